@@ -1,0 +1,26 @@
+"""Records, schema, invariants and the SQLite store of postmortem-actions."""
+
+from .chain import VerifyReport
+
+
+from .inputs import ActionFilter, Actor, HumanDecision, NewAction, NewPostmortem
+from .records import (
+    Action,
+    ActionState,
+    AuditEntry,
+    Category,
+    Channel,
+    Decision,
+    DecisionKind,
+    Postmortem,
+    Size,
+    Ticket,
+    WorkStatus,
+)
+from .store import Store
+
+__all__ = [
+    "Action", "ActionFilter", "ActionState", "Actor", "AuditEntry", "Category", "Channel", "Decision",
+    "DecisionKind", "HumanDecision", "NewAction", "NewPostmortem", "Postmortem", "Size", "Store", "Ticket",
+    "VerifyReport", "WorkStatus",
+]

@@ -1,0 +1,79 @@
+"""The decision log's hash chain and the check that reports any break in it or in the guards."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Final
+
+import sqlite_utils
+from pydantic import BaseModel, ConfigDict
+
+from .schema import GENESIS_HASH, GUARDS
+
+# The fields a decision's hash covers, in the order they are written; never reorder (old hashes would break).
+HASHED_FIELDS: Final = (
+    "id", "action_id", "kind", "from_state", "to_state", "owner", "due", "reason", "evidence",
+    "decided_by", "channel", "client", "decided_at",
+)
+
+
+def decision_hash(prev_hash: str, row: Mapping[str, object]) -> str:
+    """The sha256 linking a decision's content to the previous decision's hash."""
+    payload = json.dumps({k: row.get(k) for k in HASHED_FIELDS}, sort_keys=True,
+                         separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(f"{prev_hash}\n{payload}".encode()).hexdigest()
+
+
+class VerifyReport(BaseModel):
+    """What `verify` found: a clean chain, or every break it saw."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    ok: bool
+    decisions: int
+    head_hash: str
+    problems: list[str]
+
+
+def _normalise_sql(sql: str) -> str:
+    return " ".join(sql.split())
+
+
+def verify_database(db: sqlite_utils.Database) -> VerifyReport:
+    """Check the hash chain, that each action matches its latest decision, and that every guard is intact."""
+    problems: list[str] = []
+    prev = GENESIS_HASH
+    count = 0
+    latest: dict[int, Mapping[str, object]] = {}
+    for row in db.query("SELECT * FROM decisions ORDER BY id"):
+        count += 1
+        if row["prev_hash"] != prev:
+            problems.append(f"decision {row['id']}: does not link to the previous decision (chain broken)")
+        if decision_hash(str(row["prev_hash"]), row) != row["hash"]:
+            problems.append(f"decision {row['id']}: content does not match its hash (altered or forged)")
+        prev = str(row["hash"])
+        latest[int(row["action_id"])] = row
+
+    for action in db.query("SELECT id, state, owner, due, decision_id FROM actions ORDER BY id"):
+        decision = latest.get(int(action["id"]))
+        if decision is None:
+            expected: tuple[object, ...] = ("candidate", None, None, None)
+        else:
+            expected = (decision["to_state"], decision["owner"], decision["due"], decision["id"])
+        actual = (action["state"], action["owner"], action["due"], action["decision_id"])
+        if actual != expected:
+            problems.append(f"action {action['id']}: state/owner/due {actual[:3]} not set by its latest decision")
+
+    present = {r["name"]: str(r["sql"]) for r in db.query("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")}
+    for name, sql in GUARDS.items():
+        if name not in present:
+            problems.append(f"guard {name} is missing (dropped outside the store)")
+        elif _normalise_sql(present[name]) != _normalise_sql(sql):
+            problems.append(f"guard {name} was altered outside the store")
+
+    for row in db.query("PRAGMA quick_check"):
+        if row["quick_check"] != "ok":
+            problems.append(f"sqlite quick_check: {row['quick_check']}")
+    return VerifyReport(ok=not problems, decisions=count, head_hash=prev, problems=problems)

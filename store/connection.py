@@ -1,0 +1,96 @@
+"""Opening the database file, transactions that wait instead of failing, and sqlite3 errors as domain errors."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Final
+
+import sqlite_utils
+
+from .errors import (
+    HumanDecisionRequired,
+    IllegalTransition,
+    InvalidInput,
+    NotEditable,
+    PostmortemActionsError,
+    SchemaMismatch,
+    StoreBusy,
+    StoreError,
+)
+
+# A human CLI and an editor's server may write at once; waiting 30 s is far better than failing.
+BUSY_TIMEOUT_MS: Final = 30_000
+
+
+def translate(exc: sqlite3.Error) -> PostmortemActionsError:
+    """Map a sqlite3 exception to the domain error a caller can act on."""
+    message = str(exc)
+    if isinstance(exc, sqlite3.IntegrityError):
+        if message.startswith("gate: only candidates"):
+            return NotEditable(message.removeprefix("gate: "))
+        if message.startswith("gate: decision"):
+            return IllegalTransition(message.removeprefix("gate: "))
+        if message.startswith("gate:"):
+            return HumanDecisionRequired(message.removeprefix("gate: "))
+        return InvalidInput(f"rejected by the database: {message}")
+    if isinstance(exc, sqlite3.OperationalError) and ("locked" in message or "busy" in message):
+        return StoreBusy(f"the database stayed locked by another writer for {BUSY_TIMEOUT_MS // 1000} s; retry")
+    if isinstance(exc, sqlite3.DatabaseError) and "not a database" in message:
+        return SchemaMismatch(f"the file is not a postmortem-actions database ({message})")
+    return StoreError(f"database error: {message}")
+
+
+def open_database(path: Path) -> sqlite_utils.Database:
+    """Open a connection with the pragmas every connection needs.
+
+    Raises:
+        StoreError: the file cannot be opened.
+    """
+    try:
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        # FULL: a decision acknowledged to the human survives power loss, not only a crash.
+        conn.execute("PRAGMA synchronous = FULL")
+        return sqlite_utils.Database(conn, execute_plugins=False)
+    except sqlite3.Error as exc:
+        raise translate(exc) from exc
+
+
+@contextmanager
+def reading(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """Run reads, turning sqlite3 errors into domain errors."""
+    try:
+        yield db
+    except sqlite3.Error as exc:
+        raise translate(exc) from exc
+
+
+@contextmanager
+def writing(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """One write transaction that takes the write lock up front.
+
+    BEGIN IMMEDIATE makes a second writer wait on the busy timeout; a deferred BEGIN that later upgrades
+    to a write lock fails at once with "database is locked" when another process got there first.
+
+    Raises:
+        StoreBusy: another writer held the lock past the busy timeout.
+        GateError / InvalidInput: a guard or constraint refused the change; nothing was written.
+    """
+    conn = db.conn
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.Error as exc:
+        raise translate(exc) from exc
+    try:
+        yield db
+        conn.execute("COMMIT")
+    except BaseException as exc:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        if isinstance(exc, sqlite3.Error):
+            raise translate(exc) from exc
+        raise

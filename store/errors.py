@@ -1,0 +1,94 @@
+"""The one domain error tree of postmortem-actions.
+
+Every error the store and the operations raise on purpose is a subclass of `PostmortemActionsError`; the
+MCP layer turns exactly these into `ToolError` messages (their text is written for the model to act on),
+and the CLI prints them. Anything else escaping is a bug.
+
+    PostmortemActionsError
+    ├── NotFound                   an id names nothing
+    │   ├── PostmortemNotFound
+    │   └── ActionNotFound
+    ├── InvalidInput               the caller sent something unusable; nothing was written
+    │   ├── QuoteNotFound          evidence quote does not occur in the postmortem
+    │   ├── DocumentTooLarge       text or file over the size limit
+    │   ├── NotText                binary or undecodable input
+    │   └── PathNotAllowed         a file path outside the allowed directories, a dotfile, key material
+    ├── GateError                  the human-decision invariant said no
+    │   ├── HumanDecisionRequired  owner, due date or state may only change through a human decision
+    │   ├── NotEditable            the action is no longer a candidate (accepted items are not reworded)
+    │   └── IllegalTransition      the decision does not fit the action's current state
+    └── StoreError                 the database itself
+        ├── StoreBusy              another process held the write lock past the busy timeout
+        ├── SchemaMismatch         the file was written by a newer version, or is not our database
+        └── TamperDetected         the decision log or its guards were altered outside the store
+"""
+
+from __future__ import annotations
+
+
+class PostmortemActionsError(Exception):
+    """Base of every deliberate error; its message is safe and useful to show to the model."""
+
+
+class NotFound(PostmortemActionsError):
+    """An id names no record."""
+
+
+class PostmortemNotFound(NotFound):
+    """No postmortem has this id."""
+
+
+class ActionNotFound(NotFound):
+    """No action has this id."""
+
+
+class InvalidInput(PostmortemActionsError):
+    """The input cannot be used; nothing was written."""
+
+
+class QuoteNotFound(InvalidInput):
+    """An evidence quote does not occur in its postmortem."""
+
+
+class DocumentTooLarge(InvalidInput):
+    """A document or file is over the configured size limit."""
+
+
+class NotText(InvalidInput):
+    """Input is binary or cannot be decoded as text."""
+
+
+class PathNotAllowed(InvalidInput):
+    """A file path is outside the allowed directories or names something that must not be read."""
+
+
+class GateError(PostmortemActionsError):
+    """The human-decision invariant refused a change."""
+
+
+class HumanDecisionRequired(GateError):
+    """Owner, due date or lifecycle state can change only through a recorded human decision."""
+
+
+class NotEditable(GateError):
+    """The action is past the candidate stage and cannot be edited by the assistant."""
+
+
+class IllegalTransition(GateError):
+    """A decision does not fit the action's current lifecycle state."""
+
+
+class StoreError(PostmortemActionsError):
+    """The database could not do what was asked."""
+
+
+class StoreBusy(StoreError):
+    """The write lock stayed held by another process longer than the busy timeout."""
+
+
+class SchemaMismatch(StoreError):
+    """The database file is not ours or was written by a newer version."""
+
+
+class TamperDetected(StoreError):
+    """The decision log or the schema guards were changed outside the store."""

@@ -1,0 +1,152 @@
+"""Records as they are stored: small immutable pydantic models, and the enums of the domain."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Category(StrEnum):
+    """What an action buys: fewer recurrences, faster detection, faster mitigation, or better process."""
+
+    PREVENT = "prevent"
+    DETECT = "detect"
+    MITIGATE = "mitigate"
+    PROCESS = "process"
+
+
+class Size(StrEnum):
+    """A suggested size, labelled as a suggestion."""
+
+    S = "S"
+    M = "M"
+    L = "L"
+
+
+class ActionState(StrEnum):
+    """Lifecycle state; changed only by a human decision."""
+
+    CANDIDATE = "candidate"
+    ACCEPTED = "accepted"
+    KILLED = "killed"
+    DONE = "done"
+
+
+class WorkStatus(StrEnum):
+    """Working status of an accepted item, which the assistant may report: it commits no one."""
+
+    IN_PROGRESS = "in_progress"
+    BLOCKED = "blocked"
+
+
+class DecisionKind(StrEnum):
+    """What a human decided about an action."""
+
+    ACCEPT = "accept"
+    KILL = "kill"
+    DEFER = "defer"
+    REPLAN = "replan"
+    COMPLETE = "complete"
+    REOPEN = "reopen"
+
+
+class Channel(StrEnum):
+    """How a human decision reached the store. None of these is a tool argument the model controls."""
+
+    ELICITATION = "elicitation"
+    TERMINAL = "terminal"
+    CONFIRM_PAGE = "confirm_page"
+    TRACKER = "tracker"
+
+
+class Record(BaseModel):
+    """Base of stored records: immutable, no unknown fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Postmortem(Record):
+    """An incident postmortem document as stored."""
+
+    id: int
+    title: str
+    source: str = Field(description="'pasted' or the file path it was read from")
+    text: str
+    sha256: str
+    severity: str | None = None
+    incident_date: date | None = None
+    created_at: datetime
+    created_by: str
+
+
+class Action(Record):
+    """A candidate or committed action item."""
+
+    id: int
+    postmortem_id: int
+    text: str
+    done_when: str
+    problem: str
+    category: Category
+    size: Size | None = None
+    quote: str
+    quote_start: int
+    quote_end: int
+    proposed_owner: str | None = None
+    proposed_due: date | None = None
+    state: ActionState
+    owner: str | None = None
+    due: date | None = None
+    decision_id: int | None = Field(default=None, description="The human decision that set state/owner/due")
+    work_status: WorkStatus | None = None
+    status_note: str | None = None
+    created_at: datetime
+    updated_at: datetime
+
+
+class Decision(Record):
+    """One human decision; append-only and hash-chained."""
+
+    id: int
+    action_id: int
+    kind: DecisionKind
+    from_state: ActionState
+    to_state: ActionState
+    owner: str | None = None
+    due: date | None = None
+    reason: str | None = None
+    evidence: str | None = None
+    decided_by: str
+    channel: Channel
+    client: str | None = None
+    decided_at: datetime
+    prev_hash: str
+    hash: str
+
+
+class AuditEntry(Record):
+    """A non-decision change: who or what changed which record, when, and the fields before and after."""
+
+    id: int
+    entity: str
+    entity_id: int
+    op: str
+    changes: dict[str, list[object]]
+    actor: str
+    via: str
+    at: datetime
+
+
+class Ticket(Record):
+    """A tracker ticket linked to an action."""
+
+    id: int
+    action_id: int
+    tracker: str
+    ref: str
+    url: str | None = None
+    state: str | None = None
+    created_at: datetime
+    synced_at: datetime | None = None

@@ -1,0 +1,210 @@
+"""The database schema: named, ordered migrations, and the SQL guards that enforce the human gate.
+
+The guards (triggers) are the product's promise below the tool layer: whatever code runs against the
+file through SQL, an action's owner, due date and lifecycle state change only together with a new,
+matching, hash-chained decision row, and decisions are never updated or deleted.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+MIGRATION_SET: Final = "postmortem_actions"
+GENESIS_HASH: Final = "0" * 64
+NOW: Final = "(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))"
+
+migrations = Migrations(MIGRATION_SET)
+
+_STATES = "('candidate', 'accepted', 'killed', 'done')"
+_ISO_DATE = "date({c}) IS {c}"
+
+TABLES: Final = f"""
+CREATE TABLE postmortems (
+    id            INTEGER PRIMARY KEY,
+    title         TEXT NOT NULL CHECK (length(title) BETWEEN 1 AND 300),
+    source        TEXT NOT NULL,
+    text          TEXT NOT NULL CHECK (length(text) > 0),
+    sha256        TEXT NOT NULL UNIQUE CHECK (length(sha256) = 64),
+    severity      TEXT CHECK (severity IS NULL OR severity IN ('SEV0', 'SEV1', 'SEV2', 'SEV3', 'SEV4', 'SEV5')),
+    incident_date TEXT CHECK (incident_date IS NULL OR {_ISO_DATE.format(c="incident_date")}),
+    created_at    TEXT NOT NULL DEFAULT {NOW},
+    created_by    TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE actions (
+    id             INTEGER PRIMARY KEY,
+    postmortem_id  INTEGER NOT NULL REFERENCES postmortems(id),
+    text           TEXT NOT NULL CHECK (length(trim(text)) BETWEEN 1 AND 500),
+    done_when      TEXT NOT NULL CHECK (length(trim(done_when)) BETWEEN 1 AND 500),
+    problem        TEXT NOT NULL CHECK (length(trim(problem)) BETWEEN 1 AND 1000),
+    category       TEXT NOT NULL CHECK (category IN ('prevent', 'detect', 'mitigate', 'process')),
+    size           TEXT CHECK (size IS NULL OR size IN ('S', 'M', 'L')),
+    quote          TEXT NOT NULL CHECK (length(quote) > 0),
+    quote_start    INTEGER NOT NULL CHECK (quote_start >= 0),
+    quote_end      INTEGER NOT NULL CHECK (quote_end > quote_start),
+    proposed_owner TEXT,
+    proposed_due   TEXT CHECK (proposed_due IS NULL OR {_ISO_DATE.format(c="proposed_due")}),
+    state          TEXT NOT NULL DEFAULT 'candidate' CHECK (state IN {_STATES}),
+    owner          TEXT,
+    due            TEXT CHECK (due IS NULL OR {_ISO_DATE.format(c="due")}),
+    decision_id    INTEGER REFERENCES decisions(id),
+    work_status    TEXT CHECK (work_status IS NULL OR work_status IN ('in_progress', 'blocked')),
+    status_note    TEXT,
+    created_at     TEXT NOT NULL DEFAULT {NOW},
+    updated_at     TEXT NOT NULL DEFAULT {NOW}
+) STRICT;
+
+CREATE TABLE decisions (
+    id         INTEGER PRIMARY KEY,
+    action_id  INTEGER NOT NULL REFERENCES actions(id),
+    kind       TEXT NOT NULL CHECK (kind IN ('accept', 'kill', 'defer', 'replan', 'complete', 'reopen')),
+    from_state TEXT NOT NULL CHECK (from_state IN {_STATES}),
+    to_state   TEXT NOT NULL CHECK (to_state IN {_STATES}),
+    owner      TEXT,
+    due        TEXT CHECK (due IS NULL OR {_ISO_DATE.format(c="due")}),
+    reason     TEXT,
+    evidence   TEXT,
+    decided_by TEXT NOT NULL CHECK (length(trim(decided_by)) > 0),
+    channel    TEXT NOT NULL CHECK (channel IN ('elicitation', 'terminal', 'confirm_page', 'tracker')),
+    client     TEXT,
+    decided_at TEXT NOT NULL,
+    prev_hash  TEXT NOT NULL CHECK (length(prev_hash) = 64),
+    hash       TEXT NOT NULL UNIQUE CHECK (length(hash) = 64)
+) STRICT;
+
+CREATE TABLE audit_log (
+    id        INTEGER PRIMARY KEY,
+    entity    TEXT NOT NULL CHECK (entity IN ('postmortem', 'action', 'ticket')),
+    entity_id INTEGER NOT NULL,
+    op        TEXT NOT NULL,
+    changes   TEXT NOT NULL CHECK (json_valid(changes)),
+    actor     TEXT NOT NULL,
+    via       TEXT NOT NULL,
+    at        TEXT NOT NULL DEFAULT {NOW}
+) STRICT;
+
+CREATE TABLE tickets (
+    id         INTEGER PRIMARY KEY,
+    action_id  INTEGER NOT NULL REFERENCES actions(id),
+    tracker    TEXT NOT NULL,
+    ref        TEXT NOT NULL,
+    url        TEXT,
+    state      TEXT,
+    created_at TEXT NOT NULL DEFAULT {NOW},
+    synced_at  TEXT,
+    UNIQUE (tracker, ref),
+    UNIQUE (action_id, tracker)
+) STRICT;
+
+CREATE INDEX actions_by_postmortem ON actions (postmortem_id, id);
+CREATE INDEX actions_by_state_due ON actions (state, due);
+CREATE INDEX actions_by_owner ON actions (owner, state);
+CREATE INDEX decisions_by_action ON decisions (action_id, id);
+CREATE INDEX audit_by_entity ON audit_log (entity, entity_id, id);
+"""
+
+# Legal (kind, from, to) triples, and which values a decision of each kind must carry.
+_TRANSITIONS = """(
+       (NEW.kind = 'accept'   AND NEW.from_state = 'candidate' AND NEW.to_state = 'accepted'
+            AND NEW.owner IS NOT NULL AND NEW.due IS NOT NULL)
+    OR (NEW.kind = 'defer'    AND NEW.from_state = 'candidate' AND NEW.to_state = 'candidate'
+            AND NEW.owner IS NULL AND NEW.due IS NULL)
+    OR (NEW.kind = 'kill'     AND NEW.from_state IN ('candidate', 'accepted') AND NEW.to_state = 'killed'
+            AND NEW.reason IS NOT NULL)
+    OR (NEW.kind = 'replan'   AND NEW.from_state = 'accepted' AND NEW.to_state = 'accepted'
+            AND NEW.owner IS NOT NULL AND NEW.due IS NOT NULL AND NEW.reason IS NOT NULL)
+    OR (NEW.kind = 'complete' AND NEW.from_state = 'accepted' AND NEW.to_state = 'done')
+    OR (NEW.kind = 'reopen'   AND NEW.from_state = 'done' AND NEW.to_state = 'accepted'
+            AND NEW.reason IS NOT NULL)
+)"""
+
+GUARDS: Final = {
+    "decisions_append_only_update": """
+CREATE TRIGGER decisions_append_only_update BEFORE UPDATE ON decisions
+BEGIN SELECT RAISE(ABORT, 'gate: decisions are append-only and cannot be updated'); END""",
+    "decisions_append_only_delete": """
+CREATE TRIGGER decisions_append_only_delete BEFORE DELETE ON decisions
+BEGIN SELECT RAISE(ABORT, 'gate: decisions are append-only and cannot be deleted'); END""",
+    "decisions_insert_guard": f"""
+CREATE TRIGGER decisions_insert_guard BEFORE INSERT ON decisions
+BEGIN
+    SELECT RAISE(ABORT, 'gate: decision does not continue the hash chain')
+    WHERE NEW.prev_hash IS NOT coalesce((SELECT hash FROM decisions ORDER BY id DESC LIMIT 1), '{GENESIS_HASH}')
+       OR NEW.id <= coalesce((SELECT max(id) FROM decisions), 0);
+    SELECT RAISE(ABORT, 'gate: decision does not start from the action''s current state')
+    WHERE NEW.from_state IS NOT (SELECT state FROM actions WHERE id = NEW.action_id);
+    SELECT RAISE(ABORT, 'gate: decision kind does not allow this transition or lacks its values')
+    WHERE NOT {_TRANSITIONS};
+END""",
+    "actions_insert_guard": """
+CREATE TRIGGER actions_insert_guard BEFORE INSERT ON actions
+WHEN NEW.state IS NOT 'candidate' OR NEW.owner IS NOT NULL OR NEW.due IS NOT NULL
+  OR NEW.decision_id IS NOT NULL OR NEW.work_status IS NOT NULL
+BEGIN SELECT RAISE(ABORT, 'gate: a new action is an undecided candidate with no owner or due date'); END""",
+    "actions_commit_guard": """
+CREATE TRIGGER actions_commit_guard BEFORE UPDATE ON actions
+WHEN NEW.id IS NOT OLD.id
+  OR ((NEW.state IS NOT OLD.state OR NEW.owner IS NOT OLD.owner OR NEW.due IS NOT OLD.due
+       OR NEW.decision_id IS NOT OLD.decision_id)
+      AND NOT EXISTS (
+          SELECT 1 FROM decisions d
+          WHERE d.id = NEW.decision_id AND d.action_id = NEW.id
+            AND d.id > coalesce(OLD.decision_id, 0)
+            AND d.id = (SELECT max(id) FROM decisions WHERE action_id = NEW.id)
+            AND d.from_state = OLD.state AND d.to_state = NEW.state
+            AND d.owner IS NEW.owner AND d.due IS NEW.due))
+BEGIN SELECT RAISE(ABORT, 'gate: owner, due date and state change only through a new matching human decision'); END""",
+    "actions_wording_guard": """
+CREATE TRIGGER actions_wording_guard BEFORE UPDATE OF
+    postmortem_id, text, done_when, problem, category, size, quote, quote_start, quote_end,
+    proposed_owner, proposed_due ON actions
+WHEN OLD.state IS NOT 'candidate'
+ AND (NEW.postmortem_id IS NOT OLD.postmortem_id OR NEW.text IS NOT OLD.text
+      OR NEW.done_when IS NOT OLD.done_when OR NEW.problem IS NOT OLD.problem
+      OR NEW.category IS NOT OLD.category OR NEW.size IS NOT OLD.size OR NEW.quote IS NOT OLD.quote
+      OR NEW.quote_start IS NOT OLD.quote_start OR NEW.quote_end IS NOT OLD.quote_end
+      OR NEW.proposed_owner IS NOT OLD.proposed_owner OR NEW.proposed_due IS NOT OLD.proposed_due)
+BEGIN SELECT RAISE(ABORT, 'gate: only candidates can be edited; accepted items are changed by a decision'); END""",
+    "actions_status_guard": """
+CREATE TRIGGER actions_status_guard BEFORE UPDATE OF work_status, state ON actions
+WHEN NEW.work_status IS NOT NULL AND NEW.state IS NOT 'accepted'
+BEGIN SELECT RAISE(ABORT, 'gate: only accepted items have a working status'); END""",
+    "actions_delete_guard": """
+CREATE TRIGGER actions_delete_guard BEFORE DELETE ON actions
+WHEN OLD.state IS NOT 'candidate' OR EXISTS (SELECT 1 FROM decisions WHERE action_id = OLD.id)
+BEGIN SELECT RAISE(ABORT, 'gate: decided actions cannot be deleted'); END""",
+    "postmortems_text_guard": """
+CREATE TRIGGER postmortems_text_guard BEFORE UPDATE OF text, sha256 ON postmortems
+WHEN NEW.text IS NOT OLD.text OR NEW.sha256 IS NOT OLD.sha256
+BEGIN SELECT RAISE(ABORT, 'gate: a stored postmortem''s text is immutable; add the new version instead'); END""",
+    "postmortems_delete_guard": """
+CREATE TRIGGER postmortems_delete_guard BEFORE DELETE ON postmortems
+WHEN EXISTS (SELECT 1 FROM actions WHERE postmortem_id = OLD.id)
+BEGIN SELECT RAISE(ABORT, 'gate: a postmortem with actions cannot be deleted'); END""",
+    "audit_append_only_update": """
+CREATE TRIGGER audit_append_only_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'gate: the audit log is append-only'); END""",
+    "audit_append_only_delete": """
+CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'gate: the audit log is append-only'); END""",
+}
+
+
+@migrations(name="0001_initial")
+def _initial(db: sqlite_utils.Database) -> None:
+    _run_script(db, TABLES)
+    for sql in GUARDS.values():
+        db.execute(sql)
+
+
+def _run_script(db: sqlite_utils.Database, script: str) -> None:
+    # executescript() would COMMIT the surrounding transaction; run statement by statement instead.
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+KNOWN_MIGRATIONS: Final = ("0001_initial",)

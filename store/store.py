@@ -1,0 +1,304 @@
+"""The SQLite store: every read and write of postmortems, actions, decisions and the audit log.
+
+Each public method opens its own connection and closes it, so the store is safe to call from any thread
+(the MCP SDK runs sync tools on worker threads, and sqlite3 connections are bound to their thread).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from contextlib import closing, contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, Final
+
+import sqlite_utils
+
+from .chain import VerifyReport, decision_hash, verify_database
+from .connection import open_database, reading, writing
+from .errors import ActionNotFound, InvalidInput, NotEditable, PostmortemNotFound, SchemaMismatch, StoreError
+from .inputs import ActionFilter, Actor, HumanDecision, NewAction, NewPostmortem
+from .records import Action, ActionState, AuditEntry, Decision, DecisionKind, Postmortem
+from .schema import GENESIS_HASH, KNOWN_MIGRATIONS, migrations
+
+EDITABLE_FIELDS: Final = frozenset({
+    "text", "done_when", "problem", "category", "size", "quote", "quote_start", "quote_end",
+    "proposed_owner", "proposed_due",
+})
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _sql_value(value: object) -> object:
+    if isinstance(value, date):
+        return value.isoformat()
+    if hasattr(value, "value"):  # StrEnum members
+        return str(value)
+    return value
+
+
+class Store:
+    """A postmortem-actions database file.
+
+    Raises on construction:
+        SchemaMismatch: the file is not ours, or a newer version wrote it.
+        StoreError: the file cannot be created or opened.
+    """
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the database folder {self.path.parent}: {exc.strerror}") from exc
+        with self._db() as db:
+            self._migrate(db)
+
+    # -- connections -------------------------------------------------------------------------------
+
+    @contextmanager
+    def _db(self) -> Iterator[sqlite_utils.Database]:
+        db = open_database(self.path)
+        with closing(db.conn):
+            yield db
+
+    def _migrate(self, db: sqlite_utils.Database) -> None:
+        with reading(db):
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version == len(KNOWN_MIGRATIONS):
+                return
+            if version > len(KNOWN_MIGRATIONS):
+                raise SchemaMismatch(f"{self.path} was written by a newer postmortem-actions; upgrade")
+            if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                db.execute("PRAGMA journal_mode = WAL")
+        with writing(db):
+            unknown = {m.name for m in migrations.applied(db)} - set(KNOWN_MIGRATIONS)
+            if unknown:
+                raise SchemaMismatch(f"{self.path} has migrations this version does not know: {sorted(unknown)}")
+            migrations.apply(db)
+            db.execute(f"PRAGMA user_version = {len(KNOWN_MIGRATIONS)}")
+
+    # -- postmortems -------------------------------------------------------------------------------
+
+    def add_postmortem(self, new: NewPostmortem, by: Actor) -> tuple[Postmortem, bool]:
+        """Store a postmortem; the same text (same sha256) returns the stored one and False.
+
+        Raises:
+            InvalidInput: a constraint refused a value.
+        """
+        with self._db() as db, writing(db):
+            existing = self._postmortem_where(db, "sha256 = ?", [new.sha256])
+            if existing is not None:
+                return existing, False
+            values = {k: _sql_value(v) for k, v in new.model_dump().items()}
+            cursor = db.execute(
+                "INSERT INTO postmortems (title, source, text, sha256, severity, incident_date, created_by) "
+                "VALUES (:title, :source, :text, :sha256, :severity, :incident_date, :created_by)",
+                {**values, "created_by": by.actor},
+            )
+            pm_id = int(cursor.lastrowid or 0)
+            self._audit(db, "postmortem", pm_id, "create",
+                        {"title": [None, new.title], "source": [None, new.source]}, by)
+            created = self._postmortem_where(db, "id = ?", [pm_id])
+            assert created is not None
+            return created, True
+
+    def get_postmortem(self, postmortem_id: int) -> Postmortem:
+        """The postmortem with this id.
+
+        Raises:
+            PostmortemNotFound: no such id.
+        """
+        with self._db() as db, reading(db):
+            found = self._postmortem_where(db, "id = ?", [postmortem_id])
+        if found is None:
+            raise PostmortemNotFound(f"no postmortem has id {postmortem_id}")
+        return found
+
+    def list_postmortems(self) -> list[Postmortem]:
+        """Every stored postmortem, newest first."""
+        with self._db() as db, reading(db):
+            return [Postmortem.model_validate(r) for r in db.query("SELECT * FROM postmortems ORDER BY id DESC")]
+
+    @staticmethod
+    def _postmortem_where(db: sqlite_utils.Database, where: str, params: list[object]) -> Postmortem | None:
+        for row in db.query(f"SELECT * FROM postmortems WHERE {where}", params):  # noqa: S608 - fixed clauses
+            return Postmortem.model_validate(row)
+        return None
+
+    # -- actions -----------------------------------------------------------------------------------
+
+    def add_actions(self, postmortem_id: int, new: list[NewAction], by: Actor) -> list[Action]:
+        """Insert candidate actions in one transaction: all are written or none.
+
+        Raises:
+            PostmortemNotFound: no such postmortem.
+            InvalidInput: a quote's offsets fall outside the text, or a constraint refused a value.
+        """
+        with self._db() as db, writing(db):
+            length = db.execute("SELECT length(text) FROM postmortems WHERE id = ?", [postmortem_id]).fetchone()
+            if length is None:
+                raise PostmortemNotFound(f"no postmortem has id {postmortem_id}")
+            ids: list[int] = []
+            for item in new:
+                if not 0 <= item.quote_start < item.quote_end <= length[0]:
+                    raise InvalidInput(f"evidence offsets {item.quote_start}..{item.quote_end} are outside the text")
+                values = {k: _sql_value(v) for k, v in item.model_dump().items()}
+                cursor = db.execute(
+                    "INSERT INTO actions (postmortem_id, text, done_when, problem, category, size, quote, "
+                    "quote_start, quote_end, proposed_owner, proposed_due) VALUES (:pm, :text, :done_when, "
+                    ":problem, :category, :size, :quote, :quote_start, :quote_end, :proposed_owner, :proposed_due)",
+                    {**values, "pm": postmortem_id},
+                )
+                action_id = int(cursor.lastrowid or 0)
+                ids.append(action_id)
+                self._audit(db, "action", action_id, "create",
+                            {k: [None, v] for k, v in values.items() if v is not None}, by)
+            return [self._action(db, i) for i in ids]
+
+    def get_action(self, action_id: int) -> Action:
+        """The action with this id.
+
+        Raises:
+            ActionNotFound: no such id.
+        """
+        with self._db() as db, reading(db):
+            return self._action(db, action_id)
+
+    def find_action(self, postmortem_id: int, text: str) -> Action | None:
+        """A postmortem's action whose text equals `text` ignoring case and surrounding space, if any."""
+        with self._db() as db, reading(db):
+            for row in db.query("SELECT * FROM actions WHERE postmortem_id = ? AND lower(trim(text)) = lower(trim(?)) "
+                                "ORDER BY id LIMIT 1", [postmortem_id, text]):
+                return Action.model_validate(row)
+        return None
+
+    @staticmethod
+    def _action(db: sqlite_utils.Database, action_id: int) -> Action:
+        for row in db.query("SELECT * FROM actions WHERE id = ?", [action_id]):
+            return Action.model_validate(row)
+        raise ActionNotFound(f"no action has id {action_id}")
+
+    def revise_candidate(self, action_id: int, changes: Mapping[str, object], by: Actor) -> Action:
+        """Change a candidate's wording, evidence, category, size or proposals, and log the change.
+
+        Raises:
+            ActionNotFound: no such id.
+            NotEditable: the action is no longer a candidate.
+            InvalidInput: a field cannot be edited, or a constraint refused a value.
+        """
+        unknown = set(changes) - EDITABLE_FIELDS
+        if unknown:
+            raise InvalidInput(f"these fields cannot be revised: {sorted(unknown)}")
+        with self._db() as db, writing(db):
+            before = self._action(db, action_id)
+            if before.state is not ActionState.CANDIDATE:
+                raise NotEditable(
+                    f"action {action_id} is {before.state}; only candidates can be revised. "
+                    "Changes to an accepted item go through a human decision (re-plan).")
+            old = before.model_dump()
+            diff = {k: [_sql_value(old[k]), _sql_value(v)] for k, v in changes.items() if _sql_value(old[k]) != _sql_value(v)}
+            if not diff:
+                return before
+            assignments = ", ".join(f"{k} = :{k}" for k in diff)
+            db.execute(f"UPDATE actions SET {assignments}, updated_at = :now WHERE id = :id",  # noqa: S608 - keys allow-listed
+                       {**{k: v[1] for k, v in diff.items()}, "now": _now(), "id": action_id})
+            self._audit(db, "action", action_id, "revise", diff, by)
+            return self._action(db, action_id)
+
+    def list_actions(self, where: ActionFilter, *, limit: int, offset: int) -> tuple[list[Action], int]:
+        """One page of actions matching every given filter, ordered by id, and the exact total."""
+        clauses: list[str] = []
+        params: dict[str, Any] = {}
+        for key, clause in (("postmortem_id", "postmortem_id = :postmortem_id"), ("state", "state = :state"),
+                            ("owner", "owner = :owner COLLATE NOCASE"), ("category", "category = :category"),
+                            ("due_before", "due < :due_before"), ("due_after", "due > :due_after")):
+            value = getattr(where, key)
+            if value is not None:
+                clauses.append(clause)
+                params[key] = _sql_value(value)
+        sql_where = " AND ".join(clauses) or "1"
+        with self._db() as db, reading(db):
+            total = db.execute(f"SELECT count(*) FROM actions WHERE {sql_where}", params).fetchone()[0]  # noqa: S608
+            rows = db.query(f"SELECT * FROM actions WHERE {sql_where} ORDER BY id LIMIT :limit OFFSET :offset",  # noqa: S608
+                            {**params, "limit": limit, "offset": offset})
+            return [Action.model_validate(r) for r in rows], int(total)
+
+    # -- decisions ---------------------------------------------------------------------------------
+
+    def record_decision(self, action_id: int, decision: HumanDecision) -> tuple[Decision, Action]:
+        """Append a human decision to the chain and apply it to the action, atomically.
+
+        Owner and due date come from the decision for accept and re-plan; the other kinds keep the
+        action's current ones (a candidate has none).
+
+        Raises:
+            ActionNotFound: no such id.
+            IllegalTransition: the decision does not fit the action's current state or lacks a value.
+        """
+        with self._db() as db, writing(db):
+            action = self._action(db, action_id)
+            to_state = {
+                DecisionKind.ACCEPT: ActionState.ACCEPTED, DecisionKind.DEFER: ActionState.CANDIDATE,
+                DecisionKind.KILL: ActionState.KILLED, DecisionKind.REPLAN: ActionState.ACCEPTED,
+                DecisionKind.COMPLETE: ActionState.DONE, DecisionKind.REOPEN: ActionState.ACCEPTED,
+            }[decision.kind]
+            sets_owner = decision.kind in (DecisionKind.ACCEPT, DecisionKind.REPLAN)
+            owner = decision.owner if sets_owner else action.owner
+            due = decision.due if sets_owner else action.due
+            head = db.execute("SELECT id, hash FROM decisions ORDER BY id DESC LIMIT 1").fetchone()
+            row: dict[str, object] = {
+                "id": (head[0] if head else 0) + 1, "action_id": action_id, "kind": str(decision.kind),
+                "from_state": str(action.state), "to_state": str(to_state), "owner": owner,
+                "due": _sql_value(due), "reason": decision.reason, "evidence": decision.evidence,
+                "decided_by": decision.decided_by, "channel": str(decision.channel), "client": decision.client,
+                "decided_at": _now(),
+            }
+            prev_hash = str(head[1]) if head else GENESIS_HASH
+            row["prev_hash"] = prev_hash
+            row["hash"] = decision_hash(prev_hash, row)
+            db.execute(f"INSERT INTO decisions ({', '.join(row)}) VALUES ({', '.join(':' + k for k in row)})", row)  # noqa: S608
+            work_status_kept = to_state is ActionState.ACCEPTED and action.state is ActionState.ACCEPTED
+            db.execute(
+                "UPDATE actions SET state = :state, owner = :owner, due = :due, decision_id = :decision_id, "
+                "work_status = CASE WHEN :keep THEN work_status END, "
+                "status_note = CASE WHEN :keep THEN status_note END, updated_at = :now WHERE id = :id",
+                {"state": row["to_state"], "owner": owner, "due": row["due"], "decision_id": row["id"],
+                 "keep": work_status_kept, "now": row["decided_at"], "id": action_id},
+            )
+            stored = Decision.model_validate(next(iter(db.query("SELECT * FROM decisions WHERE id = ?", [row["id"]]))))
+            return stored, self._action(db, action_id)
+
+    def decisions(self, action_id: int | None = None) -> list[Decision]:
+        """The decision log, oldest first; one action's decisions when `action_id` is given."""
+        with self._db() as db, reading(db):
+            if action_id is None:
+                rows = db.query("SELECT * FROM decisions ORDER BY id")
+            else:
+                rows = db.query("SELECT * FROM decisions WHERE action_id = ? ORDER BY id", [action_id])
+            return [Decision.model_validate(r) for r in rows]
+
+    # -- audit and verification ------------------------------------------------------------------
+
+    @staticmethod
+    def _audit(db: sqlite_utils.Database, entity: str, entity_id: int, op: str,
+               changes: Mapping[str, list[object]], by: Actor) -> None:
+        db.execute(
+            "INSERT INTO audit_log (entity, entity_id, op, changes, actor, via, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [entity, entity_id, op, json.dumps(changes, ensure_ascii=False, default=str), by.actor, by.via, _now()],
+        )
+
+    def audit_log(self, entity: str, entity_id: int) -> list[AuditEntry]:
+        """Every non-decision change to one record, oldest first."""
+        with self._db() as db, reading(db):
+            rows = db.query("SELECT * FROM audit_log WHERE entity = ? AND entity_id = ? ORDER BY id", [entity, entity_id])
+            return [AuditEntry.model_validate({**r, "changes": json.loads(str(r["changes"]))}) for r in rows]
+
+    def verify(self) -> VerifyReport:
+        """Check the decision chain, the actions' agreement with it, and the SQL guards."""
+        with self._db() as db, reading(db):
+            return verify_database(db)
+
