@@ -1,0 +1,156 @@
+"""The MCP surface: tools, resources and their wiring to `tools/` operations. Rules live in `tools/`."""
+
+import inspect
+import json
+import logging
+from datetime import date
+from typing import Annotated
+
+from mcp.server import MCPServer
+from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.exceptions import ResourceNotFoundError
+from mcp.types import ToolAnnotations
+from pydantic import Field
+
+from postmortem_actions.store import Action, ActionFilter, ActionState, Actor, Category, Store
+from postmortem_actions.store.errors import NotFound
+from postmortem_actions.tools import postmortems, queries
+from postmortem_actions.tools.candidates import MAX_BATCH
+from postmortem_actions.tools.candidates import record_candidates as record_candidates_op
+from postmortem_actions.tools.candidates import revise_candidate as revise_candidate_op
+from postmortem_actions.tools.models import ActionPage, CandidateIn, CandidateRevision, ParseResult, RecordResult
+
+from .boundary import UnknownArgumentGuard, domain_errors
+from .settings import Settings
+from .version import VERSION
+
+log = logging.getLogger("postmortem_actions")
+
+INSTRUCTIONS = """\
+postmortem-actions turns an incident postmortem into action items that get done.
+You propose; a human commits. Workflow: parse_postmortem (stores the document, returns its sections) ->
+record_candidates (specific actions, each with a verbatim evidence quote; nothing the text does not
+support) -> list_actions. Owners, due dates, acceptance and completion are never set by you: you may
+only *propose* an owner and due date on a candidate; a human decides through their own channel.
+"""
+
+READ_ONLY = ToolAnnotations(readOnlyHint=True, openWorldHint=False)
+WRITES_CANDIDATES = ToolAnnotations(readOnlyHint=False, destructiveHint=False, idempotentHint=True,
+                                    openWorldHint=False)
+
+
+def _client_label(ctx: Context) -> str:
+    params = ctx.session.client_params
+    info = params.client_info if params is not None else None
+    return f"{info.name}/{info.version}" if info is not None else "unknown-client"
+
+
+def build_server(settings: Settings) -> MCPServer:
+    """Build the MCP server for these settings; opens (and migrates) the database.
+
+    Raises:
+        StoreError: the database cannot be opened.
+    """
+    store = Store(settings.db_path)
+    guard = UnknownArgumentGuard({})
+    mcp = MCPServer("postmortem-actions", version=VERSION, instructions=INSTRUCTIONS, middleware=[guard])
+
+    def assistant(ctx: Context) -> Actor:
+        return Actor(actor="assistant", via=f"mcp:{_client_label(ctx)} for {settings.user}")
+
+    @mcp.tool(title="Parse a postmortem", annotations=WRITES_CANDIDATES)
+    @domain_errors
+    def parse_postmortem(
+        ctx: Context,
+        text: Annotated[str | None, Field(description="The postmortem pasted as Markdown, plain text or HTML.")] = None,
+        path: Annotated[str | None, Field(description=(
+            "Or a file to read: a .md/.txt/.rst/.html document inside the folders the user allowed "
+            "(default: the server's working directory). Dot-files and key material are refused."))] = None,
+        title: Annotated[str | None, Field(max_length=300, description="Title, if the document has none.")] = None,
+        severity: Annotated[str | None, Field(max_length=20, description="e.g. SEV2, if not stated in the text.")] = None,
+        incident_date: Annotated[date | None, Field(description="YYYY-MM-DD, if not stated in the text.")] = None,
+    ) -> ParseResult:
+        """Store a postmortem and return its id and sections. Give `text` or `path`, not both.
+
+        The same text twice returns the existing postmortem. Next: read the sections and call
+        record_candidates with the follow-up actions the document proposes."""
+        return postmortems.parse_postmortem(store, assistant(ctx), settings.read_policy, text=text, path=path,
+                                            title=title, severity=severity, incident_date=incident_date)
+
+    @mcp.tool(title="Record candidate actions", annotations=WRITES_CANDIDATES)
+    @domain_errors
+    def record_candidates(
+        ctx: Context,
+        postmortem_id: Annotated[int, Field(ge=1, description="Id returned by parse_postmortem.")],
+        candidates: Annotated[list[CandidateIn], Field(min_length=1, max_length=MAX_BATCH,
+                                                      description="The candidate actions.")],
+    ) -> RecordResult:
+        """Record candidate action items for a postmortem. Each needs a verbatim evidence `quote` from it.
+
+        Candidates whose quote is not in the postmortem are rejected by name; the others are recorded.
+        Candidates are proposals: an owner and due date may be *proposed*, never committed, here."""
+        return record_candidates_op(store, assistant(ctx), postmortem_id, candidates)
+
+    @mcp.tool(title="Revise a candidate", annotations=WRITES_CANDIDATES)
+    @domain_errors
+    def revise_candidate(
+        ctx: Context,
+        action_id: Annotated[int, Field(ge=1)],
+        changes: Annotated[CandidateRevision, Field(description="Only the fields to change; `clear` empties some.")],
+    ) -> Action:
+        """Reword or re-categorise a candidate, or change its proposed owner/due. Audit-logged.
+
+        Only candidates can be revised; accepted, killed and done items change only by a human decision."""
+        return revise_candidate_op(store, assistant(ctx), action_id, changes)
+
+    @mcp.tool(title="List actions", annotations=READ_ONLY)
+    @domain_errors
+    def list_actions(
+        postmortem_id: Annotated[int | None, Field(ge=1)] = None,
+        state: Annotated[ActionState | None, Field(description="candidate, accepted, killed or done")] = None,
+        owner: Annotated[str | None, Field(max_length=100, description="Committed owner (case-insensitive)")] = None,
+        category: Category | None = None,
+        due_before: Annotated[date | None, Field(description="Committed due date strictly before")] = None,
+        due_after: Annotated[date | None, Field(description="Committed due date strictly after")] = None,
+        limit: Annotated[int, Field(ge=1, le=queries.MAX_PAGE)] = 50,
+        offset: Annotated[int, Field(ge=0)] = 0,
+    ) -> ActionPage:
+        """List actions matching every given filter, oldest first, with the exact total. Never estimate
+        counts: use `total`, and page with `offset`/`next_offset`."""
+        where = ActionFilter(postmortem_id=postmortem_id, state=state, owner=owner, category=category,
+                             due_before=due_before, due_after=due_after)
+        return queries.list_actions(store, where, limit=limit, offset=offset)
+
+    @mcp.resource("postmortem://{postmortem_id}", mime_type="application/json", title="Postmortem document")
+    def postmortem_resource(postmortem_id: str) -> str:
+        """The stored postmortem: metadata and full text."""
+        try:
+            pm = store.get_postmortem(_resource_id(postmortem_id))
+        except NotFound as exc:
+            raise ResourceNotFoundError(str(exc)) from exc
+        return pm.model_dump_json()
+
+    @mcp.resource("action://{action_id}", mime_type="application/json", title="Action item with history")
+    def action_resource(action_id: str) -> str:
+        """An action item with its decisions and its audit log."""
+        try:
+            action = store.get_action(_resource_id(action_id))
+        except NotFound as exc:
+            raise ResourceNotFoundError(str(exc)) from exc
+        return json.dumps({
+            "action": action.model_dump(mode="json"),
+            "decisions": [d.model_dump(mode="json") for d in store.decisions(action.id)],
+            "audit": [e.model_dump(mode="json") for e in store.audit_log("action", action.id)],
+        })
+
+    guard.parameters = {
+        fn.__name__: frozenset(p for p in inspect.signature(fn).parameters if p != "ctx")
+        for fn in (parse_postmortem, record_candidates, revise_candidate, list_actions)
+    }
+    return mcp
+
+
+def _resource_id(value: str) -> int:
+    if not value.isdigit() or len(value) > 18:
+        raise NotFound(f"{value!r} is not an id")
+    return int(value)

@@ -1,0 +1,71 @@
+"""Settings in one place: database path, readable folders, size limit, and who the human is."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from postmortem_actions.tools.reading import DEFAULT_MAX_BYTES, ReadPolicy
+
+APP = "postmortem-actions"
+
+
+def default_db_path(env: Mapping[str, str]) -> Path:
+    """`$XDG_DATA_HOME/postmortem-actions/actions.db`, else `~/.local/share/postmortem-actions/actions.db`."""
+    base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / APP / "actions.db"
+
+
+def human_name(env: Mapping[str, str]) -> str:
+    """The person at this terminal: POSTMORTEM_ACTIONS_USER, else git's user.name, else the OS user.
+
+    Over HTTP (later) the authenticated principal replaces this; decisions record whichever applies.
+    """
+    configured = env.get("POSTMORTEM_ACTIONS_USER", "").strip()
+    if configured:
+        return configured
+    try:
+        found = subprocess.run(["git", "config", "--get", "user.name"], capture_output=True, text=True,
+                               timeout=2, check=False).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        found = ""
+    if found:
+        return found
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "unknown-user"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the server and CLI are configured with."""
+
+    db_path: Path
+    allowed_dirs: tuple[Path, ...]
+    max_bytes: int
+    user: str
+
+    @property
+    def read_policy(self) -> ReadPolicy:
+        """The file-read policy for `parse_postmortem`."""
+        return ReadPolicy(allowed_dirs=self.allowed_dirs, max_bytes=self.max_bytes)
+
+    @classmethod
+    def load(cls, env: Mapping[str, str] | None = None, *, db: str | None = None,
+             allow_dirs: Sequence[str] = ()) -> Settings:
+        """Settings from command-line values, then environment variables, then defaults.
+
+        POSTMORTEM_ACTIONS_DB, POSTMORTEM_ACTIONS_ALLOWED_DIRS (os.pathsep-separated),
+        POSTMORTEM_ACTIONS_MAX_BYTES, POSTMORTEM_ACTIONS_USER.
+        """
+        env = os.environ if env is None else env
+        db_path = Path(db or env.get("POSTMORTEM_ACTIONS_DB") or default_db_path(env)).expanduser()
+        dirs = list(allow_dirs) or [d for d in env.get("POSTMORTEM_ACTIONS_ALLOWED_DIRS", "").split(os.pathsep) if d]
+        allowed = tuple(Path(d).expanduser().resolve() for d in dirs) or (Path.cwd().resolve(),)
+        max_bytes = int(env.get("POSTMORTEM_ACTIONS_MAX_BYTES") or DEFAULT_MAX_BYTES)
+        return cls(db_path=db_path, allowed_dirs=allowed, max_bytes=max_bytes, user=human_name(env))

@@ -1,0 +1,1 @@
+"""Operations of postmortem-actions: pure, typed functions over the store that return pydantic models."""

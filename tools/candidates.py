@@ -1,0 +1,80 @@
+"""Recording and revising candidate actions, each tied to evidence in its postmortem."""
+
+from __future__ import annotations
+
+from postmortem_actions.store import Action, Actor, NewAction, Store
+from postmortem_actions.store.errors import QuoteNotFound
+
+from .evidence import locate
+from .models import CandidateIn, CandidateRevision, RecordedCandidate, RecordResult, RejectedCandidate
+
+MAX_BATCH = 200
+
+
+def record_candidates(store: Store, by: Actor, postmortem_id: int, candidates: list[CandidateIn]) -> RecordResult:
+    """Record candidate actions whose evidence occurs in the postmortem; reject the others by name.
+
+    Valid candidates are written in one transaction (all of them or, on a database error, none). A
+    candidate whose text is already recorded for this postmortem is reported, not duplicated.
+
+    Raises:
+        PostmortemNotFound: no such postmortem.
+        InvalidInput: a database constraint refused a value (nothing is written).
+    """
+    pm = store.get_postmortem(postmortem_id)
+    rejected: list[RejectedCandidate] = []
+    existing: dict[int, Action] = {}
+    fresh: list[tuple[int, NewAction]] = []
+    seen: set[str] = set()
+    for index, cand in enumerate(candidates):
+        key = " ".join(cand.text.lower().split())
+        if key in seen:
+            rejected.append(RejectedCandidate(index=index, text=cand.text, reason="duplicate of an earlier item in this call"))
+            continue
+        seen.add(key)
+        try:
+            start, end = locate(pm.text, cand.quote)
+        except QuoteNotFound as exc:
+            rejected.append(RejectedCandidate(index=index, text=cand.text, reason=str(exc)))
+            continue
+        if (found := store.find_action(postmortem_id, cand.text)) is not None:
+            existing[index] = found
+            continue
+        fresh.append((index, NewAction(
+            text=cand.text, done_when=cand.done_when, problem=cand.problem, category=cand.category,
+            size=cand.size, quote=pm.text[start:end], quote_start=start, quote_end=end,
+            proposed_owner=cand.proposed_owner, proposed_due=cand.proposed_due)))
+    stored = store.add_actions(postmortem_id, [n for _, n in fresh], by) if fresh else []
+    recorded = [RecordedCandidate(index=i, action_id=a.id, status="recorded", text=a.text,
+                                  quote_start=a.quote_start, quote_end=a.quote_end)
+                for (i, _), a in zip(fresh, stored, strict=True)]
+    recorded += [RecordedCandidate(index=i, action_id=a.id, status="already_recorded", text=a.text,
+                                   quote_start=a.quote_start, quote_end=a.quote_end) for i, a in existing.items()]
+    recorded.sort(key=lambda r: r.index)
+    message = f"Recorded {len(stored)} new candidate(s)"
+    if existing:
+        message += f", {len(existing)} already recorded"
+    if rejected:
+        message += (f"; rejected {len(rejected)}: fix each rejected item (usually: quote the postmortem verbatim) "
+                    "and submit only those again")
+    message += ". Candidates are proposals: owners and due dates are committed only by a human decision."
+    return RecordResult(postmortem_id=postmortem_id, recorded=recorded, rejected=rejected, message=message)
+
+
+def revise_candidate(store: Store, by: Actor, action_id: int, revision: CandidateRevision) -> Action:
+    """Change a candidate's wording, done_when, problem, category, size, evidence or proposals (audit-logged).
+
+    Raises:
+        ActionNotFound: no such action.
+        NotEditable: the action is accepted, killed or done; those change only by human decision.
+        QuoteNotFound: a new quote does not occur in the postmortem.
+    """
+    changes: dict[str, object] = revision.model_dump(exclude_unset=True, exclude={"clear", "quote"}, exclude_none=True)
+    for name in revision.clear:
+        changes[name] = None
+    if revision.quote is not None:
+        action = store.get_action(action_id)
+        text = store.get_postmortem(action.postmortem_id).text
+        start, end = locate(text, revision.quote)
+        changes.update(quote=text[start:end], quote_start=start, quote_end=end)
+    return store.revise_candidate(action_id, changes, by)

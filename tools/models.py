@@ -1,0 +1,134 @@
+"""Inputs and results of the operations: what crosses into and out of `tools/`."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from postmortem_actions.store.records import Action, Category, Size
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+
+
+def _clean(value: str) -> str:
+    # Control and bidi-override characters make stored text lie about what it says; refuse them.
+    if _CONTROL.search(value):
+        raise ValueError("contains control or bidirectional-override characters")
+    value = value.strip()
+    if not value:
+        raise ValueError("must not be blank")
+    return value
+
+
+Line = Annotated[str, AfterValidator(_clean)]
+
+
+class Model(BaseModel):
+    """Base of operation inputs and results: unknown fields are an error, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class CandidateIn(Model):
+    """One candidate action item, as the assistant proposes it."""
+
+    text: Annotated[Line, Field(min_length=3, max_length=500,
+                                description="One specific sentence: what will be done, to what.")]
+    done_when: Annotated[Line, Field(min_length=3, max_length=500,
+                                     description="The finish line: an observable state that shows it is done.")]
+    problem: Annotated[Line, Field(min_length=3, max_length=1000,
+                                   description="The problem from the incident that this action addresses.")]
+    category: Annotated[Category, Field(description="prevent (recurrence), detect (time to detect), "
+                                                    "mitigate (time to mitigate) or process.")]
+    quote: Annotated[Line, Field(min_length=1, max_length=2000,
+                                 description="Evidence copied verbatim from the postmortem (case and spacing "
+                                             "may differ) showing the action was proposed there.")]
+    size: Annotated[Size | None, Field(description="Suggested size S/M/L; a suggestion only.")] = None
+    proposed_owner: Annotated[Line | None, Field(max_length=100, description=(
+        "A suggested owner, if the text names one. Only a proposal: a human commits owners."))] = None
+    proposed_due: Annotated[date | None, Field(description=(
+        "A suggested due date (YYYY-MM-DD). Only a proposal: a human commits due dates."))] = None
+
+
+Clearable = Literal["size", "proposed_owner", "proposed_due"]
+
+
+class CandidateRevision(Model):
+    """Changes to a candidate; omitted fields stay as they are."""
+
+    text: Annotated[Line | None, Field(min_length=3, max_length=500)] = None
+    done_when: Annotated[Line | None, Field(min_length=3, max_length=500)] = None
+    problem: Annotated[Line | None, Field(min_length=3, max_length=1000)] = None
+    category: Category | None = None
+    quote: Annotated[Line | None, Field(min_length=1, max_length=2000)] = None
+    size: Size | None = None
+    proposed_owner: Annotated[Line | None, Field(max_length=100)] = None
+    proposed_due: date | None = None
+    clear: Annotated[list[Clearable], Field(max_length=3, description="Fields to empty.")] = []
+
+
+class Section(Model):
+    """A headed part of a postmortem, with its character offsets in the stored text."""
+
+    heading: str
+    level: int = Field(description="1-6 for headings; 0 for text before the first heading")
+    start: int
+    end: int
+    text: str = Field(description="The section's text (truncated when the document is long; see `truncated`)")
+    truncated: bool = False
+
+
+class ParseResult(Model):
+    """A stored postmortem and its sections."""
+
+    postmortem_id: int
+    created: bool = Field(description="False when the same text was already stored; the existing id is returned")
+    title: str
+    source: str
+    severity: str | None
+    incident_date: date | None
+    sha256: str
+    chars: int
+    sections: list[Section]
+    next_step: str
+
+
+class RecordedCandidate(Model):
+    """A candidate that is now stored (or was already, with the same text)."""
+
+    index: int = Field(description="Position in the submitted list, from 0")
+    action_id: int
+    status: Literal["recorded", "already_recorded"]
+    text: str
+    quote_start: int
+    quote_end: int
+
+
+class RejectedCandidate(Model):
+    """A candidate that was not stored, and why."""
+
+    index: int
+    text: str
+    reason: str
+
+
+class RecordResult(Model):
+    """The outcome of recording candidates: which were stored and which were rejected."""
+
+    postmortem_id: int
+    recorded: list[RecordedCandidate]
+    rejected: list[RejectedCandidate]
+    message: str
+
+
+class ActionPage(Model):
+    """One page of actions, with the exact number that match."""
+
+    items: list[Action]
+    total: int = Field(description="Exact number of actions matching the filters (all pages)")
+    limit: int
+    offset: int
+    next_offset: int | None = Field(description="Offset of the next page, or null on the last page")

@@ -1,0 +1,65 @@
+"""Storing a postmortem from pasted text or an allowed file, and describing it back."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from postmortem_actions.store import Actor, NewPostmortem, Store
+from postmortem_actions.store.errors import InvalidInput
+
+from .documents import find_incident_date, find_severity, find_title, fingerprint, normalise_severity, sections
+from .models import ParseResult
+from .reading import ReadPolicy, check_text, read_document
+
+
+def parse_postmortem(store: Store, by: Actor, policy: ReadPolicy, *, text: str | None = None,
+                     path: str | None = None, title: str | None = None, severity: str | None = None,
+                     incident_date: date | None = None) -> ParseResult:
+    """Store a postmortem (or find the stored one with the same text) and return its sections.
+
+    Exactly one of `text` and `path` is given. Title, severity and incident date are taken from the
+    arguments when given, else from the document when it states them.
+
+    Raises:
+        InvalidInput: neither or both of text and path, or a bad severity.
+        PathNotAllowed, DocumentTooLarge, NotText: see `tools.reading`.
+    """
+    if (text is None) == (path is None):
+        raise InvalidInput("give exactly one of `text` (the pasted postmortem) or `path` (a file to read)")
+    if path is not None:
+        resolved, body = read_document(path, policy)
+        source = str(resolved)
+    else:
+        assert text is not None
+        body, source = check_text(text, policy.max_bytes), "pasted"
+    sev = normalise_severity(severity) if severity else find_severity(body)
+    new = NewPostmortem(
+        title=(title.strip() if title and title.strip() else find_title(body))[:300],
+        source=source,
+        text=body,
+        sha256=fingerprint(body),
+        severity=sev,
+        incident_date=incident_date or find_incident_date(body, source),
+    )
+    stored, created = store.add_postmortem(new, by)
+    return describe(stored.id, store, created=created)
+
+
+def describe(postmortem_id: int, store: Store, *, created: bool = False) -> ParseResult:
+    """A stored postmortem's identity and sections.
+
+    Raises:
+        PostmortemNotFound: no such id.
+    """
+    pm = store.get_postmortem(postmortem_id)
+    parts = sections(pm.text)
+    cut = any(s.truncated for s in parts)
+    next_step = (
+        "Read the sections, then call record_candidates with each follow-up action the document proposes: "
+        "one specific sentence, its done_when, the problem, a category, and a verbatim evidence quote. "
+        "Do not invent actions the text does not support.")
+    if cut:
+        next_step += f" Long document: section texts are cut; read postmortem://{pm.id} for the full text."
+    return ParseResult(postmortem_id=pm.id, created=created, title=pm.title, source=pm.source,
+                       severity=pm.severity, incident_date=pm.incident_date, sha256=pm.sha256,
+                       chars=len(pm.text), sections=parts, next_step=next_step)

@@ -1,0 +1,24 @@
+"""Read-only questions about actions, answered with exact counts."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from postmortem_actions.store import ActionFilter, Store
+
+from .models import ActionPage
+
+MAX_PAGE: Final = 200
+
+
+def list_actions(store: Store, where: ActionFilter, *, limit: int = 50, offset: int = 0) -> ActionPage:
+    """One page of actions matching every filter, ordered by id, with the exact total.
+
+    `limit` is clamped to 1..200 and `offset` to >= 0.
+    """
+    limit = min(max(limit, 1), MAX_PAGE)
+    offset = max(offset, 0)
+    items, total = store.list_actions(where, limit=limit, offset=offset)
+    following = offset + len(items)
+    return ActionPage(items=items, total=total, limit=limit, offset=offset,
+                      next_offset=following if following < total else None)

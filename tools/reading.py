@@ -1,0 +1,133 @@
+"""Turning pasted text or a named file into postmortem text, under a read policy.
+
+A file path is a way for the model to make the server read files, so the policy is narrow: regular
+text files with a document extension, inside the allowed directories, no dot-files or dot-folders,
+nothing that looks like key material, and nothing over the size limit.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+from postmortem_actions.store.errors import DocumentTooLarge, NotText, PathNotAllowed
+
+DEFAULT_MAX_BYTES: Final = 5 * 1024 * 1024
+TEXT_SUFFIXES: Final = frozenset({
+    ".md", ".markdown", ".mdown", ".mkd", ".txt", ".text", ".rst", ".adoc", ".asciidoc", ".org",
+    ".html", ".htm",
+})
+# Names that hint at secrets even with a text extension (e.g. "prod-credentials.txt").
+_SECRET_NAME: Final = re.compile(
+    r"secret|credential|passw|private|token|apikey|api[-_]key|id_(rsa|dsa|ecdsa|ed25519)|\.env\b|netrc|pgpass",
+    re.IGNORECASE)
+_KEY_MATERIAL: Final = re.compile(
+    r"-----BEGIN [A-Z ]*PRIVATE KEY-----|-----BEGIN OPENSSH PRIVATE KEY-----|-----BEGIN PGP PRIVATE KEY BLOCK-----")
+_CONTROL: Final = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class ReadPolicy:
+    """Which files `parse_postmortem` may read, and how large a document may be."""
+
+    allowed_dirs: tuple[Path, ...] = field(default_factory=lambda: (Path.cwd(),))
+    max_bytes: int = DEFAULT_MAX_BYTES
+
+
+def check_text(text: str, max_bytes: int) -> str:
+    """Return `text` without a byte-order mark if it is usable postmortem text.
+
+    Raises:
+        DocumentTooLarge: over `max_bytes` once encoded as UTF-8.
+        NotText: empty, binary (NUL or other control characters), or key material.
+    """
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > max_bytes:
+        raise DocumentTooLarge(f"the document is {size:,} bytes; the limit is {max_bytes:,}. "
+                               "Split it, or paste only the postmortem itself")
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
+        raise NotText("the document is empty")
+    controls = len(_CONTROL.findall(text))
+    if "\x00" in text or controls > max(8, len(text) // 1000):
+        raise NotText("this looks like binary data, not a postmortem; pass Markdown, plain text or HTML")
+    if any(0xD800 <= ord(c) <= 0xDFFF for c in text):
+        raise NotText("the text contains unpaired surrogates; it is not valid Unicode text")
+    if _KEY_MATERIAL.search(text):
+        raise NotText("the document contains private key material; it will not be stored")
+    return text
+
+
+def decode(data: bytes) -> str:
+    """Decode document bytes: UTF-8 (with or without BOM) or UTF-16 with a BOM.
+
+    Raises:
+        NotText: the bytes are not text in those encodings.
+    """
+    try:
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return data.decode("utf-16")
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise NotText(f"the file is not UTF-8 or UTF-16 text (byte {exc.start} is invalid)") from exc
+
+
+def resolve_allowed(path_text: str, policy: ReadPolicy) -> Path:
+    """Resolve a path the model named and check it against the read policy.
+
+    Raises:
+        PathNotAllowed: outside the allowed directories, a dot-file or dot-folder, not a document
+            extension, a name that suggests secrets, missing, or not a regular file.
+    """
+    allowed_list = ", ".join(str(d) for d in policy.allowed_dirs)
+    raw = Path(path_text.strip())
+    if any(part.startswith(".") and part not in (".", "..") for part in raw.parts):
+        raise PathNotAllowed(f"{path_text!r}: dot-files and dot-folders are never read")
+    base = policy.allowed_dirs[0] if policy.allowed_dirs else Path.cwd()
+    candidate = raw if raw.is_absolute() else base / raw
+    try:
+        resolved = candidate.resolve(strict=True)
+    except (OSError, RuntimeError):
+        raise PathNotAllowed(f"{path_text!r} does not exist (relative paths start at {base})") from None
+    root = next((d.resolve() for d in policy.allowed_dirs if resolved.is_relative_to(d.resolve())), None)
+    if root is None:
+        raise PathNotAllowed(f"{path_text!r} is outside the allowed directories ({allowed_list}); "
+                             "paste the text instead, or ask the user to allow the folder")
+    if any(part.startswith(".") for part in resolved.relative_to(root).parts):
+        raise PathNotAllowed(f"{path_text!r} leads into a dot-file or dot-folder; those are never read")
+    if resolved.suffix.lower() not in TEXT_SUFFIXES:
+        raise PathNotAllowed(f"{path_text!r}: only document files are read "
+                             f"({', '.join(sorted(TEXT_SUFFIXES))})")
+    if _SECRET_NAME.search(resolved.name):
+        raise PathNotAllowed(f"{path_text!r}: the name suggests secrets or keys; it will not be read")
+    return resolved
+
+
+def read_document(path_text: str, policy: ReadPolicy) -> tuple[Path, str]:
+    """Read an allowed document file as text.
+
+    Raises:
+        PathNotAllowed: see `resolve_allowed`; also for FIFOs, devices and folders.
+        DocumentTooLarge: over the policy's size limit.
+        NotText: binary, undecodable, or key material.
+    """
+    resolved = resolve_allowed(path_text, policy)
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(resolved, flags)
+    except OSError as exc:
+        raise PathNotAllowed(f"{path_text!r} cannot be opened: {exc.strerror}") from None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise PathNotAllowed(f"{path_text!r} is not a regular file")
+        if info.st_size > policy.max_bytes:
+            raise DocumentTooLarge(f"{path_text!r} is {info.st_size:,} bytes; the limit is {policy.max_bytes:,}")
+        data = handle.read(policy.max_bytes + 1)
+    if len(data) > policy.max_bytes:
+        raise DocumentTooLarge(f"{path_text!r} is over the limit of {policy.max_bytes:,} bytes")
+    return resolved, check_text(decode(data), policy.max_bytes)
