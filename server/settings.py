@@ -49,6 +49,7 @@ class Settings:
     allowed_dirs: tuple[Path, ...]
     max_bytes: int
     user: str
+    log_level: str = "INFO"
 
     @property
     def read_policy(self) -> ReadPolicy:
@@ -61,11 +62,14 @@ class Settings:
         """Settings from command-line values, then environment variables, then defaults.
 
         POSTMORTEM_ACTIONS_DB, POSTMORTEM_ACTIONS_ALLOWED_DIRS (os.pathsep-separated),
-        POSTMORTEM_ACTIONS_MAX_BYTES, POSTMORTEM_ACTIONS_USER.
+        POSTMORTEM_ACTIONS_MAX_BYTES, POSTMORTEM_ACTIONS_USER, POSTMORTEM_ACTIONS_LOG_LEVEL.
         """
         env = os.environ if env is None else env
         db_path = Path(db or env.get("POSTMORTEM_ACTIONS_DB") or default_db_path(env)).expanduser()
         dirs = list(allow_dirs) or [d for d in env.get("POSTMORTEM_ACTIONS_ALLOWED_DIRS", "").split(os.pathsep) if d]
         allowed = tuple(Path(d).expanduser().resolve() for d in dirs) or (Path.cwd().resolve(),)
         max_bytes = int(env.get("POSTMORTEM_ACTIONS_MAX_BYTES") or DEFAULT_MAX_BYTES)
-        return cls(db_path=db_path, allowed_dirs=allowed, max_bytes=max_bytes, user=human_name(env))
+        level = env.get("POSTMORTEM_ACTIONS_LOG_LEVEL", "INFO").upper()
+        if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            level = "INFO"
+        return cls(db_path=db_path, allowed_dirs=allowed, max_bytes=max_bytes, user=human_name(env), log_level=level)

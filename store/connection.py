@@ -70,6 +70,25 @@ def reading(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
 
 
 @contextmanager
+def snapshot(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """Run several reads on one consistent snapshot of the file, turning sqlite3 errors into domain errors.
+
+    Without a transaction each SELECT sees the latest commit, so reads that must agree with each other
+    (the decision chain and the actions it set) can straddle another process's write.
+    """
+    conn = db.conn
+    try:
+        conn.execute("BEGIN")
+        try:
+            yield db
+        finally:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+    except sqlite3.Error as exc:
+        raise translate(exc) from exc
+
+
+@contextmanager
 def writing(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     """One write transaction that takes the write lock up front.
 

@@ -16,7 +16,7 @@ from typing import Any, Final
 import sqlite_utils
 
 from .chain import VerifyReport, decision_hash, verify_database
-from .connection import open_database, reading, writing
+from .connection import open_database, reading, snapshot, writing
 from .errors import ActionNotFound, InvalidInput, NotEditable, PostmortemNotFound, SchemaMismatch, StoreError
 from .inputs import ActionFilter, Actor, HumanDecision, NewAction, NewPostmortem
 from .records import Action, ActionState, AuditEntry, Decision, DecisionKind, Postmortem
@@ -299,6 +299,6 @@ class Store:
 
     def verify(self) -> VerifyReport:
         """Check the decision chain, the actions' agreement with it, and the SQL guards."""
-        with self._db() as db, reading(db):
+        with self._db() as db, snapshot(db):
             return verify_database(db)
 

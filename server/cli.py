@@ -1,0 +1,146 @@
+"""The `postmortem-actions` command: the MCP server and the human's side of the tool.
+
+Commands that do not speak MCP never import the SDK (its import alone takes about a second).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import shutil
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from postmortem_actions.store import Action, ActionFilter, ActionState, Actor, Category, Store
+from postmortem_actions.store.errors import PostmortemActionsError
+from postmortem_actions.tools import postmortems, queries
+from postmortem_actions.tools.reading import ReadPolicy
+
+from .settings import Settings
+from .version import VERSION
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="postmortem-actions",
+        description="Turn incident postmortems into action items a human commits to. "
+                    "With no command, serves MCP over stdio.")
+    parser.add_argument("--version", action="version", version=f"postmortem-actions {VERSION}")
+    parser.add_argument("--db", help="database file (default: $POSTMORTEM_ACTIONS_DB, else "
+                                     "$XDG_DATA_HOME/postmortem-actions/actions.db)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="serve MCP over stdio (what an editor or chat client runs)")
+    serve.add_argument("--allow-dir", action="append", default=[], metavar="DIR",
+                       help="folder parse_postmortem may read files from (repeatable; default: working dir)")
+
+    add = commands.add_parser("add", help="store a postmortem file")
+    add.add_argument("file")
+    add.add_argument("--title")
+    add.add_argument("--severity", help="e.g. SEV2")
+    add.add_argument("--date", type=date.fromisoformat, help="incident date, YYYY-MM-DD")
+
+    lister = commands.add_parser("list", help="list action items")
+    lister.add_argument("--postmortem", type=int)
+    lister.add_argument("--state", choices=[s.value for s in ActionState])
+    lister.add_argument("--owner")
+    lister.add_argument("--category", choices=[c.value for c in Category])
+    lister.add_argument("--due-before", type=date.fromisoformat, metavar="YYYY-MM-DD")
+    lister.add_argument("--due-after", type=date.fromisoformat, metavar="YYYY-MM-DD")
+    lister.add_argument("--limit", type=int, default=50)
+    lister.add_argument("--offset", type=int, default=0)
+    lister.add_argument("--format", choices=["table", "json"], default="table")
+
+    commands.add_parser("verify", help="check the decision log's hash chain and the database guards")
+
+    demo = commands.add_parser("demo", help="run the server over stdio on a bundled postmortem and show each step")
+    demo.add_argument("--keep", action="store_true", help="write into --db instead of a throwaway database")
+    return parser
+
+
+def _cmd_add(args: argparse.Namespace, settings: Settings) -> int:
+    file = Path(args.file).expanduser().resolve()
+    # The human names the file, so its own folder is allowed; the text/size/key-material checks still apply.
+    policy = ReadPolicy(allowed_dirs=(file.parent,), max_bytes=settings.max_bytes)
+    store = Store(settings.db_path)
+    result = postmortems.parse_postmortem(store, Actor(actor=settings.user, via="cli"), policy, path=str(file),
+                                          title=args.title, severity=args.severity, incident_date=args.date)
+    verb = "stored" if result.created else "already stored"
+    print(f"postmortem {result.postmortem_id} {verb}: {result.title}")
+    print(f"  severity {result.severity or '-'}, incident date {result.incident_date or '-'}, "
+          f"{len(result.sections)} sections, sha256 {result.sha256[:12]}")
+    return 0
+
+
+def action_table(items: Sequence[Action], total: int, offset: int) -> str:
+    """Actions as a terminal table; proposed owners and dates are marked with '?'."""
+    width = max(shutil.get_terminal_size((120, 20)).columns, 80)
+    lines = [f"{'id':>5}  {'pm':>4}  {'state':<9}  {'category':<8}  {'owner':<14}  {'due':<11}  text"]
+    for a in items:
+        owner = a.owner or (f"{a.proposed_owner}?" if a.proposed_owner else "-")
+        due = str(a.due) if a.due else (f"{a.proposed_due}?" if a.proposed_due else "-")
+        line = f"{a.id:>5}  {a.postmortem_id:>4}  {a.state:<9}  {a.category:<8}  {owner[:14]:<14}  {due:<11}  {a.text}"
+        lines.append(line if len(line) <= width else line[: width - 1] + "…")
+    shown = f"{offset + 1}-{offset + len(items)}" if items else "none"
+    lines.append(f"{shown} of {total} action(s); '?' marks a proposal no human has committed")
+    return "\n".join(lines)
+
+
+def _cmd_list(args: argparse.Namespace, settings: Settings) -> int:
+    where = ActionFilter(postmortem_id=args.postmortem, state=args.state, owner=args.owner, category=args.category,
+                         due_before=args.due_before, due_after=args.due_after)
+    page = queries.list_actions(Store(settings.db_path), where, limit=args.limit, offset=args.offset)
+    if args.format == "json":
+        print(page.model_dump_json(indent=2))
+    else:
+        print(action_table(page.items, page.total, page.offset))
+    return 0
+
+
+def _cmd_verify(settings: Settings) -> int:
+    report = Store(settings.db_path).verify()
+    print(json.dumps({"database": str(settings.db_path), **report.model_dump()}, indent=2))
+    if not report.ok:
+        print(f"verify: {len(report.problems)} problem(s) found", file=sys.stderr)
+    return 0 if report.ok else 1
+
+
+def _cmd_serve(settings: Settings) -> int:
+    # stdout is the protocol on stdio: every log line goes to stderr.
+    logging.basicConfig(level=settings.log_level, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from .mcp_app import build_server  # the SDK is imported only by commands that speak MCP
+
+    build_server(settings).run()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `postmortem-actions` console script; returns the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings.load(db=args.db, allow_dirs=getattr(args, "allow_dir", ()))
+        match args.command:
+            case None | "serve":
+                return _cmd_serve(settings)
+            case "add":
+                return _cmd_add(args, settings)
+            case "list":
+                return _cmd_list(args, settings)
+            case "verify":
+                return _cmd_verify(settings)
+            case "demo":
+                from .demo import run_demo
+
+                return run_demo(settings.db_path if args.keep else None)
+    except PostmortemActionsError as exc:
+        print(f"postmortem-actions: {exc}", file=sys.stderr)
+        return 2
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
