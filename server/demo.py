@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import anyio
-
 from postmortem_actions.store import Action
 
 from .cli import action_table
@@ -57,6 +56,7 @@ def _say(text: str = "") -> None:
 
 async def _drive(db: Path, sample: Path, keep: bool) -> None:
     from mcp import Client, StdioServerParameters  # only the demo and the server import the SDK
+    from mcp.types import TextContent
 
     env = {"POSTMORTEM_ACTIONS_DB": str(db), "POSTMORTEM_ACTIONS_ALLOWED_DIRS": str(sample.parent),
            "POSTMORTEM_ACTIONS_USER": os.environ.get("POSTMORTEM_ACTIONS_USER", "demo-user"),
@@ -88,7 +88,8 @@ async def _drive(db: Path, sample: Path, keep: bool) -> None:
         first = result["recorded"][0]["action_id"]
         attempt = await client.call_tool("record_candidates", {"postmortem_id": pm["postmortem_id"],
                                                                "candidates": CANDIDATES[:1], "owner": "dana"})
-        _say(f"record_candidates(..., owner='dana') -> {attempt.content[0].text if attempt.is_error else 'accepted?!'}")
+        refusal = " ".join(c.text for c in attempt.content if isinstance(c, TextContent))
+        _say(f"record_candidates(..., owner='dana') -> {refusal if attempt.is_error else 'accepted?!'}")
         attempt = await client.call_tool("revise_candidate", {"action_id": first,
                                                               "changes": {"state": "accepted", "owner": "dana"}})
         _say(f"revise_candidate(changes={{state: accepted}}) -> refused: {attempt.is_error}")

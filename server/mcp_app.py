@@ -10,8 +10,6 @@ from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError
 from mcp.types import ToolAnnotations
-from pydantic import Field
-
 from postmortem_actions.store import Action, ActionFilter, ActionState, Actor, Category, Store
 from postmortem_actions.store.errors import NotFound
 from postmortem_actions.tools import postmortems, queries
@@ -19,6 +17,7 @@ from postmortem_actions.tools.candidates import MAX_BATCH
 from postmortem_actions.tools.candidates import record_candidates as record_candidates_op
 from postmortem_actions.tools.candidates import revise_candidate as revise_candidate_op
 from postmortem_actions.tools.models import ActionPage, CandidateIn, CandidateRevision, ParseResult, RecordResult
+from pydantic import Field
 
 from .boundary import UnknownArgumentGuard, domain_errors
 from .settings import Settings
@@ -68,7 +67,8 @@ def build_server(settings: Settings) -> MCPServer:
             "Or a file to read: a .md/.txt/.rst/.html document inside the folders the user allowed "
             "(default: the server's working directory). Dot-files and key material are refused."))] = None,
         title: Annotated[str | None, Field(max_length=300, description="Title, if the document has none.")] = None,
-        severity: Annotated[str | None, Field(max_length=20, description="e.g. SEV2, if not stated in the text.")] = None,
+        severity: Annotated[str | None, Field(max_length=20,
+                                              description="e.g. SEV2, if not stated in the text.")] = None,
         incident_date: Annotated[date | None, Field(description="YYYY-MM-DD, if not stated in the text.")] = None,
     ) -> ParseResult:
         """Store a postmortem and return its id and sections. Give `text` or `path`, not both.
@@ -122,20 +122,20 @@ def build_server(settings: Settings) -> MCPServer:
                              due_before=due_before, due_after=due_after)
         return queries.list_actions(store, where, limit=limit, offset=offset)
 
-    @mcp.resource("postmortem://{postmortem_id}", mime_type="application/json", title="Postmortem document")
-    def postmortem_resource(postmortem_id: str) -> str:
+    @mcp.resource("postmortem://{id}", mime_type="application/json", title="Postmortem document")
+    def postmortem_resource(id: str) -> str:
         """The stored postmortem: metadata and full text."""
         try:
-            pm = store.get_postmortem(_resource_id(postmortem_id))
+            pm = store.get_postmortem(_resource_id(id))
         except NotFound as exc:
             raise ResourceNotFoundError(str(exc)) from exc
         return pm.model_dump_json()
 
-    @mcp.resource("action://{action_id}", mime_type="application/json", title="Action item with history")
-    def action_resource(action_id: str) -> str:
+    @mcp.resource("action://{id}", mime_type="application/json", title="Action item with history")
+    def action_resource(id: str) -> str:
         """An action item with its decisions and its audit log."""
         try:
-            action = store.get_action(_resource_id(action_id))
+            action = store.get_action(_resource_id(id))
         except NotFound as exc:
             raise ResourceNotFoundError(str(exc)) from exc
         return json.dumps({

@@ -1,8 +1,6 @@
 """Records, schema, invariants and the SQLite store of postmortem-actions."""
 
 from .chain import VerifyReport
-
-
 from .inputs import ActionFilter, Actor, HumanDecision, NewAction, NewPostmortem
 from .records import (
     Action,

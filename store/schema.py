@@ -121,7 +121,7 @@ _TRANSITIONS = """(
             AND NEW.reason IS NOT NULL)
 )"""
 
-GUARDS: Final = {
+_INITIAL_GUARDS: Final = {
     "decisions_append_only_update": """
 CREATE TRIGGER decisions_append_only_update BEFORE UPDATE ON decisions
 BEGIN SELECT RAISE(ABORT, 'gate: decisions are append-only and cannot be updated'); END""",
@@ -138,7 +138,7 @@ BEGIN
     WHERE NEW.from_state IS NOT (SELECT state FROM actions WHERE id = NEW.action_id);
     SELECT RAISE(ABORT, 'gate: decision kind does not allow this transition or lacks its values')
     WHERE NOT {_TRANSITIONS};
-END""",
+END""",  # noqa: S608 - built from constants only
     "actions_insert_guard": """
 CREATE TRIGGER actions_insert_guard BEFORE INSERT ON actions
 WHEN NEW.state IS NOT 'candidate' OR NEW.owner IS NOT NULL OR NEW.due IS NOT NULL
@@ -192,11 +192,53 @@ CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'gate: the audit log is append-only'); END""",
 }
 
+# INSERT OR REPLACE deletes the row it conflicts with without firing that table's DELETE triggers (unless
+# recursive_triggers is on in the writing connection), so the guards above let a raw REPLACE reset a decided
+# action to a bare candidate, delete a decision, swap a postmortem's text or rewrite an audit entry. A
+# postmortem's id was not guarded either: renumbering one moved its actions under another document's text.
+# And a kill, complete or reopen decision could carry a new owner or due date (a re-plan without a reason).
+_REPLACE_GUARDS: Final = {
+    "actions_replace_guard": """
+CREATE TRIGGER actions_replace_guard BEFORE INSERT ON actions
+WHEN EXISTS (SELECT 1 FROM actions WHERE id = NEW.id)
+BEGIN SELECT RAISE(ABORT, 'gate: an existing action cannot be replaced'); END""",
+    "decisions_replace_guard": """
+CREATE TRIGGER decisions_replace_guard BEFORE INSERT ON decisions
+WHEN EXISTS (SELECT 1 FROM decisions WHERE id = NEW.id OR hash = NEW.hash)
+BEGIN SELECT RAISE(ABORT, 'gate: decisions are append-only and cannot be replaced'); END""",
+    "decisions_values_guard": """
+CREATE TRIGGER decisions_values_guard BEFORE INSERT ON decisions
+WHEN NEW.kind NOT IN ('accept', 'replan')
+ AND (NEW.owner IS NOT (SELECT owner FROM actions WHERE id = NEW.action_id)
+      OR NEW.due IS NOT (SELECT due FROM actions WHERE id = NEW.action_id))
+BEGIN SELECT RAISE(ABORT, 'gate: decision of this kind keeps the action''s owner and due date'); END""",
+    "postmortems_replace_guard": """
+CREATE TRIGGER postmortems_replace_guard BEFORE INSERT ON postmortems
+WHEN EXISTS (SELECT 1 FROM postmortems WHERE id = NEW.id OR sha256 = NEW.sha256)
+BEGIN SELECT RAISE(ABORT, 'gate: a stored postmortem cannot be replaced; add the new version instead'); END""",
+    "postmortems_id_guard": """
+CREATE TRIGGER postmortems_id_guard BEFORE UPDATE ON postmortems
+WHEN NEW.id IS NOT OLD.id
+BEGIN SELECT RAISE(ABORT, 'gate: a stored postmortem cannot be renumbered'); END""",
+    "audit_replace_guard": """
+CREATE TRIGGER audit_replace_guard BEFORE INSERT ON audit_log
+WHEN EXISTS (SELECT 1 FROM audit_log WHERE id = NEW.id)
+BEGIN SELECT RAISE(ABORT, 'gate: the audit log is append-only'); END""",
+}
+
+GUARDS: Final = {**_INITIAL_GUARDS, **_REPLACE_GUARDS}
+
 
 @migrations(name="0001_initial")
 def _initial(db: sqlite_utils.Database) -> None:
     _run_script(db, TABLES)
-    for sql in GUARDS.values():
+    for sql in _INITIAL_GUARDS.values():
+        db.execute(sql)
+
+
+@migrations(name="0002_replace_guards")
+def _replace_guards(db: sqlite_utils.Database) -> None:
+    for sql in _REPLACE_GUARDS.values():
         db.execute(sql)
 
 
@@ -207,4 +249,4 @@ def _run_script(db: sqlite_utils.Database, script: str) -> None:
             db.execute(statement)
 
 
-KNOWN_MIGRATIONS: Final = ("0001_initial",)
+KNOWN_MIGRATIONS: Final = ("0001_initial", "0002_replace_guards")

@@ -200,7 +200,8 @@ class Store:
                     f"action {action_id} is {before.state}; only candidates can be revised. "
                     "Changes to an accepted item go through a human decision (re-plan).")
             old = before.model_dump()
-            diff = {k: [_sql_value(old[k]), _sql_value(v)] for k, v in changes.items() if _sql_value(old[k]) != _sql_value(v)}
+            diff = {k: [_sql_value(old[k]), _sql_value(v)] for k, v in changes.items()
+                    if _sql_value(old[k]) != _sql_value(v)}
             if not diff:
                 return before
             assignments = ", ".join(f"{k} = :{k}" for k in diff)
@@ -221,7 +222,7 @@ class Store:
                 clauses.append(clause)
                 params[key] = _sql_value(value)
         sql_where = " AND ".join(clauses) or "1"
-        with self._db() as db, reading(db):
+        with self._db() as db, snapshot(db):  # the total and the page must come from the same commit
             total = db.execute(f"SELECT count(*) FROM actions WHERE {sql_where}", params).fetchone()[0]  # noqa: S608
             rows = db.query(f"SELECT * FROM actions WHERE {sql_where} ORDER BY id LIMIT :limit OFFSET :offset",  # noqa: S608
                             {**params, "limit": limit, "offset": offset})
@@ -294,7 +295,8 @@ class Store:
     def audit_log(self, entity: str, entity_id: int) -> list[AuditEntry]:
         """Every non-decision change to one record, oldest first."""
         with self._db() as db, reading(db):
-            rows = db.query("SELECT * FROM audit_log WHERE entity = ? AND entity_id = ? ORDER BY id", [entity, entity_id])
+            rows = db.query("SELECT * FROM audit_log WHERE entity = ? AND entity_id = ? ORDER BY id",
+                            [entity, entity_id])
             return [AuditEntry.model_validate({**r, "changes": json.loads(str(r["changes"]))}) for r in rows]
 
     def verify(self) -> VerifyReport:

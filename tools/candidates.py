@@ -29,7 +29,8 @@ def record_candidates(store: Store, by: Actor, postmortem_id: int, candidates: l
     for index, cand in enumerate(candidates):
         key = " ".join(cand.text.lower().split())
         if key in seen:
-            rejected.append(RejectedCandidate(index=index, text=cand.text, reason="duplicate of an earlier item in this call"))
+            rejected.append(RejectedCandidate(index=index, text=cand.text,
+                                              reason="duplicate of an earlier item in this call"))
             continue
         seen.add(key)
         try:

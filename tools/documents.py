@@ -29,7 +29,8 @@ _DATES: Final = (
     re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?[ \t]+{_MONTH},?[ \t]+(\d{{4}})\b", re.IGNORECASE),
 )
 _DATE_LABEL: Final = re.compile(
-    r"\b(?:incident[ \t]+date|date(?:[ \t]+of[ \t]+(?:the[ \t]+)?incident)?|occurred(?:[ \t]+on)?)\W{0,4}[ \t]*[:|][ \t]*([^\n]*)",
+    r"\b(?:incident[ \t]+date|date(?:[ \t]+of[ \t]+(?:the[ \t]+)?incident)?|occurred(?:[ \t]+on)?)"
+    r"\W{0,4}[ \t]*[:|][ \t]*([^\n]*)",
     re.IGNORECASE)
 SECTION_TEXT_BUDGET: Final = 60_000
 
@@ -122,7 +123,8 @@ def find_title(text: str) -> str:
     title_tag = re.search(r"<title[^>]*>(.*?)</title>", text[:5000], re.IGNORECASE | re.DOTALL)
     if title_tag and _plain(title_tag.group(1)):
         return _plain(title_tag.group(1))[:300]
-    body = text[_FRONT_MATTER.match(text).end():] if _FRONT_MATTER.match(text) else text
+    front = _FRONT_MATTER.match(text)
+    body = text[front.end():] if front else text
     first = next((ln for ln in (_plain(x) for x in body.splitlines()) if ln), "Untitled postmortem")
     return first[:300]
 

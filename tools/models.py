@@ -6,9 +6,8 @@ import re
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
-
 from postmortem_actions.store.records import Action, Category, Size
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
