@@ -29,7 +29,7 @@ def decision_hash(prev_hash: str, row: Mapping[str, object]) -> str:
 class VerifyReport(BaseModel):
     """What `verify` found: a clean chain, or every break it saw."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     ok: bool
     decisions: int

@@ -12,7 +12,7 @@ from .records import ActionState, Category, Channel, DecisionKind, Size
 class Input(BaseModel):
     """Base of store inputs: immutable, no unknown fields."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Actor(Input):

@@ -64,7 +64,7 @@ class Channel(StrEnum):
 class Record(BaseModel):
     """Base of stored records: immutable, no unknown fields."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Postmortem(Record):

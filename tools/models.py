@@ -28,7 +28,7 @@ Line = Annotated[str, AfterValidator(_clean)]
 class Model(BaseModel):
     """Base of operation inputs and results: unknown fields are an error, not silently dropped."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class CandidateIn(Model):
