@@ -32,12 +32,12 @@ def record_candidates(store: Store, by: Actor, postmortem_id: int, candidates: l
             rejected.append(RejectedCandidate(index=index, text=cand.text,
                                               reason="duplicate of an earlier item in this call"))
             continue
-        seen.add(key)
         try:
             start, end = locate(pm.text, cand.quote)
         except QuoteNotFound as exc:
             rejected.append(RejectedCandidate(index=index, text=cand.text, reason=str(exc)))
             continue
+        seen.add(key)  # only once it is sure to be stored: a rejected item must not shadow a good one
         if (found := store.find_action(postmortem_id, cand.text)) is not None:
             existing[index] = found
             continue

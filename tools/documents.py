@@ -65,6 +65,7 @@ def headings(text: str) -> list[tuple[int, int, str]]:
         if fence is not None:
             if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
                 fence = None
+                stripped = ""  # a "---" right after a closing fence is a rule, not a heading
         elif opener:
             fence = opener.group(1)
         elif (atx := _ATX.match(stripped)) is not None:

@@ -10,11 +10,8 @@ from postmortem_actions.store.errors import QuoteNotFound
 MIN_QUOTE_CHARS: Final = 10
 
 # Typographic variants a model or an editor swaps freely; each side matches the other.
-_EQUIVALENT: Final = {
-    "'": "'\u2018\u2019\u02bc", "\u2018": "'\u2018\u2019\u02bc", "\u2019": "'\u2018\u2019\u02bc",
-    '"': '"\u201c\u201d', "\u201c": '"\u201c\u201d', "\u201d": '"\u201c\u201d',
-    "-": "-\u2010\u2011\u2013\u2014", "\u2013": "-\u2010\u2011\u2013\u2014", "\u2014": "-\u2010\u2011\u2013\u2014",
-}
+_VARIANTS: Final = ("'\u2018\u2019\u02bc", '"\u201c\u201d', "-\u2010\u2011\u2013\u2014")
+_EQUIVALENT: Final = {ch: group for group in _VARIANTS for ch in group}
 # Markdown emphasis and code marks are presentation, not words: "**Action:** add x" is quoted as "Action: add x".
 _MARKUP: Final = "*`"
 _GAP: Final = r"[\s*`]+"

@@ -76,6 +76,10 @@ def decode(data: bytes) -> str:
         raise NotText(f"the file is not UTF-8 or UTF-16 text (byte {exc.start} is invalid)") from exc
 
 
+def _root_of(resolved: Path, policy: ReadPolicy) -> Path | None:
+    return next((d.resolve() for d in policy.allowed_dirs if resolved.is_relative_to(d.resolve())), None)
+
+
 def resolve_allowed(path_text: str, policy: ReadPolicy) -> Path:
     """Resolve a path the model named and check it against the read policy.
 
@@ -89,14 +93,19 @@ def resolve_allowed(path_text: str, policy: ReadPolicy) -> Path:
         raise PathNotAllowed(f"{path_text!r}: dot-files and dot-folders are never read")
     base = policy.allowed_dirs[0] if policy.allowed_dirs else Path.cwd()
     candidate = raw if raw.is_absolute() else base / raw
-    try:
-        resolved = candidate.resolve(strict=True)
-    except (OSError, RuntimeError):
-        raise PathNotAllowed(f"{path_text!r} does not exist (relative paths start at {base})") from None
-    root = next((d.resolve() for d in policy.allowed_dirs if resolved.is_relative_to(d.resolve())), None)
-    if root is None:
-        raise PathNotAllowed(f"{path_text!r} is outside the allowed directories ({allowed_list}); "
+    outside = PathNotAllowed(f"{path_text!r} is outside the allowed directories ({allowed_list}); "
                              "paste the text instead, or ask the user to allow the folder")
+    # Containment is checked before existence, so the answer never tells whether a file outside exists.
+    # ValueError: a NUL byte in the path.
+    try:
+        if _root_of(candidate.resolve(), policy) is None:
+            raise outside
+        resolved = candidate.resolve(strict=True)
+    except (OSError, RuntimeError, ValueError):
+        raise PathNotAllowed(f"{path_text!r} does not exist (relative paths start at {base})") from None
+    root = _root_of(resolved, policy)
+    if root is None:
+        raise outside
     if any(part.startswith(".") for part in resolved.relative_to(root).parts):
         raise PathNotAllowed(f"{path_text!r} leads into a dot-file or dot-folder; those are never read")
     if resolved.suffix.lower() not in TEXT_SUFFIXES:
@@ -121,13 +130,16 @@ def read_document(path_text: str, policy: ReadPolicy) -> tuple[Path, str]:
         fd = os.open(resolved, flags)
     except OSError as exc:
         raise PathNotAllowed(f"{path_text!r} cannot be opened: {exc.strerror}") from None
-    with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
+    try:  # checked on the descriptor: os.fdopen raises IsADirectoryError on a folder
+        info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise PathNotAllowed(f"{path_text!r} is not a regular file")
         if info.st_size > policy.max_bytes:
             raise DocumentTooLarge(f"{path_text!r} is {info.st_size:,} bytes; the limit is {policy.max_bytes:,}")
-        data = handle.read(policy.max_bytes + 1)
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(policy.max_bytes + 1)
+    finally:
+        os.close(fd)
     if len(data) > policy.max_bytes:
         raise DocumentTooLarge(f"{path_text!r} is over the limit of {policy.max_bytes:,} bytes")
     return resolved, check_text(decode(data), policy.max_bytes)
