@@ -11,17 +11,16 @@ import hashlib
 import json
 import queue
 import signal
-import sqlite3  # noqa: TID251 - the durability check reads the file below the store on purpose
+import sqlite3
 import subprocess
 import sys
 import threading
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing, contextmanager, suppress
 from pathlib import Path
 from typing import IO
 
 import pytest
-
 from postmortem_actions.store import ActionFilter, ActionState, Actor, DecisionKind, NewPostmortem, Store
 
 pytestmark = pytest.mark.slow
@@ -199,10 +198,8 @@ class Child:
         self._pump.join(timeout=30)
         for stream in (self.proc.stdin, self.proc.stdout):
             if stream is not None and not stream.closed:
-                try:
+                with suppress(BrokenPipeError):  # a killed child cannot take what is left in stdin
                     stream.close()
-                except BrokenPipeError:
-                    pass
 
 
 @contextmanager
