@@ -25,13 +25,15 @@ from .errors import (
 BUSY_TIMEOUT_MS: Final = 30_000
 
 
-def translate(exc: sqlite3.Error) -> PostmortemActionsError:
-    """Map a sqlite3 exception to the domain error a caller can act on."""
+def translate(exc: sqlite3.Error | OverflowError) -> PostmortemActionsError:
+    """Map a sqlite3 exception (or sqlite3's OverflowError for a huge integer) to a domain error."""
     message = str(exc)
+    if isinstance(exc, OverflowError):
+        return InvalidInput("a number is beyond the database's 64-bit integer range; no record has such an id")
     if isinstance(exc, sqlite3.IntegrityError):
         if message.startswith("gate: only candidates"):
             return NotEditable(message.removeprefix("gate: "))
-        if message.startswith("gate: decision"):
+        if message.startswith("gate: decision "):  # "gate: decisions are append-only" is not a transition
             return IllegalTransition(message.removeprefix("gate: "))
         if message.startswith("gate:"):
             return HumanDecisionRequired(message.removeprefix("gate: "))
@@ -56,7 +58,7 @@ def open_database(path: Path) -> sqlite_utils.Database:
         # FULL: a decision acknowledged to the human survives power loss, not only a crash.
         conn.execute("PRAGMA synchronous = FULL")
         return sqlite_utils.Database(conn, execute_plugins=False)
-    except sqlite3.Error as exc:
+    except (sqlite3.Error, OverflowError) as exc:
         raise translate(exc) from exc
 
 
@@ -65,7 +67,7 @@ def reading(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     """Run reads, turning sqlite3 errors into domain errors."""
     try:
         yield db
-    except sqlite3.Error as exc:
+    except (sqlite3.Error, OverflowError) as exc:
         raise translate(exc) from exc
 
 
@@ -84,7 +86,7 @@ def snapshot(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
         finally:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
-    except sqlite3.Error as exc:
+    except (sqlite3.Error, OverflowError) as exc:
         raise translate(exc) from exc
 
 
@@ -102,7 +104,7 @@ def writing(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     conn = db.conn
     try:
         conn.execute("BEGIN IMMEDIATE")
-    except sqlite3.Error as exc:
+    except (sqlite3.Error, OverflowError) as exc:
         raise translate(exc) from exc
     try:
         yield db
@@ -110,6 +112,6 @@ def writing(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     except BaseException as exc:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
-        if isinstance(exc, sqlite3.Error):
+        if isinstance(exc, sqlite3.Error | OverflowError):
             raise translate(exc) from exc
         raise

@@ -106,19 +106,20 @@ CREATE INDEX decisions_by_action ON decisions (action_id, id);
 CREATE INDEX audit_by_entity ON audit_log (entity, entity_id, id);
 """
 
-# Legal (kind, from, to) triples, and which values a decision of each kind must carry.
+# Legal (kind, from, to) triples, and which values a decision of each kind must carry. Blank owners and
+# reasons count as missing; coalesce() because a NULL here would make the whole WHERE NULL and let it pass.
 _TRANSITIONS = """(
        (NEW.kind = 'accept'   AND NEW.from_state = 'candidate' AND NEW.to_state = 'accepted'
-            AND NEW.owner IS NOT NULL AND NEW.due IS NOT NULL)
+            AND coalesce(length(trim(NEW.owner)), 0) > 0 AND NEW.due IS NOT NULL)
     OR (NEW.kind = 'defer'    AND NEW.from_state = 'candidate' AND NEW.to_state = 'candidate'
             AND NEW.owner IS NULL AND NEW.due IS NULL)
     OR (NEW.kind = 'kill'     AND NEW.from_state IN ('candidate', 'accepted') AND NEW.to_state = 'killed'
-            AND NEW.reason IS NOT NULL)
+            AND coalesce(length(trim(NEW.reason)), 0) > 0)
     OR (NEW.kind = 'replan'   AND NEW.from_state = 'accepted' AND NEW.to_state = 'accepted'
-            AND NEW.owner IS NOT NULL AND NEW.due IS NOT NULL AND NEW.reason IS NOT NULL)
+            AND coalesce(length(trim(NEW.owner)), 0) > 0 AND NEW.due IS NOT NULL AND coalesce(length(trim(NEW.reason)), 0) > 0)
     OR (NEW.kind = 'complete' AND NEW.from_state = 'accepted' AND NEW.to_state = 'done')
     OR (NEW.kind = 'reopen'   AND NEW.from_state = 'done' AND NEW.to_state = 'accepted'
-            AND NEW.reason IS NOT NULL)
+            AND coalesce(length(trim(NEW.reason)), 0) > 0)
 )"""
 
 _INITIAL_GUARDS: Final = {

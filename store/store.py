@@ -28,6 +28,11 @@ EDITABLE_FIELDS: Final = frozenset({
 })
 
 
+def text_key(text: str) -> str:
+    """What makes two action texts the same item: case and runs of whitespace do not count."""
+    return " ".join(text.casefold().split())
+
+
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
@@ -131,8 +136,12 @@ class Store:
 
     # -- actions -----------------------------------------------------------------------------------
 
-    def add_actions(self, postmortem_id: int, new: list[NewAction], by: Actor) -> list[Action]:
+    def add_actions(self, postmortem_id: int, new: list[NewAction], by: Actor) -> list[tuple[Action, bool]]:
         """Insert candidate actions in one transaction: all are written or none.
+
+        An item whose text (see `text_key`) the postmortem already has is not inserted again; it comes
+        back as the existing action with False. The check runs inside the write transaction, so parallel
+        calls cannot both insert the same candidate.
 
         Raises:
             PostmortemNotFound: no such postmortem.
@@ -142,8 +151,13 @@ class Store:
             length = db.execute("SELECT length(text) FROM postmortems WHERE id = ?", [postmortem_id]).fetchone()
             if length is None:
                 raise PostmortemNotFound(f"no postmortem has id {postmortem_id}")
-            ids: list[int] = []
+            known = {text_key(str(r["text"])): int(r["id"])
+                     for r in db.query("SELECT id, text FROM actions WHERE postmortem_id = ?", [postmortem_id])}
+            results: list[tuple[int, bool]] = []
             for item in new:
+                if (existing := known.get(text_key(item.text))) is not None:
+                    results.append((existing, False))
+                    continue
                 if not 0 <= item.quote_start < item.quote_end <= length[0]:
                     raise InvalidInput(f"evidence offsets {item.quote_start}..{item.quote_end} are outside the text")
                 values = {k: _sql_value(v) for k, v in item.model_dump().items()}
@@ -154,10 +168,11 @@ class Store:
                     {**values, "pm": postmortem_id},
                 )
                 action_id = int(cursor.lastrowid or 0)
-                ids.append(action_id)
+                known[text_key(item.text)] = action_id
+                results.append((action_id, True))
                 self._audit(db, "action", action_id, "create",
                             {k: [None, v] for k, v in values.items() if v is not None}, by)
-            return [self._action(db, i) for i in ids]
+            return [(self._action(db, i), created) for i, created in results]
 
     def get_action(self, action_id: int) -> Action:
         """The action with this id.
@@ -167,14 +182,6 @@ class Store:
         """
         with self._db() as db, reading(db):
             return self._action(db, action_id)
-
-    def find_action(self, postmortem_id: int, text: str) -> Action | None:
-        """A postmortem's action whose text equals `text` ignoring case and surrounding space, if any."""
-        with self._db() as db, reading(db):
-            for row in db.query("SELECT * FROM actions WHERE postmortem_id = ? AND lower(trim(text)) = lower(trim(?)) "
-                                "ORDER BY id LIMIT 1", [postmortem_id, text]):
-                return Action.model_validate(row)
-        return None
 
     @staticmethod
     def _action(db: sqlite_utils.Database, action_id: int) -> Action:

@@ -37,7 +37,7 @@ POSTMORTEM_TEXT = (
 
 # Shared by the child scripts: one candidate action whose evidence quote really occurs in the text.
 _CHILD_PRELUDE = f"""
-import json, sys, time
+import json, os, sys, time
 from datetime import date
 from postmortem_actions.store import Actor, HumanDecision, NewAction, Store
 
@@ -66,7 +66,7 @@ added, decided, pending = [], [], []
 first = time.monotonic()
 for i in range(writes):
     if i % 2 == 0:
-        [action] = store.add_actions(pm_id, [candidate(f"worker {worker} item {i}")], BY)
+        [(action, _)] = store.add_actions(pm_id, [candidate(f"worker {worker} item {i}")], BY)
         added.append(action.id)
         pending.append(action.id)
     else:
@@ -124,7 +124,7 @@ steps = [
 ]
 recorded = 0
 while recorded < limit:
-    [action] = store.add_actions(pm_id, [candidate(f"lifecycle {recorded}")], BY)
+    [(action, _)] = store.add_actions(pm_id, [candidate(f"lifecycle {os.getpid()} {recorded}")], BY)
     for kind, values in steps:
         decision, _ = store.record_decision(action.id, human(kind, **values))
         print(decision.id, flush=True)

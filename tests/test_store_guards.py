@@ -37,6 +37,7 @@ from postmortem_actions.store.chain import decision_hash, verify_database
 from postmortem_actions.store.connection import open_database
 from postmortem_actions.store.errors import (
     ActionNotFound,
+    HumanDecisionRequired,
     IllegalTransition,
     InvalidInput,
     NotEditable,
@@ -140,7 +141,7 @@ def _seed(path: Path) -> Seeded:
     empty_pm, _ = store.add_postmortem(
         NewPostmortem(title="Other", source="pasted", text=other_text,
                       sha256=hashlib.sha256(other_text.encode()).hexdigest()), BY)
-    replanned, accepted, deferred, fresh, done, killed = (a.id for a in store.add_actions(pm.id, [
+    replanned, accepted, deferred, fresh, done, killed = (a.id for a, _ in store.add_actions(pm.id, [
         _candidate("unmute and own the checkout error-rate alert"),
         _candidate("add a synthetic checkout probe"),
         _candidate("write a runbook for payment-provider failover"),
@@ -386,6 +387,9 @@ def test_raw_accept_decision_without_an_owner_is_rejected(seeded: Seeded) -> Non
                  id="replan-without-reason"),
     pytest.param("done", "reopen", "done", "accepted", {"owner": "dave", "due": "2030-02-01"},
                  id="reopen-without-reason"),
+    pytest.param("fresh", "accept", "candidate", "accepted", {"owner": "   ", "due": "2030-01-01"},
+                 id="accept-with-a-blank-owner"),
+    pytest.param("fresh", "kill", "candidate", "killed", {"reason": " "}, id="kill-with-a-blank-reason"),
 ])
 def test_raw_decision_lacking_the_values_its_kind_requires_is_rejected(
         seeded: Seeded, which: str, kind: str, from_state: str, to_state: str, values: dict[str, Any]) -> None:
@@ -910,14 +914,28 @@ def test_a_database_with_unknown_migrations_raises_schema_mismatch(seeded: Seede
         Store(seeded.path)
 
 
-@pytest.mark.xfail(strict=True, raises=OverflowError, reason=(
-    "BUG: an id beyond SQLite's 64-bit INTEGER makes sqlite3 raise OverflowError, which reading()/writing() "
-    "do not translate (they catch sqlite3.Error only); left unfixed here because "
-    "tests/test_mcp_no_silent_commit.py marks the same bug strict-xfail at the tool layer"))
 @pytest.mark.parametrize("call", ["get_action", "get_postmortem"])
 def test_an_id_beyond_sqlites_integer_range_raises_a_domain_error(seeded: Seeded, call: str) -> None:
     with pytest.raises(PostmortemActionsError):
         getattr(seeded.store, call)(2**63)
+
+
+def test_the_same_candidate_text_is_stored_once_however_it_is_spaced_or_cased(seeded: Seeded) -> None:
+    fresh_text = _candidate("add a synthetic checkout probe", text="Run the synthetic checkout probe every minute")
+    [(first, created)] = seeded.store.add_actions(seeded.pm_id, [fresh_text], BY)
+    again = _candidate("add a synthetic checkout probe", text=f"  {first.text.upper().replace(' ', '   ')} ")
+    [(second, created_again)] = seeded.store.add_actions(seeded.pm_id, [again], BY)
+    assert (created, created_again) == (True, False)
+    assert second.id == first.id
+
+
+def test_changing_a_decision_row_is_a_gate_error_not_an_illegal_transition(seeded: Seeded) -> None:
+    from postmortem_actions.store.connection import translate
+
+    error = translate(sqlite3.IntegrityError("gate: decisions are append-only and cannot be updated"))
+    assert isinstance(error, HumanDecisionRequired)
+    assert isinstance(translate(sqlite3.IntegrityError("gate: decision does not continue the hash chain")),
+                      IllegalTransition)
 
 
 def test_every_store_error_is_a_domain_error() -> None:

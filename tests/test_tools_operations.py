@@ -544,10 +544,14 @@ def field_error(exc: pytest.ExceptionInfo[ValidationError]) -> tuple[tuple[str |
     return error["loc"], error["msg"]
 
 
+def test_a_quote_copied_across_a_crlf_line_break_is_accepted() -> None:
+    assert "\r\n" in cand(ALERT, quote="Add an alert on\r\nbilling queue depth").quote
+
+
 @pytest.mark.parametrize(("field", "value"), [
     ("text", "Add an alert\x07 on queue depth"),
     ("text", "\x1b[31mAdd an alert on queue depth"),
-    ("text", "Add an alert\ron queue depth"),
+    ("text", "Add an alert\x0bon queue depth"),
     ("done_when", "The alert fires\x00"),
     ("problem", "Slow \u202edetection"),
     ("quote", "Add an alert on \u2066billing queue depth"),

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from postmortem_actions.store import Action, Actor, NewAction, Store
+from postmortem_actions.store.store import text_key
 from postmortem_actions.store.errors import QuoteNotFound
 
-from .evidence import locate
+from .evidence import EvidenceIndex, locate
 from .models import CandidateIn, CandidateRevision, RecordedCandidate, RecordResult, RejectedCandidate
 
 MAX_BATCH = 200
@@ -22,39 +23,35 @@ def record_candidates(store: Store, by: Actor, postmortem_id: int, candidates: l
         InvalidInput: a database constraint refused a value (nothing is written).
     """
     pm = store.get_postmortem(postmortem_id)
+    evidence = EvidenceIndex(pm.text)
     rejected: list[RejectedCandidate] = []
-    existing: dict[int, Action] = {}
     fresh: list[tuple[int, NewAction]] = []
     seen: set[str] = set()
     for index, cand in enumerate(candidates):
-        key = " ".join(cand.text.lower().split())
+        key = text_key(cand.text)
         if key in seen:
             rejected.append(RejectedCandidate(index=index, text=cand.text,
                                               reason="duplicate of an earlier item in this call"))
             continue
         try:
-            start, end = locate(pm.text, cand.quote)
+            start, end = evidence.locate(cand.quote)
         except QuoteNotFound as exc:
             rejected.append(RejectedCandidate(index=index, text=cand.text, reason=str(exc)))
             continue
         seen.add(key)  # only once it is sure to be stored: a rejected item must not shadow a good one
-        if (found := store.find_action(postmortem_id, cand.text)) is not None:
-            existing[index] = found
-            continue
         fresh.append((index, NewAction(
             text=cand.text, done_when=cand.done_when, problem=cand.problem, category=cand.category,
             size=cand.size, quote=pm.text[start:end], quote_start=start, quote_end=end,
             proposed_owner=cand.proposed_owner, proposed_due=cand.proposed_due)))
     stored = store.add_actions(postmortem_id, [n for _, n in fresh], by) if fresh else []
-    recorded = [RecordedCandidate(index=i, action_id=a.id, status="recorded", text=a.text,
-                                  quote_start=a.quote_start, quote_end=a.quote_end)
-                for (i, _), a in zip(fresh, stored, strict=True)]
-    recorded += [RecordedCandidate(index=i, action_id=a.id, status="already_recorded", text=a.text,
-                                   quote_start=a.quote_start, quote_end=a.quote_end) for i, a in existing.items()]
-    recorded.sort(key=lambda r: r.index)
-    message = f"Recorded {len(stored)} new candidate(s)"
+    recorded = [RecordedCandidate(index=i, action_id=a.id, status="recorded" if created else "already_recorded",
+                                  text=a.text, quote_start=a.quote_start, quote_end=a.quote_end)
+                for (i, _), (a, created) in zip(fresh, stored, strict=True)]
+    new_count = sum(created for _, created in stored)
+    existing = len(stored) - new_count
+    message = f"Recorded {new_count} new candidate(s)"
     if existing:
-        message += f", {len(existing)} already recorded"
+        message += f", {existing} already recorded"
     if rejected:
         message += (f"; rejected {len(rejected)}: fix each rejected item (usually: quote the postmortem verbatim) "
                     "and submit only those again")

@@ -18,7 +18,8 @@ _SETEXT: Final = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _HTML_HEADING: Final = re.compile(r"<h([1-6])\b[^>]*>(.*?)</h\1\s*>", re.IGNORECASE | re.DOTALL)
 _TAG: Final = re.compile(r"<[^>]+>")
 _FRONT_MATTER: Final = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(\r?\n|\Z)", re.DOTALL)
-_SEVERITY: Final = re.compile(r"\b(?:sev(?:erity)?)(?:[ \t]*(?:level)?[ \t]*[:=#-]?[ \t]*)(?:sev[ \t-]?)?([0-5])\b",
+# "Severity: SEV2", "**Severity:** 2", "sev-1", "SEV 3", "severity level 4".
+_SEVERITY: Final = re.compile(r"\bsev(?:erity)?[ \t*_]*(?:level)?[ \t*_]*[:=#-]?[ \t*_]*(?:sev[ \t-]?)?([0-5])\b",
                               re.IGNORECASE)
 _MONTHS: Final = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}

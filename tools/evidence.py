@@ -1,8 +1,14 @@
-"""Locating an evidence quote in a postmortem, ignoring case, runs of whitespace and light markup."""
+"""Locating an evidence quote in a postmortem, ignoring case, runs of whitespace and light markup.
+
+The document is normalised once (typographic variants folded, lower-cased, emphasis and code marks
+dropped, whitespace runs collapsed to one space) with a map back to original offsets; a quote is
+normalised the same way and found with `str.find`, so matching stays linear in the document's size.
+"""
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from typing import Final
 
 from postmortem_actions.store.errors import QuoteNotFound
@@ -11,31 +17,75 @@ MIN_QUOTE_CHARS: Final = 10
 
 # Typographic variants a model or an editor swaps freely; each side matches the other.
 _VARIANTS: Final = ("'\u2018\u2019\u02bc", '"\u201c\u201d', "-\u2010\u2011\u2013\u2014")
-_EQUIVALENT: Final = {ch: group for group in _VARIANTS for ch in group}
+_FOLD: Final = str.maketrans({ch: group[0] for group in _VARIANTS for ch in group[1:]})
 # Markdown emphasis and code marks are presentation, not words: "**Action:** add x" is quoted as "Action: add x".
-_MARKUP: Final = "*`"
-_GAP: Final = r"[\s*`]+"
+_RUN: Final = re.compile(r"[\s*`]+")
+_SPACE: Final = re.compile(r"\s")
 
 
-def _char_pattern(ch: str) -> str:
-    variants = _EQUIVALENT.get(ch)
-    return f"[{re.escape(variants)}]" if variants else re.escape(ch)
+def _lower_same_length(text: str) -> str:
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    # A few characters (e.g. 'İ') lower-case to two; keep those as they are so offsets stay one-to-one.
+    return "".join(low if len(low := c.lower()) == 1 else c for c in text)
 
 
-def quote_pattern(quote: str) -> re.Pattern[str]:
-    """A pattern that finds `quote` in a text regardless of case, whitespace runs and emphasis marks.
+class EvidenceIndex:
+    """A document prepared for repeated quote look-ups."""
 
-    Raises:
-        QuoteNotFound: the quote is too short to show where an action comes from.
-    """
-    words = [w.strip(_MARKUP) for w in quote.split()]
-    words = [w for w in words if w]
-    if sum(len(w) for w in words) < MIN_QUOTE_CHARS:
-        raise QuoteNotFound(
-            f"the quote {quote!r} is too short to be evidence; quote at least {MIN_QUOTE_CHARS} characters "
-            "of the sentence the action comes from, copied from the postmortem")
-    body = _GAP.join("".join(_char_pattern(c) for c in w) for w in words)
-    return re.compile(body, re.IGNORECASE)
+    def __init__(self, text: str) -> None:
+        folded = _lower_same_length(text.translate(_FOLD))
+        parts: list[str] = []
+        self._norm_starts: list[int] = []
+        self._orig_starts: list[int] = []
+        size = pos = 0
+        for run in _RUN.finditer(folded):
+            if run.start() > pos:
+                parts.append(folded[pos:run.start()])
+                self._norm_starts.append(size)
+                self._orig_starts.append(pos)
+                size += run.start() - pos
+            if _SPACE.search(run.group()):
+                parts.append(" ")
+                self._norm_starts.append(size)
+                self._orig_starts.append(run.start())
+                size += 1
+            pos = run.end()
+        if pos < len(folded):
+            parts.append(folded[pos:])
+            self._norm_starts.append(size)
+            self._orig_starts.append(pos)
+        self._normalised = "".join(parts)
+
+    def _original(self, index: int) -> int:
+        segment = bisect_right(self._norm_starts, index) - 1
+        return self._orig_starts[segment] + index - self._norm_starts[segment]
+
+    def locate(self, quote: str) -> tuple[int, int]:
+        """Character offsets [start, end) of the first occurrence of `quote` in the document.
+
+        Raises:
+            QuoteNotFound: the quote does not occur in the text, or is too short to be evidence.
+        """
+        needle = normalise(quote)
+        if len(needle.replace(" ", "")) < MIN_QUOTE_CHARS:
+            raise QuoteNotFound(
+                f"the quote {quote!r} is too short to be evidence; quote at least {MIN_QUOTE_CHARS} characters "
+                "of the sentence the action comes from, copied from the postmortem")
+        found = self._normalised.find(needle)
+        if found < 0:
+            shown = quote if len(quote) <= 80 else quote[:77] + "..."
+            raise QuoteNotFound(
+                f"the quote {shown!r} does not occur in the postmortem; copy the supporting sentence "
+                "verbatim from the document (case and spacing may differ, words may not)")
+        return self._original(found), self._original(found + len(needle) - 1) + 1
+
+
+def normalise(text: str) -> str:
+    """The matching form of a text: folded, lower-cased, marks dropped, single spaces, trimmed."""
+    folded = _lower_same_length(text.translate(_FOLD))
+    return _RUN.sub(lambda run: " " if _SPACE.search(run.group()) else "", folded).strip()
 
 
 def locate(text: str, quote: str) -> tuple[int, int]:
@@ -44,10 +94,4 @@ def locate(text: str, quote: str) -> tuple[int, int]:
     Raises:
         QuoteNotFound: the quote does not occur in the text, or is too short.
     """
-    match = quote_pattern(quote).search(text)
-    if match is None:
-        shown = quote if len(quote) <= 80 else quote[:77] + "..."
-        raise QuoteNotFound(
-            f"the quote {shown!r} does not occur in the postmortem; copy the supporting sentence "
-            "verbatim from the document (case and spacing may differ, words may not)")
-    return match.start(), match.end()
+    return EvidenceIndex(text).locate(quote)

@@ -7,9 +7,9 @@ from datetime import date
 from typing import Annotated, Literal
 
 from postmortem_actions.store.records import Action, Category, Size
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
 
 def _clean(value: str) -> str:
@@ -67,6 +67,13 @@ class CandidateRevision(Model):
     proposed_owner: Annotated[Line | None, Field(max_length=100)] = None
     proposed_due: date | None = None
     clear: Annotated[list[Clearable], Field(max_length=3, description="Fields to empty.")] = []
+
+    @model_validator(mode="after")
+    def _set_or_clear(self) -> CandidateRevision:
+        both = sorted(name for name in self.clear if getattr(self, name) is not None)
+        if both:
+            raise ValueError(f"{', '.join(both)}: either set a value or clear it, not both")
+        return self
 
 
 class Section(Model):
