@@ -1,0 +1,129 @@
+"""Shared fixtures: settings on a real SQLite file, the in-memory MCP client on both protocol eras, and a
+small postmortem with the candidates it supports."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from postmortem_actions.server.settings import Settings
+from postmortem_actions.store import Store
+
+if TYPE_CHECKING:
+    # Imported lazily below: store and tools tests should not pay for the SDK import (about a second).
+    from mcp import Client
+
+MAX_BYTES = 64_000
+
+SAMPLE_POSTMORTEM = """\
+# Billing queue backlog
+
+Severity: SEV2
+Incident date: 2026-03-04
+
+## Summary
+
+The billing queue backed up for forty minutes before anyone noticed. Invoices were sent twice.
+
+## Action items
+
+- Add an alert on billing queue depth above 10,000 messages.
+- Rehearse the failover runbook every quarter with the on-call team.
+- Document the manual replay procedure for stuck invoices.
+- Cap consumer retries at five attempts with exponential backoff.
+- Review on-call handover notes in the weekly ops meeting.
+"""
+
+SAMPLE_CANDIDATES: tuple[dict[str, Any], ...] = (
+    {"text": "Page billing on-call when queue depth exceeds 10,000 messages for 5 minutes",
+     "done_when": "A synthetic backlog in staging pages the on-call", "problem": "Nobody noticed the backlog",
+     "category": "detect", "quote": "Add an alert on billing queue depth above 10,000 messages"},
+    {"text": "Run a quarterly failover drill with the billing on-call team",
+     "done_when": "The drill is on the calendar and the first one ran", "problem": "The runbook was never rehearsed",
+     "category": "mitigate", "quote": "Rehearse the failover runbook every quarter"},
+    {"text": "Write the manual replay procedure for stuck invoices in the billing runbook",
+     "done_when": "The runbook has the procedure and a reviewer replayed one invoice with it",
+     "problem": "Replay depended on one engineer", "category": "mitigate",
+     "quote": "Document the manual replay procedure for stuck invoices"},
+    {"text": "Limit billing consumer retries to five with exponential backoff",
+     "done_when": "A poison message is retried five times, then parked", "problem": "Retries amplified the backlog",
+     "category": "prevent", "quote": "Cap consumer retries at five attempts with exponential backoff"},
+    {"text": "Add handover notes review to the weekly ops meeting agenda",
+     "done_when": "The agenda template has the item", "problem": "Handover context was lost",
+     "category": "process", "quote": "Review on-call handover notes in the weekly ops meeting"},
+)
+
+RecordSample = Callable[["Client"], Awaitable[tuple[int, list[int]]]]
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def docs_dir(tmp_path: Path) -> Path:
+    """The one folder parse_postmortem may read from."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    return docs
+
+
+@pytest.fixture
+def settings(tmp_path: Path, docs_dir: Path) -> Settings:
+    return Settings(db_path=tmp_path / "actions.db", allowed_dirs=(docs_dir,), max_bytes=MAX_BYTES, user="tester")
+
+
+@pytest.fixture
+def store(settings: Settings) -> Store:
+    """The store on the same database file the server writes."""
+    return Store(settings.db_path)
+
+
+@pytest.fixture(params=["auto", "legacy"])
+def mode(request: pytest.FixtureRequest) -> str:
+    """The protocol era: 'auto' negotiates 2026-07-28, 'legacy' forces 2025-11-25."""
+    return str(request.param)
+
+
+@pytest.fixture
+async def client(settings: Settings, mode: str) -> AsyncIterator[Client]:
+    from mcp import Client
+
+    from postmortem_actions.server.mcp_app import build_server
+
+    async with Client(build_server(settings), mode=mode) as connected:
+        yield connected
+
+
+@pytest.fixture
+def sample_text() -> str:
+    return SAMPLE_POSTMORTEM
+
+
+@pytest.fixture
+def sample_candidates() -> list[dict[str, Any]]:
+    """Fresh copies of candidates whose quotes occur in `sample_text`."""
+    return [dict(c) for c in SAMPLE_CANDIDATES]
+
+
+@pytest.fixture
+def record_sample(sample_text: str, sample_candidates: list[dict[str, Any]]) -> RecordSample:
+    """Parse the sample through the client and record its candidates; returns (postmortem id, action ids)."""
+
+    async def run(client: Client) -> tuple[int, list[int]]:
+        parsed = await client.call_tool("parse_postmortem", {"text": sample_text})
+        assert not parsed.is_error, parsed.content
+        assert parsed.structured_content is not None
+        postmortem_id = int(parsed.structured_content["postmortem_id"])
+        recorded = await client.call_tool("record_candidates",
+                                          {"postmortem_id": postmortem_id, "candidates": sample_candidates})
+        assert not recorded.is_error, recorded.content
+        assert recorded.structured_content is not None
+        assert recorded.structured_content["rejected"] == []
+        return postmortem_id, [int(r["action_id"]) for r in recorded.structured_content["recorded"]]
+
+    return run
