@@ -8,6 +8,7 @@ from typing import Any, ParamSpec, TypeVar
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, TextContent
+
 from postmortem_actions.store.errors import PostmortemActionsError
 
 P = ParamSpec("P")

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+
 from postmortem_actions.store import Action
 
 from .cli import action_table

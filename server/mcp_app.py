@@ -3,6 +3,7 @@
 import inspect
 import json
 import logging
+import re
 from datetime import date
 from typing import Annotated
 
@@ -10,6 +11,8 @@ from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError
 from mcp.types import ToolAnnotations
+from pydantic import Field
+
 from postmortem_actions.store import Action, ActionFilter, ActionState, Actor, Category, Store
 from postmortem_actions.store.errors import NotFound
 from postmortem_actions.tools import postmortems, queries
@@ -17,7 +20,6 @@ from postmortem_actions.tools.candidates import MAX_BATCH
 from postmortem_actions.tools.candidates import record_candidates as record_candidates_op
 from postmortem_actions.tools.candidates import revise_candidate as revise_candidate_op
 from postmortem_actions.tools.models import ActionPage, CandidateIn, CandidateRevision, ParseResult, RecordResult
-from pydantic import Field
 
 from .boundary import UnknownArgumentGuard, domain_errors
 from .settings import Settings
@@ -152,6 +154,7 @@ def build_server(settings: Settings) -> MCPServer:
 
 
 def _resource_id(value: str) -> int:
-    if not value.isdigit() or len(value) > 18:
+    # Not str.isdigit(): it accepts '²' and other digits int() refuses or reads differently.
+    if re.fullmatch(r"[0-9]{1,18}", value) is None:
         raise NotFound(f"{value!r} is not an id")
     return int(value)

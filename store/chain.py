@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 from collections.abc import Mapping
 from typing import Final
 
-import sqlite_utils
 from pydantic import BaseModel, ConfigDict
 
 from .schema import GENESIS_HASH, GUARDS
@@ -41,13 +41,13 @@ def _normalise_sql(sql: str) -> str:
     return " ".join(sql.split())
 
 
-def verify_database(db: sqlite_utils.Database) -> VerifyReport:
+def verify_database(db: sqlite3.Connection) -> VerifyReport:
     """Check the hash chain, that each action matches its latest decision, and that every guard is intact."""
     problems: list[str] = []
     prev = GENESIS_HASH
     count = 0
     latest: dict[int, Mapping[str, object]] = {}
-    for row in db.query("SELECT * FROM decisions ORDER BY id"):
+    for row in db.execute("SELECT * FROM decisions ORDER BY id"):
         count += 1
         if row["prev_hash"] != prev:
             problems.append(f"decision {row['id']}: does not link to the previous decision (chain broken)")
@@ -56,7 +56,7 @@ def verify_database(db: sqlite_utils.Database) -> VerifyReport:
         prev = str(row["hash"])
         latest[int(row["action_id"])] = row
 
-    for action in db.query("SELECT id, state, owner, due, decision_id FROM actions ORDER BY id"):
+    for action in db.execute("SELECT id, state, owner, due, decision_id FROM actions ORDER BY id"):
         decision = latest.get(int(action["id"]))
         if decision is None:
             expected: tuple[object, ...] = ("candidate", None, None, None)
@@ -66,14 +66,15 @@ def verify_database(db: sqlite_utils.Database) -> VerifyReport:
         if actual != expected:
             problems.append(f"action {action['id']}: state/owner/due {actual[:3]} not set by its latest decision")
 
-    present = {r["name"]: str(r["sql"]) for r in db.query("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")}
+    triggers = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+    present = {r["name"]: str(r["sql"]) for r in triggers}
     for name, sql in GUARDS.items():
         if name not in present:
             problems.append(f"guard {name} is missing (dropped outside the store)")
         elif _normalise_sql(present[name]) != _normalise_sql(sql):
             problems.append(f"guard {name} was altered outside the store")
 
-    for row in db.query("PRAGMA quick_check"):
+    for row in db.execute("PRAGMA quick_check"):
         if row["quick_check"] != "ok":
             problems.append(f"sqlite quick_check: {row['quick_check']}")
     return VerifyReport(ok=not problems, decisions=count, head_hash=prev, problems=problems)

@@ -8,8 +8,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Final
 
-import sqlite_utils
-
 from .errors import (
     HumanDecisionRequired,
     IllegalTransition,
@@ -45,25 +43,35 @@ def translate(exc: sqlite3.Error | OverflowError) -> PostmortemActionsError:
     return StoreError(f"database error: {message}")
 
 
-def open_database(path: Path) -> sqlite_utils.Database:
-    """Open a connection with the pragmas every connection needs.
+def _row(cursor: sqlite3.Cursor, row: tuple[object, ...]) -> dict[str, object]:
+    return {column[0]: value for column, value in zip(cursor.description, row, strict=True)}
+
+
+def open_connection(path: Path) -> sqlite3.Connection:
+    """Open a connection with the pragmas every connection needs; rows come back as dicts.
+
+    Transactions are explicit (`reading`, `snapshot`, `writing`); the connection may be closed from
+    another thread than the one that uses it, which is the only cross-thread use it gets.
 
     Raises:
         StoreError: the file cannot be opened.
     """
     try:
-        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
+        conn.row_factory = _row
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
+        # REPLACE deletes conflicting rows; with recursive triggers on, that deletion fires the DELETE guards.
+        conn.execute("PRAGMA recursive_triggers = ON")
         # FULL: a decision acknowledged to the human survives power loss, not only a crash.
         conn.execute("PRAGMA synchronous = FULL")
-        return sqlite_utils.Database(conn, execute_plugins=False)
+        return conn
     except (sqlite3.Error, OverflowError) as exc:
         raise translate(exc) from exc
 
 
 @contextmanager
-def reading(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+def reading(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """Run reads, turning sqlite3 errors into domain errors."""
     try:
         yield db
@@ -72,26 +80,25 @@ def reading(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
 
 
 @contextmanager
-def snapshot(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+def snapshot(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """Run several reads on one consistent snapshot of the file, turning sqlite3 errors into domain errors.
 
     Without a transaction each SELECT sees the latest commit, so reads that must agree with each other
     (the decision chain and the actions it set) can straddle another process's write.
     """
-    conn = db.conn
     try:
-        conn.execute("BEGIN")
+        db.execute("BEGIN")
         try:
             yield db
         finally:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
+            if db.in_transaction:
+                db.execute("ROLLBACK")
     except (sqlite3.Error, OverflowError) as exc:
         raise translate(exc) from exc
 
 
 @contextmanager
-def writing(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+def writing(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """One write transaction that takes the write lock up front.
 
     BEGIN IMMEDIATE makes a second writer wait on the busy timeout; a deferred BEGIN that later upgrades
@@ -101,17 +108,16 @@ def writing(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
         StoreBusy: another writer held the lock past the busy timeout.
         GateError / InvalidInput: a guard or constraint refused the change; nothing was written.
     """
-    conn = db.conn
     try:
-        conn.execute("BEGIN IMMEDIATE")
+        db.execute("BEGIN IMMEDIATE")
     except (sqlite3.Error, OverflowError) as exc:
         raise translate(exc) from exc
     try:
         yield db
-        conn.execute("COMMIT")
+        db.execute("COMMIT")
     except BaseException as exc:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
+        if db.in_transaction:
+            db.execute("ROLLBACK")
         if isinstance(exc, sqlite3.Error | OverflowError):
             raise translate(exc) from exc
         raise

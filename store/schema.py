@@ -1,4 +1,4 @@
-"""The database schema: named, ordered migrations, and the SQL guards that enforce the human gate.
+"""The database schema as SQL: tables, indexes, and the guards (triggers) that enforce the human gate.
 
 The guards (triggers) are the product's promise below the tool layer: whatever code runs against the
 file through SQL, an action's owner, due date and lifecycle state change only together with a new,
@@ -9,14 +9,8 @@ from __future__ import annotations
 
 from typing import Final
 
-import sqlite_utils
-from sqlite_utils.migrations import Migrations
-
-MIGRATION_SET: Final = "postmortem_actions"
 GENESIS_HASH: Final = "0" * 64
 NOW: Final = "(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))"
-
-migrations = Migrations(MIGRATION_SET)
 
 _STATES = "('candidate', 'accepted', 'killed', 'done')"
 _ISO_DATE = "date({c}) IS {c}"
@@ -100,8 +94,10 @@ CREATE TABLE tickets (
 ) STRICT;
 
 CREATE INDEX actions_by_postmortem ON actions (postmortem_id, id);
+CREATE INDEX actions_by_state ON actions (state, id);
 CREATE INDEX actions_by_state_due ON actions (state, due);
-CREATE INDEX actions_by_owner ON actions (owner, state);
+CREATE INDEX actions_by_owner ON actions (owner COLLATE NOCASE, state);
+CREATE INDEX actions_by_category ON actions (category, state, id);
 CREATE INDEX decisions_by_action ON decisions (action_id, id);
 CREATE INDEX audit_by_entity ON audit_log (entity, entity_id, id);
 """
@@ -116,13 +112,14 @@ _TRANSITIONS = """(
     OR (NEW.kind = 'kill'     AND NEW.from_state IN ('candidate', 'accepted') AND NEW.to_state = 'killed'
             AND coalesce(length(trim(NEW.reason)), 0) > 0)
     OR (NEW.kind = 'replan'   AND NEW.from_state = 'accepted' AND NEW.to_state = 'accepted'
-            AND coalesce(length(trim(NEW.owner)), 0) > 0 AND NEW.due IS NOT NULL AND coalesce(length(trim(NEW.reason)), 0) > 0)
+            AND coalesce(length(trim(NEW.owner)), 0) > 0 AND NEW.due IS NOT NULL
+            AND coalesce(length(trim(NEW.reason)), 0) > 0)
     OR (NEW.kind = 'complete' AND NEW.from_state = 'accepted' AND NEW.to_state = 'done')
     OR (NEW.kind = 'reopen'   AND NEW.from_state = 'done' AND NEW.to_state = 'accepted'
             AND coalesce(length(trim(NEW.reason)), 0) > 0)
 )"""
 
-_INITIAL_GUARDS: Final = {
+INITIAL_GUARDS: Final = {
     "decisions_append_only_update": """
 CREATE TRIGGER decisions_append_only_update BEFORE UPDATE ON decisions
 BEGIN SELECT RAISE(ABORT, 'gate: decisions are append-only and cannot be updated'); END""",
@@ -198,7 +195,7 @@ BEGIN SELECT RAISE(ABORT, 'gate: the audit log is append-only'); END""",
 # action to a bare candidate, delete a decision, swap a postmortem's text or rewrite an audit entry. A
 # postmortem's id was not guarded either: renumbering one moved its actions under another document's text.
 # And a kill, complete or reopen decision could carry a new owner or due date (a re-plan without a reason).
-_REPLACE_GUARDS: Final = {
+REPLACE_GUARDS: Final = {
     "actions_replace_guard": """
 CREATE TRIGGER actions_replace_guard BEFORE INSERT ON actions
 WHEN EXISTS (SELECT 1 FROM actions WHERE id = NEW.id)
@@ -227,27 +224,7 @@ WHEN EXISTS (SELECT 1 FROM audit_log WHERE id = NEW.id)
 BEGIN SELECT RAISE(ABORT, 'gate: the audit log is append-only'); END""",
 }
 
-GUARDS: Final = {**_INITIAL_GUARDS, **_REPLACE_GUARDS}
-
-
-@migrations(name="0001_initial")
-def _initial(db: sqlite_utils.Database) -> None:
-    _run_script(db, TABLES)
-    for sql in _INITIAL_GUARDS.values():
-        db.execute(sql)
-
-
-@migrations(name="0002_replace_guards")
-def _replace_guards(db: sqlite_utils.Database) -> None:
-    for sql in _REPLACE_GUARDS.values():
-        db.execute(sql)
-
-
-def _run_script(db: sqlite_utils.Database, script: str) -> None:
-    # executescript() would COMMIT the surrounding transaction; run statement by statement instead.
-    for statement in script.split(";"):
-        if statement.strip():
-            db.execute(statement)
+GUARDS: Final = {**INITIAL_GUARDS, **REPLACE_GUARDS}
 
 
 KNOWN_MIGRATIONS: Final = ("0001_initial", "0002_replace_guards")

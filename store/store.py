@@ -7,20 +7,20 @@ Each public method opens its own connection and closes it, so the store is safe 
 from __future__ import annotations
 
 import json
+import sqlite3
+import threading
 from collections.abc import Iterator, Mapping
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Final
 
-import sqlite_utils
-
 from .chain import VerifyReport, decision_hash, verify_database
-from .connection import open_database, reading, snapshot, writing
+from .connection import open_connection, reading, snapshot, writing
 from .errors import ActionNotFound, InvalidInput, NotEditable, PostmortemNotFound, SchemaMismatch, StoreError
 from .inputs import ActionFilter, Actor, HumanDecision, NewAction, NewPostmortem
 from .records import Action, ActionState, AuditEntry, Decision, DecisionKind, Postmortem
-from .schema import GENESIS_HASH, KNOWN_MIGRATIONS, migrations
+from .schema import GENESIS_HASH, KNOWN_MIGRATIONS
 
 EDITABLE_FIELDS: Final = frozenset({
     "text", "done_when", "problem", "category", "size", "quote", "quote_start", "quote_end",
@@ -59,28 +59,54 @@ class Store:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"cannot create the database folder {self.path.parent}: {exc.strerror}") from exc
+        # One connection per thread, reused: opening one re-parses the schema and its guards every time.
+        self._local = threading.local()
+        self._open: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
         with self._db() as db:
             self._migrate(db)
 
     # -- connections -------------------------------------------------------------------------------
 
     @contextmanager
-    def _db(self) -> Iterator[sqlite_utils.Database]:
-        db = open_database(self.path)
-        with closing(db.conn):
-            yield db
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = open_connection(self.path)
+            self._local.conn = conn
+            with self._lock:
+                self._open.append(conn)
+        elif conn.in_transaction:  # a transaction left open by an interrupted caller must not leak into this one
+            conn.execute("ROLLBACK")
+        yield conn
 
-    def _migrate(self, db: sqlite_utils.Database) -> None:
+    def close(self) -> None:
+        """Close every connection this store opened, in any thread; the store reopens on next use."""
+        with self._lock:
+            conns, self._open = self._open, []
+        for conn in conns:
+            conn.close()
+        self._local = threading.local()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _migrate(self, db: sqlite3.Connection) -> None:
         with reading(db):
-            version = db.execute("PRAGMA user_version").fetchone()[0]
+            version = db.execute("PRAGMA user_version").fetchone()["user_version"]
             if version == len(KNOWN_MIGRATIONS):
                 return
             if version > len(KNOWN_MIGRATIONS):
                 raise SchemaMismatch(f"{self.path} was written by a newer postmortem-actions; upgrade")
-            if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            if db.execute("PRAGMA journal_mode").fetchone()["journal_mode"] != "wal":
                 db.execute("PRAGMA journal_mode = WAL")
+        from . import migrations  # sqlite-utils is loaded only when a file needs migrating
+
         with writing(db):
-            unknown = {m.name for m in migrations.applied(db)} - set(KNOWN_MIGRATIONS)
+            unknown = set(migrations.applied(db)) - set(KNOWN_MIGRATIONS)
             if unknown:
                 raise SchemaMismatch(f"{self.path} has migrations this version does not know: {sorted(unknown)}")
             migrations.apply(db)
@@ -126,11 +152,11 @@ class Store:
     def list_postmortems(self) -> list[Postmortem]:
         """Every stored postmortem, newest first."""
         with self._db() as db, reading(db):
-            return [Postmortem.model_validate(r) for r in db.query("SELECT * FROM postmortems ORDER BY id DESC")]
+            return [Postmortem.model_validate(r) for r in db.execute("SELECT * FROM postmortems ORDER BY id DESC")]
 
     @staticmethod
-    def _postmortem_where(db: sqlite_utils.Database, where: str, params: list[object]) -> Postmortem | None:
-        for row in db.query(f"SELECT * FROM postmortems WHERE {where}", params):  # noqa: S608 - fixed clauses
+    def _postmortem_where(db: sqlite3.Connection, where: str, params: list[object]) -> Postmortem | None:
+        for row in db.execute(f"SELECT * FROM postmortems WHERE {where}", params):  # noqa: S608 - fixed clauses
             return Postmortem.model_validate(row)
         return None
 
@@ -148,17 +174,17 @@ class Store:
             InvalidInput: a quote's offsets fall outside the text, or a constraint refused a value.
         """
         with self._db() as db, writing(db):
-            length = db.execute("SELECT length(text) FROM postmortems WHERE id = ?", [postmortem_id]).fetchone()
-            if length is None:
+            found = db.execute("SELECT length(text) AS n FROM postmortems WHERE id = ?", [postmortem_id]).fetchone()
+            if found is None:
                 raise PostmortemNotFound(f"no postmortem has id {postmortem_id}")
             known = {text_key(str(r["text"])): int(r["id"])
-                     for r in db.query("SELECT id, text FROM actions WHERE postmortem_id = ?", [postmortem_id])}
+                     for r in db.execute("SELECT id, text FROM actions WHERE postmortem_id = ?", [postmortem_id])}
             results: list[tuple[int, bool]] = []
             for item in new:
                 if (existing := known.get(text_key(item.text))) is not None:
                     results.append((existing, False))
                     continue
-                if not 0 <= item.quote_start < item.quote_end <= length[0]:
+                if not 0 <= item.quote_start < item.quote_end <= found["n"]:
                     raise InvalidInput(f"evidence offsets {item.quote_start}..{item.quote_end} are outside the text")
                 values = {k: _sql_value(v) for k, v in item.model_dump().items()}
                 cursor = db.execute(
@@ -184,8 +210,8 @@ class Store:
             return self._action(db, action_id)
 
     @staticmethod
-    def _action(db: sqlite_utils.Database, action_id: int) -> Action:
-        for row in db.query("SELECT * FROM actions WHERE id = ?", [action_id]):
+    def _action(db: sqlite3.Connection, action_id: int) -> Action:
+        for row in db.execute("SELECT * FROM actions WHERE id = ?", [action_id]):
             return Action.model_validate(row)
         raise ActionNotFound(f"no action has id {action_id}")
 
@@ -228,10 +254,11 @@ class Store:
             if value is not None:
                 clauses.append(clause)
                 params[key] = _sql_value(value)
-        sql_where = " AND ".join(clauses) or "1"
+        # No "WHERE 1": a bare count(*) lets SQLite count the smallest index instead of visiting rows.
+        sql_where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
         with self._db() as db, snapshot(db):  # the total and the page must come from the same commit
-            total = db.execute(f"SELECT count(*) FROM actions WHERE {sql_where}", params).fetchone()[0]  # noqa: S608
-            rows = db.query(f"SELECT * FROM actions WHERE {sql_where} ORDER BY id LIMIT :limit OFFSET :offset",  # noqa: S608
+            total = db.execute(f"SELECT count(*) AS n FROM actions{sql_where}", params).fetchone()["n"]  # noqa: S608
+            rows = db.execute(f"SELECT * FROM actions{sql_where} ORDER BY id LIMIT :limit OFFSET :offset",  # noqa: S608
                             {**params, "limit": limit, "offset": offset})
             return [Action.model_validate(r) for r in rows], int(total)
 
@@ -259,13 +286,13 @@ class Store:
             due = decision.due if sets_owner else action.due
             head = db.execute("SELECT id, hash FROM decisions ORDER BY id DESC LIMIT 1").fetchone()
             row: dict[str, object] = {
-                "id": (head[0] if head else 0) + 1, "action_id": action_id, "kind": str(decision.kind),
+                "id": (int(head["id"]) if head else 0) + 1, "action_id": action_id, "kind": str(decision.kind),
                 "from_state": str(action.state), "to_state": str(to_state), "owner": owner,
                 "due": _sql_value(due), "reason": decision.reason, "evidence": decision.evidence,
                 "decided_by": decision.decided_by, "channel": str(decision.channel), "client": decision.client,
                 "decided_at": _now(),
             }
-            prev_hash = str(head[1]) if head else GENESIS_HASH
+            prev_hash = str(head["hash"]) if head else GENESIS_HASH
             row["prev_hash"] = prev_hash
             row["hash"] = decision_hash(prev_hash, row)
             db.execute(f"INSERT INTO decisions ({', '.join(row)}) VALUES ({', '.join(':' + k for k in row)})", row)  # noqa: S608
@@ -277,22 +304,22 @@ class Store:
                 {"state": row["to_state"], "owner": owner, "due": row["due"], "decision_id": row["id"],
                  "keep": work_status_kept, "now": row["decided_at"], "id": action_id},
             )
-            stored = Decision.model_validate(next(iter(db.query("SELECT * FROM decisions WHERE id = ?", [row["id"]]))))
+            stored = Decision.model_validate(db.execute("SELECT * FROM decisions WHERE id = ?", [row["id"]]).fetchone())
             return stored, self._action(db, action_id)
 
     def decisions(self, action_id: int | None = None) -> list[Decision]:
         """The decision log, oldest first; one action's decisions when `action_id` is given."""
         with self._db() as db, reading(db):
             if action_id is None:
-                rows = db.query("SELECT * FROM decisions ORDER BY id")
+                rows = db.execute("SELECT * FROM decisions ORDER BY id")
             else:
-                rows = db.query("SELECT * FROM decisions WHERE action_id = ? ORDER BY id", [action_id])
+                rows = db.execute("SELECT * FROM decisions WHERE action_id = ? ORDER BY id", [action_id])
             return [Decision.model_validate(r) for r in rows]
 
     # -- audit and verification ------------------------------------------------------------------
 
     @staticmethod
-    def _audit(db: sqlite_utils.Database, entity: str, entity_id: int, op: str,
+    def _audit(db: sqlite3.Connection, entity: str, entity_id: int, op: str,
                changes: Mapping[str, list[object]], by: Actor) -> None:
         db.execute(
             "INSERT INTO audit_log (entity, entity_id, op, changes, actor, via, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -302,7 +329,7 @@ class Store:
     def audit_log(self, entity: str, entity_id: int) -> list[AuditEntry]:
         """Every non-decision change to one record, oldest first."""
         with self._db() as db, reading(db):
-            rows = db.query("SELECT * FROM audit_log WHERE entity = ? AND entity_id = ? ORDER BY id",
+            rows = db.execute("SELECT * FROM audit_log WHERE entity = ? AND entity_id = ? ORDER BY id",
                             [entity, entity_id])
             return [AuditEntry.model_validate({**r, "changes": json.loads(str(r["changes"]))}) for r in rows]
 

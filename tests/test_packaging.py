@@ -13,7 +13,8 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.mark.slow
 def test_the_wheel_holds_only_the_postmortem_actions_package_and_its_data(tmp_path: Path) -> None:
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path),
+         str(ROOT)],
         check=True, timeout=300, capture_output=True,
     )
     wheel = next(tmp_path.glob("postmortem_actions-*.whl"))
@@ -42,4 +43,5 @@ def test_the_installed_package_is_importable_only_under_its_own_name() -> None:
     import postmortem_actions.store
     import postmortem_actions.tools
 
-    assert postmortem_actions.store.__doc__ and postmortem_actions.tools.__doc__ and postmortem_actions.server.__doc__
+    for package in (postmortem_actions.store, postmortem_actions.tools, postmortem_actions.server):
+        assert package.__doc__

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import IO
 
 import pytest
+
 from postmortem_actions.store import ActionFilter, ActionState, Actor, DecisionKind, NewPostmortem, Store
 
 pytestmark = pytest.mark.slow

@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlite_utils
+
 from postmortem_actions.store import (
     ActionFilter,
     ActionState,
@@ -34,7 +36,7 @@ from postmortem_actions.store import (
     WorkStatus,
 )
 from postmortem_actions.store.chain import decision_hash, verify_database
-from postmortem_actions.store.connection import open_database
+from postmortem_actions.store.connection import open_connection
 from postmortem_actions.store.errors import (
     ActionNotFound,
     HumanDecisionRequired,
@@ -45,7 +47,8 @@ from postmortem_actions.store.errors import (
     PostmortemNotFound,
     SchemaMismatch,
 )
-from postmortem_actions.store.schema import GENESIS_HASH, GUARDS, KNOWN_MIGRATIONS, MIGRATION_SET, migrations
+from postmortem_actions.store.migrations import MIGRATION_SET, migrations
+from postmortem_actions.store.schema import GENESIS_HASH, GUARDS, KNOWN_MIGRATIONS
 
 # The guards' messages, so each rejection test proves the right guard said no.
 COMMIT_GUARD = "gate: owner, due date and state change only through a new matching human decision"
@@ -966,12 +969,12 @@ def test_reopening_a_store_applies_no_migration_twice(seeded: Seeded) -> None:
 
 def test_a_database_written_by_the_first_version_is_upgraded_on_open(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
-    db = open_database(path)
-    with closing(db.conn):
-        migrations.apply(db, stop_before=KNOWN_MIGRATIONS[1:])
-        db.execute("PRAGMA user_version = 1")
-        db.conn.commit()
-        assert not verify_database(db).ok  # the later guards are missing
+    with closing(sqlite3.connect(path)) as plain:
+        migrations.apply(sqlite_utils.Database(plain), stop_before=KNOWN_MIGRATIONS[1:])
+        plain.execute("PRAGMA user_version = 1")
+        plain.commit()
+    with closing(open_connection(path)) as conn:
+        assert not verify_database(conn).ok  # the later guards are missing
     store = Store(path)
     report = store.verify()
     assert report.ok, report.problems
@@ -1000,11 +1003,11 @@ def test_the_database_is_in_wal_mode(seeded: Seeded) -> None:
 
 
 def test_store_connections_enforce_foreign_keys(seeded: Seeded) -> None:
-    db = open_database(seeded.path)
-    with closing(db.conn) as conn:
-        assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-        assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 5_000
+    with closing(open_connection(seeded.path)) as conn:
+        assert conn.execute("PRAGMA foreign_keys").fetchone()["foreign_keys"] == 1
+        assert conn.execute("PRAGMA busy_timeout").fetchone()["timeout"] >= 5_000
+        assert conn.execute("PRAGMA recursive_triggers").fetchone()["recursive_triggers"] == 1
         with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
             conn.execute("INSERT INTO actions (postmortem_id, text, done_when, problem, category, quote, "
                          "quote_start, quote_end) VALUES (999, 'x', 'y', 'z', 'detect', 'q', 0, 1)")
-        conn.rollback()
+        assert not conn.in_transaction

@@ -6,6 +6,7 @@ from datetime import date
 from itertools import pairwise
 
 import pytest
+
 from postmortem_actions.store.errors import InvalidInput
 from postmortem_actions.tools.documents import (
     find_incident_date,

@@ -4,6 +4,7 @@ words, and always answering with offsets that slice the quoted passage back out 
 from __future__ import annotations
 
 import pytest
+
 from postmortem_actions.store.errors import InvalidInput, QuoteNotFound
 from postmortem_actions.tools.evidence import MIN_QUOTE_CHARS, locate
 

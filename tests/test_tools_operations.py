@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
+
 from postmortem_actions.store import ActionFilter, ActionState, Actor, HumanDecision, Store
 from postmortem_actions.store.errors import (
     ActionNotFound,
@@ -25,7 +27,6 @@ from postmortem_actions.tools.models import CandidateIn, CandidateRevision
 from postmortem_actions.tools.postmortems import parse_postmortem
 from postmortem_actions.tools.queries import MAX_PAGE, list_actions
 from postmortem_actions.tools.reading import ReadPolicy
-from pydantic import ValidationError
 
 BY = Actor(actor="assistant", via="test-client")
 

@@ -9,6 +9,7 @@ import threading
 from pathlib import Path
 
 import pytest
+
 from postmortem_actions.store.errors import DocumentTooLarge, InvalidInput, NotText, PathNotAllowed
 from postmortem_actions.tools.reading import ReadPolicy, check_text, decode, read_document, resolve_allowed
 

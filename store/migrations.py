@@ -1,0 +1,62 @@
+"""Named, ordered, recorded migrations (sqlite-utils), applied when a database is behind this version.
+
+Imported only when a file needs migrating: opening an up-to-date database never loads sqlite-utils.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Final
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+from .schema import INITIAL_GUARDS, REPLACE_GUARDS, TABLES
+
+MIGRATION_SET: Final = "postmortem_actions"
+migrations = Migrations(MIGRATION_SET)
+
+
+@migrations(name="0001_initial")
+def _initial(db: sqlite_utils.Database) -> None:
+    _run_script(db, TABLES)
+    for sql in INITIAL_GUARDS.values():
+        db.execute(sql)
+
+
+@migrations(name="0002_replace_guards")
+def _replace_guards(db: sqlite_utils.Database) -> None:
+    for sql in REPLACE_GUARDS.values():
+        db.execute(sql)
+
+
+def _run_script(db: sqlite_utils.Database, script: str) -> None:
+    # executescript() would COMMIT the surrounding transaction; run statement by statement instead.
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+@contextmanager
+def _tuple_rows(conn: sqlite3.Connection) -> Iterator[sqlite_utils.Database]:
+    # sqlite-utils reads rows by position; the store's connections return dicts.
+    factory, conn.row_factory = conn.row_factory, None
+    try:
+        yield sqlite_utils.Database(conn, execute_plugins=False)
+    finally:
+        conn.row_factory = factory
+
+
+def applied(conn: sqlite3.Connection) -> list[str]:
+    """Names of the migrations recorded in this file, in the order they were applied."""
+    with _tuple_rows(conn) as db:
+        return [m.name for m in migrations.applied(db)]
+
+
+def apply(conn: sqlite3.Connection) -> None:
+    """Apply every pending migration; the caller holds the write transaction."""
+    with _tuple_rows(conn) as db:
+        migrations.apply(db)
+
