@@ -6,8 +6,9 @@ import re
 from datetime import date
 from typing import Annotated, Literal
 
-from postmortem_actions.store.records import Action, Category, Size
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from postmortem_actions.store.records import Action, Category, Size
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
