@@ -21,13 +21,16 @@ from postmortem_actions.store.chain import decision_hash
 from postmortem_actions.store.schema import GENESIS_HASH
 
 WORDS = (
-    "database replica failover latency queue consumer backlog deploy rollback canary alert pager on-call "
-    "runbook timeout retry circuit breaker cache eviction DNS certificate expiry load balancer health check "
-    "disk pressure memory leak connection pool saturation region outage config flag migration index lock "
-    "contention dashboard threshold escalation customer impact error budget SLO throttling quota scheduler "
-    "cron job partition leader election heartbeat kernel upgrade network partition packet loss the a of to "
-    "and in for with on was were not when after before during because which while we our their it"
-).split()
+    "database", "replica", "failover", "latency", "queue", "consumer", "backlog", "deploy", "rollback",
+    "canary", "alert", "pager", "on-call", "runbook", "timeout", "retry", "circuit", "breaker", "cache",
+    "eviction", "DNS", "certificate", "expiry", "load", "balancer", "health", "check", "disk", "pressure",
+    "memory", "leak", "connection", "pool", "saturation", "region", "outage", "config", "flag", "migration",
+    "index", "lock", "contention", "dashboard", "threshold", "escalation", "customer", "impact", "error",
+    "budget", "SLO", "throttling", "quota", "scheduler", "cron", "job", "partition", "leader", "election",
+    "heartbeat", "kernel", "upgrade", "network", "partition", "packet", "loss", "the", "a", "of", "to", "and",
+    "in", "for", "with", "on", "was", "were", "not", "when", "after", "before", "during", "because", "which",
+    "while", "we", "our", "their", "it",
+)
 CATEGORIES = ("prevent", "detect", "mitigate", "process")
 CATEGORY_WEIGHTS = (35, 25, 25, 15)
 PEOPLE = ("alice", "bob", "chen", "dana", "emeka", "farah", "gus", "hiro", "ines", "jon", "kofi", "lena")
@@ -97,12 +100,11 @@ def seed_database(path: Path, *, postmortems: int, actions: int, seed: int = 202
             for _ in range(n_actions):
                 action_id += 1
                 start = rng.randrange(max(1, len(text) - 400))
-                end = start + rng.randint(30, 300)
+                end = start + rng.randint(30, 250)
                 category = rng.choices(CATEGORIES, CATEGORY_WEIGHTS)[0]
-                info.categories[category] += 1
                 values = {
-                    "text": _sentence(rng, 5, 40)[:500], "done_when": _sentence(rng, 4, 25)[:500],
-                    "problem": _sentence(rng, 8, 80)[:1000], "category": category,
+                    "text": _sentence(rng, 5, 25)[:500], "done_when": _sentence(rng, 4, 15)[:500],
+                    "problem": _sentence(rng, 8, 40)[:1000], "category": category,
                     "size": rng.choice((None, "S", "M", "L")), "quote": text[start:end],
                     "quote_start": start, "quote_end": end,
                     "proposed_owner": rng.choice(PEOPLE) if rng.random() < 0.4 else None,
@@ -119,13 +121,30 @@ def seed_database(path: Path, *, postmortems: int, actions: int, seed: int = 202
                 rows)
             conn.executemany("INSERT INTO audit_log (entity, entity_id, op, changes, actor, via) "
                              "VALUES (?, ?, ?, ?, ?, ?)", audits)
-        info.decisions = _decide(conn, rng, actions, info)
+        info.decisions = _decide(conn, rng, actions)
+    for column, counter in (("state", info.states), ("category", info.categories)):
+        counter.update(dict(conn.execute(f"SELECT {column}, count(*) FROM actions GROUP BY 1").fetchall()))
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
     return info
 
 
-def _decide(conn: sqlite3.Connection, rng: random.Random, actions: int, info: SeedInfo) -> int:
+Step = tuple[str, str, str, str | None, str | None, str | None]  # kind, from, to, owner, due, reason
+
+
+def _steps(kind: str, owner: str, due: str) -> list[Step]:
+    """The decision rows that take a candidate to the planned outcome."""
+    accept: Step = ("accept", "candidate", "accepted", owner, due, None)
+    plans: dict[str, list[Step]] = {
+        "accept": [accept],
+        "kill": [("kill", "candidate", "killed", None, None, "not worth it")],
+        "defer": [("defer", "candidate", "candidate", None, None, "next quarter")],
+        "done": [accept, ("complete", "accepted", "done", owner, due, None)],
+    }
+    return plans[kind]
+
+
+def _decide(conn: sqlite3.Connection, rng: random.Random, actions: int) -> int:
     """Decide a share of the actions in random order; return the number of decision rows."""
     ids = list(range(1, actions + 1))
     rng.shuffle(ids)
@@ -136,19 +155,11 @@ def _decide(conn: sqlite3.Connection, rng: random.Random, actions: int, info: Se
         plan.extend((i, kind) for i in ids[taken:taken + n])
         taken += n
     rng.shuffle(plan)
-    info.states["candidate"] = actions - sum(1 for _, k in plan if k != "defer")
     head, next_id = GENESIS_HASH, 1
     clock = datetime(2025, 1, 1, tzinfo=UTC)
     for action_id, kind in plan:
         owner, due = rng.choice(PEOPLE), (date(2025, 2, 1) + timedelta(days=rng.randrange(365))).isoformat()
-        steps = {
-            "accept": [("accept", "candidate", "accepted", owner, due, None)],
-            "kill": [("kill", "candidate", "killed", None, None, "not worth it")],
-            "defer": [("defer", "candidate", "candidate", None, None, "next quarter")],
-            "done": [("accept", "candidate", "accepted", owner, due, None),
-                     ("complete", "accepted", "done", owner, due, None)],
-        }[kind]
-        for d_kind, from_state, to_state, d_owner, d_due, reason in steps:
+        for d_kind, from_state, to_state, d_owner, d_due, reason in _steps(kind, owner, due):
             clock += timedelta(seconds=rng.randint(1, 600))
             row: dict[str, object] = {
                 "id": next_id, "action_id": action_id, "kind": d_kind, "from_state": from_state,
@@ -162,5 +173,4 @@ def _decide(conn: sqlite3.Connection, rng: random.Random, actions: int, info: Se
             conn.execute("UPDATE actions SET state = ?, owner = ?, due = ?, decision_id = ?, updated_at = ? "
                          "WHERE id = ?", (to_state, d_owner, d_due, next_id, row["decided_at"], action_id))
             next_id += 1
-        info.states[steps[-1][2]] += 0 if kind == "defer" else 1
     return next_id - 1

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from postmortem_actions.store import Action, ActionFilter, ActionState, Actor, Category, Store
+from postmortem_actions.store import ActionFilter, ActionState, ActionSummary, Actor, Category, Store
 from postmortem_actions.store.errors import PostmortemActionsError
 from postmortem_actions.tools import postmortems, queries
 from postmortem_actions.tools.reading import ReadPolicy
@@ -50,7 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     lister.add_argument("--category", choices=[c.value for c in Category])
     lister.add_argument("--due-before", type=date.fromisoformat, metavar="YYYY-MM-DD")
     lister.add_argument("--due-after", type=date.fromisoformat, metavar="YYYY-MM-DD")
-    lister.add_argument("--limit", type=int, default=50)
+    lister.add_argument("--limit", type=int, default=queries.DEFAULT_PAGE)
     lister.add_argument("--offset", type=int, default=0)
     lister.add_argument("--format", choices=["table", "json"], default="table")
 
@@ -75,7 +75,7 @@ def _cmd_add(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def action_table(items: Sequence[Action], total: int, offset: int) -> str:
+def action_table(items: Sequence[ActionSummary], total: int, offset: int) -> str:
     """Actions as a terminal table; proposed owners and dates are marked with '?'."""
     width = max(shutil.get_terminal_size((120, 20)).columns, 80)
     lines = [f"{'id':>5}  {'pm':>4}  {'state':<9}  {'category':<8}  {'owner':<14}  {'due':<11}  text"]

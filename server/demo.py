@@ -18,7 +18,7 @@ from typing import Any
 
 import anyio
 
-from postmortem_actions.store import Action
+from postmortem_actions.store import ActionSummary
 
 from .cli import action_table
 
@@ -98,7 +98,7 @@ async def _drive(db: Path, sample: Path, keep: bool) -> None:
         print("\n5. list_actions(postmortem_id=...)")
         listed = await client.call_tool("list_actions", {"postmortem_id": pm["postmortem_id"]})
         page = listed.structured_content or {}
-        items = [Action.model_validate(a) for a in page["items"]]
+        items = [ActionSummary.model_validate(a) for a in page["items"]]
         _say(action_table(items, page["total"], page["offset"]))
 
     print(f"\nEvery item is still a candidate on {date.today():%Y-%m-%d}: owners and due dates are committed only by a"

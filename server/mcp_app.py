@@ -115,7 +115,7 @@ def build_server(settings: Settings) -> MCPServer:
         category: Category | None = None,
         due_before: Annotated[date | None, Field(description="Committed due date strictly before")] = None,
         due_after: Annotated[date | None, Field(description="Committed due date strictly after")] = None,
-        limit: Annotated[int, Field(ge=1, le=queries.MAX_PAGE)] = 50,
+        limit: Annotated[int, Field(ge=1, le=queries.MAX_PAGE)] = queries.DEFAULT_PAGE,
         offset: Annotated[int, Field(ge=0)] = 0,
     ) -> ActionPage:
         """List actions matching every given filter, oldest first, with the exact total. Never estimate

@@ -5,6 +5,7 @@ from .inputs import ActionFilter, Actor, HumanDecision, NewAction, NewPostmortem
 from .records import (
     Action,
     ActionState,
+    ActionSummary,
     AuditEntry,
     Category,
     Channel,
@@ -18,7 +19,23 @@ from .records import (
 from .store import Store
 
 __all__ = [
-    "Action", "ActionFilter", "ActionState", "Actor", "AuditEntry", "Category", "Channel", "Decision",
-    "DecisionKind", "HumanDecision", "NewAction", "NewPostmortem", "Postmortem", "Size", "Store", "Ticket",
-    "VerifyReport", "WorkStatus",
+    "Action",
+    "ActionFilter",
+    "ActionState",
+    "ActionSummary",
+    "Actor",
+    "AuditEntry",
+    "Category",
+    "Channel",
+    "Decision",
+    "DecisionKind",
+    "HumanDecision",
+    "NewAction",
+    "NewPostmortem",
+    "Postmortem",
+    "Size",
+    "Store",
+    "Ticket",
+    "VerifyReport",
+    "WorkStatus",
 ]

@@ -106,6 +106,25 @@ class Action(Record):
     updated_at: datetime
 
 
+class ActionSummary(Record):
+    """An action as a list shows it; the full record (evidence, done_when, history) is `action://{id}`."""
+
+    id: int
+    postmortem_id: int
+    text: str
+    category: Category
+    state: ActionState
+    owner: str | None = None
+    due: date | None = None
+    proposed_owner: str | None = None
+    proposed_due: date | None = None
+    decision_id: int | None = Field(default=None, description="The human decision that set state/owner/due")
+    work_status: WorkStatus | None = None
+
+
+SUMMARY_COLUMNS = ", ".join(ActionSummary.model_fields)
+
+
 class Decision(Record):
     """One human decision; append-only and hash-chained."""
 

@@ -19,7 +19,7 @@ from .chain import VerifyReport, decision_hash, verify_database
 from .connection import open_connection, reading, snapshot, writing
 from .errors import ActionNotFound, InvalidInput, NotEditable, PostmortemNotFound, SchemaMismatch, StoreError
 from .inputs import ActionFilter, Actor, HumanDecision, NewAction, NewPostmortem
-from .records import Action, ActionState, AuditEntry, Decision, DecisionKind, Postmortem
+from .records import SUMMARY_COLUMNS, Action, ActionState, ActionSummary, AuditEntry, Decision, DecisionKind, Postmortem
 from .schema import GENESIS_HASH, KNOWN_MIGRATIONS
 
 EDITABLE_FIELDS: Final = frozenset({
@@ -43,6 +43,20 @@ def _sql_value(value: object) -> object:
     if hasattr(value, "value"):  # StrEnum members
         return str(value)
     return value
+
+
+def _where(where: ActionFilter) -> tuple[str, dict[str, Any]]:
+    clauses: list[str] = []
+    params: dict[str, Any] = {}
+    for key, clause in (("postmortem_id", "postmortem_id = :postmortem_id"), ("state", "state = :state"),
+                        ("owner", "owner = :owner COLLATE NOCASE"), ("category", "category = :category"),
+                        ("due_before", "due < :due_before"), ("due_after", "due > :due_after")):
+        value = getattr(where, key)
+        if value is not None:
+            clauses.append(clause)
+            params[key] = _sql_value(value)
+    # No "WHERE 1": a bare count(*) lets SQLite count the smallest index instead of visiting rows.
+    return (f" WHERE {' AND '.join(clauses)}" if clauses else ""), params
 
 
 class Store:
@@ -243,24 +257,21 @@ class Store:
             self._audit(db, "action", action_id, "revise", diff, by)
             return self._action(db, action_id)
 
-    def list_actions(self, where: ActionFilter, *, limit: int, offset: int) -> tuple[list[Action], int]:
-        """One page of actions matching every given filter, ordered by id, and the exact total."""
-        clauses: list[str] = []
-        params: dict[str, Any] = {}
-        for key, clause in (("postmortem_id", "postmortem_id = :postmortem_id"), ("state", "state = :state"),
-                            ("owner", "owner = :owner COLLATE NOCASE"), ("category", "category = :category"),
-                            ("due_before", "due < :due_before"), ("due_after", "due > :due_after")):
-            value = getattr(where, key)
-            if value is not None:
-                clauses.append(clause)
-                params[key] = _sql_value(value)
-        # No "WHERE 1": a bare count(*) lets SQLite count the smallest index instead of visiting rows.
-        sql_where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+    def actions(self, where: ActionFilter) -> list[Action]:
+        """Every action matching the filters, as full records, ordered by id (for exports and checks)."""
+        sql_where, params = _where(where)
+        with self._db() as db, reading(db):
+            return [Action.model_validate(r)
+                    for r in db.execute(f"SELECT * FROM actions{sql_where} ORDER BY id", params)]  # noqa: S608
+
+    def list_actions(self, where: ActionFilter, *, limit: int, offset: int) -> tuple[list[ActionSummary], int]:
+        """One page of action summaries matching every given filter, ordered by id, and the exact total."""
+        sql_where, params = _where(where)
         with self._db() as db, snapshot(db):  # the total and the page must come from the same commit
             total = db.execute(f"SELECT count(*) AS n FROM actions{sql_where}", params).fetchone()["n"]  # noqa: S608
-            rows = db.execute(f"SELECT * FROM actions{sql_where} ORDER BY id LIMIT :limit OFFSET :offset",  # noqa: S608
-                            {**params, "limit": limit, "offset": offset})
-            return [Action.model_validate(r) for r in rows], int(total)
+            rows = db.execute(f"SELECT {SUMMARY_COLUMNS} FROM actions{sql_where} "  # noqa: S608
+                              "ORDER BY id LIMIT :limit OFFSET :offset", {**params, "limit": limit, "offset": offset})
+            return [ActionSummary.model_validate(r) for r in rows], int(total)
 
     # -- decisions ---------------------------------------------------------------------------------
 

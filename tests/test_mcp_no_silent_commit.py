@@ -57,7 +57,7 @@ NEW_CANDIDATE: dict[str, Any] = {
 
 def snapshot(store: Store) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     """Every postmortem, action and decision row: what 'nothing changed' is compared against."""
-    actions, _ = store.list_actions(ActionFilter(), limit=10_000, offset=0)
+    actions = store.actions(ActionFilter())
     return ([p.model_dump(mode="json") for p in store.list_postmortems()],
             [a.model_dump(mode="json") for a in actions],
             [d.model_dump(mode="json") for d in store.decisions()])
@@ -67,8 +67,7 @@ def assert_nothing_committed(store: Store) -> None:
     report = store.verify()
     assert report.ok, report.problems
     assert report.decisions == 0
-    actions, _ = store.list_actions(ActionFilter(), limit=10_000, offset=0)
-    for action in actions:
+    for action in store.actions(ActionFilter()):
         assert (action.state, action.owner, action.due, action.decision_id) == ("candidate", None, None, None)
 
 

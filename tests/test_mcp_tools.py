@@ -41,8 +41,7 @@ def error_text(result: CallToolResult, tool: str) -> str:
 
 
 def all_actions(store: Store) -> list[dict[str, Any]]:
-    items, _ = store.list_actions(ActionFilter(), limit=10_000, offset=0)
-    return [a.model_dump(mode="json") for a in items]
+    return [a.model_dump(mode="json") for a in store.actions(ActionFilter())]
 
 
 def accept(store: Store, action_id: int, owner: str, due: date) -> None:

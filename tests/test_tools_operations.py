@@ -121,7 +121,7 @@ def many(store: Store, policy: ReadPolicy) -> tuple[int, list[int]]:
 
 
 def all_actions(store: Store) -> list[Any]:
-    return store.list_actions(ActionFilter(), limit=1000, offset=0)[0]
+    return store.actions(ActionFilter())
 
 
 # -- parse_postmortem ------------------------------------------------------------------------------
@@ -486,10 +486,11 @@ def test_a_negative_offset_starts_at_the_beginning(store: Store, many: tuple[int
     assert [a.id for a in page.items] == many[1][:3]
 
 
-def test_the_default_page_is_fifty(store: Store, many: tuple[int, list[int]]) -> None:
+def test_the_default_page_is_twenty(store: Store, many: tuple[int, list[int]]) -> None:
     page = list_actions(store, ActionFilter())
 
-    assert (page.limit, page.offset, len(page.items), page.next_offset) == (50, 0, FOLLOW_UPS, None)
+    assert (page.limit, page.offset, len(page.items), page.next_offset) == (20, 0, 20, 20)
+    assert page.total == FOLLOW_UPS
 
 
 def test_filters_by_category_count_exactly_across_pages(store: Store, many: tuple[int, list[int]]) -> None:

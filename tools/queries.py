@@ -8,10 +8,11 @@ from postmortem_actions.store import ActionFilter, Store
 
 from .models import ActionPage
 
+DEFAULT_PAGE: Final = 20
 MAX_PAGE: Final = 200
 
 
-def list_actions(store: Store, where: ActionFilter, *, limit: int = 50, offset: int = 0) -> ActionPage:
+def list_actions(store: Store, where: ActionFilter, *, limit: int = DEFAULT_PAGE, offset: int = 0) -> ActionPage:
     """One page of actions matching every filter, ordered by id, with the exact total.
 
     `limit` is clamped to 1..200 and `offset` to >= 0.
