@@ -112,6 +112,9 @@ def _cmd_serve(settings: Settings) -> int:
     # stdout is the protocol on stdio: every log line goes to stderr.
     logging.basicConfig(level=settings.log_level, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if sys.stdin.isatty():
+        print("postmortem-actions: serving MCP over stdio, which is what an editor or chat client runs.\n"
+              "  Try `postmortem-actions demo` to watch it work, or --help. Ctrl-D or Ctrl-C stops.", file=sys.stderr)
     from .mcp_app import build_server  # the SDK is imported only by commands that speak MCP
 
     build_server(settings).run()

@@ -55,7 +55,7 @@ def build_server(settings: Settings) -> MCPServer:
     store = Store(settings.db_path)
     guard = UnknownArgumentGuard({})
     mcp = MCPServer("postmortem-actions", version=VERSION, instructions=INSTRUCTIONS, middleware=[guard],
-                    log_level=settings.log_level)  # type: ignore[arg-type]
+                    log_level=settings.log_level)
 
     def assistant(ctx: Context) -> Actor:
         return Actor(actor="assistant", via=f"mcp:{_client_label(ctx)} for {settings.user}")

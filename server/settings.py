@@ -8,10 +8,13 @@ import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from postmortem_actions.tools.reading import DEFAULT_MAX_BYTES, ReadPolicy
 
 APP = "postmortem-actions"
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+_LEVELS: tuple[LogLevel, ...] = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 def default_db_path(env: Mapping[str, str]) -> Path:
@@ -49,7 +52,7 @@ class Settings:
     allowed_dirs: tuple[Path, ...]
     max_bytes: int
     user: str
-    log_level: str = "INFO"
+    log_level: LogLevel = "INFO"
 
     @property
     def read_policy(self) -> ReadPolicy:
@@ -69,7 +72,6 @@ class Settings:
         dirs = list(allow_dirs) or [d for d in env.get("POSTMORTEM_ACTIONS_ALLOWED_DIRS", "").split(os.pathsep) if d]
         allowed = tuple(Path(d).expanduser().resolve() for d in dirs) or (Path.cwd().resolve(),)
         max_bytes = int(env.get("POSTMORTEM_ACTIONS_MAX_BYTES") or DEFAULT_MAX_BYTES)
-        level = env.get("POSTMORTEM_ACTIONS_LOG_LEVEL", "INFO").upper()
-        if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
-            level = "INFO"
+        wanted = env.get("POSTMORTEM_ACTIONS_LOG_LEVEL", "INFO").upper()
+        level: LogLevel = next((known for known in _LEVELS if known == wanted), "INFO")
         return cls(db_path=db_path, allowed_dirs=allowed, max_bytes=max_bytes, user=human_name(env), log_level=level)
