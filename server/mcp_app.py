@@ -1,11 +1,11 @@
 """The MCP surface: tools, resources and their wiring to `tools/` operations. Rules live in `tools/`."""
 
 import inspect
-import json
 import logging
 import re
+from collections.abc import Callable
 from datetime import date
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
@@ -26,6 +26,7 @@ from .settings import Settings
 from .version import VERSION
 
 log = logging.getLogger("postmortem_actions")
+T = TypeVar("T")
 
 INSTRUCTIONS = """\
 postmortem-actions turns an incident postmortem into action items that get done.
@@ -127,24 +128,12 @@ def build_server(settings: Settings) -> MCPServer:
     @mcp.resource("postmortem://{id}", mime_type="application/json", title="Postmortem document")
     def postmortem_resource(id: str) -> str:
         """The stored postmortem: metadata and full text."""
-        try:
-            pm = store.get_postmortem(_resource_id(id))
-        except NotFound as exc:
-            raise ResourceNotFoundError(str(exc)) from exc
-        return pm.model_dump_json()
+        return _resource(store.get_postmortem, id).model_dump_json()
 
     @mcp.resource("action://{id}", mime_type="application/json", title="Action item with history")
     def action_resource(id: str) -> str:
         """An action item with its decisions and its audit log."""
-        try:
-            action = store.get_action(_resource_id(id))
-        except NotFound as exc:
-            raise ResourceNotFoundError(str(exc)) from exc
-        return json.dumps({
-            "action": action.model_dump(mode="json"),
-            "decisions": [d.model_dump(mode="json") for d in store.decisions(action.id)],
-            "audit": [e.model_dump(mode="json") for e in store.audit_log("action", action.id)],
-        })
+        return _resource(lambda action_id: queries.action_detail(store, action_id), id).model_dump_json()
 
     guard.parameters = {
         fn.__name__: frozenset(p for p in inspect.signature(fn).parameters if p != "ctx")
@@ -153,8 +142,12 @@ def build_server(settings: Settings) -> MCPServer:
     return mcp
 
 
-def _resource_id(value: str) -> int:
-    # Not str.isdigit(): it accepts '²' and other digits int() refuses or reads differently.
-    if re.fullmatch(r"[0-9]{1,18}", value) is None:
-        raise NotFound(f"{value!r} is not an id")
-    return int(value)
+def _resource(lookup: Callable[[int], T], value: str) -> T:
+    """The record a resource URI's id names, or the SDK's not-found error (-32602) for the client."""
+    try:
+        # Not str.isdigit(): it accepts '²' and other digits int() refuses or reads differently.
+        if re.fullmatch(r"[0-9]{1,18}", value) is None:
+            raise NotFound(f"{value!r} is not an id")
+        return lookup(int(value))
+    except NotFound as exc:
+        raise ResourceNotFoundError(str(exc)) from exc

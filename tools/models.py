@@ -10,7 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, GetJsonSchema
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
-from postmortem_actions.store.records import ActionSummary, Category, Size
+from postmortem_actions.store.records import Action, ActionSummary, AuditEntry, Category, Decision, Size
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
@@ -168,3 +168,11 @@ class ActionPage(Model):
     limit: int
     offset: int
     next_offset: int | None = Field(description="Offset of the next page, or null on the last page")
+
+
+class ActionDetail(Model):
+    """An action item with how it came to be what it is: the human decisions and the other changes."""
+
+    action: Action
+    decisions: list[Decision]
+    audit: list[AuditEntry]

@@ -6,7 +6,7 @@ from typing import Final
 
 from postmortem_actions.store import ActionFilter, Store
 
-from .models import ActionPage
+from .models import ActionDetail, ActionPage
 
 DEFAULT_PAGE: Final = 20
 MAX_PAGE: Final = 200
@@ -23,3 +23,14 @@ def list_actions(store: Store, where: ActionFilter, *, limit: int = DEFAULT_PAGE
     following = offset + len(items)
     return ActionPage(items=items, total=total, limit=limit, offset=offset,
                       next_offset=following if following < total else None)
+
+
+def action_detail(store: Store, action_id: int) -> ActionDetail:
+    """One action with its decisions and its audit log, oldest first.
+
+    Raises:
+        ActionNotFound: no such id.
+    """
+    action = store.get_action(action_id)
+    return ActionDetail(action=action, decisions=store.decisions(action_id),
+                        audit=store.audit_log("action", action_id))
