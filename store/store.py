@@ -1,7 +1,7 @@
 """The SQLite store: every read and write of postmortems, actions, decisions and the audit log.
 
-Each public method opens its own connection and closes it, so the store is safe to call from any thread
-(the MCP SDK runs sync tools on worker threads, and sqlite3 connections are bound to their thread).
+Each thread gets a connection of its own, kept for reuse, so the store is safe to call from any thread
+(the MCP SDK runs sync tools on worker threads). Every write is one BEGIN IMMEDIATE transaction.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from enum import Enum
 from pathlib import Path
 from typing import Any, Final
 
@@ -40,8 +41,8 @@ def _now() -> str:
 def _sql_value(value: object) -> object:
     if isinstance(value, date):
         return value.isoformat()
-    if hasattr(value, "value"):  # StrEnum members
-        return str(value)
+    if isinstance(value, Enum):
+        return value.value
     return value
 
 
