@@ -93,7 +93,9 @@ async def _drive(db: Path, sample: Path, keep: bool) -> None:
         _say(f"record_candidates(..., owner='dana') -> {refusal if attempt.is_error else 'accepted?!'}")
         attempt = await client.call_tool("revise_candidate", {"action_id": first,
                                                               "changes": {"state": "accepted", "owner": "dana"}})
-        _say(f"revise_candidate(changes={{state: accepted}}) -> refused: {attempt.is_error}")
+        refusal = " ".join(" ".join(c.text.split()) for c in attempt.content if isinstance(c, TextContent))
+        _say(f"revise_candidate(changes={{state: accepted, owner: dana}}) -> "
+             f"{refusal[:150] + '…' if attempt.is_error else 'accepted?!'}")
 
         print("\n5. list_actions(postmortem_id=...)")
         listed = await client.call_tool("list_actions", {"postmortem_id": pm["postmortem_id"]})
