@@ -68,6 +68,8 @@ def verify_database(db: sqlite3.Connection) -> VerifyReport:
 
     triggers = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
     present = {r["name"]: str(r["sql"]) for r in triggers}
+    for name in sorted(present.keys() - GUARDS.keys()):
+        problems.append(f"trigger {name} is not one of ours (added outside the store; it can hide or undo changes)")
     for name, sql in GUARDS.items():
         if name not in present:
             problems.append(f"guard {name} is missing (dropped outside the store)")

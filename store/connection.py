@@ -23,9 +23,11 @@ from .errors import (
 BUSY_TIMEOUT_MS: Final = 30_000
 
 
-def translate(exc: sqlite3.Error | OverflowError) -> PostmortemActionsError:
-    """Map a sqlite3 exception (or sqlite3's OverflowError for a huge integer) to a domain error."""
+def translate(exc: sqlite3.Error | OverflowError | UnicodeEncodeError) -> PostmortemActionsError:
+    """Map a sqlite3 exception (or what binding a huge integer or a lone surrogate raises) to a domain error."""
     message = str(exc)
+    if isinstance(exc, UnicodeEncodeError):
+        return InvalidInput("the text contains unpaired surrogates; it is not valid Unicode text")
     if isinstance(exc, OverflowError):
         return InvalidInput("a number is beyond the database's 64-bit integer range; no record has such an id")
     if isinstance(exc, sqlite3.IntegrityError):
@@ -66,7 +68,7 @@ def open_connection(path: Path) -> sqlite3.Connection:
         # FULL: a decision acknowledged to the human survives power loss, not only a crash.
         conn.execute("PRAGMA synchronous = FULL")
         return conn
-    except (sqlite3.Error, OverflowError) as exc:
+    except (sqlite3.Error, OverflowError, UnicodeEncodeError) as exc:
         raise translate(exc) from exc
 
 
@@ -75,7 +77,7 @@ def reading(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """Run reads, turning sqlite3 errors into domain errors."""
     try:
         yield db
-    except (sqlite3.Error, OverflowError) as exc:
+    except (sqlite3.Error, OverflowError, UnicodeEncodeError) as exc:
         raise translate(exc) from exc
 
 
@@ -93,7 +95,7 @@ def snapshot(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         finally:
             if db.in_transaction:
                 db.execute("ROLLBACK")
-    except (sqlite3.Error, OverflowError) as exc:
+    except (sqlite3.Error, OverflowError, UnicodeEncodeError) as exc:
         raise translate(exc) from exc
 
 
@@ -110,7 +112,7 @@ def writing(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """
     try:
         db.execute("BEGIN IMMEDIATE")
-    except (sqlite3.Error, OverflowError) as exc:
+    except (sqlite3.Error, OverflowError, UnicodeEncodeError) as exc:
         raise translate(exc) from exc
     try:
         yield db
@@ -118,6 +120,6 @@ def writing(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     except BaseException as exc:
         if db.in_transaction:
             db.execute("ROLLBACK")
-        if isinstance(exc, sqlite3.Error | OverflowError):
+        if isinstance(exc, sqlite3.Error | OverflowError | UnicodeEncodeError):
             raise translate(exc) from exc
         raise

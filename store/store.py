@@ -18,7 +18,15 @@ from typing import Any, Final
 
 from .chain import VerifyReport, decision_hash, verify_database
 from .connection import open_connection, reading, snapshot, writing
-from .errors import ActionNotFound, InvalidInput, NotEditable, PostmortemNotFound, SchemaMismatch, StoreError
+from .errors import (
+    ActionNotFound,
+    IllegalTransition,
+    InvalidInput,
+    NotEditable,
+    PostmortemNotFound,
+    SchemaMismatch,
+    StoreError,
+)
 from .inputs import ActionFilter, Actor, HumanDecision, NewAction, NewPostmortem
 from .records import SUMMARY_COLUMNS, Action, ActionState, ActionSummary, AuditEntry, Decision, DecisionKind, Postmortem
 from .schema import GENESIS_HASH, KNOWN_MIGRATIONS
@@ -63,20 +71,23 @@ def _where(where: ActionFilter) -> tuple[str, dict[str, Any]]:
 class Store:
     """A postmortem-actions database file.
 
+    `create=False` refuses a file that does not exist yet (for commands that only read or check).
+
     Raises on construction:
         SchemaMismatch: the file is not ours, or a newer version wrote it.
-        StoreError: the file cannot be created or opened.
+        StoreError: the file cannot be created or opened, or does not exist and `create` is False.
     """
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, create: bool = True) -> None:
         self.path = Path(path)
+        if not create and not self.path.is_file():
+            raise StoreError(f"no database at {self.path}; check --db or POSTMORTEM_ACTIONS_DB")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"cannot create the database folder {self.path.parent}: {exc.strerror}") from exc
         # One connection per thread, reused: opening one re-parses the schema and its guards every time.
-        self._local = threading.local()
-        self._open: list[sqlite3.Connection] = []
+        self._conns: dict[int, sqlite3.Connection] = {}
         self._lock = threading.Lock()
         with self._db() as db:
             self._migrate(db)
@@ -85,23 +96,32 @@ class Store:
 
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        # A nested call (a read inside a write) gets the same connection and so sees the open transaction;
+        # writing() and snapshot() end theirs on every exit, so none is ever left open between calls.
+        ident = threading.get_ident()
+        with self._lock:
+            conn = self._conns.get(ident)
         if conn is None:
             conn = open_connection(self.path)
-            self._local.conn = conn
             with self._lock:
-                self._open.append(conn)
-        elif conn.in_transaction:  # a transaction left open by an interrupted caller must not leak into this one
-            conn.execute("ROLLBACK")
+                # The SDK's worker threads retire when idle; close what they left behind.
+                alive = {thread.ident for thread in threading.enumerate()}
+                for gone in [i for i in self._conns if i not in alive]:
+                    self._conns.pop(gone).close()
+                self._conns[ident] = conn
         yield conn
+
+    def open_connections(self) -> int:
+        """How many connections this store holds (one per thread that used it, while that thread lives)."""
+        with self._lock:
+            return len(self._conns)
 
     def close(self) -> None:
         """Close every connection this store opened, in any thread; the store reopens on next use."""
         with self._lock:
-            conns, self._open = self._open, []
+            conns, self._conns = list(self._conns.values()), {}
         for conn in conns:
             conn.close()
-        self._local = threading.local()
 
     def __enter__(self) -> Store:
         return self
@@ -236,7 +256,8 @@ class Store:
         Raises:
             ActionNotFound: no such id.
             NotEditable: the action is no longer a candidate.
-            InvalidInput: a field cannot be edited, or a constraint refused a value.
+            InvalidInput: a field cannot be edited, the new text duplicates another action of the same
+                postmortem, or a constraint refused a value.
         """
         unknown = set(changes) - EDITABLE_FIELDS
         if unknown:
@@ -252,6 +273,12 @@ class Store:
                     if _sql_value(old[k]) != _sql_value(v)}
             if not diff:
                 return before
+            if "text" in diff:
+                for other in db.execute("SELECT id, text FROM actions WHERE postmortem_id = ? AND id != ?",
+                                        [before.postmortem_id, action_id]):
+                    if text_key(str(other["text"])) == text_key(str(diff["text"][1])):
+                        raise InvalidInput(f"action {other['id']} of this postmortem already says that; "
+                                           "revise that one, or word this one differently")
             assignments = ", ".join(f"{k} = :{k}" for k in diff)
             db.execute(f"UPDATE actions SET {assignments}, updated_at = :now WHERE id = :id",  # noqa: S608 - keys allow-listed
                        {**{k: v[1] for k, v in diff.items()}, "now": _now(), "id": action_id})
@@ -286,6 +313,9 @@ class Store:
             ActionNotFound: no such id.
             IllegalTransition: the decision does not fit the action's current state or lacks a value.
         """
+        if decision.kind not in (DecisionKind.ACCEPT, DecisionKind.REPLAN) and (decision.owner or decision.due):
+            raise IllegalTransition(f"a {decision.kind} decision keeps the owner and due date; "
+                                    "a new owner or date is a re-plan")
         with self._db() as db, writing(db):
             action = self._action(db, action_id)
             to_state = {

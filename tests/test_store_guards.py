@@ -844,10 +844,13 @@ def test_a_decision_that_does_not_fit_raises_illegal_transition(
 
 
 @pytest.mark.parametrize("kind", [DecisionKind.COMPLETE, DecisionKind.KILL])
-def test_a_decision_other_than_accept_or_replan_never_moves_owner_or_due_date(
+def test_a_decision_other_than_accept_or_replan_carrying_an_owner_or_due_date_is_refused(
         seeded: Seeded, kind: DecisionKind) -> None:
-    decision, action = seeded.store.record_decision(seeded.accepted, _human(
-        kind, owner="mallory", due=date(2099, 1, 1), reason="raw"))
+    with pytest.raises(IllegalTransition, match="re-plan"):
+        seeded.store.record_decision(seeded.accepted, _human(kind, owner="mallory", due=date(2099, 1, 1), reason="raw"))
+    action = seeded.store.get_action(seeded.accepted)
+    assert (action.state, action.owner, action.due) == ("accepted", "carol", date(2030, 5, 1))
+    decision, action = seeded.store.record_decision(seeded.accepted, _human(kind, reason="raw"))
     assert (decision.owner, decision.due) == (action.owner, action.due) == ("carol", date(2030, 5, 1))
 
 

@@ -420,3 +420,47 @@ def test_the_fingerprint_ignores_line_ending_style() -> None:
 def test_the_fingerprint_changes_with_the_words() -> None:
     assert fingerprint(MARKDOWN) != fingerprint(MARKDOWN.replace("alert", "alarm"))
     assert len(fingerprint(MARKDOWN)) == 64
+
+
+# -- hostile input: every pattern stays linear ----------------------------------------------------------
+# These inputs took minutes (cubic backtracking) before the patterns were rewritten; now milliseconds.
+
+@pytest.mark.parametrize("text", [
+    pytest.param("sev" + " " * 40_000 + "x", id="severity-label-then-spaces"),
+    pytest.param("Severity" + "*_ " * 20_000 + "x", id="severity-label-then-emphasis"),
+])
+def test_a_severity_label_followed_by_a_long_run_of_spaces_is_read_at_once(text: str) -> None:
+    assert find_severity(text) is None
+
+
+def test_an_atx_heading_padded_with_spaces_is_read_at_once() -> None:
+    assert headings("# a" + " " * 200_000 + "b") == [(0, 1, "a" + " " * 200_000 + "b")]
+
+
+def test_html_with_many_unclosed_headings_is_read_at_once() -> None:
+    assert headings("<html>" + "<h1>x" * 200_000) == []
+
+
+def test_a_date_label_followed_by_a_long_run_of_spaces_is_read_at_once() -> None:
+    assert find_incident_date("Date" + " " * 50_000 + "x", "pasted") is None
+
+
+def test_a_due_date_in_an_action_item_is_not_the_incident_date() -> None:
+    text = "# Checkout outage\n\n- Add a 5xx alert (owner: dana, due date: 2026-05-01)\n"
+    assert find_incident_date(text, "pasted") is None
+
+
+def test_a_bold_incident_date_label_is_found() -> None:
+    assert find_incident_date("# Outage\n\n**Incident date:** 2026-10-14\n", "pasted") == date(2026, 10, 14)
+
+
+def test_a_rule_after_a_list_item_is_not_a_setext_heading() -> None:
+    assert headings("- Fix the pool\n---\n") == []
+
+
+def test_only_cr_and_lf_end_lines() -> None:
+    assert headings("text\u2028# Not a heading\x0c# Nor this\n") == []
+
+
+def test_a_closing_hash_run_is_dropped_only_after_a_space() -> None:
+    assert headings("# Title #\n## C#\n### x ###  \n") == [(0, 1, "Title"), (10, 2, "C#"), (16, 3, "x")]

@@ -13,14 +13,17 @@ from postmortem_actions.store.errors import InvalidInput
 from .models import Section
 
 _FENCE: Final = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_ATX: Final = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)[ \t]*#*[ \t]*$")
+# Every pattern here runs on text a model or a hostile document supplies: no nested or adjacent
+# unbounded repeats that can backtrack (each of the earlier forms took minutes on 4 kB of spaces).
+_ATX: Final = re.compile(r"^ {0,3}(#{1,6})[ \t]+(\S.*)$")
 _SETEXT: Final = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
-_HTML_HEADING: Final = re.compile(r"<h([1-6])\b[^>]*>(.*?)</h\1\s*>", re.IGNORECASE | re.DOTALL)
+_LIST_ITEM: Final = re.compile(r"^ {0,3}(?:[-+*]|\d{1,9}[.)])[ \t]")
+_HTML_HEADING: Final = re.compile(r"<h([1-6])\b[^>]*>([^<]*(?:<(?!/?h[1-6]\b)[^<]*)*)</h\1\s*>", re.IGNORECASE)
 _TAG: Final = re.compile(r"<[^>]+>")
 _FRONT_MATTER: Final = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(\r?\n|\Z)", re.DOTALL)
 # "Severity: SEV2", "**Severity:** 2", "sev-1", "SEV 3", "severity level 4".
-_SEVERITY: Final = re.compile(r"\bsev(?:erity)?[ \t*_]*(?:level)?[ \t*_]*[:=#-]?[ \t*_]*(?:sev[ \t-]?)?([0-5])\b",
-                              re.IGNORECASE)
+_SEVERITY: Final = re.compile(
+    r"\bsev(?:erity)?[ \t*_]*(?:level[ \t*_]*)?(?:[:=#-][ \t*_]*)?(?:sev[ \t-]?)?([0-5])\b", re.IGNORECASE)
 _MONTHS: Final = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
 _MONTH: Final = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
@@ -29,10 +32,12 @@ _DATES: Final = (
     re.compile(rf"\b{_MONTH}[ \t]+(\d{{1,2}})(?:st|nd|rd|th)?,?[ \t]+(\d{{4}})\b", re.IGNORECASE),
     re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?[ \t]+{_MONTH},?[ \t]+(\d{{4}})\b", re.IGNORECASE),
 )
+# At the start of a line (after list, quote, table or emphasis marks): "due date:" is not the incident's.
 _DATE_LABEL: Final = re.compile(
-    r"\b(?:incident[ \t]+date|date(?:[ \t]+of[ \t]+(?:the[ \t]+)?incident)?|occurred(?:[ \t]+on)?)"
-    r"\W{0,4}[ \t]*[:|][ \t]*([^\n]*)",
-    re.IGNORECASE)
+    r"^[ \t>*_|-]{0,8}(?:incident[ \t]+date|date(?:[ \t]+of[ \t]+(?:the[ \t]+)?incident)?|occurred(?:[ \t]+on)?)"
+    r"[*_]{0,4}[ \t]{0,4}[:|][*_]{0,4}[ \t]*([^\n]*)",
+    re.IGNORECASE | re.MULTILINE)
+_LINES: Final = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 SECTION_TEXT_BUDGET: Final = 60_000
 
 
@@ -60,7 +65,8 @@ def headings(text: str) -> list[tuple[int, int, str]]:
     offset = front.end() if front else 0
     fence: str | None = None
     previous: tuple[int, str] | None = None  # (offset, line) of the last non-blank paragraph line
-    for line in text[offset:].splitlines(keepends=True):
+    # Only CR/LF end lines: str.splitlines() also splits at U+2028, U+0085 and form feeds.
+    for line in _LINES.findall(text[offset:]):
         stripped = line.rstrip("\r\n")
         opener = _FENCE.match(stripped)
         if fence is not None:
@@ -70,14 +76,24 @@ def headings(text: str) -> list[tuple[int, int, str]]:
         elif opener:
             fence = opener.group(1)
         elif (atx := _ATX.match(stripped)) is not None:
-            found.append((offset, len(atx.group(1)), atx.group(2).strip()))
+            found.append((offset, len(atx.group(1)), _without_closing_hashes(atx.group(2))))
             stripped = ""
-        elif (setext := _SETEXT.match(stripped)) is not None and previous is not None:
+        elif (setext := _SETEXT.match(stripped)) is not None and previous is not None \
+                and not _LIST_ITEM.match(previous[1]):
             found.append((previous[0], 1 if setext.group(1)[0] == "=" else 2, previous[1].strip()))
             stripped = ""
         previous = (offset, stripped) if stripped.strip() and fence is None else None
         offset += len(line)
     return found
+
+
+def _without_closing_hashes(title: str) -> str:
+    # CommonMark: a closing run of '#' is dropped only when a space precedes it ("C#" keeps its '#').
+    title = title.rstrip(" \t")
+    bare = title.rstrip("#")
+    if bare != title and (not bare or bare[-1] in " \t"):
+        title = bare.rstrip(" \t")
+    return title
 
 
 def sections(text: str, budget: int = SECTION_TEXT_BUDGET) -> list[Section]:
