@@ -29,21 +29,25 @@ def _parser() -> argparse.ArgumentParser:
         description="Turn incident postmortems into action items a human commits to. "
                     "With no command, serves MCP over stdio.")
     parser.add_argument("--version", action="version", version=f"postmortem-actions {VERSION}")
-    parser.add_argument("--db", help="database file (default: $POSTMORTEM_ACTIONS_DB, else "
-                                     "$XDG_DATA_HOME/postmortem-actions/actions.db)")
+    db_help = "database file (default: $POSTMORTEM_ACTIONS_DB, else $XDG_DATA_HOME/postmortem-actions/actions.db)"
+    parser.add_argument("--db", help=db_help)
+    # --db is also accepted after the command; SUPPRESS keeps a later default from erasing an earlier value.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", default=argparse.SUPPRESS, help=db_help)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    serve = commands.add_parser("serve", help="serve MCP over stdio (what an editor or chat client runs)")
+    serve = commands.add_parser("serve", parents=[common],
+                                help="serve MCP over stdio (what an editor or chat client runs)")
     serve.add_argument("--allow-dir", action="append", default=[], metavar="DIR",
                        help="folder parse_postmortem may read files from (repeatable; default: working dir)")
 
-    add = commands.add_parser("add", help="store a postmortem file")
+    add = commands.add_parser("add", parents=[common], help="store a postmortem file")
     add.add_argument("file")
     add.add_argument("--title")
     add.add_argument("--severity", help="e.g. SEV2")
     add.add_argument("--date", type=date.fromisoformat, help="incident date, YYYY-MM-DD")
 
-    lister = commands.add_parser("list", help="list action items")
+    lister = commands.add_parser("list", parents=[common], help="list action items")
     lister.add_argument("--postmortem", type=int)
     lister.add_argument("--state", choices=[s.value for s in ActionState])
     lister.add_argument("--owner")
@@ -54,9 +58,11 @@ def _parser() -> argparse.ArgumentParser:
     lister.add_argument("--offset", type=int, default=0)
     lister.add_argument("--format", choices=["table", "json"], default="table")
 
-    commands.add_parser("verify", help="check the decision log's hash chain and the database guards")
+    commands.add_parser("verify", parents=[common],
+                        help="check the decision log's hash chain and the database guards (exit 1 on a problem)")
 
-    demo = commands.add_parser("demo", help="run the server over stdio on a bundled postmortem and show each step")
+    demo = commands.add_parser("demo", parents=[common],
+                               help="run the server over stdio on a bundled postmortem and show each step")
     demo.add_argument("--keep", action="store_true", help="write into --db instead of a throwaway database")
     return parser
 
@@ -92,7 +98,7 @@ def action_table(items: Sequence[ActionSummary], total: int, offset: int) -> str
 def _cmd_list(args: argparse.Namespace, settings: Settings) -> int:
     where = ActionFilter(postmortem_id=args.postmortem, state=args.state, owner=args.owner, category=args.category,
                          due_before=args.due_before, due_after=args.due_after)
-    page = queries.list_actions(Store(settings.db_path), where, limit=args.limit, offset=args.offset)
+    page = queries.list_actions(Store(settings.db_path, create=False), where, limit=args.limit, offset=args.offset)
     if args.format == "json":
         print(page.model_dump_json(indent=2))
     else:
@@ -101,7 +107,7 @@ def _cmd_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_verify(settings: Settings) -> int:
-    report = Store(settings.db_path).verify()
+    report = Store(settings.db_path, create=False).verify()
     print(json.dumps({"database": str(settings.db_path), **report.model_dump()}, indent=2))
     if not report.ok:
         print(f"verify: {len(report.problems)} problem(s) found", file=sys.stderr)
@@ -138,10 +144,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             case "demo":
                 from .demo import run_demo
 
+                if args.keep:
+                    Store(settings.db_path)  # a bad --db fails here, readably, not inside the server
                 return run_demo(settings.db_path if args.keep else None)
     except PostmortemActionsError as exc:
         print(f"postmortem-actions: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        return 130
     return 2
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from postmortem_actions.store.errors import InvalidInput
 from postmortem_actions.tools.reading import DEFAULT_MAX_BYTES, ReadPolicy
 
 APP = "postmortem-actions"
@@ -44,6 +45,13 @@ def human_name(env: Mapping[str, str]) -> str:
         return "unknown-user"
 
 
+def _implicit_allowed_dir() -> tuple[Path, ...]:
+    # Hosts often start servers in / or the home folder; allowing that by default would expose every
+    # document on the machine, so reading files is then off until the user names a folder.
+    cwd = Path.cwd().resolve()
+    return () if cwd in (Path(cwd.anchor), Path.home().resolve()) else (cwd,)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the server and CLI are configured with."""
@@ -65,13 +73,20 @@ class Settings:
         """Settings from command-line values, then environment variables, then defaults.
 
         POSTMORTEM_ACTIONS_DB, POSTMORTEM_ACTIONS_ALLOWED_DIRS (os.pathsep-separated),
-        POSTMORTEM_ACTIONS_MAX_BYTES, POSTMORTEM_ACTIONS_USER, POSTMORTEM_ACTIONS_LOG_LEVEL.
+        POSTMORTEM_ACTIONS_MAX_BYTES, POSTMORTEM_ACTIONS_USER, POSTMORTEM_ACTIONS_LOG_LEVEL. With no folder
+        named, the working directory is allowed, unless it is / or the home folder (then none is).
+
+        Raises:
+            InvalidInput: a setting has an unusable value.
         """
         env = os.environ if env is None else env
         db_path = Path(db or env.get("POSTMORTEM_ACTIONS_DB") or default_db_path(env)).expanduser()
         dirs = list(allow_dirs) or [d for d in env.get("POSTMORTEM_ACTIONS_ALLOWED_DIRS", "").split(os.pathsep) if d]
-        allowed = tuple(Path(d).expanduser().resolve() for d in dirs) or (Path.cwd().resolve(),)
-        max_bytes = int(env.get("POSTMORTEM_ACTIONS_MAX_BYTES") or DEFAULT_MAX_BYTES)
+        allowed = tuple(Path(d).expanduser().resolve() for d in dirs) or _implicit_allowed_dir()
+        raw_max = env.get("POSTMORTEM_ACTIONS_MAX_BYTES") or str(DEFAULT_MAX_BYTES)
+        if not raw_max.isascii() or not raw_max.isdigit() or int(raw_max) < 1:
+            raise InvalidInput(f"POSTMORTEM_ACTIONS_MAX_BYTES={raw_max!r} is not a positive number of bytes")
+        max_bytes = int(raw_max)
         wanted = env.get("POSTMORTEM_ACTIONS_LOG_LEVEL", "INFO").upper()
         level: LogLevel = next((known for known in _LEVELS if known == wanted), "INFO")
         return cls(db_path=db_path, allowed_dirs=allowed, max_bytes=max_bytes, user=human_name(env), log_level=level)

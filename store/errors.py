@@ -17,10 +17,11 @@ and the CLI prints them. Anything else escaping is a bug.
     │   ├── HumanDecisionRequired  owner, due date or state may only change through a human decision
     │   ├── NotEditable            the action is no longer a candidate (accepted items are not reworded)
     │   └── IllegalTransition      the decision does not fit the action's current state
-    └── StoreError                 the database itself
+    └── StoreError                 the database itself, or a missing file where one must exist
         ├── StoreBusy              another process held the write lock past the busy timeout
-        ├── SchemaMismatch         the file was written by a newer version, or is not our database
-        └── TamperDetected         the decision log or its guards were altered outside the store
+        └── SchemaMismatch         the file was written by a newer version, or is not our database
+
+Tampering is not an exception: `Store.verify()` returns every break it finds (a report, exit 1 in the CLI).
 """
 
 from __future__ import annotations
@@ -88,7 +89,3 @@ class StoreBusy(StoreError):
 
 class SchemaMismatch(StoreError):
     """The database file is not ours or was written by a newer version."""
-
-
-class TamperDetected(StoreError):
-    """The decision log or the schema guards were changed outside the store."""

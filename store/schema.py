@@ -190,11 +190,10 @@ CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'gate: the audit log is append-only'); END""",
 }
 
-# INSERT OR REPLACE deletes the row it conflicts with without firing that table's DELETE triggers (unless
-# recursive_triggers is on in the writing connection), so the guards above let a raw REPLACE reset a decided
-# action to a bare candidate, delete a decision, swap a postmortem's text or rewrite an audit entry. A
-# postmortem's id was not guarded either: renumbering one moved its actions under another document's text.
-# And a kill, complete or reopen decision could carry a new owner or due date (a re-plan without a reason).
+# INSERT OR REPLACE deletes the conflicting row without firing DELETE triggers when a connection has
+# recursive_triggers off (any raw one), so inserting an existing key is refused per table. Renumbering a
+# postmortem would move its actions under another document's text. A kill, complete or reopen keeps the
+# owner and due date: a new one is a re-plan, which needs a reason.
 REPLACE_GUARDS: Final = {
     "actions_replace_guard": """
 CREATE TRIGGER actions_replace_guard BEFORE INSERT ON actions

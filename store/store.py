@@ -72,6 +72,8 @@ class Store:
     """A postmortem-actions database file.
 
     `create=False` refuses a file that does not exist yet (for commands that only read or check).
+    Any method may also raise StoreBusy or StoreError (the database failed) and InvalidInput (a number
+    beyond SQLite's range, text that is not valid Unicode); each method lists only its own errors.
 
     Raises on construction:
         SchemaMismatch: the file is not ours, or a newer version wrote it.

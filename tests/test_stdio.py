@@ -164,6 +164,7 @@ def test_the_demo_runs_the_whole_flow_and_shows_the_rejection_and_the_count() ->
 
 @pytest.mark.parametrize("command", [["list"], ["list", "--format", "json"], ["verify"]])
 def test_human_cli_commands_never_import_the_mcp_sdk(tmp_path: Path, command: list[str]) -> None:
+    Store(tmp_path / "a.db").close()
     probe = ("import sys\n"
              "from postmortem_actions.server.cli import main\n"
              f"status = main(['--db', {str(tmp_path / 'a.db')!r}, *{command!r}])\n"

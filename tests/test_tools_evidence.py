@@ -199,3 +199,9 @@ def test_a_repetitive_quote_that_does_occur_is_found_at_its_first_place() -> Non
 
     start, end = locate(text, quote)
     assert (start, end) == (len("a " * 49_900), len("a " * 50_000) + 1)
+
+
+def test_underscore_emphasis_and_strike_through_are_skipped() -> None:
+    text = "- __Action:__ add the ~~old~~ queue alert on billing depth"
+    start, end = locate(text, "Action: add the old queue alert")
+    assert text[start:end] == "Action:__ add the ~~old~~ queue alert"

@@ -652,3 +652,15 @@ def test_every_required_field_must_be_given() -> None:
 def test_a_revision_is_validated_like_a_candidate(changes: dict[str, Any]) -> None:
     with pytest.raises(ValidationError):
         CandidateRevision.model_validate(changes)
+
+
+@pytest.mark.parametrize("title", ["Outage \u202egnp.exe", "a\x1b[31mred", "nul\x00title"])
+def test_a_title_with_control_or_bidi_characters_is_refused(store: Store, policy: ReadPolicy, title: str) -> None:
+    with pytest.raises(InvalidInput, match="title contains control"):
+        parse_postmortem(store, BY, policy, text=POSTMORTEM, title=title)
+    assert store.list_postmortems() == []
+
+
+def test_a_title_found_in_the_document_loses_its_control_characters(store: Store, policy: ReadPolicy) -> None:
+    result = parse_postmortem(store, BY, policy, text="# Billing \u202eoutage\x1b[2J\n\nThe queue backed up.\n")
+    assert result.title == "Billing outage[2J"

@@ -145,7 +145,7 @@ def test_a_symlink_leading_into_a_dot_folder_is_refused(allowed: Path, policy: R
     target = write(allowed / ".private" / "outage.md", DOC)
     (allowed / "visible.md").symlink_to(target)
 
-    with pytest.raises(PathNotAllowed, match="leads into a dot-file or dot-folder"):
+    with pytest.raises(PathNotAllowed, match="dot-files and dot-folders are never read"):
         read_document("visible.md", policy)
 
 
@@ -344,3 +344,31 @@ def test_every_document_extension_is_read_whatever_its_case(allowed: Path, polic
     write(allowed / name, DOC)
 
     assert read_document(name, policy)[1] == DOC
+
+
+def test_an_allowed_folder_may_itself_live_under_a_dot_folder(tmp_path: Path) -> None:
+    folder = tmp_path / ".workspace" / "postmortems"
+    folder.mkdir(parents=True)
+    (folder / "pm.md").write_text("# Outage\n\nThe queue backed up.\n")
+    policy = ReadPolicy(allowed_dirs=(folder,))
+    for named in ("pm.md", str(folder / "pm.md")):
+        assert read_document(named, policy)[0] == folder / "pm.md"
+
+
+@pytest.mark.parametrize("name", ["token-expiry-outage.md", "private-beta-outage.md", "passwordless-login.md"])
+def test_postmortems_about_tokens_or_betas_are_not_mistaken_for_secrets(tmp_path: Path, name: str) -> None:
+    (tmp_path / name).write_text("# Outage\n\nThe queue backed up.\n")
+    assert read_document(name, ReadPolicy(allowed_dirs=(tmp_path,)))[0].name == name
+
+
+@pytest.mark.parametrize("name", ["secrets.md", "prod-credentials.txt", "id_ed25519.txt", "api_keys.md", "db.env.md"])
+def test_names_of_secret_stores_are_refused(tmp_path: Path, name: str) -> None:
+    (tmp_path / name).write_text("# Outage\n")
+    with pytest.raises(PathNotAllowed, match="suggests secrets"):
+        read_document(name, ReadPolicy(allowed_dirs=(tmp_path,)))
+
+
+def test_with_no_allowed_folder_reading_files_is_off(tmp_path: Path) -> None:
+    (tmp_path / "pm.md").write_text("# Outage\n")
+    with pytest.raises(PathNotAllowed, match="reading files is off"):
+        read_document(str(tmp_path / "pm.md"), ReadPolicy(allowed_dirs=()))

@@ -18,8 +18,9 @@ MIN_QUOTE_CHARS: Final = 10
 # Typographic variants a model or an editor swaps freely; each side matches the other.
 _VARIANTS: Final = ("'\u2018\u2019\u02bc", '"\u201c\u201d', "-\u2010\u2011\u2013\u2014")
 _FOLD: Final = str.maketrans({ch: group[0] for group in _VARIANTS for ch in group[1:]})
-# Markdown emphasis and code marks are presentation, not words: "**Action:** add x" is quoted as "Action: add x".
-_RUN: Final = re.compile(r"[\s*`]+")
+# Markdown emphasis, strike-through and code marks are presentation, not words: "**Action:** add x" is
+# quoted as "Action: add x". Both sides drop them, so "max_conns" still matches only "max_conns"/"maxconns".
+_RUN: Final = re.compile(r"[\s*`_~]+")
 _SPACE: Final = re.compile(r"\s")
 
 

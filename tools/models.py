@@ -12,12 +12,12 @@ from pydantic_core import CoreSchema
 
 from postmortem_actions.store.records import Action, ActionSummary, AuditEntry, Category, Decision, Size
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def _clean(value: str) -> str:
     # Control and bidi-override characters make stored text lie about what it says; refuse them.
-    if _CONTROL.search(value):
+    if CONTROL.search(value):
         raise ValueError("contains control or bidirectional-override characters")
     value = value.strip()
     if not value:

@@ -8,7 +8,7 @@ from postmortem_actions.store import Actor, NewPostmortem, Store
 from postmortem_actions.store.errors import InvalidInput
 
 from .documents import find_incident_date, find_severity, find_title, fingerprint, normalise_severity, sections
-from .models import ParseResult
+from .models import CONTROL, ParseResult
 from .reading import ReadPolicy, check_text, read_document
 
 
@@ -21,7 +21,7 @@ def parse_postmortem(store: Store, by: Actor, policy: ReadPolicy, *, text: str |
     arguments when given, else from the document when it states them.
 
     Raises:
-        InvalidInput: neither or both of text and path, or a bad severity.
+        InvalidInput: neither or both of text and path, a bad severity, or control characters in the title.
         PathNotAllowed, DocumentTooLarge, NotText: see `tools.reading`.
     """
     if (text is None) == (path is None):
@@ -32,9 +32,12 @@ def parse_postmortem(store: Store, by: Actor, policy: ReadPolicy, *, text: str |
     else:
         assert text is not None
         body, source = check_text(text, policy.max_bytes), "pasted"
+    if title is not None and CONTROL.search(title):
+        raise InvalidInput("the title contains control or bidirectional-override characters")
     sev = normalise_severity(severity) if severity else find_severity(body)
     new = NewPostmortem(
-        title=(title.strip() if title and title.strip() else find_title(body))[:300],
+        # A title found in the document is shown in terminals and UIs: drop characters that could lie there.
+        title=(title.strip() if title and title.strip() else CONTROL.sub("", find_title(body)) or "Untitled")[:300],
         source=source,
         text=body,
         sha256=fingerprint(body),

@@ -21,9 +21,11 @@ TEXT_SUFFIXES: Final = frozenset({
     ".md", ".markdown", ".mdown", ".mkd", ".txt", ".text", ".rst", ".adoc", ".asciidoc", ".org",
     ".html", ".htm",
 })
-# Names that hint at secrets even with a text extension (e.g. "prod-credentials.txt").
+# Names that hint at secrets even with a text extension ("prod-credentials.txt", "id_rsa.txt"), matched
+# as whole words: "token-expiry-outage.md" and "private-beta-outage.md" are ordinary postmortems.
 _SECRET_NAME: Final = re.compile(
-    r"secret|credential|passw|private|token|apikey|api[-_]key|id_(rsa|dsa|ecdsa|ed25519)|\.env\b|netrc|pgpass",
+    r"(?:^|[-_. ])(?:secrets?|credentials?|passwords?|passwd|htpasswd|api[-_]?keys?|private[-_]?keys?|netrc|pgpass"
+    r"|shadow|keystore|env)(?:[-_. ]|$)|^id_(?:rsa|dsa|ecdsa|ed25519)",
     re.IGNORECASE)
 _KEY_MATERIAL: Final = re.compile(
     r"-----BEGIN [A-Z ]*PRIVATE KEY-----|-----BEGIN OPENSSH PRIVATE KEY-----|-----BEGIN PGP PRIVATE KEY BLOCK-----")
@@ -87,11 +89,12 @@ def resolve_allowed(path_text: str, policy: ReadPolicy) -> Path:
         PathNotAllowed: outside the allowed directories, a dot-file or dot-folder, not a document
             extension, a name that suggests secrets, missing, or not a regular file.
     """
+    if not policy.allowed_dirs:
+        raise PathNotAllowed("reading files is off: no folder is allowed (the user can set "
+                             "POSTMORTEM_ACTIONS_ALLOWED_DIRS or `serve --allow-dir`); paste the text instead")
     allowed_list = ", ".join(str(d) for d in policy.allowed_dirs)
     raw = Path(path_text.strip())
-    if any(part.startswith(".") and part not in (".", "..") for part in raw.parts):
-        raise PathNotAllowed(f"{path_text!r}: dot-files and dot-folders are never read")
-    base = policy.allowed_dirs[0] if policy.allowed_dirs else Path.cwd()
+    base = policy.allowed_dirs[0]
     candidate = raw if raw.is_absolute() else base / raw
     outside = PathNotAllowed(f"{path_text!r} is outside the allowed directories ({allowed_list}); "
                              "paste the text instead, or ask the user to allow the folder")
@@ -106,12 +109,13 @@ def resolve_allowed(path_text: str, policy: ReadPolicy) -> Path:
     root = _root_of(resolved, policy)
     if root is None:
         raise outside
+    # Checked on the resolved path below the allowed folder: that folder itself may live under a dot-folder.
     if any(part.startswith(".") for part in resolved.relative_to(root).parts):
-        raise PathNotAllowed(f"{path_text!r} leads into a dot-file or dot-folder; those are never read")
+        raise PathNotAllowed(f"{path_text!r}: dot-files and dot-folders are never read")
     if resolved.suffix.lower() not in TEXT_SUFFIXES:
         raise PathNotAllowed(f"{path_text!r}: only document files are read "
                              f"({', '.join(sorted(TEXT_SUFFIXES))})")
-    if _SECRET_NAME.search(resolved.name):
+    if _SECRET_NAME.search(resolved.stem):
         raise PathNotAllowed(f"{path_text!r}: the name suggests secrets or keys; it will not be read")
     return resolved
 
