@@ -8,7 +8,7 @@ from datetime import date
 from typing import Annotated, TypeVar
 
 from mcp.server import MCPServer
-from mcp.server.mcpserver import Context
+from mcp.server.mcpserver import Context, RequestStateSecurity
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError
 from mcp.types import ToolAnnotations
 from pydantic import Field
@@ -22,6 +22,8 @@ from postmortem_actions.tools.candidates import revise_candidate as revise_candi
 from postmortem_actions.tools.models import ActionPage, CandidateIn, CandidateRevision, ParseResult, RecordResult
 
 from .boundary import UnknownArgumentGuard, domain_errors
+from .gate import register_gate
+from .keys import state_key
 from .settings import Settings
 from .version import VERSION
 
@@ -55,8 +57,11 @@ def build_server(settings: Settings) -> MCPServer:
     """
     store = Store(settings.db_path)
     guard = UnknownArgumentGuard({})
+    # Pending questions are sealed with a key kept beside the database, so an answer survives a restart
+    # of the server (hosts restart stdio servers freely), and live long enough for a human.
+    security = RequestStateSecurity(keys=[state_key(settings.state_key_path)], ttl=settings.answer_ttl)
     mcp = MCPServer("postmortem-actions", version=VERSION, instructions=INSTRUCTIONS, middleware=[guard],
-                    log_level=settings.log_level)
+                    log_level=settings.log_level, request_state_security=security)
 
     def assistant(ctx: Context) -> Actor:
         return Actor(actor="assistant", via=f"mcp:{_client_label(ctx)} for {settings.user}")
@@ -135,9 +140,11 @@ def build_server(settings: Settings) -> MCPServer:
         """An action item with its decisions and its audit log."""
         return _resource(lambda action_id: queries.action_detail(store, action_id), id).model_dump_json()
 
+    gated = register_gate(mcp, store, settings, _client_label)
+    # Only what the model may send: not the context, not the human's answer (a Resolve dependency).
     guard.parameters = {
-        fn.__name__: frozenset(p for p in inspect.signature(fn).parameters if p != "ctx")
-        for fn in (parse_postmortem, record_candidates, revise_candidate, list_actions)
+        fn.__name__: frozenset(p for p in inspect.signature(fn).parameters if p not in ("ctx", "answer"))
+        for fn in (parse_postmortem, record_candidates, revise_candidate, list_actions, *gated)
     }
     return mcp
 

@@ -6,14 +6,17 @@ import getpass
 import os
 import subprocess
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from postmortem_actions.store.errors import InvalidInput
+from postmortem_actions.tools.decisions import DueTable
 from postmortem_actions.tools.reading import DEFAULT_MAX_BYTES, ReadPolicy
 
 APP = "postmortem-actions"
+# A human answers a question when they get to it: four hours before a pending answer expires.
+DEFAULT_ANSWER_TTL = 4 * 3600.0
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 _LEVELS: tuple[LogLevel, ...] = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
@@ -61,6 +64,13 @@ class Settings:
     max_bytes: int
     user: str
     log_level: LogLevel = "INFO"
+    due_table: DueTable = field(default_factory=DueTable)
+    answer_ttl: float = DEFAULT_ANSWER_TTL
+
+    @property
+    def state_key_path(self) -> Path:
+        """Where the key that seals pending questions lives: beside the database, so a restart keeps it."""
+        return self.db_path.parent / "request-state.key"
 
     @property
     def read_policy(self) -> ReadPolicy:
@@ -73,7 +83,8 @@ class Settings:
         """Settings from command-line values, then environment variables, then defaults.
 
         POSTMORTEM_ACTIONS_DB, POSTMORTEM_ACTIONS_ALLOWED_DIRS (os.pathsep-separated),
-        POSTMORTEM_ACTIONS_MAX_BYTES, POSTMORTEM_ACTIONS_USER, POSTMORTEM_ACTIONS_LOG_LEVEL. With no folder
+        POSTMORTEM_ACTIONS_MAX_BYTES, POSTMORTEM_ACTIONS_USER, POSTMORTEM_ACTIONS_LOG_LEVEL,
+        POSTMORTEM_ACTIONS_DUE_DAYS ('SEV1=7,SEV2=30,...'), POSTMORTEM_ACTIONS_ANSWER_TTL (seconds). With no folder
         named, the working directory is allowed, unless it is / or the home folder (then none is).
 
         Raises:
@@ -89,4 +100,9 @@ class Settings:
         max_bytes = int(raw_max)
         wanted = env.get("POSTMORTEM_ACTIONS_LOG_LEVEL", "INFO").upper()
         level: LogLevel = next((known for known in _LEVELS if known == wanted), "INFO")
-        return cls(db_path=db_path, allowed_dirs=allowed, max_bytes=max_bytes, user=human_name(env), log_level=level)
+        ttl_text = env.get("POSTMORTEM_ACTIONS_ANSWER_TTL") or str(int(DEFAULT_ANSWER_TTL))
+        if not ttl_text.isascii() or not ttl_text.isdigit() or int(ttl_text) < 60:
+            raise InvalidInput(f"POSTMORTEM_ACTIONS_ANSWER_TTL={ttl_text!r} is not a number of seconds (60 or more)")
+        return cls(db_path=db_path, allowed_dirs=allowed, max_bytes=max_bytes, user=human_name(env), log_level=level,
+                   due_table=DueTable.parse(env.get("POSTMORTEM_ACTIONS_DUE_DAYS", "")),
+                   answer_ttl=float(ttl_text))

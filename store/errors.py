@@ -16,7 +16,9 @@ and the CLI prints them. Anything else escaping is a bug.
     ├── GateError                  the human-decision invariant said no
     │   ├── HumanDecisionRequired  owner, due date or state may only change through a human decision
     │   ├── NotEditable            the action is no longer a candidate (accepted items are not reworded)
-    │   └── IllegalTransition      the decision does not fit the action's current state
+    │   ├── IllegalTransition      the decision does not fit the action's current state
+    │   ├── StaleAnswer            the item changed after the human was asked; the answer is not applied
+    │   └── NoHumanChannel         this client cannot ask the human; nothing was committed
     └── StoreError                 the database itself, or a missing file where one must exist
         ├── StoreBusy              another process held the write lock past the busy timeout
         └── SchemaMismatch         the file was written by a newer version, or is not our database
@@ -77,6 +79,14 @@ class NotEditable(GateError):
 
 class IllegalTransition(GateError):
     """A decision does not fit the action's current lifecycle state."""
+
+
+class StaleAnswer(GateError):
+    """The action changed between the question and the human's answer; nothing was recorded."""
+
+
+class NoHumanChannel(GateError):
+    """The client cannot put a question to the human (no elicitation); nothing was committed."""
 
 
 class StoreError(PostmortemActionsError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -104,6 +105,12 @@ class Action(Record):
     status_note: str | None = None
     created_at: datetime
     updated_at: datetime
+
+    def version(self) -> str:
+        """A short fingerprint of everything a human decides on; it changes whenever any of it changes."""
+        fields = (self.text, self.done_when, self.problem, self.category, self.size, self.quote, self.state,
+                  self.owner, self.due, self.decision_id, self.proposed_owner, self.proposed_due)
+        return hashlib.sha256(repr(tuple(str(f) for f in fields)).encode()).hexdigest()[:10]
 
 
 class ActionSummary(Record):

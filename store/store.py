@@ -8,28 +8,34 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from datetime import UTC, date, datetime
-from enum import Enum
-from pathlib import Path
-from typing import Any, Final
+from collections.abc import Mapping
+from typing import Final
 
 from .chain import VerifyReport, decision_hash, verify_database
-from .connection import open_connection, reading, snapshot, writing
+from .connection import reading, snapshot, writing
+from .database import Database
 from .errors import (
     ActionNotFound,
     IllegalTransition,
     InvalidInput,
     NotEditable,
     PostmortemNotFound,
-    SchemaMismatch,
-    StoreError,
+    StaleAnswer,
 )
 from .inputs import ActionFilter, Actor, HumanDecision, NewAction, NewPostmortem
-from .records import SUMMARY_COLUMNS, Action, ActionState, ActionSummary, AuditEntry, Decision, DecisionKind, Postmortem
-from .schema import GENESIS_HASH, KNOWN_MIGRATIONS
+from .records import (
+    SUMMARY_COLUMNS,
+    Action,
+    ActionState,
+    ActionSummary,
+    AuditEntry,
+    Decision,
+    DecisionKind,
+    Postmortem,
+    WorkStatus,
+)
+from .schema import GENESIS_HASH
+from .sql import now, sql_value, text_key, where_clause
 
 EDITABLE_FIELDS: Final = frozenset({
     "text", "done_when", "problem", "category", "size", "quote", "quote_start", "quote_end",
@@ -37,38 +43,7 @@ EDITABLE_FIELDS: Final = frozenset({
 })
 
 
-def text_key(text: str) -> str:
-    """What makes two action texts the same item: case and runs of whitespace do not count."""
-    return " ".join(text.casefold().split())
-
-
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def _sql_value(value: object) -> object:
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Enum):
-        return value.value
-    return value
-
-
-def _where(where: ActionFilter) -> tuple[str, dict[str, Any]]:
-    clauses: list[str] = []
-    params: dict[str, Any] = {}
-    for key, clause in (("postmortem_id", "postmortem_id = :postmortem_id"), ("state", "state = :state"),
-                        ("owner", "owner = :owner COLLATE NOCASE"), ("category", "category = :category"),
-                        ("due_before", "due < :due_before"), ("due_after", "due > :due_after")):
-        value = getattr(where, key)
-        if value is not None:
-            clauses.append(clause)
-            params[key] = _sql_value(value)
-    # No "WHERE 1": a bare count(*) lets SQLite count the smallest index instead of visiting rows.
-    return (f" WHERE {' AND '.join(clauses)}" if clauses else ""), params
-
-
-class Store:
+class Store(Database):
     """A postmortem-actions database file.
 
     `create=False` refuses a file that does not exist yet (for commands that only read or check).
@@ -79,75 +54,6 @@ class Store:
         SchemaMismatch: the file is not ours, or a newer version wrote it.
         StoreError: the file cannot be created or opened, or does not exist and `create` is False.
     """
-
-    def __init__(self, path: Path | str, *, create: bool = True) -> None:
-        self.path = Path(path)
-        if not create and not self.path.is_file():
-            raise StoreError(f"no database at {self.path}; check --db or POSTMORTEM_ACTIONS_DB")
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(f"cannot create the database folder {self.path.parent}: {exc.strerror}") from exc
-        # One connection per thread, reused: opening one re-parses the schema and its guards every time.
-        self._conns: dict[int, sqlite3.Connection] = {}
-        self._lock = threading.Lock()
-        with self._db() as db:
-            self._migrate(db)
-
-    # -- connections -------------------------------------------------------------------------------
-
-    @contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
-        # A nested call (a read inside a write) gets the same connection and so sees the open transaction;
-        # writing() and snapshot() end theirs on every exit, so none is ever left open between calls.
-        ident = threading.get_ident()
-        with self._lock:
-            conn = self._conns.get(ident)
-        if conn is None:
-            conn = open_connection(self.path)
-            with self._lock:
-                # The SDK's worker threads retire when idle; close what they left behind.
-                alive = {thread.ident for thread in threading.enumerate()}
-                for gone in [i for i in self._conns if i not in alive]:
-                    self._conns.pop(gone).close()
-                self._conns[ident] = conn
-        yield conn
-
-    def open_connections(self) -> int:
-        """How many connections this store holds (one per thread that used it, while that thread lives)."""
-        with self._lock:
-            return len(self._conns)
-
-    def close(self) -> None:
-        """Close every connection this store opened, in any thread; the store reopens on next use."""
-        with self._lock:
-            conns, self._conns = list(self._conns.values()), {}
-        for conn in conns:
-            conn.close()
-
-    def __enter__(self) -> Store:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def _migrate(self, db: sqlite3.Connection) -> None:
-        with reading(db):
-            version = db.execute("PRAGMA user_version").fetchone()["user_version"]
-            if version == len(KNOWN_MIGRATIONS):
-                return
-            if version > len(KNOWN_MIGRATIONS):
-                raise SchemaMismatch(f"{self.path} was written by a newer postmortem-actions; upgrade")
-            if db.execute("PRAGMA journal_mode").fetchone()["journal_mode"] != "wal":
-                db.execute("PRAGMA journal_mode = WAL")
-        from . import migrations  # sqlite-utils is loaded only when a file needs migrating
-
-        with writing(db):
-            unknown = set(migrations.applied(db)) - set(KNOWN_MIGRATIONS)
-            if unknown:
-                raise SchemaMismatch(f"{self.path} has migrations this version does not know: {sorted(unknown)}")
-            migrations.apply(db)
-            db.execute(f"PRAGMA user_version = {len(KNOWN_MIGRATIONS)}")
 
     # -- postmortems -------------------------------------------------------------------------------
 
@@ -161,7 +67,7 @@ class Store:
             existing = self._postmortem_where(db, "sha256 = ?", [new.sha256])
             if existing is not None:
                 return existing, False
-            values = {k: _sql_value(v) for k, v in new.model_dump().items()}
+            values = {k: sql_value(v) for k, v in new.model_dump().items()}
             cursor = db.execute(
                 "INSERT INTO postmortems (title, source, text, sha256, severity, incident_date, created_by) "
                 "VALUES (:title, :source, :text, :sha256, :severity, :incident_date, :created_by)",
@@ -223,7 +129,7 @@ class Store:
                     continue
                 if not 0 <= item.quote_start < item.quote_end <= found["n"]:
                     raise InvalidInput(f"evidence offsets {item.quote_start}..{item.quote_end} are outside the text")
-                values = {k: _sql_value(v) for k, v in item.model_dump().items()}
+                values = {k: sql_value(v) for k, v in item.model_dump().items()}
                 cursor = db.execute(
                     "INSERT INTO actions (postmortem_id, text, done_when, problem, category, size, quote, "
                     "quote_start, quote_end, proposed_owner, proposed_due) VALUES (:pm, :text, :done_when, "
@@ -271,8 +177,8 @@ class Store:
                     f"action {action_id} is {before.state}; only candidates can be revised. "
                     "Changes to an accepted item go through a human decision (re-plan).")
             old = before.model_dump()
-            diff = {k: [_sql_value(old[k]), _sql_value(v)] for k, v in changes.items()
-                    if _sql_value(old[k]) != _sql_value(v)}
+            diff = {k: [sql_value(old[k]), sql_value(v)] for k, v in changes.items()
+                    if sql_value(old[k]) != sql_value(v)}
             if not diff:
                 return before
             if "text" in diff:
@@ -283,20 +189,20 @@ class Store:
                                            "revise that one, or word this one differently")
             assignments = ", ".join(f"{k} = :{k}" for k in diff)
             db.execute(f"UPDATE actions SET {assignments}, updated_at = :now WHERE id = :id",  # noqa: S608 - keys allow-listed
-                       {**{k: v[1] for k, v in diff.items()}, "now": _now(), "id": action_id})
+                       {**{k: v[1] for k, v in diff.items()}, "now": now(), "id": action_id})
             self._audit(db, "action", action_id, "revise", diff, by)
             return self._action(db, action_id)
 
     def actions(self, where: ActionFilter) -> list[Action]:
         """Every action matching the filters, as full records, ordered by id (for exports and checks)."""
-        sql_where, params = _where(where)
+        sql_where, params = where_clause(where)
         with self._db() as db, reading(db):
             return [Action.model_validate(r)
                     for r in db.execute(f"SELECT * FROM actions{sql_where} ORDER BY id", params)]  # noqa: S608
 
     def list_actions(self, where: ActionFilter, *, limit: int, offset: int) -> tuple[list[ActionSummary], int]:
         """One page of action summaries matching every given filter, ordered by id, and the exact total."""
-        sql_where, params = _where(where)
+        sql_where, params = where_clause(where)
         with self._db() as db, snapshot(db):  # the total and the page must come from the same commit
             total = db.execute(f"SELECT count(*) AS n FROM actions{sql_where}", params).fetchone()["n"]  # noqa: S608
             rows = db.execute(f"SELECT {SUMMARY_COLUMNS} FROM actions{sql_where} "  # noqa: S608
@@ -305,21 +211,27 @@ class Store:
 
     # -- decisions ---------------------------------------------------------------------------------
 
-    def record_decision(self, action_id: int, decision: HumanDecision) -> tuple[Decision, Action]:
+    def record_decision(self, action_id: int, decision: HumanDecision, *,
+                        expected_version: str | None = None) -> tuple[Decision, Action]:
         """Append a human decision to the chain and apply it to the action, atomically.
 
         Owner and due date come from the decision for accept and re-plan; the other kinds keep the
-        action's current ones (a candidate has none).
+        action's current ones (a candidate has none). With `expected_version` (the `Action.version()` the
+        human was shown), the decision is applied only if the action is still exactly that.
 
         Raises:
             ActionNotFound: no such id.
             IllegalTransition: the decision does not fit the action's current state or lacks a value.
+            StaleAnswer: the action is no longer the version the human decided on.
         """
         if decision.kind not in (DecisionKind.ACCEPT, DecisionKind.REPLAN) and (decision.owner or decision.due):
             raise IllegalTransition(f"a {decision.kind} decision keeps the owner and due date; "
                                     "a new owner or date is a re-plan")
         with self._db() as db, writing(db):
             action = self._action(db, action_id)
+            if expected_version is not None and action.version() != expected_version:
+                raise StaleAnswer(f"action {action_id} changed after the human was asked (now {action.state}, "
+                                  "decision " + str(action.decision_id) + "); nothing was recorded, ask again")
             to_state = {
                 DecisionKind.ACCEPT: ActionState.ACCEPTED, DecisionKind.DEFER: ActionState.CANDIDATE,
                 DecisionKind.KILL: ActionState.KILLED, DecisionKind.REPLAN: ActionState.ACCEPTED,
@@ -332,9 +244,9 @@ class Store:
             row: dict[str, object] = {
                 "id": (int(head["id"]) if head else 0) + 1, "action_id": action_id, "kind": str(decision.kind),
                 "from_state": str(action.state), "to_state": str(to_state), "owner": owner,
-                "due": _sql_value(due), "reason": decision.reason, "evidence": decision.evidence,
+                "due": sql_value(due), "reason": decision.reason, "evidence": decision.evidence,
                 "decided_by": decision.decided_by, "channel": str(decision.channel), "client": decision.client,
-                "decided_at": _now(),
+                "decided_at": now(),
             }
             prev_hash = str(head["hash"]) if head else GENESIS_HASH
             row["prev_hash"] = prev_hash
@@ -350,6 +262,29 @@ class Store:
             )
             stored = Decision.model_validate(db.execute("SELECT * FROM decisions WHERE id = ?", [row["id"]]).fetchone())
             return stored, self._action(db, action_id)
+
+    def set_work_status(self, action_id: int, status: WorkStatus | None, note: str | None, by: Actor) -> Action:
+        """Record an accepted item's working status (in progress, blocked) and note; audit-logged.
+
+        The status commits no one to anything, so the assistant may report it.
+
+        Raises:
+            ActionNotFound: no such id.
+            IllegalTransition: the action is not accepted (only accepted items are being worked on).
+        """
+        with self._db() as db, writing(db):
+            before = self._action(db, action_id)
+            if before.state is not ActionState.ACCEPTED:
+                raise IllegalTransition(f"action {action_id} is {before.state}; only accepted items have a "
+                                        "working status")
+            new = (sql_value(status), note)
+            old = (sql_value(before.work_status), before.status_note)
+            if new != old:
+                db.execute("UPDATE actions SET work_status = ?, status_note = ?, updated_at = ? WHERE id = ?",
+                           [new[0], note, now(), action_id])
+                self._audit(db, "action", action_id, "status",
+                            {"work_status": [old[0], new[0]], "status_note": [old[1], note]}, by)
+            return self._action(db, action_id)
 
     def decisions(self, action_id: int | None = None) -> list[Decision]:
         """The decision log, oldest first; one action's decisions when `action_id` is given."""
@@ -367,7 +302,7 @@ class Store:
                changes: Mapping[str, list[object]], by: Actor) -> None:
         db.execute(
             "INSERT INTO audit_log (entity, entity_id, op, changes, actor, via, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [entity, entity_id, op, json.dumps(changes, ensure_ascii=False, default=str), by.actor, by.via, _now()],
+            [entity, entity_id, op, json.dumps(changes, ensure_ascii=False, default=str), by.actor, by.via, now()],
         )
 
     def audit_log(self, entity: str, entity_id: int) -> list[AuditEntry]:

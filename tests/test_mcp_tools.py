@@ -83,6 +83,37 @@ EXPECTED_TOOLS: dict[str, dict[str, Any]] = {
         "properties": ["category", "due_after", "due_before", "limit", "offset", "owner", "postmortem_id", "state"],
         "required": [],
     },
+    # The human gate: arguments are proposals; the human's answer is a Resolve dependency, not an argument.
+    "decide_action": {
+        "annotations": {"readOnlyHint": False, "destructiveHint": False, "idempotentHint": False,
+                        "openWorldHint": False},
+        "properties": ["action_id", "note", "proposed_due", "proposed_owner"],
+        "required": ["action_id"],
+    },
+    "replan_action": {
+        "annotations": {"readOnlyHint": False, "destructiveHint": False, "idempotentHint": False,
+                        "openWorldHint": False},
+        "properties": ["action_id", "new_due", "new_owner", "reason"],
+        "required": ["action_id", "reason"],
+    },
+    "complete_action": {
+        "annotations": {"readOnlyHint": False, "destructiveHint": False, "idempotentHint": False,
+                        "openWorldHint": False},
+        "properties": ["action_id", "evidence"],
+        "required": ["action_id", "evidence"],
+    },
+    "reopen_action": {
+        "annotations": {"readOnlyHint": False, "destructiveHint": False, "idempotentHint": False,
+                        "openWorldHint": False},
+        "properties": ["action_id", "reason"],
+        "required": ["action_id", "reason"],
+    },
+    "report_status": {
+        "annotations": {"readOnlyHint": False, "destructiveHint": False, "idempotentHint": True,
+                        "openWorldHint": False},
+        "properties": ["action_id", "note", "status"],
+        "required": ["action_id", "status"],
+    },
 }
 CANDIDATE_FIELDS = ["category", "done_when", "problem", "proposed_due", "proposed_owner", "quote", "size", "text"]
 REVISION_FIELDS = ["category", "clear", "done_when", "problem", "proposed_due", "proposed_owner", "quote", "size",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from postmortem_actions.store import Action, Actor, NewAction, Store
 from postmortem_actions.store.errors import QuoteNotFound
-from postmortem_actions.store.store import text_key
+from postmortem_actions.store.sql import text_key
 
 from .evidence import EvidenceIndex, locate
 from .models import CandidateIn, CandidateRevision, RecordedCandidate, RecordResult, RejectedCandidate

@@ -1,0 +1,87 @@
+"""One database file: per-thread connections, and bringing the schema up to date on open."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Self
+
+from .connection import open_connection, reading, writing
+from .errors import SchemaMismatch, StoreError
+from .schema import KNOWN_MIGRATIONS
+
+
+class Database:
+    """The file, its migrations and its connections; `Store` adds the records on top."""
+
+    def __init__(self, path: Path | str, *, create: bool = True) -> None:
+        self.path = Path(path)
+        if not create and not self.path.is_file():
+            raise StoreError(f"no database at {self.path}; check --db or POSTMORTEM_ACTIONS_DB")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the database folder {self.path.parent}: {exc.strerror}") from exc
+        # One connection per thread, reused: opening one re-parses the schema and its guards every time.
+        self._conns: dict[int, sqlite3.Connection] = {}
+        self._lock = threading.Lock()
+        with self._db() as db:
+            self._migrate(db)
+
+    # -- connections -------------------------------------------------------------------------------
+
+    @contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        # A nested call (a read inside a write) gets the same connection and so sees the open transaction;
+        # writing() and snapshot() end theirs on every exit, so none is ever left open between calls.
+        ident = threading.get_ident()
+        with self._lock:
+            conn = self._conns.get(ident)
+        if conn is None:
+            conn = open_connection(self.path)
+            with self._lock:
+                # The SDK's worker threads retire when idle; close what they left behind.
+                alive = {thread.ident for thread in threading.enumerate()}
+                for gone in [i for i in self._conns if i not in alive]:
+                    self._conns.pop(gone).close()
+                self._conns[ident] = conn
+        yield conn
+
+    def open_connections(self) -> int:
+        """How many connections this store holds (one per thread that used it, while that thread lives)."""
+        with self._lock:
+            return len(self._conns)
+
+    def close(self) -> None:
+        """Close every connection this store opened, in any thread; the store reopens on next use."""
+        with self._lock:
+            conns, self._conns = list(self._conns.values()), {}
+        for conn in conns:
+            conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _migrate(self, db: sqlite3.Connection) -> None:
+        with reading(db):
+            version = db.execute("PRAGMA user_version").fetchone()["user_version"]
+            if version == len(KNOWN_MIGRATIONS):
+                return
+            if version > len(KNOWN_MIGRATIONS):
+                raise SchemaMismatch(f"{self.path} was written by a newer postmortem-actions; upgrade")
+            if db.execute("PRAGMA journal_mode").fetchone()["journal_mode"] != "wal":
+                db.execute("PRAGMA journal_mode = WAL")
+        from . import migrations  # sqlite-utils is loaded only when a file needs migrating
+
+        with writing(db):
+            unknown = set(migrations.applied(db)) - set(KNOWN_MIGRATIONS)
+            if unknown:
+                raise SchemaMismatch(f"{self.path} has migrations this version does not know: {sorted(unknown)}")
+            migrations.apply(db)
+            db.execute(f"PRAGMA user_version = {len(KNOWN_MIGRATIONS)}")

@@ -1,0 +1,269 @@
+"""The human gate's operations: what to ask a human about an action, and applying exactly what they answered.
+
+Nothing here decides anything. `ask_*` builds the question (with the assistant's proposal as editable
+defaults); `apply_answer` records the human's answer as a decision, only if the action is still the
+version the human was shown. The channel that carried the question (elicitation form, terminal) is
+the caller's; who answered is `Decider`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Final, Literal
+
+from pydantic import Field
+
+from postmortem_actions.store import Action, ActionState, Actor, Channel, DecisionKind, HumanDecision, Store, WorkStatus
+from postmortem_actions.store.errors import IllegalTransition, InvalidInput
+
+from .models import CONTROL, Model
+
+DEFAULT_DUE_DAYS: Final = {"SEV0": 7, "SEV1": 7, "SEV2": 30, "SEV3": 60, "SEV4": 90, "SEV5": 90}
+UNKNOWN_SEVERITY_DAYS: Final = 30
+
+Kind = Literal["decide", "replan", "complete", "reopen"]
+Choice = Literal["accept", "kill", "defer"]
+
+
+class DueTable(Model):
+    """Days from the decision to the default due date, by severity; a proposal the human edits."""
+
+    days: dict[str, int] = Field(default_factory=lambda: dict(DEFAULT_DUE_DAYS))
+    unknown: int = UNKNOWN_SEVERITY_DAYS
+
+    @classmethod
+    def parse(cls, spec: str) -> DueTable:
+        """'SEV1=7,SEV2=30,...' (unlisted severities keep their defaults; 'default=45' sets the fallback).
+
+        Raises:
+            InvalidInput: a malformed entry.
+        """
+        days = dict(DEFAULT_DUE_DAYS)
+        unknown = UNKNOWN_SEVERITY_DAYS
+        for item in filter(None, (part.strip() for part in spec.split(","))):
+            key, sep, value = item.partition("=")
+            if not sep or not value.strip().isdigit() or int(value) < 1:
+                raise InvalidInput(f"due-date table entry {item!r} is not SEVn=DAYS")
+            if key.strip().lower() == "default":
+                unknown = int(value)
+            else:
+                days[key.strip().upper()] = int(value)
+        return cls(days=days, unknown=unknown)
+
+    def due(self, severity: str | None, today: date) -> date:
+        """The default due date for a postmortem of this severity, decided today."""
+        return today + timedelta(days=self.days.get(severity or "", self.unknown))
+
+
+class Question(Model):
+    """What a human is asked about one action. Deterministic from the stored state and the arguments."""
+
+    kind: Kind
+    action_id: int
+    version: str = Field(description="Action.version() when asked; the answer applies only to this version")
+    message: str
+    owner: str = ""
+    due: date | None = None
+    reason: str = ""
+    evidence: str = ""
+
+
+class Answer(Model):
+    """A human's answer, as it came back through their channel."""
+
+    choice: Choice | Literal["confirm", "reject"]
+    item_version: str
+    owner: str = ""
+    due: date | None = None
+    reason: str = ""
+    evidence: str = ""
+
+
+class Decider(Model):
+    """Who answered, and through which channel and client."""
+
+    name: str
+    channel: Channel
+    client: str | None = None
+
+
+class DecisionOutcome(Model):
+    """What the human decided, and what the store now holds. `committed` is False when nothing was recorded."""
+
+    action_id: int
+    committed: bool
+    outcome: Literal["accepted", "killed", "deferred", "replanned", "completed", "reopened",
+                     "declined", "cancelled", "not_confirmed"]
+    decision_id: int | None = None
+    decided_by: str | None = None
+    channel: Channel | None = None
+    state: ActionState
+    owner: str | None = None
+    due: date | None = None
+    message: str
+
+
+def _header(action: Action, severity: str | None, title: str) -> str:
+    return (f"Action #{action.id} from \"{title}\" ({severity or 'no severity'}): {action.text}\n"
+            f"Done when: {action.done_when}\nEvidence: \"{action.quote}\"")
+
+
+def _require(action: Action, state: ActionState, doing: str) -> None:
+    if action.state is not state:
+        hint = {ActionState.CANDIDATE: "it awaits a decision (decide_action)",
+                ActionState.ACCEPTED: "re-plan or complete it instead",
+                ActionState.DONE: "reopen it first",
+                ActionState.KILLED: "it was killed; nothing more can be decided on it"}[action.state]
+        raise IllegalTransition(f"action {action.id} is {action.state}, so it cannot be {doing}: {hint}")
+
+
+def ask_decide(store: Store, action_id: int, *, proposed_owner: str | None, proposed_due: date | None,
+               note: str | None, table: DueTable, today: date) -> Question:
+    """The accept / kill / defer question for a candidate, pre-filled with the proposal.
+
+    The proposal is the argument, else the candidate's stored proposal; the due date falls back to the
+    severity table from today.
+
+    Raises:
+        ActionNotFound: no such action.
+        IllegalTransition: the action is not a candidate.
+    """
+    action = store.get_action(action_id)
+    _require(action, ActionState.CANDIDATE, "accepted, killed or deferred")
+    pm = store.get_postmortem(action.postmortem_id)
+    owner = proposed_owner or action.proposed_owner or ""
+    due = proposed_due or action.proposed_due or table.due(pm.severity, today)
+    message = (f"{_header(action, pm.severity, pm.title)}\n"
+               f"Proposed: owner {owner or '(none)'}, due {due.isoformat()}."
+               + (f" Assistant's note: {note}" if note else "")
+               + f"\nAccept (edit owner and due date), kill (give a reason) or defer. [item {action.version()}]")
+    return Question(kind="decide", action_id=action_id, version=action.version(), message=message,
+                    owner=owner, due=due)
+
+
+def ask_replan(store: Store, action_id: int, *, new_owner: str | None, new_due: date | None,
+               reason: str) -> Question:
+    """The re-plan question for an accepted action: a new owner and/or due date, with the reason.
+
+    Raises:
+        ActionNotFound: no such action.
+        IllegalTransition: the action is not accepted.
+    """
+    action = store.get_action(action_id)
+    _require(action, ActionState.ACCEPTED, "re-planned")
+    pm = store.get_postmortem(action.postmortem_id)
+    owner, due = new_owner or action.owner or "", new_due or action.due
+    message = (f"{_header(action, pm.severity, pm.title)}\nNow: owner {action.owner}, due {action.due}.\n"
+               f"Re-plan to owner {owner}, due {due}? Reason given: {reason}\n"
+               f"Confirm (edit if needed) or reject. [item {action.version()}]")
+    return Question(kind="replan", action_id=action_id, version=action.version(), message=message,
+                    owner=owner, due=due, reason=reason)
+
+
+def ask_complete(store: Store, action_id: int, *, evidence: str) -> Question:
+    """The "is it done?" question for an accepted action, with the evidence offered.
+
+    Raises:
+        ActionNotFound: no such action.
+        IllegalTransition: the action is not accepted.
+    """
+    action = store.get_action(action_id)
+    _require(action, ActionState.ACCEPTED, "completed")
+    pm = store.get_postmortem(action.postmortem_id)
+    message = (f"{_header(action, pm.severity, pm.title)}\nOwner {action.owner}, due {action.due}.\n"
+               f"Mark it done? Evidence offered: {evidence}\nConfirm or reject. [item {action.version()}]")
+    return Question(kind="complete", action_id=action_id, version=action.version(), message=message,
+                    evidence=evidence)
+
+
+def ask_reopen(store: Store, action_id: int, *, reason: str) -> Question:
+    """The reopen question for a done action.
+
+    Raises:
+        ActionNotFound: no such action.
+        IllegalTransition: the action is not done.
+    """
+    action = store.get_action(action_id)
+    _require(action, ActionState.DONE, "reopened")
+    pm = store.get_postmortem(action.postmortem_id)
+    message = (f"{_header(action, pm.severity, pm.title)}\nDone; owner {action.owner}, due {action.due}.\n"
+               f"Reopen it? Reason given: {reason}\nConfirm or reject. [item {action.version()}]")
+    return Question(kind="reopen", action_id=action_id, version=action.version(), message=message,
+                    reason=reason)
+
+
+def _text(value: str, what: str) -> str:
+    value = value.strip()
+    if CONTROL.search(value):
+        raise InvalidInput(f"the {what} contains control or bidirectional-override characters; nothing was recorded")
+    return value
+
+
+_PAST: Final = {DecisionKind.ACCEPT: "accepted", DecisionKind.KILL: "killed", DecisionKind.DEFER: "deferred",
+                DecisionKind.REPLAN: "replanned", DecisionKind.COMPLETE: "completed", DecisionKind.REOPEN: "reopened"}
+
+
+def apply_answer(store: Store, question: Question, answer: Answer, by: Decider) -> DecisionOutcome:
+    """Record the human's answer to `question` as a decision, if it says to and the action is unchanged.
+
+    Raises:
+        InvalidInput: the answer lacks what its choice needs (an owner and due date, a reason), or
+            answers a different version of the item than the question.
+        StaleAnswer: the action changed after the question was asked.
+        IllegalTransition: the action is no longer in a state this answer applies to.
+    """
+    if answer.item_version != question.version:
+        raise InvalidInput(f"the answer is for item version {answer.item_version!r}, the question was for "
+                           f"{question.version!r}; nothing was recorded, ask again")
+    if answer.choice == "reject":
+        action = store.get_action(question.action_id)
+        return DecisionOutcome(action_id=action.id, committed=False, outcome="not_confirmed", state=action.state,
+                               owner=action.owner, due=action.due, decided_by=by.name, channel=by.channel,
+                               message=f"{by.name} did not confirm; nothing was recorded.")
+    owner, reason, evidence = _text(answer.owner, "owner"), _text(answer.reason, "reason"), _text(answer.evidence,
+                                                                                                    "evidence")
+    kind = {"decide": {"accept": DecisionKind.ACCEPT, "kill": DecisionKind.KILL, "defer": DecisionKind.DEFER},
+            "replan": {"confirm": DecisionKind.REPLAN}, "complete": {"confirm": DecisionKind.COMPLETE},
+            "reopen": {"confirm": DecisionKind.REOPEN}}[question.kind].get(answer.choice)
+    if kind is None:
+        raise InvalidInput(f"{answer.choice!r} is not an answer to a {question.kind} question; nothing was recorded")
+    if kind in (DecisionKind.ACCEPT, DecisionKind.REPLAN) and (not owner or answer.due is None):
+        raise InvalidInput("accepting or re-planning needs an owner and a due date; nothing was recorded")
+    if kind in (DecisionKind.KILL, DecisionKind.REPLAN, DecisionKind.REOPEN) and not reason:
+        raise InvalidInput(f"a {kind} needs a reason; nothing was recorded")
+    sets_owner = kind in (DecisionKind.ACCEPT, DecisionKind.REPLAN)
+    decision, action = store.record_decision(question.action_id, HumanDecision(
+        kind=kind, owner=owner if sets_owner else None, due=answer.due if sets_owner else None,
+        reason=reason or None, evidence=evidence or None, decided_by=by.name, channel=by.channel,
+        client=by.client), expected_version=question.version)
+    past = _PAST[kind]
+    detail = f" to {action.owner}, due {action.due}" if sets_owner else ""
+    return DecisionOutcome(action_id=action.id, committed=True, outcome=past,
+                           decision_id=decision.id, decided_by=by.name, channel=by.channel, state=action.state,
+                           owner=action.owner, due=action.due,
+                           message=f"{by.name} {past} action {action.id}{detail} (decision #{decision.id}, "
+                                   f"via {by.channel}).")
+
+
+def not_answered(store: Store, action_id: int, how: Literal["declined", "cancelled"], by: Decider) -> DecisionOutcome:
+    """The outcome when the human declined or dismissed the question: nothing is recorded."""
+    action = store.get_action(action_id)
+    return DecisionOutcome(action_id=action_id, committed=False, outcome=how, state=action.state,
+                           owner=action.owner, due=action.due, channel=by.channel,
+                           message=f"The human {how} the question; nothing was recorded and action "
+                                   f"{action_id} stays {action.state}. Do not ask again unless they want to.")
+
+
+def report_status(store: Store, action_id: int, status: WorkStatus, note: str | None, client: str,
+                  user: str) -> Action:
+    """Record an accepted action's working status; it commits no one, so the assistant may report it.
+
+    Raises:
+        ActionNotFound: no such action.
+        IllegalTransition: the action is not accepted.
+        InvalidInput: the note has control characters, or a blocked status has no note.
+    """
+    clean = _text(note, "note") if note else None
+    if status is WorkStatus.BLOCKED and not clean:
+        raise InvalidInput("say what blocks it: a blocked status needs a note")
+    return store.set_work_status(action_id, status, clean, Actor(actor="assistant", via=f"mcp:{client} for {user}"))
