@@ -58,6 +58,13 @@ def _parser() -> argparse.ArgumentParser:
     lister.add_argument("--offset", type=int, default=0)
     lister.add_argument("--format", choices=["table", "json"], default="table")
 
+    decide = commands.add_parser("decide", parents=[common],
+                                 help="decide one action yourself, in this terminal (accept, kill, defer, re-plan…)")
+    decide.add_argument("action_id", type=int)
+    triage = commands.add_parser("triage", parents=[common],
+                                 help="walk through a postmortem's undecided candidates, in this terminal")
+    triage.add_argument("postmortem_id", type=int)
+
     commands.add_parser("verify", parents=[common],
                         help="check the decision log's hash chain and the database guards (exit 1 on a problem)")
 
@@ -141,6 +148,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return _cmd_list(args, settings)
             case "verify":
                 return _cmd_verify(settings)
+            case "decide" | "triage":
+                from .terminal import decide, require_terminal, triage
+
+                require_terminal()
+                store = Store(settings.db_path, create=False)
+                if args.command == "decide":
+                    decide(store, settings, args.action_id)
+                else:
+                    triage(store, settings, args.postmortem_id)
+                return 0
             case "demo":
                 from .demo import run_demo
 
@@ -150,7 +167,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PostmortemActionsError as exc:
         print(f"postmortem-actions: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, EOFError):
+        print("\npostmortem-actions: stopped; what was decided before stays recorded, nothing else.", file=sys.stderr)
         return 130
     return 2
 

@@ -21,7 +21,7 @@ from .models import CONTROL, Model
 DEFAULT_DUE_DAYS: Final = {"SEV0": 7, "SEV1": 7, "SEV2": 30, "SEV3": 60, "SEV4": 90, "SEV5": 90}
 UNKNOWN_SEVERITY_DAYS: Final = 30
 
-Kind = Literal["decide", "replan", "complete", "reopen"]
+Kind = Literal["decide", "replan", "complete", "reopen", "kill"]
 Choice = Literal["accept", "kill", "defer"]
 
 
@@ -192,6 +192,21 @@ def ask_reopen(store: Store, action_id: int, *, reason: str) -> Question:
                     reason=reason)
 
 
+def ask_kill(store: Store, action_id: int, *, reason: str) -> Question:
+    """The "descope it?" question for an accepted action (a candidate is killed through `ask_decide`).
+
+    Raises:
+        ActionNotFound: no such action.
+        IllegalTransition: the action is not accepted.
+    """
+    action = store.get_action(action_id)
+    _require(action, ActionState.ACCEPTED, "descoped")
+    pm = store.get_postmortem(action.postmortem_id)
+    message = (f"{_header(action, pm.severity, pm.title)}\nOwner {action.owner}, due {action.due}.\n"
+               f"Kill (descope) it? Reason: {reason}\nConfirm or reject. [item {action.version()}]")
+    return Question(kind="kill", action_id=action_id, version=action.version(), message=message, reason=reason)
+
+
 def _text(value: str, what: str) -> str:
     value = value.strip()
     if CONTROL.search(value):
@@ -224,7 +239,8 @@ def apply_answer(store: Store, question: Question, answer: Answer, by: Decider) 
                                                                                                     "evidence")
     kind = {"decide": {"accept": DecisionKind.ACCEPT, "kill": DecisionKind.KILL, "defer": DecisionKind.DEFER},
             "replan": {"confirm": DecisionKind.REPLAN}, "complete": {"confirm": DecisionKind.COMPLETE},
-            "reopen": {"confirm": DecisionKind.REOPEN}}[question.kind].get(answer.choice)
+            "reopen": {"confirm": DecisionKind.REOPEN}, "kill": {"confirm": DecisionKind.KILL}}[question.kind].get(
+        answer.choice)
     if kind is None:
         raise InvalidInput(f"{answer.choice!r} is not an answer to a {question.kind} question; nothing was recorded")
     if kind in (DecisionKind.ACCEPT, DecisionKind.REPLAN) and (not owner or answer.due is None):
