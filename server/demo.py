@@ -21,6 +21,7 @@ import anyio
 from postmortem_actions.store import ActionSummary
 
 from .cli import action_table
+from .demo_human import answer_at_terminal
 
 SAMPLE = "checkout-outage.md"
 
@@ -63,8 +64,11 @@ async def _drive(db: Path, sample: Path, keep: bool) -> None:
            "POSTMORTEM_ACTIONS_USER": os.environ.get("POSTMORTEM_ACTIONS_USER", "demo-user"),
            "POSTMORTEM_ACTIONS_LOG_LEVEL": "WARNING"}
     params = StdioServerParameters(command=sys.executable, args=["-m", "postmortem_actions.server", "serve"], env=env)
+    # Only a person at a terminal can answer the server's questions; without one the client declares no
+    # elicitation, exactly like a host that cannot show a form.
+    interactive = sys.stdin.isatty() and sys.stdout.isatty()
     print(f"1. Starting the server over stdio: {sys.executable} -m postmortem_actions.server serve")
-    async with Client(params) as client:
+    async with Client(params, elicitation_callback=answer_at_terminal if interactive else None) as client:
         tools = (await client.list_tools()).tools
         _say(f"protocol {client.protocol_version}; tools: " + ", ".join(
             f"{t.name}{' (read-only)' if t.annotations and t.annotations.read_only_hint else ''}" for t in tools))
@@ -97,14 +101,27 @@ async def _drive(db: Path, sample: Path, keep: bool) -> None:
         _say(f"revise_candidate(changes={{state: accepted, owner: dana}}) -> "
              f"{refusal[:150] + '…' if attempt.is_error else 'accepted?!'}")
 
-        print("\n5. list_actions(postmortem_id=...)")
+        print("\n5. decide_action: the assistant proposes an owner and date; only the human can commit them")
+        targets = result["recorded"] if interactive else result["recorded"][:1]
+        for item in targets:
+            proposal = next((c for c in CANDIDATES if c["text"] == item["text"]), {})
+            decided = await client.call_tool("decide_action", {
+                "action_id": item["action_id"], "proposed_owner": proposal.get("proposed_owner")})
+            text = " ".join(c.text for c in decided.content if isinstance(c, TextContent))
+            _say(f"#{item['action_id']}: " + ((decided.structured_content or {}).get("message", "")
+                                               if not decided.is_error else text))
+        if not interactive:
+            _say("No person is at this terminal to answer, so nothing can be committed: every item stays undecided.\n"
+                 "Run the demo in a terminal to answer the forms yourself.")
+
+        print("\n6. list_actions(postmortem_id=...)")
         listed = await client.call_tool("list_actions", {"postmortem_id": pm["postmortem_id"]})
         page = listed.structured_content or {}
         items = [ActionSummary.model_validate(a) for a in page["items"]]
         _say(action_table(items, page["total"], page["offset"]))
 
-    print(f"\nEvery item is still a candidate on {date.today():%Y-%m-%d}: owners and due dates are committed only by a"
-          "\nhuman decision, recorded with who decided, when and through which channel.")
+    print(f"\nOn {date.today():%Y-%m-%d}: owners and due dates change only by a human decision, recorded with who"
+          "\ndecided, when and through which channel (`postmortem-actions verify` checks the chain).")
     print(f"Database: {db}" + ("" if keep else " (throwaway; `demo --keep` writes into --db instead)"))
 
 

@@ -14,7 +14,7 @@ from mcp.server import MCPServer
 from mcp.server.auth.middleware.auth_context import get_access_token
 from mcp.server.mcpserver import AcceptedElicitation, Context, Elicit, ElicitationResult, Resolve
 from mcp.types import ToolAnnotations
-from pydantic import BaseModel, Field, WithJsonSchema, create_model
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, create_model
 
 from postmortem_actions.store import Action, Channel, Store, WorkStatus
 from postmortem_actions.store.errors import NoHumanChannel, PostmortemActionsError
@@ -44,6 +44,15 @@ def _version_field(version: str) -> Any:
     return (Annotated[str, WithJsonSchema(schema)], Field(default=version))
 
 
+def _plain_object(schema: dict[str, Any]) -> None:
+    schema.pop("additionalProperties", None)  # the elicitation schema subset has no such keyword
+
+
+# An answer naming a field the form does not have (say "state": "done") is refused, not half-applied: the
+# answerer believed it set something. The wire schema stays the plain flat object the spec allows.
+_FORM_CONFIG = ConfigDict(extra="forbid", json_schema_extra=_plain_object)
+
+
 def form_for(question: Question) -> type[BaseModel]:
     """The flat elicitation form for a question, pre-filled with the proposal (every field editable)."""
     fields: dict[str, Any] = {}
@@ -60,7 +69,7 @@ def form_for(question: Question) -> type[BaseModel]:
     else:
         fields["evidence"] = (str, Field(default=question.evidence, description="Evidence it is done (PR, link)"))
     fields["item_version"] = _version_field(question.version)
-    return create_model(f"{question.kind.capitalize()}Form", **fields)
+    return create_model(f"{question.kind.capitalize()}Form", __config__=_FORM_CONFIG, **fields)
 
 
 def _answer(question: Question, data: BaseModel) -> Answer:
@@ -98,7 +107,8 @@ def register_gate(mcp: MCPServer, store: Store, settings: Settings, client_label
                     f"support). Tell the user to decide in a terminal: `postmortem-actions decide "
                     f"{question.action_id}` (or `postmortem-actions triage POSTMORTEM_ID` for all undecided items).")
             return decisions.apply_answer(store, question, _answer(question, result.data), who)
-        return decisions.not_answered(store, question.action_id, result.action + "d", who)  # type: ignore[arg-type]
+        how: Literal["declined", "cancelled"] = "declined" if result.action == "decline" else "cancelled"
+        return decisions.not_answered(store, question.action_id, how, who)
 
     def ask_decision(action_id: int, proposed_owner: str | None, proposed_due: date | None, note: str | None,
                      ctx: Context) -> Elicit[Any] | None:
