@@ -34,8 +34,10 @@ INSTRUCTIONS = """\
 postmortem-actions turns an incident postmortem into action items that get done.
 You propose; a human commits. Workflow: parse_postmortem (stores the document, returns its sections) ->
 record_candidates (specific actions, each with a verbatim evidence quote; nothing the text does not
-support) -> list_actions. Owners, due dates, acceptance and completion are never set by you: you may
-only *propose* an owner and due date on a candidate; a human decides through their own channel.
+support) -> decide_action per candidate with your proposed owner and due date: the server asks the
+human directly in their client, and only their answer is recorded. Later: report_status (in progress,
+blocked), and replan_action / complete_action / reopen_action, which again ask the human. Never claim an
+item is accepted, assigned or done unless a tool result says the human decided so.
 """
 
 READ_ONLY = ToolAnnotations(readOnlyHint=True, openWorldHint=False)

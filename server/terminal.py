@@ -21,6 +21,20 @@ from .version import VERSION
 Ask = Callable[[str], str]
 
 
+def ask_here(prompt: str) -> str:
+    """Show `prompt` on stdout, the terminal `require_terminal` checked, then read the line the person types.
+
+    `input(prompt)` writes its prompt to stderr when stdin and stdout are terminals: with stderr redirected
+    the person would answer, and confirm an owner and due date, without seeing the question.
+
+    Raises:
+        EOFError: Ctrl-D.
+    """
+    sys.stdout.write(prompt)
+    sys.stdout.flush()
+    return input()
+
+
 def require_terminal() -> None:
     """Refuse to go on without an interactive terminal.
 
@@ -118,7 +132,7 @@ def _question(store: Store, settings: Settings, action: Action, ask: Ask) -> Que
     return None
 
 
-def decide(store: Store, settings: Settings, action_id: int, ask: Ask = input) -> bool:
+def decide(store: Store, settings: Settings, action_id: int, ask: Ask = ask_here) -> bool:
     """Walk the person through one action; True if a decision was recorded.
 
     Raises:
@@ -139,7 +153,7 @@ def decide(store: Store, settings: Settings, action_id: int, ask: Ask = input) -
     return outcome.committed
 
 
-def triage(store: Store, settings: Settings, postmortem_id: int, ask: Ask = input) -> int:
+def triage(store: Store, settings: Settings, postmortem_id: int, ask: Ask = ask_here) -> int:
     """Walk the person through every undecided candidate of a postmortem; returns how many were decided.
 
     Raises:

@@ -230,8 +230,8 @@ class Store(Database):
         with self._db() as db, writing(db):
             action = self._action(db, action_id)
             if expected_version is not None and action.version() != expected_version:
-                raise StaleAnswer(f"action {action_id} changed after the human was asked (now {action.state}, "
-                                  "decision " + str(action.decision_id) + "); nothing was recorded, ask again")
+                raise StaleAnswer(f"action {action_id} changed after the human was asked (it is now {action.state}); "
+                                  "the answer was not applied: nothing was recorded, ask again")
             to_state = {
                 DecisionKind.ACCEPT: ActionState.ACCEPTED, DecisionKind.DEFER: ActionState.CANDIDATE,
                 DecisionKind.KILL: ActionState.KILLED, DecisionKind.REPLAN: ActionState.ACCEPTED,
