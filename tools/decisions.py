@@ -117,6 +117,14 @@ def _require(action: Action, state: ActionState, doing: str) -> None:
         raise IllegalTransition(f"action {action.id} is {action.state}, so it cannot be {doing}: {hint}")
 
 
+def _offered(what: str, *values: str | None) -> None:
+    # What the assistant offers is shown to the human in the question: refuse anything that could hide or
+    # reorder text there (NUL, bidi overrides) before asking, not after the human has answered.
+    if any(value and CONTROL.search(value) for value in values):
+        raise InvalidInput(f"the {what} contains control or bidirectional-override characters; nothing was asked "
+                           "or recorded")
+
+
 def ask_decide(store: Store, action_id: int, *, proposed_owner: str | None, proposed_due: date | None,
                note: str | None, table: DueTable, today: date) -> Question:
     """The accept / kill / defer question for a candidate, pre-filled with the proposal.
@@ -127,7 +135,9 @@ def ask_decide(store: Store, action_id: int, *, proposed_owner: str | None, prop
     Raises:
         ActionNotFound: no such action.
         IllegalTransition: the action is not a candidate.
+        InvalidInput: the proposed owner or the note has control or bidi-override characters.
     """
+    _offered("proposed owner or note", proposed_owner, note)
     action = store.get_action(action_id)
     _require(action, ActionState.CANDIDATE, "accepted, killed or deferred")
     pm = store.get_postmortem(action.postmortem_id)
@@ -148,7 +158,9 @@ def ask_replan(store: Store, action_id: int, *, new_owner: str | None, new_due: 
     Raises:
         ActionNotFound: no such action.
         IllegalTransition: the action is not accepted.
+        InvalidInput: the new owner or the reason has control or bidi-override characters.
     """
+    _offered("new owner or reason", new_owner, reason)
     action = store.get_action(action_id)
     _require(action, ActionState.ACCEPTED, "re-planned")
     pm = store.get_postmortem(action.postmortem_id)
@@ -166,7 +178,9 @@ def ask_complete(store: Store, action_id: int, *, evidence: str) -> Question:
     Raises:
         ActionNotFound: no such action.
         IllegalTransition: the action is not accepted.
+        InvalidInput: the evidence has control or bidi-override characters.
     """
+    _offered("evidence", evidence)
     action = store.get_action(action_id)
     _require(action, ActionState.ACCEPTED, "completed")
     pm = store.get_postmortem(action.postmortem_id)
@@ -182,7 +196,9 @@ def ask_reopen(store: Store, action_id: int, *, reason: str) -> Question:
     Raises:
         ActionNotFound: no such action.
         IllegalTransition: the action is not done.
+        InvalidInput: the reason has control or bidi-override characters.
     """
+    _offered("reason", reason)
     action = store.get_action(action_id)
     _require(action, ActionState.DONE, "reopened")
     pm = store.get_postmortem(action.postmortem_id)
@@ -198,7 +214,9 @@ def ask_kill(store: Store, action_id: int, *, reason: str) -> Question:
     Raises:
         ActionNotFound: no such action.
         IllegalTransition: the action is not accepted.
+        InvalidInput: the reason has control or bidi-override characters.
     """
+    _offered("reason", reason)
     action = store.get_action(action_id)
     _require(action, ActionState.ACCEPTED, "descoped")
     pm = store.get_postmortem(action.postmortem_id)
