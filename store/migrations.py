@@ -13,7 +13,7 @@ from typing import Final
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from .schema import INITIAL_GUARDS, REPLACE_GUARDS, TABLES
+from .schema import FOLLOWTHROUGH, INITIAL_GUARDS, REPLACE_GUARDS, TABLES
 
 MIGRATION_SET: Final = "postmortem_actions"
 migrations = Migrations(MIGRATION_SET)
@@ -30,6 +30,11 @@ def _initial(db: sqlite_utils.Database) -> None:
 def _replace_guards(db: sqlite_utils.Database) -> None:
     for sql in REPLACE_GUARDS.values():
         db.execute(sql)
+
+
+@migrations(name="0003_followthrough")
+def _followthrough(db: sqlite_utils.Database) -> None:
+    _run_script(db, FOLLOWTHROUGH)
 
 
 def _run_script(db: sqlite_utils.Database, script: str) -> None:

@@ -105,6 +105,9 @@ class Action(Record):
     status_note: str | None = None
     created_at: datetime
     updated_at: datetime
+    accepted_at: datetime | None = Field(default=None, description="When a human first accepted it")
+    completed_at: datetime | None = Field(default=None, description="When a human marked it done (if done)")
+    status_at: datetime | None = Field(default=None, description="When its working status was last reported")
 
     def version(self) -> str:
         """A short fingerprint of everything a human decides on; it changes whenever any of it changes."""

@@ -226,4 +226,21 @@ BEGIN SELECT RAISE(ABORT, 'gate: the audit log is append-only'); END""",
 GUARDS: Final = {**INITIAL_GUARDS, **REPLACE_GUARDS}
 
 
-KNOWN_MIGRATIONS: Final = ("0001_initial", "0002_replace_guards")
+# When each action was first accepted, completed, and last had a status report: the review's questions
+# ("stale?", "done on time?", "how old?") answered from an index instead of from the decision log per row.
+FOLLOWTHROUGH: Final = """
+ALTER TABLE actions ADD COLUMN accepted_at TEXT;
+ALTER TABLE actions ADD COLUMN completed_at TEXT;
+ALTER TABLE actions ADD COLUMN status_at TEXT;
+UPDATE actions SET
+    accepted_at = (SELECT min(decided_at) FROM decisions d WHERE d.action_id = actions.id AND d.kind = 'accept'),
+    completed_at = CASE WHEN state = 'done' THEN (SELECT decided_at FROM decisions d WHERE d.id = actions.decision_id) END,
+    status_at = (SELECT max(at) FROM audit_log a WHERE a.entity = 'action' AND a.entity_id = actions.id AND a.op = 'status');
+CREATE INDEX actions_by_state_status ON actions (state, work_status, due);
+CREATE INDEX actions_by_state_created ON actions (state, created_at);
+CREATE INDEX actions_by_state_completed ON actions (state, completed_at);
+CREATE INDEX actions_by_state_last_report ON actions (state, coalesce(status_at, accepted_at));
+CREATE INDEX decisions_by_time ON decisions (decided_at);
+"""
+
+KNOWN_MIGRATIONS: Final = ("0001_initial", "0002_replace_guards", "0003_followthrough")

@@ -256,9 +256,12 @@ class Store(Database):
             db.execute(
                 "UPDATE actions SET state = :state, owner = :owner, due = :due, decision_id = :decision_id, "
                 "work_status = CASE WHEN :keep THEN work_status END, "
-                "status_note = CASE WHEN :keep THEN status_note END, updated_at = :now WHERE id = :id",
+                "status_note = CASE WHEN :keep THEN status_note END, updated_at = :now, "
+                "accepted_at = CASE WHEN :kind = 'accept' THEN coalesce(accepted_at, :now) ELSE accepted_at END, "
+                "completed_at = CASE WHEN :kind = 'complete' THEN :now WHEN :kind = 'reopen' THEN NULL "
+                "ELSE completed_at END WHERE id = :id",
                 {"state": row["to_state"], "owner": owner, "due": row["due"], "decision_id": row["id"],
-                 "keep": work_status_kept, "now": row["decided_at"], "id": action_id},
+                 "keep": work_status_kept, "now": row["decided_at"], "id": action_id, "kind": row["kind"]},
             )
             stored = Decision.model_validate(db.execute("SELECT * FROM decisions WHERE id = ?", [row["id"]]).fetchone())
             return stored, self._action(db, action_id)
@@ -280,8 +283,9 @@ class Store(Database):
             new = (sql_value(status), note)
             old = (sql_value(before.work_status), before.status_note)
             if new != old:
-                db.execute("UPDATE actions SET work_status = ?, status_note = ?, updated_at = ? WHERE id = ?",
-                           [new[0], note, now(), action_id])
+                stamp = now()
+                db.execute("UPDATE actions SET work_status = ?, status_note = ?, updated_at = ?, status_at = ? "
+                           "WHERE id = ?", [new[0], note, stamp, stamp, action_id])
                 self._audit(db, "action", action_id, "status",
                             {"work_status": [old[0], new[0]], "status_note": [old[1], note]}, by)
             return self._action(db, action_id)
