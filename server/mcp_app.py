@@ -24,6 +24,7 @@ from postmortem_actions.tools.models import ActionPage, CandidateIn, CandidateRe
 from .boundary import UnknownArgumentGuard, domain_errors
 from .gate import register_gate
 from .keys import state_key
+from .review import register_review
 from .settings import Settings
 from .version import VERSION
 
@@ -143,10 +144,11 @@ def build_server(settings: Settings) -> MCPServer:
         return _resource(lambda action_id: queries.action_detail(store, action_id), id).model_dump_json()
 
     gated = register_gate(mcp, store, settings, _client_label)
+    review = register_review(mcp, store)
     # Only what the model may send: not the context, not the human's answer (a Resolve dependency).
     guard.parameters = {
         fn.__name__: frozenset(p for p in inspect.signature(fn).parameters if p not in ("ctx", "answer"))
-        for fn in (parse_postmortem, record_candidates, revise_candidate, list_actions, *gated)
+        for fn in (parse_postmortem, record_candidates, revise_candidate, list_actions, *gated, *review)
     }
     return mcp
 

@@ -233,9 +233,12 @@ ALTER TABLE actions ADD COLUMN accepted_at TEXT;
 ALTER TABLE actions ADD COLUMN completed_at TEXT;
 ALTER TABLE actions ADD COLUMN status_at TEXT;
 UPDATE actions SET
-    accepted_at = (SELECT min(decided_at) FROM decisions d WHERE d.action_id = actions.id AND d.kind = 'accept'),
-    completed_at = CASE WHEN state = 'done' THEN (SELECT decided_at FROM decisions d WHERE d.id = actions.decision_id) END,
-    status_at = (SELECT max(at) FROM audit_log a WHERE a.entity = 'action' AND a.entity_id = actions.id AND a.op = 'status');
+    accepted_at = (SELECT min(decided_at) FROM decisions d
+                   WHERE d.action_id = actions.id AND d.kind = 'accept'),
+    completed_at = CASE WHEN state = 'done'
+                        THEN (SELECT decided_at FROM decisions d WHERE d.id = actions.decision_id) END,
+    status_at = (SELECT max(at) FROM audit_log a
+                 WHERE a.entity = 'action' AND a.entity_id = actions.id AND a.op = 'status');
 CREATE INDEX actions_by_state_status ON actions (state, work_status, due);
 CREATE INDEX actions_by_state_created ON actions (state, created_at);
 CREATE INDEX actions_by_state_completed ON actions (state, completed_at);

@@ -13,7 +13,6 @@ from typing import Final
 
 from .chain import VerifyReport, decision_hash, verify_database
 from .connection import reading, snapshot, writing
-from .database import Database
 from .errors import (
     ActionNotFound,
     IllegalTransition,
@@ -22,6 +21,7 @@ from .errors import (
     PostmortemNotFound,
     StaleAnswer,
 )
+from .followthrough import FollowthroughQueries
 from .inputs import ActionFilter, Actor, HumanDecision, NewAction, NewPostmortem
 from .records import (
     SUMMARY_COLUMNS,
@@ -43,7 +43,7 @@ EDITABLE_FIELDS: Final = frozenset({
 })
 
 
-class Store(Database):
+class Store(FollowthroughQueries):
     """A postmortem-actions database file.
 
     `create=False` refuses a file that does not exist yet (for commands that only read or check).

@@ -114,6 +114,27 @@ EXPECTED_TOOLS: dict[str, dict[str, Any]] = {
         "properties": ["action_id", "note", "status"],
         "required": ["action_id", "status"],
     },
+    # The review: read-only, every date injectable.
+    "list_overdue": {
+        "annotations": {"readOnlyHint": True, "openWorldHint": False},
+        "properties": ["as_of", "category", "limit", "offset", "owner", "postmortem_id"],
+        "required": [],
+    },
+    "review_agenda": {
+        "annotations": {"readOnlyHint": True, "openWorldHint": False},
+        "properties": ["as_of", "owner", "postmortem_id"],
+        "required": [],
+    },
+    "draft_status_summary": {
+        "annotations": {"readOnlyHint": True, "openWorldHint": False},
+        "properties": ["as_of", "audience", "postmortem_id", "since", "until"],
+        "required": [],
+    },
+    "followthrough_report": {
+        "annotations": {"readOnlyHint": True, "openWorldHint": False},
+        "properties": ["as_of", "group_by", "since", "until"],
+        "required": [],
+    },
 }
 CANDIDATE_FIELDS = ["category", "done_when", "problem", "proposed_due", "proposed_owner", "quote", "size", "text"]
 REVISION_FIELDS = ["category", "clear", "done_when", "problem", "proposed_due", "proposed_owner", "quote", "size",
@@ -153,10 +174,11 @@ async def test_no_tool_argument_can_name_an_owner_due_date_or_state_to_commit(cl
         assert not writable & gated, name
 
 
-async def test_only_list_actions_is_read_only(client: Client) -> None:
+async def test_only_the_listing_and_review_tools_are_read_only(client: Client) -> None:
     tools = (await client.list_tools()).tools
     read_only = {t.name for t in tools if t.annotations and t.annotations.read_only_hint}
-    assert read_only == {"list_actions"}
+    assert read_only == {"list_actions", "list_overdue", "review_agenda", "draft_status_summary",
+                         "followthrough_report"}
 
 
 async def test_the_resource_templates_are_postmortem_and_action_by_id(client: Client) -> None:
