@@ -19,6 +19,8 @@ from postmortem_actions.store.errors import PostmortemActionsError
 from postmortem_actions.tools import postmortems, queries
 from postmortem_actions.tools.reading import ReadPolicy
 
+from .review_cli import add_commands as add_review_commands
+from .review_cli import run as run_review
 from .settings import Settings
 from .version import VERSION
 
@@ -64,6 +66,8 @@ def _parser() -> argparse.ArgumentParser:
     triage = commands.add_parser("triage", parents=[common],
                                  help="walk through a postmortem's undecided candidates, in this terminal")
     triage.add_argument("postmortem_id", type=int)
+
+    add_review_commands(commands, common)
 
     commands.add_parser("verify", parents=[common],
                         help="check the decision log's hash chain and the database guards (exit 1 on a problem)")
@@ -148,6 +152,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return _cmd_list(args, settings)
             case "verify":
                 return _cmd_verify(settings)
+            case "overdue" | "agenda" | "summary" | "report":
+                return run_review(args, settings)
             case "decide" | "triage":
                 from .terminal import decide, require_terminal, triage
 

@@ -64,3 +64,52 @@ def test_a_malformed_date_is_refused_by_the_parser(tmp_path: Path, capsys: pytes
         main(["--db", str(tmp_path / "a.db"), "add", "x.md", "--date", "2026-02-30"])
     assert exited.value.code == 2
     assert "invalid fromisoformat value" in capsys.readouterr().err
+
+
+def _reviewed_db(tmp_path: Path) -> Path:
+    from datetime import date, timedelta
+
+    from postmortem_actions.store import Actor, HumanDecision, NewAction, NewPostmortem, Store
+
+    db = tmp_path / "review.db"
+    store = Store(db)
+    text = "# Queue outage\n\n- Add an alert on queue depth above 10,000 messages.\n"
+    pm, _ = store.add_postmortem(NewPostmortem(title="Queue outage", source="pasted", text=text, sha256="b" * 64,
+                                               severity="SEV2"), Actor(actor="t", via="t"))
+    quote = "Add an alert on queue depth"
+    start = text.index(quote)
+    [(late, _), (fine, _)] = store.add_actions(pm.id, [
+        NewAction(text=f"Item {n}", done_when="x", problem="y", category="prevent", quote=quote, quote_start=start,
+                  quote_end=start + len(quote)) for n in range(2)], Actor(actor="t", via="t"))
+    today = date.today()
+    for action_id, due in ((late.id, today - timedelta(days=5)), (fine.id, today + timedelta(days=40))):
+        store.record_decision(action_id, HumanDecision(kind="accept", owner="dana", due=due, decided_by="h",
+                                                       channel="terminal"))
+    store.close()
+    return db
+
+
+@pytest.mark.parametrize(("command", "expected"), [
+    (["overdue", "--format", "csv"], "id,postmortem,owner,due,days_overdue,status,note,ticket,text\n1,1,dana,"),
+    (["overdue", "--format", "md"], "5 days overdue"),
+    (["agenda", "--format", "md"], "5 days overdue, what is blocking it?"),
+    (["summary", "--format", "md"], "2 open, 0 done, 0 undecided, 0 killed"),
+    (["report", "--format", "csv"], "total,2,0,0,0,2,1,0.0,"),
+])
+def test_review_commands_print_exact_figures_in_each_format(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str], expected: str) -> None:
+    from datetime import date
+
+    db = _reviewed_db(tmp_path)
+    assert main(["--db", str(db), *command, "--as-of", date.today().isoformat()]) == 0
+    assert expected in capsys.readouterr().out
+
+
+def test_review_json_is_the_same_data_as_the_tools(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+    from datetime import date
+
+    db = _reviewed_db(tmp_path)
+    assert main(["--db", str(db), "overdue", "--format", "json", "--as-of", date.today().isoformat()]) == 0
+    page = json.loads(capsys.readouterr().out)
+    assert (page["total"], page["items"][0]["days_overdue"]) == (1, 5)

@@ -100,7 +100,7 @@ class GroupFigures(Model):
     completion_rate: float | None = Field(description="done on time ÷ accepted; null when nothing was accepted")
     median_days_to_done: float | None
     aging: dict[str, int] = Field(description="Open items by days since accepted: 0-30, 31-60, 61-90, 90+")
-    categories: dict[str, int] = Field(description="Committed or candidate items per category (killed excluded)")
+    categories: dict[str, int] = Field(description="Committed items (accepted or done) per category; killed excluded")
 
 
 class MonthFigures(Model):
