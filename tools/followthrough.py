@@ -13,6 +13,7 @@ from typing import Final, Literal
 from pydantic import Field
 
 from postmortem_actions.store import Store
+from postmortem_actions.store.errors import InvalidInput
 from postmortem_actions.store.followthrough import AgendaSection, Change, GroupBy, GroupRow, ReviewRow
 
 from .models import Model
@@ -81,6 +82,8 @@ class StatusSummary(Model):
     audience: Audience
     counts: dict[str, int]
     open_total: int
+    overdue_total: int = Field(description="Open items past their due date on as_of (exact, even when "
+                                           "open_items is cut)")
     open_items: list[ReviewItem]
     changes_total: int
     changes: list[Change]
@@ -126,6 +129,11 @@ class FollowthroughReport(Model):
     markdown: str
 
 
+def _window(since: date | None, until: date | None) -> None:
+    if since is not None and until is not None and until <= since:
+        raise InvalidInput(f"until ({until}) must be after since ({since}): the window [since, until) is empty")
+
+
 def _iso(day: date) -> str:
     return datetime.combine(day, time.min).strftime("%Y-%m-%dT%H:%M:%S.000000Z")
 
@@ -166,18 +174,22 @@ _AGENDA: Final[list[tuple[AgendaSection, str]]] = [
 ]
 
 
+def _days(n: int | None) -> str:
+    return "1 day" if n == 1 else f"{n} days"
+
+
 def _prompt(key: AgendaSection, item: ReviewItem) -> str:
     match key:
         case "overdue":
-            return f"{item.days_overdue} days overdue, what is blocking it?"
+            return f"{_days(item.days_overdue)} overdue, what is blocking it?"
         case "blocked":
             return f"Blocked: {item.status_note or 'no note'}. Who can unblock it?"
         case "due_soon":
             return f"Due {item.due}: on track?"
         case "undecided":
-            return f"Undecided for {item.age_days} days: accept with an owner and date, or kill?"
+            return f"Undecided for {_days(item.age_days)}: accept with an owner and date, or kill?"
         case "stale":
-            return f"No report for {item.days_since_report} days: what is the status?"
+            return f"No report for {_days(item.days_since_report)}: what is the status?"
         case _:
             return "Done: anything to share?"
 
@@ -219,17 +231,21 @@ def draft_status_summary(store: Store, *, as_of: date, postmortem_id: int | None
 
     Raises:
         PostmortemNotFound: `postmortem_id` names no postmortem.
+        InvalidInput: `until` is not after `since`.
     """
-    if postmortem_id is not None:
-        store.get_postmortem(postmortem_id)
     since = since or as_of - timedelta(days=7)
     until = until or as_of + timedelta(days=1)
+    _window(since, until)
+    if postmortem_id is not None:
+        store.get_postmortem(postmortem_id)
     counts = store.counts_by_state(postmortem_id)
     open_rows, open_total = store.open_items(postmortem_id, limit)
+    _, overdue_total = store.review_section("overdue", _dates(as_of), postmortem_id=postmortem_id, limit=0)
     changes, changes_total = store.changes(_iso(since), _iso(until), postmortem_id, limit)
     open_items = [_item(r, as_of) for r in open_rows]
     summary = StatusSummary(as_of=as_of, since=since, until=until, postmortem_id=postmortem_id, audience=audience,
-                            counts=counts, open_total=open_total, open_items=open_items, changes_total=changes_total,
+                            counts=counts, open_total=open_total, overdue_total=overdue_total,
+                            open_items=open_items, changes_total=changes_total,
                             changes=changes, markdown="")
     return summary.model_copy(update={"markdown": _summary_markdown(summary)})
 
@@ -239,9 +255,11 @@ def _summary_markdown(s: StatusSummary) -> str:
     overdue = [i for i in s.open_items if i.days_overdue]
     lines = [f"# Action items: status on {s.as_of}", "",
              f"{c['accepted']} open, {c['done']} done, {c['candidate']} undecided, {c['killed']} killed; "
-             f"{len(overdue)}{'+' if s.open_total > len(s.open_items) else ''} overdue.", ""]
+             f"{s.overdue_total} overdue.", ""]
     if s.audience == "leadership":
         lines += [f"- #{i.action_id} {i.text} — {_who(i)}, {i.days_overdue} days overdue" for i in overdue]
+        if s.overdue_total > len(overdue):
+            lines.append(f"- … and {s.overdue_total - len(overdue)} more overdue")
         return "\n".join(lines).rstrip() + "\n"
     lines.append(f"## Open items ({s.open_total})")
     for i in s.open_items:
@@ -269,7 +287,12 @@ def _figures(row: GroupRow, days: list[float]) -> GroupFigures:
 
 def followthrough_report(store: Store, *, as_of: date, since: date | None = None, until: date | None = None,
                          group_by: GroupBy = "postmortem") -> FollowthroughReport:
-    """The completion audit of items accepted in [since, until), grouped, with totals and warnings."""
+    """The completion audit of items accepted in [since, until), grouped, with totals and warnings.
+
+    Raises:
+        InvalidInput: `until` is not after `since`.
+    """
+    _window(since, until)
     rows, days, weak = store.followthrough(group_by, as_of=as_of.isoformat(), since=_iso(since) if since else None,
                                            until=_iso(until) if until else None)
     groups = [_figures(r, days.get(r.key, [])) for r in rows]
