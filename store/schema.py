@@ -244,6 +244,9 @@ CREATE INDEX actions_by_state_created ON actions (state, created_at);
 CREATE INDEX actions_by_state_completed ON actions (state, completed_at);
 CREATE INDEX actions_by_state_last_report ON actions (state, coalesce(status_at, accepted_at));
 CREATE INDEX decisions_by_time ON decisions (decided_at);
+CREATE INDEX actions_by_postmortem_report
+    ON actions (postmortem_id, state, accepted_at, category, due, completed_at, owner, created_at);
+CREATE INDEX actions_by_category_due ON actions (category, state, due);
 """
 
 KNOWN_MIGRATIONS: Final = ("0001_initial", "0002_replace_guards", "0003_followthrough")

@@ -296,8 +296,8 @@ def followthrough_report(store: Store, *, as_of: date, since: date | None = None
     rows, days, weak = store.followthrough(group_by, as_of=as_of.isoformat(), since=_iso(since) if since else None,
                                            until=_iso(until) if until else None)
     groups = [_figures(r, days.get(r.key, [])) for r in rows]
-    fields = [f for f in GroupRow.model_fields if f != "key"]
-    total_row = GroupRow(key="total", **{f: sum(getattr(r, f) for r in rows) for f in fields})
+    totals = [sum(column) for column in zip(*(r[1:] for r in rows), strict=True)] or [0] * (len(GroupRow._fields) - 1)
+    total_row = GroupRow("total", *totals)
     total = _figures(total_row, [d for ds in days.values() for d in ds])
     months = [MonthFigures.model_validate(m) for m in store.completion_by_month(
         since=_iso(since) if since else None, until=_iso(until) if until else None)]
