@@ -270,7 +270,7 @@ async def test_draft_status_summary_for_leadership_is_the_counts_and_the_overdue
         "# Action items: status on 2025-06-16\n\n"
         "3 open, 1 done, 1 undecided, 1 killed; 2 overdue.\n\n"
         f"- #{review.late_10} Cap consumer retries — dana, due 2025-06-06, 10 days overdue\n"
-        f"- #{review.late_1} Page on queue depth — lee, due 2025-06-15, 1 days overdue\n")
+        f"- #{review.late_1} Page on queue depth — lee, due 2025-06-15, 1 day overdue\n")
 
 
 async def test_draft_status_summary_of_an_unknown_postmortem_is_an_error(client: Client, review: Review) -> None:

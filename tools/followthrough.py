@@ -257,14 +257,14 @@ def _summary_markdown(s: StatusSummary) -> str:
              f"{c['accepted']} open, {c['done']} done, {c['candidate']} undecided, {c['killed']} killed; "
              f"{s.overdue_total} overdue.", ""]
     if s.audience == "leadership":
-        lines += [f"- #{i.action_id} {i.text} — {_who(i)}, {i.days_overdue} days overdue" for i in overdue]
+        lines += [f"- #{i.action_id} {i.text} — {_who(i)}, {_days(i.days_overdue)} overdue" for i in overdue]
         if s.overdue_total > len(overdue):
             lines.append(f"- … and {s.overdue_total - len(overdue)} more overdue")
         return "\n".join(lines).rstrip() + "\n"
     lines.append(f"## Open items ({s.open_total})")
     for i in s.open_items:
         status = f"{i.work_status.replace('_', ' ')}" if i.work_status else "no status reported"
-        late = f", **{i.days_overdue} days overdue**" if i.days_overdue else ""
+        late = f", **{_days(i.days_overdue)} overdue**" if i.days_overdue else ""
         lines.append(f"- #{i.action_id} {i.text} — {_who(i)}{late}; {status}"
                      + (f": {i.status_note}" if i.status_note else ""))
     if s.open_total > len(s.open_items):
