@@ -53,12 +53,13 @@ def _client_label(ctx: Context) -> str:
 
 
 def build_server(settings: Settings) -> MCPServer:
-    """Build the MCP server for these settings; opens (and migrates) the database.
+    """Build the MCP server for these settings. The database is opened (and migrated) on the first call
+    that needs it, so a host's tools/list is answered without waiting for it.
 
     Raises:
-        StoreError: the database cannot be opened.
+        StoreError: the database folder or the question key cannot be created.
     """
-    store = Store(settings.db_path)
+    store = Store(settings.db_path, lazy=True)
     guard = UnknownArgumentGuard({})
     # Pending questions are sealed with a key kept beside the database, so an answer survives a restart
     # of the server (hosts restart stdio servers freely), and live long enough for a human.

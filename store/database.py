@@ -17,7 +17,7 @@ from .schema import KNOWN_MIGRATIONS
 class Database:
     """The file, its migrations and its connections; `Store` adds the records on top."""
 
-    def __init__(self, path: Path | str, *, create: bool = True) -> None:
+    def __init__(self, path: Path | str, *, create: bool = True, lazy: bool = False) -> None:
         self.path = Path(path)
         if not create and not self.path.is_file():
             raise StoreError(f"no database at {self.path}; check --db or POSTMORTEM_ACTIONS_DB")
@@ -28,13 +28,31 @@ class Database:
         # One connection per thread, reused: opening one re-parses the schema and its guards every time.
         self._conns: dict[int, sqlite3.Connection] = {}
         self._lock = threading.Lock()
-        with self._db() as db:
-            self._migrate(db)
+        self._migrate_lock = threading.Lock()
+        self._ready = False
+        if not lazy:
+            self._ensure_ready()
 
     # -- connections -------------------------------------------------------------------------------
 
+    def _ensure_ready(self) -> None:
+        # A server opened lazily answers tools/list before it touches the file; the first call migrates.
+        if self._ready:
+            return
+        with self._migrate_lock:
+            if not self._ready:
+                with self._connection() as db:
+                    self._migrate(db)
+                self._ready = True
+
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
+        self._ensure_ready()
+        with self._connection() as conn:
+            yield conn
+
+    @contextmanager
+    def _connection(self) -> Iterator[sqlite3.Connection]:
         # A nested call (a read inside a write) gets the same connection and so sees the open transaction;
         # writing() and snapshot() end theirs on every exit, so none is ever left open between calls.
         ident = threading.get_ident()

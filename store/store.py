@@ -46,7 +46,8 @@ EDITABLE_FIELDS: Final = frozenset({
 class Store(FollowthroughQueries):
     """A postmortem-actions database file.
 
-    `create=False` refuses a file that does not exist yet (for commands that only read or check).
+    `create=False` refuses a file that does not exist yet (for commands that only read or check);
+    `lazy=True` opens and migrates the file on first use instead of now (a server's start stays fast).
     Any method may also raise StoreBusy or StoreError (the database failed) and InvalidInput (a number
     beyond SQLite's range, text that is not valid Unicode); each method lists only its own errors.
 

@@ -84,3 +84,22 @@ def test_verify_reports_a_trigger_added_outside_the_store(tmp_path: Path) -> Non
     report = store.verify()
     assert not report.ok
     assert any("zz_hide_edits" in problem and "not one of ours" in problem for problem in report.problems)
+
+
+def test_a_lazy_store_touches_the_file_only_on_first_use_and_then_migrates(tmp_path: Path) -> None:
+    path = tmp_path / "lazy.db"
+    store = Store(path, lazy=True)
+    assert not path.exists()
+    assert store.list_postmortems() == []
+    assert path.exists()
+    assert store.verify().ok
+
+
+def test_a_lazy_store_on_a_file_that_is_not_a_database_fails_readably_on_first_use(tmp_path: Path) -> None:
+    from postmortem_actions.store.errors import SchemaMismatch
+
+    path = tmp_path / "notes.db"
+    path.write_bytes(b"this is not sqlite" * 100)
+    store = Store(path, lazy=True)
+    with pytest.raises(SchemaMismatch):
+        store.list_postmortems()
