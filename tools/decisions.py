@@ -151,6 +151,20 @@ def ask_decide(store: Store, action_id: int, *, proposed_owner: str | None, prop
                     owner=owner, due=due)
 
 
+def _asked(store: Store, action_id: int, state: ActionState, doing: str) -> tuple[Action, str]:
+    """The action, checked to be in `state`, and the opening lines of a question about it."""
+    action = store.get_action(action_id)
+    _require(action, state, doing)
+    pm = store.get_postmortem(action.postmortem_id)
+    return action, _header(action, pm.severity, pm.title)
+
+
+def _confirmation(kind: Kind, action: Action, body: str, ending: str = "Confirm or reject.",
+                  **fields: str | date | None) -> Question:
+    return Question(kind=kind, action_id=action.id, version=action.version(),
+                    message=f"{body}\n{ending} [item {action.version()}]", **fields)
+
+
 def ask_replan(store: Store, action_id: int, *, new_owner: str | None, new_due: date | None,
                reason: str) -> Question:
     """The re-plan question for an accepted action: a new owner and/or due date, with the reason.
@@ -161,15 +175,12 @@ def ask_replan(store: Store, action_id: int, *, new_owner: str | None, new_due: 
         InvalidInput: the new owner or the reason has control or bidi-override characters.
     """
     _offered("new owner or reason", new_owner, reason)
-    action = store.get_action(action_id)
-    _require(action, ActionState.ACCEPTED, "re-planned")
-    pm = store.get_postmortem(action.postmortem_id)
+    action, header = _asked(store, action_id, ActionState.ACCEPTED, "re-planned")
     owner, due = new_owner or action.owner or "", new_due or action.due
-    message = (f"{_header(action, pm.severity, pm.title)}\nNow: owner {action.owner}, due {action.due}.\n"
-               f"Re-plan to owner {owner}, due {due}? Reason given: {reason}\n"
-               f"Confirm (edit if needed) or reject. [item {action.version()}]")
-    return Question(kind="replan", action_id=action_id, version=action.version(), message=message,
-                    owner=owner, due=due, reason=reason)
+    body = (f"{header}\nNow: owner {action.owner}, due {action.due}.\n"
+            f"Re-plan to owner {owner}, due {due}? Reason given: {reason}")
+    return _confirmation("replan", action, body, "Confirm (edit if needed) or reject.", owner=owner, due=due,
+                         reason=reason)
 
 
 def ask_complete(store: Store, action_id: int, *, evidence: str) -> Question:
@@ -181,13 +192,9 @@ def ask_complete(store: Store, action_id: int, *, evidence: str) -> Question:
         InvalidInput: the evidence has control or bidi-override characters.
     """
     _offered("evidence", evidence)
-    action = store.get_action(action_id)
-    _require(action, ActionState.ACCEPTED, "completed")
-    pm = store.get_postmortem(action.postmortem_id)
-    message = (f"{_header(action, pm.severity, pm.title)}\nOwner {action.owner}, due {action.due}.\n"
-               f"Mark it done? Evidence offered: {evidence}\nConfirm or reject. [item {action.version()}]")
-    return Question(kind="complete", action_id=action_id, version=action.version(), message=message,
-                    evidence=evidence)
+    action, header = _asked(store, action_id, ActionState.ACCEPTED, "completed")
+    body = f"{header}\nOwner {action.owner}, due {action.due}.\nMark it done? Evidence offered: {evidence}"
+    return _confirmation("complete", action, body, evidence=evidence)
 
 
 def ask_reopen(store: Store, action_id: int, *, reason: str) -> Question:
@@ -199,13 +206,9 @@ def ask_reopen(store: Store, action_id: int, *, reason: str) -> Question:
         InvalidInput: the reason has control or bidi-override characters.
     """
     _offered("reason", reason)
-    action = store.get_action(action_id)
-    _require(action, ActionState.DONE, "reopened")
-    pm = store.get_postmortem(action.postmortem_id)
-    message = (f"{_header(action, pm.severity, pm.title)}\nDone; owner {action.owner}, due {action.due}.\n"
-               f"Reopen it? Reason given: {reason}\nConfirm or reject. [item {action.version()}]")
-    return Question(kind="reopen", action_id=action_id, version=action.version(), message=message,
-                    reason=reason)
+    action, header = _asked(store, action_id, ActionState.DONE, "reopened")
+    body = f"{header}\nDone; owner {action.owner}, due {action.due}.\nReopen it? Reason given: {reason}"
+    return _confirmation("reopen", action, body, reason=reason)
 
 
 def ask_kill(store: Store, action_id: int, *, reason: str) -> Question:
@@ -217,12 +220,9 @@ def ask_kill(store: Store, action_id: int, *, reason: str) -> Question:
         InvalidInput: the reason has control or bidi-override characters.
     """
     _offered("reason", reason)
-    action = store.get_action(action_id)
-    _require(action, ActionState.ACCEPTED, "descoped")
-    pm = store.get_postmortem(action.postmortem_id)
-    message = (f"{_header(action, pm.severity, pm.title)}\nOwner {action.owner}, due {action.due}.\n"
-               f"Kill (descope) it? Reason: {reason}\nConfirm or reject. [item {action.version()}]")
-    return Question(kind="kill", action_id=action_id, version=action.version(), message=message, reason=reason)
+    action, header = _asked(store, action_id, ActionState.ACCEPTED, "descoped")
+    body = f"{header}\nOwner {action.owner}, due {action.due}.\nKill (descope) it? Reason: {reason}"
+    return _confirmation("kill", action, body, reason=reason)
 
 
 def _text(value: str, what: str) -> str:
