@@ -19,6 +19,8 @@ from .errors import (
     StoreError,
 )
 
+# What talking to SQLite raises: its own errors, and what binding a huge integer or a lone surrogate raises.
+DB_ERRORS: Final = (sqlite3.Error, OverflowError, UnicodeEncodeError)
 # A human CLI and an editor's server may write at once; waiting 30 s is far better than failing.
 BUSY_TIMEOUT_MS: Final = 30_000
 
@@ -68,7 +70,7 @@ def open_connection(path: Path) -> sqlite3.Connection:
         # FULL: a decision acknowledged to the human survives power loss, not only a crash.
         conn.execute("PRAGMA synchronous = FULL")
         return conn
-    except (sqlite3.Error, OverflowError, UnicodeEncodeError) as exc:
+    except DB_ERRORS as exc:
         raise translate(exc) from exc
 
 
@@ -77,7 +79,7 @@ def reading(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """Run reads, turning sqlite3 errors into domain errors."""
     try:
         yield db
-    except (sqlite3.Error, OverflowError, UnicodeEncodeError) as exc:
+    except DB_ERRORS as exc:
         raise translate(exc) from exc
 
 
@@ -95,7 +97,7 @@ def snapshot(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         finally:
             if db.in_transaction:
                 db.execute("ROLLBACK")
-    except (sqlite3.Error, OverflowError, UnicodeEncodeError) as exc:
+    except DB_ERRORS as exc:
         raise translate(exc) from exc
 
 
@@ -112,7 +114,7 @@ def writing(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """
     try:
         db.execute("BEGIN IMMEDIATE")
-    except (sqlite3.Error, OverflowError, UnicodeEncodeError) as exc:
+    except DB_ERRORS as exc:
         raise translate(exc) from exc
     try:
         yield db
@@ -120,6 +122,6 @@ def writing(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     except BaseException as exc:
         if db.in_transaction:
             db.execute("ROLLBACK")
-        if isinstance(exc, sqlite3.Error | OverflowError | UnicodeEncodeError):
+        if isinstance(exc, DB_ERRORS):
             raise translate(exc) from exc
         raise

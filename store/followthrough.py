@@ -132,6 +132,11 @@ _COUNTS: dict[str, str] = {
 _COUNTED = ",\n".join(f"count(*) FILTER (WHERE {where}) AS {name}" for name, where in _COUNTS.items())
 
 
+def _accepted_in(since: str | None, until: str | None) -> str:
+    """The clauses that keep items accepted in [since, until); empty for an open end."""
+    return ("AND a.accepted_at >= :since" if since else "") + (" AND a.accepted_at < :until" if until else "")
+
+
 def _filters(owner: str | None, postmortem_id: int | None, category: str | None) -> tuple[str, dict[str, Any]]:
     clauses: list[str] = []
     params: dict[str, Any] = {}
@@ -214,7 +219,7 @@ class FollowthroughQueries(Database):
         The third value names SEV1/SEV2 postmortems whose committed (accepted or done) items include no
         detect or mitigate action.
         """
-        window = ("AND a.accepted_at >= :since" if since else "") + (" AND a.accepted_at < :until" if until else "")
+        window = _accepted_in(since, until)
         key, group = _GROUP_KEYS[group_by]
         # Items accepted in the window, plus candidates killed at triage (recorded in the window): killed
         # items are reported, never part of the completion denominator.
@@ -260,7 +265,7 @@ class FollowthroughQueries(Database):
 
     def completion_by_month(self, *, since: str | None, until: str | None) -> list[dict[str, Any]]:
         """Per month of acceptance: items accepted, done, and done on time (the completion chart's data)."""
-        window = ("AND a.accepted_at >= :since" if since else "") + (" AND a.accepted_at < :until" if until else "")
+        window = _accepted_in(since, until)
         sql = f"""
             SELECT substr(a.accepted_at, 1, 7) AS month,
                    count(*) FILTER (WHERE a.state IN ('accepted', 'done')) AS accepted,
