@@ -1,0 +1,297 @@
+"""The deterministic follow-up extractor: every action a postmortem proposes, with its exact evidence.
+
+Inside follow-up sections (Action items, Remediation, Next steps, ...) every list item, table row and
+item-like line is an action, even when marked done. Elsewhere only sentences that commit the authors to
+future work count ("we will", "we need to", "the longer-term fix is to", a dated "will", a proposal in
+question form, a problem handed to a tracking issue), and a prose statement that repeats a listed item
+is dropped. Timelines, block quotes, code and advice to readers are never read for actions.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Final
+
+from postmortem_actions.store.records import Category
+
+from . import item_fields, statements
+from .blocks import Block, Document, parse_blocks
+from .categories import categorise
+from .documents import is_html
+from .findings import Finding, LintFinding, Placement
+from .html_text import html_to_text, source_span
+from .lint import deliverable, lint_findings
+from .sections import SectionInfo, classify
+from .tables import TableRow, table_rows
+
+_BOLD_TITLE: Final = re.compile(r"^\s*(\*\*|__)([^*_\n]{2,200}?)\1\s*:?\s*")
+_LINE_END: Final = re.compile(r"[.!?)][*_`\"'”’]*\s*$")
+_UMBRELLA: Final = re.compile(r":\s*(?:\*\*|__)?\s*$|\b(?:the\s+following|outlined\s+(?:above|below)|as\s+follows|"
+                              r"listed\s+(?:above|below))\b", re.IGNORECASE)
+_POINTER: Final = re.compile(
+    r"^\W*(?:see|read\s+more|follow\s+along|more\s+details?|details?\s+(?:in|at)|this\s+(?:is\s+)?tracked|"
+    r"\[?this\s+(?:tracking\s+)?issue\]?)|\btrack(?:s|ing|ed)?\b|\bfollow\s+along\b|\bideas\s+for\s+resolution\b",
+    re.IGNORECASE)
+_MARKER: Final = re.compile(
+    r"^\W{0,6}(?:\[\s*action\s+items?\s*\]|(?:\*\*|__)?action\s+items?\s*(?:\*\*|__)?\s*:)", re.IGNORECASE)
+_WORD: Final = re.compile(r"[a-z0-9]+")
+_STOP: Final = frozenset(
+    ["the", "a", "an", "to", "of", "and", "or", "for", "in", "on", "at", "by", "with", "from", "is", "are", "be",
+     "we", "will", "our", "this", "that", "it", "as", "need", "needs", "should", "must", "would", "have", "has",
+     "add", "set", "up", "setup", "make", "sure", "so", "when", "all", "also", "more"])
+# A "sentence" longer than this is not one action (a run-on paste, a table flattened into a line).
+_MAX_SENTENCE: Final = 1500
+_MAX_JUDGED: Final = 1000
+_MAX_POSTINGS: Final = 200
+_NO_DELIVERABLE: Final = LintFinding(
+    kind="no_deliverable", words="",
+    why="it states a problem (handed to a tracking issue) but not what will be done about it",
+    needs="the change that resolves the problem, and the state that shows it is resolved")
+
+
+@dataclass
+class _Raw:
+    start: int
+    end: int
+    text: str
+    placement: Placement
+    in_section: bool
+    section: int
+    lint_text: str
+    context: str  # the whole item or sentence, for the category's reasons
+    done: bool = False
+    owner: str | None = None
+    due: str | None = None
+    tickets: list[str] = field(default_factory=list)
+    category: tuple[Category, list[str]] | None = None
+    problem_only: bool = False
+
+
+def extract(text: str) -> list[Finding]:
+    """Every follow-up action the document proposes, in document order, with exact quotes and offsets.
+
+    Markdown, plain text and HTML are read; offsets and quotes always refer to `text` itself.
+    """
+    if is_html(text):
+        rendered, origin = html_to_text(text)
+        found = _extract(rendered)
+        mapped: list[Finding] = []
+        for f in found:
+            start, end = source_span(origin, f.start, f.end)
+            mapped.append(f.model_copy(update={"start": start, "end": end, "quote": text[start:end]}))
+        return mapped
+    return _extract(text)
+
+
+def _extract(text: str) -> list[Finding]:
+    doc = parse_blocks(text)
+    infos = classify(doc)
+    raws: list[_Raw] = []
+    for row in table_rows(doc, infos):
+        raws.append(_from_row(row, doc))
+    for index, block in enumerate(doc.blocks):
+        info = infos[block.section]
+        if block.kind in ("heading", "row", "quote") or info.purpose in ("timeline", "advice", "skip"):
+            continue
+        if info.purpose == "followup":
+            raws.extend(_in_followup(doc, index, block, info))
+        else:
+            raws.extend(_in_narrative(doc, block))
+    raws.sort(key=lambda r: r.start)
+    return [_finish(doc, infos, raw) for raw in _deduplicated(raws)]
+
+
+def _item_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """An item's sentences grouped into actions: a later sentence opening with a task verb starts a new one."""
+    spans = statements.sentences(text, start, end)
+    groups: list[list[tuple[int, int]]] = []
+    for s, e in spans:
+        sentence = text[s:e]
+        if groups and not (statements.is_imperative(sentence) and len(sentence.split()) >= 4):
+            groups[-1].append((s, e))
+        else:
+            groups.append([(s, e)])
+    return [(g[0][0], g[-1][1]) for g in groups] or [(start, end)]
+
+
+def _is_label(doc: Document, block: Block) -> bool:
+    fragment = doc.text[block.start:block.end]
+    plain = item_fields.clean(fragment, doc.definitions)
+    if fragment.rstrip(" *_").endswith(":"):
+        return True
+    return bool(block.children) and len(plain.split()) <= 6 and not _LINE_END.search(fragment) \
+        and not statements.is_imperative(plain)
+
+
+def _listed(doc: Document, start: int, end: int, block: Block, info: SectionInfo, placement: Placement,
+            label: Block | None) -> list[_Raw]:
+    text = doc.text
+    fragment = text[start:end]
+    label_text = text[label.start:label.end] if label else ""
+    done = bool(block.checked) or item_fields.done(fragment) or info.done or item_fields.done(label_text)
+    owner = item_fields.owner(fragment) or item_fields.owner(label_text) or info.owner
+    due = item_fields.due(fragment) or item_fields.due_in_heading(label_text) or info.due
+    shared = item_fields.tickets(label_text, doc.definitions) + info.tickets
+    bold = _BOLD_TITLE.match(fragment)
+    if bold is not None:
+        title = " ".join(bold.group(2).split()).rstrip(":")
+        rest = statements.sentences(text, start + bold.end(), end)
+        first = item_fields.clean(text[rest[0][0]:rest[0][1]], doc.definitions) if rest else ""
+        verb_first = statements.is_imperative(title)
+        shown = title if verb_first or not first else f"{title}: {first}"
+        return [_Raw(start, end, shown, placement, True, block.section, title if verb_first else shown,
+                     item_fields.clean(fragment, doc.definitions),
+                     tickets=item_fields.tickets(fragment, doc.definitions) + shared, done=done, owner=owner, due=due)]
+    raws = []
+    for s, e in _item_parts(text, start, end):
+        part = text[s:e]
+        shown = item_fields.clean(part, doc.definitions)
+        if len(shown) < 3:
+            continue
+        raws.append(_Raw(s, e, shown, placement, True, block.section, shown, shown,
+                         tickets=item_fields.tickets(part, doc.definitions) + shared, done=done, owner=owner,
+                         due=due))
+    return raws
+
+
+def _in_followup(doc: Document, index: int, block: Block, info: SectionInfo) -> list[_Raw]:
+    text = doc.text
+    if block.kind == "item":
+        parent = doc.blocks[block.parent] if block.parent >= 0 else None
+        if parent is not None and not _is_label(doc, parent):
+            return []  # details of the item above
+        if _is_label(doc, block) and (block.children or text[block.start:block.end].rstrip(" *_").endswith(":")):
+            return []
+        placement: Placement = "checklist" if block.checked is not None else "list"
+        return _listed(doc, block.start, block.end, block, info, placement, parent)
+    if block.parent >= 0:
+        return []  # a paragraph continuing a list item
+    lines = block.lines
+    if len(lines) > 1 and all(_LINE_END.search(text[s:e]) for s, e in lines[:-1]):
+        raws: list[_Raw] = []
+        for s, e in lines:
+            line = text[s:e]
+            if _UMBRELLA.search(line) or len(line.split()) < 3:
+                continue
+            raws.extend(_listed(doc, s, e, block, info, "lines", None))
+        return raws
+    raws = []
+    for s, e in statements.sentences(text, block.start, block.end):
+        sentence = text[s:e]
+        if e - s > _MAX_SENTENCE or _UMBRELLA.search(sentence) or statements.is_excluded(sentence) \
+                or not statements.is_task_like(sentence):
+            continue
+        if len(lines) == 1:
+            raws.extend(_listed(doc, s, e, block, info, "lines", None))
+        else:
+            raws.extend(_raw_sentence(doc, block, s, e, "section_prose", True))
+    return raws
+
+
+def _raw_sentence(doc: Document, block: Block, s: int, e: int, placement: Placement, in_section: bool) -> list[_Raw]:
+    text = doc.text
+    result = []
+    for cs, ce in statements.clauses(text, s, e):
+        clause = text[cs:ce]
+        shown = item_fields.clean(clause, doc.definitions)
+        result.append(_Raw(cs, ce, shown, placement, in_section, block.section, shown, shown,
+                           done=item_fields.done(clause), owner=item_fields.owner(clause),
+                           due=item_fields.due(clause), tickets=item_fields.tickets(clause, doc.definitions)))
+    return result
+
+
+def _in_narrative(doc: Document, block: Block) -> list[_Raw]:
+    text = doc.text
+    spans = statements.sentences(text, block.start, block.end)
+    raws: list[_Raw] = []
+    previous: tuple[int, int] | None = None
+    for s, e in spans:
+        if e - s > _MAX_SENTENCE:
+            previous = None
+            continue
+        sentence = text[s:e]
+        linked = "://" in sentence or ("[" in sentence and bool(doc.definitions))
+        ticket_links = [t for t in item_fields.tickets(sentence, doc.definitions) if "://" in t] if linked else []
+        plain = item_fields.clean(sentence, doc.definitions) if ticket_links else sentence
+        pointer = bool(ticket_links) and bool(_POINTER.search(plain)) and not statements.is_excluded(sentence)
+        if _MARKER.match(sentence):
+            raws.extend(_raw_sentence(doc, block, s, e, "marker", True))
+        elif statements.is_commitment(sentence) or (
+                statements.is_future_with(sentence) and item_fields.due(sentence) is not None):
+            raws.extend(_raw_sentence(doc, block, s, e, "prose", False))
+        elif pointer and raws and raws[-1].end == (previous[1] if previous else -1):
+            last = raws[-1]  # "[This issue](...) tracks that effort." belongs to the commitment before it
+            last.end = e
+            last.tickets += ticket_links
+        elif pointer and not item_fields.done(sentence) and not re.search(r"\balready\b", sentence, re.IGNORECASE):
+            start = previous[0] if previous and re.match(_POINTER.pattern, plain, re.IGNORECASE) else s
+            about = item_fields.clean(text[start:e], doc.definitions)
+            raw = _Raw(start, e, about, "prose", False, block.section, about, about,
+                       due=item_fields.due(sentence), tickets=ticket_links, problem_only=True)
+            if previous and start == previous[0] and statements.is_commitment(text[previous[0]:previous[1]]):
+                raw.problem_only = False
+            raws.append(raw)
+        previous = (s, e)
+    return raws
+
+
+def _from_row(row: TableRow, doc: Document) -> _Raw:
+    shown = item_fields.clean(row.text, doc.definitions)
+    category = None
+    if row.category is not None:
+        category = (row.category, [row.category_cell])
+    return _Raw(row.start, row.end, shown, "table", True, row.section, shown, shown, done=row.done,
+                owner=row.owner, due=row.due, tickets=row.tickets, category=category)
+
+
+def _words(text: str) -> set[str]:
+    return {w.rstrip("s") for w in _WORD.findall(text.lower()) if w not in _STOP}
+
+
+def _deduplicated(raws: list[_Raw]) -> list[_Raw]:
+    listed: list[set[str]] = []
+    postings: dict[str, list[int]] = {}
+    for raw in raws:
+        if raw.in_section:
+            words = _words(raw.lint_text[:_MAX_JUDGED])
+            for word in words:
+                postings.setdefault(word, []).append(len(listed))
+            listed.append(words)
+    kept: list[_Raw] = []
+    seen: set[str] = set()
+    for raw in raws:
+        key = " ".join(raw.text.lower().split())
+        if key in seen:
+            continue
+        if not raw.in_section and _repeats_listed(_words(statements_core(raw.text[:_MAX_JUDGED])), listed, postings):
+            continue  # the prose repeats an item of the follow-up list: the list is the record
+        seen.add(key)
+        kept.append(raw)
+    return kept
+
+
+def _repeats_listed(mine: set[str], listed: list[set[str]], postings: dict[str, list[int]]) -> bool:
+    shared: dict[int, int] = {}
+    for word in mine:
+        for item in postings.get(word, ())[:_MAX_POSTINGS]:
+            shared[item] = shared.get(item, 0) + 1
+    return any(count >= 2 and count >= 0.6 * min(len(mine), len(listed[item])) for item, count in shared.items())
+
+
+def statements_core(text: str) -> str:
+    """The deliverable of a prose statement, without its lead-in ('We need to add X, so ...' -> 'add X')."""
+    return deliverable(re.sub(r"^.*?\b(?:need|needs|have|has|plan|want|going)\s+to\s+", "", text, count=1))
+
+
+def _finish(doc: Document, infos: list[SectionInfo], raw: _Raw) -> Finding:
+    category, words = raw.category or categorise(raw.context[:_MAX_JUDGED])
+    lint = lint_findings(raw.lint_text[:_MAX_JUDGED])
+    if raw.problem_only and not lint:
+        lint = [_NO_DELIVERABLE]
+    tickets = list(dict.fromkeys(raw.tickets))
+    return Finding(
+        text=raw.text, quote=doc.text[raw.start:raw.end], start=raw.start, end=raw.end, category=category,
+        category_words=words, owner=raw.owner, due=raw.due, ticket=", ".join(tickets) or None, done=raw.done,
+        in_section=raw.in_section, placement=raw.placement, section=infos[raw.section].title,
+        vague=bool(lint), lint=lint)

@@ -1,0 +1,143 @@
+"""Sentences, and what a sentence says: a commitment, an imperative task, a completed step, advice, a counterfactual.
+
+These are the language cues of the labelling guide: follow-ups are future work the authors commit to or
+propose ("we will", "we need to", "should", "plan to", "the longer-term fix is to", a task in the
+imperative); steps already taken, advice to readers, rejected proposals, counterfactuals ("should have")
+and generic reassurance are not.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+_ABBREVIATIONS: Final = frozenset(
+    ["e.g", "i.e", "etc", "vs", "approx", "mr", "mrs", "ms", "dr", "no", "nos", "inc", "ltd", "st", "fig", "cf",
+     "al", "resp", "incl", "esp", "min", "max", "sec"])
+# Starts only at the first mark of a run, so a run of a million dots is scanned once, not a million times.
+_BOUNDARY: Final = re.compile(r"(?<![.!?])[.!?]++[\"'”’)\]*_`]*+(?=\s)")
+_NEXT_START: Final = re.compile(r"\s+[\"'“‘(\[*_`]*[A-Z0-9@#]")
+_CLAUSE: Final = re.compile(r"[:;]\s+")
+
+_SUBJECT: Final = r"(?:we|i|the\s+team|our\s+team|the\s+[\w-]+\s+team|[\w-]+\s+team)"
+_MODAL: Final = (
+    r"(?:will|'ll|shall|are\s+going\s+to|'re\s+going\s+to|is\s+going\s+to|plans?\s+to|are\s+planning\s+(?:to|on)|"
+    r"intends?\s+to|needs?\s+to|must|should|ha(?:ve|s)\s+to(?!\s+date\b)|want\s+to|would\s+like\s+to|'d\s+like\s+to|aims?\s+to|"
+    r"hope\s+to|expect\s+to|are\s+committed\s+to|commit\s+to|"
+    r"(?:are|'re|is)\s+(?:now\s+|currently\s+|actively\s+)?(?:working\s+(?:on|to|towards?)|looking\s+(?:into|at)|"
+    r"adding|building|implementing|rolling\s+out|migrating|introducing|planning|investigating|exploring|evaluating|"
+    r"developing|creating|writing|updating|improving|reviewing|changing|moving|making|setting\s+up|"
+    r"putting\s+in\s+place|preparing|designing|reworking|refactoring|automating|auditing|enabling|deploying))")
+_COMMIT: Final = re.compile(
+    rf"\b{_SUBJECT}\s*{_MODAL}|"
+    r"\b(?:going|moving)\s+forward\b|\bnext\s+steps?\s+(?:is|are|will\s+be|include)\b|"
+    r"\bin\s+(?:the\s+)?future,?\s+(?:we|all|every|the)\b|"
+    r"\b(?:long(?:er)?[- ]term|permanent|proper|real|follow[- ]?up|remaining)\s+(?:fix|solution|remediation|work)\s+"
+    r"(?:is|will\s+be)\s+to\b|"
+    r"\b(?:needs?|has|have)\s+to\s+be\s+\w+(?:ed|en|ne|wn|ilt|ut|ade)\b|\b(?:would|will)\s+need\s+to\s+be\s+\w+|"
+    r"\bwill\s+be\s+(?!able\b|back\b|available\b|affected\b)\w+(?:ed|en|ne|wn|ilt|ut|ade)\b|"
+    r"\bis\s+being\s+tracked\b|\bremains?\s+to\s+be\s+done\b",
+    re.IGNORECASE)
+_FUTURE: Final = re.compile(r"\bwill\s+(?!continue\b|not\b|be\s+able\b)\w+|\bis\s+(?:scheduled|planned|due)\b",
+                            re.IGNORECASE)
+_PROPOSAL_QUESTION: Final = re.compile(
+    r"^\W*(?:should|could|can|shall)\s+we\b[^?]{8,}\?\W*$|^\W*why\s+(?:don't|not)\s+we\b", re.IGNORECASE)
+_COUNTERFACTUAL: Final = re.compile(
+    r"\b(?:would|could|should|might|must)(?:\s+not|n't)?\s+have\s+\w+|\b(?:would|could|should|might)'ve\b|"
+    r"\bhad\s+we\b|\bif\s+we\s+had\b|\bwe\s+(?:should|could)\s+not\s+have\b", re.IGNORECASE)
+_ADVICE: Final = re.compile(r"\b(?:you|your|yours|yourself)\b|\bplease\b", re.IGNORECASE)
+_REJECTED: Final = re.compile(
+    r"\b(?:decided\s+(?:not|against)|rejected|ruled\s+out|won't|will\s+not|not\s+going\s+to|no\s+plans?\s+to|"
+    r"do\s+not\s+plan|don't\s+plan|chose\s+not|opted\s+(?:not|against)|instead\s+of\s+\w+ing)\b", re.IGNORECASE)
+_GENERIC: Final = re.compile(
+    r"\b(?:(?:will|shall)\s+continue\s+to|take\s+(?:\S+\s+){0,8}?seriously|(?:are|remain)\s+committed\s+to\s+(?:the\s+)?"
+    r"(?:security|reliability|transparency|privacy|our))\b|\bapologi[sz]e\b|\bsorry\b", re.IGNORECASE)
+_DONE_PROSE: Final = re.compile(r"\balready\b|\bhave\s+since\b|\bhas\s+since\b", re.IGNORECASE)
+
+_VERBS: Final = (
+    "add|adopt|alert|allow|analy[sz]e|archive|assign|audit|automate|back\\s?fill|block|build|bump|cap|change|check|"
+    "clarify|clean\\s?up|codify|communicate|configure|consider|consolidate|create|deduplicate|define|delete|deploy|"
+    "deprecate|design|detect|develop|disable|document|draft|drop|educate|enable|enforce|ensure|establish|evaluate|"
+    "expand|explore|expose|extend|figure\\s+out|fix|follow\\s+up|harden|have|hire|hold|implement|improve|increase|"
+    "instrument|integrate|introduce|investigate|isolate|keep|limit|look\\s+into|lower|maintain|make|make\\s+sure|"
+    "migrate|minimi[sz]e|monitor|move|notify|optimi[sz]e|organi[sz]e|page|patch|pin|prepare|prevent|prioriti[sz]e|"
+    "provide|publish|raise|rate[- ]limit|re-?enable|re-?evaluate|reduce|refactor|reject|remove|rename|replace|"
+    "require|research|restrict|retire|review|revisit|revise|rewrite|roll\\s+out|rotate|run|schedule|separate|"
+    "set|set\\s?up|share|ship|simplify|split|standardi[sz]e|start|stop|switch|teach|test|track|train|tune|turn|"
+    "update|upgrade|use|validate|verify|write")
+_IMPERATIVE: Final = re.compile(
+    rf"^[\W_]{{0,6}}(?:(?:also|additionally|finally|then|further(?:more)?|in\s+particular|in\s+addition|and|"
+    rf"separately|second(?:ly)?|next),?\s+)?(?:{_VERBS})\b(?!\s+(?:been|had|to\s+be)\b)", re.IGNORECASE)
+_GERUND_OR_NOUN: Final = re.compile(
+    r"^[\W_]{0,6}(?:[A-Z][\w/-]*\s+){0,4}?(?:\w+ing|\w+(?:tion|ment|ance|ence)s?)\s+(?:of|for|to|on|in|with|the|a|an)\b",
+    re.IGNORECASE)
+
+
+def sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Spans of the sentences in text[start:end], ignoring full stops in abbreviations, versions and names."""
+    spans: list[tuple[int, int]] = []
+    pos = start
+    for match in _BOUNDARY.finditer(text, start, end):
+        stop = match.end()
+        word = text[max(pos, match.start() - 8):match.start()].rsplit(None, 1)
+        last = word[-1].lower().lstrip("(") if word else ""
+        if last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha()):
+            continue
+        if not _NEXT_START.match(text, stop, end):
+            continue
+        spans.append((pos, stop))
+        pos = stop
+    spans.append((pos, end))
+    result: list[tuple[int, int]] = []
+    for s, e in spans:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            result.append((s, e))
+    return result
+
+
+def clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """A sentence cut at colons and semicolons, when more than one part states a commitment of its own."""
+    parts: list[tuple[int, int]] = []
+    pos = start
+    for match in _CLAUSE.finditer(text, start, end):
+        parts.append((pos, match.start()))
+        pos = match.end()
+    parts.append((pos, end))
+    committed = [p for p in parts if _COMMIT.search(text, p[0], p[1])]
+    return committed if len(committed) > 1 else [(start, end)]
+
+
+def is_commitment(sentence: str) -> bool:
+    """Whether a sentence of narrative commits the authors to (or proposes) future work."""
+    if _COUNTERFACTUAL.search(sentence) or _ADVICE.search(sentence) or _REJECTED.search(sentence):
+        return False
+    if _GENERIC.search(sentence) or _DONE_PROSE.search(sentence):
+        return False
+    return bool(_COMMIT.search(sentence) or _PROPOSAL_QUESTION.search(sentence))
+
+
+def is_future_with(sentence: str) -> bool:
+    """Whether a sentence speaks of the future ('will ...', 'is scheduled'), for pairing with a stated date."""
+    return bool(_FUTURE.search(sentence)) and not (
+        _COUNTERFACTUAL.search(sentence) or _ADVICE.search(sentence) or _REJECTED.search(sentence)
+        or _GENERIC.search(sentence))
+
+
+def is_imperative(sentence: str) -> bool:
+    """Whether a sentence starts with a task verb ('Add alerts ...', 'In particular, have tests ...')."""
+    return bool(_IMPERATIVE.match(sentence))
+
+
+def is_task_like(sentence: str) -> bool:
+    """An imperative, a commitment, or a task named as a noun phrase ('Development of tooling for ...')."""
+    return is_imperative(sentence) or bool(_COMMIT.search(sentence)) or bool(_GERUND_OR_NOUN.match(sentence))
+
+
+def is_excluded(sentence: str) -> bool:
+    """Advice to readers, counterfactuals, rejected proposals and generic reassurance: never actions."""
+    return bool(_ADVICE.search(sentence) or _COUNTERFACTUAL.search(sentence) or _REJECTED.search(sentence)
+                or _GENERIC.search(sentence))
