@@ -21,7 +21,8 @@ _SETEXT: Final = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _ITEM: Final = re.compile(r"^([ \t]*)([-+*•]|\d{1,9}[.)]|[a-zA-Z][.)](?=[ \t]))[ \t]+(?:\[([ xX✓✔])\][ \t]*)?")
 _RULE: Final = re.compile(r"^ {0,3}(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
 _QUOTE: Final = re.compile(r"^ {0,3}>")
-_DEFINITION: Final = re.compile(r"^ {0,3}\[([^\]\n]{1,200})\]:[ \t]*<?(\S+?)>?(?:[ \t]+.*)?$")
+# A link definition; a footnote ("[^1]: text") is text and stays a paragraph.
+_DEFINITION: Final = re.compile(r"^ {0,3}\[(?!\^)([^\]\n]{1,200})\]:[ \t]*<?(\S+?)>?(?:[ \t]+.*)?$")
 _DELIMITER_CELL: Final = re.compile(r"[ \t]*:?-{2,}:?[ \t]*")
 _CELL_SPLIT: Final = re.compile(r"(?<!\\)\|")
 

@@ -26,20 +26,21 @@ _TERMS: Final[dict[Category, tuple[tuple[str, int], ...]]] = {
         (r"process(?:es)?", 2), (r"prioriti[sz](?:e|ation|ed)", 3), (r"onboard(?:ing)?", 3),
         (r"escalat(?:e|ion)", 2), (r"checklists?", 2), (r"handbook", 3), (r"hand-?off", 2),
         (r"status\s+updates?", 2), (r"notify\s+the", 2), (r"staffing|hiring|headcount", 2),
-        (r"declare\s+(?:an\s+)?incidents?", 3), (r"incident\s+report", 3), (r"write[- ]?up", 2),
+        (r"declare\s+(?:an\s+)?incidents?", 3), (r"strike\s+team|team\s+formation", 3),
+        (r"deployment\s+(?:strategy|procedures?|process)", 3), (r"incident\s+report", 3), (r"write[- ]?up", 2),
     ),
     Category.DETECT: (
         (r"monitor(?:s|ed|ing)?", 3), (r"alert(?:s|ed|ing)?", 3), (r"alarms?", 3), (r"dashboards?", 3),
         (r"metrics?", 2), (r"instrument(?:ation|ed|ing)?", 3), (r"observability", 3), (r"paged?|paging", 2),
         (r"detect(?:s|ed|ion|ing)?", 3), (r"status\s+page", 3), (r"synthetic", 2), (r"probes?\s+for", 1),
         (r"consistency\s+checks?", 3), (r"anomal(?:y|ies)", 2), (r"visibility", 1), (r"telemetry", 2),
-        (r"slos?|error\s+budgets?", 2), (r"canar(?:y|ies)", 2), (r"heartbeats?", 2), (r"uptime", 2),
+        (r"slos?", 1), (r"canar(?:y|ies)", 2), (r"heartbeats?", 2), (r"uptime", 2),
         (r"tracing|traces", 2), (r"verif(?:y|ication)\s+(?:of\s+)?(?:the\s+)?deploy", 3),
     ),
     Category.MITIGATE: (
         (r"roll\s?back(?:s)?|rolling\s+back", 3), (r"revert(?:s|ing)?", 2), (r"recover(?:y|ies|ing)?", 3),
         (r"restor(?:e|es|ing|ation)", 2), (r"fail\s?over", 3), (r"runtime\s+config(?:uration|urable)?", 3),
-        (r"configurable", 2), (r"kill[- ]switch(?:es)?", 3), (r"feature\s+flags?", 2), (r"self[- ]heal(?:ing)?", 3),
+        (r"configurable", 2), (r"kill[- ]switch(?:es)?", 3), (r"self[- ]heal(?:ing)?", 3),
         (r"logging", 2), (r"diagnos(?:e|is|tics?|ing)", 3), (r"debug(?:ging)?", 2), (r"troubleshoot(?:ing)?", 2),
         (r"health[- ]?checks?", 3), (r"liveness|readiness", 3), (r"rapid(?:ly)?|faster|quick(?:er|ly)", 2),
         (r"terminat(?:e|ion|ing)", 1), (r"backups?", 2), (r"investigat(?:e|ion)", 1), (r"time\s+to\s+recover", 3),
@@ -52,7 +53,8 @@ _TERMS: Final[dict[Category, tuple[tuple[str, int], ...]]] = {
         (r"redundan(?:t|cy)", 2), (r"circuit\s+breakers?", 3), (r"backoff", 2), (r"rate[- ]limit(?:s|ing)?", 2),
         (r"enforce(?:ment|d)?", 2), (r"2fa|mfa|two-factor", 2), (r"branch\s+protection", 3),
         (r"(?:required?|mandatory|manual)\s+reviews?", 3), (r"permissions?", 1), (r"fix(?:es|ed)?", 1),
-        (r"clean-?\s?up", 1), (r"bug\s+bounty", 2), (r"staging", 2), (r"beta", 1), (r"migrat(?:e|ion)", 1),
+        (r"clean-?\s?up", 1), (r"bug\s+bounty", 2), (r"code-?owners?", 3), (r"staging", 2), (r"beta", 1),
+        (r"migrat(?:e|ion)", 1),
     ),
 }
 # One alternation per category, each term a named group, so a text is scanned four times, not a hundred.
@@ -66,14 +68,15 @@ _ORDER: Final = (Category.PROCESS, Category.DETECT, Category.MITIGATE, Category.
 _LEAD_VERB: Final = re.compile(r"^\s*(?:investigate|look\s+into|consider|explore|evaluate)\b", re.IGNORECASE)
 
 
-def categorise(text: str) -> tuple[Category, list[str]]:
+def categorise(text: str, core: str | None = None) -> tuple[Category, list[str]]:
     """Suggest a category for an action text and return the words that drove it.
 
-    Words in the deliverable count double; the rest of the text (its reason) counts once. With no
-    signal at all the suggestion is `prevent` and the word list is empty.
+    Words in the deliverable (`core`, by default the text's first clause) count double; the rest of the
+    text (its reason, a title) counts once. With no signal at all the suggestion is `prevent` and the
+    word list is empty.
     """
-    core = _LEAD_VERB.sub("", deliverable(text))
-    rest = " ".join(text.split())
+    core = _LEAD_VERB.sub("", deliverable(core if core is not None else text))
+    rest = _LEAD_VERB.sub("", " ".join(text.split()))
     scores: dict[Category, int] = dict.fromkeys(_ORDER, 0)
     words: dict[Category, list[str]] = {cat: [] for cat in _ORDER}
     for cat, pattern in _COMPILED.items():

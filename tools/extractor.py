@@ -35,6 +35,9 @@ _POINTER: Final = re.compile(
     re.IGNORECASE)
 _MARKER: Final = re.compile(
     r"^\W{0,6}(?:\[\s*action\s+items?\s*\]|(?:\*\*|__)?action\s+items?\s*(?:\*\*|__)?\s*:)", re.IGNORECASE)
+# A sentence that sets the finish line of the item before it, not a second deliverable.
+_CRITERION: Final = re.compile(r"^\W*(?:ensure|make\s+sure|verify|validate|check|confirm|so\s+that)\b", re.IGNORECASE)
+_DOCUMENTATION: Final = re.compile(r"\b(?:document\w*|docs|runbooks?|playbooks?|wiki|handbook)\b", re.IGNORECASE)
 _WORD: Final = re.compile(r"[a-z0-9]+")
 _STOP: Final = frozenset(
     ["the", "a", "an", "to", "of", "and", "or", "for", "in", "on", "at", "by", "with", "from", "is", "are", "be",
@@ -66,6 +69,7 @@ class _Raw:
     tickets: list[str] = field(default_factory=list)
     category: tuple[Category, list[str]] | None = None
     problem_only: bool = False
+    core: str | None = None  # the deliverable, when it is not the start of `context` (a bold title's description)
 
 
 def extract(text: str) -> list[Finding]:
@@ -92,6 +96,9 @@ def _extract(text: str) -> list[Finding]:
         raws.append(_from_row(row, doc))
     for index, block in enumerate(doc.blocks):
         info = infos[block.section]
+        if block.kind == "para" and doc.text.startswith("[^", block.start):
+            raws.extend(_in_narrative(doc, block))  # a footnote belongs to the text that cites it, not to its section
+            continue
         if block.kind in ("heading", "row", "quote") or info.purpose in ("timeline", "advice", "skip"):
             continue
         if info.purpose == "followup":
@@ -108,7 +115,8 @@ def _item_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
     groups: list[list[tuple[int, int]]] = []
     for s, e in spans:
         sentence = text[s:e]
-        if groups and not (statements.is_imperative(sentence) and len(sentence.split()) >= 4):
+        if groups and not (statements.is_imperative(sentence) and len(sentence.split()) >= 4
+                           and not _CRITERION.match(sentence)):
             groups[-1].append((s, e))
         else:
             groups.append([(s, e)])
@@ -142,7 +150,8 @@ def _listed(doc: Document, start: int, end: int, block: Block, info: SectionInfo
         shown = title if verb_first or not first else f"{title}: {first}"
         return [_Raw(start, end, shown, placement, True, block.section, title if verb_first else shown,
                      item_fields.clean(fragment, doc.definitions),
-                     tickets=item_fields.tickets(fragment, doc.definitions) + shared, done=done, owner=owner, due=due)]
+                     tickets=item_fields.tickets(fragment, doc.definitions) + shared, done=done, owner=owner, due=due,
+                     core=None if verb_first or not first else first)]
     raws = []
     for s, e in _item_parts(text, start, end):
         part = text[s:e]
@@ -159,12 +168,14 @@ def _in_followup(doc: Document, index: int, block: Block, info: SectionInfo) -> 
     text = doc.text
     if block.kind == "item":
         parent = doc.blocks[block.parent] if block.parent >= 0 else None
-        if parent is not None and not _is_label(doc, parent):
-            return []  # details of the item above
+        label = parent if parent is not None and _is_label(doc, parent) else None
+        if parent is not None and label is None and not statements.is_imperative(
+                item_fields.clean(text[block.start:block.end], doc.definitions)):
+            return []  # a detail of the item above; a sub-task (an imperative of its own) is an action
         if _is_label(doc, block) and (block.children or text[block.start:block.end].rstrip(" *_").endswith(":")):
             return []
         placement: Placement = "checklist" if block.checked is not None else "list"
-        return _listed(doc, block.start, block.end, block, info, placement, parent)
+        return _listed(doc, block.start, block.end, block, info, placement, label)
     if block.parent >= 0:
         return []  # a paragraph continuing a list item
     lines = block.lines
@@ -183,7 +194,8 @@ def _in_followup(doc: Document, index: int, block: Block, info: SectionInfo) -> 
                 or not statements.is_task_like(sentence):
             continue
         if len(lines) == 1:
-            raws.extend(_listed(doc, s, e, block, info, "lines", None))
+            if statements.is_imperative(sentence) or statements.is_commitment(sentence):
+                raws.extend(_listed(doc, s, e, block, info, "lines", None))
         else:
             raws.extend(_raw_sentence(doc, block, s, e, "section_prose", True))
     return raws
@@ -285,8 +297,12 @@ def statements_core(text: str) -> str:
 
 
 def _finish(doc: Document, infos: list[SectionInfo], raw: _Raw) -> Finding:
-    category, words = raw.category or categorise(raw.context[:_MAX_JUDGED])
-    lint = lint_findings(raw.lint_text[:_MAX_JUDGED])
+    guessed = categorise(raw.context[:_MAX_JUDGED], raw.core[:_MAX_JUDGED] if raw.core else None)
+    category, words = raw.category or guessed
+    if raw.category and guessed[0] == Category.PROCESS and _DOCUMENTATION.search(raw.context):
+        category, words = guessed  # the guide: documentation is process, whatever the table's type column says
+    # A completed item had its finish line; there is nothing left to sharpen.
+    lint = [] if raw.done else lint_findings(raw.lint_text[:_MAX_JUDGED])
     if raw.problem_only and not lint:
         lint = [_NO_DELIVERABLE]
     tickets = list(dict.fromkeys(raw.tickets))

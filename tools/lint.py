@@ -18,13 +18,13 @@ from .findings import LintFinding, LintKind, LintResult
 _PURPOSE: Final = re.compile(
     r"(?:,|;|:|\s)\s*(?:so\s+that|so|in\s+order\s+to|in\s+order\s+for|such\s+that|because|since|as\s+we|which|"
     r"to\s+(?:ensure|make\s+sure|help|allow|avoid|prevent|reduce|catch|monitor|detect|validate|accommodate|"
-    r"remove|notify|let|enable|keep|protect|guarantee|stop|speed|give|get|support))\b",
+    r"remove|notify|let|enable|keep|protect|guarantee|stop|speed|give|get|support|make|better|more|further))\b",
     re.IGNORECASE)
 _SENTENCE_END: Final = re.compile(r"(?<=[a-z0-9)`\]])[.!?](?:\s|$)")
 
 _RULES: Final[tuple[tuple[LintKind, re.Pattern[str], str, str], ...]] = (
     ("exploratory", re.compile(
-        r"\b(?:investigat(?:e|es|ing|ion)|look(?:ing)?\s+into|consider(?:ing)?|explor(?:e|ing)|evaluat(?:e|ing)|"
+        r"\b(?:investigat(?:e|es|ing)|^(?:an?\s+)?investigation|look(?:ing)?\s+into|consider(?:ing)?|explor(?:e|ing)|evaluat(?:e|ing)|"
         r"assess(?:ing)?|research(?:ing)?|figure\s+out|think(?:ing)?\s+(?:about|through)|brainstorm(?:ing)?|"
         r"discuss(?:ing)?|entertain(?:ed|ing)?|ideas\s+(?:on|for|about)|yet\s+to\s+(?:settle|decide|find)|"
         r"what\s+we\s+can\s+do|determine\s+(?:whether|if|how)|see\s+(?:whether|if)|understand|study|"
@@ -35,7 +35,7 @@ _RULES: Final[tuple[tuple[LintKind, re.Pattern[str], str, str], ...]] = (
     ("unbounded", re.compile(
         r"\b(?:improv(?:e|es|ed|ing|ements?)|better|more(?!\s+than\s+\d)|further|strive|enhanc(?:e|es|ed|ing)|"
         r"optimi[sz](?:e|es|ing)|minimi[sz](?:e|es|ing)|maximi[sz](?:e|es|ing)|as\s+much\s+as\s+possible|"
-        r"where\s+possible|(?:more\s+)?robust(?:ness)?|harden(?:ing)?|tighten(?:ing)?|streamlin(?:e|ing))\b",
+        r"where\s+possible|(?:more\s+)?robust(?:ness)?)\b",
         re.IGNORECASE),
      "an improvement without a target has no finish line: any change counts and none completes it",
      "the concrete change and its target: which alert, check or component, and the threshold or value "
@@ -45,7 +45,7 @@ _RULES: Final[tuple[tuple[LintKind, re.Pattern[str], str, str], ...]] = (
      "an open list ('etc.') cannot be completed: nobody can say when every item is covered",
      "the complete list of what it covers"),
     ("intent_only", re.compile(
-        r"\b(?:prioriti[sz](?:e|es|ed|ing|ation)|focus\s+on|make\s+\S+(?:\s+\S+)?\s+a\s+priority|"
+        r"\b(?:prioriti[sz](?:e|es|ed|ing|ation)|remains?\s+a\s+priority|focus\s+on|make\s+\S+(?:\s+\S+)?\s+a\s+priority|"
         r"be\s+(?:more\s+)?(?:careful|mindful|vigilant)|pay\s+(?:more\s+)?attention|"
         r"keep\s+an\s+eye\s+on|(?:will\s+)?continue\s+to|take\s+\S+(?:\s+\S+)?\s+seriously)\b", re.IGNORECASE),
      "it states an intention or a priority, not a deliverable",
@@ -63,12 +63,14 @@ _BARE: Final = re.compile(
     r"look\s+at|deal\s+with|sort\s+out|update|check|do|work\s+on|change)"
     r"(?:\s+(?:it|this|that|these|those|them|things?|the\s+(?:issue|problem|bug|gaps?)|everything))?\s*[.!]?$",
     re.IGNORECASE)
-_THRESHOLD: Final = re.compile(r"\d")
+# A number of its own ("below 10%", "within 5 minutes"), not a digit inside a name ("e2e") or a ticket ("#123").
+_THRESHOLD: Final = re.compile(r"(?<![\w#-])\d+(?:[.,]\d+)?(?![\w-]*[a-z])|(?<![\w#-])\d+\s*(?:%|ms|s|m|h|d)\b")
+_ASIDE: Final = re.compile(r"\([^()]{0,300}\)")
 
 
 def deliverable(text: str) -> str:
     """The part of an action that says what will exist when it is done: its first sentence, before any reason."""
-    text = " ".join(text.split())
+    text = " ".join(_ASIDE.sub(" ", text).split())
     if (end := _SENTENCE_END.search(text)) is not None and end.start() > 0:
         text = text[: end.start()]
     if (cut := _PURPOSE.search(text)) is not None and cut.start() > 0:

@@ -20,16 +20,28 @@ _NEXT_START: Final = re.compile(r"\s+[\"'“‘(\[*_`]*[A-Z0-9@#]")
 _CLAUSE: Final = re.compile(r"[:;]\s+")
 
 _SUBJECT: Final = r"(?:we|i|the\s+team|our\s+team|the\s+[\w-]+\s+team|[\w-]+\s+team)"
+# "will" and "'ll" count only before an action: "we'll have confidence", "we will be fine" are not work.
+_WILL: Final = r"(?:will|'ll|shall)(?!\s+(?:have(?!\s+to)|be(?!\s+\w+ing\b)|know|see|feel|get|continue|not)\b)"
 _MODAL: Final = (
-    r"(?:will|'ll|shall|are\s+going\s+to|'re\s+going\s+to|is\s+going\s+to|plans?\s+to|are\s+planning\s+(?:to|on)|"
-    r"intends?\s+to|needs?\s+to|must|should|ha(?:ve|s)\s+to(?!\s+date\b)|want\s+to|would\s+like\s+to|'d\s+like\s+to|aims?\s+to|"
-    r"hope\s+to|expect\s+to|are\s+committed\s+to|commit\s+to|"
+    rf"(?:{_WILL}|are\s+going\s+to|'re\s+going\s+to|is\s+going\s+to|plans?\s+to|are\s+planning\s+(?:to|on)|"
+    r"intends?\s+to|needs?\s+to|must|should(?!\s+be\s+able)|ha(?:ve|s)\s+to(?!\s+date\b)|would\s+like\s+to|"
+    r"'d\s+like\s+to|aims?\s+to|hope\s+to|expect\s+to|are\s+committed\s+to|commit\s+to|"
     r"(?:are|'re|is)\s+(?:now\s+|currently\s+|actively\s+)?(?:working\s+(?:on|to|towards?)|looking\s+(?:into|at)|"
     r"adding|building|implementing|rolling\s+out|migrating|introducing|planning|investigating|exploring|evaluating|"
     r"developing|creating|writing|updating|improving|reviewing|changing|moving|making|setting\s+up|"
     r"putting\s+in\s+place|preparing|designing|reworking|refactoring|automating|auditing|enabling|deploying))")
+# An organisation or a team as the subject: "The PSF is exploring ...", "Infra Team will ..." (capitalised names).
+_ORGANISATION: Final = (
+    r"(?-i:\b(?!(?:It|This|That|These|Those|There|They|He|She|Which|What|Who|Everything|Nothing|Something)\b)"
+    r"(?:The\s+)?[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,2})\s+(?:(?:is|are)\s+(?:now\s+|currently\s+|actively\s+)?"
+    r"(?:working\s+on|exploring|investigating|planning\s+to|evaluating|developing|implementing|rolling\s+out|"
+    r"preparing\s+to)|plans\s+to|intends\s+to)\b")
 _COMMIT: Final = re.compile(
-    rf"\b{_SUBJECT}\s*{_MODAL}|"
+    rf"\b{_SUBJECT}\s*{_MODAL}|{_ORGANISATION}|"
+    rf"\b(?:we|i)\b[^.;!?]{{0,200}}?\b(?:and|but)\s+(?:{_WILL}|plan\s+to|intend\s+to)\s+(?!be\s+able)\w+|"
+    r"\bha(?:s|ve)\s+(?:some\s+)?(?:extra\s+|more\s+|additional\s+|further\s+|remaining\s+)?work\s+to\s+do\b|"
+    r"\bremains?\s+a\s+priority\b|\bin\s+the\s+(?:near|coming)\s+(?:future|days|weeks|months)\b|"
+    r"\bshould\s+be\s+(?!able\b)\w+(?:ed|en|ne|wn|ilt|ut|ade)\b|"
     r"\b(?:going|moving)\s+forward\b|\bnext\s+steps?\s+(?:is|are|will\s+be|include)\b|"
     r"\bin\s+(?:the\s+)?future,?\s+(?:we|all|every|the)\b|"
     r"\b(?:long(?:er)?[- ]term|permanent|proper|real|follow[- ]?up|remaining)\s+(?:fix|solution|remediation|work)\s+"
