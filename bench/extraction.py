@@ -56,7 +56,7 @@ def throughput(texts: list[str]) -> dict[str, object]:
     best = floor = float("inf")
     for _ in range(5):
         t0 = time.perf_counter()
-        found = extract(big)
+        found = extract.__wrapped__(big)  # not the cache: every round reads the document
         best = min(best, time.perf_counter() - t0)
         t0 = time.perf_counter()
         big.splitlines()

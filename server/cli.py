@@ -15,9 +15,12 @@ from datetime import date
 from pathlib import Path
 
 from postmortem_actions.store import ActionFilter, ActionState, ActionSummary, Actor, Category, Store
-from postmortem_actions.store.errors import PostmortemActionsError
+from postmortem_actions.store.errors import DocumentTooLarge, PostmortemActionsError
 from postmortem_actions.tools import postmortems, queries
-from postmortem_actions.tools.reading import ReadPolicy
+from postmortem_actions.tools.contract import as_contract
+from postmortem_actions.tools.extractor import extract
+from postmortem_actions.tools.models import Finding
+from postmortem_actions.tools.reading import ReadPolicy, check_text, decode, read_document
 
 from .review_cli import add_commands as add_review_commands
 from .review_cli import run as run_review
@@ -48,6 +51,11 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--title")
     add.add_argument("--severity", help="e.g. SEV2")
     add.add_argument("--date", type=date.fromisoformat, help="incident date, YYYY-MM-DD")
+
+    extract = commands.add_parser("extract", help="list the follow-ups a postmortem file proposes (nothing is stored)")
+    extract.add_argument("file", help="a Markdown, text or HTML postmortem; - reads standard input")
+    extract.add_argument("--json", action="store_true",
+                         help="print the stable JSON contract instead of a table (see README)")
 
     lister = commands.add_parser("list", parents=[common], help="list action items")
     lister.add_argument("--postmortem", type=int)
@@ -89,6 +97,45 @@ def _cmd_add(args: argparse.Namespace, settings: Settings) -> int:
     print(f"postmortem {result.postmortem_id} {verb}: {result.title}")
     print(f"  severity {result.severity or '-'}, incident date {result.incident_date or '-'}, "
           f"{len(result.sections)} sections, sha256 {result.sha256[:12]}")
+    return 0
+
+
+def _read_for_extract(name: str, max_bytes: int) -> str:
+    if name == "-":
+        data = sys.stdin.buffer.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            raise DocumentTooLarge(f"standard input is over the limit of {max_bytes:,} bytes")
+        return check_text(decode(data), max_bytes)
+    file = Path(name).expanduser().resolve()
+    return read_document(str(file), ReadPolicy(allowed_dirs=(file.parent,), max_bytes=max_bytes))[1]
+
+
+def findings_table(findings: Sequence[Finding]) -> str:
+    """Findings as a readable terminal listing: one block per follow-up, flags first."""
+    width = max(shutil.get_terminal_size((120, 20)).columns, 80)
+    lines: list[str] = []
+    for n, f in enumerate(findings, start=1):
+        flags = [f.category.value, "in section" if f.in_section else "prose"] + ["done"] * f.done + ["VAGUE"] * f.vague
+        lines.append(f"{n:>3}. {f.text}"[: width - 1])
+        lines.append(f"     {' · '.join(flags)}   (chars {f.start}-{f.end})")
+        details = [f"{label}: {value}" for label, value in (("owner", f.owner), ("due", f.due), ("ticket", f.ticket))
+                   if value]
+        if details:
+            lines.append(f"     {'   '.join(details)}"[: width - 1])
+        for lint in f.lint:
+            lines.append(f"     vague ({lint.words or lint.kind}): {lint.why}"[: width - 1])
+    counts = (f"{len(findings)} follow-up(s): {sum(f.in_section for f in findings)} in follow-up sections, "
+              f"{sum(not f.in_section for f in findings)} in prose, {sum(f.done for f in findings)} already done, "
+              f"{sum(f.vague for f in findings)} vague")
+    return "\n".join([*lines, counts])
+
+
+def _cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
+    findings = extract(_read_for_extract(args.file, settings.max_bytes))
+    if args.json:
+        print(json.dumps([as_contract(f) for f in findings], indent=2, ensure_ascii=False))
+    else:
+        print(findings_table(findings))
     return 0
 
 
@@ -150,6 +197,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return _cmd_add(args, settings)
             case "list":
                 return _cmd_list(args, settings)
+            case "extract":
+                return _cmd_extract(args, settings)
             case "verify":
                 return _cmd_verify(settings)
             case "overdue" | "agenda" | "summary" | "report":

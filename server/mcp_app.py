@@ -22,6 +22,7 @@ from postmortem_actions.tools.candidates import revise_candidate as revise_candi
 from postmortem_actions.tools.models import ActionPage, CandidateIn, CandidateRevision, ParseResult, RecordResult
 
 from .boundary import UnknownArgumentGuard, domain_errors
+from .extraction import register_extraction
 from .gate import register_gate
 from .keys import state_key
 from .review import register_review
@@ -33,9 +34,10 @@ T = TypeVar("T")
 
 INSTRUCTIONS = """\
 postmortem-actions turns an incident postmortem into action items that get done.
-You propose; a human commits. Workflow: parse_postmortem (stores the document, returns its sections) ->
-record_candidates (specific actions, each with a verbatim evidence quote; nothing the text does not
-support) -> decide_action per candidate with your proposed owner and due date: the server asks the
+You propose; a human commits. Workflow: parse_postmortem (stores the document, returns its sections and
+the follow-ups the server found, with quotes) -> record_candidates (specific actions, each with a verbatim
+evidence quote; nothing the text does not support; lint_action checks vagueness; settle every item of the
+coverage_gap it returns) -> decide_action per candidate with your proposed owner and due date: the server asks the
 human directly in their client, and only their answer is recorded. Later: report_status (in progress,
 blocked), and replan_action / complete_action / reopen_action, which again ask the human. Never claim an
 item is accepted, assigned or done unless a tool result says the human decided so.
@@ -146,10 +148,11 @@ def build_server(settings: Settings) -> MCPServer:
 
     gated = register_gate(mcp, store, settings, _client_label)
     review = register_review(mcp, store)
+    extraction = register_extraction(mcp, store)
     # Only what the model may send: not the context, not the human's answer (a Resolve dependency).
     guard.parameters = {
         fn.__name__: frozenset(p for p in inspect.signature(fn).parameters if p not in ("ctx", "answer"))
-        for fn in (parse_postmortem, record_candidates, revise_candidate, list_actions, *gated, *review)
+        for fn in (parse_postmortem, record_candidates, revise_candidate, list_actions, *gated, *review, *extraction)
     }
     return mcp
 

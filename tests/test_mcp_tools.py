@@ -135,6 +135,12 @@ EXPECTED_TOOLS: dict[str, dict[str, Any]] = {
         "properties": ["as_of", "group_by", "since", "until"],
         "required": [],
     },
+    # Extraction help: read-only, changes nothing.
+    "lint_action": {
+        "annotations": {"readOnlyHint": True, "openWorldHint": False},
+        "properties": ["text"],
+        "required": ["text"],
+    },
 }
 CANDIDATE_FIELDS = ["category", "done_when", "problem", "proposed_due", "proposed_owner", "quote", "size", "text"]
 REVISION_FIELDS = ["category", "clear", "done_when", "problem", "proposed_due", "proposed_owner", "quote", "size",
@@ -178,12 +184,13 @@ async def test_only_the_listing_and_review_tools_are_read_only(client: Client) -
     tools = (await client.list_tools()).tools
     read_only = {t.name for t in tools if t.annotations and t.annotations.read_only_hint}
     assert read_only == {"list_actions", "list_overdue", "review_agenda", "draft_status_summary",
-                         "followthrough_report"}
+                         "followthrough_report", "lint_action"}
 
 
-async def test_the_resource_templates_are_postmortem_and_action_by_id(client: Client) -> None:
+async def test_the_resource_templates_are_postmortem_its_findings_and_action_by_id(client: Client) -> None:
     templates = (await client.list_resource_templates()).resource_templates
-    assert sorted(t.uri_template for t in templates) == ["action://{id}", "postmortem://{id}"]
+    assert sorted(t.uri_template for t in templates) == ["action://{id}", "postmortem://{id}",
+                                                         "postmortem://{id}/findings"]
 
 
 async def test_both_protocol_eras_are_negotiated(client: Client, mode: str) -> None:

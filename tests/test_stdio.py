@@ -67,7 +67,8 @@ async def test_the_console_script_serves_mcp_over_stdio_and_writes_the_configure
             names = [t.name for t in (await client.list_tools()).tools]
             assert names == ["parse_postmortem", "record_candidates", "revise_candidate", "list_actions",
                              "decide_action", "replan_action", "complete_action", "reopen_action", "report_status",
-                             "list_overdue", "review_agenda", "draft_status_summary", "followthrough_report"]
+                             "list_overdue", "review_agenda", "draft_status_summary", "followthrough_report",
+                             "lint_action"]
 
             parsed = await client.call_tool("parse_postmortem", {"path": "billing.md"})
             assert not parsed.is_error, parsed.content

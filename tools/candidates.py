@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from postmortem_actions.store import Action, Actor, NewAction, Store
+from postmortem_actions.store import Action, ActionFilter, Actor, NewAction, Store
 from postmortem_actions.store.errors import QuoteNotFound
 from postmortem_actions.store.sql import text_key
 
+from .coverage import coverage_gap
 from .evidence import EvidenceIndex, locate
+from .extractor import extract
+from .lint import lint_findings
 from .models import CandidateIn, CandidateRevision, RecordedCandidate, RecordResult, RejectedCandidate
 
 MAX_BATCH = 200
@@ -44,9 +47,14 @@ def record_candidates(store: Store, by: Actor, postmortem_id: int, candidates: l
             size=cand.size, quote=pm.text[start:end], quote_start=start, quote_end=end,
             proposed_owner=cand.proposed_owner, proposed_due=cand.proposed_due)))
     stored = store.add_actions(postmortem_id, [n for _, n in fresh], by) if fresh else []
-    recorded = [RecordedCandidate(index=i, action_id=a.id, status="recorded" if created else "already_recorded",
-                                  text=a.text, quote_start=a.quote_start, quote_end=a.quote_end)
-                for (i, _), (a, created) in zip(fresh, stored, strict=True)]
+    recorded = []
+    for (i, _), (a, created) in zip(fresh, stored, strict=True):
+        lint = lint_findings(a.text)
+        recorded.append(RecordedCandidate(
+            index=i, action_id=a.id, status="recorded" if created else "already_recorded", text=a.text,
+            quote_start=a.quote_start, quote_end=a.quote_end, vague=bool(lint), lint=lint))
+    spans = [(a.quote_start, a.quote_end) for a in store.actions(ActionFilter(postmortem_id=postmortem_id))]
+    gap = coverage_gap(extract(pm.text), spans)
     new_count = sum(created for _, created in stored)
     existing = len(stored) - new_count
     message = f"Recorded {new_count} new candidate(s)"
@@ -55,8 +63,16 @@ def record_candidates(store: Store, by: Actor, postmortem_id: int, candidates: l
     if rejected:
         message += (f"; rejected {len(rejected)}: fix each rejected item (usually: quote the postmortem verbatim) "
                     "and submit only those again")
+    vague = sum(r.vague for r in recorded)
+    if vague:
+        message += (f"; {vague} recorded item(s) are vague (see lint): rewrite each with revise_candidate so it "
+                    "has a finish line")
+    if gap:
+        message += (f"; {len(gap)} follow-up(s) of the document are not covered by any candidate (coverage_gap): "
+                    "record each, or tell the human why it is not a follow-up")
     message += ". Candidates are proposals: owners and due dates are committed only by a human decision."
-    return RecordResult(postmortem_id=postmortem_id, recorded=recorded, rejected=rejected, message=message)
+    return RecordResult(postmortem_id=postmortem_id, recorded=recorded, rejected=rejected, coverage_gap=gap,
+                        message=message)
 
 
 def revise_candidate(store: Store, by: Actor, action_id: int, revision: CandidateRevision) -> Action:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Final
 
 from postmortem_actions.store.records import Category
@@ -19,9 +20,9 @@ from . import item_fields, statements
 from .blocks import Block, Document, parse_blocks
 from .categories import categorise
 from .documents import is_html
-from .findings import Finding, LintFinding, Placement
 from .html_text import html_to_text, source_span
 from .lint import deliverable, lint_findings
+from .models import Finding, LintFinding, Placement
 from .sections import SectionInfo, classify
 from .tables import TableRow, table_rows
 
@@ -72,10 +73,12 @@ class _Raw:
     core: str | None = None  # the deliverable, when it is not the start of `context` (a bold title's description)
 
 
-def extract(text: str) -> list[Finding]:
+@lru_cache(maxsize=8)
+def extract(text: str) -> tuple[Finding, ...]:
     """Every follow-up action the document proposes, in document order, with exact quotes and offsets.
 
-    Markdown, plain text and HTML are read; offsets and quotes always refer to `text` itself.
+    Markdown, plain text and HTML are read; offsets and quotes always refer to `text` itself. Results
+    are cached for the last few texts (parse, then record: the same document is read twice).
     """
     if is_html(text):
         rendered, origin = html_to_text(text)
@@ -84,8 +87,8 @@ def extract(text: str) -> list[Finding]:
         for f in found:
             start, end = source_span(origin, f.start, f.end)
             mapped.append(f.model_copy(update={"start": start, "end": end, "quote": text[start:end]}))
-        return mapped
-    return _extract(text)
+        return tuple(mapped)
+    return tuple(_extract(text))
 
 
 def _extract(text: str) -> list[Finding]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from .findings import LintFinding, LintKind, LintResult
+from .models import LintFinding, LintKind, LintResult
 
 # Where the deliverable ends and the reason begins. Every pattern is linear: alternations of words.
 _PURPOSE: Final = re.compile(

@@ -8,8 +8,11 @@ from postmortem_actions.store import Actor, NewPostmortem, Store
 from postmortem_actions.store.errors import InvalidInput
 
 from .documents import find_incident_date, find_severity, find_title, fingerprint, normalise_severity, sections
+from .extractor import extract
 from .models import CONTROL, ParseResult
 from .reading import ReadPolicy, check_text, read_document
+
+MAX_FINDINGS_SHOWN = 100
 
 
 def parse_postmortem(store: Store, by: Actor, policy: ReadPolicy, *, text: str | None = None,
@@ -56,13 +59,17 @@ def describe(postmortem_id: int, store: Store, *, created: bool = False) -> Pars
     """
     pm = store.get_postmortem(postmortem_id)
     parts = sections(pm.text)
+    findings = extract(pm.text)
     cut = any(s.truncated for s in parts)
     next_step = (
-        "Read the sections, then call record_candidates with each follow-up action the document proposes: "
-        "one specific sentence, its done_when, the problem, a category, and a verbatim evidence quote. "
-        "Do not invent actions the text does not support.")
+        f"The server found {len(findings)} follow-up(s) in the text (`findings`, with exact quotes). Start from "
+        "them and read the sections for any they missed; then call record_candidates with each follow-up the "
+        "document proposes: one specific sentence, its done_when, the problem, a category, and a verbatim "
+        "evidence quote. Rewrite vague ones (see each finding's lint) into finishable tasks, keeping the "
+        "document's quote as evidence. Do not invent actions the text does not support.")
     if cut:
         next_step += f" Long document: section texts are cut; read postmortem://{pm.id} for the full text."
     return ParseResult(postmortem_id=pm.id, created=created, title=pm.title, source=pm.source,
                        severity=pm.severity, incident_date=pm.incident_date, sha256=pm.sha256,
-                       chars=len(pm.text), sections=parts, next_step=next_step)
+                       chars=len(pm.text), sections=parts, findings=list(findings[:MAX_FINDINGS_SHOWN]),
+                       findings_total=len(findings), next_step=next_step)
