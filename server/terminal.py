@@ -14,6 +14,7 @@ from postmortem_actions.store import Action, ActionFilter, ActionState, Channel,
 from postmortem_actions.store.errors import NoHumanChannel, PostmortemActionsError
 from postmortem_actions.tools import decisions
 from postmortem_actions.tools.decisions import Answer, Decider, Question
+from postmortem_actions.tools.lint import lint_findings
 
 from .settings import Settings
 from .version import VERSION
@@ -52,6 +53,9 @@ def _show(action: Action, question: Question) -> None:
     print(f"  Problem: {action.problem}")
     if action.category or action.size:
         print(f"  Category: {action.category}" + (f", suggested size {action.size}" if action.size else ""))
+    if action.state == "candidate":
+        for finding in lint_findings(action.text):  # a human committing to a vague item should see why it is vague
+            print(f"  Vague ({finding.words or finding.kind}): {finding.why}; it needs {finding.needs}.")
 
 
 def _choose(ask: Ask, prompt: str, options: dict[str, str]) -> str:

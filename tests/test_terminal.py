@@ -577,3 +577,21 @@ def test_an_item_that_changed_while_the_person_was_answering_is_not_decided_on_t
     assert after == changed
     assert (after.state, after.owner, after.due, after.proposed_owner) == (ActionState.CANDIDATE, None, None,
                                                                          "mallory")
+
+
+def test_a_vague_candidate_shows_why_it_is_vague_before_the_human_commits_to_it(seeded: Seeded) -> None:
+    action_id = seeded.action_ids[1]
+    seeded.store.revise_candidate(action_id, {"text": "Look into the payment provider failover"},
+                                  Actor(actor="assistant", via="test"))
+    with Terminal(["decide", str(action_id)], seeded.env) as term:
+        term.expect("Vague (Look into): it names an activity, not a result")
+        term.answer("[a]ccept, [k]ill, [d]efer or [s]kip? ", "s")
+        assert term.exit_status() == 0
+    assert seeded.store.decisions() == []
+
+
+def test_a_concrete_candidate_shows_no_vagueness_warning(seeded: Seeded) -> None:
+    with Terminal(["decide", str(seeded.action_ids[0])], seeded.env) as term:
+        term.answer("[a]ccept, [k]ill, [d]efer or [s]kip? ", "s")
+        assert term.exit_status() == 0
+        assert "Vague" not in term.screen
