@@ -28,8 +28,11 @@ from .tables import TableRow, table_rows
 
 _BOLD_TITLE: Final = re.compile(r"^\s*(\*\*|__)([^*_\n]{2,200}?)\1\s*:?\s*")
 _LINE_END: Final = re.compile(r"[.!?)][*_`\"'”’]*\s*$")
-_UMBRELLA: Final = re.compile(r":\s*(?:\*\*|__)?\s*$|\b(?:the\s+following|outlined\s+(?:above|below)|as\s+follows|"
-                              r"listed\s+(?:above|below))\b", re.IGNORECASE)
+# Sentences that announce or sum up the list rather than add to it.
+_UMBRELLA: Final = re.compile(
+    r":\s*(?:\*\*|__)?\s*$|\b(?:the\s+following|outlined\s+(?:above|below)|as\s+follows|listed\s+(?:above|below))\b|"
+    r"\b(?:implemented|made|taken|completed|shipped|identified)\s+(?:\w+\s+){0,2}?"
+    r"(?:remediations|improvements|changes|fixes|measures|steps|actions|action\s+items)\b", re.IGNORECASE)
 _POINTER: Final = re.compile(
     r"^\W*(?:see|read\s+more|follow\s+along|more\s+details?|details?\s+(?:in|at)|this\s+(?:is\s+)?tracked|"
     r"\[?this\s+(?:tracking\s+)?issue\]?)|\btrack(?:s|ing|ed)?\b|\bfollow\s+along\b|\bideas\s+for\s+resolution\b",
@@ -38,6 +41,9 @@ _MARKER: Final = re.compile(
     r"^\W{0,6}(?:\[\s*action\s+items?\s*\]|(?:\*\*|__)?action\s+items?\s*(?:\*\*|__)?\s*:)", re.IGNORECASE)
 # A sentence that sets the finish line of the item before it, not a second deliverable.
 _CRITERION: Final = re.compile(r"^\W*(?:ensure|make\s+sure|verify|validate|check|confirm|so\s+that)\b", re.IGNORECASE)
+_DROPPED: Final = re.compile(
+    r"\b(?:won't\s+(?:do|fix)|wontfix|will\s+not\s+do|rejected|decided\s+against|not\s+(?:doing|planned))\b|"
+    r"^\s*~~[^~]+~~\s*(?:\(|$)", re.IGNORECASE)
 _DOCUMENTATION: Final = re.compile(r"\b(?:document\w*|docs|runbooks?|playbooks?|wiki|handbook)\b", re.IGNORECASE)
 _WORD: Final = re.compile(r"[a-z0-9]+")
 _STOP: Final = frozenset(
@@ -140,10 +146,13 @@ def _listed(doc: Document, start: int, end: int, block: Block, info: SectionInfo
     text = doc.text
     fragment = text[start:end]
     label_text = text[label.start:label.end] if label else ""
+    details = " \n".join(text[c.start:c.end] for c in (doc.blocks[i] for i in block.children)
+                          if not statements.is_imperative(text[c.start:c.end])) if placement != "lines" else ""
     done = bool(block.checked) or item_fields.done(fragment) or info.done or item_fields.done(label_text)
-    owner = item_fields.owner(fragment) or item_fields.owner(label_text) or info.owner
-    due = item_fields.due(fragment) or item_fields.due_in_heading(label_text) or info.due
-    shared = item_fields.tickets(label_text, doc.definitions) + info.tickets
+    owner = item_fields.owner(fragment) or item_fields.owner(details) or item_fields.owner(label_text) or info.owner
+    due = item_fields.due(fragment) or item_fields.due(details) or item_fields.due_in_heading(label_text) or info.due
+    shared = item_fields.tickets(details, doc.definitions) + item_fields.tickets(label_text, doc.definitions) \
+        + info.tickets
     bold = _BOLD_TITLE.match(fragment)
     if bold is not None:
         title = " ".join(bold.group(2).split()).rstrip(":")
@@ -177,6 +186,8 @@ def _in_followup(doc: Document, index: int, block: Block, info: SectionInfo) -> 
             return []  # a detail of the item above; a sub-task (an imperative of its own) is an action
         if _is_label(doc, block) and (block.children or text[block.start:block.end].rstrip(" *_").endswith(":")):
             return []
+        if _DROPPED.search(text[block.start:block.end]):
+            return []  # listed, then rejected: "won't do", "decided against", struck through
         placement: Placement = "checklist" if block.checked is not None else "list"
         return _listed(doc, block.start, block.end, block, info, placement, label)
     if block.parent >= 0:
@@ -193,12 +204,10 @@ def _in_followup(doc: Document, index: int, block: Block, info: SectionInfo) -> 
     raws = []
     for s, e in statements.sentences(text, block.start, block.end):
         sentence = text[s:e]
-        if e - s > _MAX_SENTENCE or _UMBRELLA.search(sentence) or statements.is_excluded(sentence) \
-                or not statements.is_task_like(sentence):
+        if e - s > _MAX_SENTENCE or _UMBRELLA.search(sentence) or not statements.is_task_like(sentence):
             continue
         if len(lines) == 1:
-            if statements.is_imperative(sentence) or statements.is_commitment(sentence):
-                raws.extend(_listed(doc, s, e, block, info, "lines", None))
+            raws.extend(_listed(doc, s, e, block, info, "lines", None))
         else:
             raws.extend(_raw_sentence(doc, block, s, e, "section_prose", True))
     return raws

@@ -47,7 +47,7 @@ _DUE_CELL: Final = re.compile(rf"^\W*({_RANGE})\W*$", re.IGNORECASE)
 _NAME: Final = r"@?[A-Za-z][\w.'-]{0,40}(?:\s+(?!and\b|to\b|by\b|due\b)[A-Z][\w.'-]{0,40}){0,3}"
 _OWNER: Final = re.compile(
     rf"(?i:\b(?:owners?|owned\s+by|assignee|assigned\s+to|dri|responsible)\b)\s*[:=-]?\s*({_NAME})|"
-    r"\((@[A-Za-z0-9][\w-]{0,38})\)|(?:^|\s)[-–—]\s*(@[A-Za-z0-9][\w-]{0,38})\s*$|^(@[A-Za-z0-9][\w-]{0,38})\s*[:–—-]|"
+    r"\(\s*(@[A-Za-z0-9][\w-]{0,38})\b|(?:^|\s)[-–—]\s*(@[A-Za-z0-9][\w-]{0,38})\s*$|^(@[A-Za-z0-9][\w-]{0,38})\s*[:–—-]|"
     r"\b((?:[Tt]he\s+)?[A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,2}\s+team)\s+(?:will|is\s+going\s+to|owns|plans?\s+to)\b")
 _NOT_OWNERS: Final = frozenset({"we", "us", "our", "i", "me", "the team", "team", "tbd", "none", "n/a", "unassigned"})
 

@@ -64,6 +64,9 @@ _REJECTED: Final = re.compile(
 _GENERIC: Final = re.compile(
     r"\b(?:(?:will|shall)\s+continue\s+to|take\s+(?:\S+\s+){0,8}?seriously|(?:are|remain)\s+committed\s+to\s+(?:the\s+)?"
     r"(?:security|reliability|transparency|privacy|our))\b|\bapologi[sz]e\b|\bsorry\b", re.IGNORECASE)
+_DONE_STEP: Final = re.compile(
+    r"^\W*(?:we(?:'ve|\s+have)|[\w\s`-]{1,80}?\s+(?:has|have)\s+been)\s+(?:already\s+|now\s+|since\s+)?\w+(?:ed|en|wn|ilt|ut|ade)\b",
+    re.IGNORECASE)
 _DONE_PROSE: Final = re.compile(r"\balready\b|\bhave\s+since\b|\bhas\s+since\b", re.IGNORECASE)
 
 _VERBS: Final = (
@@ -80,10 +83,6 @@ _VERBS: Final = (
 _IMPERATIVE: Final = re.compile(
     rf"^[\W_]{{0,6}}(?:(?:also|additionally|finally|then|further(?:more)?|in\s+particular|in\s+addition|and|"
     rf"separately|second(?:ly)?|next),?\s+)?(?:{_VERBS})\b(?!\s+(?:been|had|to\s+be)\b)", re.IGNORECASE)
-_GERUND_OR_NOUN: Final = re.compile(
-    r"^[\W_]{0,6}(?:[A-Z][\w/-]*\s+){0,4}?(?:\w+ing|\w+(?:tion|ment|ance|ence)s?)\s+(?:of|for|to|on|in|with|the|a|an)\b",
-    re.IGNORECASE)
-
 
 def sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Spans of the sentences in text[start:end], ignoring full stops in abbreviations, versions and names."""
@@ -145,8 +144,11 @@ def is_imperative(sentence: str) -> bool:
 
 
 def is_task_like(sentence: str) -> bool:
-    """An imperative, a commitment, or a task named as a noun phrase ('Development of tooling for ...')."""
-    return is_imperative(sentence) or bool(_COMMIT.search(sentence)) or bool(_GERUND_OR_NOUN.match(sentence))
+    """A sentence of a follow-up section that states a task: an imperative, a commitment, or a step taken
+    ('We have added ...'), not an explanation or an umbrella ('The following items ...')."""
+    if is_excluded(sentence):
+        return False
+    return is_imperative(sentence) or bool(_COMMIT.search(sentence)) or bool(_DONE_STEP.match(sentence))
 
 
 def is_excluded(sentence: str) -> bool:
