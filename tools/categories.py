@@ -52,7 +52,8 @@ _TERMS: Final[dict[Category, tuple[tuple[str, int], ...]]] = {
         (r"limits?|quotas?", 2), (r"capacity", 2), (r"isolat(?:e|ion)", 2), (r"separat(?:e|ion)", 1),
         (r"redundan(?:t|cy)", 2), (r"circuit\s+breakers?", 3), (r"backoff", 2), (r"rate[- ]limit(?:s|ing)?", 2),
         (r"enforce(?:ment|d)?", 2), (r"2fa|mfa|two-factor", 2), (r"branch\s+protection", 3),
-        (r"(?:required?|mandatory|manual)\s+reviews?", 3), (r"permissions?", 1), (r"fix(?:es|ed)?", 1),
+        (r"required?\s+reviews?|mandatory\s+reviews?|manual\s+reviews?", 3), (r"permissions?", 1),
+        (r"fix(?:es|ed)?", 1),
         (r"clean-?\s?up", 1), (r"bug\s+bounty", 2), (r"code-?owners?", 3), (r"staging", 2), (r"beta", 1),
         (r"migrat(?:e|ion)", 1),
     ),
@@ -62,6 +63,34 @@ _COMPILED: Final = {
     cat: re.compile("|".join(rf"(?P<t{n}>\b(?:{pattern})\b)" for n, (pattern, _) in enumerate(terms)), re.IGNORECASE)
     for cat, terms in _TERMS.items()}
 _WEIGHTS: Final = {cat: {f"t{n}": weight for n, (_, weight) in enumerate(terms)} for cat, terms in _TERMS.items()}
+
+
+def _leads(pattern: str) -> list[str] | None:
+    """The literal start of each top-level alternative of a term, or None when one has none."""
+    depth, parts, start = 0, [], 0
+    for i, ch in enumerate(pattern):
+        depth += ch == "("
+        depth -= ch == ")"
+        if ch == "|" and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+    parts.append(pattern[start:])
+    leads = []
+    for part in parts:
+        lead = re.match(r"[a-z0-9]*", part).group(0)  # type: ignore[union-attr]
+        if part[len(lead):len(lead) + 1] in ("?", "*", "{"):
+            lead = lead[:-1]  # "slos?": the last letter is optional
+        if len(lead) < 2:
+            return None
+        leads.append(lead)
+    return leads
+
+
+# A category's pattern runs only when one of its terms' literal starts occurs in the text: most action texts
+# touch one or two categories, and the alternation is the costly part.
+_PREFILTER: Final = {cat: None if any(_leads(p) is None for p, _ in terms)
+                     else tuple(sorted({lead for p, _ in terms for lead in _leads(p) or ()}))
+                     for cat, terms in _TERMS.items()}
 # Ties go to the more specific purpose; prevent is what remains.
 _ORDER: Final = (Category.PROCESS, Category.DETECT, Category.MITIGATE, Category.PREVENT)
 # An exploratory opening verb says how the work starts, not what it is for.
@@ -79,7 +108,11 @@ def categorise(text: str, core: str | None = None) -> tuple[Category, list[str]]
     rest = _LEAD_VERB.sub("", " ".join(text.split()))
     scores: dict[Category, int] = dict.fromkeys(_ORDER, 0)
     words: dict[Category, list[str]] = {cat: [] for cat in _ORDER}
+    lowered = rest.lower()
     for cat, pattern in _COMPILED.items():
+        leads = _PREFILTER[cat]
+        if leads is not None and not any(lead in lowered for lead in leads):
+            continue
         weights = _WEIGHTS[cat]
         in_core: dict[str, int] = {}
         for m in pattern.finditer(core):
