@@ -50,6 +50,16 @@ _COMMIT: Final = re.compile(
     r"\bwill\s+be\s+(?!able\b|back\b|available\b|affected\b)\w+(?:ed|en|ne|wn|ilt|ut|ade)\b|"
     r"\bis\s+being\s+tracked\b|\bremains?\s+to\s+be\s+done\b",
     re.IGNORECASE)
+# Every alternative of _COMMIT and _PROPOSAL_QUESTION contains one of these; most narrative sentences contain
+# none, and a substring test is far cheaper than the alternation.
+_HINTS: Final = (
+    "will", "'ll", "shall", "going", "plan", "intend", "need", "must", "should", "have to", "has to", "like to",
+    "aim", "hope", "expect", "commit", "working", "looking", "adding", "building", "implementing", "rolling",
+    "migrating", "introducing", "investigating", "exploring", "evaluating", "developing", "creating", "writing",
+    "updating", "improving", "reviewing", "changing", "moving", "making", "setting", "putting", "preparing",
+    "designing", "reworking", "refactoring", "automating", "auditing", "enabling", "deploying", "forward",
+    "next step", "future", "fix", "solution", "remediation", "work", "to be", "tracked", "priority", "coming",
+    "could", "can ", "why")
 _FUTURE: Final = re.compile(r"\bwill\s+(?!continue\b|not\b|be\s+able\b)\w+|\bis\s+(?:scheduled|planned|due)\b",
                             re.IGNORECASE)
 _PROPOSAL_QUESTION: Final = re.compile(
@@ -122,8 +132,15 @@ def clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return committed if len(committed) > 1 else [(start, end)]
 
 
+def _may_commit(sentence: str) -> bool:
+    lowered = sentence.lower()
+    return any(hint in lowered for hint in _HINTS)
+
+
 def is_commitment(sentence: str) -> bool:
     """Whether a sentence of narrative commits the authors to (or proposes) future work."""
+    if not _may_commit(sentence):
+        return False
     if _COUNTERFACTUAL.search(sentence) or _ADVICE.search(sentence) or _REJECTED.search(sentence):
         return False
     if _GENERIC.search(sentence) or _DONE_PROSE.search(sentence):
