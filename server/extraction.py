@@ -3,17 +3,18 @@
 import re
 from typing import Annotated
 
+from mcp import MCPError
 from mcp.server import MCPServer
 from mcp.server.mcpserver import UserMessage
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError
-from mcp.types import ToolAnnotations
+from mcp.types import INVALID_PARAMS, ToolAnnotations
 from pydantic import Field, TypeAdapter
 
 from postmortem_actions.store import Postmortem, Store
 from postmortem_actions.store.errors import NotFound
 from postmortem_actions.tools.extractor import extract
 from postmortem_actions.tools.lint import lint_action as lint_action_op
-from postmortem_actions.tools.models import Finding, LintResult
+from postmortem_actions.tools.models import Finding, Line, LintResult
 
 from .boundary import domain_errors
 
@@ -72,7 +73,7 @@ def register_extraction(mcp: MCPServer, store: Store) -> list[object]:
     @mcp.tool(title="Lint an action for vagueness", annotations=READ_ONLY)
     @domain_errors
     def lint_action(
-        text: Annotated[str, Field(min_length=1, max_length=2000, description="One action item, as written.")],
+        text: Annotated[Line, Field(min_length=1, max_length=2000, description="One action item, as written.")],
     ) -> LintResult:
         """Say whether an action item has a finish line. A vague one (investigate, look into, improve, better,
         more, etc., a priority without a deliverable, no object) comes back with why and what a concrete
@@ -88,7 +89,7 @@ def register_extraction(mcp: MCPServer, store: Store) -> list[object]:
                 description="The standard extraction instructions, with the stored postmortem and the server's "
                             "findings embedded")
     def extract_actions(postmortem_id: str) -> list[UserMessage]:
-        pm = _postmortem(store, postmortem_id)
+        pm = _postmortem(store, postmortem_id, prompt=True)
         findings = extract(pm.text)
         listed = "\n".join(_finding_line(n, f) for n, f in enumerate(findings, start=1)) or "(none found)"
         return [UserMessage(INSTRUCTIONS.format(id=pm.id, title=pm.title, count=len(findings), findings=listed,
@@ -97,10 +98,14 @@ def register_extraction(mcp: MCPServer, store: Store) -> list[object]:
     return [lint_action]
 
 
-def _postmortem(store: Store, value: str) -> Postmortem:
+def _postmortem(store: Store, value: str, *, prompt: bool = False) -> Postmortem:
+    """The stored postmortem an id names; a resource gets the SDK's not-found error, a prompt a -32602 error
+    whose message reaches the client (the SDK hides other exceptions raised while rendering a prompt)."""
     try:
         if _ID.fullmatch(value.strip()) is None:
             raise NotFound(f"{value!r} is not a postmortem id")
         return store.get_postmortem(int(value.strip()))
     except NotFound as exc:
+        if prompt:
+            raise MCPError(INVALID_PARAMS, str(exc)) from exc
         raise ResourceNotFoundError(str(exc)) from exc

@@ -37,6 +37,16 @@ _POINTER: Final = re.compile(
     r"^\W*(?:see|read\s+more|follow\s+along|more\s+details?|details?\s+(?:in|at)|this\s+(?:is\s+)?tracked|"
     r"\[?this\s+(?:tracking\s+)?issue\]?)|\btrack(?:s|ing|ed)?\b|\bfollow\s+along\b|\bideas\s+for\s+resolution\b",
     re.IGNORECASE)
+_TRAILING_MARKUP: Final = re.compile(r"(?:\s*<[^<>]{0,500}>)+\s*$")
+_FIELD_LINE: Final = re.compile(
+    r"^\W*(?:owners?|assignee|due(?:\s+date)?|eta|deadline|ticket|issue|bug|priority|status)\s*[:=]", re.IGNORECASE)
+_TRACKING_LINE: Final = re.compile(
+    r"^\W*(?:tracking(?:\s+(?:issue|ticket|epic|board))?|tracked\s+(?:in|at|by)|follow\s+along(?:\s+here)?|epic|"
+    r"jira|ticket|issue|umbrella\s+issue|project\s+board)\W{0,4}(?:[:=-]|\s+(?:in|at|here))", re.IGNORECASE)
+_NOT_A_TASK: Final = re.compile(
+    r"^\W*(?:thanks?|thank\s+you|kudos|shout-?outs?)\b|\b(?:stressful|grateful|thankful|proud|apologi[sz]e|sorry)\b|"
+    r"^\W*(?:this|that|it|there|the\s+(?:incident|outage|team|response|impact))\s+(?:was|were|had|has\s+been)\b",
+    re.IGNORECASE)
 _MARKER: Final = re.compile(
     r"^\W{0,6}(?:\[\s*action\s+items?\s*\]|(?:\*\*|__)?action\s+items?\s*(?:\*\*|__)?\s*:)", re.IGNORECASE)
 # A sentence that sets the finish line of the item before it, not a second deliverable.
@@ -92,6 +102,9 @@ def extract(text: str) -> tuple[Finding, ...]:
         mapped: list[Finding] = []
         for f in found:
             start, end = source_span(origin, f.start, f.end)
+            tail = _TRAILING_MARKUP.search(text, max(start, end - 2000), end)
+            if tail is not None and tail.start() > start:
+                end = tail.start()  # the quote ends with the item's text, not with the next element's tags
             mapped.append(f.model_copy(update={"start": start, "end": end, "quote": text[start:end]}))
         return tuple(mapped)
     return tuple(_extract(text))
@@ -124,8 +137,10 @@ def _item_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
     groups: list[list[tuple[int, int]]] = []
     for s, e in spans:
         sentence = text[s:e]
-        if groups and not (statements.is_imperative(sentence) and len(sentence.split()) >= 4
-                           and not _CRITERION.match(sentence)):
+        if groups and _FIELD_LINE.match(text[groups[-1][0][0]:groups[-1][-1][1]]) and len(groups[-1]) == 1:
+            groups[-1].append((s, e))  # "Owner: SRE. Add a health check." is one item with its owner first
+        elif groups and not (statements.is_imperative(sentence) and len(sentence.split()) >= 4
+                             and not _CRITERION.match(sentence) and not _FIELD_LINE.match(sentence)):
             groups[-1].append((s, e))
         else:
             groups.append([(s, e)])
@@ -193,11 +208,16 @@ def _in_followup(doc: Document, index: int, block: Block, info: SectionInfo) -> 
     if block.parent >= 0:
         return []  # a paragraph continuing a list item
     lines = block.lines
+    fragment = text[block.start:block.end]
+    if len(lines) == 1 and _TRACKING_LINE.match(fragment):
+        info.tickets = info.tickets + item_fields.tickets(fragment, doc.definitions)
+        return []  # "Tracking issue: URL" under the heading tracks every item that follows
     if len(lines) > 1 and all(_LINE_END.search(text[s:e]) for s, e in lines[:-1]):
         raws: list[_Raw] = []
         for s, e in lines:
             line = text[s:e]
-            if _UMBRELLA.search(line) or len(line.split()) < 3:
+            if _UMBRELLA.search(line) or len(line.split()) < 3 or _NOT_A_TASK.search(line) \
+                    or statements.is_excluded(line):
                 continue
             raws.extend(_listed(doc, s, e, block, info, "lines", None))
         return raws
@@ -239,7 +259,9 @@ def _in_narrative(doc: Document, block: Block) -> list[_Raw]:
         ticket_links = [t for t in item_fields.tickets(sentence, doc.definitions) if "://" in t] if linked else []
         plain = item_fields.clean(sentence, doc.definitions) if ticket_links else sentence
         pointer = bool(ticket_links) and bool(_POINTER.search(plain)) and not statements.is_excluded(sentence)
-        if _MARKER.match(sentence):
+        if _UMBRELLA.search(sentence) or _TRACKING_LINE.match(plain):
+            pass  # announces the list, or a bare "Tracking issue: URL" line
+        elif _MARKER.match(sentence):
             raws.extend(_raw_sentence(doc, block, s, e, "marker", True))
         elif statements.is_commitment(sentence) or (
                 statements.is_future_with(sentence) and item_fields.due(sentence) is not None):
@@ -300,7 +322,8 @@ def _repeats_listed(mine: set[str], listed: list[set[str]], postings: dict[str, 
     for word in mine:
         for item in postings.get(word, ())[:_MAX_POSTINGS]:
             shared[item] = shared.get(item, 0) + 1
-    return any(count >= 2 and count >= 0.6 * min(len(mine), len(listed[item])) for item, count in shared.items())
+    # Repeats a listed item when most of the prose statement's words are in it (not merely some of the item's).
+    return any(count >= 2 and count >= 0.6 * len(mine) for count in shared.values())
 
 
 def statements_core(text: str) -> str:
@@ -321,5 +344,6 @@ def _finish(doc: Document, infos: list[SectionInfo], raw: _Raw) -> Finding:
     return Finding(
         text=raw.text, quote=doc.text[raw.start:raw.end], start=raw.start, end=raw.end, category=category,
         category_words=words, owner=raw.owner, due=raw.due, ticket=", ".join(tickets) or None, done=raw.done,
-        in_section=raw.in_section, placement=raw.placement, section=infos[raw.section].title,
+        in_section=raw.in_section, placement=raw.placement,
+        section=item_fields.clean(infos[raw.section].title, doc.definitions),
         vague=bool(lint), lint=lint)

@@ -15,7 +15,7 @@ _INLINE_LINK: Final = re.compile(
     r"(!?)\[([^\[\]\n]{0,300})\]\(\s*<?([^()\s<>]{1,2000})>?(?:\s+\"[^\"\n]{0,200}\")?\s*\)")
 _REF_LINK: Final = re.compile(r"(!?)\[([^\[\]\n]{1,300})\](?:\[([^\[\]\n]{0,200})\])?(?![(:])")
 _AUTOLINK: Final = re.compile(r"<(https?://[^\s<>]{1,2000})>")
-_BARE_URL: Final = re.compile(r"(?<![(<\w])https?://[^\s<>()\[\]]{1,2000}")
+_BARE_URL: Final = re.compile(r"(?<![<\w])(?<!\]\()https?://[^\s<>()\[\]]{1,2000}")
 _HTML_TAG: Final = re.compile(r"</?[a-zA-Z][^<>\n]{0,300}>")
 _KEY: Final = re.compile(r"(?<![\w/.-])([A-Z][A-Z0-9]{1,9})-(\d{1,7})(?![\w-])")
 _NOT_KEYS: Final = frozenset(
@@ -44,7 +44,9 @@ _DUE_IN_HEADING: Final = re.compile(rf"\(\s*(?:due\s*:?\s*|by\s+|target\s*:?\s*)
                                     rf"\b(?:due|by|target|until)\s*:?\s*({_RANGE})", re.IGNORECASE)
 _DUE_CELL: Final = re.compile(rf"^\W*({_RANGE})\W*$", re.IGNORECASE)
 
-_NAME: Final = r"@?[A-Za-z][\w.'-]{0,40}(?:\s+(?!and\b|to\b|by\b|due\b)[A-Z][\w.'-]{0,40}){0,3}"
+_WORD_IN_NAME: Final = r"[\w'-]{0,40}(?:\.[\w'-]{1,40}){0,3}"  # dots only inside: "@dana." ends at "dana"
+_NAME: Final = (rf"@?[A-Za-z]{_WORD_IN_NAME}"
+                rf"(?:\s+(?!(?i:and|to|by|due|eta|deadline|target|ticket|status|priority|add|fix)\b)[A-Z]{_WORD_IN_NAME}){{0,3}}")
 _OWNER: Final = re.compile(
     rf"(?i:\b(?:owners?|owned\s+by|assignee|assigned\s+to|dri|responsible)\b)\s*[:=-]?\s*({_NAME})|"
     r"\(\s*(@[A-Za-z0-9][\w-]{0,38})\b|(?:^|\s)[-–—]\s*(@[A-Za-z0-9][\w-]{0,38})\s*$|^(@[A-Za-z0-9][\w-]{0,38})\s*[:–—-]|"
@@ -52,10 +54,10 @@ _OWNER: Final = re.compile(
 _NOT_OWNERS: Final = frozenset({"we", "us", "our", "i", "me", "the team", "team", "tbd", "none", "n/a", "unassigned"})
 
 _DONE_MARK: Final = re.compile(
-    r"✅|✔|☑|^\W{0,4}(?:done|completed?|fixed|shipped|resolved)\b\W|[\[(]\s*(?:done|completed?|fixed|shipped|"
+    r"✅|✔|☑|^\W{0,4}(?:done|completed?|fixed|shipped|resolved)\b(?:\W|$)|[\[(]\s*(?:done|completed?|fixed|shipped|"
     r"resolved|closed|merged)\b[^)\]\n]{0,60}[)\]]\W*$", re.IGNORECASE)
 _DONE_TENSE: Final = re.compile(
-    r"^(?:we\s+(?:have|'ve)\s+(?:already\s+)?(?!to\b|been\s+asked)\w+(?:ed|en|wn|ilt|ade|ut)\b|"
+    r"^(?:we(?:\s+have|'ve|’ve)\s+(?:already\s+)?(?!to\b|been\s+asked)\w+(?:ed|en|wn|ilt|ade|ut)\b|"
     r"[^.;]{0,160}?\b(?:has|have)\s+(?:already\s+)?been\s+\w+(?:ed|en|wn|ne|ilt|ade|ut)\b)", re.IGNORECASE)
 _DONE_STATUS: Final = re.compile(r"^\W*(?:done|completed?|fixed|closed|resolved|shipped|merged|finished|yes)\W*$|✅|✔",
                                  re.IGNORECASE)
@@ -65,6 +67,11 @@ _TRAILING_STATUS: Final = re.compile(
 _LEADING_MARK: Final = re.compile(
     r"^\s*(?:\[\s*(?:action\s+items?|ai|todo|follow[- ]?up|done|x)\s*\]|(?:\*\*|__)?(?:action\s+items?|ai|todo|"
     r"follow[- ]?up|next\s+step)\s*(?:\*\*|__)?\s*:\s*(?:\*\*|__)?)\s*", re.IGNORECASE)
+
+
+_EMPTY_ASIDE: Final = re.compile(r"\(\s*([^()]{0,200}?)[\s,;]*\)")
+_STATUS_WORD: Final = re.compile(r"^\s*(?:DONE|TODO|WIP)\b[\s:–—-]*")
+_CONTROL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
 
 def links(fragment: str, definitions: dict[str, str]) -> list[str]:
@@ -84,11 +91,16 @@ def links(fragment: str, definitions: dict[str, str]) -> list[str]:
     return list(dict.fromkeys(url for _, url in sorted(found)))
 
 
-def tickets(fragment: str, definitions: dict[str, str]) -> list[str]:
-    """Ticket references in a fragment: issue/PR/tracking links, `ABC-123` keys and `#123` numbers."""
+def tickets(fragment: str, definitions: dict[str, str], *, any_key: bool = False) -> list[str]:
+    """Ticket references in a fragment: issue/PR/tracking links, `ABC-123` keys and `#123` numbers.
+
+    `any_key` accepts keys that usually name something else ("DNS-412" in a Bug column)."""
     refs = [url for url in links(fragment, definitions) if _is_ticket_url(url)]
     plain = _INLINE_LINK.sub(" ", _AUTOLINK.sub(" ", _BARE_URL.sub(" ", fragment)))
-    refs += [m.group(0) for m in _KEY.finditer(plain) if m.group(1) not in _NOT_KEYS]
+    # "[#294][issue-294]": the label names the link; the URL from the definition is the ticket.
+    plain = _REF_LINK.sub(lambda m: " " if (m.group(3) or m.group(2)).strip().lower() in definitions else m.group(0),
+                          plain)
+    refs += [m.group(0) for m in _KEY.finditer(plain) if any_key or m.group(1) not in _NOT_KEYS]
     refs += [m.group(0) for m in _HASH.finditer(plain)]
     return list(dict.fromkeys(refs))
 
@@ -150,7 +162,10 @@ def clean(fragment: str, definitions: dict[str, str]) -> str:
         else m.group(0), text)
     text = _HTML_TAG.sub("", text)
     text = " ".join(text.split())
-    text = _BARE_URL.sub(lambda m: "" if m.end() >= len(text) - 1 else m.group(0), text)
+    text = _BARE_URL.sub(lambda m: "" if m.end() >= len(text) - 1 or text[m.start() - 1:m.start()] in "(,"
+                         else m.group(0), text)
+    text = _EMPTY_ASIDE.sub(lambda m: f"({m.group(1)})" if m.group(1) else "", text)
     text = text.replace("**", "").replace("__", "").replace("~~", "")
-    text = _TRAILING_STATUS.sub("", text)
+    text = _STATUS_WORD.sub("", _TRAILING_STATUS.sub("", text))
+    text = _CONTROL.sub("", text)
     return " ".join(text.split()).strip(" -–—|:;,(")

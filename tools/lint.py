@@ -16,7 +16,7 @@ from .models import LintFinding, LintKind, LintResult
 
 # Where the deliverable ends and the reason begins. Every pattern is linear: alternations of words.
 _PURPOSE: Final = re.compile(
-    r"(?:,|;|:|\s)\s*(?:so\s+that|so|in\s+order\s+to|in\s+order\s+for|such\s+that|because|since|as\s+we|which|"
+    r"(?:,|;|:|\s)\s*(?:so\s+that|so(?!\s+(?:on|forth)\b)|in\s+order\s+to|in\s+order\s+for|such\s+that|because|since|as\s+we|which|"
     r"to\s+(?:ensure|make\s+sure|help|allow|avoid|prevent|reduce|catch|monitor|detect|validate|accommodate|"
     r"remove|notify|let|enable|keep|protect|guarantee|stop|speed|give|get|support|make|better|more|further))\b",
     re.IGNORECASE)
@@ -64,6 +64,7 @@ _BARE: Final = re.compile(
     r"(?:\s+(?:it|this|that|these|those|them|things?|the\s+(?:issue|problem|bug|gaps?)|everything))?\s*[.!]?$",
     re.IGNORECASE)
 # A number of its own ("below 10%", "within 5 minutes"), not a digit inside a name ("e2e") or a ticket ("#123").
+_ABOUT: Final = re.compile(r"\b(?:for|on|about|with|of|describing|covering)\s+(?:how\s+to\s+)?$", re.IGNORECASE)
 _THRESHOLD: Final = re.compile(r"(?<![\w#-])\d+(?:[.,]\d+)?(?![\w-]*[a-z])|(?<![\w#-])\d+\s*(?:%|ms|s|m|h|d)\b")
 _ASIDE: Final = re.compile(r"\([^()]{0,300}\)")
 
@@ -93,6 +94,8 @@ def lint_findings(text: str) -> list[LintFinding]:
             needs="the concrete list it covers, or the mechanism (check, alert, review) that enforces it"))
     for kind, pattern, why, needs in _RULES:
         match = pattern.search(core)
+        if match is not None and kind == "exploratory" and _ABOUT.search(core, 0, match.start()):
+            match = None  # "a runbook for investigating X": the runbook is the deliverable
         if match is None:
             continue
         if kind == "unbounded" and (_THRESHOLD.search(core) or _CONCRETE_AND.search(core)):

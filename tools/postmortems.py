@@ -67,6 +67,9 @@ def describe(postmortem_id: int, store: Store, *, created: bool = False) -> Pars
         "document proposes: one specific sentence, its done_when, the problem, a category, and a verbatim "
         "evidence quote. Rewrite vague ones (see each finding's lint) into finishable tasks, keeping the "
         "document's quote as evidence. Do not invent actions the text does not support.")
+    if len(findings) > MAX_FINDINGS_SHOWN:
+        next_step += (f" Only the first {MAX_FINDINGS_SHOWN} findings are listed here; read "
+                      f"postmortem://{pm.id}/findings for all {len(findings)}.")
     if cut:
         next_step += f" Long document: section texts are cut; read postmortem://{pm.id} for the full text."
     return ParseResult(postmortem_id=pm.id, created=created, title=pm.title, source=pm.source,

@@ -116,7 +116,8 @@ def _row(doc: Document, block: Block, roles: dict[str, int], info: SectionInfo) 
     due_text = item_fields.clean(cell("due"), doc.definitions)
     status = cell("status")
     ticket_cell = cell("ticket")
-    tickets = item_fields.tickets(ticket_cell, doc.definitions) or item_fields.tickets(action, doc.definitions)
+    tickets = item_fields.tickets(ticket_cell, doc.definitions, any_key=True) or item_fields.tickets(
+        action, doc.definitions)
     kind = cell("type")
     category = next((cat for cat, pattern in _TYPES if pattern.search(kind)), None) if kind else None
     done = item_fields.done_status(status) if status.strip() else bool(
