@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 from mcp import Client
 from mcp.shared.exceptions import MCPError
-from mcp.types import CallToolResult, TextContent
+from mcp.types import TextContent
+from mcp_results import ok, refusal
 
 from postmortem_actions.server.settings import Settings
 from postmortem_actions.store import ActionFilter, HumanDecision, Store
@@ -100,24 +101,7 @@ def many_followups(count: int) -> str:
         f"- Add a disk usage alert above {50 + i % 40}% on storage node {i:03d}.\n" for i in range(count))
 
 
-def ok(result: CallToolResult) -> dict[str, Any]:
-    assert not result.is_error, result.content
-    assert result.structured_content is not None
-    content: dict[str, Any] = result.structured_content
-    return content
 
-
-def text_of(result: CallToolResult) -> str:
-    return " ".join(c.text for c in result.content if isinstance(c, TextContent))
-
-
-def refusal(result: CallToolResult, tool: str) -> str:
-    """The error the model reads; a bare 'Error executing tool X' (the reason withheld) fails here."""
-    assert result.is_error, result.structured_content
-    text = text_of(result)
-    reason = text.removeprefix(f"Error executing tool {tool}").removeprefix(": ")
-    assert len(reason) >= 15, f"no readable reason: {text!r}"
-    return text
 
 
 async def parse(client: Client, text: str) -> dict[str, Any]:

@@ -35,8 +35,8 @@ from mcp.types import (
     ElicitRequestParams,
     ElicitResult,
     InputRequiredResult,
-    TextContent,
 )
+from mcp_results import refusal, text_of
 
 from postmortem_actions.server.mcp_app import build_server
 from postmortem_actions.server.settings import Settings
@@ -134,17 +134,6 @@ def assert_unchanged(store: Store, before: Snapshot) -> None:
     assert report.ok, report.problems
 
 
-def text_of(result: CallToolResult) -> str:
-    return " ".join(c.text for c in result.content if isinstance(c, TextContent))
-
-
-def refusal(result: CallToolResult, tool: str) -> str:
-    """The error the model reads; a bare 'Error executing tool X' (the reason withheld) fails here."""
-    assert result.is_error, result.structured_content
-    text = text_of(result)
-    reason = text.removeprefix(f"Error executing tool {tool}").removeprefix(": ")
-    assert len(reason) >= 15, f"no readable reason: {text!r}"
-    return text
 
 
 def not_committed(result: CallToolResult, outcome: str) -> str:

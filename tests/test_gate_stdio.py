@@ -15,13 +15,12 @@ import pytest
 from mcp import Client, StdioServerParameters
 from mcp.client import ClientRequestContext
 from mcp.types import (
-    CallToolResult,
     ElicitRequestFormParams,
     ElicitRequestParams,
     ElicitResult,
     Implementation,
-    TextContent,
 )
+from mcp_results import text_of
 
 from postmortem_actions.server.settings import Settings
 from postmortem_actions.store import ActionFilter, ActionState, Channel, DecisionKind, Store
@@ -83,9 +82,6 @@ async def record(client: Client, sample_text: str, sample_candidates: list[dict[
     assert recorded.structured_content is not None, recorded.content
     return [int(r["action_id"]) for r in recorded.structured_content["recorded"]]
 
-
-def text_of(result: CallToolResult) -> str:
-    return " ".join(c.text for c in result.content if isinstance(c, TextContent))
 
 
 def all_undecided(store: Store) -> None:

@@ -16,6 +16,7 @@ import pytest
 from mcp import Client
 from mcp.shared.exceptions import MCPError
 from mcp.types import CallToolResult
+from mcp_results import ok
 
 from postmortem_actions.store import ActionFilter, HumanDecision, Store
 
@@ -23,12 +24,6 @@ RecordSample = Callable[[Client], Awaitable[tuple[int, list[int]]]]
 
 pytestmark = pytest.mark.anyio
 
-
-def ok(result: CallToolResult) -> dict[str, Any]:
-    assert not result.is_error, result.content
-    assert result.structured_content is not None
-    content: dict[str, Any] = result.structured_content
-    return content
 
 
 def error_text(result: CallToolResult, tool: str) -> str:

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from mcp import Client
 from mcp.types import CallToolResult, TextContent
+from mcp_results import ok
 
 from postmortem_actions.server.settings import Settings
 from postmortem_actions.store import Actor, HumanDecision, NewAction, NewPostmortem, Store, WorkStatus
@@ -44,12 +45,6 @@ def ahead(days: int) -> date:
 RECORDED = ago(100)  # when a candidate was recorded, unless said otherwise
 ACCEPTED = ago(5)  # when an item was accepted, unless said otherwise
 
-
-def ok(result: CallToolResult) -> dict[str, Any]:
-    assert not result.is_error, result.content
-    assert result.structured_content is not None
-    content: dict[str, Any] = result.structured_content
-    return content
 
 
 def refusal(result: CallToolResult) -> str:
