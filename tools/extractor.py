@@ -23,7 +23,7 @@ from .documents import is_html
 from .html_text import html_to_text, source_span
 from .lint import deliverable, lint_findings
 from .models import Finding, LintFinding, Placement
-from .sections import SectionInfo, classify
+from .sections import SectionInfo, classify, purpose_of
 from .tables import TableRow, table_rows
 
 _BOLD_TITLE: Final = re.compile(r"^\s*(\*\*|__)([^*_\n]{2,200}?)\1\s*:?\s*")
@@ -116,8 +116,18 @@ def _extract(text: str) -> list[Finding]:
     raws: list[_Raw] = []
     for row in table_rows(doc, infos):
         raws.append(_from_row(row, doc))
+    label: tuple[int, SectionInfo] | None = None  # a "Next steps:" line opens a follow-up list in its section
     for index, block in enumerate(doc.blocks):
         info = infos[block.section]
+        if label is not None and (block.section != label[0] or (block.kind != "item" and block.parent < 0)):
+            label = None
+        if block.kind == "para" and block.parent < 0 and info.purpose != "followup":
+            label = _label_line(doc, block)
+            if label is not None:
+                continue
+        if label is not None and block.kind == "item":
+            raws.extend(_in_followup(doc, index, block, label[1]))
+            continue
         if block.kind == "para" and doc.text.startswith("[^", block.start):
             raws.extend(_in_narrative(doc, block))  # a footnote belongs to the text that cites it, not to its section
             continue
@@ -129,6 +139,19 @@ def _extract(text: str) -> list[Finding]:
             raws.extend(_in_narrative(doc, block))
     raws.sort(key=lambda r: r.start)
     return [_finish(doc, infos, raw) for raw in _deduplicated(raws)]
+
+
+def _label_line(doc: Document, block: Block) -> tuple[int, SectionInfo] | None:
+    """A one-line paragraph such as "Agreed actions:" or "**Next steps:**" that heads the list below it."""
+    line = doc.text[block.start:block.end]
+    if len(block.lines) != 1 or not line.rstrip(" *_").endswith(":") or len(line.split()) > 8:
+        return None
+    title = item_fields.clean(line, doc.definitions).rstrip(":")
+    if purpose_of(title) != "followup":
+        return None
+    info = SectionInfo(title=title, purpose="followup", due=item_fields.due_in_heading(title),
+                       tickets=item_fields.tickets(line, doc.definitions))
+    return block.section, info
 
 
 def _item_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -222,14 +245,25 @@ def _in_followup(doc: Document, index: int, block: Block, info: SectionInfo) -> 
             raws.extend(_listed(doc, s, e, block, info, "lines", None))
         return raws
     raws = []
+    previous: tuple[int, int] | None = None
     for s, e in statements.sentences(text, block.start, block.end):
         sentence = text[s:e]
-        if e - s > _MAX_SENTENCE or _UMBRELLA.search(sentence) or not statements.is_task_like(sentence):
-            continue
-        if len(lines) == 1:
-            raws.extend(_listed(doc, s, e, block, info, "lines", None))
-        else:
-            raws.extend(_raw_sentence(doc, block, s, e, "section_prose", True))
+        if statements.STATUS_NOTE.match(sentence) and previous is not None:
+            # "(fixed by adding ...)", "(filed URL)": the note settles the statement before it, which was a follow-up.
+            if not raws:  # the note settles the paragraph's statement; with an action before it, that action
+                raws.extend(_raw_sentence(doc, block, previous[0], previous[1], "section_prose", True))
+            last = raws[-1]
+            last.end = e
+            last.done = last.done or not re.match(r"\W*\(\s*(?:filed|tracked|opened|in\s+progress)", sentence, re.I)
+            last.tickets += item_fields.tickets(sentence, doc.definitions)
+        elif e - s <= _MAX_SENTENCE and not _UMBRELLA.search(sentence) and statements.is_task_like(sentence) \
+                and not (raws and raws[-1].end == (previous[1] if previous else -1) and len(lines) > 1
+                         and not statements.is_imperative(sentence) and not statements.is_commitment(sentence)):
+            if len(lines) == 1 and not raws:
+                raws.extend(_listed(doc, s, e, block, info, "lines", None))
+            else:
+                raws.extend(_raw_sentence(doc, block, s, e, "section_prose", True))
+        previous = (s, e)
     return raws
 
 

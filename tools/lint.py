@@ -18,7 +18,8 @@ from .models import LintFinding, LintKind, LintResult
 _PURPOSE: Final = re.compile(
     r"(?:,|;|:|\s)\s*(?:so\s+that|so(?!\s+(?:on|forth)\b)|in\s+order\s+to|in\s+order\s+for|such\s+that|because|since|as\s+we|which|"
     r"to\s+(?:ensure|make\s+sure|help|allow|avoid|prevent|reduce|catch|monitor|detect|validate|accommodate|"
-    r"remove|notify|let|enable|keep|protect|guarantee|stop|speed|give|get|support|make|better|more|further))\b",
+    r"remove|notify|let|enable|keep|protect|guarantee|stop|speed|give|get|support|make|better|more|further|"
+    r"capture|identify|find|learn|see|know|confirm|check|verify|increase|handle|serve|cover|track))\b",
     re.IGNORECASE)
 _SENTENCE_END: Final = re.compile(r"(?<=[a-z0-9)`\]])[.!?](?:\s|$)")
 
@@ -27,13 +28,14 @@ _RULES: Final[tuple[tuple[LintKind, re.Pattern[str], str, str], ...]] = (
         r"\b(?:investigat(?:e|es|ing)|^(?:an?\s+)?investigation|look(?:ing)?\s+into|consider(?:ing)?|explor(?:e|ing)|evaluat(?:e|ing)|"
         r"assess(?:ing)?|research(?:ing)?|figure\s+out|think(?:ing)?\s+(?:about|through)|brainstorm(?:ing)?|"
         r"discuss(?:ing)?|entertain(?:ed|ing)?|ideas\s+(?:on|for|about)|yet\s+to\s+(?:settle|decide|find)|"
-        r"what\s+we\s+can\s+do|determine\s+(?:whether|if|how)|see\s+(?:whether|if)|understand|study|"
+        r"what\s+we\s+can\s+do|(?:identify|find|determine)\s+the\s+(?:root\s+)?causes?|root[\s-]cause\s+analysis|determine\s+(?:whether|if|how)|see\s+(?:whether|if)|understand|study|"
         r"something\s+(?:about|for|like)|options\s+for|possibilit(?:y|ies)\s+of)\b", re.IGNORECASE),
      "it names an activity, not a result: an investigation or a discussion is never clearly finished",
      "the decision or artifact it must produce (e.g. a written recommendation with a date, or the concrete fix "
      "once it is known)"),
     ("unbounded", re.compile(
-        r"\b(?:improv(?:e|es|ed|ing|ements?)|better|more(?!\s+than\s+\d)|further|strive|enhanc(?:e|es|ed|ing)|"
+        r"\b(?:improv(?:e|es|ed|ing|ements?)|better|(?<!\ba\s)(?<!\ban\s)more(?!\s+than\s+\d|\s+\w+ly\b)|further|"
+        r"^(?:reduce|shorten|speed\s+up|decrease|lower)|strive|enhanc(?:e|es|ed|ing)|"
         r"optimi[sz](?:e|es|ing)|minimi[sz](?:e|es|ing)|maximi[sz](?:e|es|ing)|as\s+much\s+as\s+possible|"
         r"where\s+possible|(?:more\s+)?robust(?:ness)?)\b",
         re.IGNORECASE),

@@ -69,7 +69,8 @@ class SectionInfo:
     tickets: list[str] = field(default_factory=list)
 
 
-def _own_purpose(title: str) -> Purpose | None:
+def purpose_of(title: str) -> Purpose | None:
+    """What a heading (or a label line such as "Agreed actions:") says its section is for; None when it says nothing."""
     if not title:
         return None
     for purpose, pattern in (("timeline", _TIMELINE), ("advice", _ADVICE), ("skip", _SKIP)):
@@ -88,7 +89,7 @@ def classify(doc: Document) -> list[SectionInfo]:
     """The purpose of each section of `doc` (same indexes as `doc.sections`), with what it states for its items."""
     infos: list[SectionInfo] = []
     for index, heading in enumerate(doc.sections):
-        own = _own_purpose(heading.title)
+        own = purpose_of(heading.title)
         parent = infos[heading.parent] if 0 <= heading.parent < index else None
         purpose: Purpose
         if own is None:

@@ -16,10 +16,12 @@ _ABBREVIATIONS: Final = frozenset(
      "al", "resp", "incl", "esp", "min", "max", "sec"])
 # Starts only at the first mark of a run, so a run of a million dots is scanned once, not a million times.
 _BOUNDARY: Final = re.compile(r"(?<![.!?])[.!?]++[\"'”’)\]*_`]*+(?=\s)")
-_NEXT_START: Final = re.compile(r"\s+[\"'“‘(\[*_`]*[A-Z0-9@#]")
+_NEXT_START: Final = re.compile(
+    r"\s+[\"'“‘(\[*_`]*[A-Z0-9@#]|\s+\((?=\s*(?:fixed|added|filed|done|completed|tracked|landed|merged|opened|"
+    r"created|implemented|shipped|deployed)\b)")
 _CLAUSE: Final = re.compile(r"[:;]\s+")
 
-_SUBJECT: Final = r"(?:we|i|the\s+team|our\s+team|the\s+[\w-]+\s+team|[\w-]+\s+team)"
+_SUBJECT: Final = r"(?:we|i|(?:the\s+|our\s+)?[\w-]+\s+teams?)"
 # "will" and "'ll" count only before an action: "we'll have confidence", "we will be fine" are not work.
 _WILL: Final = r"(?:will|'ll|shall)(?!\s+(?:have(?!\s+to)|be(?!\s+\w+ing\b)|know|see|feel|get|continue|not)\b)"
 _MODAL: Final = (
@@ -43,7 +45,7 @@ _COMMIT: Final = re.compile(
     r"\bremains?\s+a\s+priority\b|\bin\s+the\s+(?:near|coming)\s+(?:future|days|weeks|months)\b|"
     r"\bshould\s+be\s+(?!able\b)\w+(?:ed|en|ne|wn|ilt|ut|ade)\b|"
     r"\b(?:going|moving)\s+forward\b|\bnext\s+steps?\s+(?:is|are|will\s+be|include)\b|"
-    r"\bin\s+(?:the\s+)?future,?\s+(?:we|all|every|the)\b|"
+    r"\bin\s+(?:the\s+)?future,?\s+(?:we|i|all|every|the)\b|"
     r"\b(?:long(?:er)?[- ]term|permanent|proper|real|follow[- ]?up|remaining)\s+(?:fix|solution|remediation|work)\s+"
     r"(?:is|will\s+be)\s+to\b|"
     r"\b(?:needs?|has|have)\s+to\s+be\s+\w+(?:ed|en|ne|wn|ilt|ut|ade)\b|\b(?:would|will)\s+need\s+to\s+be\s+\w+|"
@@ -67,6 +69,17 @@ _PROPOSAL_QUESTION: Final = re.compile(
 _COUNTERFACTUAL: Final = re.compile(
     r"\b(?:would|could|should|might|must)(?:\s+not|n't)?\s+have\s+\w+|\b(?:would|could|should|might)'ve\b|"
     r"\bhad\s+we\b|\bif\s+we\s+had\b|\bwe\s+(?:should|could)\s+not\s+have\b", re.IGNORECASE)
+# "The more we plan ahead, the less ...": a general statement, never a task.
+_COMPARATIVE: Final = re.compile(
+    r"^\W*the\s+(?:more|less|fewer|higher|lower|faster|slower|bigger|larger|greater|longer|sooner)\b[^.]{0,120}?,?\s+"
+    r"the\s+(?:more|less|fewer|higher|lower|faster|slower|better|bigger|larger|greater|longer|sooner)\b", re.IGNORECASE)
+# Proposals that only count inside a follow-up section: "X should ...", "It would be useful to have ...".
+_SECTION_PROPOSAL: Final = re.compile(
+    r"\b(?:should|must|ought\s+to)\s+(?!have\s+been|not\s+have)\w+|\bit\s+would\s+(?:be\s+(?:useful|good|nice|helpful|"
+    r"better|worth)|help)\b", re.IGNORECASE)
+STATUS_NOTE: Final = re.compile(
+    r"^\W{0,3}\(\s*(?:fixed|added|filed|done|completed|tracked|landed|merged|opened|created|implemented|"
+    r"shipped|deployed|in\s+progress)\b", re.IGNORECASE)
 _ADVICE: Final = re.compile(r"\b(?:you|your|yours|yourself)\b|\bplease\b", re.IGNORECASE)
 _REJECTED: Final = re.compile(
     r"\b(?:decided\s+(?:not|against)|rejected|ruled\s+out|won't|will\s+not|not\s+going\s+to|no\s+plans?\s+to|"
@@ -75,12 +88,14 @@ _GENERIC: Final = re.compile(
     r"\b(?:(?:will|shall)\s+continue\s+to|take\s+(?:\S+\s+){0,8}?seriously|(?:are|remain)\s+committed\s+to\s+(?:the\s+)?"
     r"(?:security|reliability|transparency|privacy|our))\b|\bapologi[sz]e\b|\bsorry\b", re.IGNORECASE)
 _DONE_STEP: Final = re.compile(
-    r"^\W*(?:we(?:'ve|\s+have)|[\w\s`-]{1,80}?\s+(?:has|have)\s+been)\s+(?:already\s+|now\s+|since\s+)?\w+(?:ed|en|wn|ilt|ut|ade)\b",
+    r"^\W*(?:(?:we|i)(?:'ve|’ve|\s+have)|[\w\s`-]{1,80}?\s+(?:has|have)\s+been)\s+(?:already\s+|now\s+|since\s+)?\w+(?:ed|en|wn|ilt|ut|ade)\b",
     re.IGNORECASE)
 _DONE_PROSE: Final = re.compile(r"\balready\b|\bhave\s+since\b|\bhas\s+since\b", re.IGNORECASE)
 
 _VERBS: Final = (
-    "add|adopt|alert|allow|analy[sz]e|archive|assign|audit|automate|back\\s?fill|block|build|bump|cap|change|check|"
+    "add|adopt|agree|alert|allow|always|arrange|ask|avoid|be|coordinate|contact|decide|deliver|gather|get|involve|"
+    "know|liaise|never|practi[cs]e|reach\\s+out|rehearse|remember|report|revert|scale|think|try|watch|"
+    "analy[sz]e|archive|assign|audit|automate|back\\s?fill|block|build|bump|cap|change|check|"
     "clarify|clean\\s?up|codify|communicate|configure|consider|consolidate|create|deduplicate|define|delete|deploy|"
     "deprecate|design|detect|develop|disable|document|draft|drop|educate|enable|enforce|ensure|establish|evaluate|"
     "expand|explore|expose|extend|figure\\s+out|fix|follow\\s+up|harden|have|hire|hold|implement|improve|increase|"
@@ -143,7 +158,7 @@ def is_commitment(sentence: str) -> bool:
         return False
     if _COUNTERFACTUAL.search(sentence) or _ADVICE.search(sentence) or _REJECTED.search(sentence):
         return False
-    if _GENERIC.search(sentence) or _DONE_PROSE.search(sentence):
+    if _GENERIC.search(sentence) or _DONE_PROSE.search(sentence) or _COMPARATIVE.search(sentence):
         return False
     return bool(_COMMIT.search(sentence) or _PROPOSAL_QUESTION.search(sentence))
 
@@ -165,10 +180,11 @@ def is_task_like(sentence: str) -> bool:
     ('We have added ...'), not an explanation or an umbrella ('The following items ...')."""
     if is_excluded(sentence):
         return False
-    return is_imperative(sentence) or bool(_COMMIT.search(sentence)) or bool(_DONE_STEP.match(sentence))
+    return is_imperative(sentence) or bool(_COMMIT.search(sentence)) or bool(_DONE_STEP.match(sentence)) \
+        or bool(_SECTION_PROPOSAL.search(sentence))
 
 
 def is_excluded(sentence: str) -> bool:
     """Advice to readers, counterfactuals, rejected proposals and generic reassurance: never actions."""
     return bool(_ADVICE.search(sentence) or _COUNTERFACTUAL.search(sentence) or _REJECTED.search(sentence)
-                or _GENERIC.search(sentence))
+                or _GENERIC.search(sentence) or _COMPARATIVE.search(sentence))
