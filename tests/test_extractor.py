@@ -892,6 +892,66 @@ def test_a_long_line_of_repeated_commitments_is_read_without_error() -> None:
     found("## Summary\n\n" + "We will " * 25_000)
 
 
+# Writing styles beyond headings: label lines, status notes, teams, first person
+
+def test_a_label_line_ending_in_a_colon_heads_the_follow_up_list_below_it() -> None:
+    doc = ("The queue backed up for two hours on 2026-05-02 while a consumer was stuck.\n\n"
+           "Agreed actions:\n\n"
+           "1. Add a dead-letter queue for poison messages.\n"
+           "2. Page the queue owner when backlog age exceeds 15 minutes.\n\n"
+           "The review was calm and useful.\n\n"
+           "- Consumers restarted at 10:40.\n")
+    result = found(doc)
+    assert [f.text for f in result] == ["Add a dead-letter queue for poison messages.",
+                                        "Page the queue owner when backlog age exceeds 15 minutes."]
+    assert all(f.in_section for f in result)
+
+
+def test_a_label_line_that_does_not_name_follow_ups_opens_nothing() -> None:
+    doc = ("We restored service in three steps.\n\nThis was resolved by:\n\n"
+           "1. Restarting the consumers.\n2. Purging the poisoned messages.\n")
+    assert found(doc) == ()
+
+
+def test_a_status_note_after_a_statement_in_a_follow_up_section_makes_it_a_done_follow_up() -> None:
+    doc = ("## Follow-up\n\n"
+           "The uptime check pointed at the old hostname. (fixed by adding a check for the new one)\n\n"
+           "It would be useful to have a paging channel for the release team. "
+           "(filed https://github.com/acme/ops/issues/77)\n")
+    first, second = found(doc)
+    assert first.quote.startswith("The uptime check pointed at the old hostname.")
+    assert first.quote.endswith("(fixed by adding a check for the new one)")
+    assert first.done
+    assert second.text.startswith("It would be useful to have a paging channel")
+    assert (second.done, second.ticket) == (False, "https://github.com/acme/ops/issues/77")
+
+
+def test_sentences_after_a_proposal_in_a_follow_up_paragraph_are_its_rationale_not_new_items() -> None:
+    doc = ("## Follow-up\n\n"
+           "The status page should alert the on-call when it goes red.\n"
+           "Ideally it would also post to the incident channel.\n"
+           "The more we automate here, the less we depend on luck.\n")
+    assert texts(doc) == ["The status page should alert the on-call when it goes red."]
+
+
+def test_the_more_the_less_is_a_general_statement_not_a_commitment() -> None:
+    doc = "## Analysis\n\nThe higher the traffic is, the more requests will have to be retried by clients.\n"
+    assert found(doc) == ()
+
+
+def test_a_named_team_committing_in_prose_is_a_follow_up() -> None:
+    doc = ("## Lessons learned\n\nBoth the payments team and the fraud teams will check in weekly during the "
+           "phased rollout.\n")
+    finding = only(doc)
+    assert (finding.in_section, finding.placement) == (False, "prose")
+
+
+def test_first_person_singular_steps_in_a_follow_up_section_are_done_items() -> None:
+    doc = "## What I'm changing\n\nI've moved the nightly job to a larger instance with 4 GB of memory.\n"
+    finding = only(doc)
+    assert finding.done
+
+
 # Formerly known gaps (now fixed), and one still open at the very end.
 
 

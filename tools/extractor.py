@@ -45,6 +45,10 @@ _TRACKING_LINE: Final = re.compile(
     r"jira|ticket|issue|umbrella\s+issue|project\s+board)\W{0,4}(?:[:=-]|\s+(?:in|at|here))", re.IGNORECASE)
 _NOT_A_TASK: Final = re.compile(
     r"^\W*(?:thanks?|thank\s+you|kudos|shout-?outs?)\b|\b(?:stressful|grateful|thankful|proud|apologi[sz]e|sorry)\b|"
+    # a line that continues the one above ("Ideally it would also ...", "It is cheap.") is not an item of its own
+    r"^\W*(?:ideally|otherwise|however|but|because|since|so|as|and)\b|"
+    r"^\W*(?:it|they|these|those|this|that)\s+(?:would|will|is|are|was|were|could|can|may|might)\b"
+    r"(?!\s+be\s+(?:useful|good|nice|helpful|better|worth))|"
     r"^\W*(?:this|that|it|there|the\s+(?:incident|outage|team|response|impact))\s+(?:was|were|had|has\s+been)\b",
     re.IGNORECASE)
 _MARKER: Final = re.compile(

@@ -57,7 +57,7 @@ _DONE_MARK: Final = re.compile(
     r"✅|✔|☑|^\W{0,4}(?:done|completed?|fixed|shipped|resolved)\b(?:\W|$)|[\[(]\s*(?:done|completed?|fixed|shipped|"
     r"resolved|closed|merged)\b[^)\]\n]{0,60}[)\]]\W*$", re.IGNORECASE)
 _DONE_TENSE: Final = re.compile(
-    r"^(?:we(?:\s+have|'ve|’ve)\s+(?:already\s+)?(?!to\b|been\s+asked)\w+(?:ed|en|wn|ilt|ade|ut)\b|"
+    r"^(?:(?:we|i)(?:\s+have|'ve|’ve)\s+(?:already\s+)?(?!to\b|been\s+asked)\w+(?:ed|en|wn|ilt|ade|ut)\b|"
     r"[^.;]{0,160}?\b(?:has|have)\s+(?:already\s+)?been\s+\w+(?:ed|en|wn|ne|ilt|ade|ut)\b)", re.IGNORECASE)
 _DONE_STATUS: Final = re.compile(r"^\W*(?:done|completed?|fixed|closed|resolved|shipped|merged|finished|yes)\W*$|✅|✔",
                                  re.IGNORECASE)

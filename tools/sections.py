@@ -38,7 +38,7 @@ _RESPONSE: Final = re.compile(
 _FOLLOWUP: Final = re.compile(
     r"\baction[\s_-]*items?\b|\bfollow[\s-]?ups?\b|\bcorrective\b|\bpreventa?tive\b|"
     r"\bremediations?\b|\bnext\s+steps?\b|\bfuture\s+(?:improvements?|work|measures|plans?|actions|mitigations?|"
-    r"prevention|changes)\b|\bwhat\s+(?:we(?:'re|\s+are|\s+will)?|are\s+we)\s+(?:doing|going\s+to\s+do|"
+    r"prevention|changes)\b|\bwhat\s+(?:we(?:'re|\s+are|\s+will)?|are\s+we|i(?:'m|\s+am|\s+will)?)\s+(?:doing|going\s+to\s+do|"
     r"changing|do(?:ing)?\s+(?:about|next))\b|\bhow\s+(?:we(?:'re|\s+are|\s+will)?\s+|are\s+we\s+|do\s+we\s+|to\s+)?"
     r"(?:prevent(?:ing)?|going\s+to\s+prevent|making\s+sure|avoid(?:ing)?)\b|\blessons\s+learned\s+and\s+(?:future|next)\b|"
     r"\bchanges\s+we(?:'re|\s+are|\s+will)?\b|\bwork\s+items?\b|\bwhat'?s\s+next\b|\blooking\s+ahead\b|"
