@@ -52,7 +52,8 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--severity", help="e.g. SEV2")
     add.add_argument("--date", type=date.fromisoformat, help="incident date, YYYY-MM-DD")
 
-    extract = commands.add_parser("extract", parents=[common], help="list the follow-ups a postmortem file proposes (nothing is stored)")
+    extract = commands.add_parser("extract", parents=[common],
+                                  help="list the follow-ups a postmortem file proposes (nothing is stored)")
     extract.add_argument("file", help="a Markdown, text or HTML postmortem; - reads standard input")
     extract.add_argument("--json", action="store_true",
                          help="print the stable JSON contract instead of a table (see README)")
