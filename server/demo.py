@@ -79,6 +79,10 @@ async def _drive(db: Path, sample: Path, keep: bool) -> None:
         _say(f"postmortem #{pm['postmortem_id']}: {pm['title']}")
         _say(f"severity {pm['severity']}, incident date {pm['incident_date']}, {pm['chars']} characters")
         _say("sections: " + " | ".join(s["heading"] or "(preamble)" for s in pm["sections"]))
+        _say(f"the server's extractor found {pm['findings_total']} follow-up(s), each with its exact quote:")
+        for f in pm["findings"]:
+            flags = f["category"] + (", vague" if f["vague"] else "") + ("" if f["in_section"] else ", prose")
+            _say(f"  [{flags}] {f['text'][:100]}")
 
         print(f"\n3. record_candidates: the assistant proposes {len(CANDIDATES)} actions, each with an evidence quote")
         recorded = await client.call_tool("record_candidates",
@@ -88,6 +92,8 @@ async def _drive(db: Path, sample: Path, keep: bool) -> None:
             _say(f"#{item['action_id']} {item['status']}: {item['text']}")
         for item in result["rejected"]:
             _say(f"REJECTED: {item['text']}\n    because {item['reason']}")
+        for gap in result["coverage_gap"]:
+            _say(f"NOT COVERED (the assistant must record it or tell you why not): {gap['text']}")
 
         print("\n4. The assistant tries to commit an owner itself")
         first = result["recorded"][0]["action_id"]

@@ -163,9 +163,17 @@ def test_the_demo_runs_the_whole_flow_and_shows_the_rejection_and_the_count() ->
     assert "REJECTED" in demo.stdout
     assert "1-4 of 4" in demo.stdout
     assert "Nothing was changed" in demo.stdout
+    # The extractor's list, and the follow-up no candidate covers, are shown before anything is decided.
+    assert "the server's extractor found 5 follow-up(s)" in demo.stdout
+    assert "NOT COVERED (the assistant must record it or tell you why not): We need to investigate connection " \
+           "pooling in general." in demo.stdout
 
 
-@pytest.mark.parametrize("command", [["list"], ["list", "--format", "json"], ["verify"]])
+SAMPLE = str(Path(__file__).resolve().parents[1] / "server" / "samples" / "checkout-outage.md")
+
+
+@pytest.mark.parametrize("command", [["list"], ["list", "--format", "json"], ["verify"], ["extract", SAMPLE],
+                                     ["extract", "--json", SAMPLE]])
 def test_human_cli_commands_never_import_the_mcp_sdk(tmp_path: Path, command: list[str]) -> None:
     Store(tmp_path / "a.db").close()
     probe = ("import sys\n"
