@@ -604,21 +604,6 @@ async def test_the_findings_resource_returns_what_parse_returned(client: Client)
     assert all(set(f) == FINDING_KEYS for f in every)
 
 
-@pytest.mark.parametrize(("uri", "message"), [
-    ("postmortem://999/findings", "no postmortem has id 999"),
-    ("postmortem://0/findings", "no postmortem has id 0"),
-    ("postmortem://abc/findings", "'abc' is not a postmortem id"),
-    ("postmortem://-1/findings", "'-1' is not a postmortem id"),
-])
-async def test_an_unknown_postmortem_in_the_findings_resource_is_a_not_found_error(
-        client: Client, record_sample: RecordSample, uri: str, message: str) -> None:
-    await record_sample(client)
-    with pytest.raises(MCPError) as caught:
-        await client.read_resource(uri)
-    assert caught.value.error.code == -32602
-    assert caught.value.error.message == message
-
-
 # -- errors and cut lists say where to look ---------------------------------------------------------------
 
 

@@ -562,6 +562,9 @@ async def test_the_action_resource_returns_the_action_its_decisions_and_its_audi
 @pytest.mark.parametrize(("uri", "message"), [
     ("postmortem://999", "no postmortem has id 999"), ("action://999", "no action has id 999"),
     ("postmortem://0", "no postmortem has id 0"), ("action://0", "no action has id 0"),
+    ("postmortem://999/findings", "no postmortem has id 999"), ("postmortem://0/findings", "no postmortem has id 0"),
+    ("postmortem://abc/findings", "'abc' is not a postmortem id"),
+    ("postmortem://-1/findings", "'-1' is not a postmortem id"),
 ])
 async def test_an_unknown_id_in_a_resource_is_an_mcp_not_found_error(
         client: Client, record_sample: RecordSample, uri: str, message: str) -> None:
