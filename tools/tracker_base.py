@@ -1,0 +1,203 @@
+"""What every tracker adapter does, its configuration, and the HTTP session the adapters share.
+
+An adapter turns a ticket request into the tracker's own API call and reads an issue back. The session
+sends every request through httpx2 (the maintained httpx continuation the MCP SDK already ships) with a
+timeout, retries 429, 5xx, timeouts and connection errors a bounded number of times with exponential
+backoff that honours `Retry-After`, and maps the remaining failures onto the domain errors. Credentials
+live only in the session's headers: no message, repr or log line contains them.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any, Literal, Protocol
+
+import httpx2
+
+from postmortem_actions.store.errors import (
+    TrackerAuthFailed,
+    TrackerError,
+    TrackerRejected,
+    TrackerTargetNotFound,
+    TrackerUnavailable,
+)
+
+TrackerName = Literal["github", "jira", "linear"]
+TRACKERS: tuple[TrackerName, ...] = ("github", "jira", "linear")
+log = logging.getLogger("postmortem_actions.trackers")
+
+
+@dataclass(frozen=True)
+class TrackerConfig:
+    """Where and as whom to file tickets. `token` is a secret: it is left out of repr and messages."""
+
+    tracker: TrackerName
+    base_url: str  # https://api.github.com (or GHE's /api/v3), https://acme.atlassian.net, https://api.linear.app
+    target: str  # GitHub "owner/repo", Jira project key, Linear team key
+    token: str = field(repr=False)
+    email: str | None = None  # Jira Cloud: the account the API token belongs to
+    issue_type: str = "Task"  # Jira: the issue type to create
+
+
+@dataclass(frozen=True)
+class TicketRequest:
+    """A ticket as it will be filed: what `tools.tickets` drafts from an accepted action."""
+
+    title: str
+    body: str  # Markdown (GitHub, Linear)
+    body_adf: dict[str, Any]  # Atlassian Document Format (Jira Cloud)
+    labels: list[str]
+    assignee: str | None  # the committed owner, as the human wrote it (a login, a name or an email)
+    due: date | None
+
+
+@dataclass(frozen=True)
+class RemoteIssue:
+    """A ticket as the tracker reports it."""
+
+    ref: str  # "owner/repo#12", "OPS-123", "ENG-42"
+    url: str
+    state: str  # the tracker's own state name ("open", "closed", "Done", "In Progress"...)
+    closed: bool  # finished in the tracker (GitHub closed, Jira status category done, Linear completed)
+    not_planned: bool = False  # closed as won't do / not planned / canceled, not as done
+    closed_by: str | None = None  # who closed it, when the tracker says (a login or display name)
+    warnings: tuple[str, ...] = ()  # e.g. "owner 'dana' is not assignable in acme/web; left unassigned"
+
+
+class TrackerAdapter(Protocol):
+    """One tracker's API. Implementations raise only `TrackerError` subclasses."""
+
+    name: TrackerName
+
+    def create(self, request: TicketRequest) -> RemoteIssue:
+        """File a new ticket in the configured target."""
+        ...
+
+    def fetch(self, ref: str) -> RemoteIssue:
+        """Read a ticket's current state, and who closed it if it is closed."""
+        ...
+
+    def ref_from_url(self, url: str) -> str | None:
+        """The ref a ticket URL of this tracker names, or None when the URL is not one of its tickets."""
+        ...
+
+
+Sleep = Callable[[float], None]
+
+
+def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds a `Retry-After` header asks for (delta-seconds or an HTTP date), or None."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+class Session:
+    """An httpx2 client bound to one tracker, with bounded retries and domain errors.
+
+    `sleep` is injectable so tests observe the backoff without waiting; `retries` is the number of
+    extra attempts after the first; a `Retry-After` longer than `max_wait` is not waited for.
+    """
+
+    def __init__(self, tracker: TrackerName, client: httpx2.Client, *, retries: int = 3, backoff: float = 1.0,
+                 max_wait: float = 60.0, sleep: Sleep = time.sleep) -> None:
+        self.tracker = tracker
+        self.client = client
+        self.retries = retries
+        self.backoff = backoff
+        self.max_wait = max_wait
+        self.sleep = sleep
+
+    def request(self, method: str, url: str, *, what: str, **kwargs: Any) -> httpx2.Response:
+        """Send a request; a 2xx response is returned, anything else raises a `TrackerError` naming `what`.
+
+        Raises:
+            TrackerAuthFailed: 401 or 403 (403 with a rate-limit header is retried like 429).
+            TrackerTargetNotFound: 404 or 410.
+            TrackerRejected: 400, 409 or 422 (the tracker's own message is included).
+            TrackerUnavailable: 429, 5xx, timeouts or connection errors after the retries.
+        """
+        attempt = 0
+        while True:
+            try:
+                response = self.client.request(method, url, **kwargs)
+            except httpx2.TimeoutException:
+                failure = f"{self.tracker} did not answer in time while trying to {what}"
+                wait = None
+            except httpx2.TransportError as exc:
+                failure = f"could not reach {self.tracker} to {what} ({type(exc).__name__})"
+                wait = None
+            else:
+                if response.is_success:
+                    return response
+                status = response.status_code
+                limited = status == 429 or (status == 403 and response.headers.get("x-ratelimit-remaining") == "0")
+                if not limited and status < 500:
+                    raise self._refusal(response, what)
+                failure = (f"{self.tracker} is rate-limiting requests" if limited else
+                           f"{self.tracker} answered {status}") + f" while trying to {what}"
+                wait = retry_after_seconds(response.headers.get("retry-after"))
+                if wait is None and limited and response.headers.get("x-ratelimit-reset", "").isdigit():
+                    wait = max(0.0, float(response.headers["x-ratelimit-reset"]) - time.time())
+            if attempt >= self.retries:
+                raise TrackerUnavailable(f"{failure}; gave up after {attempt + 1} attempts. Nothing more was "
+                                         "sent; try again later")
+            delay = self.backoff * (2 ** attempt) if wait is None else wait
+            if delay > self.max_wait:
+                raise TrackerUnavailable(f"{failure}; it asks to wait {delay:.0f} s, longer than "
+                                         f"{self.max_wait:.0f} s. Try again later")
+            log.info("%s: retrying in %.1f s (%s)", self.tracker, delay, failure)
+            self.sleep(delay)
+            attempt += 1
+
+    def _refusal(self, response: httpx2.Response, what: str) -> TrackerError:
+        status = response.status_code
+        detail = vendor_message(response)
+        said = f": {detail}" if detail else ""
+        if status in (401, 403):
+            return TrackerAuthFailed(
+                f"{self.tracker} refused the credentials ({status}) while trying to {what}{said}. Check the token "
+                "and its scopes (see README, 'Trackers')")
+        if status in (404, 410):
+            return TrackerTargetNotFound(
+                f"{self.tracker} found nothing ({status}) while trying to {what}{said}. Check the configured "
+                "repository/project/team, and that the token can see it")
+        return TrackerRejected(f"{self.tracker} refused the request ({status}) while trying to {what}{said}")
+
+
+def vendor_message(response: httpx2.Response) -> str:
+    """The human-readable part of a tracker's error body (GitHub, Jira and Linear shapes), at most 300 chars."""
+    try:
+        body = response.json()
+    except ValueError:
+        return " ".join(response.text.split())[:300]
+    parts: list[str] = []
+    if isinstance(body, dict):
+        if isinstance(body.get("message"), str):
+            parts.append(body["message"])
+        for error in body["errors"] if isinstance(body.get("errors"), list) else ():
+            if isinstance(error, dict):
+                text = error.get("message") or " ".join(str(error.get(k, "")) for k in ("field", "code")).strip()
+                if text:
+                    parts.append(str(text))
+            elif isinstance(error, str):
+                parts.append(error)
+        if isinstance(body.get("errorMessages"), list):
+            parts.extend(str(m) for m in body["errorMessages"])
+        if isinstance(body.get("errors"), dict):
+            parts.extend(f"{k}: {v}" for k, v in body["errors"].items())
+    return "; ".join(p for p in parts if p)[:300]
