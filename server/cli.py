@@ -22,6 +22,8 @@ from postmortem_actions.tools.extractor import extract
 from postmortem_actions.tools.models import Finding
 from postmortem_actions.tools.reading import ReadPolicy, check_text, decode, read_document
 
+from .export_cli import add_commands as add_export_commands
+from .export_cli import run as run_export
 from .review_cli import add_commands as add_review_commands
 from .review_cli import run as run_review
 from .settings import Settings
@@ -77,6 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     triage.add_argument("postmortem_id", type=int)
 
     add_review_commands(commands, common)
+    add_export_commands(commands, common)
 
     commands.add_parser("verify", parents=[common],
                         help="check the decision log's hash chain and the database guards (exit 1 on a problem)")
@@ -204,6 +207,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return _cmd_verify(settings)
             case "overdue" | "agenda" | "summary" | "report":
                 return run_review(args, settings)
+            case "export" | "sync":
+                return run_export(args, settings)
             case "decide" | "triage":
                 from .terminal import decide, require_terminal, triage
 

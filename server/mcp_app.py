@@ -5,7 +5,7 @@ import logging
 import re
 from collections.abc import Callable
 from datetime import date
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context, RequestStateSecurity
@@ -27,6 +27,7 @@ from .gate import register_gate
 from .keys import state_key
 from .review import register_review
 from .settings import Settings
+from .trackers import register_trackers
 from .version import VERSION
 
 log = logging.getLogger("postmortem_actions")
@@ -54,9 +55,11 @@ def _client_label(ctx: Context) -> str:
     return f"{info.name}/{info.version}" if info is not None else "unknown-client"
 
 
-def build_server(settings: Settings) -> MCPServer:
+def build_server(settings: Settings, *, tracker_transport: Any = None) -> MCPServer:
     """Build the MCP server for these settings. The database is opened (and migrated) on the first call
     that needs it, so a host's tools/list is answered without waiting for it.
+
+    `tracker_transport` (an httpx2 transport) replaces the network for the tracker tools, for tests.
 
     Raises:
         StoreError: the database folder or the question key cannot be created.
@@ -149,10 +152,12 @@ def build_server(settings: Settings) -> MCPServer:
     gated = register_gate(mcp, store, settings, _client_label)
     review = register_review(mcp, store)
     extraction = register_extraction(mcp, store)
+    trackers = register_trackers(mcp, store, assistant, transport=tracker_transport)
     # Only what the model may send: not the context, not the human's answer (a Resolve dependency).
     guard.parameters = {
         fn.__name__: frozenset(p for p in inspect.signature(fn).parameters if p not in ("ctx", "answer"))
-        for fn in (parse_postmortem, record_candidates, revise_candidate, list_actions, *gated, *review, *extraction)
+        for fn in (parse_postmortem, record_candidates, revise_candidate, list_actions, *gated, *review, *extraction,
+                   *trackers)
     }
     return mcp
 

@@ -36,6 +36,7 @@ from .records import (
 )
 from .schema import GENESIS_HASH
 from .sql import now, sql_value, text_key, where_clause
+from .tickets import TicketLinks
 
 EDITABLE_FIELDS: Final = frozenset({
     "text", "done_when", "problem", "category", "size", "quote", "quote_start", "quote_end",
@@ -43,7 +44,7 @@ EDITABLE_FIELDS: Final = frozenset({
 })
 
 
-class Store(FollowthroughQueries):
+class Store(FollowthroughQueries, TicketLinks):
     """A postmortem-actions database file.
 
     `create=False` refuses a file that does not exist yet (for commands that only read or check);

@@ -1,0 +1,85 @@
+"""`export` and `sync` for people: plain files (Markdown, CSV, JSON, an iCalendar feed of due dates), filing
+tickets in a tracker, and reading ticket states back."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from postmortem_actions.store import ActionFilter, ActionState, Actor, Store
+
+from .settings import Settings
+
+FORMATS = ["md", "csv", "json", "ics"]
+
+
+def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser],
+                 common: argparse.ArgumentParser) -> None:
+    """Register `export` and `sync` on the CLI's sub-parsers."""
+    export = commands.add_parser(
+        "export", parents=[common],
+        help="write actions as md/csv/json or an .ics feed of due dates; with --tracker, file tickets instead")
+    export.add_argument("--format", choices=FORMATS, default="md")
+    export.add_argument("--postmortem", type=int, help="only this postmortem's actions")
+    export.add_argument("--state", choices=[s.value for s in ActionState], help="only actions in this state")
+    export.add_argument("--out", type=Path, metavar="FILE", help="write here instead of standard output")
+    export.add_argument("--tracker", choices=["github", "jira", "linear"],
+                        help="file tickets for the accepted items in this tracker (configured in the environment)")
+    export.add_argument("--action", type=int, action="append", metavar="ID", help="with --tracker: these items")
+    sync = commands.add_parser("sync", parents=[common],
+                               help="read linked tickets back; a ticket a person closed completes its item")
+    sync.add_argument("tracker", choices=["github", "jira", "linear"])
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    """Run `export` or `sync`; returns the exit status (1 when some items failed)."""
+    from postmortem_actions.tools import export as ex  # the HTTP client is imported only when needed
+    from postmortem_actions.tools.tracker_config import load_tracker
+
+    store = Store(settings.db_path, create=False)
+    by = Actor(actor=settings.user, via=f"cli {args.command}")
+    if args.command == "sync":
+        synced = ex.sync_tickets(store, ex.connect(load_tracker(args.tracker, os.environ)), by)
+        for change in synced.checked:
+            print(f"#{change.action_id} {change.ref}: {change.note}")
+        for failure in synced.failed:
+            print(f"#{failure.action_id} FAILED: {failure.error}")
+        print(synced.message)
+        return 1 if synced.failed else 0
+    if args.tracker:
+        if bool(args.action) == (args.postmortem is not None):
+            raise SystemExit("postmortem-actions export --tracker: give --postmortem N or --action ID (repeatable)")
+        result = ex.export_tickets(store, ex.connect(load_tracker(args.tracker, os.environ)), by,
+                                   action_ids=args.action, postmortem_id=args.postmortem)
+        for item in result.exported:
+            print(f"#{item.action_id} {item.status}: {item.ref} {item.url or ''}".rstrip())
+            for warning in item.warnings:
+                print(f"    note: {warning}")
+        for refused in result.refused:
+            print(f"#{refused.action_id} refused: {refused.reason}")
+        for failure in result.failed:
+            print(f"#{failure.action_id} FAILED: {failure.error}")
+        print(result.message)
+        return 1 if result.failed else 0
+    from postmortem_actions.tools import export_files as files
+
+    rows = files.export_rows(store, ActionFilter(postmortem_id=args.postmortem, state=args.state),
+                             tickets=store.ticket_map())
+    if args.format == "md":
+        text = files.to_markdown(rows, title="Postmortem action items")
+    elif args.format == "csv":
+        text = files.to_csv(rows)
+    elif args.format == "json":
+        text = files.to_json(rows)
+    else:
+        text = files.to_ics(rows, calendar_name="Postmortem action items due", now=datetime.now(UTC))
+    if args.out:
+        # newline="" keeps the CRLF line ends iCalendar and CSV require
+        args.out.write_text(text, encoding="utf-8", newline="")
+        print(f"wrote {len(rows)} action(s) to {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0

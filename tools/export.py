@@ -1,0 +1,241 @@
+"""Filing accepted items in the tracker, linking existing tickets, and reading their state back.
+
+Export is idempotent: a ticket already linked to the item in that tracker is reported, not filed again.
+Every created ticket is linked in the store right after the tracker confirms it, so a batch that fails
+half way keeps the exported half and names the rest. Sync records what people did in the tracker as
+their decisions (channel `tracker`): closing a ticket there completes the item (or kills it, when it
+was closed as not planned) in the name of the person who closed it, because that was a human act.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Literal
+
+from pydantic import Field
+
+from postmortem_actions.store import ActionState, Actor, Channel, DecisionKind, HumanDecision, Store
+from postmortem_actions.store.errors import (
+    IllegalTransition,
+    InvalidInput,
+    PostmortemActionsError,
+    StaleAnswer,
+    TrackerError,
+    TrackerRejected,
+    TrackerTargetNotFound,
+)
+
+from .models import Model
+from .tickets import Refused, refusal, request_for, select_actions
+from .tracker_base import Sleep, TrackerAdapter, TrackerConfig, TrackerName
+
+
+class ExportedTicket(Model):
+    """A ticket now linked to an action."""
+
+    action_id: int
+    ref: str
+    url: str | None
+    status: Literal["created", "existing", "linked"] = Field(
+        description="created now, already linked before (nothing sent), or an existing ticket linked by URL")
+    warnings: list[str] = Field(default_factory=list)
+
+
+class Failed(Model):
+    """An action whose ticket could not be filed or read, and why (nothing was changed for it)."""
+
+    action_id: int
+    error: str
+
+
+class ExportResult(Model):
+    """What happened to each selected item."""
+
+    tracker: TrackerName
+    exported: list[ExportedTicket]
+    refused: list[Refused]
+    failed: list[Failed]
+    message: str
+
+
+class SyncChange(Model):
+    """A linked ticket read back, and the decision recorded from it, if any."""
+
+    action_id: int
+    ref: str
+    tracker_state: str
+    recorded: Literal["complete", "kill", "none"]
+    decided_by: str | None
+    note: str
+
+
+class SyncResult(Model):
+    """The linked tickets of one tracker, checked."""
+
+    tracker: TrackerName
+    checked: list[SyncChange]
+    failed: list[Failed]
+    message: str
+
+
+def connect(config: TrackerConfig, *, transport: Any = None, sleep: Sleep = time.sleep) -> TrackerAdapter:
+    """The adapter for a configured tracker (`transport`: an httpx2 transport, for tests and proxies)."""
+    if config.tracker == "github":
+        from .tracker_github import connect_github
+
+        return connect_github(config, transport=transport, sleep=sleep)
+    if config.tracker == "jira":
+        from .tracker_jira import connect_jira
+
+        return connect_jira(config, transport=transport, sleep=sleep)
+    from .tracker_linear import connect_linear
+
+    return connect_linear(config, transport=transport, sleep=sleep)
+
+
+def export_tickets(store: Store, adapter: TrackerAdapter, by: Actor, *, action_ids: list[int] | None = None,
+                   postmortem_id: int | None = None) -> ExportResult:
+    """File a ticket for every accepted item among the selected actions that has none in this tracker yet.
+
+    Items that are not accepted are refused before any request is sent. A refused field (400/422) fails
+    that item only; bad credentials, a missing target or an unreachable tracker stop the batch, and the
+    items not attempted are listed as failed with the reason.
+
+    Raises:
+        InvalidInput: neither or both selectors, or too many ids.
+        ActionNotFound, PostmortemNotFound: an id names nothing (checked before anything is sent).
+    """
+    actions = select_actions(store, action_ids=action_ids, postmortem_id=postmortem_id)
+    exported: list[ExportedTicket] = []
+    refused: list[Refused] = []
+    failed: list[Failed] = []
+    stopped: str | None = None
+    for action in actions:
+        reason = refusal(action)
+        linked = store.tickets(action_id=action.id, tracker=adapter.name)
+        if linked:
+            exported.append(ExportedTicket(action_id=action.id, ref=linked[0].ref, url=linked[0].url,
+                                           status="existing"))
+            continue
+        if reason is not None:
+            refused.append(Refused(action_id=action.id, reason=reason))
+            continue
+        if stopped is not None:
+            failed.append(Failed(action_id=action.id, error=f"not attempted: {stopped}"))
+            continue
+        try:
+            remote = adapter.create(request_for(action, store.get_postmortem(action.postmortem_id)))
+        except TrackerRejected as exc:
+            failed.append(Failed(action_id=action.id, error=str(exc)))
+            continue
+        except TrackerError as exc:
+            stopped = str(exc)
+            failed.append(Failed(action_id=action.id, error=stopped))
+            continue
+        try:
+            store.link_ticket(action.id, adapter.name, remote.ref, remote.url, remote.state, by)
+        except PostmortemActionsError as exc:
+            failed.append(Failed(action_id=action.id, error=(
+                f"{adapter.name} created {remote.ref} ({remote.url}) but it could not be linked here: {exc}. "
+                "Link it with link_ticket, or close it in the tracker")))
+            continue
+        exported.append(ExportedTicket(action_id=action.id, ref=remote.ref, url=remote.url, status="created",
+                                       warnings=list(remote.warnings)))
+    created = sum(e.status == "created" for e in exported)
+    message = (f"{created} ticket(s) created in {adapter.name}, {len(exported) - created} already linked, "
+               f"{len(refused)} refused (not accepted), {len(failed)} failed")
+    if failed:
+        message += ": the items that failed are unchanged; fix the cause and export them again (done ones are " \
+                   "not filed twice)"
+    return ExportResult(tracker=adapter.name, exported=exported, refused=refused, failed=failed, message=message + ".")
+
+
+def link_ticket(store: Store, adapter: TrackerAdapter, by: Actor, action_id: int, url: str) -> ExportResult:
+    """Link an existing ticket, named by its URL, to an accepted action (the tracker confirms it exists).
+
+    Raises:
+        ActionNotFound: no such action.
+        InvalidInput: the URL is not a ticket of this tracker, or the action already has another ticket.
+        IllegalTransition: the action is not accepted or done.
+        TrackerError: the tracker refused or could not be reached (nothing was linked).
+    """
+    action = store.get_action(action_id)
+    ref = adapter.ref_from_url(url.strip())
+    if ref is None:
+        raise InvalidInput(f"{url!r} is not a {adapter.name} ticket URL of the configured site")
+    if action.state not in (ActionState.ACCEPTED, ActionState.DONE):
+        raise IllegalTransition(f"action {action_id} is {action.state}: only accepted items get tickets; "
+                                "nothing was linked")
+    remote = adapter.fetch(ref)
+    if remote.closed:
+        # A closed ticket would complete the item at the next sync although nobody decided that now.
+        raise InvalidInput(f"{remote.ref} is already closed in {adapter.name}; link an open ticket (or decide the "
+                           "item with complete_action); nothing was linked")
+    ticket, created = store.link_ticket(action_id, adapter.name, remote.ref, remote.url, remote.state, by)
+    item = ExportedTicket(action_id=action_id, ref=ticket.ref, url=ticket.url,
+                          status="linked" if created else "existing")
+    return ExportResult(tracker=adapter.name, exported=[item], refused=[], failed=[],
+                        message=f"{ticket.ref} is linked to action {action_id}; sync_tickets reads its state.")
+
+
+def sync_tickets(store: Store, adapter: TrackerAdapter, by: Actor) -> SyncResult:
+    """Read every linked ticket of this tracker and record what people did there.
+
+    A ticket closed as done completes its accepted item, and one closed as not planned kills it, each as
+    a decision by the person the tracker names (channel `tracker`). When the tracker does not say who
+    closed it, or a done item's ticket was reopened, nothing is decided: the change is reported for a
+    human to confirm with complete_action or reopen_action.
+
+    Bad credentials or an unreachable tracker stop the run; the tickets read before stay recorded and the
+    rest are listed as not checked.
+    """
+    checked: list[SyncChange] = []
+    failed: list[Failed] = []
+    stopped: str | None = None
+    for ticket in store.tickets(tracker=adapter.name):
+        action = store.get_action(ticket.action_id)
+        if stopped is not None:
+            failed.append(Failed(action_id=action.id, error=f"not checked: {stopped}"))
+            continue
+        try:
+            remote = adapter.fetch(ticket.ref)
+        except TrackerTargetNotFound as exc:
+            failed.append(Failed(action_id=action.id, error=str(exc)))
+            continue
+        except TrackerError as exc:
+            stopped = str(exc)
+            failed.append(Failed(action_id=action.id, error=stopped))
+            continue
+        store.set_ticket_state(ticket.id, remote.state, by)
+        recorded: Literal["complete", "kill", "none"] = "none"
+        note = f"{remote.state} in {adapter.name}; the item is {action.state}"
+        # Only a change seen since the last read is a decision: after a human reopened an item here, the ticket
+        # that is still closed there does not complete it again.
+        changed = ticket.state != remote.state
+        if remote.closed and action.state is ActionState.ACCEPTED and changed:
+            if not remote.closed_by:
+                note = (f"closed in {adapter.name}, which does not say by whom: nothing was recorded; confirm it "
+                        "with complete_action")
+            else:
+                kind = DecisionKind.KILL if remote.not_planned else DecisionKind.COMPLETE
+                killed = kind is DecisionKind.KILL
+                decision = HumanDecision(
+                    kind=kind, decided_by=remote.closed_by, channel=Channel.TRACKER,
+                    client=f"{adapter.name} {remote.ref}", evidence=None if killed else remote.url,
+                    reason=f"closed as not planned in {adapter.name} ({remote.ref})" if killed else None)
+                try:
+                    store.record_decision(action.id, decision, expected_version=action.version())
+                except (StaleAnswer, IllegalTransition) as exc:
+                    note = f"closed in {adapter.name}, but the item changed meanwhile ({exc}); sync again"
+                else:
+                    recorded = "kill" if kind is DecisionKind.KILL else "complete"
+                    note = f"closed in {adapter.name} by {remote.closed_by}: recorded as their decision"
+        elif not remote.closed and action.state is ActionState.DONE and changed:
+            note = (f"reopened in {adapter.name} while the item is done: nothing was recorded; reopen it with "
+                    "reopen_action if the work is not finished")
+        checked.append(SyncChange(action_id=action.id, ref=remote.ref, tracker_state=remote.state, recorded=recorded,
+                                  decided_by=remote.closed_by if recorded != "none" else None, note=note))
+    decided = sum(c.recorded != "none" for c in checked)
+    return SyncResult(tracker=adapter.name, checked=checked, failed=failed,
+                      message=f"checked {len(checked)} {adapter.name} ticket(s); recorded {decided} decision(s) made "
+                              f"in the tracker; {len(failed)} could not be read.")
