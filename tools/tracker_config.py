@@ -62,9 +62,9 @@ def load_tracker(tracker: str, env: Mapping[str, str]) -> TrackerConfig:
         InvalidInput: an unknown tracker name, or an unreadable trackers file.
         TrackerNotConfigured: no token or no target for it (the message names the variables to set).
     """
-    if tracker not in TRACKERS:
+    name = next((t for t in TRACKERS if t == tracker), None)
+    if name is None:
         raise InvalidInput(f"unknown tracker {tracker!r}; use one of {', '.join(TRACKERS)}")
-    name: TrackerName = tracker  # type: ignore[assignment]
     path = Path(env.get("POSTMORTEM_ACTIONS_TRACKERS") or default_file(env)).expanduser()
     table = _file_tables(path).get(name) or {}
     if not isinstance(table, dict):
