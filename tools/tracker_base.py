@@ -145,7 +145,9 @@ class Session:
                 if response.is_success:
                     return response
                 status = response.status_code
-                limited = status == 429 or (status == 403 and response.headers.get("x-ratelimit-remaining") == "0")
+                # GitHub signals its rate limits with 403 too: a zero remaining count, or a Retry-After.
+                limited = status == 429 or (status == 403 and (response.headers.get("x-ratelimit-remaining") == "0"
+                                                               or "retry-after" in response.headers))
                 if not limited and status < 500:
                     raise self._refusal(response, what)
                 failure = (f"{self.tracker} is rate-limiting requests" if limited else
