@@ -251,3 +251,34 @@ async def test_a_human_who_reopens_the_item_here_is_not_overruled_by_the_ticket_
     assert store.get_action(ids[0]).state is ActionState.ACCEPTED
     assert [d.kind for d in store.decisions(ids[0])] == [DecisionKind.ACCEPT, DecisionKind.COMPLETE,
                                                          DecisionKind.REOPEN]
+
+
+# -- Jira Cloud, end to end -------------------------------------------------------------------------------
+
+
+async def test_jira_export_and_sync_end_to_end(settings: Settings, mode: str, store: Store, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch, record_sample: RecordSample) -> None:
+    from fake_jira import BASE_URL, EMAIL, FakeJira
+    from fake_jira import TOKEN as JIRA_TOKEN
+
+    jira = FakeJira()
+    dana = jira.add_user("Dana Scully", email="dana@acme.test")
+    for name, value in {"URL": BASE_URL, "EMAIL": EMAIL, "TOKEN": JIRA_TOKEN, "PROJECT": "OPS"}.items():
+        monkeypatch.setenv(f"POSTMORTEM_ACTIONS_JIRA_{name}", value)
+    monkeypatch.setenv("POSTMORTEM_ACTIONS_TRACKERS", str(tmp_path / "no-trackers.toml"))
+    server = build_server(settings, tracker_transport=jira.transport)
+    async with Client(server, mode=mode) as client:
+        pm_id, ids = await record_sample(client)
+        accept(store, ids[0], owner="dana@acme.test")
+        exported = ok(await client.call_tool("export_tickets", {"tracker": "jira", "postmortem_id": pm_id}))
+        [ticket] = exported["exported"]
+        [fields] = [p["fields"] for p in jira.posted()]
+        assert fields["duedate"] == "2026-12-15"
+        assert fields["description"]["type"] == "doc"
+        assert "assignee" in fields
+        jira.finish(ticket["ref"], by=dana)
+
+        synced = ok(await client.call_tool("sync_tickets", {"tracker": "jira"}))
+        assert synced["checked"][0]["recorded"] == "complete"
+        assert store.decisions(ids[0])[-1].decided_by == "Dana Scully"
+        assert JIRA_TOKEN not in str(exported) + str(synced)
