@@ -136,6 +136,31 @@ EXPECTED_TOOLS: dict[str, dict[str, Any]] = {
         "properties": ["text"],
         "required": ["text"],
     },
+    # Trackers: the preview is read-only; the others reach the outside world (openWorldHint) but never
+    # take credentials, targets or owners as arguments.
+    "draft_tickets": {
+        "annotations": {"readOnlyHint": True, "openWorldHint": False},
+        "properties": ["action_ids", "postmortem_id", "tracker"],
+        "required": ["tracker"],
+    },
+    "export_tickets": {
+        "annotations": {"readOnlyHint": False, "destructiveHint": False, "idempotentHint": True,
+                        "openWorldHint": True},
+        "properties": ["action_ids", "postmortem_id", "tracker"],
+        "required": ["tracker"],
+    },
+    "link_ticket": {
+        "annotations": {"readOnlyHint": False, "destructiveHint": False, "idempotentHint": True,
+                        "openWorldHint": True},
+        "properties": ["action_id", "tracker", "url"],
+        "required": ["action_id", "tracker", "url"],
+    },
+    "sync_tickets": {
+        "annotations": {"readOnlyHint": False, "destructiveHint": False, "idempotentHint": True,
+                        "openWorldHint": True},
+        "properties": ["tracker"],
+        "required": ["tracker"],
+    },
 }
 CANDIDATE_FIELDS = ["category", "done_when", "problem", "proposed_due", "proposed_owner", "quote", "size", "text"]
 REVISION_FIELDS = ["category", "clear", "done_when", "problem", "proposed_due", "proposed_owner", "quote", "size",
@@ -179,7 +204,7 @@ async def test_only_the_listing_and_review_tools_are_read_only(client: Client) -
     tools = (await client.list_tools()).tools
     read_only = {t.name for t in tools if t.annotations and t.annotations.read_only_hint}
     assert read_only == {"list_actions", "list_overdue", "review_agenda", "draft_status_summary",
-                         "followthrough_report", "lint_action"}
+                         "followthrough_report", "lint_action", "draft_tickets"}
 
 
 async def test_the_resource_templates_are_postmortem_its_findings_and_action_by_id(client: Client) -> None:

@@ -68,7 +68,7 @@ async def test_the_console_script_serves_mcp_over_stdio_and_writes_the_configure
             assert names == ["parse_postmortem", "record_candidates", "revise_candidate", "list_actions",
                              "decide_action", "replan_action", "complete_action", "reopen_action", "report_status",
                              "list_overdue", "review_agenda", "draft_status_summary", "followthrough_report",
-                             "lint_action"]
+                             "lint_action", "draft_tickets", "export_tickets", "link_ticket", "sync_tickets"]
 
             parsed = await client.call_tool("parse_postmortem", {"path": "billing.md"})
             assert not parsed.is_error, parsed.content

@@ -282,3 +282,31 @@ async def test_jira_export_and_sync_end_to_end(settings: Settings, mode: str, st
         assert synced["checked"][0]["recorded"] == "complete"
         assert store.decisions(ids[0])[-1].decided_by == "Dana Scully"
         assert JIRA_TOKEN not in str(exported) + str(synced)
+
+
+# -- Linear, end to end -----------------------------------------------------------------------------------
+
+
+async def test_linear_export_and_a_cancel_in_linear_kills_the_item(
+        settings: Settings, mode: str, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        record_sample: RecordSample) -> None:
+    from fake_linear import API_KEY, FakeLinear
+
+    linear = FakeLinear()
+    monkeypatch.setenv("POSTMORTEM_ACTIONS_LINEAR_API_KEY", API_KEY)
+    monkeypatch.setenv("POSTMORTEM_ACTIONS_LINEAR_TEAM", "ENG")
+    monkeypatch.setenv("POSTMORTEM_ACTIONS_TRACKERS", str(tmp_path / "no-trackers.toml"))
+    async with Client(build_server(settings, tracker_transport=linear.transport()), mode=mode) as client:
+        pm_id, ids = await record_sample(client)
+        accept(store, ids[0], owner="dana")
+        exported = ok(await client.call_tool("export_tickets", {"tracker": "linear", "postmortem_id": pm_id}))
+        [ticket] = exported["exported"]
+        [created] = linear.calls("issueCreate")
+        assert created.variables["input"]["dueDate"] == "2026-12-15"
+        assert created.headers["authorization"] == API_KEY  # a personal API key is sent bare, not as Bearer
+        linear.cancel(ticket["ref"], by="fox")
+
+        synced = ok(await client.call_tool("sync_tickets", {"tracker": "linear"}))
+        assert synced["checked"][0]["recorded"] == "kill"
+        assert store.get_action(ids[0]).state is ActionState.KILLED
+        assert API_KEY not in str(exported) + str(synced)
