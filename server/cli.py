@@ -17,8 +17,6 @@ from pathlib import Path
 from postmortem_actions.store import ActionFilter, ActionState, ActionSummary, Actor, Category, Store
 from postmortem_actions.store.errors import DocumentTooLarge, PostmortemActionsError
 from postmortem_actions.tools import postmortems, queries
-from postmortem_actions.tools.contract import as_contract
-from postmortem_actions.tools.extractor import extract
 from postmortem_actions.tools.models import Finding
 from postmortem_actions.tools.reading import ReadPolicy, check_text, decode, read_document
 
@@ -135,6 +133,9 @@ def findings_table(findings: Sequence[Finding]) -> str:
 
 
 def _cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
+    from postmortem_actions.tools.contract import as_contract  # the extractor's patterns compile only here
+    from postmortem_actions.tools.extractor import extract
+
     findings = extract(_read_for_extract(args.file, settings.max_bytes))
     if args.json:
         print(json.dumps([as_contract(f) for f in findings], indent=2, ensure_ascii=False))

@@ -12,14 +12,11 @@ from pydantic import Field, TypeAdapter
 
 from postmortem_actions.store import Postmortem, Store
 from postmortem_actions.store.errors import NotFound
-from postmortem_actions.tools.extractor import extract
-from postmortem_actions.tools.lint import lint_action as lint_action_op
 from postmortem_actions.tools.models import Finding, Line, LintResult
 
 from .boundary import domain_errors
 
 READ_ONLY = ToolAnnotations(readOnlyHint=True, openWorldHint=False)
-_FINDINGS = TypeAdapter(list[Finding])
 _ID = re.compile(r"[0-9]{1,18}")
 
 INSTRUCTIONS = """\
@@ -78,17 +75,23 @@ def register_extraction(mcp: MCPServer, store: Store) -> list[object]:
         """Say whether an action item has a finish line. A vague one (investigate, look into, improve, better,
         more, etc., a priority without a deliverable, no object) comes back with why and what a concrete
         version needs (the artifact, the threshold, the target, who is paged), so you can rewrite it."""
+        from postmortem_actions.tools.lint import lint_action as lint_action_op
+
         return lint_action_op(text)
 
     @mcp.resource("postmortem://{id}/findings", mime_type="application/json", title="Follow-ups found in a postmortem")
     def findings_resource(id: str) -> str:
         """Every follow-up the extractor found in a stored postmortem, with exact quotes and offsets."""
-        return _FINDINGS.dump_json(list(extract(_postmortem(store, id).text))).decode()
+        from postmortem_actions.tools.extractor import extract
+
+        return TypeAdapter(list[Finding]).dump_json(list(extract(_postmortem(store, id).text))).decode()
 
     @mcp.prompt(title="Extract the action items",
                 description="The standard extraction instructions, with the stored postmortem and the server's "
                             "findings embedded")
     def extract_actions(postmortem_id: str) -> list[UserMessage]:
+        from postmortem_actions.tools.extractor import extract
+
         pm = _postmortem(store, postmortem_id, prompt=True)
         findings = extract(pm.text)
         listed = "\n".join(_finding_line(n, f) for n, f in enumerate(findings, start=1)) or "(none found)"

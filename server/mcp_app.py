@@ -3,6 +3,7 @@
 import inspect
 import logging
 import re
+import time
 from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any, TypeVar
@@ -55,11 +56,13 @@ def _client_label(ctx: Context) -> str:
     return f"{info.name}/{info.version}" if info is not None else "unknown-client"
 
 
-def build_server(settings: Settings, *, tracker_transport: Any = None) -> MCPServer:
+def build_server(settings: Settings, *, tracker_transport: Any = None,
+                 tracker_sleep: Callable[[float], None] = time.sleep) -> MCPServer:
     """Build the MCP server for these settings. The database is opened (and migrated) on the first call
     that needs it, so a host's tools/list is answered without waiting for it.
 
-    `tracker_transport` (an httpx2 transport) replaces the network for the tracker tools, for tests.
+    `tracker_transport` (an httpx2 transport) replaces the network for the tracker tools, and `tracker_sleep`
+    the wait between retries: both for tests.
 
     Raises:
         StoreError: the database folder or the question key cannot be created.
@@ -152,7 +155,7 @@ def build_server(settings: Settings, *, tracker_transport: Any = None) -> MCPSer
     gated = register_gate(mcp, store, settings, _client_label)
     review = register_review(mcp, store)
     extraction = register_extraction(mcp, store)
-    trackers = register_trackers(mcp, store, assistant, transport=tracker_transport)
+    trackers = register_trackers(mcp, store, assistant, transport=tracker_transport, sleep=tracker_sleep)
     # Only what the model may send: not the context, not the human's answer (a Resolve dependency).
     guard.parameters = {
         fn.__name__: frozenset(p for p in inspect.signature(fn).parameters if p not in ("ctx", "answer"))

@@ -2,6 +2,7 @@
 environment or its trackers file, never from arguments; the tracker to use is named by `tracker`."""
 
 import os
+import time
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -27,14 +28,15 @@ PostmortemId = Annotated[int | None, Field(ge=1, description="All actions of thi
 
 
 def register_trackers(mcp: MCPServer, store: Store, assistant: Callable[[Context], Actor], *,
-                      transport: Any = None) -> list[object]:
+                      transport: Any = None, sleep: Callable[[float], None] = time.sleep) -> list[object]:
     """Add draft_tickets, export_tickets, link_ticket and sync_tickets; returns the tool functions.
 
-    `transport` (an httpx2 transport) replaces the network, for tests against a vendor-like fake.
+    `transport` (an httpx2 transport) replaces the network and `sleep` the wait between retries, for tests
+    against a vendor-like fake.
     """
 
     def adapter(tracker: TrackerName) -> TrackerAdapter:
-        return ex.connect(load_tracker(tracker, os.environ), transport=transport)
+        return ex.connect(load_tracker(tracker, os.environ), transport=transport, sleep=sleep)
 
     @mcp.tool(title="Draft tracker tickets", annotations=PREVIEW)
     @domain_errors

@@ -310,3 +310,24 @@ async def test_linear_export_and_a_cancel_in_linear_kills_the_item(
         assert synced["checked"][0]["recorded"] == "kill"
         assert store.get_action(ids[0]).state is ActionState.KILLED
         assert API_KEY not in str(exported) + str(synced)
+
+
+async def test_retries_wait_as_the_tracker_asks_and_are_logged_without_the_token(
+        settings: Settings, mode: str, store: Store, github: FakeGitHub, record_sample: RecordSample,
+        caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    waits: list[float] = []
+    server = build_server(settings, tracker_transport=httpx2.MockTransport(github), tracker_sleep=waits.append)
+    async with Client(server, mode=mode) as client:
+        _, ids = await record_sample(client)
+        accept(store, ids[0], owner="Priya Raman")
+        github.fail_next(github_error(502, "Server Error"), github_error(429, "API rate limit exceeded",
+                                                                         headers={"retry-after": "7"}))
+        result = ok(await client.call_tool("export_tickets", {"tracker": "github", "action_ids": [ids[0]]}))
+
+    assert [e["status"] for e in result["exported"]] == ["created"]
+    assert waits == [1.0, 7.0]  # exponential backoff first, then the tracker's Retry-After
+    assert sum("retrying" in r.getMessage() for r in caplog.records) == 2
+    assert all(TOKEN not in r.getMessage() and TOKEN not in str(r.args) for r in caplog.records)

@@ -6,10 +6,7 @@ from postmortem_actions.store import Action, ActionFilter, Actor, NewAction, Sto
 from postmortem_actions.store.errors import QuoteNotFound
 from postmortem_actions.store.sql import text_key
 
-from .coverage import coverage_gap
 from .evidence import EvidenceIndex, locate
-from .extractor import extract
-from .lint import lint_findings
 from .models import CandidateIn, CandidateRevision, RecordedCandidate, RecordResult, RejectedCandidate
 
 MAX_BATCH = 200
@@ -25,6 +22,10 @@ def record_candidates(store: Store, by: Actor, postmortem_id: int, candidates: l
         PostmortemNotFound: no such postmortem.
         InvalidInput: a database constraint refused a value (nothing is written).
     """
+    from .coverage import coverage_gap  # the extractor's patterns compile on first use, not at server start
+    from .extractor import extract
+    from .lint import lint_findings
+
     pm = store.get_postmortem(postmortem_id)
     evidence = EvidenceIndex(pm.text)
     rejected: list[RejectedCandidate] = []

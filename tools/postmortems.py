@@ -8,7 +8,6 @@ from postmortem_actions.store import Actor, NewPostmortem, Store
 from postmortem_actions.store.errors import InvalidInput
 
 from .documents import find_incident_date, find_severity, find_title, fingerprint, normalise_severity, sections
-from .extractor import extract
 from .models import CONTROL, ParseResult
 from .reading import ReadPolicy, check_text, read_document
 
@@ -59,6 +58,8 @@ def describe(postmortem_id: int, store: Store, *, created: bool = False) -> Pars
     """
     pm = store.get_postmortem(postmortem_id)
     parts = sections(pm.text)
+    from .extractor import extract  # its patterns compile on first use, not while the server starts
+
     findings = extract(pm.text)
     cut = any(s.truncated for s in parts)
     next_step = (
