@@ -6,12 +6,17 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from postmortem_actions.store import ActionFilter, ActionState, Actor, Store
 
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from postmortem_actions.tools.export import Failed
 
 FORMATS = ["md", "csv", "json", "ics"]
 
@@ -45,10 +50,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         synced = ex.sync_tickets(store, ex.connect(load_tracker(args.tracker, os.environ)), by)
         for change in synced.checked:
             print(f"#{change.action_id} {change.ref}: {change.note}")
-        for failure in synced.failed:
-            print(f"#{failure.action_id} FAILED: {failure.error}")
-        print(synced.message)
-        return 1 if synced.failed else 0
+        return _finish(synced.failed, synced.message)
     if args.tracker:
         if bool(args.action) == (args.postmortem is not None):
             raise SystemExit("postmortem-actions export --tracker: give --postmortem N or --action ID (repeatable)")
@@ -60,10 +62,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                 print(f"    note: {warning}")
         for refused in result.refused:
             print(f"#{refused.action_id} refused: {refused.reason}")
-        for failure in result.failed:
-            print(f"#{failure.action_id} FAILED: {failure.error}")
-        print(result.message)
-        return 1 if result.failed else 0
+        return _finish(result.failed, result.message)
     from postmortem_actions.tools import export_files as files
 
     rows = files.export_rows(store, ActionFilter(postmortem_id=args.postmortem, state=args.state),
@@ -83,3 +82,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     else:
         sys.stdout.write(text)
     return 0
+
+
+def _finish(failed: Sequence[Failed], message: str) -> int:
+    for failure in failed:
+        print(f"#{failure.action_id} FAILED: {failure.error}")
+    print(message)
+    return 1 if failed else 0

@@ -10,6 +10,8 @@ was closed as not planned) in the name of the person who closed it, because that
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from functools import partial
 from typing import Any, Literal
 
 from pydantic import Field
@@ -27,7 +29,7 @@ from postmortem_actions.store.errors import (
 
 from .models import Model
 from .tickets import Refused, refusal, request_for, select_actions
-from .tracker_base import Sleep, TrackerAdapter, TrackerConfig, TrackerName
+from .tracker_base import RemoteIssue, Sleep, TrackerAdapter, TrackerConfig, TrackerName
 
 
 class ExportedTicket(Model):
@@ -78,6 +80,17 @@ class SyncResult(Model):
     message: str
 
 
+def _attempt(call: Callable[[], RemoteIssue], action_id: int, failed: list[Failed],
+             item_error: type[TrackerError]) -> tuple[RemoteIssue | None, str | None]:
+    """One tracker call for one item: (the issue, None); an `item_error` fails only this item (None, None);
+    any other tracker error also stops the batch (None, its reason). Failures are appended to `failed`."""
+    try:
+        return call(), None
+    except TrackerError as exc:
+        failed.append(Failed(action_id=action_id, error=str(exc)))
+        return None, None if isinstance(exc, item_error) else str(exc)
+
+
 def connect(config: TrackerConfig, *, transport: Any = None, sleep: Sleep = time.sleep) -> TrackerAdapter:
     """The adapter for a configured tracker (`transport`: an httpx2 transport, for tests and proxies)."""
     if config.tracker == "github":
@@ -123,14 +136,9 @@ def export_tickets(store: Store, adapter: TrackerAdapter, by: Actor, *, action_i
         if stopped is not None:
             failed.append(Failed(action_id=action.id, error=f"not attempted: {stopped}"))
             continue
-        try:
-            remote = adapter.create(request_for(action, store.get_postmortem(action.postmortem_id)))
-        except TrackerRejected as exc:
-            failed.append(Failed(action_id=action.id, error=str(exc)))
-            continue
-        except TrackerError as exc:
-            stopped = str(exc)
-            failed.append(Failed(action_id=action.id, error=stopped))
+        request = request_for(action, store.get_postmortem(action.postmortem_id))
+        remote, stopped = _attempt(partial(adapter.create, request), action.id, failed, TrackerRejected)
+        if remote is None:
             continue
         try:
             store.link_ticket(action.id, adapter.name, remote.ref, remote.url, remote.state, by)
@@ -197,14 +205,8 @@ def sync_tickets(store: Store, adapter: TrackerAdapter, by: Actor) -> SyncResult
         if stopped is not None:
             failed.append(Failed(action_id=action.id, error=f"not checked: {stopped}"))
             continue
-        try:
-            remote = adapter.fetch(ticket.ref)
-        except TrackerTargetNotFound as exc:
-            failed.append(Failed(action_id=action.id, error=str(exc)))
-            continue
-        except TrackerError as exc:
-            stopped = str(exc)
-            failed.append(Failed(action_id=action.id, error=stopped))
+        remote, stopped = _attempt(partial(adapter.fetch, ticket.ref), action.id, failed, TrackerTargetNotFound)
+        if remote is None:
             continue
         store.set_ticket_state(ticket.id, remote.state, by)
         recorded: Literal["complete", "kill", "none"] = "none"
