@@ -112,7 +112,8 @@ class FakeGitHub:
         self._numbers: dict[str, int] = {}
         self._labels: dict[tuple[str, str], dict[str, Any]] = {}
         self._ids = 1000
-        self._clock = datetime(2026, 3, 5, 9, 0, tzinfo=UTC)
+        self._clock = datetime.now(UTC).replace(microsecond=0)  # real time: closes compare with our decisions
+        self.clock_lag = timedelta(0)  # set it to stamp what happens next as that long ago
 
     def __repr__(self) -> str:
         return f"FakeGitHub(repos={sorted(self.repos.values())!r}, issues={len(self._issues)})"
@@ -284,7 +285,8 @@ class FakeGitHub:
         return self._ids
 
     def _tick(self) -> str:
-        self._clock += timedelta(minutes=1)
+        # Real time, one second apart at least: a close is ordered against the decisions made here.
+        self._clock = max(self._clock + timedelta(seconds=1), datetime.now(UTC).replace(microsecond=0) - self.clock_lag)
         return self._clock.strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def _user(self, login: str) -> dict[str, Any]:

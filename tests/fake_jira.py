@@ -126,7 +126,7 @@ class FakeJira:
         self.transport = httpx2.MockTransport(self)
         self._queued: deque[Queued] = deque()
         self._ids = itertools.count(10001)
-        self._now = datetime(2026, 3, 4, 9, 0, tzinfo=UTC)
+        self._now = datetime.now(UTC).replace(microsecond=0)  # real time: closes compare with our decisions
         self.bot = self.add_user("Postmortem Bot", email=email)
         if project:
             self.add_project(project)
@@ -355,7 +355,8 @@ class FakeJira:
         return next((i for i in self.issues.values() if key_or_id.upper() == i.key or key_or_id == i.id), None)
 
     def _stamp(self) -> str:
-        self._now += timedelta(minutes=1)
+        # Real time, one second apart at least: a close is ordered against the decisions made here.
+        self._now = max(self._now + timedelta(seconds=1), datetime.now(UTC).replace(microsecond=0))
         return self._now.strftime("%Y-%m-%dT%H:%M:%S.000+0000")
 
     def _fields_json(self, issue: JiraIssue) -> dict[str, Any]:

@@ -167,7 +167,7 @@ class FakeLinear:
         self.issues: dict[str, Issue] = {}
         self.requests: list[Call] = []
         self._queue: deque[httpx2.Response | Exception] = deque()
-        self._clock = datetime(2026, 3, 5, 9, 0, tzinfo=UTC)
+        self._clock = datetime.now(UTC).replace(microsecond=0)  # real time: closes compare with our decisions
         for key, name in (("ENG", "Engineering"), ("OPS", "Operations")):
             states = [State(_id("state", f"{key}/{n}"), n, t) for n, t in STATES]
             self.teams[key] = Team(_id("team", key), key, name, states)
@@ -438,7 +438,8 @@ class FakeLinear:
         return FakeLinear.graphql_error(message, code=code, type="graphql error", status=400)
 
     def _tick(self) -> str:
-        self._clock += timedelta(minutes=1)
+        # Real time, one second apart at least: a close is ordered against the decisions made here.
+        self._clock = max(self._clock + timedelta(seconds=1), datetime.now(UTC).replace(microsecond=0))
         return self._clock.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 

@@ -302,19 +302,38 @@ def test_403_primary_rate_limit_is_retried_until_the_reset(rig: Rig) -> None:
 
 
 def test_502_twice_then_success_backs_off_exponentially(rig: Rig) -> None:
+    ref = rig.adapter.create(ticket()).ref
     rig.fake.fail_next(server_error(502), server_error(502))
-    assert rig.adapter.create(ticket()).ref == "acme/web#1"
+    assert rig.adapter.fetch(ref).ref == "acme/web#1"
     assert rig.slept == [1.0, 2.0]
-    assert len(rig.fake.received) == 3
+    assert len(rig.fake.received) == 4
+
+
+def test_a_create_that_may_have_been_filed_is_not_sent_again(rig: Rig) -> None:
+    # A 502 or a timeout after the POST left: GitHub may have filed it, and a retry would file a duplicate.
+    rig.fake.fail_next(server_error(502))
+    with pytest.raises(TrackerUnavailable, match=r"may have been filed anyway, so it was not sent again"):
+        rig.adapter.create(ticket())
+    rig.fake.fail_next(httpx2.ReadTimeout("The read operation timed out"))
+    with pytest.raises(TrackerUnavailable, match=r"may have been filed anyway"):
+        rig.adapter.create(ticket())
+    assert rig.slept == []
+    assert rig.paths() == ["POST /repos/acme/web/issues"] * 2
+
+
+def test_a_create_the_tracker_did_not_process_is_retried(rig: Rig) -> None:
+    rig.fake.fail_next(secondary_rate_limit(5, status=429))
+    assert rig.adapter.create(ticket()).ref == "acme/web#1"
+    assert rig.slept == [5.0]
 
 
 def test_a_persistent_503_is_unavailable_after_four_attempts(rig: Rig) -> None:
     rig.fake.fail_next(*(server_error(503) for _ in range(5)))
-    with pytest.raises(TrackerUnavailable, match=r"github answered 503 while trying to create an issue in "
-                                                 r"acme/web; gave up after 4 attempts"):
-        rig.adapter.create(ticket())
+    with pytest.raises(TrackerUnavailable, match=r"github answered 503 while trying to read issue acme/web#1; "
+                                                 r"gave up after 4 attempts"):
+        rig.adapter.fetch("acme/web#1")
     assert rig.slept == [1.0, 2.0, 4.0]
-    assert rig.paths() == ["POST /repos/acme/web/issues"] * 4
+    assert rig.paths() == ["GET /repos/acme/web/issues/1"] * 4
 
 
 def test_a_retry_after_longer_than_the_limit_is_not_waited_for(rig: Rig) -> None:
@@ -325,11 +344,11 @@ def test_a_retry_after_longer_than_the_limit_is_not_waited_for(rig: Rig) -> None
     assert len(rig.fake.received) == 1
 
 
-def test_a_timeout_is_retried(rig: Rig) -> None:
-    rig.fake.fail_next(httpx2.ReadTimeout("The read operation timed out"))
+def test_a_timeout_of_a_read_is_retried(rig: Rig) -> None:
     ref = rig.adapter.create(ticket()).ref
-    assert rig.slept == [1.0]
+    rig.fake.fail_next(httpx2.ReadTimeout("The read operation timed out"))
     assert rig.adapter.fetch(ref).state == "open"
+    assert rig.slept == [1.0]
 
 
 def test_timeouts_throughout_are_unavailable(rig: Rig) -> None:
@@ -361,7 +380,8 @@ def test_the_token_never_appears_in_errors_reprs_or_logs(caplog: pytest.LogCaptu
         with pytest.raises(TrackerError) as error:
             rig.adapter.create(ticket(assignee="Dana Smith"))
         caught.append(error.value)
-    assert len(caught) == 8
+    # 5 refusals; 503s and read timeouts after a POST are not retried (4 + 4); connect errors are (1 after 4)
+    assert len(caught) == 14
     config = rig.adapter.config
     texts = [str(e) for e in caught] + [repr(e) for e in caught] + [
         repr(rig.adapter), repr(config), repr(rig.adapter.session.client.headers), caplog.text]

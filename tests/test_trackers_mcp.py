@@ -194,7 +194,7 @@ async def test_an_open_ticket_can_be_linked_by_url_and_a_closed_one_cannot(
 
     elsewhere = await tracked.call_tool("link_ticket", {"action_id": ids[1], "tracker": "github",
                                                         "url": "https://gitlab.com/acme/billing/-/issues/3"})
-    assert "is not a github ticket URL" in refusal(elsewhere, "link_ticket")
+    assert "is not a github ticket of the configured repository" in refusal(elsewhere, "link_ticket")
 
 
 async def test_a_candidate_cannot_be_linked_to_a_ticket(
@@ -323,11 +323,23 @@ async def test_retries_wait_as_the_tracker_asks_and_are_logged_without_the_token
     async with Client(server, mode=mode) as client:
         _, ids = await record_sample(client)
         accept(store, ids[0], owner="Priya Raman")
-        github.fail_next(github_error(502, "Server Error"), github_error(429, "API rate limit exceeded",
-                                                                         headers={"retry-after": "7"}))
+        github.fail_next(github_error(429, "API rate limit exceeded", headers={"retry-after": "7"}),
+                         github_error(503, "Service Unavailable", headers={"retry-after": "2"}))
         result = ok(await client.call_tool("export_tickets", {"tracker": "github", "action_ids": [ids[0]]}))
 
     assert [e["status"] for e in result["exported"]] == ["created"]
-    assert waits == [1.0, 7.0]  # exponential backoff first, then the tracker's Retry-After
+    assert waits == [7.0, 2.0]  # the tracker said it did not process the request, and when to come back
     assert sum("retrying" in r.getMessage() for r in caplog.records) == 2
     assert all(TOKEN not in r.getMessage() and TOKEN not in str(r.args) for r in caplog.records)
+
+
+async def test_a_create_that_may_have_been_filed_is_reported_not_sent_twice(
+        tracked: Client, store: Store, github: FakeGitHub, record_sample: RecordSample) -> None:
+    _, ids = await record_sample(tracked)
+    accept(store, ids[0], owner="Priya Raman")
+    github.fail_next(github_error(502, "Bad Gateway"))
+    result = ok(await tracked.call_tool("export_tickets", {"tracker": "github", "action_ids": [ids[0]]}))
+
+    assert "may have been filed anyway" in result["failed"][0]["error"]
+    assert posts(github) == 1
+    assert store.tickets() == []

@@ -169,12 +169,16 @@ def link_ticket(store: Store, adapter: TrackerAdapter, by: Actor, action_id: int
     """
     action = store.get_action(action_id)
     ref = adapter.ref_from_url(url.strip())
-    if ref is None:
-        raise InvalidInput(f"{url!r} is not a {adapter.name} ticket URL of the configured site")
+    if ref is None or not _in_target(adapter, ref):
+        raise InvalidInput(f"{url!r} is not a {adapter.name} ticket of the configured "
+                           f"{'repository' if adapter.name == 'github' else 'project or team'} "
+                           f"{adapter.config.target}; nothing was linked")
     if action.state not in (ActionState.ACCEPTED, ActionState.DONE):
         raise IllegalTransition(f"action {action_id} is {action.state}: only accepted items get tickets; "
                                 "nothing was linked")
     remote = adapter.fetch(ref)
+    if not _in_target(adapter, remote.ref):
+        raise InvalidInput(f"{ref} now lives at {remote.ref}, outside {adapter.config.target}; nothing was linked")
     if remote.closed:
         # A closed ticket would complete the item at the next sync although nobody decided that now.
         raise InvalidInput(f"{remote.ref} is already closed in {adapter.name}; link an open ticket (or decide the "
@@ -184,6 +188,15 @@ def link_ticket(store: Store, adapter: TrackerAdapter, by: Actor, action_id: int
                           status="linked" if created else "existing")
     return ExportResult(tracker=adapter.name, exported=[item], refused=[], failed=[],
                         message=f"{ticket.ref} is linked to action {action_id}; sync_tickets reads its state.")
+
+
+def _in_target(adapter: TrackerAdapter, ref: str) -> bool:
+    """Whether a ref is a ticket of the configured repository (GitHub) or project/team (Jira, Linear): a ticket
+    elsewhere can be closed by people outside the team, and its close would decide our item."""
+    target = adapter.config.target.strip().lower()
+    if adapter.name == "github":
+        return ref.rsplit("#", 1)[0].lower() == target
+    return ref.lower().startswith(target + "-")
 
 
 def sync_tickets(store: Store, adapter: TrackerAdapter, by: Actor) -> SyncResult:
@@ -208,16 +221,22 @@ def sync_tickets(store: Store, adapter: TrackerAdapter, by: Actor) -> SyncResult
         remote, stopped = _attempt(partial(adapter.fetch, ticket.ref), action.id, failed, TrackerTargetNotFound)
         if remote is None:
             continue
-        store.set_ticket_state(ticket.id, remote.state, by)
         recorded: Literal["complete", "kill", "none"] = "none"
         note = f"{remote.state} in {adapter.name}; the item is {action.state}"
+        keep_state = False
         # Only a change seen since the last read is a decision: after a human reopened an item here, the ticket
         # that is still closed there does not complete it again.
         changed = ticket.state != remote.state
+        latest = store.decisions(action.id)[-1:] if remote.closed_at is not None else []
         if remote.closed and action.state is ActionState.ACCEPTED and changed:
             if not remote.closed_by:
-                note = (f"closed in {adapter.name}, which does not say by whom: nothing was recorded; confirm it "
-                        "with complete_action")
+                note = (f"closed in {adapter.name} by an automation or an account it does not name: nothing was "
+                        "recorded; confirm it with complete_action")
+            # Trackers stamp to the second: a decision in the same second as the close does not count as later.
+            elif latest and remote.closed_at is not None \
+                    and latest[0].decided_at.replace(microsecond=0) > remote.closed_at:
+                note = (f"closed in {adapter.name} by {remote.closed_by} before the latest decision here "
+                        f"({latest[0].kind} by {latest[0].decided_by}): nothing was recorded")
             else:
                 kind = DecisionKind.KILL if remote.not_planned else DecisionKind.COMPLETE
                 killed = kind is DecisionKind.KILL
@@ -228,13 +247,16 @@ def sync_tickets(store: Store, adapter: TrackerAdapter, by: Actor) -> SyncResult
                 try:
                     store.record_decision(action.id, decision, expected_version=action.version())
                 except (StaleAnswer, IllegalTransition) as exc:
-                    note = f"closed in {adapter.name}, but the item changed meanwhile ({exc}); sync again"
+                    keep_state = True  # so the next sync sees the close again and records it then
+                    note = f"closed in {adapter.name}, but the item changed meanwhile ({exc}); nothing was recorded"
                 else:
                     recorded = "kill" if kind is DecisionKind.KILL else "complete"
                     note = f"closed in {adapter.name} by {remote.closed_by}: recorded as their decision"
         elif not remote.closed and action.state is ActionState.DONE and changed:
             note = (f"reopened in {adapter.name} while the item is done: nothing was recorded; reopen it with "
                     "reopen_action if the work is not finished")
+        if not keep_state:
+            store.set_ticket_state(ticket.id, remote.state, by)
         checked.append(SyncChange(action_id=action.id, ref=remote.ref, tracker_state=remote.state, recorded=recorded,
                                   decided_by=remote.closed_by if recorded != "none" else None, note=note))
     decided = sum(c.recorded != "none" for c in checked)

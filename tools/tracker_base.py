@@ -9,6 +9,7 @@ live only in the session's headers: no message, repr or log line contains them.
 
 from __future__ import annotations
 
+import base64
 import email.utils
 import logging
 import time
@@ -65,14 +66,16 @@ class RemoteIssue:
     state: str  # the tracker's own state name ("open", "closed", "Done", "In Progress"...)
     closed: bool  # finished in the tracker (GitHub closed, Jira status category done, Linear completed)
     not_planned: bool = False  # closed as won't do / not planned / canceled, not as done
-    closed_by: str | None = None  # who closed it, when the tracker says (a login or display name)
+    closed_by: str | None = None  # the person who closed it (a login or display name); None for bots and apps
     warnings: tuple[str, ...] = ()  # e.g. "owner 'dana' is not assignable in acme/web; left unassigned"
+    closed_at: datetime | None = None  # when it was closed, when the tracker says
 
 
 class TrackerAdapter(Protocol):
     """One tracker's API. Implementations raise only `TrackerError` subclasses."""
 
     name: TrackerName
+    config: TrackerConfig
 
     def create(self, request: TicketRequest) -> RemoteIssue:
         """File a new ticket in the configured target."""
@@ -122,8 +125,14 @@ class Session:
         self.max_wait = max_wait
         self.sleep = sleep
 
-    def request(self, method: str, url: str, *, what: str, **kwargs: Any) -> httpx2.Response:
+    def request(self, method: str, url: str, *, what: str, idempotent: bool | None = None,
+                **kwargs: Any) -> httpx2.Response:
         """Send a request; a 2xx response is returned, anything else raises a `TrackerError` naming `what`.
+
+        A request that is not idempotent (by default: anything but GET, HEAD, PUT and DELETE; a GraphQL
+        query passes True) is retried only when the tracker said it did not process it (429, 503 with
+        Retry-After): after a timeout or another 5xx the ticket may exist already, and a retry would file it
+        twice, so the error says so instead.
 
         Raises:
             TrackerAuthFailed: 401 or 403 (403 with a rate-limit header is retried like 429).
@@ -138,9 +147,11 @@ class Session:
             except httpx2.TimeoutException:
                 failure = f"{self.tracker} did not answer in time while trying to {what}"
                 wait = None
+                unprocessed = False
             except httpx2.TransportError as exc:
                 failure = f"could not reach {self.tracker} to {what} ({type(exc).__name__})"
                 wait = None
+                unprocessed = isinstance(exc, httpx2.ConnectError)  # never reached the tracker
             else:
                 if response.is_success:
                     return response
@@ -155,6 +166,12 @@ class Session:
                 wait = retry_after_seconds(response.headers.get("retry-after"))
                 if wait is None and limited and response.headers.get("x-ratelimit-reset", "").isdigit():
                     wait = max(0.0, float(response.headers["x-ratelimit-reset"]) - time.time())
+                unprocessed = limited or (status == 503 and wait is not None)
+            safe = idempotent if idempotent is not None else method.upper() in ("GET", "HEAD", "PUT", "DELETE")
+            if not safe and not unprocessed:
+                raise TrackerUnavailable(f"{failure}. It may have been filed anyway, so it was not sent again: "
+                                         f"check {self.tracker} before exporting again (link an existing ticket "
+                                         "with link_ticket)")
             if attempt >= self.retries:
                 raise TrackerUnavailable(f"{failure}; gave up after {attempt + 1} attempts. Nothing more was "
                                          "sent; try again later")
@@ -168,7 +185,7 @@ class Session:
 
     def _refusal(self, response: httpx2.Response, what: str) -> TrackerError:
         status = response.status_code
-        detail = vendor_message(response)
+        detail = _without_secrets(vendor_message(response), response.request)
         said = f": {detail}" if detail else ""
         if status in (401, 403):
             return TrackerAuthFailed(
@@ -179,6 +196,22 @@ class Session:
                 f"{self.tracker} found nothing ({status}) while trying to {what}{said}. Check the configured "
                 "repository/project/team, and that the token can see it")
         return TrackerRejected(f"{self.tracker} refused the request ({status}) while trying to {what}{said}")
+
+
+def _without_secrets(text: str, request: httpx2.Request) -> str:
+    """`text` with the request's credentials blanked, should a tracker ever echo them back."""
+    header = request.headers.get("authorization", "")
+    secrets = {header, header.partition(" ")[2]}
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "basic" and value:
+        try:
+            decoded = base64.b64decode(value).decode("utf-8", "replace")
+        except ValueError:
+            decoded = ""
+        secrets |= {decoded, decoded.partition(":")[2]}
+    for secret in sorted((s for s in secrets if len(s) >= 6), key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text
 
 
 def vendor_message(response: httpx2.Response) -> str:

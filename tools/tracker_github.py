@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -113,7 +114,7 @@ class GitHubAdapter:
             else:
                 payload["assignees"] = [login]
         issue = _json_object(self.session.request("POST", f"/repos/{self.target}/issues", what=what,
-                                                  json=payload), what, created=True)
+                                                  idempotent=False, json=payload), what, created=True)
         if login is not None and login.lower() not in _logins(issue.get("assignees")):
             warnings.append(f"GitHub did not assign '{login}' in {self.target} (the token may lack push access); "
                             "the issue is unassigned")
@@ -140,6 +141,8 @@ class GitHubAdapter:
         what = f"read issue {owner}/{repo}#{number}"
         issue = _json_object(self.session.request("GET", f"/repos/{owner}/{repo}/issues/{number}", what=what),
                              what, created=False)
+        if issue.get("pull_request") is not None:
+            raise TrackerTargetNotFound(f"{owner}/{repo}#{number} is a pull request, not an issue")
         return self._remote(issue, what, f"{owner}/{repo}#", ())
 
     def ref_from_url(self, url: str) -> str | None:
@@ -185,12 +188,27 @@ class GitHubAdapter:
             raise TrackerUnavailable(f"github answered without an issue number, URL or state while trying to {what}")
         closed = state == "closed"
         closer = issue.get("closed_by")
-        closed_by = closer.get("login") if closed and isinstance(closer, dict) else None
+        # A bot or an app (a stale workflow, an automation) is not a person: its close decides nothing.
+        person = isinstance(closer, dict) and closer.get("type", "User") == "User" \
+            and not str(closer.get("login", "")).endswith("[bot]")
+        closed_by = closer.get("login") if closed and person and isinstance(closer, dict) else None
+        closed_at = _timestamp(issue.get("closed_at")) if closed else None
         return RemoteIssue(ref=self.ref_from_url(url) or f"{ref_prefix}{number}", url=url, state=state,
                            closed=closed,
                            # a duplicate is not this item's work done: it is reported like "not planned"
                            not_planned=closed and issue.get("state_reason") in ("not_planned", "duplicate"),
-                           closed_by=closed_by if isinstance(closed_by, str) else None, warnings=warnings)
+                           closed_by=closed_by if isinstance(closed_by, str) else None, warnings=warnings,
+                           closed_at=closed_at)
+
+
+def _timestamp(value: object) -> datetime | None:
+    """An ISO 8601 timestamp as GitHub writes it ("2026-03-04T10:00:00Z"), or None."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
 
 
 def _json_object(response: httpx2.Response, what: str, *, created: bool) -> dict[str, Any]:

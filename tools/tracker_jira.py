@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -109,7 +110,8 @@ class JiraAdapter:
             fields["assignee"] = {"accountId": account_id}
         what = f"create an issue in project {project}"
         try:
-            response = self.session.request("POST", "/rest/api/3/issue", what=what, json={"fields": fields})
+            response = self.session.request("POST", "/rest/api/3/issue", what=what, idempotent=False,
+                                            json={"fields": fields})
         except TrackerRejected:
             self._require_project(project)  # Jira answers 400 for a missing project; say 404 instead
             raise
@@ -142,8 +144,9 @@ class JiraAdapter:
         reported = body.get("key")
         key = reported if isinstance(reported, str) and ISSUE_KEY.fullmatch(reported) else key  # moved issues
         name = status.get("name")
+        closer, closed_at = self._closer(key) if closed else (None, None)
         return RemoteIssue(ref=key, url=self.issue_url(key), state=name if isinstance(name, str) else "unknown",
-                           closed=closed, not_planned=not_planned, closed_by=self._closer(key) if closed else None)
+                           closed=closed, not_planned=not_planned, closed_by=closer, closed_at=closed_at)
 
     def ref_from_url(self, url: str) -> str | None:
         """The key a {base_url}/browse/OPS-123 URL of the configured site names ("OPS-123"), else None."""
@@ -186,10 +189,13 @@ class JiraAdapter:
         return None, (unassigned.format(f"matches {len(chosen)} active Jira users" if chosen else
                                         "matches no active Jira user"),)
 
-    def _closer(self, key: str) -> str | None:
-        """The display name of whoever made the latest status change, from the issue's changelog (oldest first)."""
+    def _closer(self, key: str) -> tuple[str | None, datetime | None]:
+        """Who made the latest status change, and when, from the issue's changelog (oldest first).
+
+        An app account (Automation for Jira, an integration) is not a person: its change names nobody."""
         what = f"read the history of issue {key}"
         closer: str | None = None
+        when: datetime | None = None
         start = 0
         for _ in range(CHANGELOG_PAGES):
             response = self.session.request("GET", f"/rest/api/3/issue/{key}/changelog", what=what,
@@ -199,12 +205,15 @@ class JiraAdapter:
             for entry in values:
                 items = [_obj(item) for item in entry.get("items") or []]
                 if any("status" in (item.get("field"), item.get("fieldId")) for item in items):
-                    name = _obj(entry.get("author")).get("displayName")
-                    closer = name if isinstance(name, str) and name else None
+                    author = _obj(entry.get("author"))
+                    name = author.get("displayName")
+                    person = author.get("accountType", "atlassian") == "atlassian"
+                    closer = name if isinstance(name, str) and name and person else None
+                    when = _timestamp(entry.get("created"))
             start += len(values)
             if page.get("isLast") is not False or not values:
                 break
-        return closer
+        return closer, when
 
     def _require_project(self, project: str) -> None:
         """Raise TrackerTargetNotFound when the project is missing; any other answer leaves the caller's error."""
@@ -238,3 +247,16 @@ def connect_jira(config: TrackerConfig, *, transport: httpx2.BaseTransport | Non
                            headers={"Accept": "application/json", "User-Agent": "postmortem-actions"}, timeout=20,
                            transport=transport)
     return JiraAdapter(config, Session("jira", client, sleep=sleep))
+
+
+def _timestamp(value: object) -> datetime | None:
+    """A Jira timestamp ("2026-03-04T10:00:00.000+0000"), or None."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%f%z")
+    except ValueError:
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Generator
+from datetime import datetime
 from typing import Any
 
 import httpx2
@@ -116,14 +117,15 @@ class LinearAdapter:
     def __repr__(self) -> str:
         return f"LinearAdapter(base_url={self.config.base_url!r}, team={self.config.target!r})"
 
-    def graphql(self, query: str, variables: dict[str, Any], *, what: str) -> dict[str, Any]:
+    def graphql(self, query: str, variables: dict[str, Any], *, what: str, mutation: bool = False) -> dict[str, Any]:
         """POST one GraphQL operation and return its `data` object.
 
         Raises the session's errors for HTTP failures, `graphql_failure`'s for GraphQL `errors` (HTTP 200 or
         400), and TrackerUnavailable for an answer without a GraphQL `data` object.
         """
         response = self.session.request("POST", "/graphql", json={"query": query, "variables": variables},
-                                        what=what, auth=_GraphQLErrorsOn400(what, self.config.token))
+                                        what=what, idempotent=not mutation,
+                                        auth=_GraphQLErrorsOn400(what, self.config.token))
         errors = _errors_of(response)
         if errors:
             raise graphql_failure(errors, what, self.config.token)
@@ -151,7 +153,7 @@ class LinearAdapter:
         if request.due:
             fields["dueDate"] = request.due.isoformat()
         what = f"create an issue in team {self.config.target}"
-        payload = _obj(self.graphql(_CREATE, {"input": fields}, what=what).get("issueCreate"))
+        payload = _obj(self.graphql(_CREATE, {"input": fields}, what=what, mutation=True).get("issueCreate"))
         issue = _obj(payload.get("issue")) if payload.get("success") else {}
         if not issue.get("identifier"):
             raise TrackerRejected(f"linear did not create the issue while trying to {what} (success was false)")
@@ -173,10 +175,16 @@ class LinearAdapter:
                     ("completed", "canceled")]
         if not (remote.closed or remote.not_planned) or not closings:
             return remote
-        actor = _obj(max(closings, key=lambda n: str(n.get("createdAt") or "")).get("actor"))
+        latest = max(closings, key=lambda n: str(n.get("createdAt") or ""))
+        actor = _obj(latest.get("actor"))
         closed_by = actor.get("name") or actor.get("displayName")
+        when = str(latest.get("createdAt") or "")
+        try:
+            closed_at = datetime.fromisoformat(when.replace("Z", "+00:00")) if when else None
+        except ValueError:
+            closed_at = None
         return RemoteIssue(remote.ref, remote.url, remote.state, remote.closed, remote.not_planned,
-                           closed_by=str(closed_by) if closed_by else None)
+                           closed_by=str(closed_by) if closed_by else None, closed_at=closed_at)
 
     def ref_from_url(self, url: str) -> str | None:
         """"ENG-42" for https://linear.app/<workspace>/issue/ENG-42/<slug>, None for any other URL."""
