@@ -46,6 +46,18 @@ def accept(store: Store, action_id: int, owner: str = "dana") -> None:
                                                    decided_by="Dana", channel=Channel.TERMINAL))
 
 
+async def completed_by_dana(tracked: Client, store: Store, github: FakeGitHub,
+                            record_sample: RecordSample) -> tuple[list[int], str]:
+    """The first sample item accepted, exported, closed by dana in GitHub and synced: it is done."""
+    _, ids = await record_sample(tracked)
+    accept(store, ids[0])
+    ref = ok(await tracked.call_tool("export_tickets", {"tracker": "github", "action_ids": [ids[0]]}))[
+        "exported"][0]["ref"]
+    github.close(ref, by="dana")
+    ok(await tracked.call_tool("sync_tickets", {"tracker": "github"}))
+    return ids, ref
+
+
 def posts(github: FakeGitHub) -> int:
     return sum(r.method == "POST" for r in github.received)
 
@@ -166,12 +178,7 @@ async def test_a_ticket_closed_as_not_planned_kills_the_item_in_the_closers_name
 
 async def test_a_ticket_reopened_in_the_tracker_is_reported_not_decided(
         tracked: Client, store: Store, github: FakeGitHub, record_sample: RecordSample) -> None:
-    _, ids = await record_sample(tracked)
-    accept(store, ids[0])
-    ref = ok(await tracked.call_tool("export_tickets", {"tracker": "github", "action_ids": [ids[0]]}))[
-        "exported"][0]["ref"]
-    github.close(ref, by="dana")
-    ok(await tracked.call_tool("sync_tickets", {"tracker": "github"}))
+    ids, ref = await completed_by_dana(tracked, store, github, record_sample)
     github.reopen(ref)
 
     synced = ok(await tracked.call_tool("sync_tickets", {"tracker": "github"}))
@@ -237,12 +244,7 @@ async def test_the_token_never_appears_in_any_answer(
 
 async def test_a_human_who_reopens_the_item_here_is_not_overruled_by_the_ticket_still_closed_there(
         tracked: Client, store: Store, github: FakeGitHub, record_sample: RecordSample) -> None:
-    _, ids = await record_sample(tracked)
-    accept(store, ids[0])
-    ref = ok(await tracked.call_tool("export_tickets", {"tracker": "github", "action_ids": [ids[0]]}))[
-        "exported"][0]["ref"]
-    github.close(ref, by="dana")
-    ok(await tracked.call_tool("sync_tickets", {"tracker": "github"}))
+    ids, _ = await completed_by_dana(tracked, store, github, record_sample)
     store.record_decision(ids[0], HumanDecision(kind=DecisionKind.REOPEN, reason="the alert never fired",
                                                 decided_by="Lee", channel=Channel.TERMINAL))
 
