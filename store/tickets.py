@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import datetime
+from typing import Literal
 
 from .connection import reading, writing
 from .database import Database
@@ -24,8 +25,11 @@ class TicketLinks(Database):
     """Reading and writing the `tickets` table."""
 
     def link_ticket(self, action_id: int, tracker: str, ref: str, url: str | None, state: str | None,
-                    by: Actor) -> tuple[Ticket, bool]:
+                    by: Actor, *, origin: Literal["export", "link"] = "link") -> tuple[Ticket, bool]:
         """Link a tracker ticket to an action; returns the ticket and whether it is new.
+
+        `origin` says whether we filed the ticket ("export") or linked an existing one ("link"); it is kept
+        in the audit log, where `ticket_origin` reads it back.
 
         Linking the same ref to the same action again returns the existing link unchanged.
 
@@ -55,7 +59,7 @@ class TicketLinks(Database):
             cursor = db.execute("INSERT INTO tickets (action_id, tracker, ref, url, state, synced_at) "
                                 "VALUES (?, ?, ?, ?, ?, ?)", [action_id, tracker, ref, url, state, now()])
             ticket_id = int(cursor.lastrowid or 0)
-            self._ticket_audit(db, ticket_id, "link", {"action_id": [None, action_id], "ref": [None, ref]}, by)
+            self._ticket_audit(db, ticket_id, origin, {"action_id": [None, action_id], "ref": [None, ref]}, by)
             return Ticket.model_validate(db.execute("SELECT * FROM tickets WHERE id = ?", [ticket_id]).fetchone()), True
 
     def tickets(self, *, action_id: int | None = None, tracker: str | None = None) -> list[Ticket]:
@@ -71,6 +75,13 @@ class TicketLinks(Database):
         where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
         with self._db() as db, reading(db):
             return [Ticket.model_validate(r) for r in db.execute(f"SELECT * FROM tickets{where} ORDER BY id", params)]  # noqa: S608
+
+    def ticket_origin(self, ticket_id: int) -> str | None:
+        """"export" when we filed the ticket, "link" when an existing ticket was linked, None if unknown."""
+        with self._db() as db, reading(db):
+            row = db.execute("SELECT op FROM audit_log WHERE entity = 'ticket' AND entity_id = ? ORDER BY id LIMIT 1",
+                             [ticket_id]).fetchone()
+            return str(row["op"]) if row is not None else None
 
     def ticket_map(self) -> dict[int, str]:
         """The first ticket (its URL, else its ref) of every action that has one."""

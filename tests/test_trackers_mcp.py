@@ -345,3 +345,23 @@ async def test_a_create_that_may_have_been_filed_is_reported_not_sent_twice(
     assert "may have been filed anyway" in result["failed"][0]["error"]
     assert posts(github) == 1
     assert store.tickets() == []
+
+
+async def test_a_linked_ticket_closed_in_the_tracker_is_reported_not_recorded(
+        tracked: Client, store: Store, github: FakeGitHub, record_sample: RecordSample) -> None:
+    # The assistant picked this existing ticket; whoever closes it may have meant other work.
+    _, ids = await record_sample(tracked)
+    accept(store, ids[0])
+    headers = {"Authorization": f"Bearer {TOKEN}", "User-Agent": "someone", "Accept": "application/vnd.github+json",
+               "X-GitHub-Api-Version": "2022-11-28"}
+    with httpx2.Client(transport=httpx2.MockTransport(github), base_url="https://api.github.com") as http:
+        existing = http.post(f"/repos/{REPO}/issues", json={"title": "Queue alerting"}, headers=headers).json()
+    linked = ok(await tracked.call_tool("link_ticket", {"action_id": ids[0], "tracker": "github",
+                                                        "url": existing["html_url"]}))
+    assert linked["exported"][0]["status"] == "linked"
+    github.close(linked["exported"][0]["ref"], by="dana")
+
+    synced = ok(await tracked.call_tool("sync_tickets", {"tracker": "github"}))
+    assert synced["checked"][0]["recorded"] == "none"
+    assert "was linked, not filed for the item" in synced["checked"][0]["note"]
+    assert store.get_action(ids[0]).state is ActionState.ACCEPTED

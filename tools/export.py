@@ -141,7 +141,7 @@ def export_tickets(store: Store, adapter: TrackerAdapter, by: Actor, *, action_i
         if remote is None:
             continue
         try:
-            store.link_ticket(action.id, adapter.name, remote.ref, remote.url, remote.state, by)
+            store.link_ticket(action.id, adapter.name, remote.ref, remote.url, remote.state, by, origin="export")
         except PostmortemActionsError as exc:
             failed.append(Failed(action_id=action.id, error=(
                 f"{adapter.name} created {remote.ref} ({remote.url}) but it could not be linked here: {exc}. "
@@ -229,7 +229,12 @@ def sync_tickets(store: Store, adapter: TrackerAdapter, by: Actor) -> SyncResult
         changed = ticket.state != remote.state
         latest = store.decisions(action.id)[-1:] if remote.closed_at is not None else []
         if remote.closed and action.state is ActionState.ACCEPTED and changed:
-            if not remote.closed_by:
+            if store.ticket_origin(ticket.id) != "export":
+                # The assistant chose this existing ticket; whoever closed it may have meant other work.
+                closer = remote.closed_by or "someone it does not name"
+                note = (f"closed in {adapter.name} by {closer}, but this ticket was linked, not filed for the item: "
+                        "nothing was recorded; confirm it with complete_action")
+            elif not remote.closed_by:
                 note = (f"closed in {adapter.name} by an automation or an account it does not name: nothing was "
                         "recorded; confirm it with complete_action")
             # Trackers stamp to the second: a decision in the same second as the close does not count as later.
