@@ -30,7 +30,7 @@ _TERMS: Final[dict[Category, tuple[tuple[str, int], ...]]] = {
         (r"support\s+teams?", 2), (r"squads?", 1), (r"council", 3), (r"governance", 3), (r"blog(?:\s+posts?)?", 3),
         (r"public\s+(?:post|report)", 3), (r"channels?", 2), (r"get(?:ting)?\s+hold\s+of", 3),
         (r"team\s+members?", 2),
-        (r"owners?\s+files?", 2), (r"check\s+ins?", 2), (r"meetings?", 2), (r"decisions?", 1), (r"risks?", 1),
+        (r"owners?\s+files?", 2), (r"check\s+ins?", 1), (r"meetings?", 2), (r"decisions?", 1), (r"risks?", 1),
         (r"instruct(?:ions?)?", 2),
         (r"update\s+(?:our\s+|the\s+)?status(?:\.io)?\s+page", 4), (r"strike\s+team|team\s+formation", 3),
         (r"deployment\s+(?:strategy|procedures?|process)", 3), (r"incident\s+report", 3), (r"write[- ]?up", 2),
@@ -62,7 +62,8 @@ _TERMS: Final[dict[Category, tuple[tuple[str, int], ...]]] = {
         (r"required?\s+reviews?|mandatory\s+reviews?|manual\s+reviews?", 3), (r"permissions?", 1),
         (r"fix(?:es|ed)?", 1),
         (r"clean-?\s?up", 1), (r"bug\s+bounty", 2), (r"code-?owners?", 3), (r"staging", 2), (r"beta", 1),
-        (r"migrat(?:e|ion)", 1),
+        (r"migrat(?:e|ion)", 1), (r"phased|staged|gradual(?:ly)?|incremental(?:ly)?", 2),
+        (r"release\s+(?:to\s+production|increase)", 2),
     ),
 }
 # One alternation per category, each term a named group, so a text is scanned four times, not a hundred.
