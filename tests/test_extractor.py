@@ -952,6 +952,20 @@ def test_first_person_singular_steps_in_a_follow_up_section_are_done_items() -> 
     assert finding.done
 
 
+def test_a_heading_with_a_typo_still_opens_a_follow_up_section() -> None:
+    doc = "## Moving Foward\n\n- Add a memory alert on the web host at 90% usage.\n"
+    finding = only(doc)
+    assert (finding.in_section, finding.section) == (True, "Moving Foward")
+
+
+def test_a_list_explaining_what_happened_inside_a_follow_up_section_is_not_a_list_of_actions() -> None:
+    doc = ("## Next steps\n\nThe chain of failures was short:\n\n"
+           "1. The OOM killer caused the package upgrade to fail.\n"
+           "2. The lack of a valid `en_US.UTF-8` locale caused the database to fail to start.\n\n"
+           "- Add swap and a memory alert on the host.\n")
+    assert texts(doc) == ["Add swap and a memory alert on the host."]
+
+
 # Formerly known gaps (now fixed), and one still open at the very end.
 
 

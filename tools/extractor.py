@@ -46,7 +46,10 @@ _TRACKING_LINE: Final = re.compile(
 _NOT_A_TASK: Final = re.compile(
     r"^\W*(?:thanks?|thank\s+you|kudos|shout-?outs?)\b|\b(?:stressful|grateful|thankful|proud|apologi[sz]e|sorry)\b|"
     # a line that continues the one above ("Ideally it would also ...", "It is cheap.") is not an item of its own
-    r"^\W*(?:ideally|otherwise|however|but|because|since|so|as|and)\b|"
+    r"^\W*(?:ideally|otherwise|however|but|because|since|and)\b|"
+    # a statement of what happened ("The OOM killer caused ...", "The alert was missing") is not a task
+    r"^\W*(?:[\w ]{0,30},\s*)?(?:the|a|an|this|that|it|our|my)\b(?:[^.:;]|\.(?=\S)){0,100}?"
+    r"\b(?:caused|ran\s+out|failed|was|were|had|became|happened|led\s+to)\b|"
     r"^\W*(?:it|they|these|those|this|that)\s+(?:would|will|is|are|was|were|could|can|may|might)\b"
     r"(?!\s+be\s+(?:useful|good|nice|helpful|better|worth))|"
     r"^\W*(?:this|that|it|there|the\s+(?:incident|outage|team|response|impact))\s+(?:was|were|had|has\s+been)\b",
@@ -228,8 +231,12 @@ def _in_followup(doc: Document, index: int, block: Block, info: SectionInfo) -> 
             return []  # a detail of the item above; a sub-task (an imperative of its own) is an action
         if _is_label(doc, block) and (block.children or text[block.start:block.end].rstrip(" *_").endswith(":")):
             return []
-        if _DROPPED.search(text[block.start:block.end]):
+        fragment = text[block.start:block.end]
+        if _DROPPED.search(fragment):
             return []  # listed, then rejected: "won't do", "decided against", struck through
+        if _NOT_A_TASK.search(fragment) and not statements.is_imperative(fragment) \
+                and not statements.is_commitment(fragment):
+            return []  # a list explaining what happened, inside the follow-up section
         placement: Placement = "checklist" if block.checked is not None else "list"
         return _listed(doc, block.start, block.end, block, info, placement, label)
     if block.parent >= 0:

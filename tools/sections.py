@@ -69,10 +69,43 @@ class SectionInfo:
     tickets: list[str] = field(default_factory=list)
 
 
+_KEYWORDS: Final = ("action", "actions", "items", "follow", "followup", "remediation", "forward", "improvements",
+                    "prevention", "preventive", "preventative", "corrective", "measures", "timeline", "steps")
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    if abs(len(a) - len(b)) > 1 or a == b:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1 or any(
+            a[i] == b[i + 1] and a[i + 1] == b[i] and a[:i] == b[:i] and a[i + 2:] == b[i + 2:]
+            for i in range(len(a) - 1))
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
+
+
+def _spelled(title: str) -> str:
+    """The heading with a word one typo away from a section keyword corrected ("Moving Foward", "Acton items")."""
+    words = title.split()
+    if len(words) > 6:
+        return title
+    fixed = [next((k for k in _KEYWORDS if len(w) >= 5 and _one_edit_apart(w.lower(), k)), w) for w in words]
+    return " ".join(fixed)
+
+
 def purpose_of(title: str) -> Purpose | None:
-    """What a heading (or a label line such as "Agreed actions:") says its section is for; None when it says nothing."""
+    """What a heading (or a label line such as "Agreed actions:") says its section is for; None when it says nothing.
+
+    A word one typo away from a section keyword is read as that keyword."""
     if not title:
         return None
+    found = _purpose(title)
+    if found is None and (spelled := _spelled(title)) != title:
+        found = _purpose(spelled)
+    return found
+
+
+def _purpose(title: str) -> Purpose | None:
     for purpose, pattern in (("timeline", _TIMELINE), ("advice", _ADVICE), ("skip", _SKIP)):
         if pattern.search(title):
             return purpose  # type: ignore[return-value]
