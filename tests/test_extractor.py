@@ -966,6 +966,47 @@ def test_a_list_explaining_what_happened_inside_a_follow_up_section_is_not_a_lis
     assert texts(doc) == ["Add swap and a memory alert on the host."]
 
 
+def test_a_table_whose_separator_uses_single_hyphens_is_read() -> None:
+    doc = "## Action items\n\n| Action | Owner |\n| :- | :- |\n| Rotate the media TLS certificate | @kris |\n"
+    finding = only(doc)
+    assert (finding.placement, finding.owner) == ("table", "@kris")
+
+
+def test_a_past_tense_what_we_changed_heading_is_a_follow_up_section() -> None:
+    doc = "## What We Changed\n\n1. The chat gateway now sheds load above 5,000 connections.\n"
+    assert only(doc).in_section
+
+
+def test_sections_after_a_top_level_timeline_are_not_swallowed_by_it() -> None:
+    doc = ("# Timeline\n\n- 10:02 disk full\n\n## Root cause\n\nLogs were never rotated. "
+           "We need to rotate the archive logs daily.\n")
+    finding = only(doc)
+    assert (finding.section, finding.in_section) == ("Root cause", False)
+
+
+def test_sub_headings_with_a_paragraph_under_a_follow_up_heading_are_actions_with_their_owner() -> None:
+    doc = ("## Resulting action\n\n#### @malte Cron cleanup scheduled\n\n"
+           "Cron scheduled to remove archives older than 5 days.\n\n#### @nova Postmortem documented\n")
+    first, second = found(doc)
+    assert (first.text, first.owner) == ("Cron scheduled to remove archives older than 5 days.", "@malte")
+    assert (second.text, second.owner) == ("Postmortem documented", "@nova")
+
+
+def test_a_label_line_naming_possible_future_actions_heads_its_list() -> None:
+    doc = ("The proxy lost its IP for two hours.\n\nSome possible actions in the future:\n\n"
+           "- We could add a second reverse proxy in another region.\n")
+    assert only(doc).in_section
+
+
+def test_being_committed_to_keeping_something_is_not_a_follow_up() -> None:
+    assert found("## Summary\n\nWe are committed to keeping the service free for everyone.\n") == ()
+
+
+def test_we_need_followed_by_a_noun_is_a_commitment() -> None:
+    doc = "## Opportunities\n\nWe need global architecture diagrams generated from the systems themselves.\n"
+    assert only(doc).placement == "prose"
+
+
 # Formerly known gaps (now fixed), and one still open at the very end.
 
 

@@ -23,7 +23,7 @@ _RULE: Final = re.compile(r"^ {0,3}(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]
 _QUOTE: Final = re.compile(r"^ {0,3}>")
 # A link definition; a footnote ("[^1]: text") is text and stays a paragraph.
 _DEFINITION: Final = re.compile(r"^ {0,3}\[(?!\^)([^\]\n]{1,200})\]:[ \t]*<?(\S+?)>?(?:[ \t]+.*)?$")
-_DELIMITER_CELL: Final = re.compile(r"[ \t]*:?-{2,}:?[ \t]*")
+_DELIMITER_CELL: Final = re.compile(r"[ \t]*:?-+:?[ \t]*")  # GFM accepts a single hyphen ("| :- |")
 _CELL_SPLIT: Final = re.compile(r"(?<!\\)\|")
 
 

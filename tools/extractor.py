@@ -10,7 +10,6 @@ is dropped. Timelines, block quotes, code and advice to readers are never read f
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Final
 
@@ -20,10 +19,12 @@ from . import item_fields, statements
 from .blocks import Block, Document, parse_blocks
 from .categories import categorise
 from .documents import is_html
+from .headed import headed_actions, label_line
 from .html_text import html_to_text, source_span
 from .lint import deliverable, lint_findings
 from .models import Finding, LintFinding, Placement
-from .sections import SectionInfo, classify, purpose_of
+from .raw_items import RawItem
+from .sections import SectionInfo, classify
 from .tables import TableRow, table_rows
 
 _BOLD_TITLE: Final = re.compile(r"^\s*(\*\*|__)([^*_\n]{2,200}?)\1\s*:?\s*")
@@ -77,25 +78,6 @@ _NO_DELIVERABLE: Final = LintFinding(
     needs="the change that resolves the problem, and the state that shows it is resolved")
 
 
-@dataclass
-class _Raw:
-    start: int
-    end: int
-    text: str
-    placement: Placement
-    in_section: bool
-    section: int
-    lint_text: str
-    context: str  # the whole item or sentence, for the category's reasons
-    done: bool = False
-    owner: str | None = None
-    due: str | None = None
-    tickets: list[str] = field(default_factory=list)
-    category: tuple[Category, list[str]] | None = None
-    problem_only: bool = False
-    core: str | None = None  # the deliverable, when it is not the start of `context` (a bold title's description)
-
-
 @lru_cache(maxsize=8)
 def extract(text: str) -> tuple[Finding, ...]:
     """Every follow-up action the document proposes, in document order, with exact quotes and offsets.
@@ -120,7 +102,7 @@ def extract(text: str) -> tuple[Finding, ...]:
 def _extract(text: str) -> list[Finding]:
     doc = parse_blocks(text)
     infos = classify(doc)
-    raws: list[_Raw] = []
+    raws: list[RawItem] = []
     for row in table_rows(doc, infos):
         raws.append(_from_row(row, doc))
     label: tuple[int, SectionInfo] | None = None  # a "Next steps:" line opens a follow-up list in its section
@@ -129,7 +111,7 @@ def _extract(text: str) -> list[Finding]:
         if label is not None and (block.section != label[0] or (block.kind != "item" and block.parent < 0)):
             label = None
         if block.kind == "para" and block.parent < 0 and info.purpose != "followup":
-            label = _label_line(doc, block)
+            label = label_line(doc, block)
             if label is not None:
                 continue
         if label is not None and block.kind == "item":
@@ -144,21 +126,9 @@ def _extract(text: str) -> list[Finding]:
             raws.extend(_in_followup(doc, index, block, info))
         else:
             raws.extend(_in_narrative(doc, block))
+    raws.extend(headed_actions(doc, infos))
     raws.sort(key=lambda r: r.start)
     return [_finish(doc, infos, raw) for raw in _deduplicated(raws)]
-
-
-def _label_line(doc: Document, block: Block) -> tuple[int, SectionInfo] | None:
-    """A one-line paragraph such as "Agreed actions:" or "**Next steps:**" that heads the list below it."""
-    line = doc.text[block.start:block.end]
-    if len(block.lines) != 1 or not line.rstrip(" *_").endswith(":") or len(line.split()) > 8:
-        return None
-    title = item_fields.clean(line, doc.definitions).rstrip(":")
-    if purpose_of(title) != "followup":
-        return None
-    info = SectionInfo(title=title, purpose="followup", due=item_fields.due_in_heading(title),
-                       tickets=item_fields.tickets(line, doc.definitions))
-    return block.section, info
 
 
 def _item_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -187,7 +157,7 @@ def _is_label(doc: Document, block: Block) -> bool:
 
 
 def _listed(doc: Document, start: int, end: int, block: Block, info: SectionInfo, placement: Placement,
-            label: Block | None) -> list[_Raw]:
+            label: Block | None) -> list[RawItem]:
     text = doc.text
     fragment = text[start:end]
     label_text = text[label.start:label.end] if label else ""
@@ -205,7 +175,7 @@ def _listed(doc: Document, start: int, end: int, block: Block, info: SectionInfo
         first = item_fields.clean(text[rest[0][0]:rest[0][1]], doc.definitions) if rest else ""
         verb_first = statements.is_imperative(title)
         shown = title if verb_first or not first else f"{title}: {first}"
-        return [_Raw(start, end, shown, placement, True, block.section, title if verb_first else shown,
+        return [RawItem(start, end, shown, placement, True, block.section, title if verb_first else shown,
                      item_fields.clean(fragment, doc.definitions),
                      tickets=item_fields.tickets(fragment, doc.definitions) + shared, done=done, owner=owner, due=due,
                      core=None if verb_first or not first else first)]
@@ -215,13 +185,13 @@ def _listed(doc: Document, start: int, end: int, block: Block, info: SectionInfo
         shown = item_fields.clean(part, doc.definitions)
         if len(shown) < 3:
             continue
-        raws.append(_Raw(s, e, shown, placement, True, block.section, shown, shown,
+        raws.append(RawItem(s, e, shown, placement, True, block.section, shown, shown,
                          tickets=item_fields.tickets(part, doc.definitions) + shared, done=done, owner=owner,
                          due=due))
     return raws
 
 
-def _in_followup(doc: Document, index: int, block: Block, info: SectionInfo) -> list[_Raw]:
+def _in_followup(doc: Document, index: int, block: Block, info: SectionInfo) -> list[RawItem]:
     text = doc.text
     if block.kind == "item":
         parent = doc.blocks[block.parent] if block.parent >= 0 else None
@@ -247,7 +217,7 @@ def _in_followup(doc: Document, index: int, block: Block, info: SectionInfo) -> 
         info.tickets = info.tickets + item_fields.tickets(fragment, doc.definitions)
         return []  # "Tracking issue: URL" under the heading tracks every item that follows
     if len(lines) > 1 and all(_LINE_END.search(text[s:e]) for s, e in lines[:-1]):
-        raws: list[_Raw] = []
+        raws: list[RawItem] = []
         for s, e in lines:
             line = text[s:e]
             if _UMBRELLA.search(line) or len(line.split()) < 3 or _NOT_A_TASK.search(line) \
@@ -278,22 +248,22 @@ def _in_followup(doc: Document, index: int, block: Block, info: SectionInfo) -> 
     return raws
 
 
-def _raw_sentence(doc: Document, block: Block, s: int, e: int, placement: Placement, in_section: bool) -> list[_Raw]:
+def _raw_sentence(doc: Document, block: Block, s: int, e: int, placement: Placement, in_section: bool) -> list[RawItem]:
     text = doc.text
     result = []
     for cs, ce in statements.clauses(text, s, e):
         clause = text[cs:ce]
         shown = item_fields.clean(clause, doc.definitions)
-        result.append(_Raw(cs, ce, shown, placement, in_section, block.section, shown, shown,
+        result.append(RawItem(cs, ce, shown, placement, in_section, block.section, shown, shown,
                            done=item_fields.done(clause), owner=item_fields.owner(clause),
                            due=item_fields.due(clause), tickets=item_fields.tickets(clause, doc.definitions)))
     return result
 
 
-def _in_narrative(doc: Document, block: Block) -> list[_Raw]:
+def _in_narrative(doc: Document, block: Block) -> list[RawItem]:
     text = doc.text
     spans = statements.sentences(text, block.start, block.end)
-    raws: list[_Raw] = []
+    raws: list[RawItem] = []
     previous: tuple[int, int] | None = None
     for s, e in spans:
         if e - s > _MAX_SENTENCE:
@@ -318,7 +288,7 @@ def _in_narrative(doc: Document, block: Block) -> list[_Raw]:
         elif pointer and not item_fields.done(sentence) and not re.search(r"\balready\b", sentence, re.IGNORECASE):
             start = previous[0] if previous and re.match(_POINTER.pattern, plain, re.IGNORECASE) else s
             about = item_fields.clean(text[start:e], doc.definitions)
-            raw = _Raw(start, e, about, "prose", False, block.section, about, about,
+            raw = RawItem(start, e, about, "prose", False, block.section, about, about,
                        due=item_fields.due(sentence), tickets=ticket_links, problem_only=True)
             if previous and start == previous[0] and statements.is_commitment(text[previous[0]:previous[1]]):
                 raw.problem_only = False
@@ -327,12 +297,12 @@ def _in_narrative(doc: Document, block: Block) -> list[_Raw]:
     return raws
 
 
-def _from_row(row: TableRow, doc: Document) -> _Raw:
+def _from_row(row: TableRow, doc: Document) -> RawItem:
     shown = item_fields.clean(row.text, doc.definitions)
     category = None
     if row.category is not None:
         category = (row.category, [row.category_cell])
-    return _Raw(row.start, row.end, shown, "table", True, row.section, shown, shown, done=row.done,
+    return RawItem(row.start, row.end, shown, "table", True, row.section, shown, shown, done=row.done,
                 owner=row.owner, due=row.due, tickets=row.tickets, category=category)
 
 
@@ -340,7 +310,7 @@ def _words(text: str) -> set[str]:
     return {w.rstrip("s") for w in _WORD.findall(text.lower()) if w not in _STOP}
 
 
-def _deduplicated(raws: list[_Raw]) -> list[_Raw]:
+def _deduplicated(raws: list[RawItem]) -> list[RawItem]:
     listed: list[set[str]] = []
     postings: dict[str, list[int]] = {}
     for raw in raws:
@@ -349,7 +319,7 @@ def _deduplicated(raws: list[_Raw]) -> list[_Raw]:
             for word in words:
                 postings.setdefault(word, []).append(len(listed))
             listed.append(words)
-    kept: list[_Raw] = []
+    kept: list[RawItem] = []
     seen: set[str] = set()
     for raw in raws:
         key = " ".join(raw.text.lower().split())
@@ -376,7 +346,7 @@ def statements_core(text: str) -> str:
     return deliverable(re.sub(r"^.*?\b(?:need|needs|have|has|plan|want|going)\s+to\s+", "", text, count=1))
 
 
-def _finish(doc: Document, infos: list[SectionInfo], raw: _Raw) -> Finding:
+def _finish(doc: Document, infos: list[SectionInfo], raw: RawItem) -> Finding:
     guessed = categorise(raw.context[:_MAX_JUDGED], raw.core[:_MAX_JUDGED] if raw.core else None)
     category, words = raw.category or guessed
     if raw.category and guessed[0] == Category.PROCESS and _DOCUMENTATION.search(raw.context):

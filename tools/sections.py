@@ -28,8 +28,8 @@ _ADVICE: Final = re.compile(
     r"\bwhat\s+this\s+means\s+for\s+you\b|\bfaq\b",
     re.IGNORECASE)
 _SKIP: Final = re.compile(
-    r"^\s*(?:appendix|references?|glossary|responders|participants|attendees|authors?|links|supporting\s+"
-    r"(?:information|material)|acknowledg(?:e)?ments?|thanks|contact|about\b)", re.IGNORECASE)
+    r"^\s*(?:appendix|references?|glossary|responders|participants|attendees|authors?|links|"
+    r"acknowledg(?:e)?ments?|thanks|contact|about\b)", re.IGNORECASE)
 _RESPONSE: Final = re.compile(
     r"\bactions?\s+taken\b|\bresolution\b|\brecovery\b|^\s*mitigations?\s*$|\bwhat\s+we\s+did\b|"
     r"\bhow\s+we\s+(?:fixed|resolved|responded)\b|\bworkaround\b|\bimmediate\s+response\b|\bresponse\b",
@@ -42,7 +42,10 @@ _FOLLOWUP: Final = re.compile(
     r"changing|do(?:ing)?\s+(?:about|next))\b|\bhow\s+(?:we(?:'re|\s+are|\s+will)?\s+|are\s+we\s+|do\s+we\s+|to\s+)?"
     r"(?:prevent(?:ing)?|going\s+to\s+prevent|making\s+sure|avoid(?:ing)?)\b|\blessons\s+learned\s+and\s+(?:future|next)\b|"
     r"\bchanges\s+we(?:'re|\s+are|\s+will)?\b|\bwork\s+items?\b|\bwhat'?s\s+next\b|\blooking\s+ahead\b|"
-    r"\bpreventing\s+(?:this|recurrence|a\s+recurrence)\b|\bmitigations?\s+(?:going\s+forward|planned)\b",
+    r"\bpreventing\s+(?:this|recurrence|a\s+recurrence)\b|\bmitigations?\s+(?:going\s+forward|planned)\b|"
+    r"\bwhat\s+(?:we(?:'ve|\s+have)?|i(?:'ve|\s+have)?)\s+changed\b|\bchanges\s+(?:we\s+)?made\b|"
+    r"\b(?:possible\s+|future\s+)actions\b|\bactions?\s+(?:in|for)\s+the\s+future\b|\bactions?\s+to\s+take\b|"
+    r"\bresulting\s+actions?\b",
     re.IGNORECASE)
 # Words that name one only as a short heading's lead ("Prevention", "Long-term improvements", "Immediate actions"),
 # not inside a sentence-like heading ("An ounce of prevention is worth a pound of cure").
@@ -55,6 +58,11 @@ _DONE_HEADING: Final = re.compile(
     re.IGNORECASE)
 _NOT_DONE_HEADING: Final = re.compile(r"\b(?:to\s+be\s+done|not\s+(?:yet\s+)?done|todo|to-do|pending|open)\b",
                                       re.IGNORECASE)
+
+
+_TIMESTAMPISH: Final = re.compile(
+    r"\d|\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*day\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|"
+    r"\b(?:morning|afternoon|evening|night|day\s+\d)\b", re.IGNORECASE)
 
 
 @dataclass
@@ -125,7 +133,10 @@ def classify(doc: Document) -> list[SectionInfo]:
         own = purpose_of(heading.title)
         parent = infos[heading.parent] if 0 <= heading.parent < index else None
         purpose: Purpose
-        if own is None:
+        if own is None and parent is not None and parent.purpose == "timeline" \
+                and not _TIMESTAMPISH.search(heading.title):
+            purpose = "narrative"  # "## Root Cause" under a "# Timeline" that was meant as a sibling
+        elif own is None:
             purpose = parent.purpose if parent else "narrative"
         elif own == "response" and parent is not None and parent.purpose == "followup":
             purpose = "followup"  # "Mitigation" under "Action items" is a group of follow-ups

@@ -26,7 +26,7 @@ _SUBJECT: Final = r"(?:we|i|(?:the\s+|our\s+)?[\w-]+\s+teams?)"
 _WILL: Final = r"(?:will|'ll|shall)(?!\s+(?:have(?!\s+to)|be(?!\s+\w+ing\b)|know|see|feel|get|continue|not)\b)"
 _MODAL: Final = (
     rf"(?:{_WILL}|are\s+going\s+to|'re\s+going\s+to|is\s+going\s+to|plans?\s+to|are\s+planning\s+(?:to|on)|"
-    r"intends?\s+to|needs?\s+to|must|should(?!\s+be\s+able)|ha(?:ve|s)\s+to(?!\s+date\b)|would\s+like\s+to|"
+    r"intends?\s+to|needs?\s+to|need\s+(?!to\b)(?=[a-z])|must|should(?!\s+be\s+able)|ha(?:ve|s)\s+to(?!\s+date\b)|would\s+like\s+to|"
     r"'d\s+like\s+to|aims?\s+to|hope\s+to|expect\s+to|are\s+committed\s+to|commit\s+to|"
     r"(?:are|'re|is)\s+(?:now\s+|currently\s+|actively\s+)?(?:working\s+(?:on|to|towards?)|looking\s+(?:into|at)|"
     r"adding|building|implementing|rolling\s+out|migrating|introducing|planning|investigating|exploring|evaluating|"
@@ -86,7 +86,8 @@ _REJECTED: Final = re.compile(
     r"do\s+not\s+plan|don't\s+plan|chose\s+not|opted\s+(?:not|against)|instead\s+of\s+\w+ing)\b", re.IGNORECASE)
 _GENERIC: Final = re.compile(
     r"\b(?:(?:will|shall)\s+continue\s+to|take\s+(?:\S+\s+){0,8}?seriously|(?:are|remain)\s+committed\s+to\s+(?:the\s+)?"
-    r"(?:security|reliability|transparency|privacy|our))\b|\bapologi[sz]e\b|\bsorry\b", re.IGNORECASE)
+    r"(?:security|reliability|transparency|privacy|our))\b|\bapologi[sz]e\b|\bsorry\b|"
+    r"\bcommitted\s+to\s+(?:keeping|continuing|maintaining|providing|being|making)\b", re.IGNORECASE)
 _DONE_STEP: Final = re.compile(
     r"^\W*(?:(?:we|i)(?:'ve|’ve|\s+have)|[\w\s`-]{1,80}?\s+(?:has|have)\s+been)\s+(?:already\s+|now\s+|since\s+)?\w+(?:ed|en|wn|ilt|ut|ade)\b",
     re.IGNORECASE)
