@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Self
 
 from .connection import open_connection, reading, writing
 from .errors import SchemaMismatch, StoreError
+from .inputs import Actor
 from .schema import KNOWN_MIGRATIONS
+from .sql import now
 
 
 class Database:
@@ -103,3 +106,11 @@ class Database:
                 raise SchemaMismatch(f"{self.path} has migrations this version does not know: {sorted(unknown)}")
             migrations.apply(db)
             db.execute(f"PRAGMA user_version = {len(KNOWN_MIGRATIONS)}")
+
+    @staticmethod
+    def _audit(db: sqlite3.Connection, entity: str, entity_id: int, op: str,
+               changes: Mapping[str, list[object]], by: Actor) -> None:
+        db.execute(
+            "INSERT INTO audit_log (entity, entity_id, op, changes, actor, via, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [entity, entity_id, op, json.dumps(changes, ensure_ascii=False, default=str), by.actor, by.via, now()],
+        )

@@ -303,14 +303,6 @@ class Store(FollowthroughQueries, TicketLinks):
 
     # -- audit and verification ------------------------------------------------------------------
 
-    @staticmethod
-    def _audit(db: sqlite3.Connection, entity: str, entity_id: int, op: str,
-               changes: Mapping[str, list[object]], by: Actor) -> None:
-        db.execute(
-            "INSERT INTO audit_log (entity, entity_id, op, changes, actor, via, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [entity, entity_id, op, json.dumps(changes, ensure_ascii=False, default=str), by.actor, by.via, now()],
-        )
-
     def audit_log(self, entity: str, entity_id: int) -> list[AuditEntry]:
         """Every non-decision change to one record, oldest first."""
         with self._db() as db, reading(db):

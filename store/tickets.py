@@ -6,8 +6,6 @@ work yet); the check runs inside the write transaction. Links and state changes 
 
 from __future__ import annotations
 
-import json
-import sqlite3
 from datetime import datetime
 from typing import Literal
 
@@ -59,7 +57,7 @@ class TicketLinks(Database):
             cursor = db.execute("INSERT INTO tickets (action_id, tracker, ref, url, state, synced_at) "
                                 "VALUES (?, ?, ?, ?, ?, ?)", [action_id, tracker, ref, url, state, now()])
             ticket_id = int(cursor.lastrowid or 0)
-            self._ticket_audit(db, ticket_id, origin, {"action_id": [None, action_id], "ref": [None, ref]}, by)
+            self._audit(db, "ticket", ticket_id, origin, {"action_id": [None, action_id], "ref": [None, ref]}, by)
             return Ticket.model_validate(db.execute("SELECT * FROM tickets WHERE id = ?", [ticket_id]).fetchone()), True
 
     def tickets(self, *, action_id: int | None = None, tracker: str | None = None) -> list[Ticket]:
@@ -102,14 +100,5 @@ class TicketLinks(Database):
             stamp = (at.isoformat() if at else now())
             db.execute("UPDATE tickets SET state = ?, synced_at = ? WHERE id = ?", [state, stamp, ticket_id])
             if row["state"] != state:
-                self._ticket_audit(db, ticket_id, "sync", {"state": [row["state"], state]}, by)
+                self._audit(db, "ticket", ticket_id, "sync", {"state": [row["state"], state]}, by)
             return Ticket.model_validate(db.execute("SELECT * FROM tickets WHERE id = ?", [ticket_id]).fetchone())
-
-    @staticmethod
-    def _ticket_audit(db: sqlite3.Connection, ticket_id: int, op: str, changes: dict[str, list[object]],
-                      by: Actor) -> None:
-        db.execute(
-            "INSERT INTO audit_log (entity, entity_id, op, changes, actor, via, at) "
-            "VALUES ('ticket', ?, ?, ?, ?, ?, ?)",
-            [ticket_id, op, json.dumps(changes, ensure_ascii=False, default=str), by.actor, by.via, now()],
-        )

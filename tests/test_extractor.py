@@ -1123,3 +1123,9 @@ This incident was stressful for everyone.
 Thanks to the on-call team for their quick response.
 """
     assert texts(doc) == ["We will add request coalescing to the client library."]
+
+
+def test_a_heading_ending_in_a_hash_keeps_it_as_the_section_name() -> None:
+    # The same CommonMark rule the document's section list uses: "C#" is a word, "Setup ##" has closing marks.
+    doc = "## Follow-ups for C#\n\n- Pin the C# analyzer version in CI.\n"
+    assert only(doc).section == "Follow-ups for C#"

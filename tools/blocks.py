@@ -12,12 +12,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
+from .documents import FENCE, LINES, SETEXT, without_closing_hashes
+
 BlockKind = Literal["heading", "item", "row", "para", "quote"]
 
-_LINE: Final = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
-_FENCE: Final = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _ATX: Final = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+|$)")
-_SETEXT: Final = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _ITEM: Final = re.compile(r"^([ \t]*)([-+*•]|\d{1,9}[.)]|[a-zA-Z][.)](?=[ \t]))[ \t]+(?:\[([ xX✓✔])\][ \t]*)?")
 _RULE: Final = re.compile(r"^ {0,3}(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
 _QUOTE: Final = re.compile(r"^ {0,3}>")
@@ -37,7 +36,6 @@ class Block:
     section: int  # index into `Document.sections`
     indent: int = 0  # list items: columns before the marker
     checked: bool | None = None  # list items: a checkbox, ticked or not
-    ordered: bool = False
     header: bool = False  # table rows: the header row
     cells: list[tuple[int, int]] = field(default_factory=list)  # table rows: cell spans
     table: int = -1  # table rows: which table (its first row's index in `Document.blocks`)
@@ -125,7 +123,8 @@ class _Builder:
         parent = len(self.sections) - 1
         while parent > 0 and self.sections[parent].level >= level:
             parent = self.sections[parent].parent
-        self.sections.append(Heading(" ".join(title.strip().rstrip("#").split()), level, start, end, parent))
+        self.sections.append(Heading(" ".join(without_closing_hashes(title.strip()).split()), level, start, end,
+                                     parent))
         self.blocks.append(Block("heading", start, end, len(self.sections) - 1))
 
     def add(self, block: Block) -> int:
@@ -139,7 +138,7 @@ class _Builder:
         tick = match.group(3)
         content_start, content_end = _trimmed(self.text, start + match.end(), end)
         block = Block("item", content_start, content_end, len(self.sections) - 1, indent=indent,
-                      checked=None if tick is None else tick != " ", ordered=match.group(2)[0].isalnum(),
+                      checked=None if tick is None else tick != " ",
                       parent=self.items[-1] if self.items else -1)
         index = self.add(block)
         if block.parent >= 0:
@@ -179,7 +178,7 @@ def parse_blocks(text: str) -> Document:
     """Split Markdown or plain text into blocks and sections, keeping exact offsets into `text`."""
     b = _Builder(text)
     offset = _front_matter_end(text)
-    lines = _LINE.findall(text, offset)
+    lines = LINES.findall(text, offset)
     fence: str | None = None
     in_comment = False
     for n, raw in enumerate(lines):
@@ -189,7 +188,7 @@ def parse_blocks(text: str) -> Document:
         if in_comment:
             in_comment = "-->" not in line
             continue
-        opener = _FENCE.match(line)
+        opener = FENCE.match(line)
         if fence is not None:
             if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
                 fence = None
@@ -208,7 +207,7 @@ def parse_blocks(text: str) -> Document:
         if (atx := _ATX.match(line)) is not None:
             b.heading(line[atx.end():], len(atx.group(1)), start, end)
             continue
-        if _SETEXT.match(line) and b.open is not None and b.open.kind == "para" and len(b.open.lines) == 1:
+        if SETEXT.match(line) and b.open is not None and b.open.kind == "para" and len(b.open.lines) == 1:
             para = b.blocks.pop()
             b.open = None
             b.heading(text[para.start:para.end], 1 if stripped[0] == "=" else 2, para.start, para.end)

@@ -12,11 +12,11 @@ from postmortem_actions.store.errors import InvalidInput
 
 from .models import Section
 
-_FENCE: Final = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+FENCE: Final = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 # Every pattern here runs on text a model or a hostile document supplies: no nested or adjacent
 # unbounded repeats that can backtrack (each of the earlier forms took minutes on 4 kB of spaces).
 _ATX: Final = re.compile(r"^ {0,3}(#{1,6})[ \t]+(\S.*)$")
-_SETEXT: Final = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+SETEXT: Final = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _LIST_ITEM: Final = re.compile(r"^ {0,3}(?:[-+*]|\d{1,9}[.)])[ \t]")
 _HTML_HEADING: Final = re.compile(r"<h([1-6])\b[^>]*>([^<]*(?:<(?!/?h[1-6]\b)[^<]*)*)</h\1\s*>", re.IGNORECASE)
 _TAG: Final = re.compile(r"<[^>]+>")
@@ -37,7 +37,7 @@ _DATE_LABEL: Final = re.compile(
     r"^[ \t>*_|-]{0,8}(?:incident[ \t]+date|date(?:[ \t]+of[ \t]+(?:the[ \t]+)?incident)?|occurred(?:[ \t]+on)?)"
     r"[*_]{0,4}[ \t]{0,4}[:|][*_]{0,4}[ \t]*([^\n]*)",
     re.IGNORECASE | re.MULTILINE)
-_LINES: Final = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+LINES: Final = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 SECTION_TEXT_BUDGET: Final = 60_000
 
 
@@ -66,9 +66,9 @@ def headings(text: str) -> list[tuple[int, int, str]]:
     fence: str | None = None
     previous: tuple[int, str] | None = None  # (offset, line) of the last non-blank paragraph line
     # Only CR/LF end lines: str.splitlines() also splits at U+2028, U+0085 and form feeds.
-    for line in _LINES.findall(text[offset:]):
+    for line in LINES.findall(text[offset:]):
         stripped = line.rstrip("\r\n")
-        opener = _FENCE.match(stripped)
+        opener = FENCE.match(stripped)
         if fence is not None:
             if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
                 fence = None
@@ -76,9 +76,9 @@ def headings(text: str) -> list[tuple[int, int, str]]:
         elif opener:
             fence = opener.group(1)
         elif (atx := _ATX.match(stripped)) is not None:
-            found.append((offset, len(atx.group(1)), _without_closing_hashes(atx.group(2))))
+            found.append((offset, len(atx.group(1)), without_closing_hashes(atx.group(2))))
             stripped = ""
-        elif (setext := _SETEXT.match(stripped)) is not None and previous is not None \
+        elif (setext := SETEXT.match(stripped)) is not None and previous is not None \
                 and not _LIST_ITEM.match(previous[1]):
             found.append((previous[0], 1 if setext.group(1)[0] == "=" else 2, previous[1].strip()))
             stripped = ""
@@ -87,7 +87,8 @@ def headings(text: str) -> list[tuple[int, int, str]]:
     return found
 
 
-def _without_closing_hashes(title: str) -> str:
+def without_closing_hashes(title: str) -> str:
+    """An ATX heading's text without its closing hashes ("Setup ##" -> "Setup", "C#" stays "C#")."""
     # CommonMark: a closing run of '#' is dropped only when a space precedes it ("C#" keeps its '#').
     title = title.rstrip(" \t")
     bare = title.rstrip("#")

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from postmortem_actions.store import ActionState, Actor, Channel, DecisionKind, HumanDecision, Store
+from postmortem_actions.store import ActionState, Actor, Channel, DecisionKind, HumanDecision, Postmortem, Store
 from postmortem_actions.store.errors import (
     IllegalTransition,
     InvalidInput,
@@ -119,16 +119,17 @@ def export_tickets(store: Store, adapter: TrackerAdapter, by: Actor, *, action_i
         ActionNotFound, PostmortemNotFound: an id names nothing (checked before anything is sent).
     """
     actions = select_actions(store, action_ids=action_ids, postmortem_id=postmortem_id)
+    linked_before = {t.action_id: t for t in reversed(store.tickets(tracker=adapter.name))}
+    postmortems: dict[int, Postmortem] = {}
     exported: list[ExportedTicket] = []
     refused: list[Refused] = []
     failed: list[Failed] = []
     stopped: str | None = None
     for action in actions:
         reason = refusal(action)
-        linked = store.tickets(action_id=action.id, tracker=adapter.name)
-        if linked:
-            exported.append(ExportedTicket(action_id=action.id, ref=linked[0].ref, url=linked[0].url,
-                                           status="existing"))
+        linked = linked_before.get(action.id)
+        if linked is not None:
+            exported.append(ExportedTicket(action_id=action.id, ref=linked.ref, url=linked.url, status="existing"))
             continue
         if reason is not None:
             refused.append(Refused(action_id=action.id, reason=reason))
@@ -136,7 +137,9 @@ def export_tickets(store: Store, adapter: TrackerAdapter, by: Actor, *, action_i
         if stopped is not None:
             failed.append(Failed(action_id=action.id, error=f"not attempted: {stopped}"))
             continue
-        request = request_for(action, store.get_postmortem(action.postmortem_id))
+        if action.postmortem_id not in postmortems:
+            postmortems[action.postmortem_id] = store.get_postmortem(action.postmortem_id)
+        request = request_for(action, postmortems[action.postmortem_id])
         remote, stopped = _attempt(partial(adapter.create, request), action.id, failed, TrackerRejected)
         if remote is None:
             continue

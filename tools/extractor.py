@@ -286,7 +286,7 @@ def _in_narrative(doc: Document, block: Block) -> list[RawItem]:
             last.end = e
             last.tickets += ticket_links
         elif pointer and not item_fields.done(sentence) and not re.search(r"\balready\b", sentence, re.IGNORECASE):
-            start = previous[0] if previous and re.match(_POINTER.pattern, plain, re.IGNORECASE) else s
+            start = previous[0] if previous and _POINTER.match(plain) else s
             about = item_fields.clean(text[start:e], doc.definitions)
             raw = RawItem(start, e, about, "prose", False, block.section, about, about,
                        due=item_fields.due(sentence), tickets=ticket_links, problem_only=True)

@@ -155,11 +155,7 @@ def _may_commit(sentence: str) -> bool:
 
 def is_commitment(sentence: str) -> bool:
     """Whether a sentence of narrative commits the authors to (or proposes) future work."""
-    if not _may_commit(sentence):
-        return False
-    if _COUNTERFACTUAL.search(sentence) or _ADVICE.search(sentence) or _REJECTED.search(sentence):
-        return False
-    if _GENERIC.search(sentence) or _DONE_PROSE.search(sentence) or _COMPARATIVE.search(sentence):
+    if not _may_commit(sentence) or is_excluded(sentence) or _DONE_PROSE.search(sentence):
         return False
     return bool(_COMMIT.search(sentence) or _PROPOSAL_QUESTION.search(sentence))
 

@@ -181,7 +181,9 @@ def draft_tickets(store: Store, tracker: TrackerName, *, action_ids: list[int] |
         if reason is not None:
             refused.append(Refused(action_id=action.id, reason=reason))
             continue
-        pm = postmortems.setdefault(action.postmortem_id, store.get_postmortem(action.postmortem_id))
+        if action.postmortem_id not in postmortems:
+            postmortems[action.postmortem_id] = store.get_postmortem(action.postmortem_id)
+        pm = postmortems[action.postmortem_id]
         drafts.append(draft(action, pm, tracker))
     message = f"{len(drafts)} draft(s) for {tracker}; nothing was sent"
     if refused:
