@@ -93,6 +93,16 @@ class TrackerAdapter(Protocol):
 Sleep = Callable[[float], None]
 
 
+def parse_timestamp(value: object) -> datetime | None:
+    """A tracker's ISO 8601 timestamp ("2026-03-04T10:00:00Z", Jira's "…00.000+0000"), or None."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
 def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
     """Seconds a `Retry-After` header asks for (delta-seconds or an HTTP date), or None."""
     if not value:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -24,6 +23,7 @@ from postmortem_actions.tools.tracker_base import (
     TicketRequest,
     TrackerConfig,
     TrackerName,
+    parse_timestamp,
 )
 
 API_VERSION = "2022-11-28"
@@ -192,7 +192,7 @@ class GitHubAdapter:
         person = isinstance(closer, dict) and closer.get("type", "User") == "User" \
             and not str(closer.get("login", "")).endswith("[bot]")
         closed_by = closer.get("login") if closed and person and isinstance(closer, dict) else None
-        closed_at = _timestamp(issue.get("closed_at")) if closed else None
+        closed_at = parse_timestamp(issue.get("closed_at")) if closed else None
         return RemoteIssue(ref=self.ref_from_url(url) or f"{ref_prefix}{number}", url=url, state=state,
                            closed=closed,
                            # a duplicate is not this item's work done: it is reported like "not planned"
@@ -200,15 +200,6 @@ class GitHubAdapter:
                            closed_by=closed_by if isinstance(closed_by, str) else None, warnings=warnings,
                            closed_at=closed_at)
 
-
-def _timestamp(value: object) -> datetime | None:
-    """An ISO 8601 timestamp as GitHub writes it ("2026-03-04T10:00:00Z"), or None."""
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
 
 
 def _json_object(response: httpx2.Response, what: str, *, created: bool) -> dict[str, Any]:

@@ -23,7 +23,15 @@ from postmortem_actions.store.errors import (
     TrackerTargetNotFound,
     TrackerUnavailable,
 )
-from postmortem_actions.tools.tracker_base import RemoteIssue, Session, Sleep, TicketRequest, TrackerConfig, TrackerName
+from postmortem_actions.tools.tracker_base import (
+    RemoteIssue,
+    Session,
+    Sleep,
+    TicketRequest,
+    TrackerConfig,
+    TrackerName,
+    parse_timestamp,
+)
 
 SUMMARY_LIMIT = 255  # Jira refuses longer summaries
 NOT_PLANNED = frozenset({"won't do", "won't fix", "declined", "duplicate", "cannot reproduce"})
@@ -209,7 +217,7 @@ class JiraAdapter:
                     name = author.get("displayName")
                     person = author.get("accountType", "atlassian") == "atlassian"
                     closer = name if isinstance(name, str) and name and person else None
-                    when = _timestamp(entry.get("created"))
+                    when = parse_timestamp(entry.get("created"))
             start += len(values)
             if page.get("isLast") is not False or not values:
                 break
@@ -247,16 +255,3 @@ def connect_jira(config: TrackerConfig, *, transport: httpx2.BaseTransport | Non
                            headers={"Accept": "application/json", "User-Agent": "postmortem-actions"}, timeout=20,
                            transport=transport)
     return JiraAdapter(config, Session("jira", client, sleep=sleep))
-
-
-def _timestamp(value: object) -> datetime | None:
-    """A Jira timestamp ("2026-03-04T10:00:00.000+0000"), or None."""
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%f%z")
-    except ValueError:
-        try:
-            return datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return None

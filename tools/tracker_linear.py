@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Generator
-from datetime import datetime
 from typing import Any
 
 import httpx2
@@ -23,7 +22,15 @@ from postmortem_actions.store.errors import (
     TrackerTargetNotFound,
     TrackerUnavailable,
 )
-from postmortem_actions.tools.tracker_base import RemoteIssue, Session, Sleep, TicketRequest, TrackerConfig, TrackerName
+from postmortem_actions.tools.tracker_base import (
+    RemoteIssue,
+    Session,
+    Sleep,
+    TicketRequest,
+    TrackerConfig,
+    TrackerName,
+    parse_timestamp,
+)
 
 _TEAM = "query Team($filter: TeamFilter) { teams(filter: $filter) { nodes { id key name } } }"
 _USERS = "query Users($filter: UserFilter) { users(filter: $filter) { nodes { id name displayName email active } } }"
@@ -178,11 +185,7 @@ class LinearAdapter:
         latest = max(closings, key=lambda n: str(n.get("createdAt") or ""))
         actor = _obj(latest.get("actor"))
         closed_by = actor.get("name") or actor.get("displayName")
-        when = str(latest.get("createdAt") or "")
-        try:
-            closed_at = datetime.fromisoformat(when.replace("Z", "+00:00")) if when else None
-        except ValueError:
-            closed_at = None
+        closed_at = parse_timestamp(latest.get("createdAt"))
         return RemoteIssue(remote.ref, remote.url, remote.state, remote.closed, remote.not_planned,
                            closed_by=str(closed_by) if closed_by else None, closed_at=closed_at)
 
