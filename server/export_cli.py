@@ -7,6 +7,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -47,15 +48,16 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     store = Store(settings.db_path, create=False)
     by = Actor(actor=settings.user, via=f"cli {args.command}")
     if args.command == "sync":
-        synced = ex.sync_tickets(store, ex.connect(load_tracker(args.tracker, os.environ)), by)
+        with closing(ex.connect(load_tracker(args.tracker, os.environ))) as adapter:
+            synced = ex.sync_tickets(store, adapter, by)
         for change in synced.checked:
             print(f"#{change.action_id} {change.ref}: {change.note}")
         return _finish(synced.failed, synced.message)
     if args.tracker:
         if bool(args.action) == (args.postmortem is not None):
             raise SystemExit("postmortem-actions export --tracker: give --postmortem N or --action ID (repeatable)")
-        result = ex.export_tickets(store, ex.connect(load_tracker(args.tracker, os.environ)), by,
-                                   action_ids=args.action, postmortem_id=args.postmortem)
+        with closing(ex.connect(load_tracker(args.tracker, os.environ))) as adapter:
+            result = ex.export_tickets(store, adapter, by, action_ids=args.action, postmortem_id=args.postmortem)
         for item in result.exported:
             print(f"#{item.action_id} {item.status}: {item.ref} {item.url or ''}".rstrip())
             for warning in item.warnings:

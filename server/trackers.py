@@ -4,6 +4,7 @@ environment or its trackers file, never from arguments; the tracker to use is na
 import os
 import time
 from collections.abc import Callable
+from contextlib import closing
 from typing import Annotated, Any
 
 from mcp.server import MCPServer
@@ -54,8 +55,9 @@ def register_trackers(mcp: MCPServer, store: Store, assistant: Callable[[Context
         """File a ticket in the team's tracker for each accepted item that has none there yet, and link it.
         Exporting again never files a duplicate. Items that are not accepted are refused without any request;
         failures name the items and change nothing for them."""
-        return ex.export_tickets(store, adapter(tracker), assistant(ctx), action_ids=action_ids,
-                                 postmortem_id=postmortem_id)
+        with closing(adapter(tracker)) as connected:
+            return ex.export_tickets(store, connected, assistant(ctx), action_ids=action_ids,
+                                     postmortem_id=postmortem_id)
 
     @mcp.tool(title="Link an existing ticket", annotations=FILES)
     @domain_errors
@@ -63,13 +65,15 @@ def register_trackers(mcp: MCPServer, store: Store, assistant: Callable[[Context
                     url: Annotated[str, Field(min_length=8, max_length=500, description="The ticket's URL")],
                     ) -> ex.ExportResult:
         """Link an existing, still open ticket (by URL) to an accepted action instead of filing a new one."""
-        return ex.link_ticket(store, adapter(tracker), assistant(ctx), action_id, url)
+        with closing(adapter(tracker)) as connected:
+            return ex.link_ticket(store, connected, assistant(ctx), action_id, url)
 
     @mcp.tool(title="Read ticket states back", annotations=FILES)
     @domain_errors
     def sync_tickets(ctx: Context, tracker: Tracker) -> ex.SyncResult:
         """Read every linked ticket of the tracker. A ticket a person closed there completes its item (or
         kills it, when closed as not planned), recorded as that person's decision; you decide nothing here."""
-        return ex.sync_tickets(store, adapter(tracker), assistant(ctx))
+        with closing(adapter(tracker)) as connected:
+            return ex.sync_tickets(store, connected, assistant(ctx))
 
     return [draft_tickets, export_tickets, link_ticket, sync_tickets]

@@ -89,6 +89,10 @@ class TrackerAdapter(Protocol):
         """The ref a ticket URL of this tracker names, or None when the URL is not one of its tickets."""
         ...
 
+    def close(self) -> None:
+        """Release the HTTP connections."""
+        ...
+
 
 Sleep = Callable[[float], None]
 

@@ -121,6 +121,10 @@ class LinearAdapter:
         self.session = session
         self._team_id: str | None = None
 
+    def close(self) -> None:
+        """Release the HTTP connections."""
+        self.session.client.close()
+
     def __repr__(self) -> str:
         return f"LinearAdapter(base_url={self.config.base_url!r}, team={self.config.target!r})"
 
