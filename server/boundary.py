@@ -7,9 +7,12 @@ from typing import Any, ParamSpec, TypeVar
 
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp.types import CallToolResult, TextContent
+from mcp.types import CallToolResult, TextContent, ToolAnnotations
 
 from postmortem_actions.store.errors import PostmortemActionsError
+
+# Tools that only read the store: the host may call them without asking the user.
+READ_ONLY = ToolAnnotations(readOnlyHint=True, openWorldHint=False)
 
 P = ParamSpec("P")
 R = TypeVar("R")

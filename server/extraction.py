@@ -7,16 +7,15 @@ from mcp import MCPError
 from mcp.server import MCPServer
 from mcp.server.mcpserver import UserMessage
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError
-from mcp.types import INVALID_PARAMS, ToolAnnotations
+from mcp.types import INVALID_PARAMS
 from pydantic import Field, TypeAdapter
 
 from postmortem_actions.store import Postmortem, Store
 from postmortem_actions.store.errors import NotFound
 from postmortem_actions.tools.models import Finding, Line, LintResult
 
-from .boundary import domain_errors
+from .boundary import READ_ONLY, domain_errors
 
-READ_ONLY = ToolAnnotations(readOnlyHint=True, openWorldHint=False)
 _ID = re.compile(r"[0-9]{1,18}")
 
 INSTRUCTIONS = """\

@@ -22,7 +22,7 @@ from postmortem_actions.tools.candidates import record_candidates as record_cand
 from postmortem_actions.tools.candidates import revise_candidate as revise_candidate_op
 from postmortem_actions.tools.models import ActionPage, CandidateIn, CandidateRevision, ParseResult, RecordResult
 
-from .boundary import UnknownArgumentGuard, domain_errors
+from .boundary import READ_ONLY, UnknownArgumentGuard, domain_errors
 from .extraction import register_extraction
 from .gate import register_gate
 from .keys import state_key
@@ -45,7 +45,6 @@ blocked), and replan_action / complete_action / reopen_action, which again ask t
 item is accepted, assigned or done unless a tool result says the human decided so.
 """
 
-READ_ONLY = ToolAnnotations(readOnlyHint=True, openWorldHint=False)
 WRITES_CANDIDATES = ToolAnnotations(readOnlyHint=False, destructiveHint=False, idempotentHint=True,
                                     openWorldHint=False)
 

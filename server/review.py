@@ -5,16 +5,14 @@ from typing import Annotated
 
 from mcp.server import MCPServer
 from mcp.server.mcpserver import UserMessage
-from mcp.types import ToolAnnotations
 from pydantic import Field
 
 from postmortem_actions.store import Category, Store
 from postmortem_actions.store.followthrough import GroupBy
 from postmortem_actions.tools import followthrough as ft
 
-from .boundary import domain_errors
+from .boundary import READ_ONLY, domain_errors
 
-READ_ONLY = ToolAnnotations(readOnlyHint=True, openWorldHint=False)
 AsOf = Annotated[date | None, Field(description="The day to compute for (YYYY-MM-DD); default today")]
 Id = Annotated[int | None, Field(ge=1)]
 

@@ -18,9 +18,8 @@ from postmortem_actions.tools import tickets
 from postmortem_actions.tools.tracker_base import TrackerAdapter, TrackerName
 from postmortem_actions.tools.tracker_config import load_tracker
 
-from .boundary import domain_errors
+from .boundary import READ_ONLY, domain_errors
 
-PREVIEW = ToolAnnotations(readOnlyHint=True, openWorldHint=False)
 FILES = ToolAnnotations(readOnlyHint=False, destructiveHint=False, idempotentHint=True, openWorldHint=True)
 Tracker = Annotated[TrackerName, Field(description="github, jira or linear (configured on the server)")]
 Ids = Annotated[list[Annotated[int, Field(ge=1)]] | None, Field(
@@ -39,7 +38,7 @@ def register_trackers(mcp: MCPServer, store: Store, assistant: Callable[[Context
     def adapter(tracker: TrackerName) -> TrackerAdapter:
         return ex.connect(load_tracker(tracker, os.environ), transport=transport, sleep=sleep)
 
-    @mcp.tool(title="Draft tracker tickets", annotations=PREVIEW)
+    @mcp.tool(title="Draft tracker tickets", annotations=READ_ONLY)
     @domain_errors
     def draft_tickets(tracker: Tracker, action_ids: Ids = None, postmortem_id: PostmortemId = None,
                       ) -> tickets.DraftResult:

@@ -148,13 +148,13 @@ def adf(action: Action, pm: Postmortem, checklist: list[str]) -> dict[str, Any]:
 
 
 def draft(action: Action, pm: Postmortem, tracker: TrackerName) -> TicketDraft:
-    """The ticket draft for one accepted action, formatted for `tracker`."""
-    checklist = criteria(action.done_when)
+    """The ticket draft for one accepted action, formatted for `tracker`: exactly what `request_for` files."""
+    request = request_for(action, pm)
     return TicketDraft(
-        action_id=action.id, tracker=tracker, title=short_title(action.text),
-        description=_markdown(action, pm, checklist),
-        description_adf=adf(action, pm, checklist) if tracker == "jira" else None,
-        acceptance_criteria=checklist, assignee=action.owner, due=action.due, labels=labels(action, pm))
+        action_id=action.id, tracker=tracker, title=request.title, description=request.body,
+        description_adf=request.body_adf if tracker == "jira" else None,
+        acceptance_criteria=criteria(action.done_when), assignee=request.assignee, due=request.due,
+        labels=request.labels)
 
 
 def request_for(action: Action, pm: Postmortem) -> TicketRequest:
