@@ -16,6 +16,7 @@ from pathlib import Path
 
 from postmortem_actions.store import ActionFilter, ActionState, ActionSummary, Actor, Category, Store
 from postmortem_actions.store.errors import DocumentTooLarge, PostmortemActionsError
+from postmortem_actions.store.text import visible
 from postmortem_actions.tools import postmortems, queries
 from postmortem_actions.tools.models import Finding
 from postmortem_actions.tools.reading import ReadPolicy, check_text, decode, read_document
@@ -96,7 +97,7 @@ def _cmd_add(args: argparse.Namespace, settings: Settings) -> int:
     result = postmortems.parse_postmortem(store, Actor(actor=settings.user, via="cli"), policy, path=str(file),
                                           title=args.title, severity=args.severity, incident_date=args.date)
     verb = "stored" if result.created else "already stored"
-    print(f"postmortem {result.postmortem_id} {verb}: {result.title}")
+    print(f"postmortem {result.postmortem_id} {verb}: {visible(result.title)}")
     print(f"  severity {result.severity or '-'}, incident date {result.incident_date or '-'}, "
           f"{len(result.sections)} sections, sha256 {result.sha256[:12]}")
     return 0
@@ -118,14 +119,14 @@ def findings_table(findings: Sequence[Finding]) -> str:
     lines: list[str] = []
     for n, f in enumerate(findings, start=1):
         flags = [f.category.value, "in section" if f.in_section else "prose"] + ["done"] * f.done + ["VAGUE"] * f.vague
-        lines.append(f"{n:>3}. {f.text}"[: width - 1])
+        lines.append(f"{n:>3}. {visible(f.text)}"[: width - 1])
         lines.append(f"     {' · '.join(flags)}   (chars {f.start}-{f.end})")
-        details = [f"{label}: {value}" for label, value in (("owner", f.owner), ("due", f.due), ("ticket", f.ticket))
-                   if value]
+        details = [f"{label}: {visible(value)}" for label, value in (("owner", f.owner), ("due", f.due),
+                                                                      ("ticket", f.ticket)) if value]
         if details:
             lines.append(f"     {'   '.join(details)}"[: width - 1])
         for lint in f.lint:
-            lines.append(f"     vague ({lint.words or lint.kind}): {lint.why}"[: width - 1])
+            lines.append(f"     vague ({visible(lint.words) or lint.kind}): {lint.why}"[: width - 1])
     counts = (f"{len(findings)} follow-up(s): {sum(f.in_section for f in findings)} in follow-up sections, "
               f"{sum(not f.in_section for f in findings)} in prose, {sum(f.done for f in findings)} already done, "
               f"{sum(f.vague for f in findings)} vague")
@@ -149,9 +150,10 @@ def action_table(items: Sequence[ActionSummary], total: int, offset: int) -> str
     width = max(shutil.get_terminal_size((120, 20)).columns, 80)
     lines = [f"{'id':>5}  {'pm':>4}  {'state':<9}  {'category':<8}  {'owner':<14}  {'due':<11}  text"]
     for a in items:
-        owner = a.owner or (f"{a.proposed_owner}?" if a.proposed_owner else "-")
+        owner = visible(a.owner) if a.owner else (f"{visible(a.proposed_owner)}?" if a.proposed_owner else "-")
         due = str(a.due) if a.due else (f"{a.proposed_due}?" if a.proposed_due else "-")
-        line = f"{a.id:>5}  {a.postmortem_id:>4}  {a.state:<9}  {a.category:<8}  {owner[:14]:<14}  {due:<11}  {a.text}"
+        line = (f"{a.id:>5}  {a.postmortem_id:>4}  {a.state:<9}  {a.category:<8}  {owner[:14]:<14}  {due:<11}  "
+                f"{visible(a.text)}")
         lines.append(line if len(line) <= width else line[: width - 1] + "…")
     shown = f"{offset + 1}-{offset + len(items)}" if items else "none"
     lines.append(f"{shown} of {total} action(s); '?' marks a proposal no human has committed")
@@ -227,7 +229,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     Store(settings.db_path)  # a bad --db fails here, readably, not inside the server
                 return run_demo(settings.db_path if args.keep else None)
     except PostmortemActionsError as exc:
-        print(f"postmortem-actions: {exc}", file=sys.stderr)
+        print(f"postmortem-actions: {visible(str(exc), multiline=True)}", file=sys.stderr)
         return 2
     except (KeyboardInterrupt, EOFError):
         print("\npostmortem-actions: stopped; what was decided before stays recorded, nothing else.", file=sys.stderr)

@@ -16,6 +16,7 @@ from pydantic import Field
 
 from postmortem_actions.store import Action, ActionFilter, ActionState, Actor, Category, Store
 from postmortem_actions.store.errors import NotFound
+from postmortem_actions.store.text import visible
 from postmortem_actions.tools import postmortems, queries
 from postmortem_actions.tools.candidates import MAX_BATCH
 from postmortem_actions.tools.candidates import record_candidates as record_candidates_op
@@ -52,7 +53,8 @@ WRITES_CANDIDATES = ToolAnnotations(readOnlyHint=False, destructiveHint=False, i
 def _client_label(ctx: Context) -> str:
     params = ctx.session.client_params
     info = params.client_info if params is not None else None
-    return f"{info.name}/{info.version}" if info is not None else "unknown-client"
+    # The client names itself; its name is recorded on decisions and shown to people, so nothing in it may hide.
+    return visible(f"{info.name}/{info.version}")[:200] if info is not None else "unknown-client"
 
 
 def build_server(settings: Settings, *, tracker_transport: Any = None,

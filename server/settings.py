@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Literal
 
 from postmortem_actions.store.errors import InvalidInput
+from postmortem_actions.store.text import refusal
 from postmortem_actions.tools.decisions import DueTable
 from postmortem_actions.tools.reading import DEFAULT_MAX_BYTES, ReadPolicy
 
@@ -103,6 +104,11 @@ class Settings:
         ttl_text = env.get("POSTMORTEM_ACTIONS_ANSWER_TTL") or str(int(DEFAULT_ANSWER_TTL))
         if not ttl_text.isascii() or not ttl_text.isdigit() or int(ttl_text) < 60:
             raise InvalidInput(f"POSTMORTEM_ACTIONS_ANSWER_TTL={ttl_text!r} is not a number of seconds (60 or more)")
-        return cls(db_path=db_path, allowed_dirs=allowed, max_bytes=max_bytes, user=human_name(env), log_level=level,
+        user = human_name(env)
+        if (why := refusal(user)) is not None:
+            # The name is recorded on every decision and shown wherever the decision is.
+            raise InvalidInput(f"the user name {user!r} (POSTMORTEM_ACTIONS_USER, else git's user.name) {why}; set "
+                               "POSTMORTEM_ACTIONS_USER to a plain name")
+        return cls(db_path=db_path, allowed_dirs=allowed, max_bytes=max_bytes, user=user, log_level=level,
                    due_table=DueTable.parse(env.get("POSTMORTEM_ACTIONS_DUE_DAYS", "")),
                    answer_ttl=float(ttl_text))

@@ -12,6 +12,7 @@ from datetime import date
 
 from postmortem_actions.store import Action, ActionFilter, ActionState, Channel, Store
 from postmortem_actions.store.errors import NoHumanChannel, PostmortemActionsError
+from postmortem_actions.store.text import visible
 from postmortem_actions.tools import decisions
 from postmortem_actions.tools.decisions import Answer, Decider, Question
 from postmortem_actions.tools.lint import lint_findings
@@ -49,13 +50,13 @@ def require_terminal() -> None:
 
 def _show(action: Action, question: Question) -> None:
     print()
-    print(question.message.rsplit("\n", 1)[0])
-    print(f"  Problem: {action.problem}")
+    print(question.message.rsplit("\n", 1)[0])  # built with visible(): nothing in it can hide or rewind
+    print(f"  Problem: {visible(action.problem, multiline=True)}")
     if action.category or action.size:
         print(f"  Category: {action.category}" + (f", suggested size {action.size}" if action.size else ""))
     if action.state == "candidate":
         for finding in lint_findings(action.text):  # a human committing to a vague item should see why it is vague
-            print(f"  Vague ({finding.words or finding.kind}): {finding.why}; it needs {finding.needs}.")
+            print(f"  Vague ({visible(finding.words) or finding.kind}): {finding.why}; it needs {finding.needs}.")
 
 
 def _choose(ask: Ask, prompt: str, options: dict[str, str]) -> str:
@@ -79,7 +80,7 @@ def _date(ask: Ask, prompt: str, default: date | None) -> date:
 
 def _line(ask: Ask, prompt: str, default: str = "", required: bool = True) -> str:
     while True:
-        reply = ask(f"{prompt}{f' [{default}]' if default else ''}: ").strip() or default
+        reply = ask(f"{prompt}{f' [{visible(default)}]' if default else ''}: ").strip() or default
         if reply or not required:
             return reply
         print("  This one is needed.")
@@ -95,7 +96,8 @@ def _answer_for(action: Action, question: Question, ask: Ask) -> Answer | None:
         if choice == "accept":
             owner = _line(ask, "  Owner", question.owner)
             due = _date(ask, "  Due date", question.due)
-            if _choose(ask, f"  Accept #{action.id}: owner {owner}, due {due}? [y/n] ", {"y": "y", "n": "n"}) == "n":
+            if _choose(ask, f"  Accept #{action.id}: owner {visible(owner)}, due {due}? [y/n] ",
+                       {"y": "y", "n": "n"}) == "n":
                 return None
             return Answer(choice="accept", item_version=version, owner=owner, due=due)
         if choice == "kill":
@@ -120,7 +122,7 @@ def _question(store: Store, settings: Settings, action: Action, ask: Ask) -> Que
         return decisions.ask_decide(store, action.id, proposed_owner=None, proposed_due=None, note=None,
                                     table=settings.due_table, today=date.today())
     if action.state is ActionState.ACCEPTED:
-        print(f"\n#{action.id} is accepted: owner {action.owner}, due {action.due}"
+        print(f"\n#{action.id} is accepted: owner {visible(action.owner or '-')}, due {action.due}"
               + (f", {action.work_status}" if action.work_status else ""))
         what = _choose(ask, "[r]e-plan, [c]omplete, [k]ill or [s]kip? ",
                        {"r": "replan", "c": "complete", "k": "kill", "s": "skip"})
@@ -165,13 +167,13 @@ def triage(store: Store, settings: Settings, postmortem_id: int, ask: Ask = ask_
     """
     pm = store.get_postmortem(postmortem_id)
     pending = store.actions(ActionFilter(postmortem_id=postmortem_id, state=ActionState.CANDIDATE))
-    print(f"{pm.title}: {len(pending)} undecided candidate(s). Ctrl-D stops; what you decided stays recorded.")
+    print(f"{visible(pm.title)}: {len(pending)} undecided candidate(s). Ctrl-D stops; what you decided stays recorded.")
     decided = 0
     for number, action in enumerate(pending, start=1):
         print(f"\n--- {number} of {len(pending)} ---")
         try:
             decided += decide(store, settings, action.id, ask)
         except PostmortemActionsError as exc:
-            print(f"  Not recorded: {exc}")
+            print(f"  Not recorded: {visible(str(exc), multiline=True)}")
     print(f"\nDecided {decided} of {len(pending)}.")
     return decided

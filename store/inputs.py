@@ -3,30 +3,51 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
+from .errors import InvalidInput
 from .records import ActionState, Category, Channel, DecisionKind, Size
+from .text import check_line, check_multiline
+
+# Every text a person will be shown is checked here too, below every channel: a tool, a CLI command or a
+# tracker that forgot to check cannot store text that shows one thing and says another.
+Line = Annotated[str, AfterValidator(check_line)]
+MultiLine = Annotated[str, AfterValidator(check_multiline)]
 
 
 class Input(BaseModel):
-    """Base of store inputs: immutable, no unknown fields."""
+    """Base of store inputs: immutable, no unknown fields, text fields checked (`store.text`).
+
+    Raises on construction:
+        InvalidInput: a field is missing, of the wrong type, or has text that cannot be stored.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+
+    def __init__(self, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc']) or 'value'}: {e['msg'].removeprefix('Value error, ')}"
+                for e in exc.errors(include_url=False))
+            raise InvalidInput(f"nothing was stored: {problems}") from None
 
 
 class Actor(Input):
     """Who or what makes a non-decision change: e.g. actor 'assistant' via 'mcp:claude-code/1.0 for alice'."""
 
-    actor: str
-    via: str
+    actor: Line
+    via: Line
 
 
 class NewPostmortem(Input):
     """A postmortem to store."""
 
-    title: str
-    source: str
+    title: Line
+    source: Line
     text: str
     sha256: str
     severity: str | None = None
@@ -36,15 +57,15 @@ class NewPostmortem(Input):
 class NewAction(Input):
     """A candidate action to store; its quote offsets were located in the postmortem's text."""
 
-    text: str
-    done_when: str
-    problem: str
+    text: Line
+    done_when: Line
+    problem: MultiLine
     category: Category
     size: Size | None = None
-    quote: str
+    quote: str  # an exact slice of the postmortem's text, whatever it holds; renderers show it with visible()
     quote_start: int
     quote_end: int
-    proposed_owner: str | None = None
+    proposed_owner: Line | None = None
     proposed_due: date | None = None
 
 
@@ -52,13 +73,13 @@ class HumanDecision(Input):
     """A decision exactly as a human gave it, and through which channel and client it arrived."""
 
     kind: DecisionKind
-    owner: str | None = None
+    owner: Line | None = None
     due: date | None = None
-    reason: str | None = None
-    evidence: str | None = None
-    decided_by: str
+    reason: MultiLine | None = None
+    evidence: MultiLine | None = None
+    decided_by: Line
     channel: Channel
-    client: str | None = None
+    client: Line | None = None
 
 
 class ActionFilter(Input):

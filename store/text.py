@@ -52,16 +52,29 @@ def refusal(value: str, *, multiline: bool = False) -> str | None:
 
 
 def check(value: str, *, multiline: bool = False) -> str:
-    """`value` itself when it can be stored as a text field.
+    """`value` stripped, when it can be stored as a text field (a multi-line one's CRLF line ends become `\\n`).
 
     Raises:
-        ValueError: the value has a control, format, separator or invisible character (`\\n` and `\\t` are
-            allowed when `multiline`); pydantic validators turn it into a field error.
+        ValueError: the value is blank, or has a control, format, separator or invisible character (`\\n` and
+            `\\t` are allowed when `multiline`); pydantic validators turn it into a field error.
     """
+    value = (value.replace("\r\n", "\n") if multiline else value).strip()
+    if not value:
+        raise ValueError("must not be blank")
     reason = refusal(value, multiline=multiline)
     if reason is not None:
         raise ValueError(reason)
     return value
+
+
+def check_line(value: str) -> str:
+    """`check` for a single-line field (a pydantic `AfterValidator`)."""
+    return check(value)
+
+
+def check_multiline(value: str) -> str:
+    """`check` for a multi-line field (a pydantic `AfterValidator`)."""
+    return check(value, multiline=True)
 
 
 def _escape(match: re.Match[str]) -> str:

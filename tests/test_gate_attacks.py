@@ -49,7 +49,7 @@ from postmortem_actions.store import (
     HumanDecision,
     Store,
 )
-from postmortem_actions.tools.models import CONTROL
+from postmortem_actions.store.text import HIDDEN
 
 RecordSample = Callable[[Client], Awaitable[tuple[int, list[int]]]]
 ASSISTANT = Actor(actor="assistant", via="mcp:test for tester")
@@ -333,14 +333,14 @@ async def test_an_injection_string_in_a_gate_text_argument_commits_nothing(
     if payload in TOO_LONG or payload in UNSHOWABLE:
         text = refusal(result, tool)
         assert human.asked == [], "refused before the human is asked"
-        expected = "String should have at most" if payload in TOO_LONG else "control or bidirectional-override"
+        expected = "String should have at most" if payload in TOO_LONG else "invisible or control the display"
         assert expected in text, text
     else:
         not_committed(result, "declined")
         assert len(human.asked) == 1
         assert value in human.asked[0].message or value == form_defaults(human.asked[0]).get("owner")
     for params in human.asked:
-        assert not CONTROL.search(params.message), "a control or bidi character reached the human's screen"
+        assert not HIDDEN.search(params.message), "a control or bidi character reached the human's screen"
     assert_unchanged(store, before)
 
 
@@ -539,7 +539,8 @@ async def test_an_answer_whose_owner_or_reason_hides_text_with_control_character
                     {"decision": "kill", "reason": "dup\u2066licate"}):
         human = Human(answering(**content))
         text = await refused_decision(server, mode, items, human)
-        assert "control or bidirectional-override characters; nothing was recorded" in text
+        assert "invisible or control the display" in text
+        assert "nothing was recorded" in text
     assert_unchanged(store, before)
 
 

@@ -15,8 +15,9 @@ from pydantic import Field
 
 from postmortem_actions.store import Action, ActionState, Actor, Channel, DecisionKind, HumanDecision, Store, WorkStatus
 from postmortem_actions.store.errors import IllegalTransition, InvalidInput
+from postmortem_actions.store.text import refusal, visible
 
-from .models import CONTROL, Model
+from .models import Model
 
 DEFAULT_DUE_DAYS: Final = {"SEV0": 7, "SEV1": 7, "SEV2": 30, "SEV3": 60, "SEV4": 90, "SEV5": 90}
 UNKNOWN_SEVERITY_DAYS: Final = 30
@@ -104,8 +105,10 @@ class DecisionOutcome(Model):
 
 
 def _header(action: Action, severity: str | None, title: str) -> str:
-    return (f"Action #{action.id} from \"{title}\" ({severity or 'no severity'}): {action.text}\n"
-            f"Done when: {action.done_when}\nEvidence: \"{action.quote}\"")
+    # Every stored text goes through visible(): what the human reads is what the store holds, character for
+    # character, even for rows written before the input checks or by another tool.
+    return (f"Action #{action.id} from \"{visible(title)}\" ({severity or 'no severity'}): {visible(action.text)}\n"
+            f"Done when: {visible(action.done_when)}\nEvidence: \"{visible(action.quote, multiline=True)}\"")
 
 
 def _require(action: Action, state: ActionState, doing: str) -> None:
@@ -117,12 +120,12 @@ def _require(action: Action, state: ActionState, doing: str) -> None:
         raise IllegalTransition(f"action {action.id} is {action.state}, so it cannot be {doing}: {hint}")
 
 
-def _offered(what: str, *values: str | None) -> None:
+def _offered(what: str, value: str | None, *, multiline: bool = False) -> None:
     # What the assistant offers is shown to the human in the question: refuse anything that could hide or
-    # reorder text there (NUL, bidi overrides) before asking, not after the human has answered.
-    if any(value and CONTROL.search(value) for value in values):
-        raise InvalidInput(f"the {what} contains control or bidirectional-override characters; nothing was asked "
-                           "or recorded")
+    # reorder text there (a CR, a C1 control, bidi or zero-width characters) before asking, not after.
+    reason = refusal(value, multiline=multiline) if value else None
+    if reason is not None:
+        raise InvalidInput(f"the {what} {reason}; nothing was asked or recorded")
 
 
 def ask_decide(store: Store, action_id: int, *, proposed_owner: str | None, proposed_due: date | None,
@@ -137,15 +140,16 @@ def ask_decide(store: Store, action_id: int, *, proposed_owner: str | None, prop
         IllegalTransition: the action is not a candidate.
         InvalidInput: the proposed owner or the note has control or bidi-override characters.
     """
-    _offered("proposed owner or note", proposed_owner, note)
+    _offered("proposed owner", proposed_owner)
+    _offered("note", note, multiline=True)
     action = store.get_action(action_id)
     _require(action, ActionState.CANDIDATE, "accepted, killed or deferred")
     pm = store.get_postmortem(action.postmortem_id)
-    owner = proposed_owner or action.proposed_owner or ""
+    owner = visible(proposed_owner or action.proposed_owner or "")  # the form shows it; it must hide nothing
     due = proposed_due or action.proposed_due or table.due(pm.severity, today)
     message = (f"{_header(action, pm.severity, pm.title)}\n"
-               f"Proposed: owner {owner or '(none)'}, due {due.isoformat()}."
-               + (f" Assistant's note: {note}" if note else "")
+               f"Proposed: owner {visible(owner) or '(none)'}, due {due.isoformat()}."
+               + (f" Assistant's note: {visible(note, multiline=True)}" if note else "")
                + f"\nAccept (edit owner and due date), kill (give a reason) or defer. [item {action.version()}]")
     return Question(kind="decide", action_id=action_id, version=action.version(), message=message,
                     owner=owner, due=due)
@@ -174,11 +178,12 @@ def ask_replan(store: Store, action_id: int, *, new_owner: str | None, new_due: 
         IllegalTransition: the action is not accepted.
         InvalidInput: the new owner or the reason has control or bidi-override characters.
     """
-    _offered("new owner or reason", new_owner, reason)
+    _offered("new owner", new_owner)
+    _offered("reason", reason, multiline=True)
     action, header = _asked(store, action_id, ActionState.ACCEPTED, "re-planned")
-    owner, due = new_owner or action.owner or "", new_due or action.due
-    body = (f"{header}\nNow: owner {action.owner}, due {action.due}.\n"
-            f"Re-plan to owner {owner}, due {due}? Reason given: {reason}")
+    owner, due = visible(new_owner or action.owner or ""), new_due or action.due
+    body = (f"{header}\nNow: owner {_shown(action.owner)}, due {action.due}.\n"
+            f"Re-plan to owner {_shown(owner)}, due {due}? Reason given: {visible(reason, multiline=True)}")
     return _confirmation("replan", action, body, "Confirm (edit if needed) or reject.", owner=owner, due=due,
                          reason=reason)
 
@@ -191,9 +196,10 @@ def ask_complete(store: Store, action_id: int, *, evidence: str) -> Question:
         IllegalTransition: the action is not accepted.
         InvalidInput: the evidence has control or bidi-override characters.
     """
-    _offered("evidence", evidence)
+    _offered("evidence", evidence, multiline=True)
     action, header = _asked(store, action_id, ActionState.ACCEPTED, "completed")
-    body = f"{header}\nOwner {action.owner}, due {action.due}.\nMark it done? Evidence offered: {evidence}"
+    body = (f"{header}\nOwner {_shown(action.owner)}, due {action.due}.\n"
+            f"Mark it done? Evidence offered: {visible(evidence, multiline=True)}")
     return _confirmation("complete", action, body, evidence=evidence)
 
 
@@ -205,9 +211,10 @@ def ask_reopen(store: Store, action_id: int, *, reason: str) -> Question:
         IllegalTransition: the action is not done.
         InvalidInput: the reason has control or bidi-override characters.
     """
-    _offered("reason", reason)
+    _offered("reason", reason, multiline=True)
     action, header = _asked(store, action_id, ActionState.DONE, "reopened")
-    body = f"{header}\nDone; owner {action.owner}, due {action.due}.\nReopen it? Reason given: {reason}"
+    body = (f"{header}\nDone; owner {_shown(action.owner)}, due {action.due}.\n"
+            f"Reopen it? Reason given: {visible(reason, multiline=True)}")
     return _confirmation("reopen", action, body, reason=reason)
 
 
@@ -219,16 +226,22 @@ def ask_kill(store: Store, action_id: int, *, reason: str) -> Question:
         IllegalTransition: the action is not accepted.
         InvalidInput: the reason has control or bidi-override characters.
     """
-    _offered("reason", reason)
+    _offered("reason", reason, multiline=True)
     action, header = _asked(store, action_id, ActionState.ACCEPTED, "descoped")
-    body = f"{header}\nOwner {action.owner}, due {action.due}.\nKill (descope) it? Reason: {reason}"
+    body = (f"{header}\nOwner {_shown(action.owner)}, due {action.due}.\n"
+            f"Kill (descope) it? Reason: {visible(reason, multiline=True)}")
     return _confirmation("kill", action, body, reason=reason)
 
 
-def _text(value: str, what: str) -> str:
-    value = value.strip()
-    if CONTROL.search(value):
-        raise InvalidInput(f"the {what} contains control or bidirectional-override characters; nothing was recorded")
+def _shown(owner: str | None) -> str:
+    return visible(owner) if owner else "(none)"
+
+
+def _text(value: str, what: str, *, multiline: bool = False) -> str:
+    value = (value.replace("\r\n", "\n") if multiline else value).strip()
+    reason = refusal(value, multiline=multiline)
+    if reason is not None:
+        raise InvalidInput(f"the {what} {reason}; nothing was recorded")
     return value
 
 
@@ -252,9 +265,10 @@ def apply_answer(store: Store, question: Question, answer: Answer, by: Decider) 
         action = store.get_action(question.action_id)
         return DecisionOutcome(action_id=action.id, committed=False, outcome="not_confirmed", state=action.state,
                                owner=action.owner, due=action.due, decided_by=by.name, channel=by.channel,
-                               message=f"{by.name} did not confirm; nothing was recorded.")
-    owner, reason, evidence = _text(answer.owner, "owner"), _text(answer.reason, "reason"), _text(answer.evidence,
-                                                                                                    "evidence")
+                               message=f"{visible(by.name)} did not confirm; nothing was recorded.")
+    owner = _text(answer.owner, "owner")
+    reason = _text(answer.reason, "reason", multiline=True)
+    evidence = _text(answer.evidence, "evidence", multiline=True)
     kind = {"decide": {"accept": DecisionKind.ACCEPT, "kill": DecisionKind.KILL, "defer": DecisionKind.DEFER},
             "replan": {"confirm": DecisionKind.REPLAN}, "complete": {"confirm": DecisionKind.COMPLETE},
             "reopen": {"confirm": DecisionKind.REOPEN}, "kill": {"confirm": DecisionKind.KILL}}[question.kind].get(
@@ -271,11 +285,11 @@ def apply_answer(store: Store, question: Question, answer: Answer, by: Decider) 
         reason=reason or None, evidence=evidence or None, decided_by=by.name, channel=by.channel,
         client=by.client), expected_version=question.version)
     past = _PAST[kind]
-    detail = f" to {action.owner}, due {action.due}" if sets_owner else ""
+    detail = f" to {_shown(action.owner)}, due {action.due}" if sets_owner else ""
     return DecisionOutcome(action_id=action.id, committed=True, outcome=past,
                            decision_id=decision.id, decided_by=by.name, channel=by.channel, state=action.state,
                            owner=action.owner, due=action.due,
-                           message=f"{by.name} {past} action {action.id}{detail} (decision #{decision.id}, "
+                           message=f"{visible(by.name)} {past} action {action.id}{detail} (decision #{decision.id}, "
                                    f"via {by.channel}).")
 
 
@@ -297,7 +311,7 @@ def report_status(store: Store, action_id: int, status: WorkStatus, note: str | 
         IllegalTransition: the action is not accepted.
         InvalidInput: the note has control characters, or a blocked status has no note.
     """
-    clean = _text(note, "note") if note else None
+    clean = _text(note, "note", multiline=True) if note else None
     if status is WorkStatus.BLOCKED and not clean:
         raise InvalidInput("say what blocks it: a blocked status needs a note")
     return store.set_work_status(action_id, status, clean, Actor(actor="assistant", via=f"mcp:{client} for {user}"))

@@ -19,6 +19,7 @@ from typing import Final
 from pydantic import Field
 
 from postmortem_actions.store import ActionFilter, ActionState, Category, Postmortem, Store, WorkStatus
+from postmortem_actions.store.text import visible
 
 from .models import Model
 
@@ -78,8 +79,10 @@ def export_rows(store: Store, where: ActionFilter, tickets: Mapping[int, str] = 
 
 
 def _cells(row: ExportRow) -> dict[str, str]:
-    """The row's values as text, in field order: ISO dates, enum values, '' for none."""
-    return {key: "" if value is None else str(value) for key, value in row.model_dump(mode="json").items()}
+    """The row's values as text, in field order: ISO dates, enum values, '' for none, nothing hidden (a character
+    that could make a cell show something else than it holds is written out as <U+XXXX>)."""
+    return {key: "" if value is None else visible(str(value), multiline=True)
+            for key, value in row.model_dump(mode="json").items()}
 
 
 # -- Markdown ---------------------------------------------------------------------------------------
@@ -101,7 +104,7 @@ def to_markdown(rows: Sequence[ExportRow], *, title: str) -> str:
 
     Cells escape backslashes and pipes and show line breaks as `<br>`, so every row stays one table row.
     """
-    heading = " ".join(_NEWLINES.split(title)).strip() or "Action items"
+    heading = visible(title).strip() or "Action items"
     lines = [f"# {heading}", ""]
     if not rows:
         return "\n".join([*lines, "No action items match.", ""])
@@ -151,7 +154,7 @@ def to_json(rows: Sequence[ExportRow]) -> str:
 def _ics_text(value: str) -> str:
     """An iCalendar TEXT value (RFC 5545 3.3.11): backslash, semicolon, comma and line breaks escaped,
     other control characters dropped."""
-    value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    value = visible(value, multiline=True).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
     return _ICS_CONTROLS.sub("", _NEWLINES.sub("\\\\n", value))
 
 

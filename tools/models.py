@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Annotated, Literal
 
@@ -10,22 +9,25 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, GetJsonSchema
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
+from postmortem_actions.store import text
 from postmortem_actions.store.records import Action, ActionSummary, AuditEntry, Category, Decision, Size
 
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+# What a person will be shown must be what is stored: no control, format or invisible characters (store.text).
+Line = Annotated[str, AfterValidator(text.check_line)]
+"""One line of text: no line breaks, tabs, controls or invisible characters; stripped; not blank."""
+MultiLine = Annotated[str, AfterValidator(text.check_multiline)]
+"""Text that may span lines (\\n and \\t), with no other control or invisible characters; stripped; not blank."""
 
 
-def _clean(value: str) -> str:
-    # Control and bidi-override characters make stored text lie about what it says; refuse them.
-    if CONTROL.search(value):
-        raise ValueError("contains control or bidirectional-override characters")
-    value = value.strip()
-    if not value:
-        raise ValueError("must not be blank")
-    return value
+def _quote(value: str) -> str:
+    # A quote is only matched against the document (whitespace-insensitively) and the document's own slice is
+    # what gets stored, so its line ends may be a copy of the document's CRLF; nothing else may hide in it.
+    text.check(value.replace("\r", ""), multiline=True)
+    return value.strip()
 
 
-Line = Annotated[str, AfterValidator(_clean)]
+Quote = Annotated[str, AfterValidator(_quote)]
+"""Evidence as the assistant copied it: like `MultiLine`, and CR line ends may stay."""
 
 
 class Model(BaseModel):
@@ -41,11 +43,11 @@ class CandidateIn(Model):
                                 description="One specific sentence: what will be done, to what.")]
     done_when: Annotated[Line, Field(min_length=3, max_length=500,
                                      description="The finish line: an observable state that shows it is done.")]
-    problem: Annotated[Line, Field(min_length=3, max_length=1000,
+    problem: Annotated[MultiLine, Field(min_length=3, max_length=1000,
                                    description="The problem from the incident that this action addresses.")]
     category: Annotated[Category, Field(description="prevent (recurrence), detect (time to detect), "
                                                     "mitigate (time to mitigate) or process.")]
-    quote: Annotated[Line, Field(min_length=1, max_length=2000,
+    quote: Annotated[Quote, Field(min_length=1, max_length=2000,
                                  description="Evidence copied verbatim from the postmortem (case and spacing "
                                              "may differ) showing the action was proposed there.")]
     size: Annotated[Size | None, Field(description="Suggested size S/M/L; a suggestion only.")] = None
@@ -63,9 +65,9 @@ class CandidateRevision(Model):
 
     text: Annotated[Line | None, Field(min_length=3, max_length=500)] = None
     done_when: Annotated[Line | None, Field(min_length=3, max_length=500)] = None
-    problem: Annotated[Line | None, Field(min_length=3, max_length=1000)] = None
+    problem: Annotated[MultiLine | None, Field(min_length=3, max_length=1000)] = None
     category: Category | None = None
-    quote: Annotated[Line | None, Field(min_length=1, max_length=2000)] = None
+    quote: Annotated[Quote | None, Field(min_length=1, max_length=2000)] = None
     size: Size | None = None
     proposed_owner: Annotated[Line | None, Field(max_length=100)] = None
     proposed_due: date | None = None

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 from postmortem_actions.store import Actor, NewPostmortem, Store
-from postmortem_actions.store.errors import InvalidInput
+from postmortem_actions.store.errors import InvalidInput, PathNotAllowed
+from postmortem_actions.store.text import HIDDEN, refusal, visible
 
 from .documents import find_incident_date, find_severity, find_title, fingerprint, normalise_severity, sections
-from .models import CONTROL, ParseResult
+from .models import ParseResult
 from .reading import ReadPolicy, check_text, read_document
 
 MAX_FINDINGS_SHOWN = 100
@@ -29,17 +30,19 @@ def parse_postmortem(store: Store, by: Actor, policy: ReadPolicy, *, text: str |
     if (text is None) == (path is None):
         raise InvalidInput("give exactly one of `text` (the pasted postmortem) or `path` (a file to read)")
     if path is not None:
+        if (why := refusal(path)) is not None:
+            raise PathNotAllowed(f"the path {visible(path)!r} {why}; nothing was read")
         resolved, body = read_document(path, policy)
         source = str(resolved)
     else:
         assert text is not None
         body, source = check_text(text, policy.max_bytes), "pasted"
-    if title is not None and CONTROL.search(title):
-        raise InvalidInput("the title contains control or bidirectional-override characters")
+    if title is not None and (why := refusal(title)) is not None:
+        raise InvalidInput(f"the title {why}; nothing was stored")
     sev = normalise_severity(severity) if severity else find_severity(body)
     new = NewPostmortem(
         # A title found in the document is shown in terminals and UIs: drop characters that could lie there.
-        title=(title.strip() if title and title.strip() else CONTROL.sub("", find_title(body)) or "Untitled")[:300],
+        title=(title.strip() if title and title.strip() else _plain(find_title(body)) or "Untitled")[:300],
         source=source,
         text=body,
         sha256=fingerprint(body),
@@ -48,6 +51,11 @@ def parse_postmortem(store: Store, by: Actor, policy: ReadPolicy, *, text: str |
     )
     stored, created = store.add_postmortem(new, by)
     return describe(stored.id, store, created=created)
+
+
+def _plain(found: str) -> str:
+    """A title found in the document, with any character that could hide text dropped (it is derived text)."""
+    return " ".join(HIDDEN.sub("", found).split())
 
 
 def describe(postmortem_id: int, store: Store, *, created: bool = False) -> ParseResult:

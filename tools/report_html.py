@@ -9,6 +9,8 @@ from __future__ import annotations
 from html import escape
 from typing import Final
 
+from postmortem_actions.store.text import visible
+
 from .followthrough import FollowthroughReport, GroupFigures, MonthFigures
 
 CATEGORY_COLORS: Final = {"prevent": "#4e79a7", "detect": "#e8833a", "mitigate": "#59a14f", "process": "#a77bb0"}
@@ -42,8 +44,9 @@ border-radius:4px;background:#e6eaef;vertical-align:middle}.track .bar{margin:0;
 
 
 def _e(value: object) -> str:
-    """Any value as HTML-escaped text (quotes too, so it is safe in attributes)."""
-    return escape(str(value), quote=True)
+    """Any value as HTML-escaped text (quotes too, so it is safe in attributes), with nothing hidden: bidi,
+    zero-width and control characters are written out as <U+XXXX>."""
+    return escape(visible(str(value)), quote=True)
 
 
 def _rate(value: float | None) -> str:

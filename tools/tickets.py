@@ -17,6 +17,7 @@ from pydantic import Field
 
 from postmortem_actions.store import Action, ActionFilter, ActionState, Postmortem, Store
 from postmortem_actions.store.errors import InvalidInput
+from postmortem_actions.store.text import visible
 
 from .models import Model
 from .tracker_base import TicketRequest, TrackerName
@@ -88,7 +89,7 @@ def refusal(action: Action) -> str | None:
 
 def short_title(text: str) -> str:
     """A ticket title: the action's sentence, capitalised, without its full stop, cut at a word under 80."""
-    title = " ".join(text.split()).rstrip(".")
+    title = " ".join(visible(text).split()).rstrip(".")
     title = title[:1].upper() + title[1:]
     if len(title) > TITLE_MAX:
         title = title[: TITLE_MAX - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
@@ -97,7 +98,7 @@ def short_title(text: str) -> str:
 
 def criteria(done_when: str) -> list[str]:
     """Acceptance criteria: the parts of `done_when` (split at semicolons, sentences and lines)."""
-    parts = [p.strip(" .;") for p in _CRITERIA_SPLIT.split(done_when)]
+    parts = [p.strip(" .;") for p in _CRITERIA_SPLIT.split(visible(done_when, multiline=True))]
     return [p[:1].upper() + p[1:] for p in parts if p]
 
 
@@ -109,13 +110,21 @@ def labels(action: Action, pm: Postmortem) -> list[str]:
     return found
 
 
+def _link_back(action: Action, pm: Postmortem) -> str:
+    return f"Postmortem #{pm.id}: {visible(pm.title)} ({visible(pm.source)}), action item #{action.id}."
+
+
+def _quote_lines(action: Action) -> list[str]:
+    return visible(action.quote, multiline=True).splitlines()
+
+
 def _markdown(action: Action, pm: Postmortem, checklist: list[str]) -> str:
-    quote = "\n".join(f"> {line}" if line.strip() else ">" for line in action.quote.splitlines())
-    lines = [f"**Problem:** {action.problem}", "", "**From the postmortem:**", "", quote, "",
-             f"Postmortem #{pm.id}: {pm.title} ({pm.source}), action item #{action.id}.", "",
-             "## Acceptance criteria", "", *[f"- [ ] {c}" for c in checklist]]
+    # People read the ticket in the tracker: every stored text is shown with nothing hidden (store.text).
+    quote = "\n".join(f"> {line}" if line.strip() else ">" for line in _quote_lines(action))
+    lines = [f"**Problem:** {visible(action.problem, multiline=True)}", "", "**From the postmortem:**", "", quote, "",
+             _link_back(action, pm), "", "## Acceptance criteria", "", *[f"- [ ] {c}" for c in checklist]]
     if action.owner or action.due:
-        lines += ["", f"Owner: {action.owner or '-'} · Due: {action.due.isoformat() if action.due else '-'}"]
+        lines += ["", f"Owner: {visible(action.owner or '-')} · Due: {action.due.isoformat() if action.due else '-'}"]
     lines += ["", "_Filed by postmortem-actions after a human accepted this item._"]
     return "\n".join(lines)
 
@@ -133,12 +142,12 @@ def _paragraph(*content: dict[str, Any]) -> dict[str, Any]:
 
 def adf(action: Action, pm: Postmortem, checklist: list[str]) -> dict[str, Any]:
     """The description as an Atlassian Document Format document (Jira Cloud's REST API v3)."""
-    quote_lines = [line for line in action.quote.splitlines() if line.strip()] or [action.quote]
+    quote_lines = [line for line in _quote_lines(action) if line.strip()] or [visible(action.quote)]
     content: list[dict[str, Any]] = [
-        _paragraph(_text("Problem: ", strong=True), _text(action.problem)),
+        _paragraph(_text("Problem: ", strong=True), _text(visible(action.problem, multiline=True))),
         _paragraph(_text("From the postmortem:", strong=True)),
         {"type": "blockquote", "content": [_paragraph(_text(line)) for line in quote_lines]},
-        _paragraph(_text(f"Postmortem #{pm.id}: {pm.title} ({pm.source}), action item #{action.id}.")),
+        _paragraph(_text(_link_back(action, pm))),
         {"type": "heading", "attrs": {"level": 2}, "content": [_text("Acceptance criteria")]},
         {"type": "bulletList", "content": [{"type": "listItem", "content": [_paragraph(_text(c))]}
                                            for c in checklist]},
