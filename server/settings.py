@@ -70,8 +70,9 @@ class Settings:
 
     @property
     def state_key_path(self) -> Path:
-        """Where the key that seals pending questions lives: beside the database, so a restart keeps it."""
-        return self.db_path.parent / "request-state.key"
+        """Where the key that seals pending questions lives: beside the database, so a restart keeps it, and
+        named after it, so an answer sealed for one database is never accepted by another in the same folder."""
+        return self.db_path.with_name(f"{self.db_path.name}.request-state.key")
 
     @property
     def read_policy(self) -> ReadPolicy:

@@ -544,6 +544,38 @@ async def test_an_answer_whose_owner_or_reason_hides_text_with_control_character
     assert_unchanged(store, before)
 
 
+FAR_DATES = (0, "1970-01-01", "0001-01-01", "9999-12-31", "2099-06-30")
+
+
+@pytest.mark.parametrize("mode", ["auto"])
+async def test_a_proposed_due_date_far_from_today_is_refused_before_the_human_is_asked(
+        server: MCPServer, store: Store, items: Items, mode: str) -> None:
+    for due in FAR_DATES:
+        for tool, arguments in (("decide_action", {"action_id": items.candidate, "proposed_due": due}),
+                                ("replan_action", {**valid_call("replan_action", items), "new_due": due}),
+                                ("revise_candidate", {"action_id": items.candidate, "changes": {"proposed_due": due}})):
+            text = await attempt_refused(server, store, mode, tool, arguments, Human(declining))
+            assert "not a plausible due date" in text, (tool, due, text)
+    candidate = {"text": "Alert on billing queue depth", "done_when": "It pages", "problem": "Nobody noticed",
+                 "category": "detect", "quote": "Add an alert on billing queue depth"}
+    for due in FAR_DATES:
+        text = refusal(await call(server, mode, "record_candidates", {
+            "postmortem_id": items.postmortem, "candidates": [{**candidate, "proposed_due": due}]}),
+            "record_candidates")
+        assert "not a plausible due date" in text
+
+
+async def test_an_answer_with_a_due_date_far_from_today_is_refused(
+        server: MCPServer, store: Store, items: Items, mode: str) -> None:
+    before = snapshot(store)
+    for due in FAR_DATES[1:]:
+        human = Human(answering(decision="accept", owner="lee", due_date=due))
+        text = await refused_decision(server, mode, items, human)
+        assert "not a plausible due date" in text
+        assert "nothing was recorded" in text
+    assert_unchanged(store, before)
+
+
 async def test_an_accept_without_any_content_is_refused(
         server: MCPServer, store: Store, items: Items, mode: str) -> None:
     before = snapshot(store)
@@ -693,6 +725,25 @@ async def test_a_request_state_from_before_a_restart_that_lost_the_key_is_reject
         async with Client(restarted, mode=mode, elicitation_callback=by_hand) as client:
             await assert_rejected_round(client, "decide_action", arguments, key, accept_as_shown(params), state)
     assert_unchanged(store, before)
+
+
+@pytest.mark.parametrize("mode", ["auto"])
+async def test_an_answer_sealed_for_one_database_is_refused_by_another_in_the_same_folder(
+        settings: Settings, server: MCPServer, store: Store, items: Items, mode: str, by_hand: Human) -> None:
+    # A copy of the database holds the identical item (same id, same version): only the seal tells them apart.
+    twin_path = settings.db_path.with_name("twin.db")
+    with closing(sqlite3.connect(settings.db_path)) as source, closing(sqlite3.connect(twin_path)) as target:
+        source.backup(target)
+    twin = Store(twin_path)
+    before = snapshot(twin)
+    arguments = {"action_id": items.candidate, "proposed_owner": "dana"}
+    with anyio.fail_after(WAIT_S):
+        async with Client(server, mode=mode, elicitation_callback=by_hand) as client:
+            key, params, state = await first_round(client, "decide_action", arguments)
+        other = build_server(dataclasses.replace(settings, db_path=twin_path))
+        async with Client(other, mode=mode, elicitation_callback=by_hand) as client:
+            await assert_rejected_round(client, "decide_action", arguments, key, accept_as_shown(params), state)
+    assert_unchanged(twin, before)
 
 
 @pytest.mark.parametrize("mode", ["auto"])
