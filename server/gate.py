@@ -20,6 +20,7 @@ from postmortem_actions.store import Action, Channel, Store, WorkStatus
 from postmortem_actions.store.errors import NoHumanChannel, PostmortemActionsError
 from postmortem_actions.tools import decisions
 from postmortem_actions.tools.decisions import Answer, Decider, DecisionOutcome, Question
+from postmortem_actions.tools.models import DueDate
 
 from .boundary import domain_errors
 from .settings import Settings
@@ -123,7 +124,7 @@ def register_gate(mcp: MCPServer, store: Store, settings: Settings, client_label
         action_id: Annotated[int, Field(ge=1)],
         answer: Annotated[ElicitationResult[Any], Resolve(ask_decision)],
         proposed_owner: Annotated[Proposal, Field(description="Your suggested owner; the human edits it")] = None,
-        proposed_due: Annotated[date | None, Field(description="Your suggested due date (YYYY-MM-DD)")] = None,
+        proposed_due: Annotated[DueDate | None, Field(description="Your suggested due date (YYYY-MM-DD)")] = None,
         note: Annotated[str | None, Field(max_length=500,
                                           description="Why you propose this, shown to the human")] = None,
     ) -> DecisionOutcome:
@@ -147,7 +148,7 @@ def register_gate(mcp: MCPServer, store: Store, settings: Settings, client_label
         reason: Annotated[Reason, Field(description="Why the owner or date should change")],
         answer: Annotated[ElicitationResult[Any], Resolve(ask_replan)],
         new_owner: Annotated[Proposal, Field(description="Proposed new owner")] = None,
-        new_due: Annotated[date | None, Field(description="Proposed new due date")] = None,
+        new_due: Annotated[DueDate | None, Field(description="Proposed new due date")] = None,
     ) -> DecisionOutcome:
         """Ask the human to confirm a new owner and/or due date for an accepted action (they may edit both)."""
         question = decisions.ask_replan(store, action_id, new_owner=new_owner, new_due=new_due, reason=reason)

@@ -17,7 +17,7 @@ from postmortem_actions.store import Action, ActionState, Actor, Channel, Decisi
 from postmortem_actions.store.errors import IllegalTransition, InvalidInput
 from postmortem_actions.store.text import refusal, visible
 
-from .models import Model
+from .models import Model, plausible_due
 
 DEFAULT_DUE_DAYS: Final = {"SEV0": 7, "SEV1": 7, "SEV2": 30, "SEV3": 60, "SEV4": 90, "SEV5": 90}
 UNKNOWN_SEVERITY_DAYS: Final = 30
@@ -128,6 +128,12 @@ def _offered(what: str, value: str | None, *, multiline: bool = False) -> None:
         raise InvalidInput(f"the {what} {reason}; nothing was asked or recorded")
 
 
+def _dated(what: str, value: date | None) -> None:
+    reason = plausible_due(value) if value is not None else None
+    if reason is not None:
+        raise InvalidInput(f"the {what} {reason}; nothing was asked or recorded")
+
+
 def ask_decide(store: Store, action_id: int, *, proposed_owner: str | None, proposed_due: date | None,
                note: str | None, table: DueTable, today: date) -> Question:
     """The accept / kill / defer question for a candidate, pre-filled with the proposal.
@@ -142,6 +148,7 @@ def ask_decide(store: Store, action_id: int, *, proposed_owner: str | None, prop
     """
     _offered("proposed owner", proposed_owner)
     _offered("note", note, multiline=True)
+    _dated("proposed due date", proposed_due)
     action = store.get_action(action_id)
     _require(action, ActionState.CANDIDATE, "accepted, killed or deferred")
     pm = store.get_postmortem(action.postmortem_id)
@@ -180,6 +187,7 @@ def ask_replan(store: Store, action_id: int, *, new_owner: str | None, new_due: 
     """
     _offered("new owner", new_owner)
     _offered("reason", reason, multiline=True)
+    _dated("new due date", new_due)
     action, header = _asked(store, action_id, ActionState.ACCEPTED, "re-planned")
     owner, due = visible(new_owner or action.owner or ""), new_due or action.due
     body = (f"{header}\nNow: owner {_shown(action.owner)}, due {action.due}.\n"
@@ -277,6 +285,9 @@ def apply_answer(store: Store, question: Question, answer: Answer, by: Decider) 
         raise InvalidInput(f"{answer.choice!r} is not an answer to a {question.kind} question; nothing was recorded")
     if kind in (DecisionKind.ACCEPT, DecisionKind.REPLAN) and (not owner or answer.due is None):
         raise InvalidInput("accepting or re-planning needs an owner and a due date; nothing was recorded")
+    if answer.due is not None and (why := plausible_due(answer.due)) is not None and kind in (DecisionKind.ACCEPT,
+                                                                                                 DecisionKind.REPLAN):
+        raise InvalidInput(f"the due date {why}; nothing was recorded")
     if kind in (DecisionKind.KILL, DecisionKind.REPLAN, DecisionKind.REOPEN) and not reason:
         raise InvalidInput(f"a {kind} needs a reason; nothing was recorded")
     sets_owner = kind in (DecisionKind.ACCEPT, DecisionKind.REPLAN)

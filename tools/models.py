@@ -30,6 +30,35 @@ Quote = Annotated[str, AfterValidator(_quote)]
 """Evidence as the assistant copied it: like `MultiLine`, and CR line ends may stay."""
 
 
+DUE_WINDOW_YEARS = 10
+
+
+def due_window(today: date) -> tuple[date, date]:
+    """The due dates a proposal or a decision may name: ten years either side of `today`."""
+    return (today.replace(year=today.year - DUE_WINDOW_YEARS, day=min(today.day, 28)),
+            today.replace(year=today.year + DUE_WINDOW_YEARS, day=min(today.day, 28)))
+
+
+def plausible_due(value: date, today: date | None = None) -> str | None:
+    """Why `value` cannot be a due date (a sentence), or None when it can."""
+    low, high = due_window(today or date.today())
+    if low <= value <= high:
+        return None
+    return (f"{value.isoformat()} is not a plausible due date: it must fall between {low.isoformat()} and "
+            f"{high.isoformat()} (a number, such as 0, is read as a day in 1970)")
+
+
+def _due(value: date) -> date:
+    reason = plausible_due(value)
+    if reason is not None:
+        raise ValueError(reason)
+    return value
+
+
+DueDate = Annotated[date, AfterValidator(_due)]
+"""A due date within ten years of today, either side."""
+
+
 class Model(BaseModel):
     """Base of operation inputs and results: unknown fields are an error, not silently dropped."""
 
@@ -53,7 +82,7 @@ class CandidateIn(Model):
     size: Annotated[Size | None, Field(description="Suggested size S/M/L; a suggestion only.")] = None
     proposed_owner: Annotated[Line | None, Field(max_length=100, description=(
         "A suggested owner, if the text names one. Only a proposal: a human commits owners."))] = None
-    proposed_due: Annotated[date | None, Field(description=(
+    proposed_due: Annotated[DueDate | None, Field(description=(
         "A suggested due date (YYYY-MM-DD). Only a proposal: a human commits due dates."))] = None
 
 
@@ -70,7 +99,7 @@ class CandidateRevision(Model):
     quote: Annotated[Quote | None, Field(min_length=1, max_length=2000)] = None
     size: Size | None = None
     proposed_owner: Annotated[Line | None, Field(max_length=100)] = None
-    proposed_due: date | None = None
+    proposed_due: DueDate | None = None
     clear: Annotated[list[Clearable], Field(max_length=3, description="Fields to empty.")] = []
 
     @model_validator(mode="after")
