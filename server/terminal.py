@@ -1,7 +1,10 @@
 """Decisions typed by a person at a terminal: `postmortem-actions decide ID` and `triage POSTMORTEM`.
 
-This is a human channel, so it refuses to run unless both stdin and stdout are a terminal, and it has
-no flag that skips the questions: a script or an agent with a shell cannot answer for the human here.
+This is a human channel for a person at a keyboard: it refuses to run unless both stdin and stdout are a
+terminal, and it has no flag that skips the questions, so answers are never piped in from a file or another
+command by accident. It is not a barrier against a program that drives a pseudo-terminal: an agent with shell
+access can type here as it can edit the database file, which is why the threat model (README) puts agents
+with shell access out of scope.
 """
 
 from __future__ import annotations
