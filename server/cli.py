@@ -186,9 +186,12 @@ def _cmd_serve(settings: Settings) -> int:
     if sys.stdin.isatty():
         print("postmortem-actions: serving MCP over stdio, which is what an editor or chat client runs.\n"
               "  Try `postmortem-actions demo` to watch it work, or --help. Ctrl-D or Ctrl-C stops.", file=sys.stderr)
-    from .mcp_app import build_server  # the SDK is imported only by commands that speak MCP
+    import anyio
 
-    build_server(settings).run()
+    from .mcp_app import build_server  # the SDK is imported only by commands that speak MCP
+    from .stdio import serve_stdio
+
+    anyio.run(serve_stdio, build_server(settings))
     return 0
 
 

@@ -186,3 +186,47 @@ def test_human_cli_commands_never_import_the_mcp_sdk(tmp_path: Path, command: li
                           check=False, env={**env, "POSTMORTEM_ACTIONS_USER": "tester"})
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "OK"
+
+
+def _reply(process: subprocess.Popen[bytes], deadline: float) -> dict[str, Any]:
+    """The next JSON line the server writes, waiting at most until `deadline` (time.monotonic)."""
+    import select
+    import time
+
+    assert process.stdout is not None
+    line = b""
+    while not line.endswith(b"\n"):
+        left = deadline - time.monotonic()
+        ready, _, _ = select.select([process.stdout], [], [], max(left, 0))
+        assert ready, f"no reply in time; so far {line!r}"
+        chunk = os.read(process.stdout.fileno(), 65536)
+        assert chunk, "the server closed stdout"
+        line += chunk
+    reply: dict[str, Any] = json.loads(line)
+    return reply
+
+
+def test_a_line_that_is_not_json_rpc_gets_a_json_rpc_error_and_the_server_keeps_serving(settings: Settings) -> None:
+    import time
+
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("POSTMORTEM_ACTIONS_")}, **server_env(settings)}
+    with subprocess.Popen([*console_script(), "serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                          stderr=subprocess.DEVNULL, env=env) as process:
+        try:
+            assert process.stdin is not None
+            deadline = time.monotonic() + SPAWN_TIMEOUT_S
+            for line, code in ((b"{not json", -32700), (b"[" * 100_000 + b"]" * 100_000, -32700),
+                               (b'{"jsonrpc": "2.0", "id": 7}', -32600)):
+                process.stdin.write(line + b"\n")
+                process.stdin.flush()
+                reply = _reply(process, deadline)
+                assert (reply["jsonrpc"], reply["id"], reply["error"]["code"]) == ("2.0", None, code)
+            hello = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+                "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "raw", "version": "1"}}}
+            process.stdin.write(json.dumps(hello).encode() + b"\n")
+            process.stdin.flush()
+            answer = _reply(process, deadline)
+            assert answer["id"] == 1
+            assert answer["result"]["serverInfo"]["name"] == "postmortem-actions"
+        finally:
+            process.kill()
