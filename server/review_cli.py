@@ -14,6 +14,7 @@ from postmortem_actions.store.errors import InvalidInput
 from postmortem_actions.tools import followthrough as ft
 from postmortem_actions.tools.days import check_day
 
+from .output import write_output
 from .settings import Settings
 
 FORMATS = ["table", "json", "md", "csv"]
@@ -64,6 +65,9 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser],
     report.add_argument("--until", type=day, metavar="YYYY-MM-DD", help="items accepted before this day")
     report.add_argument("--group-by", choices=["postmortem", "owner", "category", "severity"], default="postmortem")
     report.add_argument("--html", type=Path, metavar="FILE", help="also write a self-contained HTML page with charts")
+    report.add_argument("--force", action="store_true",
+                        help="with --html: replace FILE even if it is not an HTML page (never the database, "
+                             "its journal or its key)")
 
 
 def _csv(header: list[str], rows: list[list[object]]) -> str:
@@ -93,6 +97,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     Raises:
         PostmortemActionsError: the database is missing, or an id names nothing.
+        OutputNotWritten: the --html file was refused or could not be written.
     """
     store = Store(settings.db_path, create=False)
     as_of = args.as_of or date.today()
@@ -136,7 +141,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.html is not None:
         from postmortem_actions.tools.report_html import render_html
 
-        args.html.write_text(render_html(report), encoding="utf-8")
+        write_output(args.html, render_html(report), "html", force=args.force, protected=settings.protected_paths)
         print(f"wrote {args.html}", file=sys.stderr)
     if fmt == "json":
         print(report.model_dump_json(indent=2))
