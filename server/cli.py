@@ -24,6 +24,7 @@ from postmortem_actions.tools.reading import ReadPolicy, check_text, decode, rea
 from .export_cli import add_commands as add_export_commands
 from .export_cli import run as run_export
 from .review_cli import add_commands as add_review_commands
+from .review_cli import day
 from .review_cli import run as run_review
 from .settings import Settings
 from .version import VERSION
@@ -64,8 +65,8 @@ def _parser() -> argparse.ArgumentParser:
     lister.add_argument("--state", choices=[s.value for s in ActionState])
     lister.add_argument("--owner")
     lister.add_argument("--category", choices=[c.value for c in Category])
-    lister.add_argument("--due-before", type=date.fromisoformat, metavar="YYYY-MM-DD")
-    lister.add_argument("--due-after", type=date.fromisoformat, metavar="YYYY-MM-DD")
+    lister.add_argument("--due-before", type=day, metavar="YYYY-MM-DD")
+    lister.add_argument("--due-after", type=day, metavar="YYYY-MM-DD")
     lister.add_argument("--limit", type=int, default=queries.DEFAULT_PAGE)
     lister.add_argument("--offset", type=int, default=0)
     lister.add_argument("--format", choices=["table", "json"], default="table")

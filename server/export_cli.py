@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from postmortem_actions.store import ActionFilter, ActionState, Actor, Store
 
+from .output import write_output
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -32,6 +33,9 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser],
     export.add_argument("--postmortem", type=int, help="only this postmortem's actions")
     export.add_argument("--state", choices=[s.value for s in ActionState], help="only actions in this state")
     export.add_argument("--out", type=Path, metavar="FILE", help="write here instead of standard output")
+    export.add_argument("--force", action="store_true",
+                        help="replace FILE even if it does not hold an earlier export of this format "
+                             "(never the database, its journal or its key)")
     export.add_argument("--tracker", choices=["github", "jira", "linear"],
                         help="file tickets for the accepted items in this tracker (configured in the environment)")
     export.add_argument("--action", type=int, action="append", metavar="ID", help="with --tracker: these items")
@@ -41,7 +45,12 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser],
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    """Run `export` or `sync`; returns the exit status (1 when some items failed)."""
+    """Run `export` or `sync`; returns the exit status (1 when some items failed).
+
+    Raises:
+        PostmortemActionsError: the database is missing, a tracker refused or is not configured.
+        OutputNotWritten: the --out file was refused or could not be written.
+    """
     from postmortem_actions.tools import export as ex  # the HTTP client is imported only when needed
     from postmortem_actions.tools.tracker_config import load_tracker
 
@@ -78,8 +87,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     else:
         text = files.to_ics(rows, calendar_name="Postmortem action items due", now=datetime.now(UTC))
     if args.out:
-        # newline="" keeps the CRLF line ends iCalendar and CSV require
-        args.out.write_text(text, encoding="utf-8", newline="")
+        write_output(args.out, text, args.format, force=args.force, protected=settings.protected_paths)
         print(f"wrote {len(rows)} action(s) to {args.out}", file=sys.stderr)
     else:
         sys.stdout.write(text)

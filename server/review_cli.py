@@ -10,19 +10,36 @@ from datetime import date
 from pathlib import Path
 
 from postmortem_actions.store import Category, Store
+from postmortem_actions.store.errors import InvalidInput
 from postmortem_actions.tools import followthrough as ft
+from postmortem_actions.tools.days import check_day
 
+from .output import write_output
 from .settings import Settings
 
 FORMATS = ["table", "json", "md", "csv"]
 
 
+def day(value: str) -> date:
+    """A date option's value: YYYY-MM-DD, within the supported range (argparse names the option).
+
+    Raises:
+        argparse.ArgumentTypeError: `value` is not a date, or is outside the supported range.
+    """
+    try:
+        parsed = date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-03-04") from None
+    try:
+        check_day("the day", parsed)
+    except InvalidInput as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return parsed
+
+
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser],
                  common: argparse.ArgumentParser) -> None:
     """Register the review commands on the CLI's sub-parsers."""
-    def day(value: str) -> date:
-        return date.fromisoformat(value)
-
     def review(name: str, help_text: str) -> argparse.ArgumentParser:
         parser = commands.add_parser(name, parents=[common], help=help_text)
         parser.add_argument("--as-of", type=day, default=None, metavar="YYYY-MM-DD", help="compute for this day")
@@ -40,14 +57,17 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser],
     agenda.add_argument("--postmortem", type=int)
     summary = review("summary", "a status summary: counts, open items, what changed")
     summary.add_argument("--postmortem", type=int)
-    summary.add_argument("--since", type=day)
-    summary.add_argument("--until", type=day)
+    summary.add_argument("--since", type=day, metavar="YYYY-MM-DD", help="changes from this day")
+    summary.add_argument("--until", type=day, metavar="YYYY-MM-DD", help="changes before this day")
     summary.add_argument("--audience", choices=["engineering", "leadership"], default="engineering")
     report = review("report", "the follow-through report: completion, aging, category balance")
-    report.add_argument("--since", type=day)
-    report.add_argument("--until", type=day)
+    report.add_argument("--since", type=day, metavar="YYYY-MM-DD", help="items accepted from this day")
+    report.add_argument("--until", type=day, metavar="YYYY-MM-DD", help="items accepted before this day")
     report.add_argument("--group-by", choices=["postmortem", "owner", "category", "severity"], default="postmortem")
     report.add_argument("--html", type=Path, metavar="FILE", help="also write a self-contained HTML page with charts")
+    report.add_argument("--force", action="store_true",
+                        help="with --html: replace FILE even if it is not an HTML page (never the database, "
+                             "its journal or its key)")
 
 
 def _csv(header: list[str], rows: list[list[object]]) -> str:
@@ -77,6 +97,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     Raises:
         PostmortemActionsError: the database is missing, or an id names nothing.
+        OutputNotWritten: the --html file was refused or could not be written.
     """
     store = Store(settings.db_path, create=False)
     as_of = args.as_of or date.today()
@@ -120,7 +141,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.html is not None:
         from postmortem_actions.tools.report_html import render_html
 
-        args.html.write_text(render_html(report), encoding="utf-8")
+        write_output(args.html, render_html(report), "html", force=args.force, protected=settings.protected_paths)
         print(f"wrote {args.html}", file=sys.stderr)
     if fmt == "json":
         print(report.model_dump_json(indent=2))

@@ -75,6 +75,17 @@ class Settings:
         return self.db_path.with_name(f"{self.db_path.name}.request-state.key")
 
     @property
+    def protected_paths(self) -> tuple[Path, ...]:
+        """Files no command may write its output over, even with --force: the database, the files SQLite keeps
+        beside it (-wal, -shm, -journal) and every key kept beside it. The one list; add a new key file here.
+
+        SQLite follows a symlinked database name and keeps its sidecars beside the real file: both are listed.
+        """
+        names = dict.fromkeys((self.db_path, Path(os.path.realpath(self.db_path))))
+        files = (name.with_name(name.name + suffix) for name in names for suffix in ("", "-wal", "-shm", "-journal"))
+        return (*files, self.state_key_path)
+
+    @property
     def read_policy(self) -> ReadPolicy:
         """The file-read policy for `parse_postmortem`."""
         return ReadPolicy(allowed_dirs=self.allowed_dirs, max_bytes=self.max_bytes)

@@ -19,6 +19,8 @@ and the CLI prints them. Anything else escaping is a bug.
     │   ├── IllegalTransition      the decision does not fit the action's current state
     │   ├── StaleAnswer            the item changed after the human was asked; the answer is not applied
     │   └── NoHumanChannel         this client cannot ask the human; nothing was committed
+    ├── OutputNotWritten           a command's output file was refused or could not be written; nothing was
+    │                              written, and any earlier file there is as it was
     ├── StoreError                 the database itself, or a missing file where one must exist
     │   ├── StoreBusy              another process held the write lock past the busy timeout
     │   └── SchemaMismatch         the file was written by a newer version, or is not our database
@@ -93,6 +95,10 @@ class StaleAnswer(GateError):
 
 class NoHumanChannel(GateError):
     """The client cannot put a question to the human (no elicitation); nothing was committed."""
+
+
+class OutputNotWritten(PostmortemActionsError):
+    """An output file (`report --html`, `export --out`) was refused or could not be written; nothing was written."""
 
 
 class StoreError(PostmortemActionsError):

@@ -113,3 +113,45 @@ def test_review_json_is_the_same_data_as_the_tools(tmp_path: Path, capsys: pytes
     assert main(["--db", str(db), "overdue", "--format", "json", "--as-of", date.today().isoformat()]) == 0
     page = json.loads(capsys.readouterr().out)
     assert (page["total"], page["items"][0]["days_overdue"]) == (1, 5)
+
+
+# -- days outside the supported range, and malformed days (issue 10, finding 4) ---------------------------
+
+
+@pytest.mark.parametrize(("command", "option", "value"), [
+    (["overdue"], "--as-of", "0001-01-01"),
+    (["overdue"], "--as-of", "9999-12-31"),
+    (["agenda"], "--as-of", "9999-12-31"),
+    (["summary"], "--since", "0001-01-01"),
+    (["report"], "--until", "9999-12-31"),
+    (["list"], "--due-before", "0001-01-01"),
+    (["list"], "--due-after", "9999-12-31"),
+])
+def test_a_day_outside_the_supported_range_is_refused_naming_the_option_and_the_range(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str], option: str, value: str) -> None:
+    db = _reviewed_db(tmp_path)
+    with pytest.raises(SystemExit) as exited:
+        main(["--db", str(db), *command, option, value])
+
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert f"argument {option}: " in err
+    assert "between 1970-01-01 and 2999-12-31" in err
+    assert value in err
+
+
+@pytest.mark.parametrize(("command", "option"), [
+    (["overdue"], "--as-of"), (["agenda"], "--as-of"), (["summary"], "--since"), (["summary"], "--until"),
+    (["report"], "--since"), (["report"], "--until"), (["list"], "--due-before"), (["list"], "--due-after"),
+])
+@pytest.mark.parametrize("value", ["2026-02-30", "yesterday"])
+def test_a_malformed_day_is_refused_naming_the_option_and_the_form(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str], option: str, value: str) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--db", str(tmp_path / "a.db"), *command, option, value])
+
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert f"argument {option}: '{value}' is not a date" in err
+    assert "YYYY-MM-DD" in err
+    assert "fromisoformat" not in err

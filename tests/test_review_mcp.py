@@ -379,6 +379,27 @@ async def test_a_malformed_date_is_refused_with_a_readable_error(
     assert value in text
 
 
+@pytest.mark.parametrize(("tool", "argument", "value"), [
+    ("list_overdue", "as_of", "0001-01-01"),
+    ("list_overdue", "as_of", "9999-12-31"),
+    ("review_agenda", "as_of", "9999-12-31"),
+    ("review_agenda", "as_of", "1969-12-31"),
+    ("draft_status_summary", "as_of", "9999-12-31"),
+    ("draft_status_summary", "since", "0001-01-01"),
+    ("draft_status_summary", "until", "3000-01-01"),
+    ("followthrough_report", "as_of", "0001-01-01"),
+    ("followthrough_report", "since", "0001-01-01"),
+    ("followthrough_report", "until", "9999-12-31"),
+])
+async def test_a_day_outside_the_supported_range_is_refused_naming_the_argument_and_the_range(
+        client: Client, review: Review, tool: str, argument: str, value: str) -> None:
+    arguments = {"as_of": "2025-06-16", argument: value}
+
+    text = refusal(await client.call_tool(tool, arguments))
+
+    assert f"{argument} must be between 1970-01-01 and 2999-12-31, not {value}" in text
+
+
 @pytest.mark.parametrize("tool", ["draft_status_summary", "followthrough_report"])
 async def test_a_window_that_ends_before_it_starts_is_refused(client: Client, review: Review, tool: str) -> None:
     text = refusal(await client.call_tool(tool, {"as_of": "2025-06-16", "since": "2025-06-10", "until": "2025-06-01"}))

@@ -17,6 +17,7 @@ from postmortem_actions.store.errors import InvalidInput
 from postmortem_actions.store.followthrough import AgendaSection, Change, GroupBy, GroupRow, ReviewRow
 from postmortem_actions.store.text import visible
 
+from .days import check_day
 from .models import Model
 
 DUE_SOON_DAYS: Final = 7
@@ -130,6 +131,11 @@ class FollowthroughReport(Model):
     markdown: str
 
 
+def _check_days(as_of: date, since: date | None, until: date | None) -> None:
+    for name, day in (("as_of", as_of), ("since", since), ("until", until)):
+        check_day(name, day)
+
+
 def _window(since: date | None, until: date | None) -> None:
     if since is not None and until is not None and until <= since:
         raise InvalidInput(f"until ({until}) must be after since ({since}): the window [since, until) is empty")
@@ -158,7 +164,12 @@ def _dates(as_of: date) -> dict[str, str]:
 
 def list_overdue(store: Store, *, as_of: date, owner: str | None = None, postmortem_id: int | None = None,
                  category: str | None = None, limit: int = 20, offset: int = 0) -> OverduePage:
-    """Accepted items due before `as_of`, most overdue first, paginated, with the exact total."""
+    """Accepted items due before `as_of`, most overdue first, paginated, with the exact total.
+
+    Raises:
+        InvalidInput: `as_of` is outside the supported range (`days.EARLIEST`..`days.LATEST`).
+    """
+    check_day("as_of", as_of)
     limit, offset = min(max(limit, 1), 200), max(offset, 0)
     rows, total = store.review_section("overdue", _dates(as_of), owner=owner, postmortem_id=postmortem_id,
                                        category=category, limit=limit, offset=offset)
@@ -197,7 +208,12 @@ def _prompt(key: AgendaSection, item: ReviewItem) -> str:
 
 def review_agenda(store: Store, *, as_of: date, owner: str | None = None, postmortem_id: int | None = None,
                   per_section: int = 10) -> Agenda:
-    """The meeting's agenda in order: overdue, blocked, due soon, undecided, stale, recently completed."""
+    """The meeting's agenda in order: overdue, blocked, due soon, undecided, stale, recently completed.
+
+    Raises:
+        InvalidInput: `as_of` is outside the supported range (`days.EARLIEST`..`days.LATEST`).
+    """
+    check_day("as_of", as_of)
     parts: list[AgendaPart] = []
     for key, title in _AGENDA:
         rows, total = store.review_section(key, _dates(as_of), owner=owner, postmortem_id=postmortem_id,
@@ -233,8 +249,9 @@ def draft_status_summary(store: Store, *, as_of: date, postmortem_id: int | None
 
     Raises:
         PostmortemNotFound: `postmortem_id` names no postmortem.
-        InvalidInput: `until` is not after `since`.
+        InvalidInput: a day is outside the supported range, or `until` is not after `since`.
     """
+    _check_days(as_of, since, until)
     since = since or as_of - timedelta(days=7)
     until = until or as_of + timedelta(days=1)
     _window(since, until)
@@ -292,8 +309,9 @@ def followthrough_report(store: Store, *, as_of: date, since: date | None = None
     """The completion audit of items accepted in [since, until), grouped, with totals and warnings.
 
     Raises:
-        InvalidInput: `until` is not after `since`.
+        InvalidInput: a day is outside the supported range, or `until` is not after `since`.
     """
+    _check_days(as_of, since, until)
     _window(since, until)
     rows, days, weak = store.followthrough(group_by, as_of=as_of.isoformat(), since=_iso(since) if since else None,
                                            until=_iso(until) if until else None)
