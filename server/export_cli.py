@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from postmortem_actions.store import ActionFilter, ActionState, Actor, Store
+from postmortem_actions.store.text import visible
 
 from .output import write_output
 from .settings import Settings
@@ -60,7 +61,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         with closing(ex.connect(load_tracker(args.tracker, os.environ))) as adapter:
             synced = ex.sync_tickets(store, adapter, by)
         for change in synced.checked:
-            print(f"#{change.action_id} {change.ref}: {change.note}")
+            print(f"#{change.action_id} {visible(change.ref)}: {visible(change.note)}")
         return _finish(synced.failed, synced.message)
     if args.tracker:
         if bool(args.action) == (args.postmortem is not None):
@@ -68,9 +69,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         with closing(ex.connect(load_tracker(args.tracker, os.environ))) as adapter:
             result = ex.export_tickets(store, adapter, by, action_ids=args.action, postmortem_id=args.postmortem)
         for item in result.exported:
-            print(f"#{item.action_id} {item.status}: {item.ref} {item.url or ''}".rstrip())
+            print(f"#{item.action_id} {item.status}: {visible(item.ref)} {visible(item.url or '')}".rstrip())
             for warning in item.warnings:
-                print(f"    note: {warning}")
+                print(f"    note: {visible(warning)}")
         for refused in result.refused:
             print(f"#{refused.action_id} refused: {refused.reason}")
         return _finish(result.failed, result.message)
@@ -96,6 +97,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 def _finish(failed: Sequence[Failed], message: str) -> int:
     for failure in failed:
-        print(f"#{failure.action_id} FAILED: {failure.error}")
-    print(message)
+        print(f"#{failure.action_id} FAILED: {visible(failure.error)}")
+    print(visible(message))
     return 1 if failed else 0

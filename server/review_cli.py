@@ -11,6 +11,7 @@ from pathlib import Path
 
 from postmortem_actions.store import Category, Store
 from postmortem_actions.store.errors import InvalidInput
+from postmortem_actions.store.text import visible
 from postmortem_actions.tools import followthrough as ft
 from postmortem_actions.tools.days import check_day
 
@@ -74,7 +75,8 @@ def _csv(header: list[str], rows: list[list[object]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
-    writer.writerows(rows)
+    # Nothing in a cell may hide text from the person reading it (store.text.visible).
+    writer.writerows([visible(str(cell), multiline=True) for cell in row] for row in rows)
     return out.getvalue()
 
 
@@ -87,8 +89,8 @@ def _items_table(items: list[ft.ReviewItem], fmt: str) -> str:
     widths = [5, 4, 14, 10, 5, 11]
     lines = [f"{'id':>5}  {'pm':>4}  {'owner':<14}  {'due':<10}  {'late':>5}  {'status':<11}  text"]
     for r in rows:
-        lines.append(f"{r[0]:>5}  {r[1]:>4}  {str(r[2])[:widths[2]]:<14}  {r[3]!s:<10}  {r[4]!s:>5}  "
-                     f"{str(r[5])[:11]:<11}  {r[8]}" + (f"  [{r[6]}]" if r[6] else ""))
+        lines.append(f"{r[0]:>5}  {r[1]:>4}  {visible(str(r[2]))[:widths[2]]:<14}  {r[3]!s:<10}  {r[4]!s:>5}  "
+                     f"{str(r[5])[:11]:<11}  {visible(str(r[8]))}" + (f"  [{visible(str(r[6]))}]" if r[6] else ""))
     return "\n".join(lines)
 
 
@@ -109,8 +111,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             print(page.model_dump_json(indent=2))
         elif fmt == "md":
             print(f"# Overdue on {as_of} ({page.total})\n")
-            print("\n".join(f"- #{i.action_id} {i.text} — {i.owner}, due {i.due}, {i.days_overdue} days overdue"
-                            + (f"; {i.status_note}" if i.status_note else "") for i in page.items) or "- none")
+            print("\n".join(f"- #{i.action_id} {visible(i.text)} — {visible(i.owner or '-')}, due {i.due}, "
+                            f"{i.days_overdue} days overdue"
+                            + (f"; {visible(i.status_note)}" if i.status_note else "") for i in page.items) or "- none")
         else:
             print(_items_table(page.items, fmt), end="" if fmt == "csv" else "\n")
             if fmt == "table":

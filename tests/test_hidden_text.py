@@ -243,3 +243,24 @@ async def test_every_text_argument_of_every_tool_refuses_a_character_that_hides_
     assert [a.text for a in store.actions(ActionFilter())] == [HONEST]
     assert store.decisions() == []
     assert not any(HIDDEN_OR_BREAK.search(pm.title) for pm in store.list_postmortems())
+
+
+@pytest.mark.parametrize("command", [["overdue", "--format", "table"], ["overdue", "--format", "md"],
+                                     ["overdue", "--format", "csv"], ["agenda", "--format", "csv"],
+                                     ["summary", "--format", "md"], ["export", "--format", "md"],
+                                     ["export", "--format", "csv"], ["export", "--format", "ics"]])
+def test_every_listing_command_writes_out_what_stored_text_hides(
+        store: Store, settings: Settings, tricked: int, command: list[str],
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from postmortem_actions.server.cli import main
+
+    store.record_decision(tricked, HumanDecision(kind=DecisionKind.ACCEPT, owner="lee", due=date(2026, 1, 2),
+                                                 decided_by="dana", channel=Channel.TERMINAL))
+    with sqlite3.connect(settings.db_path, isolation_level=None) as raw:
+        raw.execute("UPDATE actions SET status_note = ?, work_status = 'blocked' WHERE id = ?",
+                    ["waiting\u202e on infra", tricked])
+    assert main(["--db", str(settings.db_path), *command, *(["--as-of", "2026-02-01"] if "export" not in command
+                                                             else [])]) == 0
+    printed = capsys.readouterr().out.replace("\r\n", "\n")
+    assert not HIDDEN.search(printed)
+    assert "<U+000D>" in printed
