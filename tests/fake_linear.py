@@ -11,8 +11,9 @@ the operations the Linear adapter uses, recognised by their root field: `teams(f
 `issueLabels(filter: $f)`, `issueCreate(input: $i)`, `issue(id: ...)` and `viewer` (the API key's own user,
 "Postmortem Bot"). Filters are evaluated (eq, in, eqIgnoreCase, null, and/or, nested team); fields that do not
 occur in the query text are left out of the answer, so an adapter reading a field it did not select sees it
-missing. An issue's `history(first: N, after: $cursor)` is paged newest first with `pageInfo`; each entry has
-`actor` (null for an automation) and `botActor` (set when an integration made the change).
+missing. An issue's `history(first: N, after: $cursor)` is paged with `pageInfo`, newest first (set
+`history_newest_first = False` for the other order: Linear does not document it); each entry has `actor` (null
+for an automation) and `botActor` (set when an integration made the change).
 
 Knobs: `queue()` canned answers (responses or exceptions, one per request, before anything else), the
 canned-response builders (`too_many_requests`, `ratelimited`, `auth_error`, `graphql_error`,
@@ -164,6 +165,7 @@ class FakeLinear:
     """
 
     auth_error_status = 400  # Linear answers authentication errors with 400; set 200 for the other form
+    history_newest_first = True  # the order history pages come in
 
     def __init__(self, api_key: str = API_KEY, *, workspace: str = "acme") -> None:
         self.api_key = api_key
@@ -457,9 +459,9 @@ class FakeLinear:
     def _issue(self, issue: Issue, page: tuple[int, int] = (0, 50)) -> dict[str, Any]:
         def state(s: State | None) -> dict[str, Any] | None:
             return None if s is None else {"id": s.id, "name": s.name, "type": s.type}
-        newest_first = list(reversed(issue.history))
+        ordered = list(reversed(issue.history)) if self.history_newest_first else list(issue.history)
         start, size = page
-        shown = newest_first[start:start + size]
+        shown = ordered[start:start + size]
         return {
             "id": issue.id, "identifier": issue.identifier, "title": issue.title, "description": issue.description,
             "url": issue.url, "createdAt": issue.created_at, "dueDate": issue.due_date, "state": state(issue.state),
@@ -471,7 +473,7 @@ class FakeLinear:
                                    "actor": _user(h.actor) if h.actor else None, "botActor": h.bot,
                                    "fromState": state(h.from_state), "toState": state(h.to_state)}
                                   for h in shown],
-                        "pageInfo": {"hasNextPage": start + size < len(newest_first),
+                        "pageInfo": {"hasNextPage": start + size < len(ordered),
                                      "endCursor": f"history:{start + len(shown)}"}},
         }
 
