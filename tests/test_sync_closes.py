@@ -170,6 +170,7 @@ def test_when_the_own_account_cannot_be_looked_up_nothing_is_decided_and_the_nex
     assert all("nothing was recorded" in c.note for c in first.checked)
     assert "Nothing was decided in this run" in first.message
     assert hub.asked("/user") == 1  # not asked again for the second ticket
+    assert GITHUB_TOKEN not in str(first)
     assert [store.get_action(i).state for i in ids] == [ActionState.ACCEPTED] * 2
 
     second = ex.sync_tickets(store, hub.adapter, BY)  # the closes were kept for the next run
@@ -189,6 +190,7 @@ def test_an_unreachable_account_lookup_stops_the_batch_like_an_unreachable_track
     [change] = first.checked
     assert change.recorded == "none"
     assert "could not be looked up" in change.note
+    assert GITHUB_TOKEN not in str(first)
     assert [(f.action_id, f.error.startswith("not checked:")) for f in first.failed] == [(ids[1], True)]
     assert store.get_action(ids[0]).state is ActionState.ACCEPTED
 
