@@ -500,3 +500,20 @@ def test_a_myself_answer_without_an_account_id_is_unavailable(jira: FakeJira, ad
     jira.queue(httpx2.Response(200, json={"displayName": "Postmortem Bot"}))
     with pytest.raises(TrackerUnavailable, match=r"without an accountId"):
         adapter.identity()
+
+
+def test_a_history_page_that_does_not_say_how_long_it_is_names_nobody(jira: FakeJira, adapter: JiraAdapter) -> None:
+    key = jira.add_issue()
+    ada = jira.add_user("Ada Lovelace")
+    jira.finish(key, by=ada)
+    jira.edit(key, by=ada, times=150)
+    issue_read = jira(httpx2.Request("GET", f"{jira.base_url}/rest/api/3/issue/{key}",
+                                     headers={"authorization": BASIC}))
+    first_page = {"startAt": 0, "maxResults": 100, "values": jira.issues[key].changelog[:100]}  # no total, isLast
+    jira.queue(issue_read, httpx2.Response(200, json=first_page))
+
+    issue = adapter.fetch(key)
+
+    assert (issue.closed, issue.closed_by) == (True, None)
+    assert issue.closer_unknown == "Jira did not say how long its history is, so the change that closed it could " \
+                                   "not be found"

@@ -9,7 +9,7 @@ Every other close is reported with what was not done and what a person can do in
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from postmortem_actions.store import Action, Store, Ticket
 from postmortem_actions.store.errors import TrackerError, TrackerRejected, TrackerTargetNotFound
@@ -98,7 +98,7 @@ class OwnAccount:
     adapter: TrackerAdapter
     identity: TrackerIdentity | None = None
     failure: str | None = None
-    stops: bool = field(default=False)  # the failure also stops the batch (bad credentials, unreachable)
+    stops: bool = False  # the failure also stops the batch (bad credentials, unreachable)
 
     def reason_not_recorded(self, close: Close) -> tuple[str | None, bool]:
         """(why the close is not recorded, whether to keep it for the next sync): a close by the server's own

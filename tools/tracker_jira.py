@@ -233,7 +233,7 @@ class JiraAdapter:
         first = page(0)
         head = _entries(first)
         total, size = first.get("total"), first.get("maxResults")
-        if first.get("isLast") is not False or not head:
+        if not head or first.get("isLast") is True or (isinstance(total, int) and total <= len(head)):
             return History(list(reversed(head)), complete=True, total=len(head))
         if not isinstance(total, int) or not isinstance(size, int) or size < 1:
             return History([], complete=False, total=len(head))  # no way to find the end: decide nothing
@@ -292,11 +292,15 @@ def closer_of(remote: RemoteIssue, status: dict[str, Any], history: History) -> 
     Automation for Jira or an integration is nobody). When that change is not among the entries read, or led
     elsewhere, nobody is named and `closer_unknown` says why."""
     change = next((entry for entry in history.entries if _status_item(entry)), None)
+    if change is None and history.complete:
+        return replace(remote, closer_unknown="its history has no status change that says who closed it")
+    if change is None and not history.entries:
+        return replace(remote, closer_unknown="Jira did not say how long its history is, so the change that closed "
+                                              "it could not be found")
     if change is None:
-        return replace(remote, closer_unknown=(
-            "its history has no status change that says who closed it" if history.complete else
-            f"the status change that closed it is not among the latest {len(history.entries):,} of its "
-            f"{history.total:,} history entries (the ones read)"))
+        return replace(remote, closer_unknown=f"the status change that closed it is not among the latest "
+                                              f"{len(history.entries):,} of its {history.total:,} history entries "
+                                              "(the ones read)")
     item = _status_item(change) or {}
     if not _leads_to(item, status):
         return replace(remote, closer_unknown=f"its latest status change in the history is to "
