@@ -457,10 +457,11 @@ def test_the_newest_state_change_is_found_whatever_order_the_history_comes_in(
         fake: FakeLinear, linear: LinearAdapter) -> None:
     fake.history_newest_first = False  # Linear does not document the order of an issue's history
     fake.add_issue("ENG", "Cap consumer retries")
-    fake.complete("ENG-1", by="dana")
-    for _ in range(60):  # 120 more changes: Dana's close is on the first page, the newest on the second
+    for _ in range(60):  # Dana's latest close is on the first page of 100 ...
         fake.move("ENG-1", "In Progress", by="fox")
-        fake.move("ENG-1", "Done", by=None)
+        fake.complete("ENG-1", by="dana")
+    fake.move("ENG-1", "In Progress", by="fox")
+    fake.complete("ENG-1", by=None)  # ... and the automation's, the newest, on the second
 
     issue = linear.fetch("ENG-1")
 
