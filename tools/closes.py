@@ -113,6 +113,7 @@ class OwnAccount:
         return None, False
 
     def _lookup(self) -> TrackerIdentity | None:
+        """The account, asked of the tracker the first time only; None once a lookup failed (`failure` says why)."""
         if self.identity is None and self.failure is None:
             try:
                 self.identity = self.adapter.identity()
