@@ -71,7 +71,9 @@ def register_trackers(mcp: MCPServer, store: Store, assistant: Callable[[Context
     @domain_errors
     def sync_tickets(ctx: Context, tracker: Tracker) -> ex.SyncResult:
         """Read every linked ticket of the tracker. A ticket a person closed there completes its item (or
-        kills it, when closed as not planned), recorded as that person's decision; you decide nothing here."""
+        kills it, when closed as not planned), recorded as that person's decision; you decide nothing here.
+        Closes by bots, automations or the account this server uses, and closes of tickets moved out of the
+        configured repository, project or team, are only reported: a person confirms them with complete_action."""
         with closing(adapter(tracker)) as connected:
             return ex.sync_tickets(store, connected, assistant(ctx))
 

@@ -15,6 +15,9 @@ It checks requests the way GitHub does and answers with GitHub's payloads and er
 - `GET /repos/{owner}/{repo}/issues/{number}` answers the issue with state, state_reason and closed_by; a
   transferred issue answers 301 to its new location.
 - `GET /repos/{owner}/{repo}/assignees/{login}` answers 204 when assignable, 404 otherwise.
+- `GET /user` answers the token's own account (`viewer`, type "User"). With `installation=True` the token is a
+  GitHub App installation token, as GitHub treats one: `GET /user` is 403 "Resource not accessible by
+  integration", `GET /installation/repositories` lists the repositories, and the app acts as "<app>[bot]".
 - An unknown repository or issue is 404 `{"message": "Not Found"}`. Repository names and logins are matched
   case-insensitively, as on GitHub. A request to an endpoint the fake does not model raises AssertionError.
 
@@ -24,7 +27,8 @@ Enterprise Server, whose API lives under `/api/v3` and whose issue pages are on 
 Knobs for tests: `fail_next(...)` queues canned responses or exceptions for the next requests (helpers
 `github_error`, `secondary_rate_limit`, `primary_rate_limit`, `server_error` build GitHub-shaped ones),
 `close(ref, by=..., reason=...)`, `reopen(ref)`, `transfer(ref, to)`, `issue(ref)`, and `received`, every
-request in order (including those answered from the queue).
+request in order (including those answered from the queue). Every login has one numeric id for the fake's life,
+as on GitHub; `user_id(login)` reads it.
 """
 
 from __future__ import annotations
@@ -52,6 +56,8 @@ _ROUTES = (
     ("GET", re.compile(r"/repos/([^/]+)/([^/]+)/issues/([0-9]+)/?"), "get"),
     ("GET", re.compile(r"/repos/([^/]+)/([^/]+)/assignees/([^/]+)/?"), "assignee"),
 )
+_ACCOUNT_ROUTES = (("GET", re.compile(r"/user/?"), "user"), ("GET", re.compile(r"/installation/repositories/?"),
+                                                             "installation"))
 
 
 @dataclass(frozen=True)
@@ -96,13 +102,16 @@ class FakeGitHub:
     """In-memory GitHub for `httpx2.MockTransport(fake)`: repositories, assignable logins and issues.
 
     `token` is the only credential accepted; `repos` are "owner/repo" names; `assignable` are the logins
-    that may be assigned issues in every repository; `viewer` is the token's login (the issues' author).
+    that may be assigned issues in every repository; `viewer` is the token's login (the issues' author);
+    `installation` makes the token a GitHub App installation token acting as `app` + "[bot]".
     """
 
     def __init__(self, *, token: str, repos: Iterable[str], assignable: Iterable[str] = (),
-                 viewer: str = "postmortem-bot") -> None:
+                 viewer: str = "postmortem-bot", installation: bool = False, app: str = "postmortem-app") -> None:
         self.token = token
-        self.viewer = viewer
+        self.installation = installation
+        self.viewer = f"{app}[bot]" if installation else viewer
+        self._user_ids: dict[str, int] = {}
         self.repos = {name.lower(): name for name in repos}
         self.assignable = {login.lower(): login for login in assignable}
         self.received: list[Received] = []
@@ -181,6 +190,9 @@ class FakeGitHub:
         if not path.startswith(prefix + "/"):
             return github_error(404, "Not Found")
         path = path[len(prefix):]
+        for method, pattern, action in _ACCOUNT_ROUTES:
+            if pattern.fullmatch(path) and method == request.method:
+                return self._account(action, api)
         for method, pattern, action in _ROUTES:
             match = pattern.fullmatch(path)
             if match is None or method != request.method:
@@ -258,6 +270,19 @@ class FakeGitHub:
         self._issues[(repo.lower(), number)] = issue
         return httpx2.Response(201, json=issue, headers={"location": issue["url"]})
 
+    def _account(self, action: str, api: str) -> httpx2.Response:
+        if action == "user":
+            if self.installation:
+                return github_error(403, "Resource not accessible by integration", documentation_url=(
+                    "https://docs.github.com/rest/users/users#get-the-authenticated-user"))
+            return httpx2.Response(200, json=self._user(self.viewer) | {"name": None, "email": None})
+        if not self.installation:
+            return github_error(403, "You must authenticate with an installation access token in order to list "
+                                "repositories for an installation.")
+        repos = [{"id": 700000 + i, "full_name": name, "url": f"{api}/repos/{name}"}
+                 for i, name in enumerate(self.repos.values())]
+        return httpx2.Response(200, json={"total_count": len(repos), "repositories": repos})
+
     def _get(self, repo: str, number: int, api: str) -> httpx2.Response:
         moved = self._moved.get((repo.lower(), number))
         if moved is not None:
@@ -289,9 +314,14 @@ class FakeGitHub:
         self._clock = max(self._clock + timedelta(seconds=1), datetime.now(UTC).replace(microsecond=0) - self.clock_lag)
         return self._clock.strftime("%Y-%m-%dT%H:%M:%SZ")
 
+    def user_id(self, login: str) -> int:
+        """The numeric id GitHub gives `login` (the same for the fake's life, whatever the case)."""
+        return self._user_ids.setdefault(login.lower(), 583231 + len(self._user_ids))
+
     def _user(self, login: str) -> dict[str, Any]:
         login = self.assignable.get(login.lower(), login)
-        return {"login": login, "id": sum(map(ord, login)), "type": "User", "site_admin": False,
+        kind = "Bot" if self.installation and login == self.viewer else "User"
+        return {"login": login, "id": self.user_id(login), "type": kind, "site_admin": False,
                 "html_url": f"https://github.com/{login}", "url": f"https://api.github.com/users/{login}"}
 
     def _label(self, repo: str, name: str, api: str) -> dict[str, Any]:

@@ -5,6 +5,7 @@
     dana = jira.add_user("Dana Scully", email="dana@acme.test")      # -> her accountId
     jira.add_project("SEC", required={"customfield_10010": "Team"})  # creating there needs a Team
     jira.finish("OPS-1", by=dana)              # status Done, resolution Done, a changelog entry by Dana
+    jira.move("OPS-1", "HR")                   # now HR-1; the old key still finds it, as on Jira
     jira.queue(FakeJira.too_many_requests("7"), 503, httpx2.ReadTimeout)  # the next three answers
 
 It checks requests the way Jira does and answers with Jira's shapes: Basic auth with the configured
@@ -84,6 +85,7 @@ class JiraIssue:
     status: str = "To Do"
     resolution: str | None = None
     changelog: list[dict[str, Any]] = field(default_factory=list)
+    old_keys: list[str] = field(default_factory=list)  # keys it had before it was moved to another project
 
 
 def _reply(status: int, body: object = None, headers: dict[str, str] | None = None) -> httpx2.Response:
@@ -170,6 +172,28 @@ class FakeJira:
             entry["author"] = self._user_json(self.users[by])
         issue.changelog.append(entry)
         issue.status, issue.resolution = status, resolution
+
+    def edit(self, key: str, *, by: str | None, times: int = 1) -> None:
+        """Change the issue's labels `times` times as the account `by`: changelog entries that are not status
+        changes."""
+        issue = self.issues[key]
+        for n in range(times):
+            entry: dict[str, Any] = {"id": str(next(self._ids)), "created": self._stamp(), "items": [
+                {"field": "labels", "fieldtype": "jira", "fieldId": "labels", "from": None,
+                 "fromString": f"edit-{n}", "to": None, "toString": f"edit-{n + 1}"}]}
+            if by is not None:
+                entry["author"] = self._user_json(self.users[by])
+            issue.changelog.append(entry)
+
+    def move(self, key: str, project: str) -> str:
+        """Move the issue to another project (which must exist); returns its new key. Jira still answers the
+        old key, with the new key in the body."""
+        issue = self.issues.pop(key)
+        number = sum(1 for i in self.issues.values() if i.project == project) + 1
+        issue.old_keys.append(issue.key)
+        issue.key, issue.project = f"{project}-{number}", project
+        self.issues[issue.key] = issue
+        return issue.key
 
     def finish(self, key: str, *, by: str | None) -> None:
         """Close the issue as done: status Done, resolution Done."""
@@ -352,7 +376,8 @@ class FakeJira:
         return issue
 
     def _find(self, key_or_id: str) -> JiraIssue | None:
-        return next((i for i in self.issues.values() if key_or_id.upper() == i.key or key_or_id == i.id), None)
+        return next((i for i in self.issues.values()
+                     if key_or_id.upper() in (i.key, *i.old_keys) or key_or_id == i.id), None)
 
     def _stamp(self) -> str:
         # Real time, one second apart at least: a close is ordered against the decisions made here.

@@ -8,14 +8,18 @@ state history) in memory. It accepts only `POST /graphql` with a JSON body holdi
 `Authorization` header equal to the API key ("Bearer <key>" is refused, as Linear refuses it for personal
 keys), checks that variables are declared and required ones provided, as a GraphQL server does, and answers
 the operations the Linear adapter uses, recognised by their root field: `teams(filter: $f)`, `users(filter: $f)`,
-`issueLabels(filter: $f)`, `issueCreate(input: $i)` and `issue(id: ...)`. Filters are evaluated (eq, in,
-eqIgnoreCase, null, and/or, nested team); fields that do not occur in the query text are left out of the
-answer, so an adapter reading a field it did not select sees it missing.
+`issueLabels(filter: $f)`, `issueCreate(input: $i)`, `issue(id: ...)` and `viewer` (the API key's own user,
+"Postmortem Bot"). Filters are evaluated (eq, in, eqIgnoreCase, null, and/or, nested team); fields that do not
+occur in the query text are left out of the answer, so an adapter reading a field it did not select sees it
+missing. An issue's `history(first: N, after: $cursor)` is paged with `pageInfo`, newest first (set
+`history_newest_first = False` for the other order: Linear does not document it); each entry has `actor` (null
+for an automation) and `botActor` (set when an integration made the change).
 
 Knobs: `queue()` canned answers (responses or exceptions, one per request, before anything else), the
 canned-response builders (`too_many_requests`, `ratelimited`, `auth_error`, `graphql_error`,
-`bad_gateway`), `complete()` / `cancel()` / `move()` an issue as a given user, `add_user()` / `add_label()`
-/ `add_issue()`, `auth_error_status` (400, or 200), and `requests`, the record of every request.
+`bad_gateway`), `complete()` / `cancel()` / `move()` an issue as a given user or integration, `transfer()` it
+to another team, `add_user()` / `add_label()` / `add_issue()`, `viewer` (the key's user), `auth_error_status`
+(400, or 200), and `requests`, the record of every request.
 """
 
 from __future__ import annotations
@@ -75,6 +79,7 @@ class User:
     display_name: str
     email: str
     active: bool = True
+    app: bool = False  # an OAuth application's user, not a person
 
 
 @dataclass
@@ -88,13 +93,15 @@ class Label:
 
 @dataclass
 class HistoryEntry:
-    """One state change of an issue, by `actor` (None: done by an automation)."""
+    """One state change of an issue, by `actor` (None: done by an automation), or by an integration (`bot`,
+    e.g. {"type": "github", "name": "GitHub"})."""
 
     id: str
     created_at: str
     actor: User | None
     from_state: State | None
     to_state: State
+    bot: dict[str, Any] | None = None
 
 
 @dataclass
@@ -115,6 +122,7 @@ class Issue:
     completed_at: str | None = None
     canceled_at: str | None = None
     history: list[HistoryEntry] = field(default_factory=list)
+    previous_identifiers: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -157,6 +165,7 @@ class FakeLinear:
     """
 
     auth_error_status = 400  # Linear answers authentication errors with 400; set 200 for the other form
+    history_newest_first = True  # the order history pages come in
 
     def __init__(self, api_key: str = API_KEY, *, workspace: str = "acme") -> None:
         self.api_key = api_key
@@ -174,6 +183,7 @@ class FakeLinear:
         self.add_user("Dana Scully", "dana", "dana@acme.test")
         self.add_user("Fox Mulder", "fox", "fox@acme.test")
         self.add_user("Walter Skinner", "skinner", "skinner@acme.test", active=False)
+        self.viewer = self.add_user("Postmortem Bot", "postmortem-bot", "postmortem-bot@acme.test")
         for label, team in (("Postmortem", "ENG"), ("Reliability", "ENG"), ("Backend", "OPS"), ("Incident", None)):
             self.add_label(label, team)
 
@@ -187,9 +197,9 @@ class FakeLinear:
         """Answer the next requests with these, in order (an exception is raised, as the network would)."""
         self._queue.extend(answers)
 
-    def add_user(self, name: str, display_name: str, email: str, *, active: bool = True) -> User:
-        """Add a workspace member."""
-        user = User(_id("user", email), name, display_name, email, active)
+    def add_user(self, name: str, display_name: str, email: str, *, active: bool = True, app: bool = False) -> User:
+        """Add a workspace member (`app`: an OAuth application's user)."""
+        user = User(_id("user", email), name, display_name, email, active, app)
         self.users.append(user)
         return user
 
@@ -210,25 +220,39 @@ class FakeLinear:
         self.issues[identifier] = issue
         return issue
 
-    def move(self, ref: str, state: str, *, by: str | None) -> None:
+    def move(self, ref: str, state: str, *, by: str | None, bot: dict[str, Any] | None = None) -> None:
         """Move issue `ref` to the state named `state` as user `by` (display name, name or email; None: an
-        automation), recording it in the issue's history and setting completedAt/canceledAt like Linear."""
+        automation) or through an integration (`bot`, Linear's botActor), recording it in the issue's history
+        and setting completedAt/canceledAt like Linear."""
         issue = self.issues[ref]
         target = next(s for s in issue.team.states if s.name == state)
         actor = None if by is None else next(u for u in self.users if by in (u.display_name, u.name, u.email))
         now = self._tick()
-        issue.history.append(HistoryEntry(_id("history", f"{ref}/{now}"), now, actor, issue.state, target))
+        issue.history.append(HistoryEntry(_id("history", f"{ref}/{now}"), now, actor, issue.state, target, bot))
         issue.state = target
         issue.completed_at = now if target.type == "completed" else None
         issue.canceled_at = now if target.type == "canceled" else None
 
-    def complete(self, ref: str, *, by: str | None) -> None:
-        """Move issue `ref` to Done as `by`."""
-        self.move(ref, "Done", by=by)
+    def complete(self, ref: str, *, by: str | None, bot: dict[str, Any] | None = None) -> None:
+        """Move issue `ref` to Done as `by` (or through the integration `bot`)."""
+        self.move(ref, "Done", by=by, bot=bot)
 
     def cancel(self, ref: str, *, by: str | None) -> None:
         """Move issue `ref` to Canceled as `by`."""
         self.move(ref, "Canceled", by=by)
+
+    def transfer(self, ref: str, team: str) -> str:
+        """Move issue `ref` to another team: it gets that team's next identifier (the old one still finds it, as
+        in Linear) and the state of the same name there. Returns the new identifier."""
+        issue = self.issues.pop(ref)
+        owner = self.teams[team]
+        owner.issue_count += 1
+        issue.previous_identifiers.append(issue.identifier)
+        issue.identifier, issue.team = f"{owner.key}-{owner.issue_count}", owner
+        issue.state = next(s for s in owner.states if s.name == issue.state.name)
+        issue.url = f"https://linear.app/{self.workspace}/issue/{issue.identifier}/{issue.url.rsplit('/', 1)[-1]}"
+        self.issues[issue.identifier] = issue
+        return issue.identifier
 
     def calls(self, operation: str) -> list[Call]:
         """The recorded requests for one operation ("teams", "users", "issueLabels", "issueCreate", "issue")."""
@@ -323,14 +347,17 @@ class FakeLinear:
             if filt is not None and not isinstance(filt, dict):
                 raise _GraphQLError(self._invalid(f'Expected type "{operation}Filter" to be an object.'))
             return {operation: {"nodes": [n for n in lists[operation]() if _matches(n, filt or {})]}}
+        if operation == "viewer":
+            return {"viewer": _user(self.viewer)}
         if operation == "issue":
-            ref = self._argument(query, "issue", "id", variables)
-            found = next((i for i in self.issues.values() if str(ref).upper() in (i.identifier, i.id.upper())), None)
+            ref = str(self._argument(query, "issue", "id", variables)).upper()
+            found = next((i for i in self.issues.values()
+                          if ref in (i.identifier, i.id.upper(), *i.previous_identifiers)), None)
             if found is None:
                 raise _GraphQLError(self.graphql_error("Entity not found: Issue", code="INVALID_INPUT",
                                                        type="invalid input",
                                                        presentable="Could not find referenced Issue."))
-            return {"issue": self._issue(found)}
+            return {"issue": self._issue(found, self._history_page(query, variables))}
         name = re.search(r"{\s*(\w+)", query)
         raise _GraphQLError(self._invalid(f'Cannot query field "{name.group(1) if name else "?"}" on type "Query".',
                                           code="GRAPHQL_VALIDATION_FAILED"))
@@ -416,9 +443,25 @@ class FakeLinear:
         return [{"id": x.id, "name": x.name,
                  "team": {"id": x.team_id, "key": teams[x.team_id].key} if x.team_id else None} for x in self.labels]
 
-    def _issue(self, issue: Issue) -> dict[str, Any]:
+    def _history_page(self, query: str, variables: dict[str, Any]) -> tuple[int, int]:
+        """(offset, size) of the history page `history(first: N, after: $cursor)` asks for (default 50, max 250;
+        a cursor is the offset it continues from, as an opaque string)."""
+        match = re.search(r"\bhistory\s*\(([^)]*)\)", query)
+        args = match.group(1) if match else ""
+        first = re.search(r"\bfirst\s*:\s*(\d+)", args)
+        after = re.search(r"\bafter\s*:\s*\$(\w+)", args)
+        size = int(first.group(1)) if first else 50
+        if size > 250:
+            raise _GraphQLError(self._invalid("first must be at most 250", code="INVALID_INPUT"))
+        cursor = variables.get(after.group(1)) if after else None
+        return (int(cursor.removeprefix("history:")) if isinstance(cursor, str) else 0), size
+
+    def _issue(self, issue: Issue, page: tuple[int, int] = (0, 50)) -> dict[str, Any]:
         def state(s: State | None) -> dict[str, Any] | None:
             return None if s is None else {"id": s.id, "name": s.name, "type": s.type}
+        ordered = list(reversed(issue.history)) if self.history_newest_first else list(issue.history)
+        start, size = page
+        shown = ordered[start:start + size]
         return {
             "id": issue.id, "identifier": issue.identifier, "title": issue.title, "description": issue.description,
             "url": issue.url, "createdAt": issue.created_at, "dueDate": issue.due_date, "state": state(issue.state),
@@ -427,9 +470,11 @@ class FakeLinear:
             "labels": {"nodes": [{"id": x.id, "name": x.name} for x in issue.labels]},
             "completedAt": issue.completed_at, "canceledAt": issue.canceled_at,
             "history": {"nodes": [{"id": h.id, "createdAt": h.created_at,
-                                   "actor": _user(h.actor) if h.actor else None,
+                                   "actor": _user(h.actor) if h.actor else None, "botActor": h.bot,
                                    "fromState": state(h.from_state), "toState": state(h.to_state)}
-                                  for h in reversed(issue.history)]},  # newest first
+                                  for h in shown],
+                        "pageInfo": {"hasNextPage": start + size < len(ordered),
+                                     "endCursor": f"history:{start + len(shown)}"}},
         }
 
     @staticmethod
@@ -448,12 +493,12 @@ def _operation(query: str) -> str | None:
     for root in ("issueCreate", "issueLabels", "teams", "users", "issue"):
         if re.search(rf"\b{root}\s*\(", query):
             return root
-    return None
+    return "viewer" if re.search(r"{\s*viewer\s*{", query) else None
 
 
 def _user(user: User) -> dict[str, Any]:
     return {"id": user.id, "name": user.name, "displayName": user.display_name, "email": user.email,
-            "active": user.active}
+            "active": user.active, "app": user.app}
 
 
 def _valid_date(value: Any) -> bool:

@@ -30,7 +30,7 @@ from postmortem_actions.store.errors import (
     TrackerTargetNotFound,
     TrackerUnavailable,
 )
-from postmortem_actions.tools.tracker_base import TicketRequest, TrackerAdapter, TrackerConfig
+from postmortem_actions.tools.tracker_base import TicketRequest, TrackerAdapter, TrackerConfig, TrackerIdentity
 from postmortem_actions.tools.tracker_github import GitHubAdapter, connect_github
 
 TOKEN = "ghp_S3cretT0kenValue0123456789abcdefXYZ"
@@ -426,3 +426,63 @@ def test_the_fake_checks_credentials_accept_and_fields() -> None:
         assert created.json()["user"]["login"] == "postmortem-bot"
         assert client.get("/repos/acme/web/assignees/DANA", headers=headers).status_code == 204
         assert client.get("/repos/acme/other/issues/1", headers=headers).json()["message"] == "Not Found"
+
+
+# -- who closed it, and who the token is ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", [None, "Bot", "Organization", "Mannequin", "user"])
+def test_a_closer_github_does_not_type_as_a_user_is_not_a_person(rig: Rig, kind: str | None) -> None:
+    ref = rig.adapter.create(ticket()).ref
+    rig.fake.close(ref, by="dana")
+    issue = rig.fake.issue(ref)
+    if kind is None:
+        del issue["closed_by"]["type"]  # unknown is not a person
+    else:
+        issue["closed_by"]["type"] = kind
+    rig.fake.fail_next(httpx2.Response(200, json=issue))
+
+    fetched = rig.adapter.fetch(ref)
+
+    assert (fetched.closed, fetched.closed_by, fetched.closed_by_id) == (True, None, None)
+
+
+def test_a_person_who_closed_it_is_named_with_their_user_id(rig: Rig) -> None:
+    ref = rig.adapter.create(ticket()).ref
+    rig.fake.close(ref, by="dana")
+    fetched = rig.adapter.fetch(ref)
+    assert (fetched.closed_by, fetched.closed_by_id) == ("dana", str(rig.fake.user_id("dana")))
+
+
+def test_the_tokens_own_account_is_asked_once_and_only_when_wanted(rig: Rig) -> None:
+    ref = rig.adapter.create(ticket()).ref
+    rig.adapter.fetch(ref)
+    assert "GET /user" not in rig.paths()
+
+    first, second = rig.adapter.identity(), rig.adapter.identity()
+
+    assert first == second == TrackerIdentity(name="postmortem-bot", id=str(rig.fake.user_id("postmortem-bot")))
+    assert rig.paths().count("GET /user") == 1
+    assert rig.fake.received[-1].headers["authorization"] == f"Bearer {TOKEN}"
+
+
+def test_an_installation_token_acts_as_its_apps_bot_account() -> None:
+    fake = FakeGitHub(token=TOKEN, repos=[REPO], installation=True)
+    config = TrackerConfig(tracker="github", base_url=API, target=REPO, token=TOKEN)
+    adapter = connect_github(config, transport=httpx2.MockTransport(fake))
+
+    identity = adapter.identity()
+
+    assert identity.id is None
+    assert "GitHub App" in identity.name
+    assert [f"{r.method} {r.path}" for r in fake.received] == ["GET /user", "GET /installation/repositories"]
+
+
+def test_a_token_github_will_not_name_is_an_error_and_is_asked_again_next_time(rig: Rig) -> None:
+    rig.fake.fail_next(github_error(401, "Bad credentials"))
+    with pytest.raises(TrackerAuthFailed, match=r"look up the account this token belongs to"):
+        rig.adapter.identity()
+    rig.fake.fail_next(httpx2.Response(200, json={"login": "postmortem-bot"}))  # no id: not usable
+    with pytest.raises(TrackerUnavailable, match=r"without the account's login and id"):
+        rig.adapter.identity()
+    assert rig.adapter.identity().name == "postmortem-bot"

@@ -18,7 +18,7 @@ from postmortem_actions.store.errors import (
     TrackerTargetNotFound,
     TrackerUnavailable,
 )
-from postmortem_actions.tools.tracker_base import TicketRequest, TrackerAdapter, TrackerConfig
+from postmortem_actions.tools.tracker_base import TicketRequest, TrackerAdapter, TrackerConfig, TrackerIdentity
 from postmortem_actions.tools.tracker_jira import JiraAdapter, connect_jira
 
 ADF: dict[str, Any] = {"type": "doc", "version": 1, "content": [
@@ -430,3 +430,90 @@ def test_the_fake_refuses_other_credentials_and_unknown_paths(jira: FakeJira) ->
         issue = c.get(f"/rest/api/3/issue/{jira.add_issue()}").json()
     assert issue["fields"]["status"]["statusCategory"]["key"] == "new"
     assert issue["fields"]["resolution"] is None
+
+
+# -- who closed it: the newest status change, read from the end of the history -----------------------------------
+
+def changelog_pages(jira: FakeJira) -> list[str]:
+    return [r.url.params["startAt"] for r in jira.requests if r.url.path.endswith("/changelog")]
+
+
+def test_the_closer_is_named_with_their_account_id(jira: FakeJira, adapter: JiraAdapter) -> None:
+    key = jira.add_issue()
+    grace = jira.add_user("Grace Hopper")
+    jira.finish(key, by=grace)
+    issue = adapter.fetch(key)
+    assert (issue.closed_by, issue.closed_by_id, issue.closer_unknown) == ("Grace Hopper", grace, None)
+
+
+def test_an_app_that_closed_it_after_a_long_history_is_not_taken_for_an_earlier_closer(
+        jira: FakeJira, adapter: JiraAdapter) -> None:
+    key = jira.add_issue()
+    ada, robot = jira.add_user("Ada Lovelace"), jira.add_user("Automation for Jira", account_type="app")
+    jira.finish(key, by=ada)
+    jira.edit(key, by=ada, times=2100)  # more than 2,000 entries since Ada's close
+    jira.transition(key, "To Do", by=robot)
+    jira.finish(key, by=robot)
+
+    issue = adapter.fetch(key)
+
+    assert (issue.closed, issue.closed_by, issue.closed_by_id) == (True, None, None)
+    assert changelog_pages(jira) == ["0", "2100"]  # the first page says how long it is; then the end
+
+
+def test_a_closing_change_older_than_the_history_read_names_nobody(jira: FakeJira, adapter: JiraAdapter) -> None:
+    key = jira.add_issue()
+    ada = jira.add_user("Ada Lovelace")
+    jira.finish(key, by=ada)
+    jira.edit(key, by=ada, times=2500)  # the close is on the first page; pages 1 to 6 are never read
+
+    issue = adapter.fetch(key)
+
+    assert (issue.closed, issue.closed_by) == (True, None)
+    assert issue.closer_unknown == ("the status change that closed it is not among the latest 1,801 of its 2,501 "
+                                    "history entries (the ones read)")
+    assert len(changelog_pages(jira)) == 20
+
+
+def test_the_latest_status_change_must_lead_to_the_status_jira_reports(jira: FakeJira, adapter: JiraAdapter) -> None:
+    key = jira.add_issue()
+    ada, bob = jira.add_user("Ada Lovelace"), jira.add_user("Bob Reopener")
+    jira.finish(key, by=ada)
+    done = jira(httpx2.Request("GET", f"{jira.base_url}/rest/api/3/issue/{key}?fields=status,resolution,assignee",
+                               headers={"authorization": BASIC}))
+    jira.transition(key, "To Do", by=bob)  # reopened between the two reads
+    jira.queue(done)  # the issue read still says Done
+
+    issue = adapter.fetch(key)
+
+    assert (issue.closed, issue.closed_by) == (True, None)  # not Bob, who reopened it
+    assert issue.closer_unknown == "its latest status change in the history is to To Do, not to Done"
+
+
+def test_the_accounts_own_identity_is_asked_once(jira: FakeJira, adapter: JiraAdapter) -> None:
+    first, second = adapter.identity(), adapter.identity()
+    assert first == second == TrackerIdentity(name="Postmortem Bot", id=jira.bot)
+    assert jira.seen() == ["GET /rest/api/3/myself"]
+
+
+def test_a_myself_answer_without_an_account_id_is_unavailable(jira: FakeJira, adapter: JiraAdapter) -> None:
+    jira.queue(httpx2.Response(200, json={"displayName": "Postmortem Bot"}))
+    with pytest.raises(TrackerUnavailable, match=r"without an accountId"):
+        adapter.identity()
+
+
+def test_a_history_page_that_does_not_say_how_long_it_is_names_nobody(jira: FakeJira, adapter: JiraAdapter) -> None:
+    key = jira.add_issue()
+    ada = jira.add_user("Ada Lovelace")
+    jira.finish(key, by=ada)
+    jira.edit(key, by=ada, times=150)
+    issue_read = jira(httpx2.Request("GET", f"{jira.base_url}/rest/api/3/issue/{key}",
+                                     headers={"authorization": BASIC}))
+    first_page = {"startAt": 0, "maxResults": 100, "values": jira.issues[key].changelog[:100]}  # no total, isLast
+    jira.queue(issue_read, httpx2.Response(200, json=first_page))
+
+    issue = adapter.fetch(key)
+
+    assert (issue.closed, issue.closed_by) == (True, None)
+    assert issue.closer_unknown == "Jira did not say how long its history is, so the change that closed it could " \
+                                   "not be found"

@@ -17,7 +17,7 @@ from postmortem_actions.store.errors import (
     TrackerTargetNotFound,
     TrackerUnavailable,
 )
-from postmortem_actions.tools.tracker_base import TicketRequest, TrackerAdapter, TrackerConfig
+from postmortem_actions.tools.tracker_base import TicketRequest, TrackerAdapter, TrackerConfig, TrackerIdentity
 from postmortem_actions.tools.tracker_linear import LinearAdapter, connect_linear
 
 CONFIG = TrackerConfig(tracker="linear", base_url="https://api.linear.app", target="ENG", token=API_KEY)
@@ -423,5 +423,79 @@ def test_the_fake_refuses_unknown_input_fields_and_operations(fake: FakeLinear) 
     extra = raw(fake, {"query": query, "variables": {"input": {"teamId": "t", "title": "x", "owner": "dana"}}})
     assert extra.status_code == 400
     assert 'Field "owner" is not defined' in messages(extra)[0]
-    unknown = raw(fake, {"query": "{ viewer { id } }"})
-    assert messages(unknown) == ['Cannot query field "viewer" on type "Query".']
+    unknown = raw(fake, {"query": "{ roadmaps { nodes { id } } }"})
+    assert messages(unknown) == ['Cannot query field "roadmaps" on type "Query".']
+
+
+# -- who closed it, and who the API key is -----------------------------------------------------------------
+
+
+def test_the_closer_is_named_with_their_user_id(fake: FakeLinear, linear: LinearAdapter) -> None:
+    fake.add_issue("ENG", "Cap consumer retries")
+    fake.complete("ENG-1", by="dana")
+    issue = linear.fetch("ENG-1")
+    assert (issue.closed_by, issue.closed_by_id) == ("Dana Scully", user_id(fake, "dana"))
+
+
+def test_a_close_made_through_an_integration_names_nobody(fake: FakeLinear, linear: LinearAdapter) -> None:
+    fake.add_issue("ENG", "Cap consumer retries")
+    # The GitHub integration completes the issue when a linked pull request merges; Linear may still name the
+    # user whose account linked it as the actor.
+    fake.complete("ENG-1", by="dana", bot={"id": None, "type": "github", "name": "GitHub"})
+    issue = linear.fetch("ENG-1")
+    assert (issue.closed, issue.closed_by, issue.closed_by_id) == (True, None, None)
+
+
+def test_a_close_by_an_application_user_names_nobody(fake: FakeLinear, linear: LinearAdapter) -> None:
+    fake.add_user("Triage Agent", "triage-agent", "triage@oauthapp.linear.app", app=True)
+    fake.add_issue("ENG", "Cap consumer retries")
+    fake.complete("ENG-1", by="triage-agent")
+    assert linear.fetch("ENG-1").closed_by is None
+
+
+def test_the_newest_state_change_is_found_whatever_order_the_history_comes_in(
+        fake: FakeLinear, linear: LinearAdapter) -> None:
+    fake.history_newest_first = False  # Linear does not document the order of an issue's history
+    fake.add_issue("ENG", "Cap consumer retries")
+    for _ in range(60):  # Dana's latest close is on the first page of 100 ...
+        fake.move("ENG-1", "In Progress", by="fox")
+        fake.complete("ENG-1", by="dana")
+    fake.move("ENG-1", "In Progress", by="fox")
+    fake.complete("ENG-1", by=None)  # ... and the automation's, the newest, on the second
+
+    issue = linear.fetch("ENG-1")
+
+    assert (issue.closed, issue.closed_by) == (True, None)  # the automation's close, not Dana's
+    assert len(fake.calls("issue")) == 2
+
+
+def test_a_history_longer_than_what_is_read_names_nobody(fake: FakeLinear, linear: LinearAdapter) -> None:
+    fake.history_newest_first = False
+    fake.add_issue("ENG", "Cap consumer retries")
+    for _ in range(260):
+        fake.move("ENG-1", "In Progress", by="fox")
+        fake.move("ENG-1", "Done", by="dana")
+
+    issue = linear.fetch("ENG-1")
+
+    assert (issue.closed, issue.closed_by) == (True, None)
+    assert issue.closer_unknown == ("the state change that closed it is not among the 500 history entries read "
+                                    "(Linear has more)")
+    assert len(fake.calls("issue")) == 5
+
+
+def test_the_newest_state_change_must_lead_to_the_current_state(fake: FakeLinear, linear: LinearAdapter) -> None:
+    fake.add_issue("ENG", "Cap consumer retries")
+    fake.complete("ENG-1", by="dana")
+    fake.issues["ENG-1"].state = fake.teams["ENG"].states[4]  # Canceled, with no history entry for it yet
+
+    issue = linear.fetch("ENG-1")
+
+    assert (issue.closed, issue.not_planned, issue.closed_by) == (True, True, None)
+    assert issue.closer_unknown == "its latest state change in the history is to Done, not to Canceled"
+
+
+def test_the_api_keys_own_user_is_asked_once(fake: FakeLinear, linear: LinearAdapter) -> None:
+    first, second = linear.identity(), linear.identity()
+    assert first == second == TrackerIdentity(name="Postmortem Bot", id=fake.viewer.id)
+    assert len(fake.calls("viewer")) == 1

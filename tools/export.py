@@ -4,7 +4,8 @@ Export is idempotent: a ticket already linked to the item in that tracker is rep
 Every created ticket is linked in the store right after the tracker confirms it, so a batch that fails
 half way keeps the exported half and names the rest. Sync records what people did in the tracker as
 their decisions (channel `tracker`): closing a ticket there completes the item (or kills it, when it
-was closed as not planned) in the name of the person who closed it, because that was a human act.
+was closed as not planned) in the name of the person who closed it, because that was a human act; which
+closes count is decided in `closes`.
 """
 
 from __future__ import annotations
@@ -12,21 +13,33 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from functools import partial
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from pydantic import Field
 
-from postmortem_actions.store import ActionState, Actor, Channel, DecisionKind, HumanDecision, Postmortem, Store
+from postmortem_actions.store import (
+    ActionState,
+    Actor,
+    Channel,
+    DecisionKind,
+    HumanDecision,
+    Postmortem,
+    Store,
+    Ticket,
+)
 from postmortem_actions.store.errors import (
     IllegalTransition,
     InvalidInput,
     PostmortemActionsError,
     StaleAnswer,
+    StoreError,
     TrackerError,
     TrackerRejected,
     TrackerTargetNotFound,
 )
+from postmortem_actions.store.text import visible
 
+from .closes import Close, OwnAccount, in_target
 from .models import Model
 from .tickets import Refused, refusal, request_for, select_actions
 from .tracker_base import RemoteIssue, Sleep, TrackerAdapter, TrackerConfig, TrackerName
@@ -172,7 +185,7 @@ def link_ticket(store: Store, adapter: TrackerAdapter, by: Actor, action_id: int
     """
     action = store.get_action(action_id)
     ref = adapter.ref_from_url(url.strip())
-    if ref is None or not _in_target(adapter, ref):
+    if ref is None or not in_target(adapter, ref):
         raise InvalidInput(f"{url!r} is not a {adapter.name} ticket of the configured "
                            f"{'repository' if adapter.name == 'github' else 'project or team'} "
                            f"{adapter.config.target}; nothing was linked")
@@ -180,7 +193,7 @@ def link_ticket(store: Store, adapter: TrackerAdapter, by: Actor, action_id: int
         raise IllegalTransition(f"action {action_id} is {action.state}: only accepted items get tickets; "
                                 "nothing was linked")
     remote = adapter.fetch(ref)
-    if not _in_target(adapter, remote.ref):
+    if not in_target(adapter, remote.ref):
         raise InvalidInput(f"{ref} now lives at {remote.ref}, outside {adapter.config.target}; nothing was linked")
     if remote.closed:
         # A closed ticket would complete the item at the next sync although nobody decided that now.
@@ -193,81 +206,121 @@ def link_ticket(store: Store, adapter: TrackerAdapter, by: Actor, action_id: int
                         message=f"{ticket.ref} is linked to action {action_id}; sync_tickets reads its state.")
 
 
-def _in_target(adapter: TrackerAdapter, ref: str) -> bool:
-    """Whether a ref is a ticket of the configured repository (GitHub) or project/team (Jira, Linear): a ticket
-    elsewhere can be closed by people outside the team, and its close would decide our item."""
-    target = adapter.config.target.strip().lower()
-    if adapter.name == "github":
-        return ref.rsplit("#", 1)[0].lower() == target
-    return ref.lower().startswith(target + "-")
+class _Outcome(NamedTuple):
+    """What sync did with one ticket it read back."""
+
+    recorded: Literal["complete", "kill", "none"]
+    note: str
+    keep_state: bool = False  # leave the stored state as it was, so the next sync sees the change again
 
 
 def sync_tickets(store: Store, adapter: TrackerAdapter, by: Actor) -> SyncResult:
     """Read every linked ticket of this tracker and record what people did there.
 
     A ticket closed as done completes its accepted item, and one closed as not planned kills it, each as
-    a decision by the person the tracker names (channel `tracker`). When the tracker does not say who
-    closed it, or a done item's ticket was reopened, nothing is decided: the change is reported for a
-    human to confirm with complete_action or reopen_action.
+    a decision by the person the tracker names (channel `tracker`). Nothing is decided, and the change is
+    reported for a human to confirm with complete_action or reopen_action, when: the tracker does not name a
+    person; the ticket was linked rather than filed for the item, or now lives outside the configured target;
+    the closer's name cannot be stored as shown; the close is older than the latest decision here; the closer
+    is the account this server uses (looked up once, only when a close needs it; if it cannot be looked up,
+    nothing is decided in this run); or a done item's ticket was reopened.
 
-    Bad credentials or an unreachable tracker stop the run; the tickets read before stay recorded and the
-    rest are listed as not checked.
+    Bad credentials, an unreachable tracker or a database failure stop the run; the tickets read before stay
+    recorded and the rest are listed as not checked. Any other error fails that one ticket only.
     """
+    own = OwnAccount(adapter)
     checked: list[SyncChange] = []
     failed: list[Failed] = []
     stopped: str | None = None
     for ticket in store.tickets(tracker=adapter.name):
-        action = store.get_action(ticket.action_id)
         if stopped is not None:
-            failed.append(Failed(action_id=action.id, error=f"not checked: {stopped}"))
+            failed.append(Failed(action_id=ticket.action_id, error=f"not checked: {stopped}"))
             continue
-        remote, stopped = _attempt(partial(adapter.fetch, ticket.ref), action.id, failed, TrackerTargetNotFound)
-        if remote is None:
-            continue
-        recorded: Literal["complete", "kill", "none"] = "none"
-        note = f"{remote.state} in {adapter.name}; the item is {action.state}"
-        keep_state = False
-        # Only a change seen since the last read is a decision: after a human reopened an item here, the ticket
-        # that is still closed there does not complete it again.
-        changed = ticket.state != remote.state
-        latest = store.decisions(action.id)[-1:] if remote.closed_at is not None else []
-        if remote.closed and action.state is ActionState.ACCEPTED and changed:
-            if store.ticket_origin(ticket.id) != "export":
-                # The assistant chose this existing ticket; whoever closed it may have meant other work.
-                closer = remote.closed_by or "someone it does not name"
-                note = (f"closed in {adapter.name} by {closer}, but this ticket was linked, not filed for the item: "
-                        "nothing was recorded; confirm it with complete_action")
-            elif not remote.closed_by:
-                note = (f"closed in {adapter.name} by an automation or an account it does not name: nothing was "
-                        "recorded; confirm it with complete_action")
-            # Trackers stamp to the second: a decision in the same second as the close does not count as later.
-            elif latest and remote.closed_at is not None \
-                    and latest[0].decided_at.replace(microsecond=0) > remote.closed_at:
-                note = (f"closed in {adapter.name} by {remote.closed_by} before the latest decision here "
-                        f"({latest[0].kind} by {latest[0].decided_by}): nothing was recorded")
-            else:
-                kind = DecisionKind.KILL if remote.not_planned else DecisionKind.COMPLETE
-                killed = kind is DecisionKind.KILL
-                decision = HumanDecision(
-                    kind=kind, decided_by=remote.closed_by, channel=Channel.TRACKER,
-                    client=f"{adapter.name} {remote.ref}", evidence=None if killed else remote.url,
-                    reason=f"closed as not planned in {adapter.name} ({remote.ref})" if killed else None)
-                try:
-                    store.record_decision(action.id, decision, expected_version=action.version())
-                except (StaleAnswer, IllegalTransition) as exc:
-                    keep_state = True  # so the next sync sees the close again and records it then
-                    note = f"closed in {adapter.name}, but the item changed meanwhile ({exc}); nothing was recorded"
-                else:
-                    recorded = "kill" if kind is DecisionKind.KILL else "complete"
-                    note = f"closed in {adapter.name} by {remote.closed_by}: recorded as their decision"
-        elif not remote.closed and action.state is ActionState.DONE and changed:
-            note = (f"reopened in {adapter.name} while the item is done: nothing was recorded; reopen it with "
-                    "reopen_action if the work is not finished")
-        if not keep_state:
-            store.set_ticket_state(ticket.id, remote.state, by)
-        checked.append(SyncChange(action_id=action.id, ref=remote.ref, tracker_state=remote.state, recorded=recorded,
-                                  decided_by=remote.closed_by if recorded != "none" else None, note=note))
+        try:
+            change, stopped = _sync_one(store, adapter, by, ticket, own, failed)
+        except StoreError as exc:
+            stopped = str(exc)
+            failed.append(Failed(action_id=ticket.action_id, error=f"{visible(ticket.ref)}: {exc}; nothing was "
+                                                                   "recorded for it; sync again later"))
+        except PostmortemActionsError as exc:
+            failed.append(Failed(action_id=ticket.action_id, error=(
+                f"{visible(ticket.ref)} was skipped: {exc}; nothing was recorded for it, and the other tickets were "
+                "checked")))
+        else:
+            checked += [change] if change is not None else []
     decided = sum(c.recorded != "none" for c in checked)
-    return SyncResult(tracker=adapter.name, checked=checked, failed=failed,
-                      message=f"checked {len(checked)} {adapter.name} ticket(s); recorded {decided} decision(s) made "
-                              f"in the tracker; {len(failed)} could not be read.")
+    return SyncResult(tracker=adapter.name, checked=checked, failed=failed, message=(
+        f"checked {len(checked)} {adapter.name} ticket(s); recorded {decided} decision(s) people made in the "
+        f"tracker; {len(failed)} could not be checked. {own.summary()}"))
+
+
+def _sync_one(store: Store, adapter: TrackerAdapter, by: Actor, ticket: Ticket, own: OwnAccount,
+              failed: list[Failed]) -> tuple[SyncChange | None, str | None]:
+    """Read one ticket back and decide what it means: (its change, or None when it could not be read; the reason
+    the batch stops, or None).
+
+    Raises:
+        PostmortemActionsError: the store refused a read or the decision (nothing was recorded for it).
+    """
+    action = store.get_action(ticket.action_id)
+    remote, stopped = _attempt(partial(adapter.fetch, ticket.ref), action.id, failed, TrackerTargetNotFound)
+    if remote is None:
+        return None, stopped
+    # Only a change seen since the last read is a decision: after a human reopened an item here, the ticket
+    # that is still closed there does not complete it again.
+    changed = ticket.state != remote.state
+    if remote.closed and action.state is ActionState.ACCEPTED and changed:
+        outcome = _close(Close(store, adapter, ticket, action, remote), own)
+    elif not remote.closed and action.state is ActionState.DONE and changed:
+        outcome = _Outcome("none", f"reopened in {adapter.name} while the item is done: nothing was recorded; "
+                                   "reopen it with reopen_action if the work is not finished")
+    else:
+        outcome = _Outcome("none", f"{remote.state} in {adapter.name}; the item is {action.state}")
+    if not outcome.keep_state:
+        outcome = _save_state(store, ticket, remote, by, outcome)
+    change = SyncChange(action_id=action.id, ref=visible(remote.ref), tracker_state=visible(remote.state),
+                        recorded=outcome.recorded, note=visible(outcome.note),
+                        decided_by=remote.closed_by if outcome.recorded != "none" else None)
+    return change, own.failure if own.stops else None
+
+
+def _close(close: Close, own: OwnAccount) -> _Outcome:
+    """Record a close as its closer's decision when it is one (see `Close` and `OwnAccount`), else say why not."""
+    note = close.reason_not_recorded()
+    if note is not None:
+        return _Outcome("none", note)
+    note, keep = own.reason_not_recorded(close)
+    if note is not None:
+        return _Outcome("none", note, keep_state=keep)
+    remote, name = close.remote, close.adapter.name
+    kind = DecisionKind.KILL if remote.not_planned else DecisionKind.COMPLETE
+    killed = kind is DecisionKind.KILL
+    decision = HumanDecision(
+        kind=kind, decided_by=remote.closed_by or "",  # named and storable: checked by the Close
+        channel=Channel.TRACKER, client=f"{name} {remote.ref}",
+        evidence=None if killed else remote.url,
+        reason=f"closed as not planned in {name} ({remote.ref})" if killed else None)
+    try:
+        close.store.record_decision(close.action.id, decision, expected_version=close.action.version())
+    except (StaleAnswer, IllegalTransition) as exc:
+        # kept, so the next sync sees the close again and records it then
+        return _Outcome("none", f"closed in {name}, but the item changed meanwhile ({exc}); nothing was recorded",
+                        keep_state=True)
+    return _Outcome("kill" if killed else "complete",
+                    f"closed in {name} by {remote.closed_by}: recorded as their decision")
+
+
+def _save_state(store: Store, ticket: Ticket, remote: RemoteIssue, by: Actor, outcome: _Outcome) -> _Outcome:
+    """Store the state the tracker reported. When that fails after a decision was recorded, the decision
+    stands and the note says so (the next sync reads the ticket again and decides nothing twice).
+
+    Raises:
+        PostmortemActionsError: the store refused the write and no decision was recorded.
+    """
+    try:
+        store.set_ticket_state(ticket.id, remote.state, by)
+    except PostmortemActionsError as exc:
+        if outcome.recorded == "none":
+            raise
+        return outcome._replace(note=f"{outcome.note}; its tracker state could not be saved here ({exc})")
+    return outcome

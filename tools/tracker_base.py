@@ -69,6 +69,22 @@ class RemoteIssue:
     closed_by: str | None = None  # the person who closed it (a login or display name); None for bots and apps
     warnings: tuple[str, ...] = ()  # e.g. "owner 'dana' is not assignable in acme/web; left unassigned"
     closed_at: datetime | None = None  # when it was closed, when the tracker says
+    # The closer's stable id (GitHub user id, Jira accountId, Linear user id): set whenever `closed_by` is.
+    closed_by_id: str | None = None
+    # Why nobody is named although the tracker was asked, when the adapter knows better than "a bot or an app"
+    # (a clause, e.g. "the status change that closed it is not among the 2,000 latest history entries").
+    closer_unknown: str | None = None
+
+
+@dataclass(frozen=True)
+class TrackerIdentity:
+    """The account the configured token acts as: what the tracker shows for changes made through this server,
+    or through anything else that holds the same token."""
+
+    name: str  # a login or display name, to show
+    # The stable id closes are compared by (GitHub user id, Jira accountId, Linear user id). None only for a
+    # GitHub App installation token: its changes are made by the app's bot account, which is never a person.
+    id: str | None
 
 
 class TrackerAdapter(Protocol):
@@ -87,6 +103,10 @@ class TrackerAdapter(Protocol):
 
     def ref_from_url(self, url: str) -> str | None:
         """The ref a ticket URL of this tracker names, or None when the URL is not one of its tickets."""
+        ...
+
+    def identity(self) -> TrackerIdentity:
+        """The account the token acts as, asked of the tracker on first use and remembered by the adapter."""
         ...
 
     def close(self) -> None:

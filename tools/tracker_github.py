@@ -15,13 +15,20 @@ from urllib.parse import urlsplit
 
 import httpx2
 
-from postmortem_actions.store.errors import TrackerNotConfigured, TrackerTargetNotFound, TrackerUnavailable
+from postmortem_actions.store.errors import (
+    TrackerAuthFailed,
+    TrackerError,
+    TrackerNotConfigured,
+    TrackerTargetNotFound,
+    TrackerUnavailable,
+)
 from postmortem_actions.tools.tracker_base import (
     RemoteIssue,
     Session,
     Sleep,
     TicketRequest,
     TrackerConfig,
+    TrackerIdentity,
     TrackerName,
     parse_timestamp,
 )
@@ -75,6 +82,7 @@ class GitHubAdapter:
         self.owner, self.repo = parts
         self.target = f"{self.owner}/{self.repo}"
         self.host = web_host(config.base_url)
+        self._identity: TrackerIdentity | None = None
 
     def __repr__(self) -> str:
         return f"GitHubAdapter(base_url={self.config.base_url!r}, target={self.target!r})"
@@ -161,6 +169,42 @@ class GitHubAdapter:
         owner, repo, number = match.groups()
         return f"{owner}/{repo}#{number}"
 
+    def identity(self) -> TrackerIdentity:
+        """The account the token acts as (`GET /user`), asked on first use and then remembered.
+
+        A GitHub App installation token has no user (GitHub answers 403 there); it is recognised by GitHub
+        listing the installation's repositories for it, and acts as the app's bot account.
+
+        Raises:
+            TrackerAuthFailed: GitHub refused the token (and it is not an installation token).
+            TrackerUnavailable: GitHub could not be reached, or answered without the account's login and id.
+            TrackerError: any other failure of the lookup.
+        """
+        if self._identity is None:
+            what = "look up the account this token belongs to"
+            try:
+                user = _json_object(self.session.request("GET", "/user", what=what), what, created=False)
+            except TrackerAuthFailed:
+                if not self._is_installation():
+                    raise
+                self._identity = TrackerIdentity(name="this GitHub App's bot account", id=None)
+                return self._identity
+            login, number = user.get("login"), user.get("id")
+            if not isinstance(login, str) or not login or not isinstance(number, int) or isinstance(number, bool):
+                raise TrackerUnavailable(f"github answered without the account's login and id while trying to {what}")
+            self._identity = TrackerIdentity(name=login, id=str(number))
+        return self._identity
+
+    def _is_installation(self) -> bool:
+        """Whether the token is a GitHub App installation token (only those may list the installation's
+        repositories)."""
+        try:
+            self.session.request("GET", "/installation/repositories", params={"per_page": 1},
+                                 what="check whether the token belongs to a GitHub App installation")
+        except TrackerError:
+            return False
+        return True
+
     def _assignable_login(self, owner: str) -> str | None:
         """The login to assign for an owner as the human wrote it, or None when GitHub says it cannot be assigned.
 
@@ -187,19 +231,28 @@ class GitHubAdapter:
         if not isinstance(number, int) or not isinstance(url, str) or not isinstance(state, str):
             raise TrackerUnavailable(f"github answered without an issue number, URL or state while trying to {what}")
         closed = state == "closed"
-        closer = issue.get("closed_by")
-        # A bot or an app (a stale workflow, an automation) is not a person: its close decides nothing.
-        person = isinstance(closer, dict) and closer.get("type", "User") == "User" \
-            and not str(closer.get("login", "")).endswith("[bot]")
-        closed_by = closer.get("login") if closed and person and isinstance(closer, dict) else None
+        login, user_id = _person(issue.get("closed_by")) if closed else (None, None)
         closed_at = parse_timestamp(issue.get("closed_at")) if closed else None
         return RemoteIssue(ref=self.ref_from_url(url) or f"{ref_prefix}{number}", url=url, state=state,
                            closed=closed,
                            # a duplicate is not this item's work done: it is reported like "not planned"
                            not_planned=closed and issue.get("state_reason") in ("not_planned", "duplicate"),
-                           closed_by=closed_by if isinstance(closed_by, str) else None, warnings=warnings,
-                           closed_at=closed_at)
+                           closed_by=login, warnings=warnings, closed_at=closed_at, closed_by_id=user_id)
 
+
+def _person(user: object) -> tuple[str | None, str | None]:
+    """(login, user id) of a GitHub user object that is a person, else (None, None).
+
+    Only `type: "User"` is a person: a bot or an app (a stale workflow, an automation), an organization, a
+    mannequin or a user whose type GitHub did not give decides nothing. A "[bot]" login is a bot whatever its type.
+    """
+    if not isinstance(user, dict) or user.get("type") != "User":
+        return None, None
+    login, number = user.get("login"), user.get("id")
+    if not isinstance(login, str) or not login or login.endswith("[bot]") \
+            or not isinstance(number, int) or isinstance(number, bool):
+        return None, None
+    return login, str(number)
 
 
 def _json_object(response: httpx2.Response, what: str, *, created: bool) -> dict[str, Any]:

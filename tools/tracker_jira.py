@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import datetime
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -29,6 +29,7 @@ from postmortem_actions.tools.tracker_base import (
     Sleep,
     TicketRequest,
     TrackerConfig,
+    TrackerIdentity,
     TrackerName,
     parse_timestamp,
 )
@@ -37,7 +38,7 @@ SUMMARY_LIMIT = 255  # Jira refuses longer summaries
 NOT_PLANNED = frozenset({"won't do", "won't fix", "declined", "duplicate", "cannot reproduce"})
 ISSUE_KEY = re.compile(r"[A-Z][A-Z0-9_]*-[1-9][0-9]*")
 CHANGELOG_PAGE = 100  # the documented maximum page size of GET /issue/{key}/changelog
-CHANGELOG_PAGES = 20  # at most 2,000 history entries are read to find who closed an issue
+CHANGELOG_PAGES = 20  # at most 20 pages of history are read to find who closed an issue
 
 
 def jira_summary(title: str) -> str:
@@ -79,6 +80,7 @@ class JiraAdapter:
         self.config = config
         self.session = session
         self.base_url = config.base_url.rstrip("/")
+        self._identity: TrackerIdentity | None = None
 
     def __repr__(self) -> str:
         return f"JiraAdapter(base_url={self.base_url!r}, project={self.config.target!r})"
@@ -152,9 +154,25 @@ class JiraAdapter:
         reported = body.get("key")
         key = reported if isinstance(reported, str) and ISSUE_KEY.fullmatch(reported) else key  # moved issues
         name = status.get("name")
-        closer, closed_at = self._closer(key) if closed else (None, None)
-        return RemoteIssue(ref=key, url=self.issue_url(key), state=name if isinstance(name, str) else "unknown",
-                           closed=closed, not_planned=not_planned, closed_by=closer, closed_at=closed_at)
+        remote = RemoteIssue(ref=key, url=self.issue_url(key), state=name if isinstance(name, str) else "unknown",
+                             closed=closed, not_planned=not_planned)
+        return closer_of(remote, status, self._changelog(key)) if closed else remote
+
+    def identity(self) -> TrackerIdentity:
+        """The account the API token belongs to (`GET /rest/api/3/myself`), asked on first use and remembered.
+
+        Raises:
+            TrackerUnavailable: Jira could not be reached, or answered without an accountId.
+            TrackerAuthFailed, TrackerError: as for `create`.
+        """
+        if self._identity is None:
+            what = "look up the account this API token belongs to"
+            me = _obj(_decode(self.session.request("GET", "/rest/api/3/myself", what=what), what))
+            account, name = me.get("accountId"), me.get("displayName")
+            if not isinstance(account, str) or not account:
+                raise TrackerUnavailable(f"jira answered without an accountId while trying to {what}")
+            self._identity = TrackerIdentity(name=name if isinstance(name, str) and name else account, id=account)
+        return self._identity
 
     def ref_from_url(self, url: str) -> str | None:
         """The key a {base_url}/browse/OPS-123 URL of the configured site names ("OPS-123"), else None."""
@@ -197,31 +215,37 @@ class JiraAdapter:
         return None, (unassigned.format(f"matches {len(chosen)} active Jira users" if chosen else
                                         "matches no active Jira user"),)
 
-    def _closer(self, key: str) -> tuple[str | None, datetime | None]:
-        """Who made the latest status change, and when, from the issue's changelog (oldest first).
+    def _changelog(self, key: str) -> History:
+        """The newest entries of an issue's changelog, newest first, down to its newest status change or as far
+        as `CHANGELOG_PAGES` pages reach.
 
-        An app account (Automation for Jira, an integration) is not a person: its change names nobody."""
+        Jira pages the changelog oldest first (`startAt`, `maxResults`, `total`, `isLast`): the first page says
+        how long it is, then the pages are read backwards from the last one. The first page counts only when
+        every page after it was read too; otherwise a change in between could be the newer one.
+        """
         what = f"read the history of issue {key}"
-        closer: str | None = None
-        when: datetime | None = None
-        start = 0
-        for _ in range(CHANGELOG_PAGES):
+
+        def page(start: int) -> dict[str, Any]:
             response = self.session.request("GET", f"/rest/api/3/issue/{key}/changelog", what=what,
                                             params={"startAt": start, "maxResults": CHANGELOG_PAGE})
-            page = _obj(_decode(response, what))
-            values = [entry for entry in page.get("values") or [] if isinstance(entry, dict)]
-            for entry in values:
-                items = [_obj(item) for item in entry.get("items") or []]
-                if any("status" in (item.get("field"), item.get("fieldId")) for item in items):
-                    author = _obj(entry.get("author"))
-                    name = author.get("displayName")
-                    person = author.get("accountType", "atlassian") == "atlassian"
-                    closer = name if isinstance(name, str) and name and person else None
-                    when = parse_timestamp(entry.get("created"))
-            start += len(values)
-            if page.get("isLast") is not False or not values:
+            return _obj(_decode(response, what))
+
+        first = page(0)
+        head = _entries(first)
+        total, size = first.get("total"), first.get("maxResults")
+        if not head or first.get("isLast") is True or (isinstance(total, int) and total <= len(head)):
+            return History(list(reversed(head)), complete=True, total=len(head))
+        if not isinstance(total, int) or not isinstance(size, int) or size < 1:
+            return History([], complete=False, total=len(head))  # no way to find the end: decide nothing
+        tail: list[dict[str, Any]] = []
+        start = (total - 1) // size * size  # the last page
+        for _ in range(CHANGELOG_PAGES - 1):
+            if start < size or any(_status_item(entry) for entry in tail):
                 break
-        return closer, when
+            tail.extend(reversed(_entries(page(start))))
+            start -= size
+        complete = start < size  # every page after the first was read
+        return History(tail + (list(reversed(head)) if complete else []), complete=complete, total=total)
 
     def _require_project(self, project: str) -> None:
         """Raise TrackerTargetNotFound when the project is missing; any other answer leaves the caller's error."""
@@ -232,6 +256,61 @@ class JiraAdapter:
             raise
         except TrackerError:
             return
+
+
+@dataclass(frozen=True)
+class History:
+    """The newest changelog entries read, newest first, out of `total`; `complete` when they reach back to the
+    issue's first entry."""
+
+    entries: list[dict[str, Any]]
+    complete: bool
+    total: int
+
+
+def _entries(page: dict[str, Any]) -> list[dict[str, Any]]:
+    """The entry objects of one changelog page."""
+    return [entry for entry in page.get("values") or [] if isinstance(entry, dict)]
+
+
+def _status_item(entry: dict[str, Any]) -> dict[str, Any] | None:
+    """The status change among a changelog entry's items, if it has one."""
+    return next((item for item in (_obj(i) for i in entry.get("items") or [])
+                 if "status" in (item.get("field"), item.get("fieldId"))), None)
+
+
+def _leads_to(item: dict[str, Any], status: dict[str, Any]) -> bool:
+    """Whether a status change led to `status` (by status id when both have one, else by name)."""
+    if item.get("to") is not None and status.get("id") is not None:
+        return str(item["to"]) == str(status["id"])
+    return str(item.get("toString") or "").casefold() == str(status.get("name") or "").casefold()
+
+
+def closer_of(remote: RemoteIssue, status: dict[str, Any], history: History) -> RemoteIssue:
+    """`remote` with who closed it: the author of the newest status change, when that change led to the
+    status the issue is in and its author is a person (`accountType` "atlassian"; an app account such as
+    Automation for Jira or an integration is nobody). When that change is not among the entries read, or led
+    elsewhere, nobody is named and `closer_unknown` says why."""
+    change = next((entry for entry in history.entries if _status_item(entry)), None)
+    if change is None and history.complete:
+        return replace(remote, closer_unknown="its history has no status change that says who closed it")
+    if change is None and not history.entries:
+        return replace(remote, closer_unknown="Jira did not say how long its history is, so the change that closed "
+                                              "it could not be found")
+    if change is None:
+        return replace(remote, closer_unknown=f"the status change that closed it is not among the latest "
+                                              f"{len(history.entries):,} of its {history.total:,} history entries "
+                                              "(the ones read)")
+    item = _status_item(change) or {}
+    if not _leads_to(item, status):
+        return replace(remote, closer_unknown=f"its latest status change in the history is to "
+                                              f"{item.get('toString') or item.get('to')}, not to {remote.state}")
+    author = _obj(change.get("author"))
+    name, account = author.get("displayName"), author.get("accountId")
+    if author.get("accountType") != "atlassian" or not isinstance(name, str) or not name \
+            or not isinstance(account, str) or not account:
+        return replace(remote, closed_at=parse_timestamp(change.get("created")))
+    return replace(remote, closed_by=name, closed_by_id=account, closed_at=parse_timestamp(change.get("created")))
 
 
 def connect_jira(config: TrackerConfig, *, transport: httpx2.BaseTransport | None = None,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Generator
+from dataclasses import replace
 from typing import Any
 
 import httpx2
@@ -28,6 +29,7 @@ from postmortem_actions.tools.tracker_base import (
     Sleep,
     TicketRequest,
     TrackerConfig,
+    TrackerIdentity,
     TrackerName,
     parse_timestamp,
 )
@@ -37,8 +39,12 @@ _USERS = "query Users($filter: UserFilter) { users(filter: $filter) { nodes { id
 _LABELS = "query Labels($filter: IssueLabelFilter) { issueLabels(filter: $filter) { nodes { id name team { id } } } }"
 _CREATE = ("mutation IssueCreate($input: IssueCreateInput!) { issueCreate(input: $input) { success "
            "issue { id identifier url state { name type } } } }")
-_ISSUE = ("query Issue($id: String!) { issue(id: $id) { identifier url state { name type } completedAt canceledAt "
-          "history(first: 100) { nodes { createdAt actor { name displayName } toState { type } } } } }")
+_VIEWER = "query Viewer { viewer { id name displayName email } }"
+_HISTORY = ("history(first: 100, after: $after) { nodes { createdAt actor { id name displayName app } "
+            "botActor { id type name } toState { id name type } } pageInfo { hasNextPage endCursor } }")
+_ISSUE = ("query Issue($id: String!, $after: String) { issue(id: $id) { identifier url state { id name type } "
+          f"completedAt canceledAt {_HISTORY} }} }}")
+HISTORY_PAGES = 5  # at most 500 history entries are read to find who closed an issue
 _ISSUE_URL = re.compile(r"https?://linear\.app/[\w.-]+/issue/([A-Za-z][A-Za-z0-9]*-\d+)(?:[/?#].*)?", re.ASCII)
 
 
@@ -120,6 +126,7 @@ class LinearAdapter:
         self.config = config
         self.session = session
         self._team_id: str | None = None
+        self._identity: TrackerIdentity | None = None
 
     def close(self) -> None:
         """Release the HTTP connections."""
@@ -182,16 +189,46 @@ class LinearAdapter:
         if not issue.get("identifier"):
             raise TrackerTargetNotFound(f"linear found nothing while trying to {what}; check the identifier")
         remote = self._remote(issue)
-        closings = [n for n in _nodes(issue.get("history")) if _obj(n.get("toState")).get("type") in
-                    ("completed", "canceled")]
-        if not (remote.closed or remote.not_planned) or not closings:
+        if not remote.closed:
             return remote
-        latest = max(closings, key=lambda n: str(n.get("createdAt") or ""))
-        actor = _obj(latest.get("actor"))
-        closed_by = actor.get("name") or actor.get("displayName")
-        closed_at = parse_timestamp(latest.get("createdAt"))
-        return RemoteIssue(remote.ref, remote.url, remote.state, remote.closed, remote.not_planned,
-                           closed_by=str(closed_by) if closed_by else None, closed_at=closed_at)
+        changes, complete = self._state_changes(ref, _obj(issue.get("history")), what)
+        return closer_of(remote, _obj(issue.get("state")), changes, complete)
+
+    def identity(self) -> TrackerIdentity:
+        """The user the API key belongs to (the `viewer`), asked on first use and remembered.
+
+        Raises:
+            TrackerUnavailable: Linear could not be reached, or answered without the user's id.
+            TrackerAuthFailed, TrackerError: see `graphql`.
+        """
+        if self._identity is None:
+            what = "look up the user this API key belongs to"
+            viewer = _obj(self.graphql(_VIEWER, {}, what=what).get("viewer"))
+            user_id, name = viewer.get("id"), viewer.get("name") or viewer.get("displayName")
+            if not isinstance(user_id, str) or not user_id:
+                raise TrackerUnavailable(f"linear answered without the user's id while trying to {what}")
+            self._identity = TrackerIdentity(name=str(name) if name else user_id, id=user_id)
+        return self._identity
+
+    def _state_changes(self, ref: str, history: dict[str, Any], what: str) -> tuple[list[dict[str, Any]], bool]:
+        """The issue's state changes read (any order) and whether they include its newest one.
+
+        Linear does not document the order of an issue's history, so it is worked out from the entries: a first
+        page that runs newest to oldest holds the newest change; otherwise pages are read on, at most
+        `HISTORY_PAGES`, until there are no more.
+        """
+        nodes = _nodes(history)
+        stamps = [str(n.get("createdAt") or "") for n in nodes]
+        for _ in range(HISTORY_PAGES - 1):
+            info = _obj(history.get("pageInfo"))
+            if info.get("hasNextPage") is not True or (len(stamps) > 1 and stamps[0] > stamps[-1]):
+                break
+            history = _obj(_obj(self.graphql(_ISSUE, {"id": ref, "after": info.get("endCursor")},
+                                             what=what).get("issue")).get("history"))
+            nodes += _nodes(history)
+        descending = len(stamps) > 1 and stamps[0] > stamps[-1]
+        complete = descending or _obj(history.get("pageInfo")).get("hasNextPage") is not True
+        return [n for n in nodes if _obj(n.get("toState"))], complete
 
     def ref_from_url(self, url: str) -> str | None:
         """"ENG-42" for https://linear.app/<workspace>/issue/ENG-42/<slug>, None for any other URL."""
@@ -250,6 +287,37 @@ class LinearAdapter:
         return RemoteIssue(ref=str(issue.get("identifier")), url=str(issue.get("url") or ""),
                            state=str(state.get("name") or kind or "unknown"), closed=kind in ("completed", "canceled"),
                            not_planned=kind == "canceled", warnings=warnings)
+
+
+def _same_state(one: dict[str, Any], other: dict[str, Any]) -> bool:
+    """Whether two workflow states are the same one (by id when both have one, else by name and type)."""
+    if one.get("id") and other.get("id"):
+        return bool(one["id"] == other["id"])
+    return (one.get("name"), one.get("type")) == (other.get("name"), other.get("type"))
+
+
+def closer_of(remote: RemoteIssue, state: dict[str, Any], changes: list[dict[str, Any]],
+              complete: bool) -> RemoteIssue:
+    """`remote` with who closed it: the actor of the newest state change, when that change led to the state the
+    issue is in and was made by a person. An automation (no actor), an integration (`botActor`, e.g. GitHub
+    closing it when a pull request merged) or an application's user is nobody. When that change is not among
+    the entries read, or led elsewhere, nobody is named and `closer_unknown` says why."""
+    if not complete:
+        return replace(remote, closer_unknown=f"the state change that closed it is not among the "
+                                              f"{HISTORY_PAGES * 100} history entries read (Linear has more)")
+    latest = max(changes, key=lambda n: str(n.get("createdAt") or ""), default=None)
+    if latest is None:
+        return replace(remote, closer_unknown="its history has no state change that says who closed it")
+    to_state = _obj(latest.get("toState"))
+    if not _same_state(to_state, state):
+        return replace(remote, closer_unknown=f"its latest state change in the history is to "
+                                              f"{to_state.get('name') or to_state.get('type')}, not to {remote.state}")
+    actor = _obj(latest.get("actor"))
+    name, user_id = actor.get("name") or actor.get("displayName"), actor.get("id")
+    closed_at = parse_timestamp(latest.get("createdAt"))
+    if latest.get("botActor") or actor.get("app") is not False or not name or not isinstance(user_id, str):
+        return replace(remote, closed_at=closed_at)
+    return replace(remote, closed_by=str(name), closed_by_id=user_id, closed_at=closed_at)
 
 
 def connect_linear(config: TrackerConfig, *, transport: httpx2.BaseTransport | None = None,
