@@ -7,7 +7,8 @@ and the CLI prints them. Anything else escaping is a bug.
     PostmortemActionsError
     ├── NotFound                   an id names nothing
     │   ├── PostmortemNotFound
-    │   └── ActionNotFound
+    │   ├── ActionNotFound
+    │   └── TicketNotFound
     ├── InvalidInput               the caller sent something unusable; nothing was written
     │   ├── QuoteNotFound          evidence quote does not occur in the postmortem
     │   ├── DocumentTooLarge       text or file over the size limit
@@ -51,6 +52,10 @@ class PostmortemNotFound(NotFound):
 
 class ActionNotFound(NotFound):
     """No action has this id."""
+
+
+class TicketNotFound(NotFound):
+    """No linked ticket has this id."""
 
 
 class InvalidInput(PostmortemActionsError):

@@ -13,7 +13,7 @@ from typing import Final
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from .schema import FOLLOWTHROUGH, INITIAL_GUARDS, REPLACE_GUARDS, TABLES
+from .schema import FOLLOWTHROUGH, INITIAL_GUARDS, LIFECYCLE_GUARDS, REPLACE_GUARDS, TABLES, TICKET_ORIGIN
 
 MIGRATION_SET: Final = "postmortem_actions"
 migrations = Migrations(MIGRATION_SET)
@@ -35,6 +35,14 @@ def _replace_guards(db: sqlite_utils.Database) -> None:
 @migrations(name="0003_followthrough")
 def _followthrough(db: sqlite_utils.Database) -> None:
     _run_script(db, FOLLOWTHROUGH)
+
+
+@migrations(name="0004_lifecycle_and_origin")
+def _lifecycle_and_origin(db: sqlite_utils.Database) -> None:
+    _run_script(db, TICKET_ORIGIN)
+    for name, sql in LIFECYCLE_GUARDS.items():
+        db.execute(f"DROP TRIGGER IF EXISTS {name}")
+        db.execute(sql)
 
 
 def _run_script(db: sqlite_utils.Database, script: str) -> None:

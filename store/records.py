@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -179,3 +180,5 @@ class Ticket(Record):
     state: str | None = None
     created_at: datetime
     synced_at: datetime | None = None
+    origin: Literal["export", "link"] = Field(
+        default="link", description="export: we filed it for the item; link: an existing ticket was linked to it")

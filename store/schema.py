@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from . import lifecycle
+
 GENESIS_HASH: Final = "0" * 64
 NOW: Final = "(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))"
 
@@ -102,9 +104,8 @@ CREATE INDEX decisions_by_action ON decisions (action_id, id);
 CREATE INDEX audit_by_entity ON audit_log (entity, entity_id, id);
 """
 
-# Legal (kind, from, to) triples, and which values a decision of each kind must carry. Blank owners and
-# reasons count as missing; coalesce() because a NULL here would make the whole WHERE NULL and let it pass.
-_TRANSITIONS = """(
+# As migration 0001 wrote it; migration 0004 replaces it with the one rendered from `lifecycle.TRANSITIONS`.
+_TRANSITIONS_0001 = """(
        (NEW.kind = 'accept'   AND NEW.from_state = 'candidate' AND NEW.to_state = 'accepted'
             AND coalesce(length(trim(NEW.owner)), 0) > 0 AND NEW.due IS NOT NULL)
     OR (NEW.kind = 'defer'    AND NEW.from_state = 'candidate' AND NEW.to_state = 'candidate'
@@ -135,7 +136,7 @@ BEGIN
     SELECT RAISE(ABORT, 'gate: decision does not start from the action''s current state')
     WHERE NEW.from_state IS NOT (SELECT state FROM actions WHERE id = NEW.action_id);
     SELECT RAISE(ABORT, 'gate: decision kind does not allow this transition or lacks its values')
-    WHERE NOT {_TRANSITIONS};
+    WHERE NOT {_TRANSITIONS_0001};
 END""",  # noqa: S608 - built from constants only
     "actions_insert_guard": """
 CREATE TRIGGER actions_insert_guard BEFORE INSERT ON actions
@@ -223,7 +224,43 @@ WHEN EXISTS (SELECT 1 FROM audit_log WHERE id = NEW.id)
 BEGIN SELECT RAISE(ABORT, 'gate: the audit log is append-only'); END""",
 }
 
-GUARDS: Final = {**INITIAL_GUARDS, **REPLACE_GUARDS}
+# The two guards that hold the decision state machine, rendered from its one table (store/lifecycle.py).
+LIFECYCLE_GUARDS: Final = {
+    "decisions_insert_guard": f"""
+CREATE TRIGGER decisions_insert_guard BEFORE INSERT ON decisions
+BEGIN
+    SELECT RAISE(ABORT, 'gate: decision does not continue the hash chain')
+    WHERE NEW.prev_hash IS NOT coalesce((SELECT hash FROM decisions ORDER BY id DESC LIMIT 1), '{GENESIS_HASH}')
+       OR NEW.id <= coalesce((SELECT max(id) FROM decisions), 0);
+    SELECT RAISE(ABORT, 'gate: decision does not start from the action''s current state')
+    WHERE NEW.from_state IS NOT (SELECT state FROM actions WHERE id = NEW.action_id);
+    SELECT RAISE(ABORT, 'gate: decision kind does not allow this transition or lacks its values')
+    WHERE NOT {lifecycle.legal_transition_sql()};
+END""",  # noqa: S608 - built from constants only
+    "decisions_values_guard": f"""
+CREATE TRIGGER decisions_values_guard BEFORE INSERT ON decisions
+WHEN NEW.kind NOT IN {lifecycle.plan_setting_kinds_sql()}
+ AND (NEW.owner IS NOT (SELECT owner FROM actions WHERE id = NEW.action_id)
+      OR NEW.due IS NOT (SELECT due FROM actions WHERE id = NEW.action_id))
+BEGIN SELECT RAISE(ABORT, 'gate: decision of this kind keeps the action''s owner and due date'); END""",  # noqa: S608
+    # Whether we filed a ticket or the assistant linked an existing one decides whether its close may complete the
+    # item (tools/trackers): it is written once, when the ticket is linked.
+    "tickets_origin_guard": """
+CREATE TRIGGER tickets_origin_guard BEFORE UPDATE OF origin ON tickets
+WHEN NEW.origin IS NOT OLD.origin
+BEGIN SELECT RAISE(ABORT, 'gate: a ticket''s origin (filed by us or linked) cannot change'); END""",
+}
+
+GUARDS: Final = {**INITIAL_GUARDS, **REPLACE_GUARDS, **LIFECYCLE_GUARDS}
+
+# A ticket's origin becomes a column; rows linked before come from the audit log's first entry for the ticket
+# ("export" when we filed it), and any ticket the log does not name stays "link", which never decides.
+TICKET_ORIGIN: Final = """
+ALTER TABLE tickets ADD COLUMN origin TEXT NOT NULL DEFAULT 'link' CHECK (origin IN ('export', 'link'));
+UPDATE tickets SET origin = 'export'
+WHERE (SELECT op FROM audit_log a WHERE a.entity = 'ticket' AND a.entity_id = tickets.id ORDER BY a.id LIMIT 1)
+      = 'export'
+"""
 
 
 # When each action was first accepted, completed, and last had a status report: the review's questions
@@ -249,4 +286,4 @@ CREATE INDEX actions_by_postmortem_report
 CREATE INDEX actions_by_category_due ON actions (category, state, due);
 """
 
-KNOWN_MIGRATIONS: Final = ("0001_initial", "0002_replace_guards", "0003_followthrough")
+KNOWN_MIGRATIONS: Final = ("0001_initial", "0002_replace_guards", "0003_followthrough", "0004_lifecycle_and_origin")

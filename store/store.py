@@ -11,6 +11,7 @@ import sqlite3
 from collections.abc import Mapping
 from typing import Final
 
+from . import lifecycle
 from .chain import VerifyReport, decision_hash, verify_database
 from .connection import reading, snapshot, writing
 from .errors import (
@@ -30,7 +31,6 @@ from .records import (
     ActionSummary,
     AuditEntry,
     Decision,
-    DecisionKind,
     Postmortem,
     WorkStatus,
 )
@@ -226,22 +226,16 @@ class Store(FollowthroughQueries, TicketLinks):
             IllegalTransition: the decision does not fit the action's current state or lacks a value.
             StaleAnswer: the action is no longer the version the human decided on.
         """
-        if decision.kind not in (DecisionKind.ACCEPT, DecisionKind.REPLAN) and (decision.owner or decision.due):
-            raise IllegalTransition(f"a {decision.kind} decision keeps the owner and due date; "
-                                    "a new owner or date is a re-plan")
         with self._db() as db, writing(db):
             action = self._action(db, action_id)
             if expected_version is not None and action.version() != expected_version:
                 raise StaleAnswer(f"action {action_id} changed after the human was asked (it is now {action.state}); "
                                   "the answer was not applied: nothing was recorded, ask again")
-            to_state = {
-                DecisionKind.ACCEPT: ActionState.ACCEPTED, DecisionKind.DEFER: ActionState.CANDIDATE,
-                DecisionKind.KILL: ActionState.KILLED, DecisionKind.REPLAN: ActionState.ACCEPTED,
-                DecisionKind.COMPLETE: ActionState.DONE, DecisionKind.REOPEN: ActionState.ACCEPTED,
-            }[decision.kind]
-            sets_owner = decision.kind in (DecisionKind.ACCEPT, DecisionKind.REPLAN)
-            owner = decision.owner if sets_owner else action.owner
-            due = decision.due if sets_owner else action.due
+            row_of = lifecycle.check(decision.kind, action.state, owner=decision.owner, due=decision.due,
+                                     reason=decision.reason)
+            to_state = row_of.to_state
+            owner = decision.owner if row_of.sets_plan else action.owner
+            due = decision.due if row_of.sets_plan else action.due
             head = db.execute("SELECT id, hash FROM decisions ORDER BY id DESC LIMIT 1").fetchone()
             row: dict[str, object] = {
                 "id": (int(head["id"]) if head else 0) + 1, "action_id": action_id, "kind": str(decision.kind),

@@ -6,12 +6,11 @@ work yet); the check runs inside the write transaction. Links and state changes 
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from .connection import reading, writing
 from .database import Database
-from .errors import ActionNotFound, IllegalTransition, InvalidInput
+from .errors import ActionNotFound, IllegalTransition, InvalidInput, TicketNotFound
 from .inputs import Actor
 from .records import ActionState, Ticket
 from .sql import now
@@ -26,8 +25,8 @@ class TicketLinks(Database):
                     by: Actor, *, origin: Literal["export", "link"] = "link") -> tuple[Ticket, bool]:
         """Link a tracker ticket to an action; returns the ticket and whether it is new.
 
-        `origin` says whether we filed the ticket ("export") or linked an existing one ("link"); it is kept
-        in the audit log, where `ticket_origin` reads it back.
+        `origin` says whether we filed the ticket ("export") or linked an existing one ("link"); it is written
+        once (a guard refuses to change it) and decides whether a close of the ticket may complete the item.
 
         Linking the same ref to the same action again returns the existing link unchanged.
 
@@ -54,8 +53,8 @@ class TicketLinks(Database):
             other = db.execute("SELECT action_id FROM tickets WHERE tracker = ? AND ref = ?", [tracker, ref]).fetchone()
             if other is not None:
                 raise InvalidInput(f"{tracker} ticket {ref} is already linked to action {other['action_id']}")
-            cursor = db.execute("INSERT INTO tickets (action_id, tracker, ref, url, state, synced_at) "
-                                "VALUES (?, ?, ?, ?, ?, ?)", [action_id, tracker, ref, url, state, now()])
+            cursor = db.execute("INSERT INTO tickets (action_id, tracker, ref, url, state, synced_at, origin) "
+                                "VALUES (?, ?, ?, ?, ?, ?, ?)", [action_id, tracker, ref, url, state, now(), origin])
             ticket_id = int(cursor.lastrowid or 0)
             self._audit(db, "ticket", ticket_id, origin, {"action_id": [None, action_id], "ref": [None, ref]}, by)
             return Ticket.model_validate(db.execute("SELECT * FROM tickets WHERE id = ?", [ticket_id]).fetchone()), True
@@ -74,31 +73,23 @@ class TicketLinks(Database):
         with self._db() as db, reading(db):
             return [Ticket.model_validate(r) for r in db.execute(f"SELECT * FROM tickets{where} ORDER BY id", params)]  # noqa: S608
 
-    def ticket_origin(self, ticket_id: int) -> str | None:
-        """"export" when we filed the ticket, "link" when an existing ticket was linked, None if unknown."""
-        with self._db() as db, reading(db):
-            row = db.execute("SELECT op FROM audit_log WHERE entity = 'ticket' AND entity_id = ? ORDER BY id LIMIT 1",
-                             [ticket_id]).fetchone()
-            return str(row["op"]) if row is not None else None
-
     def ticket_map(self) -> dict[int, str]:
         """The first ticket (its URL, else its ref) of every action that has one."""
         with self._db() as db, reading(db):
             rows = db.execute("SELECT action_id, coalesce(url, ref) AS link FROM tickets ORDER BY id DESC")
             return {int(r["action_id"]): str(r["link"]) for r in rows}
 
-    def set_ticket_state(self, ticket_id: int, state: str, by: Actor, *, at: datetime | None = None) -> Ticket:
+    def set_ticket_state(self, ticket_id: int, state: str, by: Actor) -> Ticket:
         """Record the state a tracker reported for a ticket (audit-logged when it changed).
 
         Raises:
-            InvalidInput: no such ticket.
+            TicketNotFound: no such ticket.
         """
         with self._db() as db, writing(db):
             row = db.execute("SELECT * FROM tickets WHERE id = ?", [ticket_id]).fetchone()
             if row is None:
-                raise InvalidInput(f"no ticket has id {ticket_id}")
-            stamp = (at.isoformat() if at else now())
-            db.execute("UPDATE tickets SET state = ?, synced_at = ? WHERE id = ?", [state, stamp, ticket_id])
+                raise TicketNotFound(f"no ticket has id {ticket_id}")
+            db.execute("UPDATE tickets SET state = ?, synced_at = ? WHERE id = ?", [state, now(), ticket_id])
             if row["state"] != state:
                 self._audit(db, "ticket", ticket_id, "sync", {"state": [row["state"], state]}, by)
             return Ticket.model_validate(db.execute("SELECT * FROM tickets WHERE id = ?", [ticket_id]).fetchone())

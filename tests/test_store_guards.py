@@ -815,7 +815,8 @@ def test_adding_the_same_postmortem_twice_returns_the_stored_one(seeded: Seeded)
 
 
 def test_complete_of_a_candidate_raises_illegal_transition_and_changes_nothing(seeded: Seeded) -> None:
-    with pytest.raises(IllegalTransition, match="does not allow this transition") as caught:
+    with pytest.raises(IllegalTransition, match="complete decision does not apply to an action that is candidate") \
+            as caught:
         seeded.store.record_decision(seeded.fresh, _human(DecisionKind.COMPLETE))
     assert not isinstance(caught.value, sqlite3.Error)
     assert seeded.store.get_action(seeded.fresh).state is ActionState.CANDIDATE

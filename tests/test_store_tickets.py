@@ -8,7 +8,7 @@ import pytest
 from test_tickets import seeded
 
 from postmortem_actions.store import Actor
-from postmortem_actions.store.errors import ActionNotFound, IllegalTransition, InvalidInput
+from postmortem_actions.store.errors import ActionNotFound, IllegalTransition, InvalidInput, TicketNotFound
 
 BY = Actor(actor="assistant", via="test")
 
@@ -59,5 +59,5 @@ def test_a_state_read_back_is_stored_and_audited_only_when_it_changed(tmp_path: 
 
     assert updated.state == "closed"
     assert [e.op for e in store.audit_log("ticket", ticket.id)] == ["link", "sync"]
-    with pytest.raises(InvalidInput, match="no ticket has id 999"):
+    with pytest.raises(TicketNotFound, match="no ticket has id 999"):
         store.set_ticket_state(999, "closed", BY)

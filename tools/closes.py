@@ -57,7 +57,7 @@ class Close:
                 f"{self.adapter.config.target}, where people outside the team can close it: {CONFIRM}")
 
     def _linked(self) -> str | None:
-        if self.store.ticket_origin(self.ticket.id) == "export":
+        if self.ticket.origin == "export":
             return None
         # The assistant chose this existing ticket; whoever closed it may have meant other work.
         return (f"closed in {self.adapter.name} by {self.closer}, but this ticket was linked, not filed for the "
