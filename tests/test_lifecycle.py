@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import sqlite3
-from collections.abc import Iterator
 from contextlib import closing
 from datetime import date
 from pathlib import Path
@@ -24,8 +23,9 @@ from postmortem_actions.store import (
     NewAction,
     NewPostmortem,
     Store,
+    lifecycle,
+    migrations,
 )
-from postmortem_actions.store import lifecycle, migrations
 from postmortem_actions.store.chain import decision_hash
 from postmortem_actions.store.errors import IllegalTransition
 from postmortem_actions.store.schema import GENESIS_HASH, GUARDS
@@ -86,7 +86,7 @@ def test_an_older_database_is_migrated_to_the_rendered_guards_and_its_tickets_ke
 
 
 @pytest.fixture(scope="module")
-def one_of_each(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict[ActionState, int]]]:
+def one_of_each(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[ActionState, int]]:
     """A database with an action in each state."""
     path = tmp_path_factory.mktemp("lifecycle") / "each.db"
     store = Store(path)
@@ -106,7 +106,7 @@ def one_of_each(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path
     store.record_decision(ids[2], human(DecisionKind.COMPLETE))
     store.record_decision(ids[3], human(DecisionKind.KILL, reason="not worth it"))
     store.close()
-    yield path, dict(zip((ActionState.CANDIDATE, ActionState.ACCEPTED, ActionState.DONE, ActionState.KILLED), ids,
+    return path, dict(zip((ActionState.CANDIDATE, ActionState.ACCEPTED, ActionState.DONE, ActionState.KILLED), ids,
                          strict=True))
 
 
@@ -133,7 +133,7 @@ def _sql_allows(path: Path, action_id: int, kind: DecisionKind, to_state: Action
         row["hash"] = decision_hash(str(row["prev_hash"]), row)
         db.execute("BEGIN")
         try:
-            db.execute(f"INSERT INTO decisions ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",  # noqa: S608
+            db.execute(f"INSERT INTO decisions ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
                        list(row.values()))
         except sqlite3.IntegrityError:
             return False
