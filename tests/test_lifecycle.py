@@ -99,7 +99,7 @@ def one_of_each(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[Ac
     ids = [a.id for a, _ in made]
 
     def human(kind: DecisionKind, **values: object) -> HumanDecision:
-        return HumanDecision(kind=kind, decided_by="dana", channel=Channel.TERMINAL, **values)  # type: ignore[arg-type]
+        return HumanDecision(kind=kind, decided_by="dana", channel=Channel.TERMINAL, **values)
 
     for action_id in ids[1:]:
         store.record_decision(action_id, human(DecisionKind.ACCEPT, owner="dana", due=date(2027, 1, 1)))
