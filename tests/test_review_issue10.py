@@ -111,11 +111,6 @@ class PrefilledHuman:
 # -- F1 (medium): characters that render as nothing pass every text check -------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "F1: store.text refuses Cc/Cf/Zl/Zp/Cs, the Hangul fillers, the Mongolian FVS and VS17-256, but not the other "
-    "default-ignorable characters that render as nothing: U+034F, U+17B4/5 and VS1-VS16 (U+FE00-FE0F). They are "
-    "accepted in every text field and visible() leaves them, so text can carry hidden data (VS1-16 encode a "
-    "nibble each) and an owner can differ from the name a person read"))
 @pytest.mark.parametrize("char", ZERO_WIDTH_ACCEPTED, ids=[f"U+{ord(c):04X}" for c in ZERO_WIDTH_ACCEPTED])
 def test_every_character_that_renders_as_nothing_is_refused_and_written_out(char: str) -> None:
     assert refusal(f"alice{char}") is not None
@@ -123,10 +118,6 @@ def test_every_character_that_renders_as_nothing_is_refused_and_written_out(char
 
 
 @pytest.mark.anyio
-@pytest.mark.xfail(strict=True, reason=(
-    "F1: decide_action(proposed_owner='alice\\ufe0f') asks 'Proposed: owner alice' with the form pre-filled "
-    "'alice'; the human accepts what they read and 'alice\\ufe0f' is committed. `list --owner alice`, the overdue "
-    "digests and the tracker assignee then miss it: what was shown is not what was committed"))
 async def test_a_proposed_owner_ending_in_a_variation_selector_is_not_committed_as_the_name_the_human_read(
         settings: Settings, store: Store, record_sample: Any) -> None:
     server = build_server(settings)
@@ -261,10 +252,6 @@ def test_a_long_proposed_owner_keeps_its_question_mark_in_the_list(
 # -- F8 (low): unbounded runs of combining marks ----------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "F8: a text may hold hundreds of combining marks on one letter (nothing limits non-starters; Unicode's "
-    "stream-safe format stops at 30): stacked marks render far above and below the line in the HTML report, "
-    "GitHub ticket bodies and elicitation forms, covering the rows around them"))
 def test_a_text_with_a_run_of_combining_marks_longer_than_stream_safe_text_allows_is_refused() -> None:
     zalgo = "P" + "\u0300\u0301\u0302\u0303" * 50 + "age billing on-call when queue depth exceeds 10,000"
     with pytest.raises(ValidationError):
