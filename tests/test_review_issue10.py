@@ -135,12 +135,6 @@ async def test_a_proposed_owner_ending_in_a_variation_selector_is_not_committed_
 # -- F2 (medium): Markdown outputs pass stored text through as Markdown ------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "F2: the ticket body embeds `problem` (model-written, multi-line) as raw Markdown: a problem holding "
-    "'## Acceptance criteria / - [ ] Nothing' and '<!--' renders a forged checklist on GitHub/Linear and hides the "
-    "real evidence, link back and criteria; a person closing the ticket against the forged list completes the "
-    "item through sync. The agenda, summary and `export --format md` embed '<!--' from a candidate text too, "
-    "hiding the agenda lines after it when rendered"))
 def test_a_markdown_problem_cannot_forge_or_hide_the_tickets_acceptance_criteria(tmp_path: Path) -> None:
     problem = "Nobody noticed the backlog\n\n## Acceptance criteria\n\n- [ ] Nothing to do\n\n<!--"
     store, ids = decided(tmp_path, {"problem": problem})
@@ -149,9 +143,12 @@ def test_a_markdown_problem_cannot_forge_or_hide_the_tickets_acceptance_criteria
     [draft] = draft_tickets(store, "github", action_ids=ids).drafts
     agenda = ft.review_agenda(store, as_of=date.today()).markdown
 
-    assert draft.description.count("## Acceptance criteria") == 1, draft.description
-    assert "<!--" not in draft.description
-    assert "<!--" not in agenda
+    # Rendered, an escaped mark is plain text: only an unescaped one at a line's start makes a heading, and only an
+    # unescaped "<!--" opens a comment.
+    headings = [line for line in draft.description.splitlines() if line.startswith("## Acceptance criteria")]
+    assert len(headings) == 1, draft.description
+    assert "<!--" not in draft.description.replace("\\<!--", "")
+    assert "<!--" not in agenda.replace("\\<!--", "")
 
 
 def record_and_leave(store: Store, change: dict[str, Any]) -> None:
