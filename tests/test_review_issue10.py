@@ -161,10 +161,6 @@ def record_and_leave(store: Store, change: dict[str, Any]) -> None:
 # -- F3 (low-medium): the elicitation question leaves out part of what is decided ---------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "F3: the decide question shows text, done_when and evidence but not `problem` (nor category/size), although "
-    "Action.version() covers them as 'everything a human decides on' and the problem is filed as the ticket "
-    "body; the terminal channel does show them. A human accepting over elicitation never reads the problem"))
 def test_the_decide_question_shows_the_problem_that_will_be_filed_with_the_item(tmp_path: Path) -> None:
     problem = "Replace the pager vendor and move every team to the new rota"
     store, ids = decided(tmp_path, {"problem": problem}, accept=False)

@@ -107,8 +107,10 @@ class DecisionOutcome(Model):
 def _header(action: Action, severity: str | None, title: str) -> str:
     # Every stored text goes through visible(): what the human reads is what the store holds, character for
     # character, even for rows written before the input checks or by another tool.
+    size = f", suggested size {action.size}" if action.size else ""
     return (f"Action #{action.id} from \"{visible(title)}\" ({severity or 'no severity'}): {visible(action.text)}\n"
-            f"Done when: {visible(action.done_when)}\nEvidence: \"{visible(action.quote, multiline=True)}\"")
+            f"Done when: {visible(action.done_when)}\nProblem: {visible(action.problem, multiline=True)}\n"
+            f"Category: {action.category}{size}\nEvidence: \"{visible(action.quote, multiline=True)}\"")
 
 
 def _require(action: Action, state: ActionState, doing: str) -> None:
