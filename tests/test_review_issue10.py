@@ -172,11 +172,6 @@ def test_the_decide_question_shows_the_problem_that_will_be_filed_with_the_item(
 # -- F4 (low-medium): a GitHub base URL with an explicit port defeats the transfer check --------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "F4: GitHubAdapter compares the issue's html_url host with web_host(base_url); with base_url "
-    "'https://api.github.com:443' that is 'github.com:443', the URL never matches, and _remote falls back to the "
-    "*requested* repo with the *new* number. A ticket transferred to another repository and closed there by an "
-    "outsider is credited as a decision under 'acme/web#N'"))
 def test_a_transferred_issue_decides_nothing_whatever_the_spelling_of_the_api_base_url(tmp_path: Path) -> None:
     store, ids = decided(tmp_path, {})
     fake = FakeGitHub(token=GITHUB_TOKEN, repos=[REPO, "acme/platform"])
