@@ -14,6 +14,7 @@ from postmortem_actions.store.errors import InvalidInput
 from postmortem_actions.store.text import visible
 from postmortem_actions.tools import followthrough as ft
 from postmortem_actions.tools.days import check_day
+from postmortem_actions.tools.export_files import csv_safe
 from postmortem_actions.tools.markdown_text import md_text
 
 from .output import write_output
@@ -76,8 +77,8 @@ def _csv(header: list[str], rows: list[list[object]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
-    # Nothing in a cell may hide text from the person reading it (store.text.visible).
-    writer.writerows([visible(str(cell), multiline=True) for cell in row] for row in rows)
+    # Nothing in a cell may hide text from the person reading it, nor start a spreadsheet formula.
+    writer.writerows([csv_safe(visible(str(cell), multiline=True)) for cell in row] for row in rows)
     return out.getvalue()
 
 

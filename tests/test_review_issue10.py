@@ -189,10 +189,6 @@ def test_a_transferred_issue_decides_nothing_whatever_the_spelling_of_the_api_ba
 # -- F5 (low-medium): a brace in the owner crashes the Jira export -------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "F5: JiraAdapter._assignee builds its warning with str.format on a string that already holds the owner: an "
-    "owner such as 'Dana {SRE}' that matches no Jira user raises KeyError out of export_tickets (a traceback on "
-    "the CLI, a bare 'Error executing tool' over MCP), after earlier items of the batch were already filed"))
 def test_an_owner_with_braces_is_filed_unassigned_with_a_warning_not_a_crash(tmp_path: Path) -> None:
     store, ids = decided(tmp_path, {}, owner="Dana {SRE}")
     jira = FakeJira()
@@ -206,10 +202,6 @@ def test_an_owner_with_braces_is_filed_unassigned_with_a_warning_not_a_crash(tmp
 # -- F6 (low): the review's CSV lacks the formula guard the export's CSV has --------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "F6: `export --format csv` prefixes a cell starting with = + - @ (formula injection), but `overdue`, `agenda` "
-    "and `summary --format csv` (review_cli._csv) do not: a model-written text '=HYPERLINK(\"https://evil\","
-    "\"Page billing on-call\")' shows in a spreadsheet as the friendly label and links elsewhere"))
 def test_review_csv_cells_never_start_a_spreadsheet_formula(
         capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     formula = '=HYPERLINK("https://evil.example/x","Page billing on-call")'
@@ -224,10 +216,6 @@ def test_review_csv_cells_never_start_a_spreadsheet_formula(
 # -- F7 (low): the list table cuts a proposed owner's '?' --------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "F7: action_table cuts the owner column to 14 characters after appending '?', so a proposed owner of 14+ "
-    "characters ('platform-oncall-team?') is shown as 'platform-oncal', exactly like a committed owner, although "
-    "the footer says \"'?' marks a proposal no human has committed\"; committed owners are cut without a mark too"))
 def test_a_long_proposed_owner_keeps_its_question_mark_in_the_list(
         capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     _, ids = decided(tmp_path, {"proposed_owner": "platform-oncall-team"}, accept=False)
@@ -336,10 +324,6 @@ def test_add_names_the_date_form_and_refuses_a_day_outside_the_range(
 # -- F13 (low): the extract listing cuts a follow-up at the terminal's width without a mark ------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "F13: findings_table cuts every line at the terminal width with no ellipsis (action_table adds '…'): a "
-    "follow-up whose qualifier comes late ('… except the payment gateway keys') reads as a complete, different "
-    "sentence"))
 def test_the_extract_listing_marks_a_follow_up_it_cuts(
         capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "80")

@@ -115,7 +115,7 @@ def to_markdown(rows: Sequence[ExportRow], *, title: str) -> str:
 # -- CSV --------------------------------------------------------------------------------------------
 
 
-def _csv_safe(value: str) -> str:
+def csv_safe(value: str) -> str:
     """A cell a spreadsheet will not run as a formula: one that could start one gets a leading quote."""
     return "'" + value if value.startswith(CSV_FORMULA_STARTS) else value
 
@@ -131,7 +131,7 @@ def to_csv(rows: Sequence[ExportRow]) -> str:
     writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(ExportRow.model_fields)
     for row in rows:
-        writer.writerow(_csv_safe(cell) for cell in _cells(row).values())
+        writer.writerow(csv_safe(cell) for cell in _cells(row).values())
     return out.getvalue()
 
 
