@@ -11,7 +11,6 @@ import logging
 import shutil
 import sys
 from collections.abc import Sequence
-from datetime import date
 from pathlib import Path
 
 from postmortem_actions.store import ActionFilter, ActionState, ActionSummary, Actor, Category, Store
@@ -52,7 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("file")
     add.add_argument("--title")
     add.add_argument("--severity", help="e.g. SEV2")
-    add.add_argument("--date", type=date.fromisoformat, help="incident date, YYYY-MM-DD")
+    add.add_argument("--date", type=day, metavar="YYYY-MM-DD", help="incident date")
 
     extract = commands.add_parser("extract", parents=[common],
                                   help="list the follow-ups a postmortem file proposes (nothing is stored)")
