@@ -11,7 +11,6 @@ import logging
 import shutil
 import sys
 from collections.abc import Sequence
-from datetime import date
 from pathlib import Path
 
 from postmortem_actions.store import ActionFilter, ActionState, ActionSummary, Actor, Category, Store
@@ -52,7 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("file")
     add.add_argument("--title")
     add.add_argument("--severity", help="e.g. SEV2")
-    add.add_argument("--date", type=date.fromisoformat, help="incident date, YYYY-MM-DD")
+    add.add_argument("--date", type=day, metavar="YYYY-MM-DD", help="incident date")
 
     extract = commands.add_parser("extract", parents=[common],
                                   help="list the follow-ups a postmortem file proposes (nothing is stored)")
@@ -120,14 +119,14 @@ def findings_table(findings: Sequence[Finding]) -> str:
     lines: list[str] = []
     for n, f in enumerate(findings, start=1):
         flags = [f.category.value, "in section" if f.in_section else "prose"] + ["done"] * f.done + ["VAGUE"] * f.vague
-        lines.append(f"{n:>3}. {visible(f.text)}"[: width - 1])
+        lines.append(_fit(f"{n:>3}. {visible(f.text)}", width - 1))
         lines.append(f"     {' · '.join(flags)}   (chars {f.start}-{f.end})")
         details = [f"{label}: {visible(value)}" for label, value in (("owner", f.owner), ("due", f.due),
                                                                       ("ticket", f.ticket)) if value]
         if details:
-            lines.append(f"     {'   '.join(details)}"[: width - 1])
+            lines.append(_fit(f"     {'   '.join(details)}", width - 1))
         for lint in f.lint:
-            lines.append(f"     vague ({visible(lint.words) or lint.kind}): {lint.why}"[: width - 1])
+            lines.append(_fit(f"     vague ({visible(lint.words) or lint.kind}): {lint.why}", width - 1))
     counts = (f"{len(findings)} follow-up(s): {sum(f.in_section for f in findings)} in follow-up sections, "
               f"{sum(not f.in_section for f in findings)} in prose, {sum(f.done for f in findings)} already done, "
               f"{sum(f.vague for f in findings)} vague")
@@ -146,16 +145,23 @@ def _cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _fit(text: str, width: int) -> str:
+    """`text` in at most `width` characters, a cut marked with '…'."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def action_table(items: Sequence[ActionSummary], total: int, offset: int) -> str:
     """Actions as a terminal table; proposed owners and dates are marked with '?'."""
     width = max(shutil.get_terminal_size((120, 20)).columns, 80)
     lines = [f"{'id':>5}  {'pm':>4}  {'state':<9}  {'category':<8}  {'owner':<14}  {'due':<11}  text"]
     for a in items:
-        owner = visible(a.owner) if a.owner else (f"{visible(a.proposed_owner)}?" if a.proposed_owner else "-")
+        # A proposal keeps its '?' however long the name: a cut name must never read as a committed one.
+        owner = (_fit(visible(a.owner), 14) if a.owner else
+                 (_fit(visible(a.proposed_owner), 13) + "?" if a.proposed_owner else "-"))
         due = str(a.due) if a.due else (f"{a.proposed_due}?" if a.proposed_due else "-")
-        line = (f"{a.id:>5}  {a.postmortem_id:>4}  {a.state:<9}  {a.category:<8}  {owner[:14]:<14}  {due:<11}  "
+        line = (f"{a.id:>5}  {a.postmortem_id:>4}  {a.state:<9}  {a.category:<8}  {owner:<14}  {due:<11}  "
                 f"{visible(a.text)}")
-        lines.append(line if len(line) <= width else line[: width - 1] + "…")
+        lines.append(_fit(line, width))
     shown = f"{offset + 1}-{offset + len(items)}" if items else "none"
     lines.append(f"{shown} of {total} action(s); '?' marks a proposal no human has committed")
     return "\n".join(lines)

@@ -14,6 +14,8 @@ from postmortem_actions.store.errors import InvalidInput
 from postmortem_actions.store.text import visible
 from postmortem_actions.tools import followthrough as ft
 from postmortem_actions.tools.days import check_day
+from postmortem_actions.tools.export_files import csv_safe
+from postmortem_actions.tools.markdown_text import md_text
 
 from .output import write_output
 from .settings import Settings
@@ -75,8 +77,8 @@ def _csv(header: list[str], rows: list[list[object]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
-    # Nothing in a cell may hide text from the person reading it (store.text.visible).
-    writer.writerows([visible(str(cell), multiline=True) for cell in row] for row in rows)
+    # Nothing in a cell may hide text from the person reading it, nor start a spreadsheet formula.
+    writer.writerows([csv_safe(visible(str(cell), multiline=True)) for cell in row] for row in rows)
     return out.getvalue()
 
 
@@ -111,9 +113,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             print(page.model_dump_json(indent=2))
         elif fmt == "md":
             print(f"# Overdue on {as_of} ({page.total})\n")
-            print("\n".join(f"- #{i.action_id} {visible(i.text)} — {visible(i.owner or '-')}, due {i.due}, "
+            print("\n".join(f"- #{i.action_id} {md_text(i.text)} — {md_text(i.owner or '-')}, due {i.due}, "
                             f"{i.days_overdue} days overdue"
-                            + (f"; {visible(i.status_note)}" if i.status_note else "") for i in page.items) or "- none")
+                            + (f"; {md_text(i.status_note)}" if i.status_note else "") for i in page.items) or "- none")
         else:
             print(_items_table(page.items, fmt), end="" if fmt == "csv" else "\n")
             if fmt == "table":

@@ -18,6 +18,7 @@ from postmortem_actions.tools.reading import DEFAULT_MAX_BYTES, ReadPolicy
 APP = "postmortem-actions"
 # A human answers a question when they get to it: four hours before a pending answer expires.
 DEFAULT_ANSWER_TTL = 4 * 3600.0
+KEY_SUFFIX = ".request-state.key"  # the file beside a database that holds the key sealing its pending questions
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 _LEVELS: tuple[LogLevel, ...] = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
@@ -71,8 +72,10 @@ class Settings:
     @property
     def state_key_path(self) -> Path:
         """Where the key that seals pending questions lives: beside the database, so a restart keeps it, and
-        named after it, so an answer sealed for one database is never accepted by another in the same folder."""
-        return self.db_path.with_name(f"{self.db_path.name}.request-state.key")
+        named after it, so an answer sealed for one database is never accepted by another in the same folder. A
+        symlinked database name leads to the real file's key: one database, one key, whatever path reaches it."""
+        real = Path(os.path.realpath(self.db_path))
+        return real.with_name(f"{real.name}{KEY_SUFFIX}")
 
     @property
     def protected_paths(self) -> tuple[Path, ...]:
@@ -82,8 +85,8 @@ class Settings:
         SQLite follows a symlinked database name and keeps its sidecars beside the real file: both are listed.
         """
         names = dict.fromkeys((self.db_path, Path(os.path.realpath(self.db_path))))
-        files = (name.with_name(name.name + suffix) for name in names for suffix in ("", "-wal", "-shm", "-journal"))
-        return (*files, self.state_key_path)
+        suffixes = ("", "-wal", "-shm", "-journal", KEY_SUFFIX)
+        return tuple(name.with_name(name.name + suffix) for name in names for suffix in suffixes)
 
     @property
     def read_policy(self) -> ReadPolicy:

@@ -54,9 +54,6 @@ def require_terminal() -> None:
 def _show(action: Action, question: Question) -> None:
     print()
     print(question.message.rsplit("\n", 1)[0])  # built with visible(): nothing in it can hide or rewind
-    print(f"  Problem: {visible(action.problem, multiline=True)}")
-    if action.category or action.size:
-        print(f"  Category: {action.category}" + (f", suggested size {action.size}" if action.size else ""))
     if action.state == "candidate":
         for finding in lint_findings(action.text):  # a human committing to a vague item should see why it is vague
             print(f"  Vague ({visible(finding.words) or finding.kind}): {finding.why}; it needs {finding.needs}.")

@@ -63,7 +63,7 @@ def test_a_malformed_date_is_refused_by_the_parser(tmp_path: Path, capsys: pytes
     with pytest.raises(SystemExit) as exited:
         main(["--db", str(tmp_path / "a.db"), "add", "x.md", "--date", "2026-02-30"])
     assert exited.value.code == 2
-    assert "invalid fromisoformat value" in capsys.readouterr().err
+    assert "argument --date: '2026-02-30' is not a date; write it as YYYY-MM-DD" in capsys.readouterr().err
 
 
 def _reviewed_db(tmp_path: Path) -> Path:

@@ -34,7 +34,7 @@ from postmortem_actions.store import (
     Store,
 )
 from postmortem_actions.store.errors import InvalidInput
-from postmortem_actions.store.text import HIDDEN, HIDDEN_OR_BREAK, visible
+from postmortem_actions.store.text import HIDDEN, HIDDEN_OR_BREAK, refusal, visible
 from postmortem_actions.tools import followthrough as ft
 from postmortem_actions.tools.export_files import export_rows, to_csv, to_ics, to_markdown
 from postmortem_actions.tools.report_html import render_html
@@ -53,7 +53,8 @@ HIDDEN_SAMPLES = ["\r", "\x1b", "\x00", "\x7f", "\x85", "\x9b", "\u2028", "\u202
 
 def test_the_refused_set_is_every_control_format_separator_and_surrogate_character_plus_the_invisible_fillers(
 ) -> None:
-    fillers = {0x115F, 0x1160, 0x3164, 0xFFA0, 0x180B, 0x180C, 0x180D, 0x180F, *range(0xE0100, 0xE01F0)}
+    fillers = {0x034F, 0x17B4, 0x17B5, 0x115F, 0x1160, 0x3164, 0xFFA0, 0x180B, 0x180C, 0x180D, 0x180F,
+               *range(0xFE00, 0xFE0E), *range(0xE0100, 0xE01F0)}
     expected = {cp for cp in range(sys.maxunicode + 1)
                 if (unicodedata.category(chr(cp)) in ("Cc", "Cf", "Zl", "Zp", "Cs") and chr(cp) not in "\t\n")
                 or cp in fillers}
@@ -66,6 +67,22 @@ def test_visible_writes_out_every_refused_character_and_hides_nothing(char: str)
     shown = visible(f"before{char}after", multiline=True)
     assert shown == f"before<U+{ord(char):04X}>after"
     assert not HIDDEN.search(shown)
+
+
+def test_an_emoji_variation_selector_is_kept_after_a_symbol_and_refused_and_written_out_after_a_letter() -> None:
+    for kept in ("Page on \u26a0\ufe0f alerts", "Step 1\ufe0f\u20e3 done", "\u2764\ufe0e"):
+        assert refusal(kept) is None
+        assert visible(kept) == kept
+    for hiding in ("alice\ufe0f", "\ufe0fdana", "1\ufe0f"):
+        assert refusal(hiding) is not None
+        assert "<U+FE0F>" in visible(hiding)
+
+
+def test_a_run_of_combining_marks_is_refused_past_thirty_and_shown_cut_to_thirty() -> None:
+    assert refusal("e" + "\u0301" * 30) is None
+    zalgo = "P" + "\u0301" * 45 + "age"
+    assert refusal(zalgo) is not None
+    assert visible(zalgo) == "P" + "\u0301" * 30 + "<15 more combining marks>age"
 
 
 def test_visible_keeps_a_documents_crlf_line_ends_as_line_breaks_but_writes_out_a_lone_cr() -> None:
@@ -193,8 +210,9 @@ def test_every_export_and_report_writes_out_what_stored_text_hides(
     for name, text in outputs.items():
         lines = text.replace("\r\n", "\n")
         assert not HIDDEN.search(lines), f"{name} shows a character that hides text"
-    assert "production<U+000D>Action #1" in outputs["markdown"]
-    assert "production<U+000D>Action #1" in outputs["agenda"]
+    # Markdown escapes the marker's brackets, so it renders as written out too.
+    assert "production\\<U+000D\\>Action #1" in outputs["markdown"]
+    assert "production\\<U+000D\\>Action #1" in outputs["agenda"]
     assert "Billing &lt;U+202E&gt;backlog" in outputs["html"]
 
 
@@ -263,4 +281,4 @@ def test_every_listing_command_writes_out_what_stored_text_hides(
                                                              else [])]) == 0
     printed = capsys.readouterr().out.replace("\r\n", "\n")
     assert not HIDDEN.search(printed)
-    assert "<U+000D>" in printed
+    assert "U+000D" in printed

@@ -17,10 +17,11 @@ from postmortem_actions.store import Action, ActionState, Actor, Channel, Decisi
 from postmortem_actions.store.errors import IllegalTransition, InvalidInput
 from postmortem_actions.store.text import refusal, visible
 
-from .models import Model, plausible_due
+from .models import DUE_WINDOW_YEARS, Model, plausible_due
 
 DEFAULT_DUE_DAYS: Final = {"SEV0": 7, "SEV1": 7, "SEV2": 30, "SEV3": 60, "SEV4": 90, "SEV5": 90}
 UNKNOWN_SEVERITY_DAYS: Final = 30
+MAX_DUE_DAYS: Final = 3650  # the latest a default may fall: inside the ten-year window every due date must be in
 
 Kind = Literal["decide", "replan", "complete", "reopen", "kill"]
 Choice = Literal["accept", "kill", "defer"]
@@ -43,8 +44,11 @@ class DueTable(Model):
         unknown = UNKNOWN_SEVERITY_DAYS
         for item in filter(None, (part.strip() for part in spec.split(","))):
             key, sep, value = item.partition("=")
-            if not sep or not value.strip().isdigit() or int(value) < 1:
+            if not sep or not value.strip().isascii() or not value.strip().isdigit() or int(value) < 1:
                 raise InvalidInput(f"due-date table entry {item!r} is not SEVn=DAYS")
+            if int(value) > MAX_DUE_DAYS:
+                raise InvalidInput(f"due-date table entry {item!r} is more than {MAX_DUE_DAYS} days: a default due "
+                                   f"date must fall within {DUE_WINDOW_YEARS} years")
             if key.strip().lower() == "default":
                 unknown = int(value)
             else:
@@ -107,8 +111,10 @@ class DecisionOutcome(Model):
 def _header(action: Action, severity: str | None, title: str) -> str:
     # Every stored text goes through visible(): what the human reads is what the store holds, character for
     # character, even for rows written before the input checks or by another tool.
+    size = f", suggested size {action.size}" if action.size else ""
     return (f"Action #{action.id} from \"{visible(title)}\" ({severity or 'no severity'}): {visible(action.text)}\n"
-            f"Done when: {visible(action.done_when)}\nEvidence: \"{visible(action.quote, multiline=True)}\"")
+            f"Done when: {visible(action.done_when)}\nProblem: {visible(action.problem, multiline=True)}\n"
+            f"Category: {action.category}{size}\nEvidence: \"{visible(action.quote, multiline=True)}\"")
 
 
 def _require(action: Action, state: ActionState, doing: str) -> None:

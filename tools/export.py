@@ -295,9 +295,10 @@ def _close(close: Close, own: OwnAccount) -> _Outcome:
     remote, name = close.remote, close.adapter.name
     kind = DecisionKind.KILL if remote.not_planned else DecisionKind.COMPLETE
     killed = kind is DecisionKind.KILL
+    # Display names are neither unique nor fixed: the client names the tracker account that closed it.
     decision = HumanDecision(
         kind=kind, decided_by=remote.closed_by or "",  # named and storable: checked by the Close
-        channel=Channel.TRACKER, client=f"{name} {remote.ref}",
+        channel=Channel.TRACKER, client=f"{name} {remote.ref}, closed by account {remote.closed_by_id}",
         evidence=None if killed else remote.url,
         reason=f"closed as not planned in {name} ({remote.ref})" if killed else None)
     try:

@@ -21,6 +21,7 @@ from pydantic import Field
 from postmortem_actions.store import ActionFilter, ActionState, Category, Postmortem, Store, WorkStatus
 from postmortem_actions.store.text import visible
 
+from .markdown_text import md_cell, md_text
 from .models import Model
 
 NO_TICKETS: Final[Mapping[int, str]] = MappingProxyType({})
@@ -94,17 +95,12 @@ MARKDOWN_COLUMNS: Final = (
 )
 
 
-def _md_cell(value: str) -> str:
-    """A table cell: backslashes and pipes escaped, line breaks as <br> (a cell is one line)."""
-    return _NEWLINES.sub("<br>", value.replace("\\", "\\\\").replace("|", "\\|"))
-
-
 def to_markdown(rows: Sequence[ExportRow], *, title: str) -> str:
     """A Markdown document: `title` as a heading, then one table row per action (or a line saying none).
 
     Cells escape backslashes and pipes and show line breaks as `<br>`, so every row stays one table row.
     """
-    heading = visible(title).strip() or "Action items"
+    heading = md_text(title).strip() or "Action items"
     lines = [f"# {heading}", ""]
     if not rows:
         return "\n".join([*lines, "No action items match.", ""])
@@ -112,14 +108,14 @@ def to_markdown(rows: Sequence[ExportRow], *, title: str) -> str:
     lines.append("|" + "|".join("---:" if key == "id" else "---" for key, _ in MARKDOWN_COLUMNS) + "|")
     for row in rows:
         cells = _cells(row)
-        lines.append("| " + " | ".join(_md_cell(cells[key]) for key, _ in MARKDOWN_COLUMNS) + " |")
+        lines.append("| " + " | ".join(md_cell(cells[key]) for key, _ in MARKDOWN_COLUMNS) + " |")
     return "\n".join(lines) + "\n"
 
 
 # -- CSV --------------------------------------------------------------------------------------------
 
 
-def _csv_safe(value: str) -> str:
+def csv_safe(value: str) -> str:
     """A cell a spreadsheet will not run as a formula: one that could start one gets a leading quote."""
     return "'" + value if value.startswith(CSV_FORMULA_STARTS) else value
 
@@ -135,7 +131,7 @@ def to_csv(rows: Sequence[ExportRow]) -> str:
     writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(ExportRow.model_fields)
     for row in rows:
-        writer.writerow(_csv_safe(cell) for cell in _cells(row).values())
+        writer.writerow(csv_safe(cell) for cell in _cells(row).values())
     return out.getvalue()
 
 

@@ -15,9 +15,9 @@ from pydantic import Field
 from postmortem_actions.store import Store
 from postmortem_actions.store.errors import InvalidInput
 from postmortem_actions.store.followthrough import AgendaSection, Change, GroupBy, GroupRow, ReviewRow
-from postmortem_actions.store.text import visible
 
 from .days import check_day
+from .markdown_text import md_cell, md_text
 from .models import Model
 
 DUE_SOON_DAYS: Final = 7
@@ -225,14 +225,14 @@ def review_agenda(store: Store, *, as_of: date, owner: str | None = None, postmo
 
 
 def _who(item: ReviewItem) -> str:
-    return f"{visible(item.owner) if item.owner else 'no owner'}" + (f", due {item.due}" if item.due else "")
+    return f"{md_text(item.owner) if item.owner else 'no owner'}" + (f", due {item.due}" if item.due else "")
 
 
 def _agenda_markdown(as_of: date, parts: list[AgendaPart]) -> str:
     lines = [f"# Action-item review, {as_of}", ""]
     for part in parts:
         lines.append(f"## {part.title} ({part.total})")
-        lines += [f"- #{i.action_id} {visible(i.text)} — {_who(i)}. {visible(i.prompt or '')}"
+        lines += [f"- #{i.action_id} {md_text(i.text)} — {_who(i)}. {md_text(i.prompt or '')}"
                   for i in part.items] or ["- none"]
         if part.total > len(part.items):
             lines.append(f"- … and {part.total - len(part.items)} more")
@@ -276,7 +276,7 @@ def _summary_markdown(s: StatusSummary) -> str:
              f"{c['accepted']} open, {c['done']} done, {c['candidate']} undecided, {c['killed']} killed; "
              f"{s.overdue_total} overdue.", ""]
     if s.audience == "leadership":
-        lines += [f"- #{i.action_id} {visible(i.text)} — {_who(i)}, {_days(i.days_overdue)} overdue" for i in overdue]
+        lines += [f"- #{i.action_id} {md_text(i.text)} — {_who(i)}, {_days(i.days_overdue)} overdue" for i in overdue]
         if s.overdue_total > len(overdue):
             lines.append(f"- … and {s.overdue_total - len(overdue)} more overdue")
         return "\n".join(lines).rstrip() + "\n"
@@ -284,13 +284,13 @@ def _summary_markdown(s: StatusSummary) -> str:
     for i in s.open_items:
         status = f"{i.work_status.replace('_', ' ')}" if i.work_status else "no status reported"
         late = f", **{_days(i.days_overdue)} overdue**" if i.days_overdue else ""
-        lines.append(f"- #{i.action_id} {visible(i.text)} — {_who(i)}{late}; {status}"
-                     + (f": {visible(i.status_note)}" if i.status_note else ""))
+        lines.append(f"- #{i.action_id} {md_text(i.text)} — {_who(i)}{late}; {status}"
+                     + (f": {md_text(i.status_note)}" if i.status_note else ""))
     if s.open_total > len(s.open_items):
         lines.append(f"- … and {s.open_total - len(s.open_items)} more")
     lines += ["", f"## Changes {s.since} – {s.until} ({s.changes_total})"]
-    lines += [f"- {ch.at:%Y-%m-%d} #{ch.action_id} {ch.what} by {visible(ch.by)}"
-              + (f": {visible(ch.detail)}" if ch.detail else "") for ch in s.changes] or ["- none"]
+    lines += [f"- {ch.at:%Y-%m-%d} #{ch.action_id} {ch.what} by {md_text(ch.by)}"
+              + (f": {md_text(ch.detail)}" if ch.detail else "") for ch in s.changes] or ["- none"]
     return "\n".join(lines) + "\n"
 
 
@@ -328,11 +328,6 @@ def followthrough_report(store: Store, *, as_of: date, since: date | None = None
     return report.model_copy(update={"markdown": _report_markdown(report)})
 
 
-def _cell(value: str) -> str:
-    """A Markdown table cell: nothing hidden, pipes and backslashes escaped so the row stays one row."""
-    return visible(value).replace("\\", "\\\\").replace("|", "\\|")
-
-
 def _rate(value: float | None) -> str:
     return "–" if value is None else f"{value:.0%}"
 
@@ -346,12 +341,12 @@ def _report_markdown(r: FollowthroughReport) -> str:
              f"{t.median_days_to_done if t.median_days_to_done is not None else '–'} days to done.", "",
              f"| {r.group_by} | accepted | done on time | open | overdue | killed | rate | median days |",
              "|---|---:|---:|---:|---:|---:|---:|---:|"]
-    lines += [f"| {_cell(g.key)} | {g.accepted} | {g.done_on_time} | {g.open} | {g.overdue} | {g.killed} | "
+    lines += [f"| {md_cell(g.key)} | {g.accepted} | {g.done_on_time} | {g.open} | {g.overdue} | {g.killed} | "
               f"{_rate(g.completion_rate)} | {g.median_days_to_done if g.median_days_to_done is not None else '–'} |"
               for g in r.groups]
     lines += ["", "Open items by age (days since accepted): "
               + ", ".join(f"{k}: {v}" for k, v in t.aging.items()),
               "Category balance: " + ", ".join(f"{k} {v}" for k, v in t.categories.items())]
     if r.warnings:
-        lines += ["", "## Warnings"] + [f"- {visible(w)}" for w in r.warnings]
+        lines += ["", "## Warnings"] + [f"- {md_text(w)}" for w in r.warnings]
     return "\n".join(lines) + "\n"

@@ -44,8 +44,9 @@ def plausible_due(value: date, today: date | None = None) -> str | None:
     low, high = due_window(today or date.today())
     if low <= value <= high:
         return None
+    hint = " (a number, such as 0, is read as a day in 1970)" if value.year == 1970 else ""
     return (f"{value.isoformat()} is not a plausible due date: it must fall between {low.isoformat()} and "
-            f"{high.isoformat()} (a number, such as 0, is read as a day in 1970)")
+            f"{high.isoformat()}{hint}")
 
 
 def _due(value: date) -> date:

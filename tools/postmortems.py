@@ -8,6 +8,7 @@ from postmortem_actions.store import Actor, NewPostmortem, Store
 from postmortem_actions.store.errors import InvalidInput, PathNotAllowed
 from postmortem_actions.store.text import HIDDEN, refusal, visible
 
+from .days import check_day
 from .documents import find_incident_date, find_severity, find_title, fingerprint, normalise_severity, sections
 from .models import ParseResult
 from .reading import ReadPolicy, check_text, read_document
@@ -27,6 +28,7 @@ def parse_postmortem(store: Store, by: Actor, policy: ReadPolicy, *, text: str |
         InvalidInput: neither or both of text and path, a bad severity, or control characters in the title.
         PathNotAllowed, DocumentTooLarge, NotText: see `tools.reading`.
     """
+    check_day("incident_date", incident_date)
     if (text is None) == (path is None):
         raise InvalidInput("give exactly one of `text` (the pasted postmortem) or `path` (a file to read)")
     if path is not None:

@@ -19,6 +19,7 @@ from postmortem_actions.store import Action, ActionFilter, ActionState, Postmort
 from postmortem_actions.store.errors import InvalidInput
 from postmortem_actions.store.text import visible
 
+from .markdown_text import md_lines, md_text
 from .models import Model
 from .tracker_base import TicketRequest, TrackerName
 
@@ -119,12 +120,15 @@ def _quote_lines(action: Action) -> list[str]:
 
 
 def _markdown(action: Action, pm: Postmortem, checklist: list[str]) -> str:
-    # People read the ticket in the tracker: every stored text is shown with nothing hidden (store.text).
-    quote = "\n".join(f"> {line}" if line.strip() else ">" for line in _quote_lines(action))
-    lines = [f"**Problem:** {visible(action.problem, multiline=True)}", "", "**From the postmortem:**", "", quote, "",
-             _link_back(action, pm), "", "## Acceptance criteria", "", *[f"- [ ] {c}" for c in checklist]]
+    # People read the ticket in the tracker, rendered: every stored text is written so it renders as itself, with
+    # nothing hidden (a problem cannot add a heading, a checklist or an HTML comment that hides the rest).
+    problem = "\n".join(md_lines(action.problem))
+    quote = "\n".join(f"> {line}" if line.strip() else ">" for line in md_lines(action.quote))
+    lines = [f"**Problem:** {problem}", "", "**From the postmortem:**", "", quote, "",
+             md_text(_link_back(action, pm)), "", "## Acceptance criteria", "",
+             *[f"- [ ] {md_text(c)}" for c in checklist]]
     if action.owner or action.due:
-        lines += ["", f"Owner: {visible(action.owner or '-')} · Due: {action.due.isoformat() if action.due else '-'}"]
+        lines += ["", f"Owner: {md_text(action.owner or '-')} · Due: {action.due.isoformat() if action.due else '-'}"]
     lines += ["", "_Filed by postmortem-actions after a human accepted this item._"]
     return "\n".join(lines)
 

@@ -56,8 +56,14 @@ def _repo_parts(text: str) -> tuple[str, str] | None:
 
 def web_host(base_url: str) -> str:
     """The host issue pages live on for an API base URL: api.github.com -> github.com, GHES -> its own host."""
-    host = (urlsplit(base_url).netloc or "").lower()
-    return host.removeprefix("api.") if host.startswith("api.") else host
+    try:
+        parts = urlsplit(base_url)
+        host, port = parts.hostname or "", parts.port  # lower-cased, without credentials
+    except ValueError:
+        return ""
+    host = host.removeprefix("api.") if host.startswith("api.") else host
+    # A port the scheme implies is not part of the pages' address (https://api.github.com:443 -> github.com).
+    return host if port is None or (parts.scheme, port) in (("https", 443), ("http", 80)) else f"{host}:{port}"
 
 
 class GitHubAdapter:
@@ -151,7 +157,7 @@ class GitHubAdapter:
                              what, created=False)
         if issue.get("pull_request") is not None:
             raise TrackerTargetNotFound(f"{owner}/{repo}#{number} is a pull request, not an issue")
-        return self._remote(issue, what, f"{owner}/{repo}#", ())
+        return self._remote(issue, what, None, ())
 
     def ref_from_url(self, url: str) -> str | None:
         """"owner/repo#N" for an issue page URL on this GitHub host, or None (pull requests, other hosts, others)."""
@@ -159,7 +165,7 @@ class GitHubAdapter:
             parts = urlsplit(url.strip())
         except ValueError:
             return None
-        host = parts.netloc.lower()
+        host = parts.netloc.lower()  # exactly the pages' host: no credentials, no other port
         hosts = {self.host, f"www.{self.host}"} if self.host == "github.com" else {self.host}
         if parts.scheme not in ("https", "http") or host not in hosts:
             return None
@@ -221,8 +227,11 @@ class GitHubAdapter:
             return None  # 404: not assignable (or the repository is missing, which the create then reports)
         return login
 
-    def _remote(self, issue: dict[str, Any], what: str, ref_prefix: str, warnings: tuple[str, ...]) -> RemoteIssue:
-        """A `RemoteIssue` from GitHub's issue JSON.
+    def _remote(self, issue: dict[str, Any], what: str, ref_prefix: str | None,
+                warnings: tuple[str, ...]) -> RemoteIssue:
+        """A `RemoteIssue` from GitHub's issue JSON. Its ref comes from the page URL GitHub gives; when that URL is
+        not an issue page on this host, `ref_prefix` and the number stand in (for an issue just filed), or with
+        None the URL itself does, which no configured target matches (an issue read back might live anywhere).
 
         Raises:
             TrackerUnavailable: the JSON lacks the number, page URL or state.
@@ -233,7 +242,8 @@ class GitHubAdapter:
         closed = state == "closed"
         login, user_id = _person(issue.get("closed_by")) if closed else (None, None)
         closed_at = parse_timestamp(issue.get("closed_at")) if closed else None
-        return RemoteIssue(ref=self.ref_from_url(url) or f"{ref_prefix}{number}", url=url, state=state,
+        fallback = f"{ref_prefix}{number}" if ref_prefix is not None else url
+        return RemoteIssue(ref=self.ref_from_url(url) or fallback, url=url, state=state,
                            closed=closed,
                            # a duplicate is not this item's work done: it is reported like "not planned"
                            not_planned=closed and issue.get("state_reason") in ("not_planned", "duplicate"),

@@ -196,12 +196,15 @@ class JiraAdapter:
         query = owner.strip().removeprefix("@").strip()
         if not query:
             return None, ()
-        unassigned = f"owner '{owner}' {{}} in Jira; the issue is left unassigned"
+        def unassigned(why: str) -> str:
+            # Not str.format on a template holding the owner: an owner such as "Dana {SRE}" is text, not a field.
+            return f"owner '{owner}' {why} in Jira; the issue is left unassigned"
+
         try:
             response = self.session.request("GET", "/rest/api/3/user/search", what=f"look up the Jira user '{query}'",
                                             params={"query": query})
         except TrackerAuthFailed:
-            return None, (unassigned.format("could not be looked up (the account may not browse users)"),)
+            return None, (unassigned("could not be looked up (the account may not browse users)"),)
         found = _decode(response, "look up a Jira user")
         users = [user for user in (found if isinstance(found, list) else []) if isinstance(user, dict)
                  and user.get("active") is True and user.get("accountType", "atlassian") == "atlassian"
@@ -212,7 +215,7 @@ class JiraAdapter:
         chosen = exact or users
         if len(chosen) == 1:
             return str(chosen[0]["accountId"]), ()
-        return None, (unassigned.format(f"matches {len(chosen)} active Jira users" if chosen else
+        return None, (unassigned(f"matches {len(chosen)} active Jira users" if chosen else
                                         "matches no active Jira user"),)
 
     def _changelog(self, key: str) -> History:
