@@ -16,7 +16,7 @@ from mcp.server.mcpserver import AcceptedElicitation, Context, Elicit, Elicitati
 from mcp.types import ToolAnnotations
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, create_model
 
-from postmortem_actions.store import Action, Channel, Store, WorkStatus
+from postmortem_actions.store import Action, Channel, DecisionKind, Store, WorkStatus
 from postmortem_actions.store.errors import NoHumanChannel, PostmortemActionsError
 from postmortem_actions.tools import decisions
 from postmortem_actions.tools.decisions import Answer, Decider, DecisionOutcome, Question
@@ -137,8 +137,8 @@ def register_gate(mcp: MCPServer, store: Store, settings: Settings, client_label
 
     def ask_replan(action_id: int, new_owner: str | None, new_due: date | None, reason: str,
                    ctx: Context) -> Elicit[Any] | None:
-        return question_or_none(lambda: decisions.ask_replan(
-            store, action_id, new_owner=new_owner, new_due=new_due, reason=reason), ctx)
+        return question_or_none(lambda: decisions.ask_confirmation(
+            store, DecisionKind.REPLAN, action_id, owner=new_owner, due=new_due, reason=reason), ctx)
 
     @mcp.tool(title="Ask the human to re-plan an action", annotations=GATED)
     @domain_errors
@@ -151,11 +151,13 @@ def register_gate(mcp: MCPServer, store: Store, settings: Settings, client_label
         new_due: Annotated[DueDate | None, Field(description="Proposed new due date")] = None,
     ) -> DecisionOutcome:
         """Ask the human to confirm a new owner and/or due date for an accepted action (they may edit both)."""
-        question = decisions.ask_replan(store, action_id, new_owner=new_owner, new_due=new_due, reason=reason)
+        question = decisions.ask_confirmation(store, DecisionKind.REPLAN, action_id, owner=new_owner, due=new_due,
+                                              reason=reason)
         return settle(question, answer, ctx)
 
     def ask_complete(action_id: int, evidence: str, ctx: Context) -> Elicit[Any] | None:
-        return question_or_none(lambda: decisions.ask_complete(store, action_id, evidence=evidence), ctx)
+        return question_or_none(lambda: decisions.ask_confirmation(
+            store, DecisionKind.COMPLETE, action_id, evidence=evidence), ctx)
 
     @mcp.tool(title="Ask the human to mark an action done", annotations=GATED)
     @domain_errors
@@ -166,10 +168,12 @@ def register_gate(mcp: MCPServer, store: Store, settings: Settings, client_label
         answer: Annotated[ElicitationResult[Any], Resolve(ask_complete)],
     ) -> DecisionOutcome:
         """Ask the human to confirm an accepted action is done, with the evidence you offer."""
-        return settle(decisions.ask_complete(store, action_id, evidence=evidence), answer, ctx)
+        return settle(decisions.ask_confirmation(store, DecisionKind.COMPLETE, action_id, evidence=evidence), answer,
+                      ctx)
 
     def ask_reopen(action_id: int, reason: str, ctx: Context) -> Elicit[Any] | None:
-        return question_or_none(lambda: decisions.ask_reopen(store, action_id, reason=reason), ctx)
+        return question_or_none(lambda: decisions.ask_confirmation(
+            store, DecisionKind.REOPEN, action_id, reason=reason), ctx)
 
     @mcp.tool(title="Ask the human to reopen a done action", annotations=GATED)
     @domain_errors
@@ -180,7 +184,7 @@ def register_gate(mcp: MCPServer, store: Store, settings: Settings, client_label
         answer: Annotated[ElicitationResult[Any], Resolve(ask_reopen)],
     ) -> DecisionOutcome:
         """Ask the human to reopen a done action (it returns to accepted with its owner and due date)."""
-        return settle(decisions.ask_reopen(store, action_id, reason=reason), answer, ctx)
+        return settle(decisions.ask_confirmation(store, DecisionKind.REOPEN, action_id, reason=reason), answer, ctx)
 
     @mcp.tool(title="Report an accepted action's working status",
               annotations=ToolAnnotations(readOnlyHint=False, destructiveHint=False, idempotentHint=True,

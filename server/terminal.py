@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 from datetime import date
 
-from postmortem_actions.store import Action, ActionFilter, ActionState, Channel, Store
+from postmortem_actions.store import Action, ActionFilter, ActionState, Channel, DecisionKind, Store
 from postmortem_actions.store.errors import NoHumanChannel, PostmortemActionsError
 from postmortem_actions.store.text import visible
 from postmortem_actions.tools import decisions
@@ -126,14 +126,11 @@ def _question(store: Store, settings: Settings, action: Action, ask: Ask) -> Que
               + (f", {action.work_status}" if action.work_status else ""))
         what = _choose(ask, "[r]e-plan, [c]omplete, [k]ill or [s]kip? ",
                        {"r": "replan", "c": "complete", "k": "kill", "s": "skip"})
-        build = {"replan": lambda: decisions.ask_replan(store, action.id, new_owner=None, new_due=None, reason=""),
-                 "complete": lambda: decisions.ask_complete(store, action.id, evidence=""),
-                 "kill": lambda: decisions.ask_kill(store, action.id, reason="")}.get(what)
-        return build() if build else None
+        return None if what == "skip" else decisions.ask_confirmation(store, DecisionKind(what), action.id)
     if action.state is ActionState.DONE:
         if _choose(ask, f"\n#{action.id} is done. [r]eopen or [s]kip? ", {"r": "r", "s": "s"}) == "s":
             return None
-        return decisions.ask_reopen(store, action.id, reason="")
+        return decisions.ask_confirmation(store, DecisionKind.REOPEN, action.id)
     print(f"\n#{action.id} was killed; there is nothing to decide.")
     return None
 

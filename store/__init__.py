@@ -1,5 +1,6 @@
 """Records, schema, invariants and the SQLite store of postmortem-actions."""
 
+from . import lifecycle
 from .chain import VerifyReport
 from .inputs import ActionFilter, Actor, HumanDecision, NewAction, NewPostmortem
 from .records import (
@@ -38,4 +39,5 @@ __all__ = [
     "Ticket",
     "VerifyReport",
     "WorkStatus",
+    "lifecycle",
 ]

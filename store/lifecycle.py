@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Final
+from typing import Final, Literal
 
 from .errors import IllegalTransition
 from .records import ActionState, DecisionKind
 
+Past = Literal["accepted", "killed", "deferred", "replanned", "completed", "reopened"]
 A, C, K, D = ActionState.ACCEPTED, ActionState.CANDIDATE, ActionState.KILLED, ActionState.DONE
 
 
@@ -28,14 +29,14 @@ class Transition:
     to_state: ActionState
     sets_plan: bool  # sets the owner and due date; every other kind keeps the action's own
     needs_reason: bool
-    past: str  # how a message says it happened: "accepted", "re-planned"
+    past: Past  # how an outcome says it happened
 
 
 TRANSITIONS: Final[Mapping[DecisionKind, Transition]] = {t.kind: t for t in (
     Transition(DecisionKind.ACCEPT, (C,), A, sets_plan=True, needs_reason=False, past="accepted"),
     Transition(DecisionKind.DEFER, (C,), C, sets_plan=False, needs_reason=False, past="deferred"),
     Transition(DecisionKind.KILL, (C, A), K, sets_plan=False, needs_reason=True, past="killed"),
-    Transition(DecisionKind.REPLAN, (A,), A, sets_plan=True, needs_reason=True, past="re-planned"),
+    Transition(DecisionKind.REPLAN, (A,), A, sets_plan=True, needs_reason=True, past="replanned"),
     Transition(DecisionKind.COMPLETE, (A,), D, sets_plan=False, needs_reason=False, past="completed"),
     Transition(DecisionKind.REOPEN, (D,), A, sets_plan=False, needs_reason=True, past="reopened"),
 )}

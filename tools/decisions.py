@@ -8,12 +8,23 @@ the caller's; who answered is `Decider`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Final, Literal
 
 from pydantic import Field
 
-from postmortem_actions.store import Action, ActionState, Actor, Channel, DecisionKind, HumanDecision, Store, WorkStatus
+from postmortem_actions.store import (
+    Action,
+    ActionState,
+    Actor,
+    Channel,
+    DecisionKind,
+    HumanDecision,
+    Store,
+    WorkStatus,
+    lifecycle,
+)
 from postmortem_actions.store.errors import IllegalTransition, InvalidInput
 from postmortem_actions.store.text import refusal, visible
 
@@ -23,7 +34,7 @@ DEFAULT_DUE_DAYS: Final = {"SEV0": 7, "SEV1": 7, "SEV2": 30, "SEV3": 60, "SEV4":
 UNKNOWN_SEVERITY_DAYS: Final = 30
 MAX_DUE_DAYS: Final = 3650  # the latest a default may fall: inside the ten-year window every due date must be in
 
-Kind = Literal["decide", "replan", "complete", "reopen", "kill"]
+Kind = Literal["decide", "replan", "complete", "reopen", "kill"]  # "decide", or the kind a confirmation is for
 Choice = Literal["accept", "kill", "defer"]
 
 
@@ -97,8 +108,7 @@ class DecisionOutcome(Model):
 
     action_id: int
     committed: bool
-    outcome: Literal["accepted", "killed", "deferred", "replanned", "completed", "reopened",
-                     "declined", "cancelled", "not_confirmed"]
+    outcome: lifecycle.Past | Literal["declined", "cancelled", "not_confirmed"]
     decision_id: int | None = None
     decided_by: str | None = None
     channel: Channel | None = None
@@ -115,15 +125,6 @@ def _header(action: Action, severity: str | None, title: str) -> str:
     return (f"Action #{action.id} from \"{visible(title)}\" ({severity or 'no severity'}): {visible(action.text)}\n"
             f"Done when: {visible(action.done_when)}\nProblem: {visible(action.problem, multiline=True)}\n"
             f"Category: {action.category}{size}\nEvidence: \"{visible(action.quote, multiline=True)}\"")
-
-
-def _require(action: Action, state: ActionState, doing: str) -> None:
-    if action.state is not state:
-        hint = {ActionState.CANDIDATE: "it awaits a decision (decide_action)",
-                ActionState.ACCEPTED: "re-plan or complete it instead",
-                ActionState.DONE: "reopen it first",
-                ActionState.KILLED: "it was killed; nothing more can be decided on it"}[action.state]
-        raise IllegalTransition(f"action {action.id} is {action.state}, so it cannot be {doing}: {hint}")
 
 
 def _offered(what: str, value: str | None, *, multiline: bool = False) -> None:
@@ -156,7 +157,9 @@ def ask_decide(store: Store, action_id: int, *, proposed_owner: str | None, prop
     _offered("note", note, multiline=True)
     _dated("proposed due date", proposed_due)
     action = store.get_action(action_id)
-    _require(action, ActionState.CANDIDATE, "accepted, killed or deferred")
+    if action.state is not ActionState.CANDIDATE:  # accept, kill and defer: the choices a candidate has
+        raise IllegalTransition(f"action {action.id} is {action.state}, so it cannot be accepted, killed or "
+                                f"deferred: {lifecycle.NEXT_STEP[action.state]}")
     pm = store.get_postmortem(action.postmortem_id)
     owner = visible(proposed_owner or action.proposed_owner or "")  # the form shows it; it must hide nothing
     due = proposed_due or action.proposed_due or table.due(pm.severity, today)
@@ -168,83 +171,49 @@ def ask_decide(store: Store, action_id: int, *, proposed_owner: str | None, prop
                     owner=owner, due=due)
 
 
-def _asked(store: Store, action_id: int, state: ActionState, doing: str) -> tuple[Action, str]:
-    """The action, checked to be in `state`, and the opening lines of a question about it."""
-    action = store.get_action(action_id)
-    _require(action, state, doing)
-    pm = store.get_postmortem(action.postmortem_id)
-    return action, _header(action, pm.severity, pm.title)
+# What a confirmation question asks, by kind; the states it applies to and the values it needs are the table's.
+_ASKS: Final[Mapping[DecisionKind, tuple[str, str]]] = {  # (the question, what a refusal says it cannot be)
+    DecisionKind.REPLAN: ("Re-plan to owner {owner}, due {due}?", "re-planned"),
+    DecisionKind.COMPLETE: ("Mark it done?", "completed"),
+    DecisionKind.REOPEN: ("Reopen it?", "reopened"),
+    DecisionKind.KILL: ("Kill (descope) it?", "descoped"),
+}
+_OFFERED_AS: Final = {"reason": "Reason given", "evidence": "Evidence offered"}
+_KINDS: Final[Mapping[DecisionKind, Kind]] = {DecisionKind.REPLAN: "replan", DecisionKind.COMPLETE: "complete",
+                                              DecisionKind.REOPEN: "reopen", DecisionKind.KILL: "kill"}
 
 
-def _confirmation(kind: Kind, action: Action, body: str, ending: str = "Confirm or reject.",
-                  **fields: str | date | None) -> Question:
-    return Question(kind=kind, action_id=action.id, version=action.version(),
-                    message=f"{body}\n{ending} [item {action.version()}]", **fields)
-
-
-def ask_replan(store: Store, action_id: int, *, new_owner: str | None, new_due: date | None,
-               reason: str) -> Question:
-    """The re-plan question for an accepted action: a new owner and/or due date, with the reason.
+def ask_confirmation(store: Store, kind: DecisionKind, action_id: int, *, owner: str | None = None,
+                     due: date | None = None, reason: str = "", evidence: str = "") -> Question:
+    """The question asking a human to confirm a re-plan, completion, reopening or kill of an action, with what the
+    assistant offers (a new owner and date, a reason, evidence) shown and pre-filled.
 
     Raises:
         ActionNotFound: no such action.
-        IllegalTransition: the action is not accepted.
-        InvalidInput: the new owner or the reason has control or bidi-override characters.
+        IllegalTransition: this kind of decision does not apply to the action's state (store/lifecycle.py).
+        InvalidInput: an offered text hides characters, or an offered date is implausible.
     """
-    _offered("new owner", new_owner)
+    row = lifecycle.transition(kind)
+    _offered("new owner", owner)
     _offered("reason", reason, multiline=True)
-    _dated("new due date", new_due)
-    action, header = _asked(store, action_id, ActionState.ACCEPTED, "re-planned")
-    owner, due = visible(new_owner or action.owner or ""), new_due or action.due
-    body = (f"{header}\nNow: owner {_shown(action.owner)}, due {action.due}.\n"
-            f"Re-plan to owner {_shown(owner)}, due {due}? Reason given: {visible(reason, multiline=True)}")
-    return _confirmation("replan", action, body, "Confirm (edit if needed) or reject.", owner=owner, due=due,
-                         reason=reason)
-
-
-def ask_complete(store: Store, action_id: int, *, evidence: str) -> Question:
-    """The "is it done?" question for an accepted action, with the evidence offered.
-
-    Raises:
-        ActionNotFound: no such action.
-        IllegalTransition: the action is not accepted.
-        InvalidInput: the evidence has control or bidi-override characters.
-    """
     _offered("evidence", evidence, multiline=True)
-    action, header = _asked(store, action_id, ActionState.ACCEPTED, "completed")
-    body = (f"{header}\nOwner {_shown(action.owner)}, due {action.due}.\n"
-            f"Mark it done? Evidence offered: {visible(evidence, multiline=True)}")
-    return _confirmation("complete", action, body, evidence=evidence)
-
-
-def ask_reopen(store: Store, action_id: int, *, reason: str) -> Question:
-    """The reopen question for a done action.
-
-    Raises:
-        ActionNotFound: no such action.
-        IllegalTransition: the action is not done.
-        InvalidInput: the reason has control or bidi-override characters.
-    """
-    _offered("reason", reason, multiline=True)
-    action, header = _asked(store, action_id, ActionState.DONE, "reopened")
-    body = (f"{header}\nDone; owner {_shown(action.owner)}, due {action.due}.\n"
-            f"Reopen it? Reason given: {visible(reason, multiline=True)}")
-    return _confirmation("reopen", action, body, reason=reason)
-
-
-def ask_kill(store: Store, action_id: int, *, reason: str) -> Question:
-    """The "descope it?" question for an accepted action (a candidate is killed through `ask_decide`).
-
-    Raises:
-        ActionNotFound: no such action.
-        IllegalTransition: the action is not accepted.
-        InvalidInput: the reason has control or bidi-override characters.
-    """
-    _offered("reason", reason, multiline=True)
-    action, header = _asked(store, action_id, ActionState.ACCEPTED, "descoped")
-    body = (f"{header}\nOwner {_shown(action.owner)}, due {action.due}.\n"
-            f"Kill (descope) it? Reason: {visible(reason, multiline=True)}")
-    return _confirmation("kill", action, body, reason=reason)
+    _dated("new due date", due)
+    action = store.get_action(action_id)
+    ask, doing = _ASKS[kind]
+    if action.state not in row.from_states:
+        raise IllegalTransition(f"action {action.id} is {action.state}, so it cannot be {doing}: "
+                                f"{lifecycle.NEXT_STEP[action.state]}")
+    pm = store.get_postmortem(action.postmortem_id)
+    new_owner = visible(owner or action.owner or "") if row.sets_plan else ""
+    new_due = (due or action.due) if row.sets_plan else None
+    asked = ask.format(owner=_shown(new_owner), due=new_due)
+    offered = [f"{_OFFERED_AS[name]}: {visible(value, multiline=True)}"
+               for name, value in (("reason", reason), ("evidence", evidence)) if value]
+    ending = "Confirm (edit if needed) or reject." if row.sets_plan else "Confirm or reject."
+    message = (f"{_header(action, pm.severity, pm.title)}\nNow: owner {_shown(action.owner)}, due {action.due}.\n"
+               f"{' '.join([asked, *offered])}\n{ending} [item {action.version()}]")
+    return Question(kind=_KINDS[kind], action_id=action.id, version=action.version(), message=message,
+                    owner=new_owner, due=new_due, reason=reason, evidence=evidence)
 
 
 def _shown(owner: str | None) -> str:
@@ -257,10 +226,6 @@ def _text(value: str, what: str, *, multiline: bool = False) -> str:
     if reason is not None:
         raise InvalidInput(f"the {what} {reason}; nothing was recorded")
     return value
-
-
-_PAST: Final = {DecisionKind.ACCEPT: "accepted", DecisionKind.KILL: "killed", DecisionKind.DEFER: "deferred",
-                DecisionKind.REPLAN: "replanned", DecisionKind.COMPLETE: "completed", DecisionKind.REOPEN: "reopened"}
 
 
 def apply_answer(store: Store, question: Question, answer: Answer, by: Decider) -> DecisionOutcome:
@@ -283,31 +248,41 @@ def apply_answer(store: Store, question: Question, answer: Answer, by: Decider) 
     owner = _text(answer.owner, "owner")
     reason = _text(answer.reason, "reason", multiline=True)
     evidence = _text(answer.evidence, "evidence", multiline=True)
-    kind = {"decide": {"accept": DecisionKind.ACCEPT, "kill": DecisionKind.KILL, "defer": DecisionKind.DEFER},
-            "replan": {"confirm": DecisionKind.REPLAN}, "complete": {"confirm": DecisionKind.COMPLETE},
-            "reopen": {"confirm": DecisionKind.REOPEN}, "kill": {"confirm": DecisionKind.KILL}}[question.kind].get(
-        answer.choice)
-    if kind is None:
-        raise InvalidInput(f"{answer.choice!r} is not an answer to a {question.kind} question; nothing was recorded")
-    if kind in (DecisionKind.ACCEPT, DecisionKind.REPLAN) and (not owner or answer.due is None):
-        raise InvalidInput("accepting or re-planning needs an owner and a due date; nothing was recorded")
-    if answer.due is not None and (why := plausible_due(answer.due)) is not None and kind in (DecisionKind.ACCEPT,
-                                                                                                 DecisionKind.REPLAN):
-        raise InvalidInput(f"the due date {why}; nothing was recorded")
-    if kind in (DecisionKind.KILL, DecisionKind.REPLAN, DecisionKind.REOPEN) and not reason:
+    kind = _chosen(question, answer)
+    row = lifecycle.transition(kind)
+    if row.sets_plan:
+        _plan_given(owner, answer.due)
+    if row.needs_reason and not reason:
         raise InvalidInput(f"a {kind} needs a reason; nothing was recorded")
-    sets_owner = kind in (DecisionKind.ACCEPT, DecisionKind.REPLAN)
     decision, action = store.record_decision(question.action_id, HumanDecision(
-        kind=kind, owner=owner if sets_owner else None, due=answer.due if sets_owner else None,
+        kind=kind, owner=owner if row.sets_plan else None, due=answer.due if row.sets_plan else None,
         reason=reason or None, evidence=evidence or None, decided_by=by.name, channel=by.channel,
         client=by.client), expected_version=question.version)
-    past = _PAST[kind]
-    detail = f" to {_shown(action.owner)}, due {action.due}" if sets_owner else ""
-    return DecisionOutcome(action_id=action.id, committed=True, outcome=past,
+    detail = f" to {_shown(action.owner)}, due {action.due}" if row.sets_plan else ""
+    return DecisionOutcome(action_id=action.id, committed=True, outcome=row.past,
                            decision_id=decision.id, decided_by=by.name, channel=by.channel, state=action.state,
                            owner=action.owner, due=action.due,
-                           message=f"{visible(by.name)} {past} action {action.id}{detail} (decision #{decision.id}, "
-                                   f"via {by.channel}).")
+                           message=f"{visible(by.name)} {row.past} action {action.id}{detail} "
+                                   f"(decision #{decision.id}, via {by.channel}).")
+
+
+def _chosen(question: Question, answer: Answer) -> DecisionKind:
+    """The kind of decision an answer makes: a candidate's choice, or the confirmed kind of a confirmation."""
+    if question.kind == "decide":
+        kind = {"accept": DecisionKind.ACCEPT, "kill": DecisionKind.KILL, "defer": DecisionKind.DEFER}.get(
+            answer.choice)
+    else:
+        kind = DecisionKind(question.kind) if answer.choice == "confirm" else None
+    if kind is None:
+        raise InvalidInput(f"{answer.choice!r} is not an answer to a {question.kind} question; nothing was recorded")
+    return kind
+
+
+def _plan_given(owner: str, due: date | None) -> None:
+    if not owner or due is None:
+        raise InvalidInput("accepting or re-planning needs an owner and a due date; nothing was recorded")
+    if (why := plausible_due(due)) is not None:
+        raise InvalidInput(f"the due date {why}; nothing was recorded")
 
 
 def not_answered(store: Store, action_id: int, how: Literal["declined", "cancelled"], by: Decider) -> DecisionOutcome:
