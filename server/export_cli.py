@@ -65,7 +65,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return _finish(synced.failed, synced.message)
     if args.tracker:
         if bool(args.action) == (args.postmortem is not None):
-            raise SystemExit("postmortem-actions export --tracker: give --postmortem N or --action ID (repeatable)")
+            # A usage error (exit 2), not "some items failed" (exit 1): nothing was attempted.
+            print("postmortem-actions export --tracker: give --postmortem N or --action ID (repeatable), not both; "
+                  "nothing was filed", file=sys.stderr)
+            return 2
         with closing(ex.connect(load_tracker(args.tracker, os.environ))) as adapter:
             result = ex.export_tickets(store, adapter, by, action_ids=args.action, postmortem_id=args.postmortem)
         for item in result.exported:

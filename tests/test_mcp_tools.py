@@ -16,7 +16,7 @@ import pytest
 from mcp import Client
 from mcp.shared.exceptions import MCPError
 from mcp.types import CallToolResult
-from mcp_results import ok
+from mcp_results import ok, refusal
 
 from postmortem_actions.store import ActionFilter, HumanDecision, Store
 
@@ -512,7 +512,9 @@ async def test_list_actions_filters_by_postmortem(client: Client, decided: tuple
     first, second, ids = decided
     assert [a["id"] for a in ok(await client.call_tool("list_actions", {"postmortem_id": first}))["items"]] == ids[:5]
     assert [a["id"] for a in ok(await client.call_tool("list_actions", {"postmortem_id": second}))["items"]] == ids[5:]
-    assert ok(await client.call_tool("list_actions", {"postmortem_id": second + 1}))["total"] == 0
+    # An unknown postmortem is refused like everywhere else, not answered with an exact-looking total of 0.
+    text = refusal(await client.call_tool("list_actions", {"postmortem_id": second + 1}), "list_actions")
+    assert f"no postmortem has id {second + 1}" in text
 
 
 async def test_list_actions_pages_with_exact_totals_and_next_offsets(
@@ -638,3 +640,19 @@ async def test_a_too_short_quote_is_rejected_with_how_to_fix_it(
         "postmortem_id": pm, "candidates": [{**sample_candidates[0], "quote": "alert"}]}))
     assert result["recorded"] == []
     assert "too short to be evidence" in result["rejected"][0]["reason"]
+
+
+def _list_types(node: object, path: str = "") -> list[str]:
+    if isinstance(node, dict):
+        found = [path] if isinstance(node.get("type"), list) else []
+        return found + [p for key, value in node.items() for p in _list_types(value, f"{path}/{key}")]
+    if isinstance(node, list):
+        return [p for index, value in enumerate(node) for p in _list_types(value, f"{path}/{index}")]
+    return []
+
+
+async def test_every_tool_schema_writes_nullable_fields_as_portable_anyof_branches(client: Client) -> None:
+    # "type": ["string", "null"] is what the MCP Inspector's --strict check flags as non-portable.
+    for tool in (await client.list_tools()).tools:
+        assert _list_types(tool.input_schema) == [], tool.name
+        assert _list_types(tool.output_schema or {}) == [], tool.name

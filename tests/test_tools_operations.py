@@ -509,7 +509,8 @@ def test_filters_by_postmortem(store: Store, many: tuple[int, list[int]], pm_id:
     assert list_actions(store, ActionFilter(postmortem_id=pm_id)).total == 2
     assert list_actions(store, ActionFilter(postmortem_id=many[0])).total == FOLLOW_UPS
     assert list_actions(store, ActionFilter()).total == FOLLOW_UPS + 2
-    assert list_actions(store, ActionFilter(postmortem_id=12345)).total == 0
+    with pytest.raises(PostmortemNotFound, match="no postmortem has id 12345"):
+        list_actions(store, ActionFilter(postmortem_id=12345))
 
 
 def test_filters_by_state_owner_and_due_date_combine(store: Store, many: tuple[int, list[int]]) -> None:

@@ -162,14 +162,21 @@ def _dates(as_of: date) -> dict[str, str]:
             "since": _iso(as_of - timedelta(days=RECENT_DAYS))}
 
 
+def _known(store: Store, postmortem_id: int | None) -> None:
+    if postmortem_id is not None:
+        store.get_postmortem(postmortem_id)
+
+
 def list_overdue(store: Store, *, as_of: date, owner: str | None = None, postmortem_id: int | None = None,
                  category: str | None = None, limit: int = 20, offset: int = 0) -> OverduePage:
     """Accepted items due before `as_of`, most overdue first, paginated, with the exact total.
 
     Raises:
+        PostmortemNotFound: `postmortem_id` names no postmortem (empty lists would look like an exact 0).
         InvalidInput: `as_of` is outside the supported range (`days.EARLIEST`..`days.LATEST`).
     """
     check_day("as_of", as_of)
+    _known(store, postmortem_id)
     limit, offset = min(max(limit, 1), 200), max(offset, 0)
     rows, total = store.review_section("overdue", _dates(as_of), owner=owner, postmortem_id=postmortem_id,
                                        category=category, limit=limit, offset=offset)
@@ -211,9 +218,11 @@ def review_agenda(store: Store, *, as_of: date, owner: str | None = None, postmo
     """The meeting's agenda in order: overdue, blocked, due soon, undecided, stale, recently completed.
 
     Raises:
+        PostmortemNotFound: `postmortem_id` names no postmortem (empty lists would look like an exact 0).
         InvalidInput: `as_of` is outside the supported range (`days.EARLIEST`..`days.LATEST`).
     """
     check_day("as_of", as_of)
+    _known(store, postmortem_id)
     parts: list[AgendaPart] = []
     for key, title in _AGENDA:
         rows, total = store.review_section(key, _dates(as_of), owner=owner, postmortem_id=postmortem_id,
@@ -255,8 +264,7 @@ def draft_status_summary(store: Store, *, as_of: date, postmortem_id: int | None
     since = since or as_of - timedelta(days=7)
     until = until or as_of + timedelta(days=1)
     _window(since, until)
-    if postmortem_id is not None:
-        store.get_postmortem(postmortem_id)
+    _known(store, postmortem_id)
     counts = store.counts_by_state(postmortem_id)
     open_rows, open_total = store.open_items(postmortem_id, limit)
     _, overdue_total = store.review_section("overdue", _dates(as_of), postmortem_id=postmortem_id, limit=0)

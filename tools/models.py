@@ -236,14 +236,8 @@ def _flatten(node: object, handler: GetJsonSchemaHandler) -> object:
     if "$ref" in node:
         resolved = handler.resolve_ref_schema({"$ref": node["$ref"]})
         return _flatten({**resolved, **{k: v for k, v in node.items() if k != "$ref"}}, handler)
-    options = node.get("anyOf")
-    if isinstance(options, list) and len(options) == 2 and {"type": "null"} in options:
-        other = _flatten(next(o for o in options if o != {"type": "null"}), handler)
-        if isinstance(other, dict) and isinstance(other.get("type"), str):
-            merged = {**other, **{k: v for k, v in node.items() if k != "anyOf"}, "type": [other["type"], "null"]}
-            if "enum" in merged:
-                merged["enum"] = [*merged["enum"], None]
-            return merged
+    # Nullable fields keep their anyOf branches: a "type": [..., "null"] list is not portable (the MCP Inspector's
+    # --strict check flags it, and some function-calling dialects reject it).
     return {key: _flatten(value, handler) for key, value in node.items()}
 
 
@@ -252,8 +246,8 @@ class ActionPage(Model):
 
     @classmethod
     def __get_pydantic_json_schema__(cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
-        # Clients validate every result against this schema; without $ref hops and anyOf-with-null branches
-        # that check costs a fraction (the SDK's client spent most of a list_actions call in it).
+        # Clients validate every result against this schema; without $ref hops that check costs a fraction (the
+        # SDK's client spent most of a list_actions call in it).
         flat = _flatten(handler.resolve_ref_schema(handler(core_schema)), handler)
         assert isinstance(flat, dict)
         return flat

@@ -16,7 +16,12 @@ def list_actions(store: Store, where: ActionFilter, *, limit: int = DEFAULT_PAGE
     """One page of actions matching every filter, ordered by id, with the exact total.
 
     `limit` is clamped to 1..200 and `offset` to >= 0.
+
+    Raises:
+        PostmortemNotFound: `where.postmortem_id` names no postmortem (an empty page would look like an exact 0).
     """
+    if where.postmortem_id is not None:
+        store.get_postmortem(where.postmortem_id)
     limit = min(max(limit, 1), MAX_PAGE)
     offset = max(offset, 0)
     items, total = store.list_actions(where, limit=limit, offset=offset)
