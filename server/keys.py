@@ -4,7 +4,7 @@ import os
 import secrets
 from pathlib import Path
 
-from postmortem_actions.store.errors import StoreError
+from postmortem_actions.store.errors import ConfigError
 
 KEY_BYTES = 32
 
@@ -13,7 +13,7 @@ def state_key(path: Path) -> bytes:
     """The key at `path`, created (mode 0600) on first use; the same key after every restart.
 
     Raises:
-        StoreError: the key cannot be created or read, or is not a key.
+        ConfigError: the key cannot be created or read, or is not a key.
     """
     try:
         if not path.exists():
@@ -32,7 +32,7 @@ def state_key(path: Path) -> bytes:
                 draft.unlink()
         key = path.read_bytes()
     except OSError as exc:
-        raise StoreError(f"cannot create or read the question key {path}: {exc.strerror}") from exc
+        raise ConfigError(f"cannot create or read the question key {path}: {exc.strerror}") from exc
     if len(key) != KEY_BYTES:
-        raise StoreError(f"{path} is not a {KEY_BYTES}-byte key; remove it to have a new one made")
+        raise ConfigError(f"{path} is not a {KEY_BYTES}-byte key; remove it to have a new one made")
     return key

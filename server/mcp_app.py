@@ -66,7 +66,8 @@ def build_server(settings: Settings, *, tracker_transport: Any = None,
     the wait between retries: both for tests.
 
     Raises:
-        StoreError: the database folder or the question key cannot be created.
+        StoreError: the database folder cannot be created.
+        ConfigError: the question key cannot be created or read.
     """
     store = Store(settings.db_path, lazy=True)
     guard = UnknownArgumentGuard({})

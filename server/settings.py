@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from postmortem_actions.store.errors import InvalidInput
+from postmortem_actions.store.errors import ConfigError
 from postmortem_actions.store.text import refusal
 from postmortem_actions.tools.decisions import DueTable
 from postmortem_actions.tools.reading import DEFAULT_MAX_BYTES, ReadPolicy
@@ -104,7 +104,7 @@ class Settings:
         named, the working directory is allowed, unless it is / or the home folder (then none is).
 
         Raises:
-            InvalidInput: a setting has an unusable value.
+            ConfigError: a setting has an unusable value.
         """
         env = os.environ if env is None else env
         db_path = Path(db or env.get("POSTMORTEM_ACTIONS_DB") or default_db_path(env)).expanduser()
@@ -112,17 +112,17 @@ class Settings:
         allowed = tuple(Path(d).expanduser().resolve() for d in dirs) or _implicit_allowed_dir()
         raw_max = env.get("POSTMORTEM_ACTIONS_MAX_BYTES") or str(DEFAULT_MAX_BYTES)
         if not raw_max.isascii() or not raw_max.isdigit() or int(raw_max) < 1:
-            raise InvalidInput(f"POSTMORTEM_ACTIONS_MAX_BYTES={raw_max!r} is not a positive number of bytes")
+            raise ConfigError(f"POSTMORTEM_ACTIONS_MAX_BYTES={raw_max!r} is not a positive number of bytes")
         max_bytes = int(raw_max)
         wanted = env.get("POSTMORTEM_ACTIONS_LOG_LEVEL", "INFO").upper()
         level: LogLevel = next((known for known in _LEVELS if known == wanted), "INFO")
         ttl_text = env.get("POSTMORTEM_ACTIONS_ANSWER_TTL") or str(int(DEFAULT_ANSWER_TTL))
         if not ttl_text.isascii() or not ttl_text.isdigit() or int(ttl_text) < 60:
-            raise InvalidInput(f"POSTMORTEM_ACTIONS_ANSWER_TTL={ttl_text!r} is not a number of seconds (60 or more)")
+            raise ConfigError(f"POSTMORTEM_ACTIONS_ANSWER_TTL={ttl_text!r} is not a number of seconds (60 or more)")
         user = human_name(env)
         if (why := refusal(user)) is not None:
             # The name is recorded on every decision and shown wherever the decision is.
-            raise InvalidInput(f"the user name {user!r} (POSTMORTEM_ACTIONS_USER, else git's user.name) {why}; set "
+            raise ConfigError(f"the user name {user!r} (POSTMORTEM_ACTIONS_USER, else git's user.name) {why}; set "
                                "POSTMORTEM_ACTIONS_USER to a plain name")
         return cls(db_path=db_path, allowed_dirs=allowed, max_bytes=max_bytes, user=user, log_level=level,
                    due_table=DueTable.parse(env.get("POSTMORTEM_ACTIONS_DUE_DAYS", "")),

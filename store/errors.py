@@ -13,7 +13,8 @@ and the CLI prints them. Anything else escaping is a bug.
     │   ├── QuoteNotFound          evidence quote does not occur in the postmortem
     │   ├── DocumentTooLarge       text or file over the size limit
     │   ├── NotText                binary or undecodable input
-    │   └── PathNotAllowed         a file path outside the allowed directories, a dotfile, key material
+    │   ├── PathNotAllowed         a file path outside the allowed directories, a dotfile, key material
+    │   └── ConfigError            a setting, a key file or a policy file cannot be used (nothing was started)
     ├── GateError                  the human-decision invariant said no
     │   ├── HumanDecisionRequired  owner, due date or state may only change through a human decision
     │   ├── NotEditable            the action is no longer a candidate (accepted items are not reworded)
@@ -76,6 +77,10 @@ class NotText(InvalidInput):
 
 class PathNotAllowed(InvalidInput):
     """A file path is outside the allowed directories or names something that must not be read."""
+
+
+class ConfigError(InvalidInput):
+    """A setting (environment, command line), a key file kept beside the database or a policy file cannot be used."""
 
 
 class GateError(PostmortemActionsError):

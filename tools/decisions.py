@@ -25,7 +25,7 @@ from postmortem_actions.store import (
     WorkStatus,
     lifecycle,
 )
-from postmortem_actions.store.errors import IllegalTransition, InvalidInput
+from postmortem_actions.store.errors import ConfigError, IllegalTransition, InvalidInput
 from postmortem_actions.store.text import refusal, visible
 
 from .models import DUE_WINDOW_YEARS, Model, plausible_due
@@ -49,16 +49,16 @@ class DueTable(Model):
         """'SEV1=7,SEV2=30,...' (unlisted severities keep their defaults; 'default=45' sets the fallback).
 
         Raises:
-            InvalidInput: a malformed entry.
+            ConfigError: a malformed entry.
         """
         days = dict(DEFAULT_DUE_DAYS)
         unknown = UNKNOWN_SEVERITY_DAYS
         for item in filter(None, (part.strip() for part in spec.split(","))):
             key, sep, value = item.partition("=")
             if not sep or not value.strip().isascii() or not value.strip().isdigit() or int(value) < 1:
-                raise InvalidInput(f"due-date table entry {item!r} is not SEVn=DAYS")
+                raise ConfigError(f"due-date table entry {item!r} is not SEVn=DAYS")
             if int(value) > MAX_DUE_DAYS:
-                raise InvalidInput(f"due-date table entry {item!r} is more than {MAX_DUE_DAYS} days: a default due "
+                raise ConfigError(f"due-date table entry {item!r} is more than {MAX_DUE_DAYS} days: a default due "
                                    f"date must fall within {DUE_WINDOW_YEARS} years")
             if key.strip().lower() == "default":
                 unknown = int(value)
