@@ -84,6 +84,8 @@ def refusal(value: str, *, multiline: bool = False) -> str | None:
     found = hidden_characters(value, multiline=multiline)
     if found:
         names = ", ".join(found[:5]) + (" …" if len(found) > 5 else "")
+        if any("D800" <= name[2:] <= "DFFF" and len(name) == 6 for name in found):
+            return f"contains unpaired surrogates ({names}): it is not valid Unicode text"
         if not multiline and set(found) <= {"U+0009", "U+000A"}:
             return "must be one line (it contains a line break or tab)"
         return (f"contains characters that are invisible or control the display ({names}): what a person is shown "
