@@ -1,12 +1,15 @@
 """Where domain errors become messages for the model, and unknown tool arguments are refused."""
 
 import functools
+import inspect
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
 
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.tools import Tool
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 
 from postmortem_actions.store.errors import PostmortemActionsError
@@ -22,6 +25,42 @@ _GATE_HINT = ("Owners, due dates and acceptance are never tool arguments: they a
               "human decision. Propose them with `proposed_owner`/`proposed_due` on a candidate instead.")
 _GATED_WORDS = frozenset({"owner", "due", "due_date", "state", "status", "accepted", "committed", "decision",
                           "decided_by", "assignee", "confirmed", "approve", "approved"})
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    """A tool as a module defines it: the function (its docstring is what the model reads), title and hints."""
+
+    fn: Callable[..., Any]
+    title: str
+    annotations: ToolAnnotations
+
+    @property
+    def name(self) -> str:
+        """The tool's name: its function's name."""
+        return self.fn.__name__
+
+    def build(self) -> Tool:
+        """The SDK's tool, with its argument and output schemas (the costly part: build it once per process)."""
+        return Tool.from_function(self.fn, title=self.title, annotations=self.annotations)
+
+    def model_arguments(self) -> frozenset[str]:
+        """What the model may send: not the context, not the human's answer (a Resolve dependency)."""
+        return frozenset(p for p in inspect.signature(self.fn).parameters if p not in ("ctx", "answer"))
+
+
+def tool(title: str, annotations: ToolAnnotations) -> Callable[[Callable[..., Any]], ToolSpec]:
+    """Declare a module-level tool function; domain errors it raises reach the model as readable messages."""
+
+    def declare(fn: Callable[..., Any]) -> ToolSpec:
+        return ToolSpec(domain_errors(fn), title, annotations)
+
+    return declare
+
+
+def argument_names(specs: Iterable[ToolSpec]) -> dict[str, frozenset[str]]:
+    """Every tool's model-facing argument names, for `UnknownArgumentGuard`."""
+    return {spec.name: spec.model_arguments() for spec in specs}
 
 
 def domain_errors(fn: Callable[P, R]) -> Callable[P, R]:
@@ -45,7 +84,7 @@ class UnknownArgumentGuard:
     """
 
     def __init__(self, parameters: Mapping[str, frozenset[str]]) -> None:
-        self.parameters = parameters
+        self.parameters = dict(parameters)
 
     async def __call__(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
         if ctx.method == "tools/call" and ctx.params is not None:

@@ -4,7 +4,6 @@ tickets in a tracker, and reading ticket states back."""
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 from contextlib import closing
@@ -53,12 +52,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         OutputNotWritten: the --out file was refused or could not be written.
     """
     from postmortem_actions.tools import export as ex  # the HTTP client is imported only when needed
-    from postmortem_actions.tools.tracker_config import load_tracker
 
     store = Store(settings.db_path, create=False)
     by = Actor(actor=settings.user, via=f"cli {args.command}")
     if args.command == "sync":
-        with closing(ex.connect(load_tracker(args.tracker, os.environ))) as adapter:
+        with closing(ex.connect(settings.trackers.get(args.tracker))) as adapter:
             synced = ex.sync_tickets(store, adapter, by)
         for change in synced.checked:
             print(f"#{change.action_id} {visible(change.ref)}: {visible(change.note)}")
@@ -69,7 +67,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             print("postmortem-actions export --tracker: give --postmortem N or --action ID (repeatable), not both; "
                   "nothing was filed", file=sys.stderr)
             return 2
-        with closing(ex.connect(load_tracker(args.tracker, os.environ))) as adapter:
+        with closing(ex.connect(settings.trackers.get(args.tracker))) as adapter:
             result = ex.export_tickets(store, adapter, by, action_ids=args.action, postmortem_id=args.postmortem)
         for item in result.exported:
             print(f"#{item.action_id} {item.status}: {visible(item.ref)} {visible(item.url or '')}".rstrip())

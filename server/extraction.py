@@ -14,7 +14,8 @@ from postmortem_actions.store import Postmortem, Store
 from postmortem_actions.store.errors import NotFound
 from postmortem_actions.tools.models import Finding, Line, LintResult
 
-from .boundary import READ_ONLY, domain_errors
+from .boundary import READ_ONLY, ToolSpec, tool
+from .context import App
 
 _ID = re.compile(r"[0-9]{1,18}")
 
@@ -63,20 +64,24 @@ def _fence(text: str) -> str:
     return "`" * max(3, longest + 1)
 
 
-def register_extraction(mcp: MCPServer, store: Store) -> list[object]:
-    """Add lint_action, the findings resource and the extract_actions prompt; returns the tool functions."""
+@tool("Lint an action for vagueness", READ_ONLY)
+def lint_action(
+    text: Annotated[Line, Field(min_length=1, max_length=2000, description="One action item, as written.")],
+) -> LintResult:
+    """Say whether an action item has a finish line. A vague one (investigate, look into, improve, better,
+    more, etc., a priority without a deliverable, no object) comes back with why and what a concrete
+    version needs (the artifact, the threshold, the target, who is paged), so you can rewrite it."""
+    from postmortem_actions.tools.lint import lint_action as lint_action_op
 
-    @mcp.tool(title="Lint an action for vagueness", annotations=READ_ONLY)
-    @domain_errors
-    def lint_action(
-        text: Annotated[Line, Field(min_length=1, max_length=2000, description="One action item, as written.")],
-    ) -> LintResult:
-        """Say whether an action item has a finish line. A vague one (investigate, look into, improve, better,
-        more, etc., a priority without a deliverable, no object) comes back with why and what a concrete
-        version needs (the artifact, the threshold, the target, who is paged), so you can rewrite it."""
-        from postmortem_actions.tools.lint import lint_action as lint_action_op
+    return lint_action_op(text)
 
-        return lint_action_op(text)
+
+TOOLS: tuple[ToolSpec, ...] = (lint_action,)
+
+
+def register_resources(mcp: MCPServer[App], state: App) -> None:
+    """Add the findings resource and the extract_actions prompt, reading `state`'s store."""
+    store = state.store
 
     @mcp.resource("postmortem://{id}/findings", mime_type="application/json", title="Follow-ups found in a postmortem")
     def findings_resource(id: str) -> str:
@@ -96,8 +101,6 @@ def register_extraction(mcp: MCPServer, store: Store) -> list[object]:
         listed = "\n".join(_finding_line(n, f) for n, f in enumerate(findings, start=1)) or "(none found)"
         return [UserMessage(INSTRUCTIONS.format(id=pm.id, title=pm.title, count=len(findings), findings=listed,
                                                 fence=_fence(pm.text), text=pm.text))]
-
-    return [lint_action]
 
 
 def _postmortem(store: Store, value: str, *, prompt: bool = False) -> Postmortem:

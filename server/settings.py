@@ -14,6 +14,7 @@ from postmortem_actions.store.errors import ConfigError
 from postmortem_actions.store.text import refusal
 from postmortem_actions.tools.decisions import DueTable
 from postmortem_actions.tools.reading import DEFAULT_MAX_BYTES, ReadPolicy
+from postmortem_actions.tools.tracker_config import Trackers, load_trackers
 
 APP = "postmortem-actions"
 # A human answers a question when they get to it: four hours before a pending answer expires.
@@ -68,6 +69,7 @@ class Settings:
     log_level: LogLevel = "INFO"
     due_table: DueTable = field(default_factory=DueTable)
     answer_ttl: float = DEFAULT_ANSWER_TTL
+    trackers: Trackers = field(default_factory=Trackers)
 
     @property
     def state_key_path(self) -> Path:
@@ -100,8 +102,9 @@ class Settings:
 
         POSTMORTEM_ACTIONS_DB, POSTMORTEM_ACTIONS_ALLOWED_DIRS (os.pathsep-separated),
         POSTMORTEM_ACTIONS_MAX_BYTES, POSTMORTEM_ACTIONS_USER, POSTMORTEM_ACTIONS_LOG_LEVEL,
-        POSTMORTEM_ACTIONS_DUE_DAYS ('SEV1=7,SEV2=30,...'), POSTMORTEM_ACTIONS_ANSWER_TTL (seconds). With no folder
-        named, the working directory is allowed, unless it is / or the home folder (then none is).
+        POSTMORTEM_ACTIONS_DUE_DAYS ('SEV1=7,SEV2=30,...'), POSTMORTEM_ACTIONS_ANSWER_TTL (seconds), and the
+        trackers (tools/tracker_config.py). With no folder named, the working directory is allowed, unless it is /
+        or the home folder (then none is).
 
         Raises:
             ConfigError: a setting has an unusable value.
@@ -126,4 +129,4 @@ class Settings:
                                "POSTMORTEM_ACTIONS_USER to a plain name")
         return cls(db_path=db_path, allowed_dirs=allowed, max_bytes=max_bytes, user=user, log_level=level,
                    due_table=DueTable.parse(env.get("POSTMORTEM_ACTIONS_DUE_DAYS", "")),
-                   answer_ttl=float(ttl_text))
+                   answer_ttl=float(ttl_text), trackers=load_trackers(env))

@@ -3,7 +3,9 @@ small postmortem with the candidates it supports."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+import dataclasses
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -11,6 +13,8 @@ import pytest
 
 from postmortem_actions.server.settings import Settings
 from postmortem_actions.store import Store
+from postmortem_actions.tools.tracker_base import TrackerConfig
+from postmortem_actions.tools.tracker_config import Trackers, load_trackers
 
 if TYPE_CHECKING:
     # Imported lazily below: store and tools tests should not pay for the SDK import (about a second).
@@ -57,6 +61,18 @@ SAMPLE_CANDIDATES: tuple[dict[str, Any], ...] = (
 )
 
 RecordSample = Callable[["Client"], Awaitable[tuple[int, list[int]]]]
+
+# Every tracker configured (no request is ever sent with these): the full tool list.
+ALL_TRACKERS = Trackers(configured={
+    "github": TrackerConfig("github", "https://api.github.com", "acme/web", "ghp_test"),
+    "jira": TrackerConfig("jira", "https://acme.atlassian.net", "OPS", "jira-test", email="bot@acme.example"),
+    "linear": TrackerConfig("linear", "https://api.linear.app", "ENG", "lin_api_test"),
+})
+
+
+def with_trackers(settings: Settings, env: Mapping[str, str] | None = None) -> Settings:
+    """`settings` with the trackers the environment configures (as `Settings.load` reads them)."""
+    return dataclasses.replace(settings, trackers=load_trackers(os.environ if env is None else env))
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import itertools
 import json
@@ -13,12 +14,16 @@ from typing import Any
 
 import anyio
 import pytest
+from conftest import ALL_TRACKERS
 from mcp import Client
 from mcp.shared.exceptions import MCPError
 from mcp.types import CallToolResult
 from mcp_results import ok, refusal
 
+from postmortem_actions.server.mcp_app import build_server
+from postmortem_actions.server.settings import Settings
 from postmortem_actions.store import ActionFilter, HumanDecision, Store
+from postmortem_actions.tools.tracker_config import Trackers
 
 RecordSample = Callable[[Client], Awaitable[tuple[int, list[int]]]]
 
@@ -167,8 +172,9 @@ REVISION_FIELDS = ["category", "clear", "done_when", "problem", "proposed_due", 
                    "text"]
 
 
-async def test_the_tool_list_pins_names_annotations_and_argument_names(client: Client) -> None:
-    tools = {t.name: t for t in (await client.list_tools()).tools}
+async def test_the_tool_list_pins_names_annotations_and_argument_names(settings: Settings, mode: str) -> None:
+    async with Client(build_server(dataclasses.replace(settings, trackers=ALL_TRACKERS)), mode=mode) as client:
+        tools = {t.name: t for t in (await client.list_tools()).tools}
     assert list(tools) == list(EXPECTED_TOOLS)
     for name, expected in EXPECTED_TOOLS.items():
         tool = tools[name]
@@ -186,6 +192,18 @@ async def test_the_tool_list_pins_names_annotations_and_argument_names(client: C
     revision = tools["revise_candidate"].input_schema["$defs"]["CandidateRevision"]
     assert sorted(revision["properties"]) == REVISION_FIELDS
     assert revision["additionalProperties"] is False
+
+
+async def test_without_a_configured_tracker_only_drafting_is_offered_and_with_one_only_it(settings: Settings) -> None:
+    async with Client(build_server(settings)) as client:
+        names = [t.name for t in (await client.list_tools()).tools]
+    assert [n for n in names if "ticket" in n] == ["draft_tickets"]
+    github_only = dataclasses.replace(settings, trackers=Trackers(configured={
+        "github": ALL_TRACKERS.configured["github"]}))
+    async with Client(build_server(github_only)) as client:
+        tools = {t.name: t for t in (await client.list_tools()).tools}
+    assert tools["export_tickets"].input_schema["properties"]["tracker"]["enum"] == ["github"]
+    assert tools["draft_tickets"].input_schema["properties"]["tracker"]["enum"] == ["github", "jira", "linear"]
 
 
 async def test_no_tool_argument_can_name_an_owner_due_date_or_state_to_commit(client: Client) -> None:

@@ -59,7 +59,10 @@ async def test_the_console_script_serves_mcp_over_stdio_and_writes_the_configure
         stdio_mode: str) -> None:
     (docs_dir / "billing.md").write_text(sample_text, encoding="utf-8")
     command = console_script()
-    params = StdioServerParameters(command=command[0], args=[*command[1:], "serve"], env=server_env(settings))
+    # A tracker configured in the environment, as a host would pass it: its tools are offered (no request is sent).
+    env = {**server_env(settings), "POSTMORTEM_ACTIONS_GITHUB_TOKEN": "ghp_test", "POSTMORTEM_ACTIONS_GITHUB_REPO":
+           "acme/web", "POSTMORTEM_ACTIONS_TRACKERS": str(docs_dir / "no-trackers.toml")}
+    params = StdioServerParameters(command=command[0], args=[*command[1:], "serve"], env=env)
     invented = {**sample_candidates[0], "text": "Buy a bigger queue", "quote": "we decided to buy a bigger queue"}
     with anyio.fail_after(SPAWN_TIMEOUT_S):
         async with Client(params, mode=stdio_mode, read_timeout_seconds=30) as client:

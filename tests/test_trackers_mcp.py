@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx2
 import pytest
-from conftest import RecordSample
+from conftest import RecordSample, with_trackers
 from fake_github import FakeGitHub, github_error
 from mcp import Client
 from mcp_results import ok, refusal, text_of
@@ -36,7 +36,7 @@ def github(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> FakeGitHub:
 
 @pytest.fixture
 async def tracked(settings: Settings, mode: str, github: FakeGitHub) -> AsyncIterator[Client]:
-    server = build_server(settings, tracker_transport=httpx2.MockTransport(github))
+    server = build_server(with_trackers(settings), tracker_transport=httpx2.MockTransport(github))
     async with Client(server, mode=mode) as connected:
         yield connected
 
@@ -268,7 +268,7 @@ async def test_jira_export_and_sync_end_to_end(settings: Settings, mode: str, st
     for name, value in {"URL": BASE_URL, "EMAIL": EMAIL, "TOKEN": JIRA_TOKEN, "PROJECT": "OPS"}.items():
         monkeypatch.setenv(f"POSTMORTEM_ACTIONS_JIRA_{name}", value)
     monkeypatch.setenv("POSTMORTEM_ACTIONS_TRACKERS", str(tmp_path / "no-trackers.toml"))
-    server = build_server(settings, tracker_transport=jira.transport)
+    server = build_server(with_trackers(settings), tracker_transport=jira.transport)
     async with Client(server, mode=mode) as client:
         pm_id, ids = await record_sample(client)
         accept(store, ids[0], owner="dana@acme.test")
@@ -298,7 +298,7 @@ async def test_linear_export_and_a_cancel_in_linear_kills_the_item(
     monkeypatch.setenv("POSTMORTEM_ACTIONS_LINEAR_API_KEY", API_KEY)
     monkeypatch.setenv("POSTMORTEM_ACTIONS_LINEAR_TEAM", "ENG")
     monkeypatch.setenv("POSTMORTEM_ACTIONS_TRACKERS", str(tmp_path / "no-trackers.toml"))
-    async with Client(build_server(settings, tracker_transport=linear.transport()), mode=mode) as client:
+    async with Client(build_server(with_trackers(settings), tracker_transport=linear.transport()), mode=mode) as client:
         pm_id, ids = await record_sample(client)
         accept(store, ids[0], owner="dana")
         exported = ok(await client.call_tool("export_tickets", {"tracker": "linear", "postmortem_id": pm_id}))
@@ -321,7 +321,8 @@ async def test_retries_wait_as_the_tracker_asks_and_are_logged_without_the_token
 
     caplog.set_level(logging.DEBUG)
     waits: list[float] = []
-    server = build_server(settings, tracker_transport=httpx2.MockTransport(github), tracker_sleep=waits.append)
+    server = build_server(with_trackers(settings), tracker_transport=httpx2.MockTransport(github),
+                          tracker_sleep=waits.append)
     async with Client(server, mode=mode) as client:
         _, ids = await record_sample(client)
         accept(store, ids[0], owner="Priya Raman")

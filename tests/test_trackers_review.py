@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx2
 import pytest
-from conftest import RecordSample
+from conftest import RecordSample, with_trackers
 from fake_github import FakeGitHub
 from mcp import Client
 from mcp.types import CallToolResult
@@ -24,7 +24,7 @@ from mcp_results import ok, refusal, text_of
 from postmortem_actions.server.mcp_app import build_server
 from postmortem_actions.server.settings import Settings
 from postmortem_actions.store import ActionState, Channel, DecisionKind, HumanDecision, Store
-from postmortem_actions.store.errors import TrackerError
+from postmortem_actions.store.errors import ConfigError, TrackerError
 from postmortem_actions.tools import export as ex
 from postmortem_actions.tools.tracker_base import TicketRequest, TrackerConfig
 
@@ -96,7 +96,8 @@ def waits() -> list[float]:
 
 @pytest.fixture
 async def tracked(settings: Settings, mode: str, github: ReviewGitHub, waits: list[float]) -> AsyncIterator[Client]:
-    server = build_server(settings, tracker_transport=httpx2.MockTransport(github), tracker_sleep=waits.append)
+    server = build_server(with_trackers(settings), tracker_transport=httpx2.MockTransport(github),
+                          tracker_sleep=waits.append)
     async with Client(server, mode=mode) as connected:
         yield connected
 
@@ -265,7 +266,7 @@ async def test_jira_link_reads_only_the_configured_site(
         record_sample: RecordSample) -> None:
     jira = jira_site(monkeypatch, tmp_path)
     key = jira.add_issue()
-    async with Client(build_server(settings, tracker_transport=jira.transport), mode=mode) as client:
+    async with Client(build_server(with_trackers(settings), tracker_transport=jira.transport), mode=mode) as client:
         _, ids = await record_sample(client)
         accept(store, ids[0])
         for url in (f"https://evil.example/browse/{key}", f"https://acme.atlassian.net.evil.example/browse/{key}",
@@ -287,7 +288,7 @@ async def test_jira_issue_of_another_project_cannot_decide_an_item(
     jira.add_project("HR")
     key = jira.add_issue("Onboard the new hire", project="HR")
     mallory = jira.add_user("Mallory")
-    async with Client(build_server(settings, tracker_transport=jira.transport), mode=mode) as client:
+    async with Client(build_server(with_trackers(settings), tracker_transport=jira.transport), mode=mode) as client:
         _, ids = await record_sample(client)
         accept(store, ids[0])
         await link(client, ids[0], f"https://acme.atlassian.net/browse/{key}", "jira")
@@ -317,7 +318,7 @@ async def test_a_jira_ticket_closed_by_an_app_account_decides_nothing(
         record_sample: RecordSample) -> None:
     jira = jira_site(monkeypatch, tmp_path)
     robot = jira.add_user("Automation for Jira", account_type="app")
-    async with Client(build_server(settings, tracker_transport=jira.transport), mode=mode) as client:
+    async with Client(build_server(with_trackers(settings), tracker_transport=jira.transport), mode=mode) as client:
         pm_id, ids = await record_sample(client)
         accept(store, ids[0], owner="Priya Raman")
         exported = ok(await client.call_tool("export_tickets", {"tracker": "jira", "postmortem_id": pm_id}))
@@ -464,26 +465,18 @@ async def test_export_again_after_a_half_failed_batch_files_only_the_rest(
 
 # -- 5. Secrets -------------------------------------------------------------------------------------------------
 
-async def test_an_unreadable_trackers_file_names_its_path_but_not_its_contents(
-        tracked: Client, github: ReviewGitHub, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-        record_sample: RecordSample) -> None:
-    pm_id, _ = await record_sample(tracked)
+def test_an_unreadable_trackers_file_names_its_path_but_not_its_contents(tmp_path: Path) -> None:
+    # The trackers file is read with the other settings, when the server or a command starts.
     secret = "ghp_from_the_file_SECRET_42"
     broken = tmp_path / "trackers.toml"
     broken.write_text(f'[github]\ntoken = "{secret}"\ntarget = = "acme/billing"\n', encoding="utf-8")
-    monkeypatch.setenv("POSTMORTEM_ACTIONS_TRACKERS", str(broken))
-    answers = [("export_tickets", await tracked.call_tool("export_tickets", {"tracker": "github",
-                                                                             "postmortem_id": pm_id})),
-               ("sync_tickets", await tracked.call_tool("sync_tickets", {"tracker": "github"}))]
-    monkeypatch.setenv("POSTMORTEM_ACTIONS_TRACKERS", str(tmp_path))  # a directory: OSError
-    answers.append(("sync_tickets", await tracked.call_tool("sync_tickets", {"tracker": "github"})))
-
-    for tool, answer in answers:
-        text = refusal(answer, tool)
-        assert "cannot be read" in text
-        assert secret not in text
-        assert TOKEN not in text
-    assert github.received == []
+    for unreadable in (broken, tmp_path):  # a TOML error, and a directory (OSError)
+        with pytest.raises(ConfigError, match="cannot be read") as caught:
+            Settings.load({"POSTMORTEM_ACTIONS_TRACKERS": str(unreadable), "POSTMORTEM_ACTIONS_USER": "t",
+                           "POSTMORTEM_ACTIONS_DB": str(tmp_path / "a.db")})
+        assert str(unreadable) in str(caught.value)
+        assert secret not in str(caught.value)
+        assert TOKEN not in str(caught.value)
 
 
 def connected(tracker: str, waits: list[float]) -> tuple[Any, Callable[..., None], list[str], str]:
@@ -546,7 +539,7 @@ async def test_a_linear_error_that_echoes_the_api_key_is_blanked_on_every_status
     monkeypatch.setenv("POSTMORTEM_ACTIONS_TRACKERS", str(tmp_path / "no-trackers.toml"))
     linear.queue(httpx2.Response(401, json={"errors": [{"message": f"Invalid API key: {API_KEY}",
                                                         "extensions": {"code": "AUTHENTICATION_ERROR"}}]}))
-    async with Client(build_server(settings, tracker_transport=linear.transport()), mode=mode) as client:
+    async with Client(build_server(with_trackers(settings), tracker_transport=linear.transport()), mode=mode) as client:
         pm_id, ids = await record_sample(client)
         accept(store, ids[0])
         result = await client.call_tool("export_tickets", {"tracker": "linear", "postmortem_id": pm_id})
