@@ -43,6 +43,15 @@ def _normalise_sql(sql: str) -> str:
 
 def verify_database(db: sqlite3.Connection) -> VerifyReport:
     """Check the hash chain, that each action matches its latest decision, and that every guard is intact."""
+    problems, count, head, latest = _chain(db)
+    problems += _actions_against(db, latest) + _guards(db)
+    problems += [f"sqlite quick_check: {row['quick_check']}" for row in db.execute("PRAGMA quick_check")
+                 if row["quick_check"] != "ok"]
+    return VerifyReport(ok=not problems, decisions=count, head_hash=head, problems=problems)
+
+
+def _chain(db: sqlite3.Connection) -> tuple[list[str], int, str, dict[int, Mapping[str, object]]]:
+    """Breaks in the decision chain, how many decisions there are, the head hash, and each action's latest."""
     problems: list[str] = []
     prev = GENESIS_HASH
     count = 0
@@ -55,7 +64,12 @@ def verify_database(db: sqlite3.Connection) -> VerifyReport:
             problems.append(f"decision {row['id']}: content does not match its hash (altered or forged)")
         prev = str(row["hash"])
         latest[int(row["action_id"])] = row
+    return problems, count, prev, latest
 
+
+def _actions_against(db: sqlite3.Connection, latest: Mapping[int, Mapping[str, object]]) -> list[str]:
+    """Every action whose state, owner or due date its latest decision did not set."""
+    problems: list[str] = []
     for action in db.execute("SELECT id, state, owner, due, decision_id FROM actions ORDER BY id"):
         decision = latest.get(int(action["id"]))
         if decision is None:
@@ -65,18 +79,18 @@ def verify_database(db: sqlite3.Connection) -> VerifyReport:
         actual = (action["state"], action["owner"], action["due"], action["decision_id"])
         if actual != expected:
             problems.append(f"action {action['id']}: state/owner/due {actual[:3]} not set by its latest decision")
+    return problems
 
+
+def _guards(db: sqlite3.Connection) -> list[str]:
+    """Every guard dropped or altered, and every trigger that is not ours."""
     triggers = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
     present = {r["name"]: str(r["sql"]) for r in triggers}
-    for name in sorted(present.keys() - GUARDS.keys()):
-        problems.append(f"trigger {name} is not one of ours (added outside the store; it can hide or undo changes)")
+    problems = [f"trigger {name} is not one of ours (added outside the store; it can hide or undo changes)"
+                for name in sorted(present.keys() - GUARDS.keys())]
     for name, sql in GUARDS.items():
         if name not in present:
             problems.append(f"guard {name} is missing (dropped outside the store)")
         elif _normalise_sql(present[name]) != _normalise_sql(sql):
             problems.append(f"guard {name} was altered outside the store")
-
-    for row in db.execute("PRAGMA quick_check"):
-        if row["quick_check"] != "ok":
-            problems.append(f"sqlite quick_check: {row['quick_check']}")
-    return VerifyReport(ok=not problems, decisions=count, head_hash=prev, problems=problems)
+    return problems
