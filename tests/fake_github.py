@@ -159,7 +159,7 @@ class FakeGitHub:
         self._moved[old] = (repo.lower(), number)
         issue.update(number=number, updated_at=self._tick())
         self._issues[(repo.lower(), number)] = issue
-        self._paths(issue, repo, number, host=issue["html_url"].split("/")[2], api=issue["url"].split("/repos/")[0])
+        self._paths(issue, repo, number, web=issue["html_url"].rsplit("/", 4)[0], api=issue["url"].split("/repos/")[0])
         return f"{repo}#{number}"
 
     # -- the transport handler -------------------------------------------------------------------------
@@ -184,8 +184,10 @@ class FakeGitHub:
             return refusal
         host = request.url.host
         prefix = "" if host.startswith("api.") else "/api/v3"
-        web_host = host.removeprefix("api.") if host.startswith("api.") else host
-        api = f"{request.url.scheme}://{request.url.netloc.decode('ascii')}{prefix}"
+        origin = f"{request.url.scheme}://{request.url.netloc.decode('ascii')}"
+        # github.com's pages are on github.com; GitHub Enterprise Server's on its own origin (scheme, host, port)
+        web = f"https://{host.removeprefix('api.')}" if host.startswith("api.") else origin
+        api = f"{origin}{prefix}"
         path = request.url.path
         if not path.startswith(prefix + "/"):
             return github_error(404, "Not Found")
@@ -201,7 +203,7 @@ class FakeGitHub:
             if repo is None:
                 return github_error(404, "Not Found")
             if action == "create":
-                return self._create(repo, request.content, web_host, api)
+                return self._create(repo, request.content, web, api)
             if action == "get":
                 return self._get(repo, int(match.group(3)), api)
             return httpx2.Response(204) if match.group(3).lower() in self.assignable else github_error(
@@ -230,7 +232,7 @@ class FakeGitHub:
             return github_error(400, f"API version '{version}' is not supported.")
         return None
 
-    def _create(self, repo: str, content: bytes, web_host: str, api: str) -> httpx2.Response:
+    def _create(self, repo: str, content: bytes, web: str, api: str) -> httpx2.Response:
         doc = "https://docs.github.com/rest/issues/issues#create-an-issue"
         try:
             payload = json.loads(content) if content else None
@@ -266,7 +268,7 @@ class FakeGitHub:
             "created_at": now, "updated_at": now, "closed_at": None, "closed_by": None,
             "author_association": "MEMBER"}
         issue["assignee"] = issue["assignees"][0] if issue["assignees"] else None
-        self._paths(issue, repo, number, host=web_host, api=api)
+        self._paths(issue, repo, number, web=web, api=api)
         self._issues[(repo.lower(), number)] = issue
         return httpx2.Response(201, json=issue, headers={"location": issue["url"]})
 
@@ -333,7 +335,7 @@ class FakeGitHub:
         return dict(self._labels[key])
 
     @staticmethod
-    def _paths(issue: dict[str, Any], repo: str, number: int, *, host: str, api: str) -> None:
+    def _paths(issue: dict[str, Any], repo: str, number: int, *, web: str, api: str) -> None:
         issue["url"] = f"{api}/repos/{repo}/issues/{number}"
         issue["repository_url"] = f"{api}/repos/{repo}"
-        issue["html_url"] = f"https://{host}/{repo}/issues/{number}"
+        issue["html_url"] = f"{web}/{repo}/issues/{number}"

@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
+from fake_github import FakeGitHub, github_error
+from loopback import served
 from test_tickets import seeded
 
 from postmortem_actions.server.cli import main
@@ -64,3 +66,45 @@ def test_a_tracker_command_without_configuration_says_what_to_set(
     assert out == ""
     assert "is not configured" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_export_to_github_then_sync_through_the_command_line_against_a_loopback_github(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    github = FakeGitHub(token="ghp_cli", repos=["acme/web"], assignable=["dana"])
+    store, pm_id, ids = seeded(tmp_path)
+    db = str(tmp_path / "actions.db")
+    with served(github) as base:
+        for name, value in (("POSTMORTEM_ACTIONS_GITHUB_TOKEN", "ghp_cli"), ("POSTMORTEM_ACTIONS_GITHUB_REPO",
+                            "acme/web"), ("POSTMORTEM_ACTIONS_GITHUB_URL", f"{base}/api/v3"),
+                            ("POSTMORTEM_ACTIONS_TRACKERS", str(tmp_path / "none.toml")),
+                            ("POSTMORTEM_ACTIONS_USER", "tester")):
+            monkeypatch.setenv(name, value)
+        status, out, _ = run(capsys, "--db", db, "export", "--tracker", "github", "--postmortem", str(pm_id))
+        assert status == 0, out
+        assert f"#{ids[0]} created: acme/web#1" in out
+        assert f"#{ids[1]} refused: killed" in out
+        assert "1 ticket(s) created in github" in out
+
+        github.close("acme/web#1", by="dana")
+        status, out, _ = run(capsys, "--db", db, "sync", "github")
+    assert status == 0, out
+    assert f"#{ids[0]} acme/web#1: closed in github by dana: recorded as their decision" in out
+    decision = store.decisions(ids[0])[-1]
+    assert (decision.kind, decision.decided_by, decision.channel) == ("complete", "dana", "tracker")
+    assert "ghp_cli" not in out
+
+
+def test_export_to_a_tracker_that_fails_some_items_exits_1_and_names_them(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    github = FakeGitHub(token="ghp_cli", repos=["acme/web"])
+    _, pm_id, ids = seeded(tmp_path)
+    github.fail_next(github_error(422, "Validation Failed"))
+    with served(github) as base:
+        for name, value in (("POSTMORTEM_ACTIONS_GITHUB_TOKEN", "ghp_cli"), ("POSTMORTEM_ACTIONS_GITHUB_REPO",
+                            "acme/web"), ("POSTMORTEM_ACTIONS_GITHUB_URL", f"{base}/api/v3"),
+                            ("POSTMORTEM_ACTIONS_TRACKERS", str(tmp_path / "none.toml"))):
+            monkeypatch.setenv(name, value)
+        status, out, _ = run(capsys, "--db", str(tmp_path / "actions.db"), "export", "--tracker", "github",
+                             "--postmortem", str(pm_id))
+    assert status == 1
+    assert f"#{ids[0]} FAILED: github refused the request (422)" in out

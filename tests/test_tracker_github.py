@@ -9,7 +9,8 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
+from email.utils import format_datetime
 from typing import Any
 
 import httpx2
@@ -21,6 +22,7 @@ from fake_github import (
     secondary_rate_limit,
     server_error,
 )
+from tracker_protocol import assert_implements_the_protocol
 
 from postmortem_actions.store.errors import (
     TrackerAuthFailed,
@@ -30,7 +32,13 @@ from postmortem_actions.store.errors import (
     TrackerTargetNotFound,
     TrackerUnavailable,
 )
-from postmortem_actions.tools.tracker_base import TicketRequest, TrackerAdapter, TrackerConfig, TrackerIdentity
+from postmortem_actions.tools.tracker_base import (
+    TicketRequest,
+    TrackerAdapter,
+    TrackerConfig,
+    TrackerIdentity,
+    retry_after_seconds,
+)
 from postmortem_actions.tools.tracker_github import GitHubAdapter, connect_github
 
 TOKEN = "ghp_S3cretT0kenValue0123456789abcdefXYZ"
@@ -80,7 +88,7 @@ def ticket(**changes: Any) -> TicketRequest:
 
 def test_the_adapter_satisfies_the_protocol(rig: Rig) -> None:
     adapter: TrackerAdapter = rig.adapter
-    assert adapter.name == "github"
+    assert_implements_the_protocol(adapter, "github")
 
 
 def test_create_with_an_assignable_login_checks_it_then_assigns(rig: Rig) -> None:
@@ -286,6 +294,23 @@ def test_429_with_retry_after_is_waited_for_then_succeeds(rig: Rig) -> None:
     assert rig.slept == [7.0]
     assert rig.paths() == ["POST /repos/acme/web/issues"] * 2
     assert issue.ref == "acme/web#1"
+
+
+def test_a_retry_after_given_as_an_http_date_is_waited_for_until_that_moment(rig: Rig) -> None:
+    when = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=30)
+    rig.fake.fail_next(github_error(429, "slow down", headers={"retry-after": format_datetime(when, usegmt=True)}))
+    assert rig.adapter.create(ticket()).ref == "acme/web#1"
+    [waited] = rig.slept
+    assert 27.0 <= waited <= 30.0  # the seconds left until the date, read a moment after it was written
+
+
+def test_retry_after_reads_seconds_and_http_dates_and_ignores_anything_else() -> None:
+    now = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
+    assert retry_after_seconds("12", now) == 12.0
+    assert retry_after_seconds("Fri, 04 Dec 2026 12:00:45 GMT", now) == 45.0
+    assert retry_after_seconds("Fri, 04 Dec 2026 11:59:00 GMT", now) == 0.0  # a date already past: no wait
+    assert retry_after_seconds("soon", now) is None
+    assert retry_after_seconds(None, now) is None
 
 
 def test_403_secondary_rate_limit_with_retry_after_is_retried_not_auth_failed(rig: Rig) -> None:

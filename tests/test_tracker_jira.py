@@ -9,6 +9,7 @@ from typing import Any
 import httpx2
 import pytest
 from fake_jira import ADF_ERROR, EMAIL, TOKEN, FakeJira, Queued
+from tracker_protocol import assert_implements_the_protocol
 
 from postmortem_actions.store.errors import (
     TrackerAuthFailed,
@@ -49,7 +50,7 @@ def adapter(jira: FakeJira, waits: list[float]) -> JiraAdapter:
 
 def test_the_adapter_satisfies_the_protocol(adapter: JiraAdapter) -> None:
     typed: TrackerAdapter = adapter
-    assert typed.name == "jira"
+    assert_implements_the_protocol(typed, "jira")
     assert adapter.session.client.timeout == httpx2.Timeout(20)
 
 
@@ -181,6 +182,14 @@ def test_fetch_a_wont_do_issue_is_not_planned(jira: FakeJira, adapter: JiraAdapt
 
 
 def test_a_reopened_and_closed_again_issue_names_the_last_closer(jira: FakeJira, adapter: JiraAdapter) -> None:
+    key = jira.add_issue()
+    jira.finish(key, by=jira.add_user("Ada Lovelace"))
+    jira.transition(key, "To Do", by=jira.bot)
+    jira.finish(key, by=jira.add_user("Grace Hopper"))
+    assert adapter.fetch(key).closed_by == "Grace Hopper"
+
+
+def test_an_issue_closed_again_by_an_automation_names_nobody(jira: FakeJira, adapter: JiraAdapter) -> None:
     key = jira.add_issue()
     jira.finish(key, by=jira.add_user("Ada Lovelace"))
     jira.transition(key, "To Do", by=jira.bot)

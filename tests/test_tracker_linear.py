@@ -9,6 +9,7 @@ from typing import Any
 import httpx2
 import pytest
 from fake_linear import API_KEY, FakeLinear
+from tracker_protocol import assert_implements_the_protocol
 
 from postmortem_actions.store.errors import (
     TrackerAuthFailed,
@@ -58,7 +59,7 @@ def label_id(fake: FakeLinear, name: str) -> str:
 
 def test_adapter_satisfies_the_protocol(linear: LinearAdapter) -> None:
     adapter: TrackerAdapter = linear
-    assert adapter.name == "linear"
+    assert_implements_the_protocol(adapter, "linear")
 
 
 def test_every_request_is_a_graphql_post_with_the_bare_api_key(fake: FakeLinear, linear: LinearAdapter) -> None:
