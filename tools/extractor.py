@@ -23,6 +23,7 @@ from .headed import headed_actions, label_line
 from .html_text import html_to_text, source_span
 from .lint import deliverable, lint_findings
 from .models import Finding, LintFinding, Placement
+from .prefilter import Guarded
 from .raw_items import RawItem
 from .sections import SectionInfo, classify
 from .tables import TableRow, table_rows
@@ -44,8 +45,10 @@ _FIELD_LINE: Final = re.compile(
 _TRACKING_LINE: Final = re.compile(
     r"^\W*(?:tracking(?:\s+(?:issue|ticket|epic|board))?|tracked\s+(?:in|at|by)|follow\s+along(?:\s+here)?|epic|"
     r"jira|ticket|issue|umbrella\s+issue|project\s+board)\W{0,4}(?:[:=-]|\s+(?:in|at|here))", re.IGNORECASE)
-_NOT_A_TASK: Final = re.compile(
-    r"^\W*(?:thanks?|thank\s+you|kudos|shout-?outs?)\b|\b(?:stressful|grateful|thankful|proud|apologi[sz]e|sorry)\b|"
+# A statement of what happened, thanks, or a line continuing the one above: not an item of its own. All but one
+# of these hold only at the start of a line, and are tried there alone (a search tries them at every position).
+_NOT_A_TASK_LEAD: Final = re.compile(
+    r"^\W*(?:thanks?|thank\s+you|kudos|shout-?outs?)\b|"
     # a line that continues the one above ("Ideally it would also ...", "It is cheap.") is not an item of its own
     r"^\W*(?:ideally|otherwise|however|but|because|since|and)\b|"
     # a statement of what happened ("The OOM killer caused ...", "The alert was missing") is not a task
@@ -55,13 +58,15 @@ _NOT_A_TASK: Final = re.compile(
     r"(?!\s+be\s+(?:useful|good|nice|helpful|better|worth))|"
     r"^\W*(?:this|that|it|there|the\s+(?:incident|outage|team|response|impact))\s+(?:was|were|had|has\s+been)\b",
     re.IGNORECASE)
+_NOT_A_TASK_WORDS: Final = Guarded(re.compile(
+    r"\b(?:stressful|grateful|thankful|proud|apologi[sz]e|sorry)\b", re.IGNORECASE))
 _MARKER: Final = re.compile(
     r"^\W{0,6}(?:\[\s*action\s+items?\s*\]|(?:\*\*|__)?action\s+items?\s*(?:\*\*|__)?\s*:)", re.IGNORECASE)
 # A sentence that sets the finish line of the item before it, not a second deliverable.
 _CRITERION: Final = re.compile(r"^\W*(?:ensure|make\s+sure|verify|validate|check|confirm|so\s+that)\b", re.IGNORECASE)
-_DROPPED: Final = re.compile(
+_DROPPED: Final = Guarded(re.compile(
     r"\b(?:won't\s+(?:do|fix)|wontfix|will\s+not\s+do|rejected|decided\s+against|not\s+(?:doing|planned))\b|"
-    r"^\s*~~[^~]+~~\s*(?:\(|$)", re.IGNORECASE)
+    r"^\s*~~[^~]+~~\s*(?:\(|$)", re.IGNORECASE))
 _DOCUMENTATION: Final = re.compile(r"\b(?:document\w*|docs|runbooks?|playbooks?|wiki|handbook)\b", re.IGNORECASE)
 _WORD: Final = re.compile(r"[a-z0-9]+")
 _STOP: Final = frozenset(
@@ -128,7 +133,18 @@ def _extract(text: str) -> list[Finding]:
             raws.extend(_in_narrative(doc, block))
     raws.extend(headed_actions(doc, infos))
     raws.sort(key=lambda r: r.start)
-    return [_finish(doc, infos, raw) for raw in _deduplicated(raws)]
+    titles: dict[int, str] = {}  # a section's clean title, worked out once for all its findings
+    found: list[Finding] = []
+    for raw in _deduplicated(raws):
+        if raw.section not in titles:
+            titles[raw.section] = item_fields.clean(infos[raw.section].title, doc.definitions)
+        found.append(_finish(doc, titles[raw.section], raw))
+    return found
+
+
+def _not_a_task(line: str) -> bool:
+    """Whether a line states what happened, thanks someone, or continues the line above (see _NOT_A_TASK_LEAD)."""
+    return bool(_NOT_A_TASK_LEAD.match(line) or _NOT_A_TASK_WORDS.search(line))
 
 
 def _item_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -149,11 +165,12 @@ def _item_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 def _is_label(doc: Document, block: Block) -> bool:
     fragment = doc.text[block.start:block.end]
-    plain = item_fields.clean(fragment, doc.definitions)
     if fragment.rstrip(" *_").endswith(":"):
         return True
-    return bool(block.children) and len(plain.split()) <= 6 and not _LINE_END.search(fragment) \
-        and not statements.is_imperative(plain)
+    if not block.children:
+        return False
+    plain = item_fields.clean(fragment, doc.definitions)
+    return len(plain.split()) <= 6 and not _LINE_END.search(fragment) and not statements.is_imperative(plain)
 
 
 def _listed(doc: Document, start: int, end: int, block: Block, info: SectionInfo, placement: Placement,
@@ -204,7 +221,7 @@ def _in_followup(doc: Document, index: int, block: Block, info: SectionInfo) -> 
         fragment = text[block.start:block.end]
         if _DROPPED.search(fragment):
             return []  # listed, then rejected: "won't do", "decided against", struck through
-        if _NOT_A_TASK.search(fragment) and not statements.is_imperative(fragment) \
+        if _not_a_task(fragment) and not statements.is_imperative(fragment) \
                 and not statements.is_commitment(fragment):
             return []  # a list explaining what happened, inside the follow-up section
         placement: Placement = "checklist" if block.checked is not None else "list"
@@ -220,7 +237,7 @@ def _in_followup(doc: Document, index: int, block: Block, info: SectionInfo) -> 
         raws: list[RawItem] = []
         for s, e in lines:
             line = text[s:e]
-            if _UMBRELLA.search(line) or len(line.split()) < 3 or _NOT_A_TASK.search(line) \
+            if _UMBRELLA.search(line) or len(line.split()) < 3 or _not_a_task(line) \
                     or statements.is_excluded(line):
                 continue
             raws.extend(_listed(doc, s, e, block, info, "lines", None))
@@ -346,7 +363,7 @@ def statements_core(text: str) -> str:
     return deliverable(re.sub(r"^.*?\b(?:need|needs|have|has|plan|want|going)\s+to\s+", "", text, count=1))
 
 
-def _finish(doc: Document, infos: list[SectionInfo], raw: RawItem) -> Finding:
+def _finish(doc: Document, section: str, raw: RawItem) -> Finding:
     guessed = categorise(raw.context[:_MAX_JUDGED], raw.core[:_MAX_JUDGED] if raw.core else None)
     category, words = raw.category or guessed
     if raw.category and guessed[0] == Category.PROCESS and _DOCUMENTATION.search(raw.context):
@@ -360,5 +377,5 @@ def _finish(doc: Document, infos: list[SectionInfo], raw: RawItem) -> Finding:
         text=raw.text, quote=doc.text[raw.start:raw.end], start=raw.start, end=raw.end, category=category,
         category_words=words, owner=raw.owner, due=raw.due, ticket=", ".join(tickets) or None, done=raw.done,
         in_section=raw.in_section, placement=raw.placement,
-        section=item_fields.clean(infos[raw.section].title, doc.definitions),
+        section=section,
         vague=bool(lint), lint=lint)

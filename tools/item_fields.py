@@ -11,6 +11,8 @@ import re
 from typing import Final
 from urllib.parse import urlsplit
 
+from .prefilter import any_in, folded
+
 _INLINE_LINK: Final = re.compile(
     r"(!?)\[([^\[\]\n]{0,300})\]\(\s*<?([^()\s<>]{1,2000})>?(?:\s+\"[^\"\n]{0,200}\")?\s*\)")
 _REF_LINK: Final = re.compile(r"(!?)\[([^\[\]\n]{1,300})\](?:\[([^\[\]\n]{0,200})\])?(?![(:])")
@@ -51,6 +53,8 @@ _OWNER: Final = re.compile(
     rf"(?i:\b(?:owners?|owned\s+by|assignee|assigned\s+to|dri|responsible)\b)\s*[:=-]?\s*({_NAME})|"
     r"\(\s*(@[A-Za-z0-9][\w-]{0,38})\b|(?:^|\s)[-–—]\s*(@[A-Za-z0-9][\w-]{0,38})\s*$|^(@[A-Za-z0-9][\w-]{0,38})\s*[:–—-]|"
     r"\b((?:[Tt]he\s+)?[A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,2}\s+team)\s+(?:will|is\s+going\s+to|owns|plans?\s+to)\b")
+# Literals a match of _OWNER needs besides "@" and "team" (folded, as its case-blind part matches them).
+_OWNER_WORDS: Final = ("owne", "assign", "dri", "responsible")
 _NOT_OWNERS: Final = frozenset({"we", "us", "our", "i", "me", "the team", "team", "tbd", "none", "n/a", "unassigned"})
 
 _DONE_MARK: Final = re.compile(
@@ -71,23 +75,29 @@ _LEADING_MARK: Final = re.compile(
 
 _EMPTY_ASIDE: Final = re.compile(r"\(\s*([^()]{0,200}?)[\s,;]*\)")
 _STATUS_WORD: Final = re.compile(r"^\s*(?:DONE|TODO|WIP)\b[\s:–—-]*")
+# A trailing status mark opens with one of these (see _TRAILING_STATUS).
+_STATUS_OPENERS: Final = ("[", "(", "✅", "✔", "☑")
 _CONTROL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
 
 def links(fragment: str, definitions: dict[str, str]) -> list[str]:
     """Every link target in a Markdown fragment, in order: inline, autolinks, bare URLs, reference links."""
     found: list[tuple[int, str]] = []
-    for m in _INLINE_LINK.finditer(fragment):
-        if not m.group(1):
-            found.append((m.start(), m.group(3)))
-    for m in _AUTOLINK.finditer(fragment):
-        found.append((m.start(), m.group(1)))
-    for m in _BARE_URL.finditer(fragment):
-        found.append((m.start(), m.group(0).rstrip(".,;:!?'\"*_")))
-    for m in _REF_LINK.finditer(fragment):
-        key = (m.group(3) or m.group(2)).strip().lower()
-        if not m.group(1) and key in definitions:
-            found.append((m.start(), definitions[key]))
+    if "](" in fragment:
+        for m in _INLINE_LINK.finditer(fragment):
+            if not m.group(1):
+                found.append((m.start(), m.group(3)))
+    if "<" in fragment:
+        for m in _AUTOLINK.finditer(fragment):
+            found.append((m.start(), m.group(1)))
+    if "://" in fragment:
+        for m in _BARE_URL.finditer(fragment):
+            found.append((m.start(), m.group(0).rstrip(".,;:!?'\"*_")))
+    if definitions and "[" in fragment:
+        for m in _REF_LINK.finditer(fragment):
+            key = (m.group(3) or m.group(2)).strip().lower()
+            if not m.group(1) and key in definitions:
+                found.append((m.start(), definitions[key]))
     return list(dict.fromkeys(url for _, url in sorted(found)))
 
 
@@ -95,13 +105,20 @@ def tickets(fragment: str, definitions: dict[str, str], *, any_key: bool = False
     """Ticket references in a fragment: issue/PR/tracking links, `ABC-123` keys and `#123` numbers.
 
     `any_key` accepts keys that usually name something else ("DNS-412" in a Bug column)."""
+    if not fragment:
+        return []
     refs = [url for url in links(fragment, definitions) if _is_ticket_url(url)]
-    plain = _INLINE_LINK.sub(" ", _AUTOLINK.sub(" ", _BARE_URL.sub(" ", fragment)))
+    plain = _BARE_URL.sub(" ", fragment) if "://" in fragment else fragment
+    plain = _AUTOLINK.sub(" ", plain) if "<" in plain else plain
+    plain = _INLINE_LINK.sub(" ", plain) if "](" in plain else plain
     # "[#294][issue-294]": the label names the link; the URL from the definition is the ticket.
-    plain = _REF_LINK.sub(lambda m: " " if (m.group(3) or m.group(2)).strip().lower() in definitions else m.group(0),
-                          plain)
-    refs += [m.group(0) for m in _KEY.finditer(plain) if any_key or m.group(1) not in _NOT_KEYS]
-    refs += [m.group(0) for m in _HASH.finditer(plain)]
+    if definitions and "[" in plain:
+        plain = _REF_LINK.sub(
+            lambda m: " " if (m.group(3) or m.group(2)).strip().lower() in definitions else m.group(0), plain)
+    if "-" in plain:
+        refs += [m.group(0) for m in _KEY.finditer(plain) if any_key or m.group(1) not in _NOT_KEYS]
+    if "#" in plain:
+        refs += [m.group(0) for m in _HASH.finditer(plain)]
     return list(dict.fromkeys(refs))
 
 
@@ -134,6 +151,8 @@ def due_cell(cell: str) -> str | None:
 
 def owner(fragment: str) -> str | None:
     """An owner the fragment names: 'Owner: Dana', '(@dana)', '— @dana', 'The SRE team will ...'."""
+    if "@" not in fragment and "team" not in fragment and not any_in(folded(fragment), _OWNER_WORDS):
+        return None
     for match in _OWNER.finditer(fragment):
         name = next(g for g in match.groups() if g)
         name = name.strip(" .,:;").removeprefix("the ").removeprefix("The ")
@@ -154,18 +173,28 @@ def done_status(cell: str) -> bool:
 
 def clean(fragment: str, definitions: dict[str, str]) -> str:
     """One readable line: links reduced to their labels, trailing links and status marks, emphasis dropped."""
-    text = _LEADING_MARK.sub("", fragment)
-    text = _INLINE_LINK.sub(lambda m: "" if m.group(1) else m.group(2), text)
-    text = _AUTOLINK.sub("", text)
-    text = _REF_LINK.sub(
-        lambda m: m.group(2) if not m.group(1) and (m.group(3) or m.group(2)).strip().lower() in definitions
-        else m.group(0), text)
-    text = _HTML_TAG.sub("", text)
+    text = _LEADING_MARK.sub("", fragment) if ":" in fragment or "[" in fragment else fragment
+    if "](" in text:
+        text = _INLINE_LINK.sub(lambda m: "" if m.group(1) else m.group(2), text)
+    if "<" in text:
+        text = _AUTOLINK.sub("", text)
+    if definitions and "[" in text:
+        text = _REF_LINK.sub(
+            lambda m: m.group(2) if not m.group(1) and (m.group(3) or m.group(2)).strip().lower() in definitions
+            else m.group(0), text)
+    if "<" in text:
+        text = _HTML_TAG.sub("", text)
     text = " ".join(text.split())
-    text = _BARE_URL.sub(lambda m: "" if m.end() >= len(text) - 1 or text[m.start() - 1:m.start()] in "(,"
-                         else m.group(0), text)
-    text = _EMPTY_ASIDE.sub(lambda m: f"({m.group(1)})" if m.group(1) else "", text)
+    if "://" in text:
+        text = _BARE_URL.sub(lambda m: "" if m.end() >= len(text) - 1 or text[m.start() - 1:m.start()] in "(,"
+                             else m.group(0), text)
+    if "(" in text:
+        text = _EMPTY_ASIDE.sub(lambda m: f"({m.group(1)})" if m.group(1) else "", text)
     text = text.replace("**", "").replace("__", "").replace("~~", "")
-    text = _STATUS_WORD.sub("", _TRAILING_STATUS.sub("", text))
-    text = _CONTROL.sub("", text)
+    if any_in(text, _STATUS_OPENERS):
+        text = _TRAILING_STATUS.sub("", text)
+    if any_in(text, ("DONE", "TODO", "WIP")):
+        text = _STATUS_WORD.sub("", text)
+    if not text.isprintable():  # every character _CONTROL names is unprintable
+        text = _CONTROL.sub("", text)
     return " ".join(text.split()).strip(" -–—|:;,(")

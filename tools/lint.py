@@ -13,6 +13,7 @@ import re
 from typing import Final
 
 from .models import LintFinding, LintKind, LintResult
+from .prefilter import Guarded, folded
 
 # Where the deliverable ends and the reason begins. Every pattern is linear: alternations of words.
 _PURPOSE: Final = re.compile(
@@ -69,11 +70,14 @@ _BARE: Final = re.compile(
 _ABOUT: Final = re.compile(r"\b(?:for|on|about|with|of|describing|covering)\s+(?:how\s+to\s+)?$", re.IGNORECASE)
 _THRESHOLD: Final = re.compile(r"(?<![\w#-])\d+(?:[.,]\d+)?(?![\w-]*[a-z])|(?<![\w#-])\d+\s*(?:%|ms|s|m|h|d)\b")
 _ASIDE: Final = re.compile(r"\([^()]{0,300}\)")
+# Most actions hold none of the words a rule needs: those rules are not run over them.
+_GUARDED_RULES: Final = tuple((kind, Guarded(pattern), why, needs) for kind, pattern, why, needs in _RULES)
+_GUARDED_BLANKET: Final = Guarded(_BLANKET)
 
 
 def deliverable(text: str) -> str:
     """The part of an action that says what will exist when it is done: its first sentence, before any reason."""
-    text = " ".join(_ASIDE.sub(" ", text).split())
+    text = " ".join((_ASIDE.sub(" ", text) if "(" in text else text).split())
     if (end := _SENTENCE_END.search(text)) is not None and end.start() > 0:
         text = text[: end.start()]
     if (cut := _PURPOSE.search(text)) is not None and cut.start() > 0:
@@ -84,18 +88,19 @@ def deliverable(text: str) -> str:
 def lint_findings(text: str) -> list[LintFinding]:
     """The reasons `text` has no finish line (empty when it is concrete); judged on its deliverable only."""
     core = deliverable(text)
+    lowered = folded(core)
     found: list[LintFinding] = []
     if _BARE.match(core) or len(core.split()) < 2:
         found.append(LintFinding(
             kind="no_object", words=core or text.strip(), why="it does not say what is changed",
             needs="the artifact, system or document it changes, and the state it must reach"))
-    if (blanket := _BLANKET.search(core)) is not None:
+    if (blanket := _GUARDED_BLANKET.search(core, lowered)) is not None:
         found.append(LintFinding(
             kind="unbounded", words=blanket.group(0),
             why="a promise about everything ('make sure all ...') names an outcome, not a task with an end",
             needs="the concrete list it covers, or the mechanism (check, alert, review) that enforces it"))
-    for kind, pattern, why, needs in _RULES:
-        match = pattern.search(core)
+    for kind, pattern, why, needs in _GUARDED_RULES:
+        match = pattern.search(core, lowered)
         if match is not None and kind == "exploratory" and _ABOUT.search(core, 0, match.start()):
             match = None  # "a runbook for investigating X": the runbook is the deliverable
         if match is None:

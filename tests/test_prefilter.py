@@ -1,0 +1,77 @@
+"""The extractor's prefilters: a pattern is skipped only when it cannot match, so no result changes.
+
+Each guarded pattern is checked against the plain pattern on texts built to sit near its words, including the
+characters re.IGNORECASE folds onto ASCII letters ("ſ", "ı", "İ", the Kelvin sign).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+import pytest
+
+from postmortem_actions.store import Category
+from postmortem_actions.tools import categories, extractor, lint
+from postmortem_actions.tools.prefilter import Guarded, folded, needles
+
+ODD = ["\u017f", "\u0131", "\u0130", "\u212a"]  # ſ ı İ K: re.IGNORECASE matches them to s, i, i, k
+WORDS = ["Investigate", "INVESTIGATING", "look into", "Improve", "more", "etc", "...", "and so on", "focus on",
+         "be careful", "make sure all", "ensure every", "Thanks", "sorry", "Apologise", "won't do", "rejected",
+         "~~dropped~~", "not planned", "the", "it", "was", "caused", "runbook", "Docs", "roll back", "2FA",
+         "on-call", "status page", "rate-limit", "fix", "a", ".", ",", "(", ")", "-", " ", "x"]
+
+
+def _texts() -> list[str]:
+    pairs = [" ".join(p) for p in itertools.product(WORDS, repeat=2)]
+    odd = [w.replace(letter, o) for w in WORDS for letter, o in zip("sikK", ODD, strict=True) if letter in w]
+    return pairs + odd + [f"{o}{w}" for o in ODD for w in WORDS]
+
+
+GUARDED = [pytest.param(g, id=kind) for kind, g, _, _ in lint._GUARDED_RULES] + [
+    pytest.param(extractor._DROPPED, id="dropped"), pytest.param(extractor._NOT_A_TASK_WORDS, id="not-a-task")]
+
+
+@pytest.mark.parametrize("guarded", GUARDED)
+def test_a_guarded_pattern_finds_exactly_what_the_plain_pattern_finds(guarded: Guarded) -> None:
+    assert guarded.needles  # else the guard would never skip anything
+    for text in _texts():
+        plain = guarded.pattern.search(text)
+        skipped = guarded.search(text)
+        assert (plain and plain.span()) == (skipped and skipped.span()), text
+
+
+def test_folding_keeps_the_length_and_lowers_what_ignorecase_matches_to_ascii_letters() -> None:
+    for odd in ODD:
+        assert len(folded(f"A{odd}B")) == 3
+    assert folded("\u017f\u0131\u0130\u212aÉ") == "siikÉ"
+    assert folded("Add ALERTS") == "add alerts"
+
+
+def test_every_match_holds_one_of_the_needles() -> None:
+    pattern = re.compile(r"\b(?:investigat(?:e|ing)|look(?:ing)?\s+into|see\s+if)\b", re.IGNORECASE)
+    assert needles(pattern) == ("investigat", "look", "see")
+
+
+@pytest.mark.parametrize("source", [r"\d+", r"a?b?", r"(?:x|\w)", r"[a-z]+", r".*"])
+def test_a_pattern_that_can_match_without_a_literal_has_no_needles(source: str) -> None:
+    assert needles(re.compile(source)) is None
+    assert Guarded(re.compile(source)).possible("")  # and is never skipped
+
+
+def test_a_needle_that_contains_another_is_dropped() -> None:
+    assert needles(re.compile(r"alert|alerting|page")) == ("alert", "page")
+
+
+def _case_blind(terms: tuple[tuple[str, int], ...]) -> re.Pattern[str]:
+    """A category's terms the straightforward way: one case-blind alternation, term by term."""
+    return re.compile("|".join(rf"(?P<t{n}>\b(?:{p})\b)" for n, (p, _) in enumerate(terms)), re.IGNORECASE)
+
+
+@pytest.mark.parametrize("category", list(categories._TERMS))
+def test_a_category_pattern_finds_what_its_terms_find_case_blind(category: Category) -> None:
+    straightforward = _case_blind(categories._TERMS[category])
+    branched = categories._COMPILED[category]
+    for text in [*_texts(), "Roll back and ROLLING BACK a rollback", "update our status page", "clean- up", "docs.x"]:
+        expected = [(m.span(), m.lastgroup) for m in straightforward.finditer(text)]
+        assert [(m.span(), categories._term(m)) for m in branched.finditer(folded(text))] == expected, text
