@@ -12,14 +12,16 @@ import re
 import pytest
 
 from postmortem_actions.store import Category
-from postmortem_actions.tools import categories, extractor, lint
+from postmortem_actions.tools import categories, extractor, item_fields, lint, statements
 from postmortem_actions.tools.prefilter import Guarded, folded, needles
 
 ODD = ["\u017f", "\u0131", "\u0130", "\u212a"]  # ſ ı İ K: re.IGNORECASE matches them to s, i, i, k
 WORDS = ["Investigate", "INVESTIGATING", "look into", "Improve", "more", "etc", "...", "and so on", "focus on",
          "be careful", "make sure all", "ensure every", "Thanks", "sorry", "Apologise", "won't do", "rejected",
          "~~dropped~~", "not planned", "the", "it", "was", "caused", "runbook", "Docs", "roll back", "2FA",
-         "on-call", "status page", "rate-limit", "fix", "a", ".", ",", "(", ")", "-", " ", "x"]
+         "on-call", "status page", "rate-limit", "fix", "you", "Please", "would have", "should've", "had we",
+         "decided not", "will continue to", "already", "have since", "should", "it would be useful", "the following",
+         "as follows", "implemented changes", "a", ".", ",", ":", "(", ")", "-", " ", "x"]
 
 
 def _texts() -> list[str]:
@@ -29,7 +31,12 @@ def _texts() -> list[str]:
 
 
 GUARDED = [pytest.param(g, id=kind) for kind, g, _, _ in lint._GUARDED_RULES] + [
-    pytest.param(extractor._DROPPED, id="dropped"), pytest.param(extractor._NOT_A_TASK_WORDS, id="not-a-task")]
+    pytest.param(g, id=name) for name, g in [
+        ("blanket", lint._GUARDED_BLANKET), ("dropped", extractor._DROPPED),
+        ("not-a-task", extractor._NOT_A_TASK_WORDS), ("umbrella", extractor._UMBRELLA), ("advice", statements._ADVICE),
+        ("counterfactual", statements._COUNTERFACTUAL), ("rejected", statements._REJECTED),
+        ("generic", statements._GENERIC), ("done-prose", statements._DONE_PROSE),
+        ("section-proposal", statements._SECTION_PROPOSAL)]]
 
 
 @pytest.mark.parametrize("guarded", GUARDED)
@@ -75,3 +82,16 @@ def test_a_category_pattern_finds_what_its_terms_find_case_blind(category: Categ
     for text in [*_texts(), "Roll back and ROLLING BACK a rollback", "update our status page", "clean- up", "docs.x"]:
         expected = [(m.span(), m.lastgroup) for m in straightforward.finditer(text)]
         assert [(m.span(), categories._term(m)) for m in branched.finditer(folded(text))] == expected, text
+
+
+@pytest.mark.parametrize(("text", "due"), [
+    ("Add the alert by the end of the quarter", "the end of the quarter"), ("Ship it by next sprint", "next sprint"),
+    ("Rotate the keys by EOQ", "EOQ"), ("Rotate the keys by end of March", "end of March"),
+    ("Ship it by Q3 2026", "Q3 2026"),
+    ("Ship it by 3/4/26", "3/4/26"), ("Ship it by the \u017ftart of the year", "the \u017ftart of the year")])
+def test_a_due_date_is_read_whether_it_has_digits_or_only_words(text: str, due: str) -> None:
+    assert item_fields.due(text) == due
+
+
+def test_a_text_without_a_digit_or_a_date_word_has_no_due_date() -> None:
+    assert item_fields.due("Add an alert on queue depth at the front door") is None

@@ -31,10 +31,10 @@ from .tables import TableRow, table_rows
 _BOLD_TITLE: Final = re.compile(r"^\s*(\*\*|__)([^*_\n]{2,200}?)\1\s*:?\s*")
 _LINE_END: Final = re.compile(r"[.!?)][*_`\"'”’]*\s*$")
 # Sentences that announce or sum up the list rather than add to it.
-_UMBRELLA: Final = re.compile(
+_UMBRELLA: Final = Guarded(re.compile(
     r":\s*(?:\*\*|__)?\s*$|\b(?:the\s+following|outlined\s+(?:above|below)|as\s+follows|listed\s+(?:above|below))\b|"
     r"\b(?:implemented|made|taken|completed|shipped|identified)\s+(?:\w+\s+){0,2}?"
-    r"(?:remediations|improvements|changes|fixes|measures|steps|actions|action\s+items)\b", re.IGNORECASE)
+    r"(?:remediations|improvements|changes|fixes|measures|steps|actions|action\s+items)\b", re.IGNORECASE))
 _POINTER: Final = re.compile(
     r"^\W*(?:see|read\s+more|follow\s+along|more\s+details?|details?\s+(?:in|at)|this\s+(?:is\s+)?tracked|"
     r"\[?this\s+(?:tracking\s+)?issue\]?)|\btrack(?:s|ing|ed)?\b|\bfollow\s+along\b|\bideas\s+for\s+resolution\b",

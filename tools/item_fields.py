@@ -44,6 +44,10 @@ _DUE_IN_TEXT: Final = re.compile(
     rf"within)\b)\s*:?\s*({_RANGE})(?![\w-])", re.IGNORECASE)
 _DUE_IN_HEADING: Final = re.compile(rf"\(\s*(?:due\s*:?\s*|by\s+|target\s*:?\s*)?({_RANGE})\s*\)|"
                                     rf"\b(?:due|by|target|until)\s*:?\s*({_RANGE})", re.IGNORECASE)
+# Every form of _DATE holds a digit, a month's name or one of these words; most action items hold none of them.
+_DIGIT: Final = re.compile(r"\d")
+_DATE_WORDS: Final = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec", "end",
+                      "middle", "start", "beginning", "next", "this", "eo")
 _DUE_CELL: Final = re.compile(rf"^\W*({_RANGE})\W*$", re.IGNORECASE)
 
 _WORD_IN_NAME: Final = r"[\w'-]{0,40}(?:\.[\w'-]{1,40}){0,3}"  # dots only inside: "@dana." ends at "dana"
@@ -131,6 +135,8 @@ def _is_ticket_url(url: str) -> bool:
 
 def due(fragment: str) -> str | None:
     """A due date or period the fragment states ('by 2026-01-15', 'Q4 2025', 'at the end of 2023')."""
+    if not _DIGIT.search(fragment) and not any_in(folded(fragment), _DATE_WORDS):
+        return None
     match = _DUE_IN_TEXT.search(fragment)
     return " ".join(match.group(1).split()) if match else None
 

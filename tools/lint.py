@@ -10,6 +10,7 @@ more visibility") explains why, and its wording does not make the item vague.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Final
 
 from .models import LintFinding, LintKind, LintResult
@@ -75,6 +76,7 @@ _GUARDED_RULES: Final = tuple((kind, Guarded(pattern), why, needs) for kind, pat
 _GUARDED_BLANKET: Final = Guarded(_BLANKET)
 
 
+@lru_cache(maxsize=256)  # an item's text is judged for its category, its vagueness and its repeats in turn
 def deliverable(text: str) -> str:
     """The part of an action that says what will exist when it is done: its first sentence, before any reason."""
     text = " ".join((_ASIDE.sub(" ", text) if "(" in text else text).split())

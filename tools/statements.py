@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from .prefilter import Guarded, folded
+
 _ABBREVIATIONS: Final = frozenset(
     ["e.g", "i.e", "etc", "vs", "approx", "mr", "mrs", "ms", "dr", "no", "nos", "inc", "ltd", "st", "fig", "cf",
      "al", "resp", "incl", "esp", "min", "max", "sec"])
@@ -66,32 +68,32 @@ _FUTURE: Final = re.compile(r"\bwill\s+(?!continue\b|not\b|be\s+able\b)\w+|\bis\
                             re.IGNORECASE)
 _PROPOSAL_QUESTION: Final = re.compile(
     r"^\W*(?:should|could|can|shall)\s+we\b[^?]{8,}\?\W*$|^\W*why\s+(?:don't|not)\s+we\b", re.IGNORECASE)
-_COUNTERFACTUAL: Final = re.compile(
+_COUNTERFACTUAL: Final = Guarded(re.compile(
     r"\b(?:would|could|should|might|must)(?:\s+not|n't)?\s+have\s+\w+|\b(?:would|could|should|might)'ve\b|"
-    r"\bhad\s+we\b|\bif\s+we\s+had\b|\bwe\s+(?:should|could)\s+not\s+have\b", re.IGNORECASE)
+    r"\bhad\s+we\b|\bif\s+we\s+had\b|\bwe\s+(?:should|could)\s+not\s+have\b", re.IGNORECASE))
 # "The more we plan ahead, the less ...": a general statement, never a task.
 _COMPARATIVE: Final = re.compile(
     r"^\W*the\s+(?:more|less|fewer|higher|lower|faster|slower|bigger|larger|greater|longer|sooner)\b[^.]{0,120}?,?\s+"
     r"the\s+(?:more|less|fewer|higher|lower|faster|slower|better|bigger|larger|greater|longer|sooner)\b", re.IGNORECASE)
 # Proposals that only count inside a follow-up section: "X should ...", "It would be useful to have ...".
-_SECTION_PROPOSAL: Final = re.compile(
+_SECTION_PROPOSAL: Final = Guarded(re.compile(
     r"\b(?:should|must|ought\s+to)\s+(?!have\s+been|not\s+have)\w+|\bit\s+would\s+(?:be\s+(?:useful|good|nice|helpful|"
-    r"better|worth)|help)\b", re.IGNORECASE)
+    r"better|worth)|help)\b", re.IGNORECASE))
 STATUS_NOTE: Final = re.compile(
     r"^\W{0,3}\(\s*(?:fixed|added|filed|done|completed|tracked|landed|merged|opened|created|implemented|"
     r"shipped|deployed|in\s+progress)\b", re.IGNORECASE)
-_ADVICE: Final = re.compile(r"\b(?:you|your|yours|yourself)\b|\bplease\b", re.IGNORECASE)
-_REJECTED: Final = re.compile(
+_ADVICE: Final = Guarded(re.compile(r"\b(?:you|your|yours|yourself)\b|\bplease\b", re.IGNORECASE))
+_REJECTED: Final = Guarded(re.compile(
     r"\b(?:decided\s+(?:not|against)|rejected|ruled\s+out|won't|will\s+not|not\s+going\s+to|no\s+plans?\s+to|"
-    r"do\s+not\s+plan|don't\s+plan|chose\s+not|opted\s+(?:not|against)|instead\s+of\s+\w+ing)\b", re.IGNORECASE)
-_GENERIC: Final = re.compile(
+    r"do\s+not\s+plan|don't\s+plan|chose\s+not|opted\s+(?:not|against)|instead\s+of\s+\w+ing)\b", re.IGNORECASE))
+_GENERIC: Final = Guarded(re.compile(
     r"\b(?:(?:will|shall)\s+continue\s+to|take\s+(?:\S+\s+){0,8}?seriously|(?:are|remain)\s+committed\s+to\s+(?:the\s+)?"
     r"(?:security|reliability|transparency|privacy|our))\b|\bapologi[sz]e\b|\bsorry\b|"
-    r"\bcommitted\s+to\s+(?:keeping|continuing|maintaining|providing|being|making)\b", re.IGNORECASE)
+    r"\bcommitted\s+to\s+(?:keeping|continuing|maintaining|providing|being|making)\b", re.IGNORECASE))
 _DONE_STEP: Final = re.compile(
     r"^\W*(?:(?:we|i)(?:'ve|’ve|\s+have)|[\w\s`-]{1,80}?\s+(?:has|have)\s+been)\s+(?:already\s+|now\s+|since\s+)?\w+(?:ed|en|wn|ilt|ut|ade)\b",
     re.IGNORECASE)
-_DONE_PROSE: Final = re.compile(r"\balready\b|\bhave\s+since\b|\bhas\s+since\b", re.IGNORECASE)
+_DONE_PROSE: Final = Guarded(re.compile(r"\balready\b|\bhave\s+since\b|\bhas\s+since\b", re.IGNORECASE))
 
 _VERBS: Final = (
     "add|adopt|agree|alert|allow|always|arrange|ask|avoid|be|coordinate|contact|decide|deliver|gather|get|involve|"
@@ -144,6 +146,8 @@ def clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
         parts.append((pos, match.start()))
         pos = match.end()
     parts.append((pos, end))
+    if len(parts) == 1:
+        return [(start, end)]
     committed = [p for p in parts if _COMMIT.search(text, p[0], p[1])]
     return committed if len(committed) > 1 else [(start, end)]
 
@@ -155,16 +159,21 @@ def _may_commit(sentence: str) -> bool:
 
 def is_commitment(sentence: str) -> bool:
     """Whether a sentence of narrative commits the authors to (or proposes) future work."""
-    if not _may_commit(sentence) or is_excluded(sentence) or _DONE_PROSE.search(sentence):
+    if not _may_commit(sentence):
+        return False
+    lowered = folded(sentence)
+    if is_excluded(sentence, lowered) or _DONE_PROSE.search(sentence, lowered):
         return False
     return bool(_COMMIT.search(sentence) or _PROPOSAL_QUESTION.search(sentence))
 
 
 def is_future_with(sentence: str) -> bool:
     """Whether a sentence speaks of the future ('will ...', 'is scheduled'), for pairing with a stated date."""
-    return bool(_FUTURE.search(sentence)) and not (
-        _COUNTERFACTUAL.search(sentence) or _ADVICE.search(sentence) or _REJECTED.search(sentence)
-        or _GENERIC.search(sentence))
+    if not _FUTURE.search(sentence):
+        return False
+    lowered = folded(sentence)
+    return not (_COUNTERFACTUAL.search(sentence, lowered) or _ADVICE.search(sentence, lowered)
+                or _REJECTED.search(sentence, lowered) or _GENERIC.search(sentence, lowered))
 
 
 def is_imperative(sentence: str) -> bool:
@@ -181,7 +190,11 @@ def is_task_like(sentence: str) -> bool:
         or bool(_SECTION_PROPOSAL.search(sentence))
 
 
-def is_excluded(sentence: str) -> bool:
-    """Advice to readers, counterfactuals, rejected proposals and generic reassurance: never actions."""
-    return bool(_ADVICE.search(sentence) or _COUNTERFACTUAL.search(sentence) or _REJECTED.search(sentence)
-                or _GENERIC.search(sentence) or _COMPARATIVE.search(sentence))
+def is_excluded(sentence: str, lowered: str | None = None) -> bool:
+    """Advice to readers, counterfactuals, rejected proposals and generic reassurance: never actions.
+
+    `lowered` is `prefilter.folded(sentence)` when the caller has it."""
+    lowered = folded(sentence) if lowered is None else lowered
+    return bool(_ADVICE.search(sentence, lowered) or _COUNTERFACTUAL.search(sentence, lowered)
+                or _REJECTED.search(sentence, lowered) or _GENERIC.search(sentence, lowered)
+                or _COMPARATIVE.match(sentence))  # anchored at the start: a search would try every position
