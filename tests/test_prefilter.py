@@ -95,3 +95,11 @@ def test_a_due_date_is_read_whether_it_has_digits_or_only_words(text: str, due: 
 
 def test_a_text_without_a_digit_or_a_date_word_has_no_due_date() -> None:
     assert item_fields.due("Add an alert on queue depth at the front door") is None
+
+
+def test_one_pass_over_a_text_finds_each_categorys_terms_as_a_search_per_category_does() -> None:
+    for text in [*_texts(), "roll back and rolling back a rollback", "update the status page docs: on-call drills"]:
+        lowered = folded(text)
+        expected = {cat: [(categories._term(m), m.start(), m.end()) for m in pattern.finditer(lowered)]
+                    for cat, pattern in categories._COMPILED.items()}
+        assert categories.term_matches(lowered) == {cat: hits for cat, hits in expected.items() if hits}, text

@@ -95,13 +95,12 @@ def _leads(pattern: str) -> list[str] | None:
     return leads
 
 
-def _by_first_letter(terms: tuple[tuple[str, int], ...]) -> re.Pattern[str]:
+def _by_first_letter(terms: tuple[tuple[str, int], ...], *, named: bool) -> str:
     """One category's terms as a case-sensitive alternation over folded text, branched on a term's first letter.
 
     Same matches, in the same order of preference, as `\\b(?:term)\\b` tried term by term: at a given position
-    only the terms that start with its letter can match. Each branch opens with a literal, so the regex
-    engine skips from candidate letter to candidate letter, and a whole alternation is not tried at every
-    position (which cost a third of a millisecond per action text). Group `t{n}_{letter}` is term n.
+    only the terms that start with its letter can match, so the others are not tried there. When `named`,
+    group `t{n}_{letter}` is term n.
     """
     branches: dict[str, list[str]] = {}
     for n, (pattern, _) in enumerate(terms):
@@ -110,25 +109,25 @@ def _by_first_letter(terms: tuple[tuple[str, int], ...]) -> re.Pattern[str]:
         parts = _alternatives(pattern)
         for first in dict.fromkeys(part[0] for part in parts):
             rests = "|".join(part[1:] for part in parts if part[0] == first)
-            branches.setdefault(first, []).append(rf"(?P<t{n}_{first}>(?:{rests})\b)")
+            branches.setdefault(first, []).append(rf"(?P<t{n}_{first}>(?:{rests})\b)" if named else rf"(?:{rests})\b")
     # (?<!\w.): the letter just read starts a word, as the leading \b of a term requires.
-    return re.compile("|".join(rf"{first}(?<!\w.)(?:{'|'.join(alts)})" for first, alts in branches.items()))
+    return "|".join(rf"{first}(?<!\w.)(?:{'|'.join(alts)})" for first, alts in branches.items())
 
 
-_COMPILED: Final = {cat: _by_first_letter(terms) for cat, terms in _TERMS.items()}
-_WEIGHTS: Final = {cat: {f"t{n}": weight for n, (_, weight) in enumerate(terms)} for cat, terms in _TERMS.items()}
-
-# A term starts a word with at least two literal letters: a category whose terms' first two letters start no
-# word of the text cannot match, and its pattern is not run (most action texts touch one or two categories).
-_WORD_START: Final = re.compile(r"\b\w\w")
-_STARTS: Final = {cat: frozenset(lead[:2] for p, _ in terms for lead in _leads(p) or ())
-                  for cat, terms in _TERMS.items()}
-# The earlier prefilter looked for a term's letters in `str.lower()` of the text, which misses what re.IGNORECASE
-# folds ("ſ" for "s"); non-ASCII texts keep it, so every text gets the category it always got.
-_LEADS: Final = {cat: tuple(sorted({lead for p, _ in terms for lead in _leads(p) or ()}))
-                 for cat, terms in _TERMS.items()}
 # Ties go to the more specific purpose; prevent is what remains.
 _ORDER: Final = (Category.PROCESS, Category.DETECT, Category.MITIGATE, Category.PREVENT)
+_COMPILED: Final = {cat: re.compile(_by_first_letter(_TERMS[cat], named=True)) for cat in _ORDER}
+_WEIGHTS: Final = {cat: {f"t{n}": weight for n, (_, weight) in enumerate(terms)} for cat, terms in _TERMS.items()}
+# One pass over the words of a text finds where each category has a term: group k+1 is set at a word start
+# where category _ORDER[k] matches (and the pass stops only there). Four passes, one per category, cost twice
+# as much: most of a pass is moving from position to position.
+_ANY_TERM: Final = re.compile(
+    r"\b(?=\w)" + "".join(rf"(?=({_by_first_letter(_TERMS[cat], named=False)})|)" for cat in _ORDER)
+    + r"(?(1)|(?(2)|(?(3)|(?(4)|(?!)))))")
+# Texts with non-ASCII characters keep the earlier prefilter, a term's letters in `str.lower()` of the text: it
+# misses what re.IGNORECASE folds ("ſ" for "s"), and every text must get the category it always got.
+_LEADS: Final = {cat: tuple(sorted({lead for p, _ in terms for lead in _leads(p) or ()}))
+                 for cat, terms in _TERMS.items()}
 # An exploratory opening verb says how the work starts, not what it is for.
 _LEAD_VERB: Final = re.compile(r"^\s*(?:investigate|look\s+into|consider|explore|evaluate)\b", re.IGNORECASE)
 
@@ -136,6 +135,30 @@ _LEAD_VERB: Final = re.compile(r"^\s*(?:investigate|look\s+into|consider|explore
 def _term(match: re.Match[str]) -> str:
     """The term a match of a `_by_first_letter` pattern found ("t12_d" -> "t12")."""
     return (match.lastgroup or "").partition("_")[0]
+
+
+def term_matches(lowered: str) -> dict[Category, list[tuple[str, int, int]]]:
+    """Each category's terms in a folded text, as (term, start, end): what a search for the category's terms,
+    resumed after each match, finds."""
+    found: dict[Category, list[tuple[str, int, int]]] = {}
+    ends = [0] * len(_ORDER)
+    for m in _ANY_TERM.finditer(lowered):
+        at = m.start()
+        for k, cat in enumerate(_ORDER):
+            if m.start(k + 1) < 0 or at < ends[k]:
+                continue  # no term of this category here, or inside its previous match
+            hit = _COMPILED[cat].match(lowered, at)
+            if hit is not None:
+                found.setdefault(cat, []).append((_term(hit), at, hit.end()))
+                ends[k] = hit.end()
+    return found
+
+
+def _counts(hits: list[tuple[str, int, int]]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for term, _, _ in hits:
+        counts[term] = counts.get(term, 0) + 1
+    return counts
 
 
 def categorise(text: str, core: str | None = None) -> tuple[Category, list[str]]:
@@ -147,33 +170,22 @@ def categorise(text: str, core: str | None = None) -> tuple[Category, list[str]]
     """
     core = _LEAD_VERB.sub("", deliverable(core if core is not None else text))
     rest = _LEAD_VERB.sub("", " ".join(text.split()))
-    scores: dict[Category, int] = dict.fromkeys(_ORDER, 0)
-    words: dict[Category, list[str]] = {cat: [] for cat in _ORDER}
-    folded_rest = folded(rest)
-    starts = set(_WORD_START.findall(folded_rest))
-    lowered = None if rest.isascii() else rest.lower()
-    folded_core: str | None = None
-    for cat, pattern in _COMPILED.items():
-        if _STARTS[cat].isdisjoint(starts) or (lowered is not None and not any(
-                lead in lowered for lead in _LEADS[cat])):
-            continue
-        in_all: dict[str, int] = {}
-        for m in pattern.finditer(folded_rest):
-            term = _term(m)
-            in_all[term] = in_all.get(term, 0) + 1
-            words[cat].append(rest[m.start():m.end()].lower())
-        if not in_all:
-            continue
-        folded_core = folded(core) if folded_core is None else folded_core
-        in_core: dict[str, int] = {}
-        for m in pattern.finditer(folded_core):
-            term = _term(m)
-            in_core[term] = in_core.get(term, 0) + 1
+    found = term_matches(folded(rest))
+    if found and not rest.isascii():
+        lowered = rest.lower()
+        found = {cat: hits for cat, hits in found.items() if any(lead in lowered for lead in _LEADS[cat])}
+    if not found:
+        return Category.PREVENT, []
+    # Most items are one clause: their deliverable is the whole text, and its terms are the ones just found.
+    in_core = found if core == rest else term_matches(folded(core))
+    scores = dict.fromkeys(_ORDER, 0)
+    for cat, hits in found.items():
+        counts = _counts(hits)
+        core_counts = _counts(in_core.get(cat, []))
         weights = _WEIGHTS[cat]
-        for term, count in in_all.items():
-            core_count = in_core.get(term, 0)
-            scores[cat] += weights[term] * (core_count + (1 if count > core_count else 0))
+        scores[cat] = sum(weights[term] * (core_counts.get(term, 0) + (1 if count > core_counts.get(term, 0) else 0))
+                          for term, count in counts.items())
     best = max(_ORDER, key=lambda cat: (scores[cat], -_ORDER.index(cat)))
     if scores[best] == 0:
         return Category.PREVENT, []
-    return best, list(dict.fromkeys(words[best]))
+    return best, list(dict.fromkeys(rest[start:end].lower() for _, start, end in found[best]))

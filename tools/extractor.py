@@ -330,8 +330,9 @@ def _words(text: str) -> set[str]:
 def _deduplicated(raws: list[RawItem]) -> list[RawItem]:
     listed: list[set[str]] = []
     postings: dict[str, list[int]] = {}
+    prose = any(not raw.in_section for raw in raws)  # listed items are compared only with prose statements
     for raw in raws:
-        if raw.in_section:
+        if prose and raw.in_section:
             words = _words(raw.lint_text[:_MAX_JUDGED])
             for word in words:
                 postings.setdefault(word, []).append(len(listed))

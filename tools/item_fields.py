@@ -135,7 +135,7 @@ def _is_ticket_url(url: str) -> bool:
 
 def due(fragment: str) -> str | None:
     """A due date or period the fragment states ('by 2026-01-15', 'Q4 2025', 'at the end of 2023')."""
-    if not _DIGIT.search(fragment) and not any_in(folded(fragment), _DATE_WORDS):
+    if not fragment or (not _DIGIT.search(fragment) and not any_in(folded(fragment), _DATE_WORDS)):
         return None
     match = _DUE_IN_TEXT.search(fragment)
     return " ".join(match.group(1).split()) if match else None
@@ -157,7 +157,8 @@ def due_cell(cell: str) -> str | None:
 
 def owner(fragment: str) -> str | None:
     """An owner the fragment names: 'Owner: Dana', '(@dana)', '— @dana', 'The SRE team will ...'."""
-    if "@" not in fragment and "team" not in fragment and not any_in(folded(fragment), _OWNER_WORDS):
+    if not fragment or ("@" not in fragment and "team" not in fragment
+                        and not any_in(folded(fragment), _OWNER_WORDS)):
         return None
     for match in _OWNER.finditer(fragment):
         name = next(g for g in match.groups() if g)
@@ -169,7 +170,7 @@ def owner(fragment: str) -> str | None:
 
 def done(fragment: str) -> bool:
     """Whether the fragment marks itself done ('(Done)', '✅', 'DONE:') or states it in the perfect tense."""
-    return bool(_DONE_MARK.search(fragment) or _DONE_TENSE.match(fragment.strip("*_ ")))
+    return bool(fragment) and bool(_DONE_MARK.search(fragment) or _DONE_TENSE.match(fragment.strip("*_ ")))
 
 
 def done_status(cell: str) -> bool:
