@@ -13,7 +13,7 @@ import pytest
 
 from postmortem_actions.store import Category
 from postmortem_actions.tools import categories, extractor, item_fields, lint, statements
-from postmortem_actions.tools.prefilter import Guarded, folded, needles
+from postmortem_actions.tools.prefilter import Guarded, case_blind, folded, needles
 
 ODD = ["\u017f", "\u0131", "\u0130", "\u212a"]  # ſ ı İ K: re.IGNORECASE matches them to s, i, i, k
 WORDS = ["Investigate", "INVESTIGATING", "look into", "Improve", "more", "etc", "...", "and so on", "focus on",
@@ -42,6 +42,7 @@ GUARDED = [pytest.param(g, id=kind) for kind, g, _, _ in lint._GUARDED_RULES] + 
 @pytest.mark.parametrize("guarded", GUARDED)
 def test_a_guarded_pattern_finds_exactly_what_the_plain_pattern_finds(guarded: Guarded) -> None:
     assert guarded.needles  # else the guard would never skip anything
+    assert guarded.folded is not None  # each is written in lower case, so it also runs over folded text
     for text in _texts():
         plain = guarded.pattern.search(text)
         skipped = guarded.search(text)
@@ -103,3 +104,16 @@ def test_one_pass_over_a_text_finds_each_categorys_terms_as_a_search_per_categor
         expected = {cat: [(categories._term(m), m.start(), m.end()) for m in pattern.finditer(lowered)]
                     for cat, pattern in categories._COMPILED.items()}
         assert categories.term_matches(lowered) == {cat: hits for cat, hits in expected.items() if hits}, text
+
+
+@pytest.mark.parametrize("source", [r"\bwe\s+will\b", r"(?:alert|page)s?\S*", r"[a-z]+\d", r"won't|etc\.|…"])
+def test_a_lower_case_pattern_finds_in_folded_text_what_it_finds_case_blind_in_the_text(source: str) -> None:
+    blind, sensitive = re.compile(source, re.IGNORECASE), case_blind(source)
+    for text in [*_texts(), "WE WILL", "We \u017fhall", "ALERTS!", "PAGE\u212a", "WON'T", "ETC. \u2026"]:
+        assert [m.span() for m in blind.finditer(text)] == [m.span() for m in sensitive.finditer(folded(text))], text
+
+
+@pytest.mark.parametrize("source", [r"The\s+team", r"(?i:x)", r"(?-i:[A-Z])", "caf\u00e9"])
+def test_a_pattern_with_capitals_inline_flags_or_accented_letters_is_not_made_case_sensitive(source: str) -> None:
+    with pytest.raises(ValueError, match=r"lower case|inline flags"):
+        case_blind(source)

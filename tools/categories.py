@@ -95,12 +95,12 @@ def _leads(pattern: str) -> list[str] | None:
     return leads
 
 
-def _by_first_letter(terms: tuple[tuple[str, int], ...], *, named: bool) -> str:
+def _by_first_letter(terms: tuple[tuple[str, int], ...]) -> re.Pattern[str]:
     """One category's terms as a case-sensitive alternation over folded text, branched on a term's first letter.
 
     Same matches, in the same order of preference, as `\\b(?:term)\\b` tried term by term: at a given position
-    only the terms that start with its letter can match, so the others are not tried there. When `named`,
-    group `t{n}_{letter}` is term n.
+    only the terms that start with its letter can match, so the others are not tried there. Group
+    `t{n}_{letter}` is term n.
     """
     branches: dict[str, list[str]] = {}
     for n, (pattern, _) in enumerate(terms):
@@ -109,25 +109,38 @@ def _by_first_letter(terms: tuple[tuple[str, int], ...], *, named: bool) -> str:
         parts = _alternatives(pattern)
         for first in dict.fromkeys(part[0] for part in parts):
             rests = "|".join(part[1:] for part in parts if part[0] == first)
-            branches.setdefault(first, []).append(rf"(?P<t{n}_{first}>(?:{rests})\b)" if named else rf"(?:{rests})\b")
+            branches.setdefault(first, []).append(rf"(?P<t{n}_{first}>(?:{rests})\b)")
     # (?<!\w.): the letter just read starts a word, as the leading \b of a term requires.
-    return "|".join(rf"{first}(?<!\w.)(?:{'|'.join(alts)})" for first, alts in branches.items())
+    return re.compile("|".join(rf"{first}(?<!\w.)(?:{'|'.join(alts)})" for first, alts in branches.items()))
+
+
+def _longest_of(words: set[str]) -> str:
+    """An alternation over `words` as a trie: the engine reads each letter once, and the longest word wins."""
+    ends = "" in words
+    branches: dict[str, set[str]] = {}
+    for word in words - {""}:
+        branches.setdefault(word[0], set()).add(word[1:])
+    body = "|".join(re.escape(letter) + _longest_of(rests) for letter, rests in sorted(branches.items()))
+    if not body:
+        return ""
+    return f"(?:{body}|)" if ends else f"(?:{body})"
 
 
 # Ties go to the more specific purpose; prevent is what remains.
 _ORDER: Final = (Category.PROCESS, Category.DETECT, Category.MITIGATE, Category.PREVENT)
-_COMPILED: Final = {cat: re.compile(_by_first_letter(_TERMS[cat], named=True)) for cat in _ORDER}
+_COMPILED: Final = {cat: _by_first_letter(_TERMS[cat]) for cat in _ORDER}
 _WEIGHTS: Final = {cat: {f"t{n}": weight for n, (_, weight) in enumerate(terms)} for cat, terms in _TERMS.items()}
-# One pass over the words of a text finds where each category has a term: group k+1 is set at a word start
-# where category _ORDER[k] matches (and the pass stops only there). Four passes, one per category, cost twice
-# as much: most of a pass is moving from position to position.
-_ANY_TERM: Final = re.compile(
-    r"\b(?=\w)" + "".join(rf"(?=({_by_first_letter(_TERMS[cat], named=False)})|)" for cat in _ORDER)
-    + r"(?(1)|(?(2)|(?(3)|(?(4)|(?!)))))")
+# A term starts a word with its lead (its literal first letters), so one pass finding the words that open with a
+# lead shows where each category can have a term, and its pattern is tried only there: a pass per category,
+# or an alternation tried at every word, costs several times as much.
+_CATEGORY_LEADS: Final = {cat: {lead for p, _ in terms for lead in _leads(p) or ()} for cat, terms in _TERMS.items()}
+_ANY_LEAD: Final = re.compile(r"\b" + _longest_of(set().union(*_CATEGORY_LEADS.values())))
+# The longest lead a word opens with stands for all its leads, which are its prefixes.
+_CATEGORIES_AT: Final = {lead: tuple(cat for cat in _ORDER if any(lead.startswith(x) for x in _CATEGORY_LEADS[cat]))
+                         for lead in set().union(*_CATEGORY_LEADS.values())}
 # Texts with non-ASCII characters keep the earlier prefilter, a term's letters in `str.lower()` of the text: it
 # misses what re.IGNORECASE folds ("ſ" for "s"), and every text must get the category it always got.
-_LEADS: Final = {cat: tuple(sorted({lead for p, _ in terms for lead in _leads(p) or ()}))
-                 for cat, terms in _TERMS.items()}
+_LEADS: Final = {cat: tuple(sorted(leads)) for cat, leads in _CATEGORY_LEADS.items()}
 # An exploratory opening verb says how the work starts, not what it is for.
 _LEAD_VERB: Final = re.compile(r"^\s*(?:investigate|look\s+into|consider|explore|evaluate)\b", re.IGNORECASE)
 
@@ -141,16 +154,16 @@ def term_matches(lowered: str) -> dict[Category, list[tuple[str, int, int]]]:
     """Each category's terms in a folded text, as (term, start, end): what a search for the category's terms,
     resumed after each match, finds."""
     found: dict[Category, list[tuple[str, int, int]]] = {}
-    ends = [0] * len(_ORDER)
-    for m in _ANY_TERM.finditer(lowered):
-        at = m.start()
-        for k, cat in enumerate(_ORDER):
-            if m.start(k + 1) < 0 or at < ends[k]:
-                continue  # no term of this category here, or inside its previous match
+    ends = dict.fromkeys(_ORDER, 0)
+    for lead in _ANY_LEAD.finditer(lowered):
+        at = lead.start()
+        for cat in _CATEGORIES_AT[lead.group()]:
+            if at < ends[cat]:
+                continue  # inside the category's previous match, where a search would not look
             hit = _COMPILED[cat].match(lowered, at)
             if hit is not None:
                 found.setdefault(cat, []).append((_term(hit), at, hit.end()))
-                ends[k] = hit.end()
+                ends[cat] = hit.end()
     return found
 
 

@@ -14,15 +14,14 @@ from functools import lru_cache
 from typing import Final
 
 from .models import LintFinding, LintKind, LintResult
-from .prefilter import Guarded, folded
+from .prefilter import Guarded, case_blind, folded
 
 # Where the deliverable ends and the reason begins. Every pattern is linear: alternations of words.
-_PURPOSE: Final = re.compile(
+_PURPOSE: Final = case_blind(  # run over folded text: case-sensitive alternatives are tried faster
     r"(?:,|;|:|\s)\s*(?:so\s+that|so(?!\s+(?:on|forth)\b)|in\s+order\s+to|in\s+order\s+for|such\s+that|because|since|as\s+we|which|"
     r"to\s+(?:ensure|make\s+sure|help|allow|avoid|prevent|reduce|catch|monitor|detect|validate|accommodate|"
     r"remove|notify|let|enable|keep|protect|guarantee|stop|speed|give|get|support|make|better|more|further|"
-    r"capture|identify|find|learn|see|know|confirm|check|verify|increase|handle|serve|cover|track))\b",
-    re.IGNORECASE)
+    r"capture|identify|find|learn|see|know|confirm|check|verify|increase|handle|serve|cover|track))\b")
 _SENTENCE_END: Final = re.compile(r"(?<=[a-z0-9)`\]])[.!?](?:\s|$)")
 
 _RULES: Final[tuple[tuple[LintKind, re.Pattern[str], str, str], ...]] = (
@@ -82,7 +81,7 @@ def deliverable(text: str) -> str:
     text = " ".join((_ASIDE.sub(" ", text) if "(" in text else text).split())
     if (end := _SENTENCE_END.search(text)) is not None and end.start() > 0:
         text = text[: end.start()]
-    if (cut := _PURPOSE.search(text)) is not None and cut.start() > 0:
+    if (cut := _PURPOSE.search(folded(text))) is not None and cut.start() > 0:
         text = text[: cut.start()]
     return text.strip(" ,;:")
 

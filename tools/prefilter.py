@@ -9,6 +9,7 @@ and every test is implied by a match: skipping never changes a result.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import re
 from typing import Any, Final
@@ -35,23 +36,55 @@ def any_in(text: str, needles: tuple[str, ...]) -> bool:
 
 
 class Guarded:
-    """A compiled pattern, and literals of which each of its matches contains one (None: no such literals)."""
+    """A compiled pattern, literals of which each of its matches contains one (None: no such literals), and, for a
+    case-blind pattern written in lower case, its case-sensitive twin over folded text (see `case_blind`)."""
 
-    __slots__ = ("needles", "pattern")
+    __slots__ = ("folded", "needles", "pattern")
 
     def __init__(self, pattern: re.Pattern[str]) -> None:
         self.pattern = pattern
         self.needles = needles(pattern)
+        self.folded: re.Pattern[str] | None = None
+        if pattern.flags & ~re.UNICODE == re.IGNORECASE:
+            with contextlib.suppress(ValueError):
+                self.folded = case_blind(pattern.pattern)
 
     def possible(self, lowered: str) -> bool:
         """Whether the pattern may match a text whose `folded()` form is `lowered` (False: it cannot)."""
         return self.needles is None or any_in(lowered, self.needles)
 
     def search(self, text: str, lowered: str | None = None) -> re.Match[str] | None:
-        """`pattern.search(text)`, skipped when the text lacks every needle; `lowered` is `folded(text)` if known."""
-        if not self.possible(folded(text) if lowered is None else lowered):
+        """`pattern.search(text)`, skipped when the text lacks every needle; `lowered` is `folded(text)` if known.
+
+        A case-blind pattern is first run over the folded text, which is faster; the pattern itself runs only
+        when it will match, to give the match in the text's own letters."""
+        lowered = folded(text) if lowered is None else lowered
+        if not self.possible(lowered) or (self.folded is not None and self.folded.search(lowered) is None):
             return None
         return self.pattern.search(text)
+
+
+def case_blind(source: str) -> re.Pattern[str]:
+    """A case-sensitive pattern that finds in `folded(text)` what `re.compile(source, re.IGNORECASE)` finds in
+    `text`, at the same offsets (take matched text from `text`): the engine compares literals without folding
+    them, and skips alternatives on their first letter.
+
+    Raises:
+        ValueError: the source has an upper-case or non-ASCII letter outside an escape, or inline flags; such
+            a pattern would not find the same matches.
+    """
+    i = 0
+    while i < len(source):
+        char = source[i]
+        if char == "\\":
+            i += 2  # an escape keeps its meaning ("\\S" is not "\\s"), and no letter in it is a literal
+            continue
+        if char.isalpha() and not (char.isascii() and char.islower()):
+            raise ValueError(f"{source[max(0, i - 20):i + 20]!r}: a case-blind pattern must be written in lower case")
+        if source.startswith("(?", i) and source[i + 2:i + 3] in ("a", "i", "L", "m", "s", "u", "x", "-"):
+            raise ValueError(f"{source[i:i + 20]!r}: inline flags would change what the pattern matches")
+        i += 1
+    return re.compile(source)
 
 
 def needles(pattern: re.Pattern[str]) -> _Needles | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from .prefilter import Guarded, folded
+from .prefilter import Guarded, case_blind, folded
 
 _ABBREVIATIONS: Final = frozenset(
     ["e.g", "i.e", "etc", "vs", "approx", "mr", "mrs", "ms", "dr", "no", "nos", "inc", "ltd", "st", "fig", "cf",
@@ -40,8 +40,10 @@ _ORGANISATION: Final = (
     r"(?:The\s+)?[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,2})\s+(?:(?:is|are)\s+(?:now\s+|currently\s+|actively\s+)?"
     r"(?:working\s+on|exploring|investigating|planning\s+to|evaluating|developing|implementing|rolling\s+out|"
     r"preparing\s+to)|plans\s+to|intends\s+to)\b")
-_COMMIT: Final = re.compile(
-    rf"\b{_SUBJECT}\s*{_MODAL}|{_ORGANISATION}|"
+# Every other form of commitment; in lower case, so it also runs case-sensitively over folded text (see
+# prefilter.case_blind), which is several times faster than a case-blind search.
+_COMMIT_LOWER: Final = (
+    rf"\b{_SUBJECT}\s*{_MODAL}|"
     rf"\b(?:we|i)\b[^.;!?]{{0,200}}?\b(?:and|but)\s+(?:{_WILL}|plan\s+to|intend\s+to)\s+(?!be\s+able)\w+|"
     r"\bha(?:s|ve)\s+(?:some\s+)?(?:extra\s+|more\s+|additional\s+|further\s+|remaining\s+)?work\s+to\s+do\b|"
     r"\bremains?\s+a\s+priority\b|\bin\s+the\s+(?:near|coming)\s+(?:future|days|weeks|months)\b|"
@@ -52,8 +54,10 @@ _COMMIT: Final = re.compile(
     r"(?:is|will\s+be)\s+to\b|"
     r"\b(?:needs?|has|have)\s+to\s+be\s+\w+(?:ed|en|ne|wn|ilt|ut|ade)\b|\b(?:would|will)\s+need\s+to\s+be\s+\w+|"
     r"\bwill\s+be\s+(?!able\b|back\b|available\b|affected\b)\w+(?:ed|en|ne|wn|ilt|ut|ade)\b|"
-    r"\bis\s+being\s+tracked\b|\bremains?\s+to\s+be\s+done\b",
-    re.IGNORECASE)
+    r"\bis\s+being\s+tracked\b|\bremains?\s+to\s+be\s+done\b")
+_COMMIT: Final = re.compile(rf"{_COMMIT_LOWER}|{_ORGANISATION}", re.IGNORECASE)
+_COMMIT_FOLDED: Final = case_blind(_COMMIT_LOWER)
+_ORGANISATION_COMMIT: Final = Guarded(re.compile(_ORGANISATION, re.IGNORECASE))
 # Every alternative of _COMMIT and _PROPOSAL_QUESTION contains one of these; most narrative sentences contain
 # none, and a substring test is far cheaper than the alternation.
 _HINTS: Final = (
@@ -157,6 +161,11 @@ def _may_commit(sentence: str) -> bool:
     return any(hint in lowered for hint in _HINTS)
 
 
+def _commits(sentence: str, lowered: str) -> bool:
+    """What `_COMMIT.search(sentence)` says, from `lowered` (= `folded(sentence)`) where it can."""
+    return bool(_COMMIT_FOLDED.search(lowered) or _ORGANISATION_COMMIT.search(sentence, lowered))
+
+
 def is_commitment(sentence: str) -> bool:
     """Whether a sentence of narrative commits the authors to (or proposes) future work."""
     if not _may_commit(sentence):
@@ -164,7 +173,7 @@ def is_commitment(sentence: str) -> bool:
     lowered = folded(sentence)
     if is_excluded(sentence, lowered) or _DONE_PROSE.search(sentence, lowered):
         return False
-    return bool(_COMMIT.search(sentence) or _PROPOSAL_QUESTION.search(sentence))
+    return _commits(sentence, lowered) or bool(_PROPOSAL_QUESTION.match(sentence))  # anchored: match, not search
 
 
 def is_future_with(sentence: str) -> bool:
@@ -186,7 +195,7 @@ def is_task_like(sentence: str) -> bool:
     ('We have added ...'), not an explanation or an umbrella ('The following items ...')."""
     if is_excluded(sentence):
         return False
-    return is_imperative(sentence) or bool(_COMMIT.search(sentence)) or bool(_DONE_STEP.match(sentence)) \
+    return is_imperative(sentence) or _commits(sentence, folded(sentence)) or bool(_DONE_STEP.match(sentence)) \
         or bool(_SECTION_PROPOSAL.search(sentence))
 
 
