@@ -202,6 +202,17 @@ class Store(FollowthroughQueries, TicketLinks):
             return [Action.model_validate(r)
                     for r in db.execute(f"SELECT * FROM actions{sql_where} ORDER BY id", params)]  # noqa: S608
 
+    def evidence_spans(self, postmortem_id: int) -> list[tuple[int, int]]:
+        """Where each action of the postmortem quotes it: (quote_start, quote_end), ordered by start.
+
+        Two integers a row, read without building records, so checking coverage after every call stays cheap
+        however many candidates a postmortem has."""
+        with self._db() as db, reading(db):
+            cursor = db.cursor()
+            cursor.row_factory = None  # plain tuples: the dict rows of the other reads cost more than the query
+            return cursor.execute("SELECT quote_start, quote_end FROM actions WHERE postmortem_id = ? "
+                                  "ORDER BY quote_start, quote_end", [postmortem_id]).fetchall()
+
     def list_actions(self, where: ActionFilter, *, limit: int, offset: int) -> tuple[list[ActionSummary], int]:
         """One page of action summaries matching every given filter, ordered by id, and the exact total."""
         sql_where, params = where_clause(where)
