@@ -122,8 +122,10 @@ class Store(FollowthroughQueries, TicketLinks):
             found = db.execute("SELECT length(text) AS n FROM postmortems WHERE id = ?", [postmortem_id]).fetchone()
             if found is None:
                 raise PostmortemNotFound(f"no postmortem has id {postmortem_id}")
-            known = {text_key(str(r["text"])): int(r["id"])
-                     for r in db.execute("SELECT id, text FROM actions WHERE postmortem_id = ?", [postmortem_id])}
+            rows = db.cursor()
+            rows.row_factory = None  # plain tuples: this reads every action of the postmortem on each call
+            known = {text_key(text): int(action_id) for action_id, text in
+                     rows.execute("SELECT id, text FROM actions WHERE postmortem_id = ?", [postmortem_id])}
             results: list[tuple[int, bool]] = []
             for item in new:
                 if (existing := known.get(text_key(item.text))) is not None:
