@@ -109,7 +109,7 @@ def _extract(text: str) -> list[Finding]:
     infos = classify(doc)
     raws: list[RawItem] = []
     for row in table_rows(doc, infos):
-        raws.append(_from_row(row, doc))
+        raws.append(_from_row(row))
     label: tuple[int, SectionInfo] | None = None  # a "Next steps:" line opens a follow-up list in its section
     for index, block in enumerate(doc.blocks):
         info = infos[block.section]
@@ -314,8 +314,8 @@ def _in_narrative(doc: Document, block: Block) -> list[RawItem]:
     return raws
 
 
-def _from_row(row: TableRow, doc: Document) -> RawItem:
-    shown = item_fields.clean(row.text, doc.definitions)
+def _from_row(row: TableRow) -> RawItem:
+    shown = row.shown
     category = None
     if row.category is not None:
         category = (row.category, [row.category_cell])
