@@ -21,7 +21,8 @@ WORDS = ["Investigate", "INVESTIGATING", "look into", "Improve", "more", "etc", 
          "~~dropped~~", "not planned", "the", "it", "was", "caused", "runbook", "Docs", "roll back", "2FA",
          "on-call", "status page", "rate-limit", "fix", "you", "Please", "would have", "should've", "had we",
          "decided not", "will continue to", "already", "have since", "should", "it would be useful", "the following",
-         "as follows", "implemented changes", "a", ".", ",", ":", "(", ")", "-", " ", "x"]
+         "as follows", "implemented changes", "we have", "has been", "fixed", "(done)", "[closed]", "\u2705", "a",
+         ".", ",", ":", "(", ")", "-", " ", "x"]
 
 
 def _texts() -> list[str]:
@@ -36,7 +37,8 @@ GUARDED = [pytest.param(g, id=kind) for kind, g, _, _ in lint._GUARDED_RULES] + 
         ("not-a-task", extractor._NOT_A_TASK_WORDS), ("umbrella", extractor._UMBRELLA), ("advice", statements._ADVICE),
         ("counterfactual", statements._COUNTERFACTUAL), ("rejected", statements._REJECTED),
         ("generic", statements._GENERIC), ("done-prose", statements._DONE_PROSE),
-        ("section-proposal", statements._SECTION_PROPOSAL)]]
+        ("section-proposal", statements._SECTION_PROPOSAL), ("done-mark", item_fields._DONE_MARK),
+        ("done-tense", item_fields._DONE_TENSE)]]
 
 
 @pytest.mark.parametrize("guarded", GUARDED)
@@ -117,3 +119,12 @@ def test_a_lower_case_pattern_finds_in_folded_text_what_it_finds_case_blind_in_t
 def test_a_pattern_with_capitals_inline_flags_or_accented_letters_is_not_made_case_sensitive(source: str) -> None:
     with pytest.raises(ValueError, match=r"lower case|inline flags"):
         case_blind(source)
+
+
+def test_a_sentence_boundary_is_found_from_its_first_mark_as_a_look_back_first_pattern_finds_it() -> None:
+    look_back_first = re.compile(r"(?<![.!?])[.!?]++[\"'”’)\]*_`]*+(?=\s)")
+    marks = ["a", ".", "!", "?", " ", "e.g.", "v1.2", '"', ")", "*", "...", "?!", "\n"]
+    for text in ["".join(p) for p in itertools.product(marks, repeat=4)]:
+        for start in (0, 1):
+            expected = [m.span() for m in look_back_first.finditer(text, start)]
+            assert [m.span() for m in statements._BOUNDARY.finditer(text, start)] == expected, text

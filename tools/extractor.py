@@ -10,7 +10,8 @@ is dropped. Timelines, block quotes, code and advice to readers are never read f
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from collections.abc import Callable
+from functools import lru_cache, partial
 from typing import Final
 
 from postmortem_actions.store.records import Category
@@ -92,19 +93,21 @@ def extract(text: str) -> tuple[Finding, ...]:
     """
     if is_html(text):
         rendered, origin = html_to_text(text)
-        found = _extract(rendered)
-        mapped: list[Finding] = []
-        for f in found:
-            start, end = source_span(origin, f.start, f.end)
-            tail = _TRAILING_MARKUP.search(text, max(start, end - 2000), end)
-            if tail is not None and tail.start() > start:
-                end = tail.start()  # the quote ends with the item's text, not with the next element's tags
-            mapped.append(f.model_copy(update={"start": start, "end": end, "quote": text[start:end]}))
-        return tuple(mapped)
-    return tuple(_extract(text))
+        return tuple(_extract(rendered, text, partial(_in_source, text, origin)))
+    return tuple(_extract(text, text, None))
 
 
-def _extract(text: str) -> list[Finding]:
+def _in_source(source: str, origin: list[int], start: int, end: int) -> tuple[int, int]:
+    """Where the span [start, end) of an HTML document's rendering lies in the document (see html_text)."""
+    start, end = source_span(origin, start, end)
+    tail = _TRAILING_MARKUP.search(source, max(start, end - 2000), end)
+    if tail is not None and tail.start() > start:
+        end = tail.start()  # the quote ends with the item's text, not with the next element's tags
+    return start, end
+
+
+def _extract(text: str, source: str, place: Callable[[int, int], tuple[int, int]] | None) -> list[Finding]:
+    """The findings of a Markdown or plain text; `place` maps its offsets into `source` when it is a rendering."""
     doc = parse_blocks(text)
     infos = classify(doc)
     raws: list[RawItem] = []
@@ -138,7 +141,8 @@ def _extract(text: str) -> list[Finding]:
     for raw in _deduplicated(raws):
         if raw.section not in titles:
             titles[raw.section] = item_fields.clean(infos[raw.section].title, doc.definitions)
-        found.append(_finish(doc, titles[raw.section], raw))
+        start, end = (raw.start, raw.end) if place is None else place(raw.start, raw.end)
+        found.append(_finish(raw, titles[raw.section], start, end, source[start:end]))
     return found
 
 
@@ -364,7 +368,7 @@ def statements_core(text: str) -> str:
     return deliverable(re.sub(r"^.*?\b(?:need|needs|have|has|plan|want|going)\s+to\s+", "", text, count=1))
 
 
-def _finish(doc: Document, section: str, raw: RawItem) -> Finding:
+def _finish(raw: RawItem, section: str, start: int, end: int, quote: str) -> Finding:
     guessed = categorise(raw.context[:_MAX_JUDGED], raw.core[:_MAX_JUDGED] if raw.core else None)
     category, words = raw.category or guessed
     if raw.category and guessed[0] == Category.PROCESS and _DOCUMENTATION.search(raw.context):
@@ -375,7 +379,7 @@ def _finish(doc: Document, section: str, raw: RawItem) -> Finding:
         lint = [_NO_DELIVERABLE]
     tickets = list(dict.fromkeys(raw.tickets))
     return Finding(
-        text=raw.text, quote=doc.text[raw.start:raw.end], start=raw.start, end=raw.end, category=category,
+        text=raw.text, quote=quote, start=start, end=end, category=category,
         category_words=words, owner=raw.owner, due=raw.due, ticket=", ".join(tickets) or None, done=raw.done,
         in_section=raw.in_section, placement=raw.placement,
         section=section,

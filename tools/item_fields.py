@@ -11,7 +11,7 @@ import re
 from typing import Final
 from urllib.parse import urlsplit
 
-from .prefilter import any_in, folded
+from .prefilter import Guarded, any_in, folded
 
 _INLINE_LINK: Final = re.compile(
     r"(!?)\[([^\[\]\n]{0,300})\]\(\s*<?([^()\s<>]{1,2000})>?(?:\s+\"[^\"\n]{0,200}\")?\s*\)")
@@ -61,12 +61,12 @@ _OWNER: Final = re.compile(
 _OWNER_WORDS: Final = ("owne", "assign", "dri", "responsible")
 _NOT_OWNERS: Final = frozenset({"we", "us", "our", "i", "me", "the team", "team", "tbd", "none", "n/a", "unassigned"})
 
-_DONE_MARK: Final = re.compile(
+_DONE_MARK: Final = Guarded(re.compile(
     r"✅|✔|☑|^\W{0,4}(?:done|completed?|fixed|shipped|resolved)\b(?:\W|$)|[\[(]\s*(?:done|completed?|fixed|shipped|"
-    r"resolved|closed|merged)\b[^)\]\n]{0,60}[)\]]\W*$", re.IGNORECASE)
-_DONE_TENSE: Final = re.compile(
+    r"resolved|closed|merged)\b[^)\]\n]{0,60}[)\]]\W*$", re.IGNORECASE))
+_DONE_TENSE: Final = Guarded(re.compile(
     r"^(?:(?:we|i)(?:\s+have|'ve|’ve)\s+(?:already\s+)?(?!to\b|been\s+asked)\w+(?:ed|en|wn|ilt|ade|ut)\b|"
-    r"[^.;]{0,160}?\b(?:has|have)\s+(?:already\s+)?been\s+\w+(?:ed|en|wn|ne|ilt|ade|ut)\b)", re.IGNORECASE)
+    r"[^.;]{0,160}?\b(?:has|have)\s+(?:already\s+)?been\s+\w+(?:ed|en|wn|ne|ilt|ade|ut)\b)", re.IGNORECASE))
 _DONE_STATUS: Final = re.compile(r"^\W*(?:done|completed?|fixed|closed|resolved|shipped|merged|finished|yes)\W*$|✅|✔",
                                  re.IGNORECASE)
 _TRAILING_STATUS: Final = re.compile(

@@ -63,6 +63,13 @@ class Guarded:
             return None
         return self.pattern.search(text)
 
+    def match(self, text: str, lowered: str | None = None) -> re.Match[str] | None:
+        """`pattern.match(text)`, skipped like `search` when it cannot match."""
+        lowered = folded(text) if lowered is None else lowered
+        if not self.possible(lowered) or (self.folded is not None and self.folded.match(lowered) is None):
+            return None
+        return self.pattern.match(text)
+
 
 def case_blind(source: str) -> re.Pattern[str]:
     """A case-sensitive pattern that finds in `folded(text)` what `re.compile(source, re.IGNORECASE)` finds in
