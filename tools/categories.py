@@ -136,8 +136,10 @@ _WEIGHTS: Final = {cat: {f"t{n}": weight for n, (_, weight) in enumerate(terms)}
 _CATEGORY_LEADS: Final = {cat: {lead for p, _ in terms for lead in _leads(p) or ()} for cat, terms in _TERMS.items()}
 _ANY_LEAD: Final = re.compile(r"\b" + _longest_of(set().union(*_CATEGORY_LEADS.values())))
 # The longest lead a word opens with stands for all its leads, which are its prefixes.
-_CATEGORIES_AT: Final = {lead: tuple(cat for cat in _ORDER if any(lead.startswith(x) for x in _CATEGORY_LEADS[cat]))
+_CATEGORIES_AT: Final = {lead: tuple((cat, _COMPILED[cat]) for cat in _ORDER
+                                     if any(lead.startswith(x) for x in _CATEGORY_LEADS[cat]))
                          for lead in set().union(*_CATEGORY_LEADS.values())}
+_TERM_OF: Final = {name: name.partition("_")[0] for pattern in _COMPILED.values() for name in pattern.groupindex}
 # Texts with non-ASCII characters keep the earlier prefilter, a term's letters in `str.lower()` of the text: it
 # misses what re.IGNORECASE folds ("ſ" for "s"), and every text must get the category it always got.
 _LEADS: Final = {cat: tuple(sorted(leads)) for cat, leads in _CATEGORY_LEADS.items()}
@@ -157,12 +159,12 @@ def term_matches(lowered: str) -> dict[Category, list[tuple[str, int, int]]]:
     ends = dict.fromkeys(_ORDER, 0)
     for lead in _ANY_LEAD.finditer(lowered):
         at = lead.start()
-        for cat in _CATEGORIES_AT[lead.group()]:
+        for cat, pattern in _CATEGORIES_AT[lead.group()]:
             if at < ends[cat]:
                 continue  # inside the category's previous match, where a search would not look
-            hit = _COMPILED[cat].match(lowered, at)
+            hit = pattern.match(lowered, at)
             if hit is not None:
-                found.setdefault(cat, []).append((_term(hit), at, hit.end()))
+                found.setdefault(cat, []).append((_TERM_OF[hit.lastgroup or ""], at, hit.end()))
                 ends[cat] = hit.end()
     return found
 

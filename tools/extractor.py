@@ -68,6 +68,7 @@ _CRITERION: Final = re.compile(r"^\W*(?:ensure|make\s+sure|verify|validate|check
 _DROPPED: Final = Guarded(re.compile(
     r"\b(?:won't\s+(?:do|fix)|wontfix|will\s+not\s+do|rejected|decided\s+against|not\s+(?:doing|planned))\b|"
     r"^\s*~~[^~]+~~\s*(?:\(|$)", re.IGNORECASE))
+_LEAD_IN: Final = Guarded(re.compile(r"^.*?\b(?:need|needs|have|has|plan|want|going)\s+to\s+"))
 _DOCUMENTATION: Final = re.compile(r"\b(?:document\w*|docs|runbooks?|playbooks?|wiki|handbook)\b", re.IGNORECASE)
 _WORD: Final = re.compile(r"[a-z0-9]+")
 _STOP: Final = frozenset(
@@ -365,7 +366,8 @@ def _repeats_listed(mine: set[str], listed: list[set[str]], postings: dict[str, 
 
 def statements_core(text: str) -> str:
     """The deliverable of a prose statement, without its lead-in ('We need to add X, so ...' -> 'add X')."""
-    return deliverable(re.sub(r"^.*?\b(?:need|needs|have|has|plan|want|going)\s+to\s+", "", text, count=1))
+    lead_in = _LEAD_IN.match(text)
+    return deliverable(text[lead_in.end():] if lead_in else text)
 
 
 def _finish(raw: RawItem, section: str, start: int, end: int, quote: str) -> Finding:

@@ -11,7 +11,7 @@ import re
 from typing import Final
 from urllib.parse import urlsplit
 
-from .prefilter import Guarded, any_in, folded
+from .prefilter import Guarded, any_in, case_blind, folded
 
 _INLINE_LINK: Final = re.compile(
     r"(!?)\[([^\[\]\n]{0,300})\]\(\s*<?([^()\s<>]{1,2000})>?(?:\s+\"[^\"\n]{0,200}\")?\s*\)")
@@ -32,16 +32,21 @@ _NOT_TICKET_URL: Final = re.compile(
 
 _MONTH: Final = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
                  r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
+# In lower case, like the other case-blind patterns here, so the due date can be read case-sensitively from
+# folded text ("Q3", "FY26", "EOQ" match as before: every pattern using it is case-blind).
 _DATE: Final = (
     rf"(?:\d{{4}}-\d{{2}}-\d{{2}}|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?|"
-    rf"\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}(?:,?\s+\d{{4}})?|{_MONTH}\s+\d{{4}}|[QH][1-4]\s?(?:FY)?\d{{2,4}}|"
-    rf"FY\s?\d{{2,4}}|(?:the\s+)?(?:end|middle|start|beginning)\s+of\s+(?:the\s+)?(?:week|month|quarter|year|sprint|"
-    rf"[QH][1-4](?:\s+\d{{4}})?|{_MONTH}(?:\s+\d{{4}})?|\d{{4}})|(?:next|this)\s+(?:week|month|quarter|sprint|year)|"
-    rf"EO[WMQY]|\d{{1,2}}/\d{{1,2}}/\d{{2,4}})")
+    rf"\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}(?:,?\s+\d{{4}})?|{_MONTH}\s+\d{{4}}|[qh][1-4]\s?(?:fy)?\d{{2,4}}|"
+    rf"fy\s?\d{{2,4}}|(?:the\s+)?(?:end|middle|start|beginning)\s+of\s+(?:the\s+)?(?:week|month|quarter|year|sprint|"
+    rf"[qh][1-4](?:\s+\d{{4}})?|{_MONTH}(?:\s+\d{{4}})?|\d{{4}})|(?:next|this)\s+(?:week|month|quarter|sprint|year)|"
+    rf"eo[wmqy]|\d{{1,2}}/\d{{1,2}}/\d{{2,4}})")
 _RANGE: Final = rf"{_DATE}(?:\s*(?:-|–|—|to|through)\s*{_DATE})?"
-_DUE_IN_TEXT: Final = re.compile(
-    rf"(?i:\b(?:due(?:\s+date)?|by|before|until|deadline|eta|target(?:\s+date)?|no\s+later\s+than|at|in|for|"
-    rf"within)\b)\s*:?\s*({_RANGE})(?![\w-])", re.IGNORECASE)
+# (?=[abdefintuw]): a word that cannot start a keyword is passed over without trying all thirteen.
+_DUE_IN_TEXT_SOURCE: Final = (
+    rf"\b(?=[abdefintuw])(?:due(?:\s+date)?|by|before|until|deadline|eta|target(?:\s+date)?|no\s+later\s+than|at|"
+    rf"in|for|within)\b\s*:?\s*({_RANGE})(?![\w-])")
+_DUE_IN_TEXT: Final = re.compile(_DUE_IN_TEXT_SOURCE, re.IGNORECASE)
+_DUE_IN_FOLDED: Final = case_blind(_DUE_IN_TEXT_SOURCE)  # the same matches, over folded text, four times faster
 _DUE_IN_HEADING: Final = re.compile(rf"\(\s*(?:due\s*:?\s*|by\s+|target\s*:?\s*)?({_RANGE})\s*\)|"
                                     rf"\b(?:due|by|target|until)\s*:?\s*({_RANGE})", re.IGNORECASE)
 # Every form of _DATE holds a digit, a month's name or one of these words; most action items hold none of them.
@@ -69,9 +74,9 @@ _DONE_TENSE: Final = Guarded(re.compile(
     r"[^.;]{0,160}?\b(?:has|have)\s+(?:already\s+)?been\s+\w+(?:ed|en|wn|ne|ilt|ade|ut)\b)", re.IGNORECASE))
 _DONE_STATUS: Final = re.compile(r"^\W*(?:done|completed?|fixed|closed|resolved|shipped|merged|finished|yes)\W*$|✅|✔",
                                  re.IGNORECASE)
-_TRAILING_STATUS: Final = re.compile(
+_TRAILING_STATUS: Final = Guarded(re.compile(
     r"\s*(?:\*\*|__)?\s*[\[(]\s*(?:done|completed?|fixed|shipped|resolved|closed|merged|in\s+progress|todo|wip)\b"
-    r"[^)\]\n]{0,60}[)\]]\s*(?:\*\*|__)?\s*\.?\s*$|\s*(?:✅|✔|☑)\s*$", re.IGNORECASE)
+    r"[^)\]\n]{0,60}[)\]]\s*(?:\*\*|__)?\s*\.?\s*$|\s*(?:✅|✔|☑)\s*$", re.IGNORECASE))
 _LEADING_MARK: Final = re.compile(
     r"^\s*(?:\[\s*(?:action\s+items?|ai|todo|follow[- ]?up|done|x)\s*\]|(?:\*\*|__)?(?:action\s+items?|ai|todo|"
     r"follow[- ]?up|next\s+step)\s*(?:\*\*|__)?\s*:\s*(?:\*\*|__)?)\s*", re.IGNORECASE)
@@ -137,8 +142,8 @@ def due(fragment: str) -> str | None:
     """A due date or period the fragment states ('by 2026-01-15', 'Q4 2025', 'at the end of 2023')."""
     if not fragment or (not _DIGIT.search(fragment) and not any_in(folded(fragment), _DATE_WORDS)):
         return None
-    match = _DUE_IN_TEXT.search(fragment)
-    return " ".join(match.group(1).split()) if match else None
+    match = _DUE_IN_FOLDED.search(folded(fragment))
+    return " ".join(fragment[match.start(1):match.end(1)].split()) if match else None
 
 
 def due_in_heading(heading: str) -> str | None:
@@ -198,8 +203,8 @@ def clean(fragment: str, definitions: dict[str, str]) -> str:
     if "(" in text:
         text = _EMPTY_ASIDE.sub(lambda m: f"({m.group(1)})" if m.group(1) else "", text)
     text = text.replace("**", "").replace("__", "").replace("~~", "")
-    if any_in(text, _STATUS_OPENERS):
-        text = _TRAILING_STATUS.sub("", text)
+    if any_in(text, _STATUS_OPENERS) and _TRAILING_STATUS.search(text):
+        text = _TRAILING_STATUS.pattern.sub("", text)
     if any_in(text, ("DONE", "TODO", "WIP")):
         text = _STATUS_WORD.sub("", text)
     if not text.isprintable():  # every character _CONTROL names is unprintable

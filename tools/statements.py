@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from .prefilter import Guarded, case_blind, folded
+from .prefilter import Guarded, any_in, case_blind, folded
 
 _ABBREVIATIONS: Final = frozenset(
     ["e.g", "i.e", "etc", "vs", "approx", "mr", "mrs", "ms", "dr", "no", "nos", "inc", "ltd", "st", "fig", "cf",
@@ -159,8 +159,7 @@ def clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def _may_commit(sentence: str) -> bool:
-    lowered = sentence.lower()
-    return any(hint in lowered for hint in _HINTS)
+    return any_in(sentence.lower(), _HINTS)
 
 
 def _commits(sentence: str, lowered: str) -> bool:
