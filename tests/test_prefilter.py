@@ -121,10 +121,18 @@ def test_a_pattern_with_capitals_inline_flags_or_accented_letters_is_not_made_ca
         case_blind(source)
 
 
-def test_a_sentence_boundary_is_found_from_its_first_mark_as_a_look_back_first_pattern_finds_it() -> None:
-    look_back_first = re.compile(r"(?<![.!?])[.!?]++[\"'”’)\]*_`]*+(?=\s)")
-    marks = ["a", ".", "!", "?", " ", "e.g.", "v1.2", '"', ")", "*", "...", "?!", "\n"]
-    for text in ["".join(p) for p in itertools.product(marks, repeat=4)]:
+@pytest.mark.parametrize(("look_back_first", "pattern"), [
+    pytest.param(r"(?<![.!?])[.!?]++[\"'”’)\]*_`]*+(?=\s)", statements._BOUNDARY, id="sentence-boundary"),
+    pytest.param(r"(?<=[a-z0-9)`\]])[.!?](?:\s|$)", lint._SENTENCE_END, id="deliverable-end"),
+    pytest.param(r"(?<![\w/.-])([A-Z][A-Z0-9]{1,9})-(\d{1,7})(?![\w-])", item_fields._KEY, id="ticket-key"),
+    pytest.param(r"(?<![\w&/#])#(\d{1,7})\b(?!\s+priority)", item_fields._HASH, id="ticket-number"),
+])
+def test_a_pattern_that_reads_its_literal_before_looking_back_finds_what_the_look_back_first_form_finds(
+        look_back_first: str, pattern: re.Pattern[str]) -> None:
+    spec = re.compile(look_back_first)
+    parts = ["a", "AB", "Z", "9", "12", ".", "!", "?", "...", '"', ")", "]", "`", "*", "-", "/", "#", "&", " ", "\n",
+             "e.g.", "priority"]
+    for text in ["".join(p) for p in itertools.product(parts, repeat=4)]:
         for start in (0, 1):
-            expected = [m.span() for m in look_back_first.finditer(text, start)]
-            assert [m.span() for m in statements._BOUNDARY.finditer(text, start)] == expected, text
+            expected = [(m.span(), m.groups()) for m in spec.finditer(text, start)]
+            assert [(m.span(), m.groups()) for m in pattern.finditer(text, start)] == expected, text

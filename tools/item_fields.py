@@ -19,13 +19,15 @@ _REF_LINK: Final = re.compile(r"(!?)\[([^\[\]\n]{1,300})\](?:\[([^\[\]\n]{0,200}
 _AUTOLINK: Final = re.compile(r"<(https?://[^\s<>]{1,2000})>")
 _BARE_URL: Final = re.compile(r"(?<![<\w])(?<!\]\()https?://[^\s<>()\[\]]{1,2000}")
 _HTML_TAG: Final = re.compile(r"</?[a-zA-Z][^<>\n]{0,300}>")
-_KEY: Final = re.compile(r"(?<![\w/.-])([A-Z][A-Z0-9]{1,9})-(\d{1,7})(?![\w-])")
+# These open with a literal and look back after it ("X(?<![\w/.-].)" is "(?<![\w/.-])X"): the engine skips from
+# literal to literal instead of trying the look-back at every position.
+_KEY: Final = re.compile(r"([A-Z](?<![\w/.-].)[A-Z0-9]{1,9})-(\d{1,7})(?![\w-])")
 _NOT_KEYS: Final = frozenset(
     ["SEV", "UTC", "GMT", "ISO", "RFC", "CVE", "CWE", "HTTP", "HTTPS", "TLS", "SSL", "UTF", "SHA", "MD", "AES",
      "RSA", "COVID", "IPV", "GPT", "FY", "PST", "PDT", "CET", "CEST", "EST", "EDT", "IST", "AWS", "GCP", "EC",
      "US", "EU", "TCP", "UDP", "DNS", "API", "SLA", "SLO", "KPI", "OKR", "PCI", "SOC", "HIPAA", "GDPR", "NIST",
      "TOTP", "OTP", "WER"])
-_HASH: Final = re.compile(r"(?<![\w&/#])#(\d{1,7})\b(?!\s+priority)")
+_HASH: Final = re.compile(r"#(?<![\w&/#].)(\d{1,7})\b(?!\s+priority)")
 _NOT_TICKET_URL: Final = re.compile(
     r"grafana|datadoghq|kibana|newrelic|dashboard|/d/|/charts?/|/metrics|\.(?:png|jpe?g|gif|svg)(?:$|\?)",
     re.IGNORECASE)
@@ -175,7 +177,11 @@ def owner(fragment: str) -> str | None:
 
 def done(fragment: str) -> bool:
     """Whether the fragment marks itself done ('(Done)', '✅', 'DONE:') or states it in the perfect tense."""
-    return bool(fragment) and bool(_DONE_MARK.search(fragment) or _DONE_TENSE.match(fragment.strip("*_ ")))
+    if not fragment:
+        return False
+    lowered = folded(fragment)  # folding keeps "*", "_" and " ", so it commutes with the strip below
+    return bool(_DONE_MARK.search(fragment, lowered)
+                or _DONE_TENSE.match(fragment.strip("*_ "), lowered.strip("*_ ")))
 
 
 def done_status(cell: str) -> bool:
@@ -185,7 +191,8 @@ def done_status(cell: str) -> bool:
 
 def clean(fragment: str, definitions: dict[str, str]) -> str:
     """One readable line: links reduced to their labels, trailing links and status marks, emphasis dropped."""
-    text = _LEADING_MARK.sub("", fragment) if ":" in fragment or "[" in fragment else fragment
+    lead = _LEADING_MARK.match(fragment) if ":" in fragment or "[" in fragment else None
+    text = fragment[lead.end():] if lead else fragment  # anchored: one match at most, at the start
     if "](" in text:
         text = _INLINE_LINK.sub(lambda m: "" if m.group(1) else m.group(2), text)
     if "<" in text:
@@ -206,7 +213,7 @@ def clean(fragment: str, definitions: dict[str, str]) -> str:
     if any_in(text, _STATUS_OPENERS) and _TRAILING_STATUS.search(text):
         text = _TRAILING_STATUS.pattern.sub("", text)
     if any_in(text, ("DONE", "TODO", "WIP")):
-        text = _STATUS_WORD.sub("", text)
+        text = text[status.end():] if (status := _STATUS_WORD.match(text)) else text
     if not text.isprintable():  # every character _CONTROL names is unprintable
         text = _CONTROL.sub("", text)
     return " ".join(text.split()).strip(" -–—|:;,(")

@@ -22,7 +22,8 @@ _PURPOSE: Final = case_blind(  # run over folded text: case-sensitive alternativ
     r"to\s+(?:ensure|make\s+sure|help|allow|avoid|prevent|reduce|catch|monitor|detect|validate|accommodate|"
     r"remove|notify|let|enable|keep|protect|guarantee|stop|speed|give|get|support|make|better|more|further|"
     r"capture|identify|find|learn|see|know|confirm|check|verify|increase|handle|serve|cover|track))\b")
-_SENTENCE_END: Final = re.compile(r"(?<=[a-z0-9)`\]])[.!?](?:\s|$)")
+# The mark, then a look back at the character before it: the engine skips from mark to mark.
+_SENTENCE_END: Final = re.compile(r"[.!?](?<=[a-z0-9)`\]].)(?:\s|$)")
 
 _RULES: Final[tuple[tuple[LintKind, re.Pattern[str], str, str], ...]] = (
     ("exploratory", re.compile(
