@@ -136,3 +136,23 @@ def test_a_pattern_that_reads_its_literal_before_looking_back_finds_what_the_loo
         for start in (0, 1):
             expected = [(m.span(), m.groups()) for m in spec.finditer(text, start)]
             assert [(m.span(), m.groups()) for m in pattern.finditer(text, start)] == expected, text
+
+
+FOLDED = [pytest.param(getattr(module, name), id=name) for module, names in [
+    (extractor, ["_NOT_A_TASK_LEAD", "_FIELD_LINE", "_CRITERION", "_TRACKING_LINE", "_MARKER", "_POINTER",
+                 "_DOCUMENTATION"]),
+    (statements, ["_IMPERATIVE", "_FUTURE", "_PROPOSAL_QUESTION", "_DONE_STEP", "_COMPARATIVE", "STATUS_NOTE",
+                  "_COMMIT_FOLDED"]),
+    (lint, ["_BARE", "_PURPOSE"]), (categories, ["_LEAD_VERB"]), (item_fields, ["_DUE_IN_FOLDED"]),
+] for name in names]
+
+
+@pytest.mark.parametrize("pattern", FOLDED)
+def test_a_pattern_run_over_folded_text_finds_what_it_finds_case_blind(pattern: re.Pattern[str]) -> None:
+    blind = re.compile(pattern.pattern, re.IGNORECASE)
+    extra = ["Owner: SRE", "TRACKING ISSUE: x", "[Action items]", "ENSURE it", "ADD A CHECK", "WILL ship",
+             "Should we add a canary?", "We've Added", "The more we plan, the less", "(Fixed by x)", "Investigate x",
+             "FIX IT", "so that", "by Q3 2026", "In the \u017fummer", "\u0130nvestigate", "Due: EOQ"]
+    for text in [*_texts(), *extra]:
+        lowered = folded(text)
+        assert [m.span() for m in pattern.finditer(lowered)] == [m.span() for m in blind.finditer(text)], text

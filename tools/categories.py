@@ -15,7 +15,7 @@ from typing import Final
 from postmortem_actions.store.records import Category
 
 from .lint import deliverable
-from .prefilter import folded
+from .prefilter import case_blind, folded
 
 _TERMS: Final[dict[Category, tuple[tuple[str, int], ...]]] = {
     Category.PROCESS: (
@@ -144,7 +144,7 @@ _TERM_OF: Final = {name: name.partition("_")[0] for pattern in _COMPILED.values(
 # misses what re.IGNORECASE folds ("ſ" for "s"), and every text must get the category it always got.
 _LEADS: Final = {cat: tuple(sorted(leads)) for cat, leads in _CATEGORY_LEADS.items()}
 # An exploratory opening verb says how the work starts, not what it is for.
-_LEAD_VERB: Final = re.compile(r"^\s*(?:investigate|look\s+into|consider|explore|evaluate)\b", re.IGNORECASE)
+_LEAD_VERB: Final = case_blind(r"^\s*(?:investigate|look\s+into|consider|explore|evaluate)\b")
 
 
 def _term(match: re.Match[str]) -> str:
@@ -169,6 +169,11 @@ def term_matches(lowered: str) -> dict[Category, list[tuple[str, int, int]]]:
     return found
 
 
+def _without_lead_verb(text: str) -> str:
+    lead = _LEAD_VERB.match(folded(text))  # anchored: at most one match, at the start
+    return text[lead.end():] if lead else text
+
+
 def _counts(hits: list[tuple[str, int, int]]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for term, _, _ in hits:
@@ -183,8 +188,8 @@ def categorise(text: str, core: str | None = None) -> tuple[Category, list[str]]
     text (its reason, a title) counts once. With no signal at all the suggestion is `prevent` and the
     word list is empty.
     """
-    core = _LEAD_VERB.sub("", deliverable(core if core is not None else text))
-    rest = _LEAD_VERB.sub("", " ".join(text.split()))
+    core = _without_lead_verb(deliverable(core if core is not None else text))
+    rest = _without_lead_verb(" ".join(text.split()))
     found = term_matches(folded(rest))
     if found and not rest.isascii():
         lowered = rest.lower()

@@ -24,7 +24,7 @@ from .headed import headed_actions, label_line
 from .html_text import html_to_text, source_span
 from .lint import deliverable, lint_findings
 from .models import Finding, LintFinding, Placement
-from .prefilter import Guarded
+from .prefilter import Guarded, case_blind, folded
 from .raw_items import RawItem
 from .sections import SectionInfo, classify
 from .tables import TableRow, table_rows
@@ -36,19 +36,18 @@ _UMBRELLA: Final = Guarded(re.compile(
     r":\s*(?:\*\*|__)?\s*$|\b(?:the\s+following|outlined\s+(?:above|below)|as\s+follows|listed\s+(?:above|below))\b|"
     r"\b(?:implemented|made|taken|completed|shipped|identified)\s+(?:\w+\s+){0,2}?"
     r"(?:remediations|improvements|changes|fixes|measures|steps|actions|action\s+items)\b", re.IGNORECASE))
-_POINTER: Final = re.compile(
+_POINTER: Final = case_blind(
     r"^\W*(?:see|read\s+more|follow\s+along|more\s+details?|details?\s+(?:in|at)|this\s+(?:is\s+)?tracked|"
-    r"\[?this\s+(?:tracking\s+)?issue\]?)|\btrack(?:s|ing|ed)?\b|\bfollow\s+along\b|\bideas\s+for\s+resolution\b",
-    re.IGNORECASE)
+    r"\[?this\s+(?:tracking\s+)?issue\]?)|\btrack(?:s|ing|ed)?\b|\bfollow\s+along\b|\bideas\s+for\s+resolution\b")
 _TRAILING_MARKUP: Final = re.compile(r"(?:\s*<[^<>]{0,500}>)+\s*$")
-_FIELD_LINE: Final = re.compile(
-    r"^\W*(?:owners?|assignee|due(?:\s+date)?|eta|deadline|ticket|issue|bug|priority|status)\s*[:=]", re.IGNORECASE)
-_TRACKING_LINE: Final = re.compile(
+_FIELD_LINE: Final = case_blind(
+    r"^\W*(?:owners?|assignee|due(?:\s+date)?|eta|deadline|ticket|issue|bug|priority|status)\s*[:=]")
+_TRACKING_LINE: Final = case_blind(
     r"^\W*(?:tracking(?:\s+(?:issue|ticket|epic|board))?|tracked\s+(?:in|at|by)|follow\s+along(?:\s+here)?|epic|"
-    r"jira|ticket|issue|umbrella\s+issue|project\s+board)\W{0,4}(?:[:=-]|\s+(?:in|at|here))", re.IGNORECASE)
+    r"jira|ticket|issue|umbrella\s+issue|project\s+board)\W{0,4}(?:[:=-]|\s+(?:in|at|here))")
 # A statement of what happened, thanks, or a line continuing the one above: not an item of its own. All but one
 # of these hold only at the start of a line, and are tried there alone (a search tries them at every position).
-_NOT_A_TASK_LEAD: Final = re.compile(
+_NOT_A_TASK_LEAD: Final = case_blind(
     r"^\W*(?:thanks?|thank\s+you|kudos|shout-?outs?)\b|"
     # a line that continues the one above ("Ideally it would also ...", "It is cheap.") is not an item of its own
     r"^\W*(?:ideally|otherwise|however|but|because|since|and)\b|"
@@ -57,19 +56,18 @@ _NOT_A_TASK_LEAD: Final = re.compile(
     r"\b(?:caused|ran\s+out|failed|was|were|had|became|happened|led\s+to)\b|"
     r"^\W*(?:it|they|these|those|this|that)\s+(?:would|will|is|are|was|were|could|can|may|might)\b"
     r"(?!\s+be\s+(?:useful|good|nice|helpful|better|worth))|"
-    r"^\W*(?:this|that|it|there|the\s+(?:incident|outage|team|response|impact))\s+(?:was|were|had|has\s+been)\b",
-    re.IGNORECASE)
+    r"^\W*(?:this|that|it|there|the\s+(?:incident|outage|team|response|impact))\s+(?:was|were|had|has\s+been)\b")
 _NOT_A_TASK_WORDS: Final = Guarded(re.compile(
     r"\b(?:stressful|grateful|thankful|proud|apologi[sz]e|sorry)\b", re.IGNORECASE))
-_MARKER: Final = re.compile(
-    r"^\W{0,6}(?:\[\s*action\s+items?\s*\]|(?:\*\*|__)?action\s+items?\s*(?:\*\*|__)?\s*:)", re.IGNORECASE)
+_MARKER: Final = case_blind(
+    r"^\W{0,6}(?:\[\s*action\s+items?\s*\]|(?:\*\*|__)?action\s+items?\s*(?:\*\*|__)?\s*:)")
 # A sentence that sets the finish line of the item before it, not a second deliverable.
-_CRITERION: Final = re.compile(r"^\W*(?:ensure|make\s+sure|verify|validate|check|confirm|so\s+that)\b", re.IGNORECASE)
+_CRITERION: Final = case_blind(r"^\W*(?:ensure|make\s+sure|verify|validate|check|confirm|so\s+that)\b")
 _DROPPED: Final = Guarded(re.compile(
     r"\b(?:won't\s+(?:do|fix)|wontfix|will\s+not\s+do|rejected|decided\s+against|not\s+(?:doing|planned))\b|"
     r"^\s*~~[^~]+~~\s*(?:\(|$)", re.IGNORECASE))
 _LEAD_IN: Final = Guarded(re.compile(r"^.*?\b(?:need|needs|have|has|plan|want|going)\s+to\s+"))
-_DOCUMENTATION: Final = re.compile(r"\b(?:document\w*|docs|runbooks?|playbooks?|wiki|handbook)\b", re.IGNORECASE)
+_DOCUMENTATION: Final = case_blind(r"\b(?:document\w*|docs|runbooks?|playbooks?|wiki|handbook)\b")
 _WORD: Final = re.compile(r"[a-z0-9]+")
 _STOP: Final = frozenset(
     ["the", "a", "an", "to", "of", "and", "or", "for", "in", "on", "at", "by", "with", "from", "is", "are", "be",
@@ -149,7 +147,8 @@ def _extract(text: str, source: str, place: Callable[[int, int], tuple[int, int]
 
 def _not_a_task(line: str) -> bool:
     """Whether a line states what happened, thanks someone, or continues the line above (see _NOT_A_TASK_LEAD)."""
-    return bool(_NOT_A_TASK_LEAD.match(line) or _NOT_A_TASK_WORDS.search(line))
+    lowered = folded(line)
+    return bool(_NOT_A_TASK_LEAD.match(lowered) or _NOT_A_TASK_WORDS.search(line, lowered))
 
 
 def _item_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -158,10 +157,10 @@ def _item_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
     groups: list[list[tuple[int, int]]] = []
     for s, e in spans:
         sentence = text[s:e]
-        if groups and _FIELD_LINE.match(text[groups[-1][0][0]:groups[-1][-1][1]]) and len(groups[-1]) == 1:
+        if groups and _FIELD_LINE.match(folded(text[groups[-1][0][0]:groups[-1][-1][1]])) and len(groups[-1]) == 1:
             groups[-1].append((s, e))  # "Owner: SRE. Add a health check." is one item with its owner first
         elif groups and not (statements.is_imperative(sentence) and len(sentence.split()) >= 4
-                             and not _CRITERION.match(sentence) and not _FIELD_LINE.match(sentence)):
+                             and not _CRITERION.match(folded(sentence)) and not _FIELD_LINE.match(folded(sentence))):
             groups[-1].append((s, e))
         else:
             groups.append([(s, e)])
@@ -235,7 +234,7 @@ def _in_followup(doc: Document, index: int, block: Block, info: SectionInfo) -> 
         return []  # a paragraph continuing a list item
     lines = block.lines
     fragment = text[block.start:block.end]
-    if len(lines) == 1 and _TRACKING_LINE.match(fragment):
+    if len(lines) == 1 and _TRACKING_LINE.match(folded(fragment)):
         info.tickets = info.tickets + item_fields.tickets(fragment, doc.definitions)
         return []  # "Tracking issue: URL" under the heading tracks every item that follows
     if len(lines) > 1 and all(_LINE_END.search(text[s:e]) for s, e in lines[:-1]):
@@ -251,7 +250,7 @@ def _in_followup(doc: Document, index: int, block: Block, info: SectionInfo) -> 
     previous: tuple[int, int] | None = None
     for s, e in statements.sentences(text, block.start, block.end):
         sentence = text[s:e]
-        if statements.STATUS_NOTE.match(sentence) and previous is not None:
+        if statements.STATUS_NOTE.match(folded(sentence)) and previous is not None:
             # "(fixed by adding ...)", "(filed URL)": the note settles the statement before it, which was a follow-up.
             if not raws:  # the note settles the paragraph's statement; with an action before it, that action
                 raws.extend(_raw_sentence(doc, block, previous[0], previous[1], "section_prose", True))
@@ -295,10 +294,11 @@ def _in_narrative(doc: Document, block: Block) -> list[RawItem]:
         linked = "://" in sentence or ("[" in sentence and bool(doc.definitions))
         ticket_links = [t for t in item_fields.tickets(sentence, doc.definitions) if "://" in t] if linked else []
         plain = item_fields.clean(sentence, doc.definitions) if ticket_links else sentence
-        pointer = bool(ticket_links) and bool(_POINTER.search(plain)) and not statements.is_excluded(sentence)
-        if _UMBRELLA.search(sentence) or _TRACKING_LINE.match(plain):
+        lowered = folded(plain)
+        pointer = bool(ticket_links) and bool(_POINTER.search(lowered)) and not statements.is_excluded(sentence)
+        if _UMBRELLA.search(sentence) or _TRACKING_LINE.match(lowered):
             pass  # announces the list, or a bare "Tracking issue: URL" line
-        elif _MARKER.match(sentence):
+        elif _MARKER.match(folded(sentence)):
             raws.extend(_raw_sentence(doc, block, s, e, "marker", True))
         elif statements.is_commitment(sentence) or (
                 statements.is_future_with(sentence) and item_fields.due(sentence) is not None):
@@ -308,7 +308,7 @@ def _in_narrative(doc: Document, block: Block) -> list[RawItem]:
             last.end = e
             last.tickets += ticket_links
         elif pointer and not item_fields.done(sentence) and not re.search(r"\balready\b", sentence, re.IGNORECASE):
-            start = previous[0] if previous and _POINTER.match(plain) else s
+            start = previous[0] if previous and _POINTER.match(lowered) else s
             about = item_fields.clean(text[start:e], doc.definitions)
             raw = RawItem(start, e, about, "prose", False, block.section, about, about,
                        due=item_fields.due(sentence), tickets=ticket_links, problem_only=True)
@@ -373,16 +373,16 @@ def statements_core(text: str) -> str:
 def _finish(raw: RawItem, section: str, start: int, end: int, quote: str) -> Finding:
     guessed = categorise(raw.context[:_MAX_JUDGED], raw.core[:_MAX_JUDGED] if raw.core else None)
     category, words = raw.category or guessed
-    if raw.category and guessed[0] == Category.PROCESS and _DOCUMENTATION.search(raw.context):
+    if raw.category and guessed[0] == Category.PROCESS and _DOCUMENTATION.search(folded(raw.context)):
         category, words = guessed  # the guide: documentation is process, whatever the table's type column says
     # A completed item had its finish line; there is nothing left to sharpen.
     lint = [] if raw.done else lint_findings(raw.lint_text[:_MAX_JUDGED])
     if raw.problem_only and not lint:
         lint = [_NO_DELIVERABLE]
     tickets = list(dict.fromkeys(raw.tickets))
-    return Finding(
-        text=raw.text, quote=quote, start=start, end=end, category=category,
-        category_words=words, owner=raw.owner, due=raw.due, ticket=", ".join(tickets) or None, done=raw.done,
-        in_section=raw.in_section, placement=raw.placement,
-        section=section,
-        vague=bool(lint), lint=lint)
+    # model_validate of a dict skips BaseModel.__init__'s keyword handling: a third less per finding.
+    return Finding.model_validate({
+        "text": raw.text, "quote": quote, "start": start, "end": end, "category": category,
+        "category_words": words, "owner": raw.owner, "due": raw.due, "ticket": ", ".join(tickets) or None,
+        "done": raw.done, "in_section": raw.in_section, "placement": raw.placement, "section": section,
+        "vague": bool(lint), "lint": lint})

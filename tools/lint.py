@@ -62,11 +62,10 @@ _BLANKET: Final = re.compile(
 _CONCRETE_AND: Final = re.compile(
     r"\b(?:fix|add|set\s+up|setup|create|write|build|implement|configure|remove|replace)\s+and\s+"
     r"(?:improv|enhanc|tighten|harden)", re.IGNORECASE)
-_BARE: Final = re.compile(
+_BARE: Final = case_blind(
     r"^(?:we\s+(?:will|must|should|need\s+to)\s+)?(?:fix|address|handle|resolve|follow\s+up(?:\s+on)?|clean\s+up|"
     r"look\s+at|deal\s+with|sort\s+out|update|check|do|work\s+on|change)"
-    r"(?:\s+(?:it|this|that|these|those|them|things?|the\s+(?:issue|problem|bug|gaps?)|everything))?\s*[.!]?$",
-    re.IGNORECASE)
+    r"(?:\s+(?:it|this|that|these|those|them|things?|the\s+(?:issue|problem|bug|gaps?)|everything))?\s*[.!]?$")
 # A number of its own ("below 10%", "within 5 minutes"), not a digit inside a name ("e2e") or a ticket ("#123").
 _ABOUT: Final = re.compile(r"\b(?:for|on|about|with|of|describing|covering)\s+(?:how\s+to\s+)?$", re.IGNORECASE)
 _THRESHOLD: Final = re.compile(r"(?<![\w#-])\d+(?:[.,]\d+)?(?![\w-]*[a-z])|(?<![\w#-])\d+\s*(?:%|ms|s|m|h|d)\b")
@@ -92,7 +91,7 @@ def lint_findings(text: str) -> list[LintFinding]:
     core = deliverable(text)
     lowered = folded(core)
     found: list[LintFinding] = []
-    if _BARE.match(core) or len(core.split()) < 2:
+    if _BARE.match(lowered) or len(core.split()) < 2:
         found.append(LintFinding(
             kind="no_object", words=core or text.strip(), why="it does not say what is changed",
             needs="the artifact, system or document it changes, and the state it must reach"))

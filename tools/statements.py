@@ -70,24 +70,23 @@ _HINTS: Final = (
     "designing", "reworking", "refactoring", "automating", "auditing", "enabling", "deploying", "forward",
     "next step", "future", "fix", "solution", "remediation", "work", "to be", "tracked", "priority", "coming",
     "could", "can ", "why")
-_FUTURE: Final = re.compile(r"\bwill\s+(?!continue\b|not\b|be\s+able\b)\w+|\bis\s+(?:scheduled|planned|due)\b",
-                            re.IGNORECASE)
-_PROPOSAL_QUESTION: Final = re.compile(
-    r"^\W*(?:should|could|can|shall)\s+we\b[^?]{8,}\?\W*$|^\W*why\s+(?:don't|not)\s+we\b", re.IGNORECASE)
+_FUTURE: Final = case_blind(r"\bwill\s+(?!continue\b|not\b|be\s+able\b)\w+|\bis\s+(?:scheduled|planned|due)\b")
+_PROPOSAL_QUESTION: Final = case_blind(
+    r"^\W*(?:should|could|can|shall)\s+we\b[^?]{8,}\?\W*$|^\W*why\s+(?:don't|not)\s+we\b")
 _COUNTERFACTUAL: Final = Guarded(re.compile(
     r"\b(?:would|could|should|might|must)(?:\s+not|n't)?\s+have\s+\w+|\b(?:would|could|should|might)'ve\b|"
     r"\bhad\s+we\b|\bif\s+we\s+had\b|\bwe\s+(?:should|could)\s+not\s+have\b", re.IGNORECASE))
 # "The more we plan ahead, the less ...": a general statement, never a task.
-_COMPARATIVE: Final = re.compile(
+_COMPARATIVE: Final = case_blind(
     r"^\W*the\s+(?:more|less|fewer|higher|lower|faster|slower|bigger|larger|greater|longer|sooner)\b[^.]{0,120}?,?\s+"
-    r"the\s+(?:more|less|fewer|higher|lower|faster|slower|better|bigger|larger|greater|longer|sooner)\b", re.IGNORECASE)
+    r"the\s+(?:more|less|fewer|higher|lower|faster|slower|better|bigger|larger|greater|longer|sooner)\b")
 # Proposals that only count inside a follow-up section: "X should ...", "It would be useful to have ...".
 _SECTION_PROPOSAL: Final = Guarded(re.compile(
     r"\b(?:should|must|ought\s+to)\s+(?!have\s+been|not\s+have)\w+|\bit\s+would\s+(?:be\s+(?:useful|good|nice|helpful|"
     r"better|worth)|help)\b", re.IGNORECASE))
-STATUS_NOTE: Final = re.compile(
+STATUS_NOTE: Final = case_blind(
     r"^\W{0,3}\(\s*(?:fixed|added|filed|done|completed|tracked|landed|merged|opened|created|implemented|"
-    r"shipped|deployed|in\s+progress)\b", re.IGNORECASE)
+    r"shipped|deployed|in\s+progress)\b")
 _ADVICE: Final = Guarded(re.compile(r"\b(?:you|your|yours|yourself)\b|\bplease\b", re.IGNORECASE))
 _REJECTED: Final = Guarded(re.compile(
     r"\b(?:decided\s+(?:not|against)|rejected|ruled\s+out|won't|will\s+not|not\s+going\s+to|no\s+plans?\s+to|"
@@ -96,9 +95,8 @@ _GENERIC: Final = Guarded(re.compile(
     r"\b(?:(?:will|shall)\s+continue\s+to|take\s+(?:\S+\s+){0,8}?seriously|(?:are|remain)\s+committed\s+to\s+(?:the\s+)?"
     r"(?:security|reliability|transparency|privacy|our))\b|\bapologi[sz]e\b|\bsorry\b|"
     r"\bcommitted\s+to\s+(?:keeping|continuing|maintaining|providing|being|making)\b", re.IGNORECASE))
-_DONE_STEP: Final = re.compile(
-    r"^\W*(?:(?:we|i)(?:'ve|’ve|\s+have)|[\w\s`-]{1,80}?\s+(?:has|have)\s+been)\s+(?:already\s+|now\s+|since\s+)?\w+(?:ed|en|wn|ilt|ut|ade)\b",
-    re.IGNORECASE)
+_DONE_STEP: Final = case_blind(
+    r"^\W*(?:(?:we|i)(?:'ve|’ve|\s+have)|[\w\s`-]{1,80}?\s+(?:has|have)\s+been)\s+(?:already\s+|now\s+|since\s+)?\w+(?:ed|en|wn|ilt|ut|ade)\b")
 _DONE_PROSE: Final = Guarded(re.compile(r"\balready\b|\bhave\s+since\b|\bhas\s+since\b", re.IGNORECASE))
 
 _VERBS: Final = (
@@ -114,9 +112,9 @@ _VERBS: Final = (
     "require|research|restrict|retire|review|revisit|revise|rewrite|roll\\s+out|rotate|run|schedule|separate|"
     "set|set\\s?up|share|ship|simplify|split|standardi[sz]e|start|stop|switch|teach|test|track|train|tune|turn|"
     "update|upgrade|use|validate|verify|write")
-_IMPERATIVE: Final = re.compile(
+_IMPERATIVE: Final = case_blind(
     rf"^[\W_]{{0,6}}(?:(?:also|additionally|finally|then|further(?:more)?|in\s+particular|in\s+addition|and|"
-    rf"separately|second(?:ly)?|next),?\s+)?(?:{_VERBS})\b(?!\s+(?:been|had|to\s+be)\b)", re.IGNORECASE)
+    rf"separately|second(?:ly)?|next),?\s+)?(?:{_VERBS})\b(?!\s+(?:been|had|to\s+be)\b)")
 
 def sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Spans of the sentences in text[start:end], ignoring full stops in abbreviations, versions and names."""
@@ -174,30 +172,31 @@ def is_commitment(sentence: str) -> bool:
     lowered = folded(sentence)
     if is_excluded(sentence, lowered) or _DONE_PROSE.search(sentence, lowered):
         return False
-    return _commits(sentence, lowered) or bool(_PROPOSAL_QUESTION.match(sentence))  # anchored: match, not search
+    return _commits(sentence, lowered) or bool(_PROPOSAL_QUESTION.match(lowered))  # anchored: match, not search
 
 
 def is_future_with(sentence: str) -> bool:
     """Whether a sentence speaks of the future ('will ...', 'is scheduled'), for pairing with a stated date."""
-    if not _FUTURE.search(sentence):
-        return False
     lowered = folded(sentence)
+    if not _FUTURE.search(lowered):
+        return False
     return not (_COUNTERFACTUAL.search(sentence, lowered) or _ADVICE.search(sentence, lowered)
                 or _REJECTED.search(sentence, lowered) or _GENERIC.search(sentence, lowered))
 
 
 def is_imperative(sentence: str) -> bool:
     """Whether a sentence starts with a task verb ('Add alerts ...', 'In particular, have tests ...')."""
-    return bool(_IMPERATIVE.match(sentence))
+    return bool(_IMPERATIVE.match(folded(sentence)))
 
 
 def is_task_like(sentence: str) -> bool:
     """A sentence of a follow-up section that states a task: an imperative, a commitment, or a step taken
     ('We have added ...'), not an explanation or an umbrella ('The following items ...')."""
-    if is_excluded(sentence):
+    lowered = folded(sentence)
+    if is_excluded(sentence, lowered):
         return False
-    return is_imperative(sentence) or _commits(sentence, folded(sentence)) or bool(_DONE_STEP.match(sentence)) \
-        or bool(_SECTION_PROPOSAL.search(sentence))
+    return bool(_IMPERATIVE.match(lowered)) or _commits(sentence, lowered) or bool(_DONE_STEP.match(lowered)) \
+        or bool(_SECTION_PROPOSAL.search(sentence, lowered))
 
 
 def is_excluded(sentence: str, lowered: str | None = None) -> bool:
@@ -207,4 +206,4 @@ def is_excluded(sentence: str, lowered: str | None = None) -> bool:
     lowered = folded(sentence) if lowered is None else lowered
     return bool(_ADVICE.search(sentence, lowered) or _COUNTERFACTUAL.search(sentence, lowered)
                 or _REJECTED.search(sentence, lowered) or _GENERIC.search(sentence, lowered)
-                or _COMPARATIVE.match(sentence))  # anchored at the start: a search would try every position
+                or _COMPARATIVE.match(lowered))  # anchored at the start: a search would try every position
