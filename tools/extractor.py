@@ -10,7 +10,7 @@ is dropped. Timelines, block quotes, code and advice to readers are never read f
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import lru_cache, partial
 from typing import Final
 
@@ -332,7 +332,11 @@ def _words(text: str) -> set[str]:
     return {w.rstrip("s") for w in _WORD.findall(text.lower()) if w not in _STOP}
 
 
-def _deduplicated(raws: list[RawItem]) -> list[RawItem]:
+def _deduplicated(raws: list[RawItem]) -> Iterator[RawItem]:
+    """The raws in order, without repeated texts and prose statements that repeat a listed item.
+
+    A generator, so each kept item is finished right after this judged it: its deliverable is still in
+    `deliverable`'s cache when its category and vagueness are judged."""
     listed: list[set[str]] = []
     postings: dict[str, list[int]] = {}
     prose = any(not raw.in_section for raw in raws)  # listed items are compared only with prose statements
@@ -342,17 +346,16 @@ def _deduplicated(raws: list[RawItem]) -> list[RawItem]:
             for word in words:
                 postings.setdefault(word, []).append(len(listed))
             listed.append(words)
-    kept: list[RawItem] = []
     seen: set[str] = set()
     for raw in raws:
         key = " ".join(raw.text.lower().split())
         if key in seen:
             continue
-        if not raw.in_section and _repeats_listed(_words(statements_core(raw.text[:_MAX_JUDGED])), listed, postings):
+        if not raw.in_section and postings \
+                and _repeats_listed(_words(statements_core(raw.text[:_MAX_JUDGED])), listed, postings):
             continue  # the prose repeats an item of the follow-up list: the list is the record
         seen.add(key)
-        kept.append(raw)
-    return kept
+        yield raw
 
 
 def _repeats_listed(mine: set[str], listed: list[set[str]], postings: dict[str, list[int]]) -> bool:
