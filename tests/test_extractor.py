@@ -7,6 +7,7 @@ The one case where the extractor does not do what the labelling guide asks is at
 
 from __future__ import annotations
 
+import gc
 import time
 
 import pytest
@@ -860,6 +861,19 @@ def test_a_megabyte_of_one_hostile_run_is_read_in_linear_time(run: str) -> None:
         started = time.perf_counter()
         found(doc)
         assert time.perf_counter() - started < 10
+
+
+def test_reading_leaves_the_garbage_collector_as_it_found_it() -> None:
+    doc = "## Action items\n\n- Add an alert on queue depth above 10k.\n"
+    assert gc.isenabled()
+    extract.__wrapped__(doc)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        extract.__wrapped__(doc)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_deeply_nested_list_is_read_without_error() -> None:

@@ -9,8 +9,10 @@ is dropped. Timelines, block quotes, code and advice to readers are never read f
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache, partial
 from typing import Final
 
@@ -22,10 +24,11 @@ from .categories import categorise
 from .documents import is_html
 from .headed import headed_actions, label_line
 from .html_text import html_to_text, source_span
-from .lint import deliverable, lint_findings
+from .lint import lint_findings
 from .models import Finding, LintFinding, Placement
 from .prefilter import Guarded, case_blind, folded
-from .raw_items import RawItem
+from .raw_items import MAX_JUDGED, RawItem
+from .repeats import deduplicated
 from .sections import SectionInfo, classify
 from .tables import TableRow, table_rows
 
@@ -66,17 +69,9 @@ _CRITERION: Final = case_blind(r"^\W*(?:ensure|make\s+sure|verify|validate|check
 _DROPPED: Final = Guarded(re.compile(
     r"\b(?:won't\s+(?:do|fix)|wontfix|will\s+not\s+do|rejected|decided\s+against|not\s+(?:doing|planned))\b|"
     r"^\s*~~[^~]+~~\s*(?:\(|$)", re.IGNORECASE))
-_LEAD_IN: Final = Guarded(re.compile(r"^.*?\b(?:need|needs|have|has|plan|want|going)\s+to\s+"))
 _DOCUMENTATION: Final = case_blind(r"\b(?:document\w*|docs|runbooks?|playbooks?|wiki|handbook)\b")
-_WORD: Final = re.compile(r"[a-z0-9]+")
-_STOP: Final = frozenset(
-    ["the", "a", "an", "to", "of", "and", "or", "for", "in", "on", "at", "by", "with", "from", "is", "are", "be",
-     "we", "will", "our", "this", "that", "it", "as", "need", "needs", "should", "must", "would", "have", "has",
-     "add", "set", "up", "setup", "make", "sure", "so", "when", "all", "also", "more"])
 # A "sentence" longer than this is not one action (a run-on paste, a table flattened into a line).
 _MAX_SENTENCE: Final = 1500
-_MAX_JUDGED: Final = 1000
-_MAX_POSTINGS: Final = 200
 _NO_DELIVERABLE: Final = LintFinding(
     kind="no_deliverable", words="",
     why="it states a problem (handed to a tracking issue) but not what will be done about it",
@@ -90,10 +85,29 @@ def extract(text: str) -> tuple[Finding, ...]:
     Markdown, plain text and HTML are read; offsets and quotes always refer to `text` itself. Results
     are cached for the last few texts (parse, then record: the same document is read twice).
     """
-    if is_html(text):
-        rendered, origin = html_to_text(text)
-        return tuple(_extract(rendered, text, partial(_in_source, text, origin)))
-    return tuple(_extract(text, text, None))
+    with _collector_paused():
+        if is_html(text):
+            rendered, origin = html_to_text(text)
+            return tuple(_extract(rendered, text, partial(_in_source, text, origin)))
+        return tuple(_extract(text, text, None))
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a document is read.
+
+    Reading makes no reference cycles (its records are freed as their counts drop), but its hundreds of
+    thousands of short-lived objects set the collector off again and again, and each pass over all live
+    objects found nothing: a quarter of the time on a 5 MB document (issue 10, finding 5). The collector is
+    switched back on only if it was on, so a caller that turned it off keeps it off.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _in_source(source: str, origin: list[int], start: int, end: int) -> tuple[int, int]:
@@ -137,7 +151,7 @@ def _extract(text: str, source: str, place: Callable[[int, int], tuple[int, int]
     raws.sort(key=lambda r: r.start)
     titles: dict[int, str] = {}  # a section's clean title, worked out once for all its findings
     found: list[Finding] = []
-    for raw in _deduplicated(raws):
+    for raw in deduplicated(raws):
         if raw.section not in titles:
             titles[raw.section] = item_fields.clean(infos[raw.section].title, doc.definitions)
         start, end = (raw.start, raw.end) if place is None else place(raw.start, raw.end)
@@ -328,58 +342,13 @@ def _from_row(row: TableRow) -> RawItem:
                 owner=row.owner, due=row.due, tickets=row.tickets, category=category)
 
 
-def _words(text: str) -> set[str]:
-    return {w.rstrip("s") for w in _WORD.findall(text.lower()) if w not in _STOP}
-
-
-def _deduplicated(raws: list[RawItem]) -> Iterator[RawItem]:
-    """The raws in order, without repeated texts and prose statements that repeat a listed item.
-
-    A generator, so each kept item is finished right after this judged it: its deliverable is still in
-    `deliverable`'s cache when its category and vagueness are judged."""
-    listed: list[set[str]] = []
-    postings: dict[str, list[int]] = {}
-    prose = any(not raw.in_section for raw in raws)  # listed items are compared only with prose statements
-    for raw in raws:
-        if prose and raw.in_section:
-            words = _words(raw.lint_text[:_MAX_JUDGED])
-            for word in words:
-                postings.setdefault(word, []).append(len(listed))
-            listed.append(words)
-    seen: set[str] = set()
-    for raw in raws:
-        key = " ".join(raw.text.lower().split())
-        if key in seen:
-            continue
-        if not raw.in_section and postings \
-                and _repeats_listed(_words(statements_core(raw.text[:_MAX_JUDGED])), listed, postings):
-            continue  # the prose repeats an item of the follow-up list: the list is the record
-        seen.add(key)
-        yield raw
-
-
-def _repeats_listed(mine: set[str], listed: list[set[str]], postings: dict[str, list[int]]) -> bool:
-    shared: dict[int, int] = {}
-    for word in mine:
-        for item in postings.get(word, ())[:_MAX_POSTINGS]:
-            shared[item] = shared.get(item, 0) + 1
-    # Repeats a listed item when most of the prose statement's words are in it (not merely some of the item's).
-    return any(count >= 2 and count >= 0.6 * len(mine) for count in shared.values())
-
-
-def statements_core(text: str) -> str:
-    """The deliverable of a prose statement, without its lead-in ('We need to add X, so ...' -> 'add X')."""
-    lead_in = _LEAD_IN.match(text)
-    return deliverable(text[lead_in.end():] if lead_in else text)
-
-
 def _finish(raw: RawItem, section: str, start: int, end: int, quote: str) -> Finding:
-    guessed = categorise(raw.context[:_MAX_JUDGED], raw.core[:_MAX_JUDGED] if raw.core else None)
+    guessed = categorise(raw.context[:MAX_JUDGED], raw.core[:MAX_JUDGED] if raw.core else None)
     category, words = raw.category or guessed
     if raw.category and guessed[0] == Category.PROCESS and _DOCUMENTATION.search(folded(raw.context)):
         category, words = guessed  # the guide: documentation is process, whatever the table's type column says
     # A completed item had its finish line; there is nothing left to sharpen.
-    lint = [] if raw.done else lint_findings(raw.lint_text[:_MAX_JUDGED])
+    lint = [] if raw.done else lint_findings(raw.lint_text[:MAX_JUDGED])
     if raw.problem_only and not lint:
         lint = [_NO_DELIVERABLE]
     tickets = list(dict.fromkeys(raw.tickets))
