@@ -6,11 +6,13 @@ from postmortem_actions.store import Action, Actor, NewAction, Postmortem, Store
 from postmortem_actions.store.errors import QuoteNotFound
 from postmortem_actions.store.sql import text_key
 
+from .coverage import gap_entry, uncovered
 from .evidence import index_of, locate
 from .models import (
     CandidateIn,
     CandidateRevision,
     CoverageGap,
+    Finding,
     RecordedCandidate,
     RecordResult,
     RejectedCandidate,
@@ -42,12 +44,13 @@ def record_candidates(store: Store, by: Actor, postmortem_id: int, candidates: l
         recorded.append(RecordedCandidate(
             index=i, action_id=a.id, status="recorded" if created else "already_recorded", text=a.text,
             quote_start=a.quote_start, quote_end=a.quote_end, vague=bool(lint), lint=lint))
-    gap = _gap(store, pm)
+    missed = _uncovered(store, pm)
     new_count = sum(created for _, created in stored)
     return RecordResult(postmortem_id=postmortem_id, recorded=recorded, rejected=rejected,
-                        coverage_gap=gap[:MAX_FINDINGS_SHOWN], coverage_gap_total=len(gap),
+                        coverage_gap=[gap_entry(f) for f in missed[:MAX_FINDINGS_SHOWN]],
+                        coverage_gap_total=len(missed),
                         message=_message(pm.id, new_count, len(stored) - new_count, len(rejected),
-                                         sum(r.vague for r in recorded), len(gap)))
+                                         sum(r.vague for r in recorded), len(missed)))
 
 
 def uncovered_followups(store: Store, postmortem_id: int) -> list[CoverageGap]:
@@ -56,16 +59,15 @@ def uncovered_followups(store: Store, postmortem_id: int) -> list[CoverageGap]:
     Raises:
         PostmortemNotFound: no such postmortem.
     """
-    return _gap(store, store.get_postmortem(postmortem_id))
+    return [gap_entry(f) for f in _uncovered(store, store.get_postmortem(postmortem_id))]
 
 
-def _gap(store: Store, pm: Postmortem) -> list[CoverageGap]:
-    from .coverage import coverage_gap  # the extractor's patterns compile on first use, not at server start
-    from .extractor import extract
+def _uncovered(store: Store, pm: Postmortem) -> list[Finding]:
+    from .extractor import extract  # the extractor's patterns compile on first use, not at server start
 
     # The findings come from extract's cache, the spans from a two-column query: a call's cost does not grow
     # with the candidates already stored (issue 10, finding 5).
-    return coverage_gap(extract(pm.text), store.evidence_spans(pm.id))
+    return uncovered(extract(pm.text), store.evidence_spans(pm.id))
 
 
 def _checked(pm: Postmortem, candidates: list[CandidateIn]) -> tuple[list[tuple[int, NewAction]],

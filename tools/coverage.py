@@ -44,8 +44,12 @@ def uncovered(findings: Sequence[Finding], spans: list[tuple[int, int]]) -> list
     return [f for i, f in enumerate(findings) if i in missed]
 
 
+def gap_entry(finding: Finding) -> CoverageGap:
+    """A finding as a coverage gap entry."""
+    return CoverageGap(text=finding.text, quote=finding.quote, start=finding.start, end=finding.end,
+                       category=finding.category, in_section=finding.in_section, done=finding.done)
+
+
 def coverage_gap(findings: Sequence[Finding], spans: list[tuple[int, int]]) -> list[CoverageGap]:
     """The findings that no evidence span covers, in document order, as gap entries."""
-    return [CoverageGap(text=f.text, quote=f.quote, start=f.start, end=f.end, category=f.category,
-                        in_section=f.in_section, done=f.done)
-            for f in uncovered(findings, spans)]
+    return [gap_entry(f) for f in uncovered(findings, spans)]
