@@ -147,11 +147,6 @@ _LEADS: Final = {cat: tuple(sorted(leads)) for cat, leads in _CATEGORY_LEADS.ite
 _LEAD_VERB: Final = case_blind(r"^\s*(?:investigate|look\s+into|consider|explore|evaluate)\b")
 
 
-def _term(match: re.Match[str]) -> str:
-    """The term a match of a `_by_first_letter` pattern found ("t12_d" -> "t12")."""
-    return (match.lastgroup or "").partition("_")[0]
-
-
 def term_matches(lowered: str) -> dict[Category, list[tuple[str, int, int]]]:
     """Each category's terms in a folded text, as (term, start, end): what a search for the category's terms,
     resumed after each match, finds."""
