@@ -11,6 +11,8 @@ import re
 from typing import Final
 from urllib.parse import urlsplit
 
+from postmortem_actions.store.text import plain, refusal
+
 from .prefilter import Guarded, any_in, case_blind, folded
 
 _INLINE_LINK: Final = re.compile(
@@ -88,7 +90,6 @@ _EMPTY_ASIDE: Final = re.compile(r"\(\s*([^()]{0,200}?)[\s,;]*\)")
 _STATUS_WORD: Final = re.compile(r"^\s*(?:DONE|TODO|WIP)\b[\s:–—-]*")
 # A trailing status mark opens with one of these (see _TRAILING_STATUS).
 _STATUS_OPENERS: Final = ("[", "(", "✅", "✔", "☑")
-_CONTROL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
 
 def links(fragment: str, definitions: dict[str, str]) -> list[str]:
@@ -214,6 +215,7 @@ def clean(fragment: str, definitions: dict[str, str]) -> str:
         text = _TRAILING_STATUS.pattern.sub("", text)
     if any_in(text, ("DONE", "TODO", "WIP")):
         text = text[status.end():] if (status := _STATUS_WORD.match(text)) else text
-    if not text.isprintable():  # every character _CONTROL names is unprintable
-        text = _CONTROL.sub("", text)
+    # The clean line may become a candidate's text: nothing a text field refuses stays in it (store.text).
+    if not (text.isascii() and text.isprintable()) and refusal(text) is not None:
+        text = plain(text)
     return " ".join(text.split()).strip(" -–—|:;,(")
