@@ -1,22 +1,27 @@
 """Extraction quality and speed: run the extractor over a corpus folder, score it, and time it.
 
-usage: python bench/extraction.py [CORPUS_DIR] [--verbose] [--baseline]
-  CORPUS_DIR defaults to ../shared/corpus/dev (next to the repository); its parent must hold score.py.
-  --verbose passes through to score.py (misses and false positives on stderr).
+usage: python bench/extraction.py [CORPUS_DIR] [--verbose] [--mb N]
+  CORPUS_DIR defaults to shared/corpus/dev next to the repository (or next to a folder above it); its parent
+  must hold score.py. --verbose passes through to score.py (misses and false positives on stderr).
+  --mb sets the size of each timed document (default 1; 5 is the default size limit of a postmortem).
 
-Prints, as JSON lines: score.py's figures for our extractor; the same for the simple baseline measured
-in the same run ("every list item under an action-like heading"); and throughput in MB/s on a 1 MB
-document built from the corpus, against `str.splitlines` over the same text as the floor.
+Prints, as JSON lines: score.py's figures for our extractor; the same for the simple baseline measured in the
+same run ("every list item under an action-like heading"); throughput in MB/s on a document built from the
+corpus, against `str.splitlines` over the same text as the floor; then findings/s and MB/s for each of the
+realistic worst shapes (issue 10, finding 5): a document that is nothing but an action-item table, a very
+long "Action items" list, long prose full of commitments, and an HTML export of a list.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from postmortem_actions.tools.blocks import parse_blocks
@@ -24,6 +29,27 @@ from postmortem_actions.tools.extractor import extract
 
 ROOT = Path(__file__).resolve().parents[1]
 ACTION_HEADING = re.compile(r"action|follow|remediation|next step|future|improvement|corrective|prevent", re.I)
+# Varied wording, so categories, vagueness, owners, dates, links and done marks all take their turn.
+ITEMS = (
+    "Add an alert on queue {n} depth above 10k", "Investigate why replica {n} lags behind the primary",
+    "Improve monitoring of the cache cluster {n} etc.", "Write a runbook for failing over database shard {n}",
+    "**Rate limiting**: add per-tenant rate limits on API {n}. Ensure the limits are documented.",
+    "Roll back deploy {n} automatically when the error rate exceeds 5% (owner: @dana, due 2026-03-{d})",
+    "Fix the retry loop in worker {n} ([OPS-{n}](https://jira.example.com/browse/OPS-{n}))",
+    "Make sure all services {n} have health checks", "Train the on-call rotation on incident {n} procedures (Done)",
+    "Document the recovery steps for region {n}. Owner: SRE team", "Look into better logging for job {n}...",
+    "Configure circuit breakers and backoff for client {n}, see #{n}", "Prioritise fixing the flaky test suite {n}",
+)
+PROSE = (
+    "We will add an alert when queue {n} depth exceeds 10k messages.", "The database ran out of connections at 10:{d}.",
+    "We need to improve the runbook for shard {n}, so that on-call can fail over faster.",
+    "The longer-term fix is to move tenant {n} onto its own cluster.", "It was a stressful night for everyone.",
+    "We are working on rate limits for API {n} and plan to ship them by March {d}.",
+    "Should we add a canary stage for service {n} before every deploy?",
+    "This is tracked in [issue {n}](https://github.com/example/repo/issues/{n}).",
+    "We have already added a health check to worker {n}.",
+    "Going forward, the team will review every config change to service {n}.",
+)
 
 
 def ours(text: str) -> list[dict[str, object]]:
@@ -49,41 +75,105 @@ def score(corpus: Path, predictions: dict[str, list[dict[str, object]]], verbose
     return result
 
 
-def throughput(texts: list[str]) -> dict[str, object]:
+def _filled(template: str, n: int) -> str:
+    return template.format(n=n, d=10 + n % 18)
+
+
+def _grown(head: str, piece: Callable[[int], str], size: int, tail: str = "") -> str:
+    parts, total, n = [head], len(head), 0
+    while total < size:
+        parts.append(piece(n))
+        total += len(parts[-1])
+        n += 1
+    return "".join(parts) + tail
+
+
+def shapes(size: int) -> dict[str, str]:
+    """The realistic worst shapes, each about `size` characters."""
+    def row(n: int) -> str:
+        status = "DONE" if n % 7 == 0 else "TODO"
+        return f"| {_filled(ITEMS[n % len(ITEMS)], n).replace('|', '/')} | @dana | 2026-0{1 + n % 9}-15 | {status} |\n"
+
+    def item(n: int) -> str:
+        mark = "- [ ] " if n % 5 == 0 else "1. " if n % 3 == 0 else "- "
+        return mark + _filled(ITEMS[n % len(ITEMS)], n) + "\n" + ("  - Details: the read path only\n" * (n % 13 == 0))
+
+    def paragraph(n: int) -> str:
+        return " ".join(_filled(PROSE[(n * 4 + k) % len(PROSE)], n * 4 + k) for k in range(4)) + "\n\n"
+
+    def html_item(n: int) -> str:
+        text = _filled(ITEMS[n % len(ITEMS)], n).replace("&", "&amp;").replace("<", "&lt;")
+        return f"<li><p>{text}</p></li>\n" if n % 4 else f"<li><strong>{text}</strong></li>\n"
+
+    return {
+        "action_item_table": _grown("# Outage\n\n## Action items\n\n| Action | Owner | Due date | Status |\n"
+                                    "|---|---|---|---|\n", row, size),
+        "action_item_list": _grown("# Outage\n\n## Action items\n\n", item, size),
+        "prose_commitments": _grown("# Outage\n\n## What happened\n\n", paragraph, size),
+        "html_list": _grown("<!DOCTYPE html><html><head><title>Outage</title></head><body><h1>Outage</h1>"
+                            "<h2>Action items</h2><ul>\n", html_item, size, "</ul></body></html>\n"),
+    }
+
+
+def _timed(text: str, rounds: int) -> tuple[float, int]:
+    """The best of `rounds` extractions of `text` (not the cache: every round reads the document)."""
+    best, found = float("inf"), 0
+    for _ in range(rounds):
+        started = time.perf_counter()
+        found = len(extract.__wrapped__(text))
+        best = min(best, time.perf_counter() - started)
+    return best, found
+
+
+def throughput(texts: list[str], size: int) -> dict[str, object]:
     joined = "\n\n".join(texts)
-    big = (joined * (1_000_000 // len(joined) + 1))[:1_000_000]
+    big = (joined * (size // len(joined) + 1))[:size]
     size_mb = len(big.encode("utf-8")) / 1e6
-    best = floor = float("inf")
-    for _ in range(5):
-        t0 = time.perf_counter()
-        found = extract.__wrapped__(big)  # not the cache: every round reads the document
-        best = min(best, time.perf_counter() - t0)
-        t0 = time.perf_counter()
-        big.splitlines()
-        floor = min(floor, time.perf_counter() - t0)
-    # The worst realistic shape: a megabyte that is nothing but an action-item table (about 18,000 rows).
-    rows = "".join(f"| Add an alert on queue {i} depth above 10k | @dana | 2026-0{1 + i % 9}-15 | TODO |\n"
-                   for i in range(20_000))
-    dense = ("## Action items\n\n| Action | Owner | Due date | Status |\n|---|---|---|---|\n" + rows)[:1_000_000]
-    t0 = time.perf_counter()
-    dense_found = extract.__wrapped__(dense)
-    dense_s = time.perf_counter() - t0
+    best, found = _timed(big, 3)
+    floor = min(_timed_call(big.splitlines) for _ in range(3))
     return {"document_mb": round(size_mb, 2), "seconds": round(best, 3), "mb_per_s": round(size_mb / best, 2),
-            "findings": len(found), "splitlines_mb_per_s": round(size_mb / floor, 1),
-            "ratio_vs_splitlines": round(best / floor, 1),
-            "dense_table_seconds": round(dense_s, 2), "dense_table_findings": len(dense_found),
-            "dense_table_findings_per_s": round(len(dense_found) / dense_s)}
+            "findings": found, "splitlines_mb_per_s": round(size_mb / floor, 1),
+            "ratio_vs_splitlines": round(best / floor, 1)}
+
+
+def _timed_call(call: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    call()
+    return time.perf_counter() - started
+
+
+def shape_speeds(size: int) -> dict[str, dict[str, object]]:
+    result: dict[str, dict[str, object]] = {}
+    for name, text in shapes(size).items():
+        size_mb = len(text.encode("utf-8")) / 1e6
+        seconds, found = _timed(text, 2)
+        result[name] = {"document_mb": round(size_mb, 2), "findings": found, "seconds": round(seconds, 2),
+                        "findings_per_s": round(found / seconds), "mb_per_s": round(size_mb / seconds, 2)}
+    return result
+
+
+def _default_corpus() -> Path:
+    for folder in ROOT.parents:
+        if (folder / "shared" / "corpus" / "dev").is_dir():
+            return folder / "shared" / "corpus" / "dev"
+    return ROOT.parent / "shared" / "corpus" / "dev"
 
 
 def main() -> None:
-    positional = [a for a in sys.argv[1:] if not a.startswith("--")]
-    corpus = Path(positional[0]) if positional else ROOT.parent / "shared" / "corpus" / "dev"
-    verbose = "--verbose" in sys.argv
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("corpus", nargs="?", type=Path, default=None)
+    parser.add_argument("--verbose", action="store_true")
+    parser.add_argument("--mb", type=float, default=1.0)
+    args = parser.parse_args()
+    corpus: Path = args.corpus or _default_corpus()
+    size = int(args.mb * 1_000_000)
     docs = {p.name[: -len(".md")]: p.read_bytes().decode("utf-8") for p in sorted(corpus.glob("*.md"))
             if p.name != "README.md"}
-    print(json.dumps({"extractor": "ours", **score(corpus, {n: ours(t) for n, t in docs.items()}, verbose)}))
+    print(json.dumps({"extractor": "ours", **score(corpus, {n: ours(t) for n, t in docs.items()}, args.verbose)}))
     print(json.dumps({"extractor": "baseline", **score(corpus, {n: baseline(t) for n, t in docs.items()}, False)}))
-    print(json.dumps({"speed": throughput(list(docs.values()))}))
+    print(json.dumps({"speed": throughput(list(docs.values()), size)}), flush=True)
+    for name, figures in shape_speeds(size).items():
+        print(json.dumps({"shape": name, **figures}), flush=True)
 
 
 if __name__ == "__main__":

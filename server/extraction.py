@@ -1,4 +1,5 @@
-"""The extraction surface: the vagueness linter tool, the findings resource and the extract_actions prompt."""
+"""The extraction surface: the vagueness linter tool, the findings and coverage resources and the extract_actions
+prompt."""
 
 import re
 from typing import Annotated
@@ -12,7 +13,7 @@ from pydantic import Field, TypeAdapter
 
 from postmortem_actions.store import Postmortem, Store
 from postmortem_actions.store.errors import NotFound
-from postmortem_actions.tools.models import Finding, Line, LintResult
+from postmortem_actions.tools.models import CoverageGap, Finding, Line, LintResult
 
 from .boundary import READ_ONLY, ToolSpec, tool
 from .context import App
@@ -80,7 +81,7 @@ TOOLS: tuple[ToolSpec, ...] = (lint_action,)
 
 
 def register_resources(mcp: MCPServer[App], state: App) -> None:
-    """Add the findings resource and the extract_actions prompt, reading `state`'s store."""
+    """Add the findings and coverage resources and the extract_actions prompt, reading `state`'s store."""
     store = state.store
 
     @mcp.resource("postmortem://{id}/findings", mime_type="application/json", title="Follow-ups found in a postmortem")
@@ -89,6 +90,16 @@ def register_resources(mcp: MCPServer[App], state: App) -> None:
         from postmortem_actions.tools.extractor import extract
 
         return TypeAdapter(list[Finding]).dump_json(list(extract(_postmortem(store, id).text))).decode()
+
+    @mcp.resource("postmortem://{id}/coverage", mime_type="application/json",
+                  title="Follow-ups no candidate covers yet")
+    def coverage_resource(id: str) -> str:
+        """Every follow-up of a stored postmortem that no recorded candidate's evidence covers (record_candidates
+        lists the first 100), with exact quotes and offsets."""
+        from postmortem_actions.tools.candidates import uncovered_followups
+
+        pm = _postmortem(store, id)
+        return TypeAdapter(list[CoverageGap]).dump_json(uncovered_followups(store, pm.id)).decode()
 
     @mcp.prompt(title="Extract the action items",
                 description="The standard extraction instructions, with the stored postmortem and the server's "

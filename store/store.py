@@ -122,8 +122,10 @@ class Store(FollowthroughQueries, TicketLinks):
             found = db.execute("SELECT length(text) AS n FROM postmortems WHERE id = ?", [postmortem_id]).fetchone()
             if found is None:
                 raise PostmortemNotFound(f"no postmortem has id {postmortem_id}")
-            known = {text_key(str(r["text"])): int(r["id"])
-                     for r in db.execute("SELECT id, text FROM actions WHERE postmortem_id = ?", [postmortem_id])}
+            rows = db.cursor()
+            rows.row_factory = None  # plain tuples: this reads every action of the postmortem on each call
+            known = {text_key(text): int(action_id) for action_id, text in
+                     rows.execute("SELECT id, text FROM actions WHERE postmortem_id = ?", [postmortem_id])}
             results: list[tuple[int, bool]] = []
             for item in new:
                 if (existing := known.get(text_key(item.text))) is not None:
@@ -201,6 +203,17 @@ class Store(FollowthroughQueries, TicketLinks):
         with self._db() as db, reading(db):
             return [Action.model_validate(r)
                     for r in db.execute(f"SELECT * FROM actions{sql_where} ORDER BY id", params)]  # noqa: S608
+
+    def evidence_spans(self, postmortem_id: int) -> list[tuple[int, int]]:
+        """Where each action of the postmortem quotes it: (quote_start, quote_end), ordered by start.
+
+        Two integers a row, read without building records, so checking coverage after every call stays cheap
+        however many candidates a postmortem has."""
+        with self._db() as db, reading(db):
+            cursor = db.cursor()
+            cursor.row_factory = None  # plain tuples: the dict rows of the other reads cost more than the query
+            return cursor.execute("SELECT quote_start, quote_end FROM actions WHERE postmortem_id = ? "
+                                  "ORDER BY quote_start, quote_end", [postmortem_id]).fetchall()
 
     def list_actions(self, where: ActionFilter, *, limit: int, offset: int) -> tuple[list[ActionSummary], int]:
         """One page of action summaries matching every given filter, ordered by id, and the exact total."""

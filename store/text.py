@@ -147,3 +147,16 @@ def visible(value: str, *, multiline: bool = False) -> str:
     else:
         shown = HIDDEN.sub(_escape, value.replace("\r\n", " ").replace("\n", " ").replace("\t", " "))
     return shown if shown.isascii() else _written_out(shown)
+
+
+def plain(value: str) -> str:
+    """`value` with every character a text field refuses dropped (and combining runs cut to the limit): for text
+    derived from a document (a title, a finding's clean line), which may be shown and stored as it is."""
+    cleaned = HIDDEN.sub("", value)
+    if cleaned.isascii():
+        return cleaned
+    for at in reversed(_misplaced_selectors(cleaned)):
+        cleaned = cleaned[:at] + cleaned[at + 1:]
+    for start, end in reversed(_long_combining_runs(cleaned)):
+        cleaned = cleaned[:start + MAX_COMBINING_RUN] + cleaned[end:]
+    return cleaned

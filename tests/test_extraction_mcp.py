@@ -1,6 +1,7 @@
 """The extraction surface over MCP, on both protocol eras (2026-07-28 and 2025-11-25): the findings
 parse_postmortem returns, the coverage gap and vagueness lint of record_candidates, the read-only
-lint_action tool, the postmortem://{id}/findings resource and the extract_actions prompt.
+lint_action tool, the postmortem://{id}/findings and postmortem://{id}/coverage resources and the
+extract_actions prompt.
 
 Everything goes through the SDK's in-memory client against the server built on a real SQLite file; the
 database is read back through the store on the same file.
@@ -257,6 +258,7 @@ async def test_recording_one_of_three_follow_ups_leaves_the_other_two_in_the_gap
         assert QUEUE_OUTAGE[gap["start"]:gap["end"]] == gap["quote"]
         assert (gap["in_section"], gap["done"]) == (True, False)
     assert [g["category"] for g in result["coverage_gap"]] == ["prevent", "process"]
+    assert result["coverage_gap_total"] == 2
     assert "2 follow-up(s) of the document are not covered" in result["message"]
     assert "coverage_gap" in result["message"]
 
@@ -308,6 +310,64 @@ async def test_candidates_of_another_postmortem_cover_nothing_here(client: Clien
 
     again = await record(client, second, [QUEUE_CANDIDATES[0]])
     assert gap_texts(again) == QUEUE_ITEMS[1:]
+
+
+async def coverage_resource(client: Client, postmortem_id: int) -> list[dict[str, Any]]:
+    gap: list[dict[str, Any]] = json.loads(await read_text(client, f"postmortem://{postmortem_id}/coverage"))
+    return gap
+
+
+def storage_candidate(document: str, n: int) -> dict[str, Any]:
+    """A candidate quoting the n-th item of a `many_followups` document."""
+    quote = [line[2:] for line in document.splitlines() if line.startswith("- ")][n]
+    return {"text": f"Alert on disk usage of storage node {n:03d}", "done_when": "the alert pages the on-call",
+            "problem": "the disk filled up unnoticed", "category": "detect", "quote": quote}
+
+
+async def test_a_long_coverage_gap_lists_the_first_100_counts_them_all_and_names_the_resource(
+        client: Client) -> None:
+    document = many_followups(130)
+    pm = (await parse(client, document))["postmortem_id"]
+    result = await record(client, pm, [storage_candidate(document, 0), storage_candidate(document, 125)])
+
+    assert result["coverage_gap_total"] == 128
+    assert len(result["coverage_gap"]) == 100
+    assert "128 follow-up(s) of the document are not covered" in result["message"]
+    assert f"read postmortem://{pm}/coverage for all 128" in result["message"]
+    every = await coverage_resource(client, pm)
+    assert len(every) == 128
+    assert every[:100] == result["coverage_gap"]
+    assert all(set(gap) == GAP_KEYS for gap in every)
+    listed = [line[2:] for line in document.splitlines() if line.startswith("- ")]
+    assert [gap["text"] for gap in every] == [t for n, t in enumerate(listed) if n not in (0, 125)]
+
+
+async def test_a_gap_of_exactly_100_is_listed_whole_and_the_message_names_no_resource(client: Client) -> None:
+    document = many_followups(101)
+    pm = (await parse(client, document))["postmortem_id"]
+    result = await record(client, pm, [storage_candidate(document, 50)])
+
+    assert (result["coverage_gap_total"], len(result["coverage_gap"])) == (100, 100)
+    assert "100 follow-up(s) of the document are not covered by any candidate (coverage_gap)" in result["message"]
+    assert "/coverage" not in result["message"]
+
+
+async def test_the_coverage_resource_follows_what_is_recorded(client: Client) -> None:
+    parsed = await parse(client, QUEUE_OUTAGE)
+    pm = parsed["postmortem_id"]
+    assert await coverage_resource(client, pm) == [{k: f[k] for k in GAP_KEYS} for f in parsed["findings"]]
+
+    result = await record(client, pm, QUEUE_CANDIDATES[:1])
+    assert (result["coverage_gap_total"], await coverage_resource(client, pm)) == (2, result["coverage_gap"])
+    await record(client, pm, QUEUE_CANDIDATES[1:])
+    assert await coverage_resource(client, pm) == []
+
+
+async def test_the_coverage_resource_template_is_listed(client: Client) -> None:
+    templates = {t.uri_template: t for t in (await client.list_resource_templates()).resource_templates}
+    coverage = templates["postmortem://{id}/coverage"]
+    assert coverage.mime_type == "application/json"
+    assert coverage.title == "Follow-ups no candidate covers yet"
 
 
 async def test_a_repeated_submission_reports_already_recorded_and_the_same_gap(client: Client) -> None:

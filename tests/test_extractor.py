@@ -7,6 +7,9 @@ The one case where the extractor does not do what the labelling guide asks is at
 
 from __future__ import annotations
 
+import gc
+import time
+
 import pytest
 
 from postmortem_actions.store import Category
@@ -848,6 +851,29 @@ def test_a_long_run_of_one_character_is_read_without_error(char: str) -> None:
 def test_a_long_run_of_one_character_inside_an_action_item_is_read_without_error(char: str) -> None:
     doc = "## Action items\n\n- Add " + char * 200_000 + "\n- Add a resolver health check.\n"
     assert "Add a resolver health check." in texts(doc)
+
+
+@pytest.mark.parametrize("run", [".", "|", "[", "<", "*", "("])
+def test_a_megabyte_of_one_hostile_run_is_read_in_linear_time(run: str) -> None:
+    # Not a speed test (bench/extraction.py measures speed): a generous bound that only quadratic work breaks
+    # (issue 10, finding 5). A megabyte takes well under a second; quadratic work on it would take hours.
+    for doc in (run * (1_000_000 // len(run)), "## Action items\n\n- Add " + run * (1_000_000 // len(run))):
+        started = time.perf_counter()
+        found(doc)
+        assert time.perf_counter() - started < 10
+
+
+def test_reading_leaves_the_garbage_collector_as_it_found_it() -> None:
+    doc = "## Action items\n\n- Add an alert on queue depth above 10k.\n"
+    assert gc.isenabled()
+    extract.__wrapped__(doc)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        extract.__wrapped__(doc)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_deeply_nested_list_is_read_without_error() -> None:

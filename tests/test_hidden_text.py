@@ -282,3 +282,13 @@ def test_every_listing_command_writes_out_what_stored_text_hides(
     printed = capsys.readouterr().out.replace("\r\n", "\n")
     assert not HIDDEN.search(printed)
     assert "U+000D" in printed
+
+
+def test_a_findings_clean_line_holds_nothing_a_text_field_refuses() -> None:
+    from postmortem_actions.tools.extractor import extract
+
+    doc = ("# Outage\n\n## Action items\n\n- Add an\u200b alert\u202e on queue depth above 10\ufe0f.\n"
+           "- Page ali\x07ce on \u26a0\ufe0f errors.\n- Rotate the k" + "\u0301" * 40 + "ey.\n")
+    texts = [f.text for f in extract(doc)]
+    assert texts[:2] == ["Add an alert on queue depth above 10.", "Page alice on \u26a0\ufe0f errors."]
+    assert all(refusal(t) is None for t in texts), texts

@@ -225,10 +225,11 @@ async def test_only_the_listing_and_review_tools_are_read_only(client: Client) -
                          "followthrough_report", "lint_action", "draft_tickets"}
 
 
-async def test_the_resource_templates_are_postmortem_its_findings_and_action_by_id(client: Client) -> None:
+async def test_the_resource_templates_are_postmortem_its_findings_its_coverage_and_action_by_id(
+        client: Client) -> None:
     templates = (await client.list_resource_templates()).resource_templates
     assert sorted(t.uri_template for t in templates) == ["action://{id}", "postmortem://{id}",
-                                                         "postmortem://{id}/findings"]
+                                                         "postmortem://{id}/coverage", "postmortem://{id}/findings"]
 
 
 async def test_both_protocol_eras_are_negotiated(client: Client, mode: str) -> None:
@@ -610,6 +611,8 @@ async def test_the_action_resource_returns_the_action_its_decisions_and_its_audi
     ("postmortem://999/findings", "no postmortem has id 999"), ("postmortem://0/findings", "no postmortem has id 0"),
     ("postmortem://abc/findings", "'abc' is not a postmortem id"),
     ("postmortem://-1/findings", "'-1' is not a postmortem id"),
+    ("postmortem://999/coverage", "no postmortem has id 999"), ("postmortem://0/coverage", "no postmortem has id 0"),
+    ("postmortem://abc/coverage", "'abc' is not a postmortem id"),
 ])
 async def test_an_unknown_id_in_a_resource_is_an_mcp_not_found_error(
         client: Client, record_sample: RecordSample, uri: str, message: str) -> None:

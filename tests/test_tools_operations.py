@@ -3,6 +3,7 @@ actions, and the validation every candidate passes before it reaches them."""
 
 from __future__ import annotations
 
+import random
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from postmortem_actions.store import ActionFilter, ActionState, Actor, HumanDecision, Store
+from postmortem_actions.store import ActionFilter, ActionState, Actor, Category, HumanDecision, Store
 from postmortem_actions.store.errors import (
     ActionNotFound,
     DocumentTooLarge,
@@ -22,8 +23,9 @@ from postmortem_actions.store.errors import (
     QuoteNotFound,
 )
 from postmortem_actions.tools.candidates import record_candidates, revise_candidate
+from postmortem_actions.tools.coverage import covers, uncovered
 from postmortem_actions.tools.documents import fingerprint
-from postmortem_actions.tools.models import CandidateIn, CandidateRevision
+from postmortem_actions.tools.models import CandidateIn, CandidateRevision, Finding
 from postmortem_actions.tools.postmortems import parse_postmortem
 from postmortem_actions.tools.queries import MAX_PAGE, list_actions
 from postmortem_actions.tools.reading import ReadPolicy
@@ -335,6 +337,36 @@ def test_the_same_text_may_be_a_candidate_of_two_postmortems(store: Store, polic
 def test_candidates_for_an_unknown_postmortem_are_refused(store: Store) -> None:
     with pytest.raises(PostmortemNotFound, match="no postmortem has id 99"):
         record_candidates(store, BY, 99, [cand(ALERT)])
+
+
+def test_the_evidence_spans_are_every_actions_quote_offsets_in_order(store: Store, pm_id: int) -> None:
+    recorded = record_candidates(store, BY, pm_id, [cand(REPLAY), cand(ALERT)]).recorded
+    assert store.evidence_spans(pm_id) == sorted((r.quote_start, r.quote_end) for r in recorded)
+    assert store.evidence_spans(pm_id + 1) == []
+
+
+def _finding(start: int, end: int) -> Finding:
+    return Finding(text="x", quote="x", start=start, end=end, category=Category.PREVENT, category_words=[],
+                   owner=None, due=None, ticket=None, done=False, in_section=True, placement="list", section="",
+                   vague=False, lint=[])
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_coverage_sweep_finds_what_testing_every_finding_against_every_span_finds(seed: int) -> None:
+    rng = random.Random(seed)
+    findings = [_finding(s, s + rng.randint(0, 60)) for s in sorted(rng.randrange(1000) for _ in range(80))]
+    findings += [_finding(0, 1000), _finding(500, 500)]  # one around everything, one empty
+    spans = [(s, s + rng.randint(1, 120)) for s in (rng.randrange(1000) for _ in range(rng.randint(0, 60)))]
+    expected = [f for f in findings if not any(covers(span, f) for span in spans)]
+    assert uncovered(findings, spans) == expected
+    assert uncovered(findings, []) == findings
+
+
+def test_a_span_covers_a_finding_when_they_share_half_of_the_shorter() -> None:
+    assert uncovered([_finding(10, 20)], [(15, 40)]) == []  # shares 5 of the finding's 10
+    assert uncovered([_finding(10, 20)], [(16, 40)]) == [_finding(10, 20)]  # shares 4
+    assert uncovered([_finding(10, 100)], [(40, 44)]) == []  # the whole of a short quote
+    assert uncovered([_finding(10, 20)], [(20, 30), (0, 10)]) == [_finding(10, 20)]  # touching is not sharing
 
 
 # -- revise_candidate ------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ _QUOTE: Final = re.compile(r"^ {0,3}>")
 _DEFINITION: Final = re.compile(r"^ {0,3}\[(?!\^)([^\]\n]{1,200})\]:[ \t]*<?(\S+?)>?(?:[ \t]+.*)?$")
 _DELIMITER_CELL: Final = re.compile(r"[ \t]*:?-+:?[ \t]*")  # GFM accepts a single hyphen ("| :- |")
 _CELL_SPLIT: Final = re.compile(r"(?<!\\)\|")
+_NOT_IN_DELIMITER: Final = re.compile(r"[^\s|:-]")
 
 
 @dataclass
@@ -84,6 +85,8 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _is_delimiter(line: str) -> bool:
+    if _NOT_IN_DELIMITER.search(line):
+        return False  # a character no delimiter cell holds: most table rows are text
     cells = [c for c in _CELL_SPLIT.split(line.strip()) if c.strip()]
     return bool(cells) and "|" in line and all(_DELIMITER_CELL.fullmatch(c) for c in cells)
 
@@ -174,6 +177,43 @@ class _Builder:
         self.table = -1
 
 
+def _read_line(b: _Builder, lines: list[str], n: int, start: int, end: int, first: str) -> None:
+    """Add line n (text[start:end], whose first non-blank character is `first`) to the blocks being built."""
+    line = b.text[start:end]
+    if first == "#" and (atx := _ATX.match(line)) is not None:
+        b.heading(line[atx.end():], len(atx.group(1)), start, end)
+        return
+    if first in "=-" and SETEXT.match(line) and b.open is not None and b.open.kind == "para" \
+            and len(b.open.lines) == 1:
+        para = b.blocks.pop()
+        b.open = None
+        b.heading(b.text[para.start:para.end], 1 if first == "=" else 2, para.start, para.end)
+        return
+    rule = first in "*-_" and bool(_RULE.match(line))
+    if rule:
+        b.close()
+        return
+    if first == "[" and (definition := _DEFINITION.match(line)) is not None:
+        b.definitions.setdefault(definition.group(1).strip().lower(), definition.group(2))
+        b.close()
+        return
+    if "|" in line:
+        following = lines[n + 1] if n + 1 < len(lines) else ""
+        if _is_delimiter(line):
+            b.close()
+            return
+        if _is_delimiter(following.rstrip("\r\n")):
+            b.row(start, end, header=True)
+            return
+        if b.table >= 0 and b.blocks and b.blocks[-1].kind == "row":
+            b.row(start, end, header=False)
+            return
+    if (item := _ITEM.match(line)) is not None:
+        b.item(item, start, end)
+        return
+    b.line(start, end, quote=first == ">" and bool(_QUOTE.match(line)))
+
+
 def parse_blocks(text: str) -> Document:
     """Split Markdown or plain text into blocks and sections, keeping exact offsets into `text`."""
     b = _Builder(text)
@@ -188,7 +228,9 @@ def parse_blocks(text: str) -> Document:
         if in_comment:
             in_comment = "-->" not in line
             continue
-        opener = FENCE.match(line)
+        # Each line pattern needs its mark as the line's first character after up to three spaces: a pattern
+        # runs only when that character is its mark, so most lines are tried against one or two patterns.
+        opener = FENCE.match(line) if line.lstrip()[:1] in ("`", "~") else None
         if fence is not None:
             if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
                 fence = None
@@ -204,34 +246,5 @@ def parse_blocks(text: str) -> Document:
         if stripped.startswith("<!--"):
             in_comment = "-->" not in stripped
             continue
-        if (atx := _ATX.match(line)) is not None:
-            b.heading(line[atx.end():], len(atx.group(1)), start, end)
-            continue
-        if SETEXT.match(line) and b.open is not None and b.open.kind == "para" and len(b.open.lines) == 1:
-            para = b.blocks.pop()
-            b.open = None
-            b.heading(text[para.start:para.end], 1 if stripped[0] == "=" else 2, para.start, para.end)
-            continue
-        if _RULE.match(line):
-            b.close()
-            continue
-        if (definition := _DEFINITION.match(line)) is not None:
-            b.definitions.setdefault(definition.group(1).strip().lower(), definition.group(2))
-            b.close()
-            continue
-        if "|" in line:
-            following = lines[n + 1] if n + 1 < len(lines) else ""
-            if _is_delimiter(line):
-                b.close()
-                continue
-            if _is_delimiter(following.rstrip("\r\n")):
-                b.row(start, end, header=True)
-                continue
-            if b.table >= 0 and b.blocks and b.blocks[-1].kind == "row":
-                b.row(start, end, header=False)
-                continue
-        if (item := _ITEM.match(line)) is not None and not _RULE.match(line):
-            b.item(item, start, end)
-            continue
-        b.line(start, end, quote=bool(_QUOTE.match(line)))
+        _read_line(b, lines, n, start, end, stripped[0])
     return Document(text=text, blocks=b.blocks, sections=b.sections, definitions=b.definitions)

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-from postmortem_actions.store import Action, ActionFilter, Actor, NewAction, Store
+from postmortem_actions.store import Action, Actor, NewAction, Postmortem, Store
 from postmortem_actions.store.errors import QuoteNotFound
 from postmortem_actions.store.sql import text_key
 
-from .evidence import EvidenceIndex, locate
-from .models import CandidateIn, CandidateRevision, RecordedCandidate, RecordResult, RejectedCandidate
+from .coverage import gap_entry, uncovered
+from .evidence import index_of, locate
+from .models import (
+    CandidateIn,
+    CandidateRevision,
+    CoverageGap,
+    Finding,
+    RecordedCandidate,
+    RecordResult,
+    RejectedCandidate,
+)
+from .postmortems import MAX_FINDINGS_SHOWN
 
 MAX_BATCH = 200
 
@@ -16,18 +26,54 @@ def record_candidates(store: Store, by: Actor, postmortem_id: int, candidates: l
     """Record candidate actions whose evidence occurs in the postmortem; reject the others by name.
 
     Valid candidates are written in one transaction (all of them or, on a database error, none). A
-    candidate whose text is already recorded for this postmortem is reported, not duplicated.
+    candidate whose text is already recorded for this postmortem is reported, not duplicated. The result
+    lists the first MAX_FINDINGS_SHOWN follow-ups no candidate covers, and counts them all.
 
     Raises:
         PostmortemNotFound: no such postmortem.
         InvalidInput: a database constraint refused a value (nothing is written).
     """
-    from .coverage import coverage_gap  # the extractor's patterns compile on first use, not at server start
-    from .extractor import extract
-    from .lint import lint_findings
+    from .lint import lint_findings  # the extractor's patterns compile on first use, not at server start
 
     pm = store.get_postmortem(postmortem_id)
-    evidence = EvidenceIndex(pm.text)
+    fresh, rejected = _checked(pm, candidates)
+    stored = store.add_actions(postmortem_id, [n for _, n in fresh], by) if fresh else []
+    recorded = []
+    for (i, _), (a, created) in zip(fresh, stored, strict=True):
+        lint = lint_findings(a.text)
+        recorded.append(RecordedCandidate(
+            index=i, action_id=a.id, status="recorded" if created else "already_recorded", text=a.text,
+            quote_start=a.quote_start, quote_end=a.quote_end, vague=bool(lint), lint=lint))
+    missed = _uncovered(store, pm)
+    new_count = sum(created for _, created in stored)
+    return RecordResult(postmortem_id=postmortem_id, recorded=recorded, rejected=rejected,
+                        coverage_gap=[gap_entry(f) for f in missed[:MAX_FINDINGS_SHOWN]],
+                        coverage_gap_total=len(missed),
+                        message=_message(pm.id, new_count, len(stored) - new_count, len(rejected),
+                                         sum(r.vague for r in recorded), len(missed)))
+
+
+def uncovered_followups(store: Store, postmortem_id: int) -> list[CoverageGap]:
+    """Every follow-up the extractor finds in the postmortem that no recorded candidate's evidence covers.
+
+    Raises:
+        PostmortemNotFound: no such postmortem.
+    """
+    return [gap_entry(f) for f in _uncovered(store, store.get_postmortem(postmortem_id))]
+
+
+def _uncovered(store: Store, pm: Postmortem) -> list[Finding]:
+    from .extractor import extract  # the extractor's patterns compile on first use, not at server start
+
+    # The findings come from extract's cache, the spans from a two-column query: a call's cost does not grow
+    # with the candidates already stored (issue 10, finding 5).
+    return uncovered(extract(pm.text), store.evidence_spans(pm.id))
+
+
+def _checked(pm: Postmortem, candidates: list[CandidateIn]) -> tuple[list[tuple[int, NewAction]],
+                                                                      list[RejectedCandidate]]:
+    """The candidates to store (with their index in the call), and the rejected ones with the reason."""
+    evidence = index_of(pm.text)
     rejected: list[RejectedCandidate] = []
     fresh: list[tuple[int, NewAction]] = []
     seen: set[str] = set()
@@ -47,33 +93,29 @@ def record_candidates(store: Store, by: Actor, postmortem_id: int, candidates: l
             text=cand.text, done_when=cand.done_when, problem=cand.problem, category=cand.category,
             size=cand.size, quote=pm.text[start:end], quote_start=start, quote_end=end,
             proposed_owner=cand.proposed_owner, proposed_due=cand.proposed_due)))
-    stored = store.add_actions(postmortem_id, [n for _, n in fresh], by) if fresh else []
-    recorded = []
-    for (i, _), (a, created) in zip(fresh, stored, strict=True):
-        lint = lint_findings(a.text)
-        recorded.append(RecordedCandidate(
-            index=i, action_id=a.id, status="recorded" if created else "already_recorded", text=a.text,
-            quote_start=a.quote_start, quote_end=a.quote_end, vague=bool(lint), lint=lint))
-    spans = [(a.quote_start, a.quote_end) for a in store.actions(ActionFilter(postmortem_id=postmortem_id))]
-    gap = coverage_gap(extract(pm.text), spans)
-    new_count = sum(created for _, created in stored)
-    existing = len(stored) - new_count
-    message = f"Recorded {new_count} new candidate(s)"
+    return fresh, rejected
+
+
+def _message(postmortem_id: int, new: int, existing: int, rejected: int, vague: int, gap: int) -> str:
+    """What the call did and what the model should do next."""
+    message = f"Recorded {new} new candidate(s)"
     if existing:
         message += f", {existing} already recorded"
     if rejected:
-        message += (f"; rejected {len(rejected)}: fix each rejected item (usually: quote the postmortem verbatim) "
+        message += (f"; rejected {rejected}: fix each rejected item (usually: quote the postmortem verbatim) "
                     "and submit only those again")
-    vague = sum(r.vague for r in recorded)
     if vague:
         message += (f"; {vague} recorded item(s) are vague (see lint): rewrite each with revise_candidate so it "
                     "has a finish line")
-    if gap:
-        message += (f"; {len(gap)} follow-up(s) of the document are not covered by any candidate (coverage_gap): "
+    if gap > MAX_FINDINGS_SHOWN:
+        message += (f"; {gap} follow-up(s) of the document are not covered by any candidate (coverage_gap lists "
+                    f"the first {MAX_FINDINGS_SHOWN}; read postmortem://{postmortem_id}/coverage for all {gap}): "
+                    "record each, or tell the human why it is not a follow-up")
+    elif gap:
+        message += (f"; {gap} follow-up(s) of the document are not covered by any candidate (coverage_gap): "
                     "record each, or tell the human why it is not a follow-up")
     message += ". Candidates are proposals: owners and due dates are committed only by a human decision."
-    return RecordResult(postmortem_id=postmortem_id, recorded=recorded, rejected=rejected, coverage_gap=gap,
-                        message=message)
+    return message
 
 
 def revise_candidate(store: Store, by: Actor, action_id: int, revision: CandidateRevision) -> Action:

@@ -15,6 +15,7 @@ from typing import Final
 from postmortem_actions.store.records import Category
 
 from .lint import deliverable
+from .prefilter import case_blind, folded
 
 _TERMS: Final[dict[Category, tuple[tuple[str, int], ...]]] = {
     Category.PROCESS: (
@@ -66,15 +67,10 @@ _TERMS: Final[dict[Category, tuple[tuple[str, int], ...]]] = {
         (r"release\s+(?:to\s+production|increase)", 2),
     ),
 }
-# One alternation per category, each term a named group, so a text is scanned four times, not a hundred.
-_COMPILED: Final = {
-    cat: re.compile("|".join(rf"(?P<t{n}>\b(?:{pattern})\b)" for n, (pattern, _) in enumerate(terms)), re.IGNORECASE)
-    for cat, terms in _TERMS.items()}
-_WEIGHTS: Final = {cat: {f"t{n}": weight for n, (_, weight) in enumerate(terms)} for cat, terms in _TERMS.items()}
 
 
-def _leads(pattern: str) -> list[str] | None:
-    """The literal start of each top-level alternative of a term, or None when one has none."""
+def _alternatives(pattern: str) -> list[str]:
+    """A term's top-level alternatives ("paged?|paging" -> ["paged?", "paging"])."""
     depth, parts, start = 0, [], 0
     for i, ch in enumerate(pattern):
         depth += ch == "("
@@ -83,8 +79,13 @@ def _leads(pattern: str) -> list[str] | None:
             parts.append(pattern[start:i])
             start = i + 1
     parts.append(pattern[start:])
+    return parts
+
+
+def _leads(pattern: str) -> list[str] | None:
+    """The literal start of each top-level alternative of a term, or None when one has none."""
     leads = []
-    for part in parts:
+    for part in _alternatives(pattern):
         lead = re.match(r"[a-z0-9]*", part).group(0)  # type: ignore[union-attr]
         if part[len(lead):len(lead) + 1] in ("?", "*", "{"):
             lead = lead[:-1]  # "slos?": the last letter is optional
@@ -94,15 +95,85 @@ def _leads(pattern: str) -> list[str] | None:
     return leads
 
 
-# A category's pattern runs only when one of its terms' literal starts occurs in the text: most action texts
-# touch one or two categories, and the alternation is the costly part.
-_PREFILTER: Final = {cat: None if any(_leads(p) is None for p, _ in terms)
-                     else tuple(sorted({lead for p, _ in terms for lead in _leads(p) or ()}))
-                     for cat, terms in _TERMS.items()}
+def _by_first_letter(terms: tuple[tuple[str, int], ...]) -> re.Pattern[str]:
+    """One category's terms as a case-sensitive alternation over folded text, branched on a term's first letter.
+
+    Same matches, in the same order of preference, as `\\b(?:term)\\b` tried term by term: at a given position
+    only the terms that start with its letter can match, so the others are not tried there. Group
+    `t{n}_{letter}` is term n.
+    """
+    branches: dict[str, list[str]] = {}
+    for n, (pattern, _) in enumerate(terms):
+        if _leads(pattern) is None:
+            raise ValueError(f"the category term {pattern!r} must start each alternative with two literal characters")
+        parts = _alternatives(pattern)
+        for first in dict.fromkeys(part[0] for part in parts):
+            rests = "|".join(part[1:] for part in parts if part[0] == first)
+            branches.setdefault(first, []).append(rf"(?P<t{n}_{first}>(?:{rests})\b)")
+    # (?<!\w.): the letter just read starts a word, as the leading \b of a term requires.
+    return re.compile("|".join(rf"{first}(?<!\w.)(?:{'|'.join(alts)})" for first, alts in branches.items()))
+
+
+def _longest_of(words: set[str]) -> str:
+    """An alternation over `words` as a trie: the engine reads each letter once, and the longest word wins."""
+    ends = "" in words
+    branches: dict[str, set[str]] = {}
+    for word in words - {""}:
+        branches.setdefault(word[0], set()).add(word[1:])
+    body = "|".join(re.escape(letter) + _longest_of(rests) for letter, rests in sorted(branches.items()))
+    if not body:
+        return ""
+    return f"(?:{body}|)" if ends else f"(?:{body})"
+
+
 # Ties go to the more specific purpose; prevent is what remains.
 _ORDER: Final = (Category.PROCESS, Category.DETECT, Category.MITIGATE, Category.PREVENT)
+_COMPILED: Final = {cat: _by_first_letter(_TERMS[cat]) for cat in _ORDER}
+_WEIGHTS: Final = {cat: {f"t{n}": weight for n, (_, weight) in enumerate(terms)} for cat, terms in _TERMS.items()}
+# A term starts a word with its lead (its literal first letters), so one pass finding the words that open with a
+# lead shows where each category can have a term, and its pattern is tried only there: a pass per category,
+# or an alternation tried at every word, costs several times as much.
+_CATEGORY_LEADS: Final = {cat: {lead for p, _ in terms for lead in _leads(p) or ()} for cat, terms in _TERMS.items()}
+_ANY_LEAD: Final = re.compile(r"\b" + _longest_of(set().union(*_CATEGORY_LEADS.values())))
+# The longest lead a word opens with stands for all its leads, which are its prefixes.
+_CATEGORIES_AT: Final = {lead: tuple((cat, _COMPILED[cat]) for cat in _ORDER
+                                     if any(lead.startswith(x) for x in _CATEGORY_LEADS[cat]))
+                         for lead in set().union(*_CATEGORY_LEADS.values())}
+_TERM_OF: Final = {name: name.partition("_")[0] for pattern in _COMPILED.values() for name in pattern.groupindex}
+# Texts with non-ASCII characters keep the earlier prefilter, a term's letters in `str.lower()` of the text: it
+# misses what re.IGNORECASE folds ("ſ" for "s"), and every text must get the category it always got.
+_LEADS: Final = {cat: tuple(sorted(leads)) for cat, leads in _CATEGORY_LEADS.items()}
 # An exploratory opening verb says how the work starts, not what it is for.
-_LEAD_VERB: Final = re.compile(r"^\s*(?:investigate|look\s+into|consider|explore|evaluate)\b", re.IGNORECASE)
+_LEAD_VERB: Final = case_blind(r"^\s*(?:investigate|look\s+into|consider|explore|evaluate)\b")
+
+
+def term_matches(lowered: str) -> dict[Category, list[tuple[str, int, int]]]:
+    """Each category's terms in a folded text, as (term, start, end): what a search for the category's terms,
+    resumed after each match, finds."""
+    found: dict[Category, list[tuple[str, int, int]]] = {}
+    ends = dict.fromkeys(_ORDER, 0)
+    for lead in _ANY_LEAD.finditer(lowered):
+        at = lead.start()
+        for cat, pattern in _CATEGORIES_AT[lead.group()]:
+            if at < ends[cat]:
+                continue  # inside the category's previous match, where a search would not look
+            hit = pattern.match(lowered, at)
+            if hit is not None:
+                found.setdefault(cat, []).append((_TERM_OF[hit.lastgroup or ""], at, hit.end()))
+                ends[cat] = hit.end()
+    return found
+
+
+def _without_lead_verb(text: str) -> str:
+    lead = _LEAD_VERB.match(folded(text))  # anchored: at most one match, at the start
+    return text[lead.end():] if lead else text
+
+
+def _counts(hits: list[tuple[str, int, int]]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for term, _, _ in hits:
+        counts[term] = counts.get(term, 0) + 1
+    return counts
 
 
 def categorise(text: str, core: str | None = None) -> tuple[Category, list[str]]:
@@ -112,27 +183,24 @@ def categorise(text: str, core: str | None = None) -> tuple[Category, list[str]]
     text (its reason, a title) counts once. With no signal at all the suggestion is `prevent` and the
     word list is empty.
     """
-    core = _LEAD_VERB.sub("", deliverable(core if core is not None else text))
-    rest = _LEAD_VERB.sub("", " ".join(text.split()))
-    scores: dict[Category, int] = dict.fromkeys(_ORDER, 0)
-    words: dict[Category, list[str]] = {cat: [] for cat in _ORDER}
-    lowered = rest.lower()
-    for cat, pattern in _COMPILED.items():
-        leads = _PREFILTER[cat]
-        if leads is not None and not any(lead in lowered for lead in leads):
-            continue
+    core = _without_lead_verb(deliverable(core if core is not None else text))
+    rest = _without_lead_verb(" ".join(text.split()))
+    found = term_matches(folded(rest))
+    if found and not rest.isascii():
+        lowered = rest.lower()
+        found = {cat: hits for cat, hits in found.items() if any(lead in lowered for lead in _LEADS[cat])}
+    if not found:
+        return Category.PREVENT, []
+    # Most items are one clause: their deliverable is the whole text, and its terms are the ones just found.
+    in_core = found if core == rest else term_matches(folded(core))
+    scores = dict.fromkeys(_ORDER, 0)
+    for cat, hits in found.items():
+        counts = _counts(hits)
+        core_counts = _counts(in_core.get(cat, []))
         weights = _WEIGHTS[cat]
-        in_core: dict[str, int] = {}
-        for m in pattern.finditer(core):
-            in_core[m.lastgroup or ""] = in_core.get(m.lastgroup or "", 0) + 1
-        in_all: dict[str, int] = {}
-        for m in pattern.finditer(rest):
-            in_all[m.lastgroup or ""] = in_all.get(m.lastgroup or "", 0) + 1
-            words[cat].append(m.group(0).lower())
-        for term, count in in_all.items():
-            core_count = in_core.get(term, 0)
-            scores[cat] += weights[term] * (core_count + (1 if count > core_count else 0))
+        scores[cat] = sum(weights[term] * (core_counts.get(term, 0) + (1 if count > core_counts.get(term, 0) else 0))
+                          for term, count in counts.items())
     best = max(_ORDER, key=lambda cat: (scores[cat], -_ORDER.index(cat)))
     if scores[best] == 0:
         return Category.PREVENT, []
-    return best, list(dict.fromkeys(words[best]))
+    return best, list(dict.fromkeys(rest[start:end].lower() for _, start, end in found[best]))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from functools import lru_cache
 from typing import Final
 
 from postmortem_actions.store.errors import QuoteNotFound
@@ -89,10 +90,17 @@ def normalise(text: str) -> str:
     return _RUN.sub(lambda run: " " if _SPACE.search(run.group()) else "", folded).strip()
 
 
+@lru_cache(maxsize=2)
+def index_of(text: str) -> EvidenceIndex:
+    """The prepared form of a document, kept for the last two documents: every record_candidates call on a
+    postmortem looks quotes up in the same text, and preparing a 5 MB one takes about a second."""
+    return EvidenceIndex(text)
+
+
 def locate(text: str, quote: str) -> tuple[int, int]:
     """Character offsets [start, end) of the first occurrence of `quote` in `text`.
 
     Raises:
         QuoteNotFound: the quote does not occur in the text, or is too short.
     """
-    return EvidenceIndex(text).locate(quote)
+    return index_of(text).locate(quote)

@@ -10,18 +10,20 @@ more visibility") explains why, and its wording does not make the item vague.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Final
 
 from .models import LintFinding, LintKind, LintResult
+from .prefilter import Guarded, case_blind, folded
 
 # Where the deliverable ends and the reason begins. Every pattern is linear: alternations of words.
-_PURPOSE: Final = re.compile(
+_PURPOSE: Final = case_blind(  # run over folded text: case-sensitive alternatives are tried faster
     r"(?:,|;|:|\s)\s*(?:so\s+that|so(?!\s+(?:on|forth)\b)|in\s+order\s+to|in\s+order\s+for|such\s+that|because|since|as\s+we|which|"
     r"to\s+(?:ensure|make\s+sure|help|allow|avoid|prevent|reduce|catch|monitor|detect|validate|accommodate|"
     r"remove|notify|let|enable|keep|protect|guarantee|stop|speed|give|get|support|make|better|more|further|"
-    r"capture|identify|find|learn|see|know|confirm|check|verify|increase|handle|serve|cover|track))\b",
-    re.IGNORECASE)
-_SENTENCE_END: Final = re.compile(r"(?<=[a-z0-9)`\]])[.!?](?:\s|$)")
+    r"capture|identify|find|learn|see|know|confirm|check|verify|increase|handle|serve|cover|track))\b")
+# The mark, then a look back at the character before it: the engine skips from mark to mark.
+_SENTENCE_END: Final = re.compile(r"[.!?](?<=[a-z0-9)`\]].)(?:\s|$)")
 
 _RULES: Final[tuple[tuple[LintKind, re.Pattern[str], str, str], ...]] = (
     ("exploratory", re.compile(
@@ -60,23 +62,26 @@ _BLANKET: Final = re.compile(
 _CONCRETE_AND: Final = re.compile(
     r"\b(?:fix|add|set\s+up|setup|create|write|build|implement|configure|remove|replace)\s+and\s+"
     r"(?:improv|enhanc|tighten|harden)", re.IGNORECASE)
-_BARE: Final = re.compile(
+_BARE: Final = case_blind(
     r"^(?:we\s+(?:will|must|should|need\s+to)\s+)?(?:fix|address|handle|resolve|follow\s+up(?:\s+on)?|clean\s+up|"
     r"look\s+at|deal\s+with|sort\s+out|update|check|do|work\s+on|change)"
-    r"(?:\s+(?:it|this|that|these|those|them|things?|the\s+(?:issue|problem|bug|gaps?)|everything))?\s*[.!]?$",
-    re.IGNORECASE)
+    r"(?:\s+(?:it|this|that|these|those|them|things?|the\s+(?:issue|problem|bug|gaps?)|everything))?\s*[.!]?$")
 # A number of its own ("below 10%", "within 5 minutes"), not a digit inside a name ("e2e") or a ticket ("#123").
 _ABOUT: Final = re.compile(r"\b(?:for|on|about|with|of|describing|covering)\s+(?:how\s+to\s+)?$", re.IGNORECASE)
 _THRESHOLD: Final = re.compile(r"(?<![\w#-])\d+(?:[.,]\d+)?(?![\w-]*[a-z])|(?<![\w#-])\d+\s*(?:%|ms|s|m|h|d)\b")
 _ASIDE: Final = re.compile(r"\([^()]{0,300}\)")
+# Most actions hold none of the words a rule needs: those rules are not run over them.
+_GUARDED_RULES: Final = tuple((kind, Guarded(pattern), why, needs) for kind, pattern, why, needs in _RULES)
+_GUARDED_BLANKET: Final = Guarded(_BLANKET)
 
 
+@lru_cache(maxsize=256)  # an item's text is judged for its category, its vagueness and its repeats in turn
 def deliverable(text: str) -> str:
     """The part of an action that says what will exist when it is done: its first sentence, before any reason."""
-    text = " ".join(_ASIDE.sub(" ", text).split())
+    text = " ".join((_ASIDE.sub(" ", text) if "(" in text else text).split())
     if (end := _SENTENCE_END.search(text)) is not None and end.start() > 0:
         text = text[: end.start()]
-    if (cut := _PURPOSE.search(text)) is not None and cut.start() > 0:
+    if (cut := _PURPOSE.search(folded(text))) is not None and cut.start() > 0:
         text = text[: cut.start()]
     return text.strip(" ,;:")
 
@@ -84,18 +89,19 @@ def deliverable(text: str) -> str:
 def lint_findings(text: str) -> list[LintFinding]:
     """The reasons `text` has no finish line (empty when it is concrete); judged on its deliverable only."""
     core = deliverable(text)
+    lowered = folded(core)
     found: list[LintFinding] = []
-    if _BARE.match(core) or len(core.split()) < 2:
+    if _BARE.match(lowered) or len(core.split()) < 2:
         found.append(LintFinding(
             kind="no_object", words=core or text.strip(), why="it does not say what is changed",
             needs="the artifact, system or document it changes, and the state it must reach"))
-    if (blanket := _BLANKET.search(core)) is not None:
+    if (blanket := _GUARDED_BLANKET.search(core, lowered)) is not None:
         found.append(LintFinding(
             kind="unbounded", words=blanket.group(0),
             why="a promise about everything ('make sure all ...') names an outcome, not a task with an end",
             needs="the concrete list it covers, or the mechanism (check, alert, review) that enforces it"))
-    for kind, pattern, why, needs in _RULES:
-        match = pattern.search(core)
+    for kind, pattern, why, needs in _GUARDED_RULES:
+        match = pattern.search(core, lowered)
         if match is not None and kind == "exploratory" and _ABOUT.search(core, 0, match.start()):
             match = None  # "a runbook for investigating X": the runbook is the deliverable
         if match is None:

@@ -223,8 +223,10 @@ class RecordResult(Model):
     recorded: list[RecordedCandidate]
     rejected: list[RejectedCandidate]
     coverage_gap: list[CoverageGap] = Field(description=(
-        "Follow-ups the document states that no candidate of this postmortem covers yet: record each, or "
-        "tell the human why it is not one"))
+        "Follow-ups the document states that no candidate of this postmortem covers yet (the first 100): record "
+        "each, or tell the human why it is not one"))
+    coverage_gap_total: int = Field(description="How many follow-ups no candidate covers; beyond the first 100, "
+                                                "read postmortem://{id}/coverage")
     message: str
 
 

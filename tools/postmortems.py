@@ -6,7 +6,7 @@ from datetime import date
 
 from postmortem_actions.store import Actor, NewPostmortem, Store
 from postmortem_actions.store.errors import InvalidInput, PathNotAllowed
-from postmortem_actions.store.text import HIDDEN, refusal, visible
+from postmortem_actions.store.text import plain, refusal, visible
 
 from .days import check_day
 from .documents import find_incident_date, find_severity, find_title, fingerprint, normalise_severity, sections
@@ -57,7 +57,7 @@ def parse_postmortem(store: Store, by: Actor, policy: ReadPolicy, *, text: str |
 
 def _plain(found: str) -> str:
     """A title found in the document, with any character that could hide text dropped (it is derived text)."""
-    return " ".join(HIDDEN.sub("", found).split())
+    return " ".join(plain(found).split())
 
 
 def describe(postmortem_id: int, store: Store, *, created: bool = False) -> ParseResult:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Final
 
 from postmortem_actions.store.records import Category
 
 from .models import Placement
+
+# The longest text judged for its category, vagueness and repeats: beyond it, a text is a paste, not one action.
+MAX_JUDGED: Final = 1000
 
 
 @dataclass

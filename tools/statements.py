@@ -11,11 +11,15 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from .prefilter import Guarded, any_in, case_blind, folded
+
 _ABBREVIATIONS: Final = frozenset(
     ["e.g", "i.e", "etc", "vs", "approx", "mr", "mrs", "ms", "dr", "no", "nos", "inc", "ltd", "st", "fig", "cf",
      "al", "resp", "incl", "esp", "min", "max", "sec"])
-# Starts only at the first mark of a run, so a run of a million dots is scanned once, not a million times.
-_BOUNDARY: Final = re.compile(r"(?<![.!?])[.!?]++[\"'”’)\]*_`]*+(?=\s)")
+# Starts only at the first mark of a run, so a run of a million dots is scanned once, not a million times. The
+# mark comes first and the look back after it, so the engine jumps from mark to mark instead of trying every
+# position ("(?<![.!?])[.!?]" is the same test, but it cannot be skipped to).
+_BOUNDARY: Final = re.compile(r"[.!?](?<![.!?].)[.!?]*+[\"'”’)\]*_`]*+(?=\s)")
 _NEXT_START: Final = re.compile(
     r"\s+[\"'“‘(\[*_`]*[A-Z0-9@#]|\s+\((?=\s*(?:fixed|added|filed|done|completed|tracked|landed|merged|opened|"
     r"created|implemented|shipped|deployed)\b)")
@@ -38,8 +42,10 @@ _ORGANISATION: Final = (
     r"(?:The\s+)?[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,2})\s+(?:(?:is|are)\s+(?:now\s+|currently\s+|actively\s+)?"
     r"(?:working\s+on|exploring|investigating|planning\s+to|evaluating|developing|implementing|rolling\s+out|"
     r"preparing\s+to)|plans\s+to|intends\s+to)\b")
-_COMMIT: Final = re.compile(
-    rf"\b{_SUBJECT}\s*{_MODAL}|{_ORGANISATION}|"
+# Every other form of commitment; in lower case, so it also runs case-sensitively over folded text (see
+# prefilter.case_blind), which is several times faster than a case-blind search.
+_COMMIT_LOWER: Final = (
+    rf"\b{_SUBJECT}\s*{_MODAL}|"
     rf"\b(?:we|i)\b[^.;!?]{{0,200}}?\b(?:and|but)\s+(?:{_WILL}|plan\s+to|intend\s+to)\s+(?!be\s+able)\w+|"
     r"\bha(?:s|ve)\s+(?:some\s+)?(?:extra\s+|more\s+|additional\s+|further\s+|remaining\s+)?work\s+to\s+do\b|"
     r"\bremains?\s+a\s+priority\b|\bin\s+the\s+(?:near|coming)\s+(?:future|days|weeks|months)\b|"
@@ -50,8 +56,10 @@ _COMMIT: Final = re.compile(
     r"(?:is|will\s+be)\s+to\b|"
     r"\b(?:needs?|has|have)\s+to\s+be\s+\w+(?:ed|en|ne|wn|ilt|ut|ade)\b|\b(?:would|will)\s+need\s+to\s+be\s+\w+|"
     r"\bwill\s+be\s+(?!able\b|back\b|available\b|affected\b)\w+(?:ed|en|ne|wn|ilt|ut|ade)\b|"
-    r"\bis\s+being\s+tracked\b|\bremains?\s+to\s+be\s+done\b",
-    re.IGNORECASE)
+    r"\bis\s+being\s+tracked\b|\bremains?\s+to\s+be\s+done\b")
+_COMMIT: Final = re.compile(rf"{_COMMIT_LOWER}|{_ORGANISATION}", re.IGNORECASE)
+_COMMIT_FOLDED: Final = case_blind(_COMMIT_LOWER)
+_ORGANISATION_COMMIT: Final = Guarded(re.compile(_ORGANISATION, re.IGNORECASE))
 # Every alternative of _COMMIT and _PROPOSAL_QUESTION contains one of these; most narrative sentences contain
 # none, and a substring test is far cheaper than the alternation.
 _HINTS: Final = (
@@ -62,36 +70,34 @@ _HINTS: Final = (
     "designing", "reworking", "refactoring", "automating", "auditing", "enabling", "deploying", "forward",
     "next step", "future", "fix", "solution", "remediation", "work", "to be", "tracked", "priority", "coming",
     "could", "can ", "why")
-_FUTURE: Final = re.compile(r"\bwill\s+(?!continue\b|not\b|be\s+able\b)\w+|\bis\s+(?:scheduled|planned|due)\b",
-                            re.IGNORECASE)
-_PROPOSAL_QUESTION: Final = re.compile(
-    r"^\W*(?:should|could|can|shall)\s+we\b[^?]{8,}\?\W*$|^\W*why\s+(?:don't|not)\s+we\b", re.IGNORECASE)
-_COUNTERFACTUAL: Final = re.compile(
+_FUTURE: Final = case_blind(r"\bwill\s+(?!continue\b|not\b|be\s+able\b)\w+|\bis\s+(?:scheduled|planned|due)\b")
+_PROPOSAL_QUESTION: Final = case_blind(
+    r"^\W*(?:should|could|can|shall)\s+we\b[^?]{8,}\?\W*$|^\W*why\s+(?:don't|not)\s+we\b")
+_COUNTERFACTUAL: Final = Guarded(re.compile(
     r"\b(?:would|could|should|might|must)(?:\s+not|n't)?\s+have\s+\w+|\b(?:would|could|should|might)'ve\b|"
-    r"\bhad\s+we\b|\bif\s+we\s+had\b|\bwe\s+(?:should|could)\s+not\s+have\b", re.IGNORECASE)
+    r"\bhad\s+we\b|\bif\s+we\s+had\b|\bwe\s+(?:should|could)\s+not\s+have\b", re.IGNORECASE))
 # "The more we plan ahead, the less ...": a general statement, never a task.
-_COMPARATIVE: Final = re.compile(
+_COMPARATIVE: Final = case_blind(
     r"^\W*the\s+(?:more|less|fewer|higher|lower|faster|slower|bigger|larger|greater|longer|sooner)\b[^.]{0,120}?,?\s+"
-    r"the\s+(?:more|less|fewer|higher|lower|faster|slower|better|bigger|larger|greater|longer|sooner)\b", re.IGNORECASE)
+    r"the\s+(?:more|less|fewer|higher|lower|faster|slower|better|bigger|larger|greater|longer|sooner)\b")
 # Proposals that only count inside a follow-up section: "X should ...", "It would be useful to have ...".
-_SECTION_PROPOSAL: Final = re.compile(
+_SECTION_PROPOSAL: Final = Guarded(re.compile(
     r"\b(?:should|must|ought\s+to)\s+(?!have\s+been|not\s+have)\w+|\bit\s+would\s+(?:be\s+(?:useful|good|nice|helpful|"
-    r"better|worth)|help)\b", re.IGNORECASE)
-STATUS_NOTE: Final = re.compile(
+    r"better|worth)|help)\b", re.IGNORECASE))
+STATUS_NOTE: Final = case_blind(
     r"^\W{0,3}\(\s*(?:fixed|added|filed|done|completed|tracked|landed|merged|opened|created|implemented|"
-    r"shipped|deployed|in\s+progress)\b", re.IGNORECASE)
-_ADVICE: Final = re.compile(r"\b(?:you|your|yours|yourself)\b|\bplease\b", re.IGNORECASE)
-_REJECTED: Final = re.compile(
+    r"shipped|deployed|in\s+progress)\b")
+_ADVICE: Final = Guarded(re.compile(r"\b(?:you|your|yours|yourself)\b|\bplease\b", re.IGNORECASE))
+_REJECTED: Final = Guarded(re.compile(
     r"\b(?:decided\s+(?:not|against)|rejected|ruled\s+out|won't|will\s+not|not\s+going\s+to|no\s+plans?\s+to|"
-    r"do\s+not\s+plan|don't\s+plan|chose\s+not|opted\s+(?:not|against)|instead\s+of\s+\w+ing)\b", re.IGNORECASE)
-_GENERIC: Final = re.compile(
+    r"do\s+not\s+plan|don't\s+plan|chose\s+not|opted\s+(?:not|against)|instead\s+of\s+\w+ing)\b", re.IGNORECASE))
+_GENERIC: Final = Guarded(re.compile(
     r"\b(?:(?:will|shall)\s+continue\s+to|take\s+(?:\S+\s+){0,8}?seriously|(?:are|remain)\s+committed\s+to\s+(?:the\s+)?"
     r"(?:security|reliability|transparency|privacy|our))\b|\bapologi[sz]e\b|\bsorry\b|"
-    r"\bcommitted\s+to\s+(?:keeping|continuing|maintaining|providing|being|making)\b", re.IGNORECASE)
-_DONE_STEP: Final = re.compile(
-    r"^\W*(?:(?:we|i)(?:'ve|’ve|\s+have)|[\w\s`-]{1,80}?\s+(?:has|have)\s+been)\s+(?:already\s+|now\s+|since\s+)?\w+(?:ed|en|wn|ilt|ut|ade)\b",
-    re.IGNORECASE)
-_DONE_PROSE: Final = re.compile(r"\balready\b|\bhave\s+since\b|\bhas\s+since\b", re.IGNORECASE)
+    r"\bcommitted\s+to\s+(?:keeping|continuing|maintaining|providing|being|making)\b", re.IGNORECASE))
+_DONE_STEP: Final = case_blind(
+    r"^\W*(?:(?:we|i)(?:'ve|’ve|\s+have)|[\w\s`-]{1,80}?\s+(?:has|have)\s+been)\s+(?:already\s+|now\s+|since\s+)?\w+(?:ed|en|wn|ilt|ut|ade)\b")
+_DONE_PROSE: Final = Guarded(re.compile(r"\balready\b|\bhave\s+since\b|\bhas\s+since\b", re.IGNORECASE))
 
 _VERBS: Final = (
     "add|adopt|agree|alert|allow|always|arrange|ask|avoid|be|coordinate|contact|decide|deliver|gather|get|involve|"
@@ -106,9 +112,9 @@ _VERBS: Final = (
     "require|research|restrict|retire|review|revisit|revise|rewrite|roll\\s+out|rotate|run|schedule|separate|"
     "set|set\\s?up|share|ship|simplify|split|standardi[sz]e|start|stop|switch|teach|test|track|train|tune|turn|"
     "update|upgrade|use|validate|verify|write")
-_IMPERATIVE: Final = re.compile(
+_IMPERATIVE: Final = case_blind(
     rf"^[\W_]{{0,6}}(?:(?:also|additionally|finally|then|further(?:more)?|in\s+particular|in\s+addition|and|"
-    rf"separately|second(?:ly)?|next),?\s+)?(?:{_VERBS})\b(?!\s+(?:been|had|to\s+be)\b)", re.IGNORECASE)
+    rf"separately|second(?:ly)?|next),?\s+)?(?:{_VERBS})\b(?!\s+(?:been|had|to\s+be)\b)")
 
 def sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Spans of the sentences in text[start:end], ignoring full stops in abbreviations, versions and names."""
@@ -144,44 +150,60 @@ def clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
         parts.append((pos, match.start()))
         pos = match.end()
     parts.append((pos, end))
+    if len(parts) == 1:
+        return [(start, end)]
     committed = [p for p in parts if _COMMIT.search(text, p[0], p[1])]
     return committed if len(committed) > 1 else [(start, end)]
 
 
 def _may_commit(sentence: str) -> bool:
-    lowered = sentence.lower()
-    return any(hint in lowered for hint in _HINTS)
+    return any_in(sentence.lower(), _HINTS)
+
+
+def _commits(sentence: str, lowered: str) -> bool:
+    """What `_COMMIT.search(sentence)` says, from `lowered` (= `folded(sentence)`) where it can."""
+    return bool(_COMMIT_FOLDED.search(lowered) or _ORGANISATION_COMMIT.search(sentence, lowered))
 
 
 def is_commitment(sentence: str) -> bool:
     """Whether a sentence of narrative commits the authors to (or proposes) future work."""
-    if not _may_commit(sentence) or is_excluded(sentence) or _DONE_PROSE.search(sentence):
+    if not _may_commit(sentence):
         return False
-    return bool(_COMMIT.search(sentence) or _PROPOSAL_QUESTION.search(sentence))
+    lowered = folded(sentence)
+    if is_excluded(sentence, lowered) or _DONE_PROSE.search(sentence, lowered):
+        return False
+    return _commits(sentence, lowered) or bool(_PROPOSAL_QUESTION.match(lowered))  # anchored: match, not search
 
 
 def is_future_with(sentence: str) -> bool:
     """Whether a sentence speaks of the future ('will ...', 'is scheduled'), for pairing with a stated date."""
-    return bool(_FUTURE.search(sentence)) and not (
-        _COUNTERFACTUAL.search(sentence) or _ADVICE.search(sentence) or _REJECTED.search(sentence)
-        or _GENERIC.search(sentence))
+    lowered = folded(sentence)
+    if not _FUTURE.search(lowered):
+        return False
+    return not (_COUNTERFACTUAL.search(sentence, lowered) or _ADVICE.search(sentence, lowered)
+                or _REJECTED.search(sentence, lowered) or _GENERIC.search(sentence, lowered))
 
 
 def is_imperative(sentence: str) -> bool:
     """Whether a sentence starts with a task verb ('Add alerts ...', 'In particular, have tests ...')."""
-    return bool(_IMPERATIVE.match(sentence))
+    return bool(_IMPERATIVE.match(folded(sentence)))
 
 
 def is_task_like(sentence: str) -> bool:
     """A sentence of a follow-up section that states a task: an imperative, a commitment, or a step taken
     ('We have added ...'), not an explanation or an umbrella ('The following items ...')."""
-    if is_excluded(sentence):
+    lowered = folded(sentence)
+    if is_excluded(sentence, lowered):
         return False
-    return is_imperative(sentence) or bool(_COMMIT.search(sentence)) or bool(_DONE_STEP.match(sentence)) \
-        or bool(_SECTION_PROPOSAL.search(sentence))
+    return bool(_IMPERATIVE.match(lowered)) or _commits(sentence, lowered) or bool(_DONE_STEP.match(lowered)) \
+        or bool(_SECTION_PROPOSAL.search(sentence, lowered))
 
 
-def is_excluded(sentence: str) -> bool:
-    """Advice to readers, counterfactuals, rejected proposals and generic reassurance: never actions."""
-    return bool(_ADVICE.search(sentence) or _COUNTERFACTUAL.search(sentence) or _REJECTED.search(sentence)
-                or _GENERIC.search(sentence) or _COMPARATIVE.search(sentence))
+def is_excluded(sentence: str, lowered: str | None = None) -> bool:
+    """Advice to readers, counterfactuals, rejected proposals and generic reassurance: never actions.
+
+    `lowered` is `prefilter.folded(sentence)` when the caller has it."""
+    lowered = folded(sentence) if lowered is None else lowered
+    return bool(_ADVICE.search(sentence, lowered) or _COUNTERFACTUAL.search(sentence, lowered)
+                or _REJECTED.search(sentence, lowered) or _GENERIC.search(sentence, lowered)
+                or _COMPARATIVE.match(lowered))  # anchored at the start: a search would try every position

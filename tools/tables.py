@@ -49,6 +49,7 @@ class TableRow:
     end: int
     text: str
     section: int
+    shown: str = ""  # the text as one clean line (item_fields.clean)
     owner: str | None = None
     due: str | None = None
     tickets: list[str] = field(default_factory=list)
@@ -109,7 +110,8 @@ def _row(doc: Document, block: Block, roles: dict[str, int], info: SectionInfo) 
         column = max(free, key=lambda i: cells[i][1] - cells[i][0])
     start, end = cells[column]
     action = doc.text[start:end]
-    if len(item_fields.clean(action, doc.definitions)) < 3:
+    shown = item_fields.clean(action, doc.definitions)
+    if len(shown) < 3:
         return None
     row_text = doc.text[block.start:block.end]
     owner_cell = item_fields.clean(cell("owner"), doc.definitions)
@@ -123,7 +125,7 @@ def _row(doc: Document, block: Block, roles: dict[str, int], info: SectionInfo) 
     done = item_fields.done_status(status) if status.strip() else bool(
         _DONE_MARK_CELL.search(row_text) and not _TODO_MARK_CELL.search(row_text)) or item_fields.done(action)
     return TableRow(
-        start=start, end=end, text=action, section=block.section,
+        start=start, end=end, text=action, section=block.section, shown=shown,
         owner=owner_cell if owner_cell and owner_cell.lower() not in ("we", "tbd", "-", "n/a", "none", "?") else
         item_fields.owner(action) or info.owner,
         due=item_fields.due_cell(due_text) or (due_text if re.search(r"\d", due_text) else None)
