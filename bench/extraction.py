@@ -24,8 +24,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from postmortem_actions.tools.blocks import parse_blocks
-from postmortem_actions.tools.extractor import extract
+from postmortem_actions.tools.extraction.extractor import extract
+from postmortem_actions.tools.extraction.readers.markdown import parse_blocks
 
 ROOT = Path(__file__).resolve().parents[1]
 ACTION_HEADING = re.compile(r"action|follow|remediation|next step|future|improvement|corrective|prevent", re.I)

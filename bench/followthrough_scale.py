@@ -29,7 +29,7 @@ from seed_db import CATEGORIES, CATEGORY_WEIGHTS, SEVERITIES, _sentence, _spread
 from postmortem_actions.store import Store
 from postmortem_actions.store.chain import decision_hash
 from postmortem_actions.store.schema import GENESIS_HASH
-from postmortem_actions.tools.followthrough import followthrough_report, list_overdue, review_agenda
+from postmortem_actions.tools.followthrough.review import followthrough_report, list_overdue, review_agenda
 
 AS_OF: Final = date(2025, 6, 2)
 NOW: Final = datetime(2025, 6, 2, 8, 0, tzinfo=UTC)  # seeded history ends before the review's as_of

@@ -22,9 +22,9 @@ from pathlib import Path
 
 from postmortem_actions.store import Actor, Category, Store
 from postmortem_actions.tools.candidates import record_candidates
+from postmortem_actions.tools.document_files import ReadPolicy
 from postmortem_actions.tools.models import CandidateIn
 from postmortem_actions.tools.postmortems import parse_postmortem
-from postmortem_actions.tools.reading import ReadPolicy
 
 BY = Actor(actor="assistant", via="bench")
 SUBJECTS = ("queue depth on the billing broker", "replica lag on the orders database", "5xx rate at the edge",

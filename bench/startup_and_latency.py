@@ -166,7 +166,7 @@ def bench_cli(cfg: Config, db: Path, tmp: Path) -> list[Figure]:
     times = wall_times({"cli": [*cli, *args], "pass": [sys.executable, "-c", "pass"]}, cfg.cli_runs, env, tmp)
     ours, base = median(times["cli"]), median(times["pass"])
     figures = [show(Figure("CLI list --limit 5, wall time", ours, base, "s", "< 0.3 s", ours < 0.3))]
-    code = ("import sys; from postmortem_actions.server.cli import main; main(sys.argv[1:]); "
+    code = ("import sys; from postmortem_actions.server.cli.main import main; main(sys.argv[1:]); "
             "print('MCP_IMPORTED', 'mcp' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code, *args], env=env, cwd=tmp, capture_output=True, text=True,
                          check=True).stdout.strip().splitlines()

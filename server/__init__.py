@@ -6,14 +6,14 @@
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .mcp_app import build_server
+    from postmortem_actions.server.mcp.app import build_server
 
 __all__ = ["build_server"]
 
 
 def __getattr__(name: str) -> Any:
     if name == "build_server":
-        from .mcp_app import build_server
+        from postmortem_actions.server.mcp.app import build_server
 
         return build_server
     raise AttributeError(name)

@@ -13,8 +13,8 @@ from typing import Literal
 from postmortem_actions.store.errors import ConfigError
 from postmortem_actions.store.text import refusal
 from postmortem_actions.tools.decisions import DueTable
-from postmortem_actions.tools.reading import DEFAULT_MAX_BYTES, ReadPolicy
-from postmortem_actions.tools.tracker_config import Trackers, load_trackers
+from postmortem_actions.tools.document_files import DEFAULT_MAX_BYTES, ReadPolicy
+from postmortem_actions.tools.trackers.config import Trackers, load_trackers
 
 APP = "postmortem-actions"
 # A human answers a question when they get to it: four hours before a pending answer expires.

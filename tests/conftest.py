@@ -13,8 +13,8 @@ import pytest
 
 from postmortem_actions.server.settings import Settings
 from postmortem_actions.store import Store
-from postmortem_actions.tools.tracker_base import TrackerConfig
-from postmortem_actions.tools.tracker_config import Trackers, load_trackers
+from postmortem_actions.tools.trackers.base import TrackerConfig
+from postmortem_actions.tools.trackers.config import Trackers, load_trackers
 
 if TYPE_CHECKING:
     # Imported lazily below: store and tools tests should not pay for the SDK import (about a second).
@@ -109,7 +109,7 @@ def mode(request: pytest.FixtureRequest) -> str:
 async def client(settings: Settings, mode: str) -> AsyncIterator[Client]:
     from mcp import Client
 
-    from postmortem_actions.server.mcp_app import build_server
+    from postmortem_actions.server.mcp.app import build_server
 
     async with Client(build_server(settings), mode=mode) as connected:
         yield connected

@@ -29,7 +29,7 @@ from typing import Any
 
 import httpx2
 
-from postmortem_actions.tools.tracker_base import TrackerConfig
+from postmortem_actions.tools.trackers.base import TrackerConfig
 
 BASE_URL = "https://acme.atlassian.net"
 EMAIL = "bot@acme.test"

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from postmortem_actions.server.cli import main
+from postmortem_actions.server.cli.main import main
 from postmortem_actions.server.settings import Settings
 from postmortem_actions.store.errors import InvalidInput
 

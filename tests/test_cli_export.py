@@ -12,7 +12,7 @@ from fake_github import FakeGitHub, github_error
 from loopback import served
 from test_tickets import seeded
 
-from postmortem_actions.server.cli import main
+from postmortem_actions.server.cli.main import main
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from postmortem_actions.server.cli import main
-from postmortem_actions.tools.contract import CONTRACT_KEYS
+from postmortem_actions.server.cli.main import main
+from postmortem_actions.tools.extraction.json_contract import CONTRACT_KEYS
 
 # The stable contract, spelled out here: a change to it must break this test.
 KEYS = ("text", "quote", "start", "end", "category", "owner", "due", "ticket", "vague", "vague_reasons",

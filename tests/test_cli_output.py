@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from test_tickets import seeded
 
-from postmortem_actions.server.cli import main
+from postmortem_actions.server.cli.main import main
 from postmortem_actions.server.settings import Settings
 from postmortem_actions.store import Actor, NewAction, NewPostmortem, Store
 

@@ -35,7 +35,7 @@ from postmortem_actions.store import (
     WorkStatus,
 )
 from postmortem_actions.store.errors import PostmortemNotFound
-from postmortem_actions.tools.export_files import (
+from postmortem_actions.tools.followthrough.exports import (
     ExportRow,
     export_rows,
     ics_uid,

@@ -13,7 +13,7 @@ import time
 import pytest
 
 from postmortem_actions.store import Category
-from postmortem_actions.tools.extractor import extract
+from postmortem_actions.tools.extraction.extractor import extract
 from postmortem_actions.tools.models import Finding
 
 

@@ -38,7 +38,7 @@ from mcp.types import (
 )
 from mcp_results import refusal, text_of
 
-from postmortem_actions.server.mcp_app import build_server
+from postmortem_actions.server.mcp.app import build_server
 from postmortem_actions.server.settings import Settings
 from postmortem_actions.store import (
     ActionFilter,

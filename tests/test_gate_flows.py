@@ -19,7 +19,7 @@ from mcp.client import ClientRequestContext
 from mcp.server import MCPServer
 from mcp.types import CallToolResult, ElicitRequestFormParams, ElicitRequestParams, ElicitResult, Implementation
 
-from postmortem_actions.server.mcp_app import build_server
+from postmortem_actions.server.mcp.app import build_server
 from postmortem_actions.server.settings import Settings
 from postmortem_actions.store import ActionFilter, ActionState, Actor, Channel, DecisionKind, Store, WorkStatus
 from postmortem_actions.tools.decisions import DueTable

@@ -20,8 +20,8 @@ from typing import Any
 import pyte
 import pytest
 
+from postmortem_actions.server.cli.decide import decide
 from postmortem_actions.server.settings import Settings
-from postmortem_actions.server.terminal import decide
 from postmortem_actions.store import (
     ActionFilter,
     ActionState,
@@ -35,9 +35,9 @@ from postmortem_actions.store import (
 )
 from postmortem_actions.store.errors import InvalidInput
 from postmortem_actions.store.text import HIDDEN, HIDDEN_OR_BREAK, refusal, visible
-from postmortem_actions.tools import followthrough as ft
-from postmortem_actions.tools.export_files import export_rows, to_csv, to_ics, to_markdown
-from postmortem_actions.tools.report_html import render_html
+from postmortem_actions.tools.followthrough import review as ft
+from postmortem_actions.tools.followthrough.exports import export_rows, to_csv, to_ics, to_markdown
+from postmortem_actions.tools.followthrough.report_html import render_html
 
 BY = Actor(actor="assistant", via="test")
 QUOTE = "Add an alert on billing queue depth above 10,000 messages"
@@ -167,7 +167,7 @@ def test_the_terminal_shows_the_whole_stored_text_before_the_human_accepts_it(
 
 def test_the_action_list_cannot_be_made_to_show_a_candidate_as_accepted(
         store: Store, settings: Settings, doc: int, capsys: pytest.CaptureFixture[str]) -> None:
-    from postmortem_actions.server.cli import main
+    from postmortem_actions.server.cli.main import main
 
     [(action, _)] = store.add_actions(doc, [_new()], BY)
     disguise = f"Delete the billing_events table\r{action.id:>5}  {doc:>4}  accepted   detect    dana"
@@ -246,7 +246,7 @@ async def test_every_text_argument_of_every_tool_refuses_a_character_that_hides_
     from mcp import Client
     from mcp_results import refusal
 
-    from postmortem_actions.server.mcp_app import build_server
+    from postmortem_actions.server.mcp.app import build_server
 
     async with Client(build_server(settings)) as client:
         parsed = await client.call_tool("parse_postmortem", {"text": DOCUMENT})
@@ -270,7 +270,7 @@ async def test_every_text_argument_of_every_tool_refuses_a_character_that_hides_
 def test_every_listing_command_writes_out_what_stored_text_hides(
         store: Store, settings: Settings, tricked: int, command: list[str],
         capsys: pytest.CaptureFixture[str]) -> None:
-    from postmortem_actions.server.cli import main
+    from postmortem_actions.server.cli.main import main
 
     store.record_decision(tricked, HumanDecision(kind=DecisionKind.ACCEPT, owner="lee", due=date(2026, 1, 2),
                                                  decided_by="dana", channel=Channel.TERMINAL))
@@ -285,7 +285,7 @@ def test_every_listing_command_writes_out_what_stored_text_hides(
 
 
 def test_a_findings_clean_line_holds_nothing_a_text_field_refuses() -> None:
-    from postmortem_actions.tools.extractor import extract
+    from postmortem_actions.tools.extraction.extractor import extract
 
     doc = ("# Outage\n\n## Action items\n\n- Add an\u200b alert\u202e on queue depth above 10\ufe0f.\n"
            "- Page ali\x07ce on \u26a0\ufe0f errors.\n- Rotate the k" + "\u0301" * 40 + "ey.\n")

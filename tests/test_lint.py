@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from postmortem_actions.tools.lint import lint_action
+from postmortem_actions.tools.extraction.lint import lint_action
 from postmortem_actions.tools.models import LintResult
 
 

@@ -20,10 +20,10 @@ from mcp.shared.exceptions import MCPError
 from mcp.types import CallToolResult
 from mcp_results import ok, refusal
 
-from postmortem_actions.server.mcp_app import build_server
+from postmortem_actions.server.mcp.app import build_server
 from postmortem_actions.server.settings import Settings
 from postmortem_actions.store import ActionFilter, HumanDecision, Store
-from postmortem_actions.tools.tracker_config import Trackers
+from postmortem_actions.tools.trackers.config import Trackers
 
 RecordSample = Callable[[Client], Awaitable[tuple[int, list[int]]]]
 

@@ -12,8 +12,10 @@ import re
 import pytest
 
 from postmortem_actions.store import Category
-from postmortem_actions.tools import categories, extractor, item_fields, lint, statements
-from postmortem_actions.tools.prefilter import Guarded, case_blind, folded, needles
+from postmortem_actions.tools.extraction import categories, extractor, lint
+from postmortem_actions.tools.extraction import fields as item_fields
+from postmortem_actions.tools.extraction import sentences as statements
+from postmortem_actions.tools.extraction.prefilter import Guarded, case_blind, folded, needles
 
 ODD = ["\u017f", "\u0131", "\u0130", "\u212a"]  # ſ ı İ K: re.IGNORECASE matches them to s, i, i, k
 WORDS = ["Investigate", "INVESTIGATING", "look into", "Improve", "more", "etc", "...", "and so on", "focus on",

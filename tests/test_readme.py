@@ -8,8 +8,8 @@ import pytest
 from conftest import ALL_TRACKERS
 from mcp import Client
 
-from postmortem_actions.server.cli import _parser
-from postmortem_actions.server.mcp_app import build_server
+from postmortem_actions.server.cli.main import _parser
+from postmortem_actions.server.mcp.app import build_server
 from postmortem_actions.server.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]

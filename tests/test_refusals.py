@@ -7,8 +7,8 @@ import pytest
 from mcp import Client
 from mcp_results import refusal
 
-from postmortem_actions.server.cli import main
-from postmortem_actions.server.mcp_app import build_server
+from postmortem_actions.server.cli.main import main
+from postmortem_actions.server.mcp.app import build_server
 from postmortem_actions.server.settings import Settings
 
 

@@ -36,22 +36,22 @@ from pydantic import ValidationError
 from test_stdio import _reply, console_script, server_env
 from test_sync_closes import BY, CANDIDATES, DOC, GITHUB_TOKEN, REPO, exported, linear_adapter
 
-from postmortem_actions.server.cli import main
+from postmortem_actions.server.cli.main import main
 from postmortem_actions.server.keys import state_key
-from postmortem_actions.server.mcp_app import build_server
+from postmortem_actions.server.mcp.app import build_server
 from postmortem_actions.server.settings import Settings
 from postmortem_actions.store import ActionState, Channel, DecisionKind, HumanDecision, Store
 from postmortem_actions.store.errors import InvalidInput
 from postmortem_actions.store.text import HIDDEN, HIDDEN_OR_BREAK, refusal, visible
-from postmortem_actions.tools import export as ex
-from postmortem_actions.tools import followthrough as ft
 from postmortem_actions.tools.candidates import record_candidates
 from postmortem_actions.tools.decisions import DueTable, ask_decide
+from postmortem_actions.tools.document_files import ReadPolicy
+from postmortem_actions.tools.followthrough import review as ft
 from postmortem_actions.tools.models import CandidateIn
 from postmortem_actions.tools.postmortems import parse_postmortem
-from postmortem_actions.tools.reading import ReadPolicy
-from postmortem_actions.tools.tickets import draft_tickets
-from postmortem_actions.tools.tracker_base import TrackerConfig
+from postmortem_actions.tools.trackers import filing as ex
+from postmortem_actions.tools.trackers.base import TrackerConfig
+from postmortem_actions.tools.trackers.drafts import draft_tickets
 
 WAIT_S = 20.0
 # Default-ignorable code points (Unicode DerivedCoreProperties) that render as nothing and are outside the

@@ -180,7 +180,7 @@ SAMPLE = str(Path(__file__).resolve().parents[1] / "server" / "samples" / "check
 def test_human_cli_commands_never_import_the_mcp_sdk(tmp_path: Path, command: list[str]) -> None:
     Store(tmp_path / "a.db").close()
     probe = ("import sys\n"
-             "from postmortem_actions.server.cli import main\n"
+             "from postmortem_actions.server.cli.main import main\n"
              f"status = main(['--db', {str(tmp_path / 'a.db')!r}, *{command!r}])\n"
              "loaded = sorted(m for m in sys.modules if m == 'mcp' or m.startswith('mcp.'))\n"
              "print('OK' if status == 0 and not loaded else f'FAIL status={status} loaded={loaded[:5]}')\n")

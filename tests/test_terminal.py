@@ -35,8 +35,8 @@ from postmortem_actions.store import (
     NewAction,
     Store,
 )
+from postmortem_actions.tools.document_files import ReadPolicy
 from postmortem_actions.tools.postmortems import parse_postmortem
-from postmortem_actions.tools.reading import ReadPolicy
 
 pytestmark = pytest.mark.slow
 

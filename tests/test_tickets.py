@@ -10,11 +10,11 @@ import pytest
 from postmortem_actions.store import Actor, Channel, DecisionKind, HumanDecision, Store
 from postmortem_actions.store.errors import ActionNotFound, InvalidInput, TrackerNotConfigured
 from postmortem_actions.tools.candidates import record_candidates
+from postmortem_actions.tools.document_files import ReadPolicy
 from postmortem_actions.tools.models import CandidateIn
 from postmortem_actions.tools.postmortems import parse_postmortem
-from postmortem_actions.tools.reading import ReadPolicy
-from postmortem_actions.tools.tickets import criteria, draft_tickets, short_title
-from postmortem_actions.tools.tracker_config import load_tracker
+from postmortem_actions.tools.trackers.config import load_tracker
+from postmortem_actions.tools.trackers.drafts import criteria, draft_tickets, short_title
 
 DOC = """\
 # Billing queue backlog

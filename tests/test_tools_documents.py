@@ -8,7 +8,7 @@ from itertools import pairwise
 import pytest
 
 from postmortem_actions.store.errors import InvalidInput
-from postmortem_actions.tools.documents import (
+from postmortem_actions.tools.extraction.facts import (
     find_incident_date,
     find_severity,
     find_title,

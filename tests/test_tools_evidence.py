@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from postmortem_actions.store.errors import InvalidInput, QuoteNotFound
-from postmortem_actions.tools.evidence import MIN_QUOTE_CHARS, locate
+from postmortem_actions.tools.extraction.evidence import MIN_QUOTE_CHARS, locate
 
 TEXT = (
     "# Checkout outage\n\n"

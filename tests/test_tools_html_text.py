@@ -9,7 +9,7 @@ from itertools import pairwise
 
 import pytest
 
-from postmortem_actions.tools.html_text import html_to_text, source_span
+from postmortem_actions.tools.extraction.readers.html import html_to_text, source_span
 
 _MARKUP = re.compile(r"<!--.*?-->|<[^>]*>", re.DOTALL)
 
@@ -350,7 +350,7 @@ def test_a_cell_with_an_escaped_pipe_maps_back_to_the_cell() -> None:
 
 def test_the_markdown_reader_finds_the_items_and_rows_and_their_quotes_come_from_the_html() -> None:
     # Imported here: tools/blocks.py is new alongside this module, and only this test depends on it.
-    from postmortem_actions.tools.blocks import parse_blocks
+    from postmortem_actions.tools.extraction.readers.markdown import parse_blocks
 
     rendered, origin = html_to_text(CONFLUENCE)
     document = parse_blocks(rendered)

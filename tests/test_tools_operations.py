@@ -23,12 +23,12 @@ from postmortem_actions.store.errors import (
     QuoteNotFound,
 )
 from postmortem_actions.tools.candidates import record_candidates, revise_candidate
-from postmortem_actions.tools.coverage import covers, uncovered
-from postmortem_actions.tools.documents import fingerprint
+from postmortem_actions.tools.document_files import ReadPolicy
+from postmortem_actions.tools.extraction.coverage import covers, uncovered
+from postmortem_actions.tools.extraction.facts import fingerprint
 from postmortem_actions.tools.models import CandidateIn, CandidateRevision, Finding
 from postmortem_actions.tools.postmortems import parse_postmortem
 from postmortem_actions.tools.queries import MAX_PAGE, list_actions
-from postmortem_actions.tools.reading import ReadPolicy
 
 BY = Actor(actor="assistant", via="test-client")
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from postmortem_actions.store.errors import DocumentTooLarge, InvalidInput, NotText, PathNotAllowed
-from postmortem_actions.tools.reading import ReadPolicy, check_text, decode, read_document, resolve_allowed
+from postmortem_actions.tools.document_files import ReadPolicy, check_text, decode, read_document, resolve_allowed
 
 MAX_BYTES = 2_000
 DOC = "# Checkout outage\n\nWe will add an alert on queue depth.\n"

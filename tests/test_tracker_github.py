@@ -32,14 +32,14 @@ from postmortem_actions.store.errors import (
     TrackerTargetNotFound,
     TrackerUnavailable,
 )
-from postmortem_actions.tools.tracker_base import (
+from postmortem_actions.tools.trackers.base import (
     TicketRequest,
     TrackerAdapter,
     TrackerConfig,
     TrackerIdentity,
     retry_after_seconds,
 )
-from postmortem_actions.tools.tracker_github import GitHubAdapter, connect_github
+from postmortem_actions.tools.trackers.github import GitHubAdapter, connect_github
 
 TOKEN = "ghp_S3cretT0kenValue0123456789abcdefXYZ"
 REPO = "acme/web"

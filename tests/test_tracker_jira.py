@@ -19,8 +19,8 @@ from postmortem_actions.store.errors import (
     TrackerTargetNotFound,
     TrackerUnavailable,
 )
-from postmortem_actions.tools.tracker_base import TicketRequest, TrackerAdapter, TrackerConfig, TrackerIdentity
-from postmortem_actions.tools.tracker_jira import JiraAdapter, connect_jira
+from postmortem_actions.tools.trackers.base import TicketRequest, TrackerAdapter, TrackerConfig, TrackerIdentity
+from postmortem_actions.tools.trackers.jira import JiraAdapter, connect_jira
 
 ADF: dict[str, Any] = {"type": "doc", "version": 1, "content": [
     {"type": "paragraph", "content": [{"type": "text", "text": "Page billing on-call at 10,000 messages."}]}]}

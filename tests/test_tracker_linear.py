@@ -18,8 +18,8 @@ from postmortem_actions.store.errors import (
     TrackerTargetNotFound,
     TrackerUnavailable,
 )
-from postmortem_actions.tools.tracker_base import TicketRequest, TrackerAdapter, TrackerConfig, TrackerIdentity
-from postmortem_actions.tools.tracker_linear import LinearAdapter, connect_linear
+from postmortem_actions.tools.trackers.base import TicketRequest, TrackerAdapter, TrackerConfig, TrackerIdentity
+from postmortem_actions.tools.trackers.linear import LinearAdapter, connect_linear
 
 CONFIG = TrackerConfig(tracker="linear", base_url="https://api.linear.app", target="ENG", token=API_KEY)
 REQUEST = TicketRequest(title="Alert on billing queue depth", body="## Why\n\nThe queue backed up for 40 minutes.",

@@ -17,7 +17,7 @@ from fake_github import FakeGitHub, github_error
 from mcp import Client
 from mcp_results import ok, refusal, text_of
 
-from postmortem_actions.server.mcp_app import build_server
+from postmortem_actions.server.mcp.app import build_server
 from postmortem_actions.server.settings import Settings
 from postmortem_actions.store import ActionState, Channel, DecisionKind, HumanDecision, Store
 

@@ -21,12 +21,12 @@ from mcp import Client
 from mcp.types import CallToolResult
 from mcp_results import ok, refusal, text_of
 
-from postmortem_actions.server.mcp_app import build_server
+from postmortem_actions.server.mcp.app import build_server
 from postmortem_actions.server.settings import Settings
 from postmortem_actions.store import ActionState, Channel, DecisionKind, HumanDecision, Store
 from postmortem_actions.store.errors import ConfigError, TrackerError
-from postmortem_actions.tools import export as ex
-from postmortem_actions.tools.tracker_base import TicketRequest, TrackerConfig
+from postmortem_actions.tools.trackers import filing as ex
+from postmortem_actions.tools.trackers.base import TicketRequest, TrackerConfig
 
 pytestmark = pytest.mark.anyio
 TOKEN = "ghp_review_s3cret_token_987654"

@@ -2,7 +2,7 @@
 
 import inspect
 
-from postmortem_actions.tools.tracker_base import TrackerAdapter, TrackerConfig
+from postmortem_actions.tools.trackers.base import TrackerAdapter, TrackerConfig
 
 
 def assert_implements_the_protocol(adapter: object, name: str) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from postmortem_actions.store import Action, Actor, NewAction, Postmortem, Store
 from postmortem_actions.store.errors import QuoteNotFound
 from postmortem_actions.store.sql import text_key
+from postmortem_actions.tools.extraction.coverage import gap_entry, uncovered
+from postmortem_actions.tools.extraction.evidence import index_of, locate
 
-from .coverage import gap_entry, uncovered
-from .evidence import index_of, locate
 from .models import (
     CandidateIn,
     CandidateRevision,
@@ -33,7 +33,9 @@ def record_candidates(store: Store, by: Actor, postmortem_id: int, candidates: l
         PostmortemNotFound: no such postmortem.
         InvalidInput: a database constraint refused a value (nothing is written).
     """
-    from .lint import lint_findings  # the extractor's patterns compile on first use, not at server start
+    from postmortem_actions.tools.extraction.lint import (
+        lint_findings,  # the extractor's patterns compile on first use, not at server start
+    )
 
     pm = store.get_postmortem(postmortem_id)
     fresh, rejected = _checked(pm, candidates)
@@ -63,7 +65,9 @@ def uncovered_followups(store: Store, postmortem_id: int) -> list[CoverageGap]:
 
 
 def _uncovered(store: Store, pm: Postmortem) -> list[Finding]:
-    from .extractor import extract  # the extractor's patterns compile on first use, not at server start
+    from postmortem_actions.tools.extraction.extractor import (
+        extract,  # the extractor's patterns compile on first use, not at server start
+    )
 
     # The findings come from extract's cache, the spans from a two-column query: a call's cost does not grow
     # with the candidates already stored (issue 10, finding 5).

@@ -7,11 +7,18 @@ from datetime import date
 from postmortem_actions.store import Actor, NewPostmortem, Store
 from postmortem_actions.store.errors import InvalidInput, PathNotAllowed
 from postmortem_actions.store.text import plain, refusal, visible
+from postmortem_actions.tools.document_files import ReadPolicy, check_text, read_document
+from postmortem_actions.tools.extraction.facts import (
+    find_incident_date,
+    find_severity,
+    find_title,
+    fingerprint,
+    normalise_severity,
+    sections,
+)
 
 from .days import check_day
-from .documents import find_incident_date, find_severity, find_title, fingerprint, normalise_severity, sections
 from .models import ParseResult
-from .reading import ReadPolicy, check_text, read_document
 
 MAX_FINDINGS_SHOWN = 100
 
@@ -68,7 +75,9 @@ def describe(postmortem_id: int, store: Store, *, created: bool = False) -> Pars
     """
     pm = store.get_postmortem(postmortem_id)
     parts = sections(pm.text)
-    from .extractor import extract  # its patterns compile on first use, not while the server starts
+    from postmortem_actions.tools.extraction.extractor import (
+        extract,  # its patterns compile on first use, not while the server starts
+    )
 
     findings = extract(pm.text)
     cut = any(s.truncated for s in parts)

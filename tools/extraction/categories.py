@@ -1,0 +1,205 @@
+"""Suggesting an action's category from its wording, with the words that drove the suggestion.
+
+prevent: lowers the chance of recurrence (the default: fixes, guards, tests, capacity, isolation, enforced
+controls). detect: shortens time to detect (monitoring, alerts, dashboards, checks that page). mitigate:
+shortens time to recover or diagnose (rollback, recovery tooling, runtime settings, logs for diagnosis,
+faster health checks). process: documentation, runbooks, training, communication, on-call and incident
+practice, written policies. Documentation is process even when it speeds recovery.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from postmortem_actions.store.records import Category
+from postmortem_actions.tools.extraction.lint import deliverable
+from postmortem_actions.tools.extraction.prefilter import case_blind, folded
+
+_TERMS: Final[dict[Category, tuple[tuple[str, int], ...]]] = {
+    Category.PROCESS: (
+        (r"document(?:s|ed|ing|ation)?", 3), (r"docs?(?!\.\w)", 2), (r"runbooks?", 3), (r"playbooks?", 3),
+        (r"wiki", 2), (r"train(?:ing|ed)?", 3), (r"drills?", 3), (r"on-?call", 3), (r"rotations?", 2),
+        (r"incident[- ](?:response|management|commander|process|review)", 3), (r"post-?mortems?", 2),
+        (r"retrospectives?", 2), (r"communicat(?:e|ion|ions|ing)", 3), (r"customers?", 1),
+        (r"announce(?:ments?)?", 2), (r"polic(?:y|ies)", 3), (r"guidelines?", 3), (r"procedures?", 3),
+        (r"process(?:es)?", 2), (r"prioriti[sz](?:e|ation|ed)", 3), (r"onboard(?:ing)?", 3),
+        (r"escalat(?:e|ion)", 2), (r"checklists?", 2), (r"handbook", 3), (r"hand-?off", 2),
+        (r"status\s+updates?", 2), (r"notify\s+the", 2), (r"staffing|hiring|headcount", 2),
+        (r"declare\s+(?:an\s+)?incidents?", 3), (r"aware(?:ness)?", 2), (r"liais(?:e|ing|on)", 2),
+        (r"support\s+teams?", 2), (r"squads?", 1), (r"council", 3), (r"governance", 3), (r"blog(?:\s+posts?)?", 3),
+        (r"public\s+(?:post|report)", 3), (r"channels?", 2), (r"get(?:ting)?\s+hold\s+of", 3),
+        (r"team\s+members?", 2),
+        (r"owners?\s+files?", 2), (r"check\s+ins?", 1), (r"meetings?", 2), (r"decisions?", 1), (r"risks?", 1),
+        (r"instruct(?:ions?)?", 2),
+        (r"update\s+(?:our\s+|the\s+)?status(?:\.io)?\s+page", 4), (r"strike\s+team|team\s+formation", 3),
+        (r"deployment\s+(?:strategy|procedures?|process)", 3), (r"incident\s+report", 3), (r"write[- ]?up", 2),
+    ),
+    Category.DETECT: (
+        (r"monitor(?:s|ed|ing)?", 3), (r"alert(?:s|ed|ing)?", 3), (r"alarms?", 3), (r"dashboards?", 3),
+        (r"metrics?", 2), (r"instrument(?:ation|ed|ing)?", 3), (r"observability", 3), (r"paged?|paging", 2),
+        (r"detect(?:s|ed|ion|ing)?", 3), (r"status\s+page", 3), (r"synthetic", 2), (r"probes?\s+for", 1),
+        (r"consistency\s+checks?", 3), (r"anomal(?:y|ies)", 2), (r"visibility", 1), (r"telemetry", 2),
+        (r"slos?", 1), (r"canar(?:y|ies)", 2), (r"heartbeats?", 2), (r"uptime", 2),
+        (r"tracing|traces", 2), (r"verif(?:y|ication)\s+(?:of\s+)?(?:the\s+)?deploy", 3),
+    ),
+    Category.MITIGATE: (
+        (r"roll\s?back(?:s)?|rolling\s+back", 3), (r"revert(?:s|ing)?", 2), (r"recover(?:y|ies|ing)?", 3),
+        (r"restor(?:e|es|ing|ation)", 2), (r"fail\s?over", 3), (r"runtime\s+config(?:uration|urable)?", 3),
+        (r"configurable", 2), (r"kill[- ]switch(?:es)?", 3), (r"self[- ]heal(?:ing)?", 3),
+        (r"logging", 2), (r"diagnos(?:e|is|tics?|ing)", 3), (r"debug(?:ging)?", 2), (r"troubleshoot(?:ing)?", 2),
+        (r"health[- ]?checks?", 3), (r"liveness|readiness", 3), (r"rapid(?:ly)?|faster|quick(?:er|ly)", 2),
+        (r"terminat(?:e|ion|ing)", 1), (r"backups?", 2), (r"investigat(?:e|ion)", 1), (r"time\s+to\s+recover", 3),
+        (r"mttr", 3), (r"inventor(?:y|ies)", 2), (r"upgrade\s+notifications?", 2),
+        (r"hotfix(?:es)?|fix\s+to\s+release", 2),
+        (r"during\s+(?:an\s+)?incidents?", 1), (r"break[- ]glass", 3), (r"manual\s+override", 2),
+    ),
+    Category.PREVENT: (
+        (r"prevent(?:s|ion|ing)?", 2), (r"tests?|testing", 2), (r"validat(?:e|ion|ing)", 1), (r"guards?", 2),
+        (r"limits?|quotas?", 2), (r"capacity", 2), (r"isolat(?:e|ion)", 2), (r"separat(?:e|ion)", 1),
+        (r"redundan(?:t|cy)", 2), (r"circuit\s+breakers?", 3), (r"backoff", 2), (r"rate[- ]limit(?:s|ing)?", 2),
+        (r"enforce(?:ment|d)?", 2), (r"2fa|mfa|two-factor", 2), (r"branch\s+protection", 3),
+        (r"required?\s+reviews?|mandatory\s+reviews?|manual\s+reviews?", 3), (r"permissions?", 1),
+        (r"fix(?:es|ed)?", 1),
+        (r"clean-?\s?up", 1), (r"bug\s+bounty", 2), (r"code-?owners?", 3), (r"staging", 2), (r"beta", 1),
+        (r"migrat(?:e|ion)", 1), (r"phased|staged|gradual(?:ly)?|incremental(?:ly)?", 2),
+        (r"release\s+(?:to\s+production|increase)", 2),
+    ),
+}
+
+
+def _alternatives(pattern: str) -> list[str]:
+    """A term's top-level alternatives ("paged?|paging" -> ["paged?", "paging"])."""
+    depth, parts, start = 0, [], 0
+    for i, ch in enumerate(pattern):
+        depth += ch == "("
+        depth -= ch == ")"
+        if ch == "|" and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+    parts.append(pattern[start:])
+    return parts
+
+
+def _leads(pattern: str) -> list[str] | None:
+    """The literal start of each top-level alternative of a term, or None when one has none."""
+    leads = []
+    for part in _alternatives(pattern):
+        lead = re.match(r"[a-z0-9]*", part).group(0)  # type: ignore[union-attr]
+        if part[len(lead):len(lead) + 1] in ("?", "*", "{"):
+            lead = lead[:-1]  # "slos?": the last letter is optional
+        if len(lead) < 2:
+            return None
+        leads.append(lead)
+    return leads
+
+
+def _by_first_letter(terms: tuple[tuple[str, int], ...]) -> re.Pattern[str]:
+    """One category's terms as a case-sensitive alternation over folded text, branched on a term's first letter.
+
+    Same matches, in the same order of preference, as `\\b(?:term)\\b` tried term by term: at a given position
+    only the terms that start with its letter can match, so the others are not tried there. Group
+    `t{n}_{letter}` is term n.
+    """
+    branches: dict[str, list[str]] = {}
+    for n, (pattern, _) in enumerate(terms):
+        if _leads(pattern) is None:
+            raise ValueError(f"the category term {pattern!r} must start each alternative with two literal characters")
+        parts = _alternatives(pattern)
+        for first in dict.fromkeys(part[0] for part in parts):
+            rests = "|".join(part[1:] for part in parts if part[0] == first)
+            branches.setdefault(first, []).append(rf"(?P<t{n}_{first}>(?:{rests})\b)")
+    # (?<!\w.): the letter just read starts a word, as the leading \b of a term requires.
+    return re.compile("|".join(rf"{first}(?<!\w.)(?:{'|'.join(alts)})" for first, alts in branches.items()))
+
+
+def _longest_of(words: set[str]) -> str:
+    """An alternation over `words` as a trie: the engine reads each letter once, and the longest word wins."""
+    ends = "" in words
+    branches: dict[str, set[str]] = {}
+    for word in words - {""}:
+        branches.setdefault(word[0], set()).add(word[1:])
+    body = "|".join(re.escape(letter) + _longest_of(rests) for letter, rests in sorted(branches.items()))
+    if not body:
+        return ""
+    return f"(?:{body}|)" if ends else f"(?:{body})"
+
+
+# Ties go to the more specific purpose; prevent is what remains.
+_ORDER: Final = (Category.PROCESS, Category.DETECT, Category.MITIGATE, Category.PREVENT)
+_COMPILED: Final = {cat: _by_first_letter(_TERMS[cat]) for cat in _ORDER}
+_WEIGHTS: Final = {cat: {f"t{n}": weight for n, (_, weight) in enumerate(terms)} for cat, terms in _TERMS.items()}
+# A term starts a word with its lead (its literal first letters), so one pass finding the words that open with a
+# lead shows where each category can have a term, and its pattern is tried only there: a pass per category,
+# or an alternation tried at every word, costs several times as much.
+_CATEGORY_LEADS: Final = {cat: {lead for p, _ in terms for lead in _leads(p) or ()} for cat, terms in _TERMS.items()}
+_ANY_LEAD: Final = re.compile(r"\b" + _longest_of(set().union(*_CATEGORY_LEADS.values())))
+# The longest lead a word opens with stands for all its leads, which are its prefixes.
+_CATEGORIES_AT: Final = {lead: tuple((cat, _COMPILED[cat]) for cat in _ORDER
+                                     if any(lead.startswith(x) for x in _CATEGORY_LEADS[cat]))
+                         for lead in set().union(*_CATEGORY_LEADS.values())}
+_TERM_OF: Final = {name: name.partition("_")[0] for pattern in _COMPILED.values() for name in pattern.groupindex}
+# Texts with non-ASCII characters keep the earlier prefilter, a term's letters in `str.lower()` of the text: it
+# misses what re.IGNORECASE folds ("ſ" for "s"), and every text must get the category it always got.
+_LEADS: Final = {cat: tuple(sorted(leads)) for cat, leads in _CATEGORY_LEADS.items()}
+# An exploratory opening verb says how the work starts, not what it is for.
+_LEAD_VERB: Final = case_blind(r"^\s*(?:investigate|look\s+into|consider|explore|evaluate)\b")
+
+
+def term_matches(lowered: str) -> dict[Category, list[tuple[str, int, int]]]:
+    """Each category's terms in a folded text, as (term, start, end): what a search for the category's terms,
+    resumed after each match, finds."""
+    found: dict[Category, list[tuple[str, int, int]]] = {}
+    ends = dict.fromkeys(_ORDER, 0)
+    for lead in _ANY_LEAD.finditer(lowered):
+        at = lead.start()
+        for cat, pattern in _CATEGORIES_AT[lead.group()]:
+            if at < ends[cat]:
+                continue  # inside the category's previous match, where a search would not look
+            hit = pattern.match(lowered, at)
+            if hit is not None:
+                found.setdefault(cat, []).append((_TERM_OF[hit.lastgroup or ""], at, hit.end()))
+                ends[cat] = hit.end()
+    return found
+
+
+def _without_lead_verb(text: str) -> str:
+    lead = _LEAD_VERB.match(folded(text))  # anchored: at most one match, at the start
+    return text[lead.end():] if lead else text
+
+
+def _counts(hits: list[tuple[str, int, int]]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for term, _, _ in hits:
+        counts[term] = counts.get(term, 0) + 1
+    return counts
+
+
+def categorise(text: str, core: str | None = None) -> tuple[Category, list[str]]:
+    """Suggest a category for an action text and return the words that drove it.
+
+    Words in the deliverable (`core`, by default the text's first clause) count double; the rest of the
+    text (its reason, a title) counts once. With no signal at all the suggestion is `prevent` and the
+    word list is empty.
+    """
+    core = _without_lead_verb(deliverable(core if core is not None else text))
+    rest = _without_lead_verb(" ".join(text.split()))
+    found = term_matches(folded(rest))
+    if found and not rest.isascii():
+        lowered = rest.lower()
+        found = {cat: hits for cat, hits in found.items() if any(lead in lowered for lead in _LEADS[cat])}
+    if not found:
+        return Category.PREVENT, []
+    # Most items are one clause: their deliverable is the whole text, and its terms are the ones just found.
+    in_core = found if core == rest else term_matches(folded(core))
+    scores = dict.fromkeys(_ORDER, 0)
+    for cat, hits in found.items():
+        counts = _counts(hits)
+        core_counts = _counts(in_core.get(cat, []))
+        weights = _WEIGHTS[cat]
+        scores[cat] = sum(weights[term] * (core_counts.get(term, 0) + (1 if count > core_counts.get(term, 0) else 0))
+                          for term, count in counts.items())
+    best = max(_ORDER, key=lambda cat: (scores[cat], -_ORDER.index(cat)))
+    if scores[best] == 0:
+        return Category.PREVENT, []
+    return best, list(dict.fromkeys(rest[start:end].lower() for _, start, end in found[best]))
