@@ -31,19 +31,26 @@ ROOT = Path(__file__).resolve().parents[1]
 ACTION_HEADING = re.compile(r"action|follow|remediation|next step|future|improvement|corrective|prevent", re.I)
 # Varied wording, so categories, vagueness, owners, dates, links and done marks all take their turn.
 ITEMS = (
-    "Add an alert on queue {n} depth above 10k", "Investigate why replica {n} lags behind the primary",
-    "Improve monitoring of the cache cluster {n} etc.", "Write a runbook for failing over database shard {n}",
+    "Add an alert on queue {n} depth above 10k",
+    "Investigate why replica {n} lags behind the primary",
+    "Improve monitoring of the cache cluster {n} etc.",
+    "Write a runbook for failing over database shard {n}",
     "**Rate limiting**: add per-tenant rate limits on API {n}. Ensure the limits are documented.",
     "Roll back deploy {n} automatically when the error rate exceeds 5% (owner: @dana, due 2026-03-{d})",
     "Fix the retry loop in worker {n} ([OPS-{n}](https://jira.example.com/browse/OPS-{n}))",
-    "Make sure all services {n} have health checks", "Train the on-call rotation on incident {n} procedures (Done)",
-    "Document the recovery steps for region {n}. Owner: SRE team", "Look into better logging for job {n}...",
-    "Configure circuit breakers and backoff for client {n}, see #{n}", "Prioritise fixing the flaky test suite {n}",
+    "Make sure all services {n} have health checks",
+    "Train the on-call rotation on incident {n} procedures (Done)",
+    "Document the recovery steps for region {n}. Owner: SRE team",
+    "Look into better logging for job {n}...",
+    "Configure circuit breakers and backoff for client {n}, see #{n}",
+    "Prioritise fixing the flaky test suite {n}",
 )
 PROSE = (
-    "We will add an alert when queue {n} depth exceeds 10k messages.", "The database ran out of connections at 10:{d}.",
+    "We will add an alert when queue {n} depth exceeds 10k messages.",
+    "The database ran out of connections at 10:{d}.",
     "We need to improve the runbook for shard {n}, so that on-call can fail over faster.",
-    "The longer-term fix is to move tenant {n} onto its own cluster.", "It was a stressful night for everyone.",
+    "The longer-term fix is to move tenant {n} onto its own cluster.",
+    "It was a stressful night for everyone.",
     "We are working on rate limits for API {n} and plan to ship them by March {d}.",
     "Should we add a canary stage for service {n} before every deploy?",
     "This is tracked in [issue {n}](https://github.com/example/repo/issues/{n}).",
@@ -59,8 +66,11 @@ def ours(text: str) -> list[dict[str, object]]:
 def baseline(text: str) -> list[dict[str, object]]:
     """Every list item under a heading that sounds like follow-ups: the approach the issue calls simple."""
     doc = parse_blocks(text)
-    return [{"text": text[b.start:b.end], "quote": text[b.start:b.end]} for b in doc.blocks
-            if b.kind == "item" and ACTION_HEADING.search(doc.sections[b.section].title)]
+    return [
+        {"text": text[b.start : b.end], "quote": text[b.start : b.end]}
+        for b in doc.blocks
+        if b.kind == "item" and ACTION_HEADING.search(doc.sections[b.section].title)
+    ]
 
 
 def score(corpus: Path, predictions: dict[str, list[dict[str, object]]], verbose: bool) -> dict[str, object]:
@@ -90,6 +100,7 @@ def _grown(head: str, piece: Callable[[int], str], size: int, tail: str = "") ->
 
 def shapes(size: int) -> dict[str, str]:
     """The realistic worst shapes, each about `size` characters."""
+
     def row(n: int) -> str:
         status = "DONE" if n % 7 == 0 else "TODO"
         return f"| {_filled(ITEMS[n % len(ITEMS)], n).replace('|', '/')} | @dana | 2026-0{1 + n % 9}-15 | {status} |\n"
@@ -106,12 +117,17 @@ def shapes(size: int) -> dict[str, str]:
         return f"<li><p>{text}</p></li>\n" if n % 4 else f"<li><strong>{text}</strong></li>\n"
 
     return {
-        "action_item_table": _grown("# Outage\n\n## Action items\n\n| Action | Owner | Due date | Status |\n"
-                                    "|---|---|---|---|\n", row, size),
+        "action_item_table": _grown(
+            "# Outage\n\n## Action items\n\n| Action | Owner | Due date | Status |\n|---|---|---|---|\n", row, size
+        ),
         "action_item_list": _grown("# Outage\n\n## Action items\n\n", item, size),
         "prose_commitments": _grown("# Outage\n\n## What happened\n\n", paragraph, size),
-        "html_list": _grown("<!DOCTYPE html><html><head><title>Outage</title></head><body><h1>Outage</h1>"
-                            "<h2>Action items</h2><ul>\n", html_item, size, "</ul></body></html>\n"),
+        "html_list": _grown(
+            "<!DOCTYPE html><html><head><title>Outage</title></head><body><h1>Outage</h1><h2>Action items</h2><ul>\n",
+            html_item,
+            size,
+            "</ul></body></html>\n",
+        ),
     }
 
 
@@ -131,9 +147,14 @@ def throughput(texts: list[str], size: int) -> dict[str, object]:
     size_mb = len(big.encode("utf-8")) / 1e6
     best, found = _timed(big, 3)
     floor = min(_timed_call(big.splitlines) for _ in range(3))
-    return {"document_mb": round(size_mb, 2), "seconds": round(best, 3), "mb_per_s": round(size_mb / best, 2),
-            "findings": found, "splitlines_mb_per_s": round(size_mb / floor, 1),
-            "ratio_vs_splitlines": round(best / floor, 1)}
+    return {
+        "document_mb": round(size_mb, 2),
+        "seconds": round(best, 3),
+        "mb_per_s": round(size_mb / best, 2),
+        "findings": found,
+        "splitlines_mb_per_s": round(size_mb / floor, 1),
+        "ratio_vs_splitlines": round(best / floor, 1),
+    }
 
 
 def _timed_call(call: Callable[[], object]) -> float:
@@ -147,8 +168,13 @@ def shape_speeds(size: int) -> dict[str, dict[str, object]]:
     for name, text in shapes(size).items():
         size_mb = len(text.encode("utf-8")) / 1e6
         seconds, found = _timed(text, 2)
-        result[name] = {"document_mb": round(size_mb, 2), "findings": found, "seconds": round(seconds, 2),
-                        "findings_per_s": round(found / seconds), "mb_per_s": round(size_mb / seconds, 2)}
+        result[name] = {
+            "document_mb": round(size_mb, 2),
+            "findings": found,
+            "seconds": round(seconds, 2),
+            "findings_per_s": round(found / seconds),
+            "mb_per_s": round(size_mb / seconds, 2),
+        }
     return result
 
 
@@ -167,8 +193,11 @@ def main() -> None:
     args = parser.parse_args()
     corpus: Path = args.corpus or _default_corpus()
     size = int(args.mb * 1_000_000)
-    docs = {p.name[: -len(".md")]: p.read_bytes().decode("utf-8") for p in sorted(corpus.glob("*.md"))
-            if p.name != "README.md"}
+    docs = {
+        p.name[: -len(".md")]: p.read_bytes().decode("utf-8")
+        for p in sorted(corpus.glob("*.md"))
+        if p.name != "README.md"
+    }
     print(json.dumps({"extractor": "ours", **score(corpus, {n: ours(t) for n, t in docs.items()}, args.verbose)}))
     print(json.dumps({"extractor": "baseline", **score(corpus, {n: baseline(t) for n, t in docs.items()}, False)}))
     print(json.dumps({"speed": throughput(list(docs.values()), size)}), flush=True)

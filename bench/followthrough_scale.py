@@ -33,17 +33,62 @@ from postmortem_actions.tools.followthrough.review import followthrough_report, 
 
 AS_OF: Final = date(2025, 6, 2)
 NOW: Final = datetime(2025, 6, 2, 8, 0, tzinfo=UTC)  # seeded history ends before the review's as_of
-FIRST = ("ana", "ben", "chen", "dana", "emeka", "farah", "gus", "hiro", "ines", "jon", "kofi", "lena", "mia",
-         "noor", "omar", "pia", "raj", "sara", "tom", "yuki")
-LAST = ("kim", "lopez", "ng", "okafor", "patel", "quinn", "rossi", "silva", "tan", "ueda", "vance", "wu", "xu", "young",
-        "zhou")
+FIRST = (
+    "ana",
+    "ben",
+    "chen",
+    "dana",
+    "emeka",
+    "farah",
+    "gus",
+    "hiro",
+    "ines",
+    "jon",
+    "kofi",
+    "lena",
+    "mia",
+    "noor",
+    "omar",
+    "pia",
+    "raj",
+    "sara",
+    "tom",
+    "yuki",
+)
+LAST = (
+    "kim",
+    "lopez",
+    "ng",
+    "okafor",
+    "patel",
+    "quinn",
+    "rossi",
+    "silva",
+    "tan",
+    "ueda",
+    "vance",
+    "wu",
+    "xu",
+    "young",
+    "zhou",
+)
 OWNERS: Final = tuple(f"{first}.{last}" for first in FIRST for last in LAST)  # 300
-BLOCKERS = ("waiting on vendor", "needs budget approval", "blocked by the platform migration",
-            "waiting for security review", "owner on leave", "depends on the network team")
-ACTION_SQL = ("INSERT INTO actions (id, postmortem_id, text, done_when, problem, category, size, quote, quote_start, "
-              "quote_end, proposed_owner, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-UPDATE_SQL = ("UPDATE actions SET state = ?, owner = ?, due = ?, decision_id = ?, updated_at = ?, accepted_at = ?, "
-              "completed_at = ?, work_status = ?, status_note = ?, status_at = ? WHERE id = ?")
+BLOCKERS = (
+    "waiting on vendor",
+    "needs budget approval",
+    "blocked by the platform migration",
+    "waiting for security review",
+    "owner on leave",
+    "depends on the network team",
+)
+ACTION_SQL = (
+    "INSERT INTO actions (id, postmortem_id, text, done_when, problem, category, size, quote, quote_start, "
+    "quote_end, proposed_owner, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+UPDATE_SQL = (
+    "UPDATE actions SET state = ?, owner = ?, due = ?, decision_id = ?, updated_at = ?, accepted_at = ?, "
+    "completed_at = ?, work_status = ?, status_note = ?, status_at = ? WHERE id = ?"
+)
 Event = tuple[datetime, int, str, str, str]  # when, action id, kind, from state, to state
 
 
@@ -76,8 +121,10 @@ def _plan(rng: random.Random, action_id: int, final: dict[int, tuple[Any, ...]],
             return created
         accepted = killed - timedelta(days=rng.randint(1, 30))
         due = (accepted + timedelta(days=rng.randint(14, 120))).date().isoformat()
-        events += [(accepted, action_id, "accept", "candidate", "accepted"),
-                   (killed, action_id, "kill", "accepted", "killed")]
+        events += [
+            (accepted, action_id, "accept", "candidate", "accepted"),
+            (killed, action_id, "kill", "accepted", "killed"),
+        ]
         final[action_id] = (owner, due, _ts(accepted), None, None, None, None)
         return min(created, accepted.date() - timedelta(days=1))
     if r < 0.85:  # accepted, open
@@ -96,8 +143,10 @@ def _plan(rng: random.Random, action_id: int, final: dict[int, tuple[Any, ...]],
     accepted = _at(rng, _past(rng, due_day - timedelta(days=rng.randint(14, 120)), 60) - timedelta(days=7))
     done_day = max(accepted.date() + timedelta(days=1), _past(rng, due_day + timedelta(days=rng.randint(-45, 40))))
     completed = _at(rng, done_day)
-    events += [(accepted, action_id, "accept", "candidate", "accepted"),
-               (completed, action_id, "complete", "accepted", "done")]
+    events += [
+        (accepted, action_id, "accept", "candidate", "accepted"),
+        (completed, action_id, "complete", "accepted", "done"),
+    ]
     final[action_id] = (owner, due_day.isoformat(), _ts(accepted), _ts(completed), None, None, None)
     return accepted.date() - timedelta(days=rng.randint(1, 20))
 
@@ -113,8 +162,9 @@ def seed(path: Path, actions: int, seed: int = 20250602) -> float:
         conn.execute(f"PRAGMA {pragma}")  # a throwaway file; the schema and guards are unchanged
     conn.execute("BEGIN")
     # Rebuilt below from their own definitions (same schema): updating a dozen row by row made 1M seed 1.8x slower.
-    indexes = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'actions' "
-                           "AND sql IS NOT NULL").fetchall()
+    indexes = conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'actions' AND sql IS NOT NULL"
+    ).fetchall()
     for name, _ in indexes:
         conn.execute(f"DROP INDEX {name}")
     final: dict[int, tuple[Any, ...]] = {}
@@ -131,16 +181,38 @@ def seed(path: Path, actions: int, seed: int = 20250602) -> float:
             start = rng.randrange(max(1, len(text) - 260))
             end = start + rng.randint(30, 250)
             problem = rng.choice(pool) + " " + rng.choice(pool)
-            rows.append((action_id, pm_id, rng.choice(pool), rng.choice(pool), problem,
-                         rng.choices(CATEGORIES, CATEGORY_WEIGHTS)[0], rng.choice((None, "S", "M", "L")),
-                         text[start:end], start, end, rng.choice(OWNERS) if rng.random() < 0.4 else None, made, made))
+            rows.append(
+                (
+                    action_id,
+                    pm_id,
+                    rng.choice(pool),
+                    rng.choice(pool),
+                    problem,
+                    rng.choices(CATEGORIES, CATEGORY_WEIGHTS)[0],
+                    rng.choice((None, "S", "M", "L")),
+                    text[start:end],
+                    start,
+                    end,
+                    rng.choice(OWNERS) if rng.random() < 0.4 else None,
+                    made,
+                    made,
+                )
+            )
         opened = min(days) - timedelta(days=1)
-        conn.execute("INSERT INTO postmortems (id, title, source, text, sha256, severity, incident_date, created_at, "
-                     "created_by) VALUES (?, ?, 'pasted', ?, ?, ?, ?, ?, ?)",
-                     (pm_id, f"Incident {pm_id}: {rng.choice(pool)}"[:300], text,
-                      hashlib.sha256(text.encode()).hexdigest(), rng.choice(SEVERITIES),
-                      (opened - timedelta(days=rng.randint(0, 5))).isoformat(), _ts(_at(rng, opened)),
-                      rng.choice(OWNERS)))
+        conn.execute(
+            "INSERT INTO postmortems (id, title, source, text, sha256, severity, incident_date, created_at, "
+            "created_by) VALUES (?, ?, 'pasted', ?, ?, ?, ?, ?, ?)",
+            (
+                pm_id,
+                f"Incident {pm_id}: {rng.choice(pool)}"[:300],
+                text,
+                hashlib.sha256(text.encode()).hexdigest(),
+                rng.choice(SEVERITIES),
+                (opened - timedelta(days=rng.randint(0, 5))).isoformat(),
+                _ts(_at(rng, opened)),
+                rng.choice(OWNERS),
+            ),
+        )
         if len(rows) >= 20_000:
             conn.executemany(ACTION_SQL, rows)
             rows = []
@@ -151,19 +223,46 @@ def seed(path: Path, actions: int, seed: int = 20250602) -> float:
         owner, due, accepted_at, completed_at, status, note, status_at = final[action]
         keep = kind != "kill" or from_state == "accepted"  # a kill from accepted keeps owner and due
         row: dict[str, object] = {
-            "id": decision_id, "action_id": action, "kind": kind, "from_state": from_state, "to_state": to_state,
-            "owner": owner if keep else None, "due": due if keep else None,
-            "reason": "not worth it" if kind == "kill" else None, "evidence": None, "decided_by": rng.choice(OWNERS),
-            "channel": "terminal", "client": None, "decided_at": _ts(when)}
+            "id": decision_id,
+            "action_id": action,
+            "kind": kind,
+            "from_state": from_state,
+            "to_state": to_state,
+            "owner": owner if keep else None,
+            "due": due if keep else None,
+            "reason": "not worth it" if kind == "kill" else None,
+            "evidence": None,
+            "decided_by": rng.choice(OWNERS),
+            "channel": "terminal",
+            "client": None,
+            "decided_at": _ts(when),
+        }
         row["prev_hash"] = head
         row["hash"] = head = decision_hash(head, row)
         conn.execute(f"INSERT INTO decisions ({', '.join(row)}) VALUES ({', '.join(':' + k for k in row)})", row)
-        conn.execute(UPDATE_SQL, (to_state, row["owner"], row["due"], decision_id, row["decided_at"], accepted_at,
-                                  completed_at if to_state == "done" else None, status, note, status_at, action))
+        conn.execute(
+            UPDATE_SQL,
+            (
+                to_state,
+                row["owner"],
+                row["due"],
+                decision_id,
+                row["decided_at"],
+                accepted_at,
+                completed_at if to_state == "done" else None,
+                status,
+                note,
+                status_at,
+                action,
+            ),
+        )
     for _, sql in indexes:
         conn.execute(sql)
-    tickets = [(a, "jira", f"OPS-{a}", f"https://jira.example.com/browse/OPS-{a}", "open")
-               for a, values in final.items() if values[0] is not None and rng.random() < 0.35]
+    tickets = [
+        (a, "jira", f"OPS-{a}", f"https://jira.example.com/browse/OPS-{a}", "open")
+        for a, values in final.items()
+        if values[0] is not None and rng.random() < 0.35
+    ]
     conn.executemany("INSERT INTO tickets (action_id, tracker, ref, url, state) VALUES (?, ?, ?, ?, ?)", tickets)
     conn.execute("COMMIT")
     conn.execute("PRAGMA journal_mode = WAL")
@@ -235,15 +334,19 @@ def main(argv: Sequence[str] | None = None) -> int:
                 overdue = list_overdue(store, as_of=AS_OF, limit=1).total
                 print(f"{size:>9,} actions: {store.counts_by_state()}, {overdue:,} overdue on {AS_OF}", flush=True)
                 results[size] = measure(store, args.runs)
-        print(f"\nserver-side time in ms, median of {args.runs} after a warm-up (as_of {AS_OF}); "
-              "growth = time ratio / size ratio:")
+        print(
+            f"\nserver-side time in ms, median of {args.runs} after a warm-up (as_of {AS_OF}); "
+            "growth = time ratio / size ratio:"
+        )
         print(f"{'actions':>10}" + "".join(f"{name:>20}" for name in CASES))
         for i, size in enumerate(sizes):
             print(f"{size:>10,}" + "".join(f"{results[size][n] * 1000:>20.1f}" for n in CASES))
             if i:
                 prev = sizes[i - 1]
-                print(f"{'growth':>10}" + "".join(f"{results[size][n] / results[prev][n]:>15.1f}x /{size / prev:.0f}x"
-                                                  for n in CASES))
+                print(
+                    f"{'growth':>10}"
+                    + "".join(f"{results[size][n] / results[prev][n]:>15.1f}x /{size / prev:.0f}x" for n in CASES)
+                )
         largest = sizes[-1]
         print(f"\ngoals at 1M, checked at {largest:,} actions:")
         for n in CASES:

@@ -11,10 +11,23 @@ from postmortem_actions.tools.models import ActionPage
 
 mcp = MCPServer("page-baseline")
 PAGE = ActionPage(
-    items=[ActionSummary(id=i, postmortem_id=1 + i // 50, text=f"Add an alert on queue depth above {i} for checkout",
-                         category=Category.DETECT, state=ActionState.CANDIDATE, proposed_owner="dana",
-                         proposed_due=date(2027, 1, 1)) for i in range(1, 21)],
-    total=100_000, limit=20, offset=0, next_offset=20)
+    items=[
+        ActionSummary(
+            id=i,
+            postmortem_id=1 + i // 50,
+            text=f"Add an alert on queue depth above {i} for checkout",
+            category=Category.DETECT,
+            state=ActionState.CANDIDATE,
+            proposed_owner="dana",
+            proposed_due=date(2027, 1, 1),
+        )
+        for i in range(1, 21)
+    ],
+    total=100_000,
+    limit=20,
+    offset=0,
+    next_offset=20,
+)
 
 
 @mcp.tool()

@@ -27,8 +27,14 @@ from postmortem_actions.tools.models import CandidateIn
 from postmortem_actions.tools.postmortems import parse_postmortem
 
 BY = Actor(actor="assistant", via="bench")
-SUBJECTS = ("queue depth on the billing broker", "replica lag on the orders database", "5xx rate at the edge",
-            "disk usage on the search nodes", "certificate expiry for the public API", "pool saturation in checkout")
+SUBJECTS = (
+    "queue depth on the billing broker",
+    "replica lag on the orders database",
+    "5xx rate at the edge",
+    "disk usage on the search nodes",
+    "certificate expiry for the public API",
+    "pool saturation in checkout",
+)
 CATEGORIES = (Category.DETECT, Category.PREVENT, Category.MITIGATE, Category.PROCESS)
 
 
@@ -42,10 +48,16 @@ def document(items: int) -> str:
 
 
 def batch(items: list[int]) -> list[CandidateIn]:
-    return [CandidateIn(text=f"Page the owning team on {SUBJECTS[n % len(SUBJECTS)]} for shard {n}",
-                        done_when=f"an alert for shard {n} pages the on-call", problem="nobody was paged",
-                        category=CATEGORIES[n % len(CATEGORIES)], quote=item(n))
-            for n in items]
+    return [
+        CandidateIn(
+            text=f"Page the owning team on {SUBJECTS[n % len(SUBJECTS)]} for shard {n}",
+            done_when=f"an alert for shard {n} pages the on-call",
+            problem="nobody was paged",
+            category=CATEGORIES[n % len(CATEGORIES)],
+            quote=item(n),
+        )
+        for n in items
+    ]
 
 
 def main() -> None:
@@ -55,21 +67,30 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=200)
     args = parser.parse_args()
     if args.calls * args.batch > args.items or args.calls < 2:
-        parser.error("at least 2 calls, and calls x batch must not exceed items: each candidate quotes an item of "
-                     "its own")
+        parser.error(
+            "at least 2 calls, and calls x batch must not exceed items: each candidate quotes an item of its own"
+        )
     with tempfile.TemporaryDirectory() as tmp:
         store = Store(Path(tmp) / "bench.db")
         text = document(args.items)
         started = time.perf_counter()
         parsed = parse_postmortem(store, BY, ReadPolicy(max_bytes=len(text.encode()) + 1), text=text)
-        print(json.dumps({"document_mb": round(len(text.encode()) / 1e6, 2), "findings": parsed.findings_total,
-                          "parse_seconds": round(time.perf_counter() - started, 2)}), flush=True)
+        print(
+            json.dumps(
+                {
+                    "document_mb": round(len(text.encode()) / 1e6, 2),
+                    "findings": parsed.findings_total,
+                    "parse_seconds": round(time.perf_counter() - started, 2),
+                }
+            ),
+            flush=True,
+        )
         order = list(range(args.items))
         random.Random(0).shuffle(order)
         times: list[float] = []
         sizes: list[int] = []
         for call in range(args.calls):
-            candidates = batch(order[call * args.batch:(call + 1) * args.batch])
+            candidates = batch(order[call * args.batch : (call + 1) * args.batch])
             started = time.perf_counter()
             result = record_candidates(store, BY, parsed.postmortem_id, candidates)
             times.append(time.perf_counter() - started)
@@ -77,12 +98,31 @@ def main() -> None:
             if result.rejected:
                 raise RuntimeError(f"call {call}: {result.rejected[0].reason}")
             if call % 10 == 9 or call == 0:
-                print(json.dumps({"call": call + 1, "stored": (call + 1) * args.batch, "seconds": round(times[-1], 3),
-                                  "reply_bytes": sizes[-1], "gap": len(result.coverage_gap)}), flush=True)
-        print(json.dumps({"first_call_seconds": round(times[0], 3), "second_call_seconds": round(times[1], 3),
-                          "last_call_seconds": round(times[-1], 3), "last_over_first": round(times[-1] / times[0], 2),
-                          "last_over_second": round(times[-1] / times[1], 2), "first_reply_bytes": sizes[0],
-                          "last_reply_bytes": sizes[-1]}))
+                print(
+                    json.dumps(
+                        {
+                            "call": call + 1,
+                            "stored": (call + 1) * args.batch,
+                            "seconds": round(times[-1], 3),
+                            "reply_bytes": sizes[-1],
+                            "gap": len(result.coverage_gap),
+                        }
+                    ),
+                    flush=True,
+                )
+        print(
+            json.dumps(
+                {
+                    "first_call_seconds": round(times[0], 3),
+                    "second_call_seconds": round(times[1], 3),
+                    "last_call_seconds": round(times[-1], 3),
+                    "last_over_first": round(times[-1] / times[0], 2),
+                    "last_over_second": round(times[-1] / times[1], 2),
+                    "first_reply_bytes": sizes[0],
+                    "last_reply_bytes": sizes[-1],
+                }
+            )
+        )
         store.close()
 
 

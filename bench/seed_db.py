@@ -21,15 +21,94 @@ from postmortem_actions.store.chain import decision_hash
 from postmortem_actions.store.schema import GENESIS_HASH
 
 WORDS = (
-    "database", "replica", "failover", "latency", "queue", "consumer", "backlog", "deploy", "rollback",
-    "canary", "alert", "pager", "on-call", "runbook", "timeout", "retry", "circuit", "breaker", "cache",
-    "eviction", "DNS", "certificate", "expiry", "load", "balancer", "health", "check", "disk", "pressure",
-    "memory", "leak", "connection", "pool", "saturation", "region", "outage", "config", "flag", "migration",
-    "index", "lock", "contention", "dashboard", "threshold", "escalation", "customer", "impact", "error",
-    "budget", "SLO", "throttling", "quota", "scheduler", "cron", "job", "partition", "leader", "election",
-    "heartbeat", "kernel", "upgrade", "network", "partition", "packet", "loss", "the", "a", "of", "to", "and",
-    "in", "for", "with", "on", "was", "were", "not", "when", "after", "before", "during", "because", "which",
-    "while", "we", "our", "their", "it",
+    "database",
+    "replica",
+    "failover",
+    "latency",
+    "queue",
+    "consumer",
+    "backlog",
+    "deploy",
+    "rollback",
+    "canary",
+    "alert",
+    "pager",
+    "on-call",
+    "runbook",
+    "timeout",
+    "retry",
+    "circuit",
+    "breaker",
+    "cache",
+    "eviction",
+    "DNS",
+    "certificate",
+    "expiry",
+    "load",
+    "balancer",
+    "health",
+    "check",
+    "disk",
+    "pressure",
+    "memory",
+    "leak",
+    "connection",
+    "pool",
+    "saturation",
+    "region",
+    "outage",
+    "config",
+    "flag",
+    "migration",
+    "index",
+    "lock",
+    "contention",
+    "dashboard",
+    "threshold",
+    "escalation",
+    "customer",
+    "impact",
+    "error",
+    "budget",
+    "SLO",
+    "throttling",
+    "quota",
+    "scheduler",
+    "cron",
+    "job",
+    "partition",
+    "leader",
+    "election",
+    "heartbeat",
+    "kernel",
+    "upgrade",
+    "network",
+    "partition",
+    "packet",
+    "loss",
+    "the",
+    "a",
+    "of",
+    "to",
+    "and",
+    "in",
+    "for",
+    "with",
+    "on",
+    "was",
+    "were",
+    "not",
+    "when",
+    "after",
+    "before",
+    "during",
+    "because",
+    "which",
+    "while",
+    "we",
+    "our",
+    "their",
+    "it",
 )
 CATEGORIES = ("prevent", "detect", "mitigate", "process")
 CATEGORY_WEIGHTS = (35, 25, 25, 15)
@@ -93,9 +172,16 @@ def seed_database(path: Path, *, postmortems: int, actions: int, seed: int = 202
             conn.execute(
                 "INSERT INTO postmortems (id, title, source, text, sha256, severity, incident_date, created_by) "
                 "VALUES (?, ?, 'pasted', ?, ?, ?, ?, ?)",
-                (pm_id, f"Incident {pm_id}: {_sentence(rng, 3, 8)}"[:300], text,
-                 hashlib.sha256(text.encode()).hexdigest(), rng.choice(SEVERITIES), day.isoformat(),
-                 rng.choice(PEOPLE)))
+                (
+                    pm_id,
+                    f"Incident {pm_id}: {_sentence(rng, 3, 8)}"[:300],
+                    text,
+                    hashlib.sha256(text.encode()).hexdigest(),
+                    rng.choice(SEVERITIES),
+                    day.isoformat(),
+                    rng.choice(PEOPLE),
+                ),
+            )
             rows, audits = [], []
             for _ in range(n_actions):
                 action_id += 1
@@ -103,13 +189,18 @@ def seed_database(path: Path, *, postmortems: int, actions: int, seed: int = 202
                 end = start + rng.randint(30, 250)
                 category = rng.choices(CATEGORIES, CATEGORY_WEIGHTS)[0]
                 values = {
-                    "text": _sentence(rng, 5, 25)[:500], "done_when": _sentence(rng, 4, 15)[:500],
-                    "problem": _sentence(rng, 8, 40)[:1000], "category": category,
-                    "size": rng.choice((None, "S", "M", "L")), "quote": text[start:end],
-                    "quote_start": start, "quote_end": end,
+                    "text": _sentence(rng, 5, 25)[:500],
+                    "done_when": _sentence(rng, 4, 15)[:500],
+                    "problem": _sentence(rng, 8, 40)[:1000],
+                    "category": category,
+                    "size": rng.choice((None, "S", "M", "L")),
+                    "quote": text[start:end],
+                    "quote_start": start,
+                    "quote_end": end,
                     "proposed_owner": rng.choice(PEOPLE) if rng.random() < 0.4 else None,
                     "proposed_due": (day + timedelta(days=rng.randint(7, 120))).isoformat()
-                    if rng.random() < 0.3 else None,
+                    if rng.random() < 0.3
+                    else None,
                 }
                 rows.append({"id": action_id, "pm": pm_id, **values})
                 changes = {k: [None, v] for k, v in values.items() if v is not None}
@@ -118,9 +209,11 @@ def seed_database(path: Path, *, postmortems: int, actions: int, seed: int = 202
                 "INSERT INTO actions (id, postmortem_id, text, done_when, problem, category, size, quote, "
                 "quote_start, quote_end, proposed_owner, proposed_due) VALUES (:id, :pm, :text, :done_when, "
                 ":problem, :category, :size, :quote, :quote_start, :quote_end, :proposed_owner, :proposed_due)",
-                rows)
-            conn.executemany("INSERT INTO audit_log (entity, entity_id, op, changes, actor, via) "
-                             "VALUES (?, ?, ?, ?, ?, ?)", audits)
+                rows,
+            )
+            conn.executemany(
+                "INSERT INTO audit_log (entity, entity_id, op, changes, actor, via) VALUES (?, ?, ?, ?, ?, ?)", audits
+            )
         info.decisions = _decide(conn, rng, actions)
     for column, counter in (("state", info.states), ("category", info.categories)):
         counter.update(dict(conn.execute(f"SELECT {column}, count(*) FROM actions GROUP BY 1").fetchall()))
@@ -152,7 +245,7 @@ def _decide(conn: sqlite3.Connection, rng: random.Random, actions: int) -> int:
     taken = 0
     for kind, share in DECIDED:
         n = int(actions * share)
-        plan.extend((i, kind) for i in ids[taken:taken + n])
+        plan.extend((i, kind) for i in ids[taken : taken + n])
         taken += n
     rng.shuffle(plan)
     head, next_id = GENESIS_HASH, 1
@@ -162,15 +255,26 @@ def _decide(conn: sqlite3.Connection, rng: random.Random, actions: int) -> int:
         for d_kind, from_state, to_state, d_owner, d_due, reason in _steps(kind, owner, due):
             clock += timedelta(seconds=rng.randint(1, 600))
             row: dict[str, object] = {
-                "id": next_id, "action_id": action_id, "kind": d_kind, "from_state": from_state,
-                "to_state": to_state, "owner": d_owner, "due": d_due, "reason": reason, "evidence": None,
-                "decided_by": rng.choice(PEOPLE), "channel": "terminal", "client": None,
+                "id": next_id,
+                "action_id": action_id,
+                "kind": d_kind,
+                "from_state": from_state,
+                "to_state": to_state,
+                "owner": d_owner,
+                "due": d_due,
+                "reason": reason,
+                "evidence": None,
+                "decided_by": rng.choice(PEOPLE),
+                "channel": "terminal",
+                "client": None,
                 "decided_at": clock.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
             }
             row["prev_hash"] = head
             row["hash"] = head = decision_hash(head, row)
             conn.execute(f"INSERT INTO decisions ({', '.join(row)}) VALUES ({', '.join(':' + k for k in row)})", row)
-            conn.execute("UPDATE actions SET state = ?, owner = ?, due = ?, decision_id = ?, updated_at = ? "
-                         "WHERE id = ?", (to_state, d_owner, d_due, next_id, row["decided_at"], action_id))
+            conn.execute(
+                "UPDATE actions SET state = ?, owner = ?, due = ?, decision_id = ?, updated_at = ? WHERE id = ?",
+                (to_state, d_owner, d_due, next_id, row["decided_at"], action_id),
+            )
             next_id += 1
     return next_id - 1

@@ -84,13 +84,16 @@ def fmt(value: float | None, unit: str) -> str:
 def show(figure: Figure) -> Figure:
     """Print one figure as it is measured and return it."""
     ratio = f"   ratio {figure.ratio:.2f}" if figure.ratio is not None else ""
-    print(f"  {figure.name:<45} ours {fmt(figure.ours, figure.unit):>11}   "
-          f"baseline {fmt(figure.base, figure.unit):>11}{ratio}")
+    print(
+        f"  {figure.name:<45} ours {fmt(figure.ours, figure.unit):>11}   "
+        f"baseline {fmt(figure.base, figure.unit):>11}{ratio}"
+    )
     return figure
 
 
-def ratio_goal(name: str, ours: Sequence[float], base: Sequence[float], stat: Callable[[Sequence[float]], float],
-               limit: float) -> Figure:
+def ratio_goal(
+    name: str, ours: Sequence[float], base: Sequence[float], stat: Callable[[Sequence[float]], float], limit: float
+) -> Figure:
     """A figure whose goal is ours/baseline <= limit."""
     a, b = stat(ours), stat(base)
     return show(Figure(name, a, b, "s", f"ratio <= {limit}", a / b <= limit))
@@ -98,8 +101,12 @@ def ratio_goal(name: str, ours: Sequence[float], base: Sequence[float], stat: Ca
 
 def params_ours(db: Path, cwd: Path) -> StdioServerParameters:
     """Our server over stdio, as a host starts it (no POSTMORTEM_ACTIONS_USER: the git lookup runs)."""
-    return StdioServerParameters(command=sys.executable, args=["-m", "postmortem_actions.server", "serve"],
-                                 env={"POSTMORTEM_ACTIONS_DB": str(db)}, cwd=str(cwd))
+    return StdioServerParameters(
+        command=sys.executable,
+        args=["-m", "postmortem_actions.server", "serve"],
+        env={"POSTMORTEM_ACTIONS_DB": str(db)},
+        cwd=str(cwd),
+    )
 
 
 def params_minimal(cwd: Path, script: str = "minimal_server.py") -> StdioServerParameters:
@@ -117,22 +124,29 @@ async def bench_cold_start(cfg: Config, tmp: Path, db: Path, errlog: TextIO) -> 
         folder.mkdir()
         return params_ours(folder / "actions.db", tmp)
 
-    times = await cold_starts({"first": first_start, "warm": params_ours(db, tmp), "base": params_minimal(tmp)},
-                              cfg.cold_rounds, errlog)
-    return [ratio_goal("cold start, new database (migrates)", times["first"], times["base"], median, 1.15),
-            ratio_goal("cold start, existing database", times["warm"], times["base"], median, 1.15)]
+    times = await cold_starts(
+        {"first": first_start, "warm": params_ours(db, tmp), "base": params_minimal(tmp)}, cfg.cold_rounds, errlog
+    )
+    return [
+        ratio_goal("cold start, new database (migrates)", times["first"], times["base"], median, 1.15),
+        ratio_goal("cold start, existing database", times["warm"], times["base"], median, 1.15),
+    ]
 
 
 async def bench_latency(cfg: Config, db: Path, totals: dict[str, int], tmp: Path, errlog: TextIO) -> list[Figure]:
     """Section 2."""
-    print(f"\n2. tools/call latency on {cfg.actions:,} actions ({cfg.calls} calls each after {cfg.warmup} "
-          "warm-up, interleaved)")
+    print(
+        f"\n2. tools/call latency on {cfg.actions:,} actions ({cfg.calls} calls each after {cfg.warmup} "
+        "warm-up, interleaved)"
+    )
     settings = Settings.load({"POSTMORTEM_ACTIONS_DB": str(db), "POSTMORTEM_ACTIONS_USER": "bench"})
     clients: dict[str, Callable[[], tuple[Client, Client, Client]]] = {
         "in-memory": lambda: (Client(build_server(settings)), Client(minimal_server.mcp), Client(page_server.mcp)),
-        "stdio": lambda: (stdio_client_for(params_ours(db, tmp), errlog),
-                          stdio_client_for(params_minimal(tmp), errlog),
-                          stdio_client_for(params_minimal(tmp, "page_server.py"), errlog)),
+        "stdio": lambda: (
+            stdio_client_for(params_ours(db, tmp), errlog),
+            stdio_client_for(params_minimal(tmp), errlog),
+            stdio_client_for(params_minimal(tmp, "page_server.py"), errlog),
+        ),
     }
     figures: list[Figure] = []
     for transport, make in clients.items():
@@ -140,19 +154,30 @@ async def bench_latency(cfg: Config, db: Path, totals: dict[str, int], tmp: Path
         async with ours_client as ours, base_client as base, page_client as same_shape:
             for client in (ours, base, same_shape):
                 await client.list_tools()
-            times = await call_latencies({
-                "default": Call(ours, "list_actions", {}, {"total": cfg.actions}),
-                "accepted": Call(ours, "list_actions", {"state": "accepted"}, {"total": totals["accepted"]}),
-                "echo": Call(base, "echo", {"x": 1}),
-                "page": Call(same_shape, "page", {}),
-            }, cfg.calls, cfg.warmup)
+            times = await call_latencies(
+                {
+                    "default": Call(ours, "list_actions", {}, {"total": cfg.actions}),
+                    "accepted": Call(ours, "list_actions", {"state": "accepted"}, {"total": totals["accepted"]}),
+                    "echo": Call(base, "echo", {"x": 1}),
+                    "page": Call(same_shape, "page", {}),
+                },
+                cfg.calls,
+                cfg.warmup,
+            )
         print(f"  [{transport}] echo: median {fmt(median(times['echo']), 's')}, p99 {fmt(p99(times['echo']), 's')}")
         for variant, label in (("default", "list_actions"), ("accepted", "list_actions state=accepted")):
             for stat_name, stat in (("median", median), ("p99", p99)):
                 figures.append(ratio_goal(f"{transport} {label} {stat_name}", times[variant], times["echo"], stat, 1.5))
         # Not a goal of the issue: the same-shaped page from memory shows what the store adds per call.
-        figures.append(ratio_goal(f"{transport} list_actions vs same page from memory, median", times["default"],
-                                  times["page"], median, 1.5))
+        figures.append(
+            ratio_goal(
+                f"{transport} list_actions vs same page from memory, median",
+                times["default"],
+                times["page"],
+                median,
+                1.5,
+            )
+        )
     return figures
 
 
@@ -166,10 +191,17 @@ def bench_cli(cfg: Config, db: Path, tmp: Path) -> list[Figure]:
     times = wall_times({"cli": [*cli, *args], "pass": [sys.executable, "-c", "pass"]}, cfg.cli_runs, env, tmp)
     ours, base = median(times["cli"]), median(times["pass"])
     figures = [show(Figure("CLI list --limit 5, wall time", ours, base, "s", "< 0.3 s", ours < 0.3))]
-    code = ("import sys; from postmortem_actions.server.cli.main import main; main(sys.argv[1:]); "
-            "print('MCP_IMPORTED', 'mcp' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code, *args], env=env, cwd=tmp, capture_output=True, text=True,
-                         check=True).stdout.strip().splitlines()
+    code = (
+        "import sys; from postmortem_actions.server.cli.main import main; main(sys.argv[1:]); "
+        "print('MCP_IMPORTED', 'mcp' in sys.modules)"
+    )
+    out = (
+        subprocess.run(
+            [sys.executable, "-c", code, *args], env=env, cwd=tmp, capture_output=True, text=True, check=True
+        )
+        .stdout.strip()
+        .splitlines()
+    )
     imported = out[-1] == "MCP_IMPORTED True"
     print(f"  CLI list imports the MCP SDK: {imported}")
     figures.append(Figure("CLI list imports mcp", float(imported), None, "bool", "False", not imported))
@@ -181,8 +213,10 @@ def summary(figures: Sequence[Figure]) -> None:
     print(f"\n{'figure':<44} {'ours':>11} {'baseline':>11} {'ratio':>6}  {'goal':<13} result")
     for f in figures:
         ratio = f"{f.ratio:.2f}" if f.ratio is not None else "-"
-        print(f"{f.name:<44} {fmt(f.ours, f.unit):>11} {fmt(f.base, f.unit):>11} {ratio:>6}  {f.goal:<13} "
-              f"{'PASS' if f.ok else 'MISS'}")
+        print(
+            f"{f.name:<44} {fmt(f.ours, f.unit):>11} {fmt(f.base, f.unit):>11} {ratio:>6}  {f.goal:<13} "
+            f"{'PASS' if f.ok else 'MISS'}"
+        )
     missed = sum(not f.ok for f in figures)
     print(f"{len(figures) - missed} PASS, {missed} MISS")
 
@@ -193,8 +227,10 @@ async def run(cfg: Config, tmp: Path) -> list[Figure]:
     db.parent.mkdir()
     started = time.perf_counter()
     info = seed_database(db, postmortems=cfg.postmortems, actions=cfg.actions)
-    print(f"seeded {info.postmortems:,} postmortems, {info.actions:,} actions, {info.decisions:,} decisions in "
-          f"{time.perf_counter() - started:.1f} s ({db.stat().st_size / 1e6:.0f} MB); states {dict(info.states)}")
+    print(
+        f"seeded {info.postmortems:,} postmortems, {info.actions:,} actions, {info.decisions:,} decisions in "
+        f"{time.perf_counter() - started:.1f} s ({db.stat().st_size / 1e6:.0f} MB); states {dict(info.states)}"
+    )
     report = Store(db).verify()
     if not report.ok:
         raise RuntimeError(f"the seeded database fails verify: {report.problems[:5]}")

@@ -42,8 +42,9 @@ async def cold_start(params: StdioServerParameters, errlog: TextIO) -> float:
     return elapsed
 
 
-async def cold_starts(variants: Mapping[str, StdioServerParameters | Callable[[], StdioServerParameters]], rounds: int,
-                      errlog: TextIO) -> dict[str, list[float]]:
+async def cold_starts(
+    variants: Mapping[str, StdioServerParameters | Callable[[], StdioServerParameters]], rounds: int, errlog: TextIO
+) -> dict[str, list[float]]:
     """Interleaved cold starts: each round starts every variant once, in an order rotated every round.
 
     A variant is a `StdioServerParameters` or a zero-argument callable returning one (e.g. a fresh database).
@@ -51,7 +52,7 @@ async def cold_starts(variants: Mapping[str, StdioServerParameters | Callable[[]
     names = list(variants)
     times: dict[str, list[float]] = {n: [] for n in names}
     for r in range(rounds):
-        for name in names[r % len(names):] + names[:r % len(names)]:
+        for name in names[r % len(names) :] + names[: r % len(names)]:
             variant = variants[name]
             params = variant if isinstance(variant, StdioServerParameters) else variant()
             times[name].append(await cold_start(params, errlog))
@@ -95,13 +96,16 @@ async def call_latencies(calls: Mapping[str, Call], n: int, warmup: int) -> dict
     return times
 
 
-def wall_times(commands: Mapping[str, Sequence[str]], runs: int, env: Mapping[str, str],
-               cwd: Path) -> dict[str, list[float]]:
+def wall_times(
+    commands: Mapping[str, Sequence[str]], runs: int, env: Mapping[str, str], cwd: Path
+) -> dict[str, list[float]]:
     """Wall seconds of each command (output discarded), interleaved, after one untimed warm-up run each."""
+
     def run(cmd: Sequence[str]) -> float:
         started = time.perf_counter()
-        done = subprocess.run(cmd, env=dict(env), cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                              check=False)
+        done = subprocess.run(
+            cmd, env=dict(env), cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False
+        )
         elapsed = time.perf_counter() - started
         if done.returncode != 0:
             raise RuntimeError(f"{list(cmd)} exited {done.returncode}: {done.stderr.decode()[-2000:]}")

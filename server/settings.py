@@ -39,8 +39,9 @@ def human_name(env: Mapping[str, str]) -> str:
     if configured:
         return configured
     try:
-        found = subprocess.run(["git", "config", "--get", "user.name"], capture_output=True, text=True,
-                               timeout=2, check=False).stdout.strip()
+        found = subprocess.run(
+            ["git", "config", "--get", "user.name"], capture_output=True, text=True, timeout=2, check=False
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         found = ""
     if found:
@@ -96,8 +97,9 @@ class Settings:
         return ReadPolicy(allowed_dirs=self.allowed_dirs, max_bytes=self.max_bytes)
 
     @classmethod
-    def load(cls, env: Mapping[str, str] | None = None, *, db: str | None = None,
-             allow_dirs: Sequence[str] = ()) -> Settings:
+    def load(
+        cls, env: Mapping[str, str] | None = None, *, db: str | None = None, allow_dirs: Sequence[str] = ()
+    ) -> Settings:
         """Settings from command-line values, then environment variables, then defaults.
 
         POSTMORTEM_ACTIONS_DB, POSTMORTEM_ACTIONS_ALLOWED_DIRS (os.pathsep-separated),
@@ -125,8 +127,17 @@ class Settings:
         user = human_name(env)
         if (why := refusal(user)) is not None:
             # The name is recorded on every decision and shown wherever the decision is.
-            raise ConfigError(f"the user name {user!r} (POSTMORTEM_ACTIONS_USER, else git's user.name) {why}; set "
-                               "POSTMORTEM_ACTIONS_USER to a plain name")
-        return cls(db_path=db_path, allowed_dirs=allowed, max_bytes=max_bytes, user=user, log_level=level,
-                   due_table=DueTable.parse(env.get("POSTMORTEM_ACTIONS_DUE_DAYS", "")),
-                   answer_ttl=float(ttl_text), trackers=load_trackers(env))
+            raise ConfigError(
+                f"the user name {user!r} (POSTMORTEM_ACTIONS_USER, else git's user.name) {why}; set "
+                "POSTMORTEM_ACTIONS_USER to a plain name"
+            )
+        return cls(
+            db_path=db_path,
+            allowed_dirs=allowed,
+            max_bytes=max_bytes,
+            user=user,
+            log_level=level,
+            due_table=DueTable.parse(env.get("POSTMORTEM_ACTIONS_DUE_DAYS", "")),
+            answer_ttl=float(ttl_text),
+            trackers=load_trackers(env),
+        )

@@ -30,10 +30,27 @@ if TYPE_CHECKING:
     from .store import Store
 
 _WHERE = {
-    "lifecycle": "", "VerifyReport": ".chain", "Store": ".store",
+    "lifecycle": "",
+    "VerifyReport": ".chain",
+    "Store": ".store",
     **dict.fromkeys(("ActionFilter", "Actor", "HumanDecision", "NewAction", "NewPostmortem"), ".inputs"),
-    **dict.fromkeys(("Action", "ActionState", "ActionSummary", "AuditEntry", "Category", "Channel", "Decision",
-                     "DecisionKind", "Postmortem", "Size", "Ticket", "WorkStatus"), ".records"),
+    **dict.fromkeys(
+        (
+            "Action",
+            "ActionState",
+            "ActionSummary",
+            "AuditEntry",
+            "Category",
+            "Channel",
+            "Decision",
+            "DecisionKind",
+            "Postmortem",
+            "Size",
+            "Ticket",
+            "WorkStatus",
+        ),
+        ".records",
+    ),
 }
 
 __all__ = [

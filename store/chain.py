@@ -14,15 +14,27 @@ from .schema import GENESIS_HASH, GUARDS
 
 # The fields a decision's hash covers, in the order they are written; never reorder (old hashes would break).
 HASHED_FIELDS: Final = (
-    "id", "action_id", "kind", "from_state", "to_state", "owner", "due", "reason", "evidence",
-    "decided_by", "channel", "client", "decided_at",
+    "id",
+    "action_id",
+    "kind",
+    "from_state",
+    "to_state",
+    "owner",
+    "due",
+    "reason",
+    "evidence",
+    "decided_by",
+    "channel",
+    "client",
+    "decided_at",
 )
 
 
 def decision_hash(prev_hash: str, row: Mapping[str, object]) -> str:
     """The sha256 linking a decision's content to the previous decision's hash."""
-    payload = json.dumps({k: row.get(k) for k in HASHED_FIELDS}, sort_keys=True,
-                         separators=(",", ":"), ensure_ascii=False)
+    payload = json.dumps(
+        {k: row.get(k) for k in HASHED_FIELDS}, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
     return hashlib.sha256(f"{prev_hash}\n{payload}".encode()).hexdigest()
 
 
@@ -45,8 +57,11 @@ def verify_database(db: sqlite3.Connection) -> VerifyReport:
     """Check the hash chain, that each action matches its latest decision, and that every guard is intact."""
     problems, count, head, latest = _chain(db)
     problems += _actions_against(db, latest) + _guards(db)
-    problems += [f"sqlite quick_check: {row['quick_check']}" for row in db.execute("PRAGMA quick_check")
-                 if row["quick_check"] != "ok"]
+    problems += [
+        f"sqlite quick_check: {row['quick_check']}"
+        for row in db.execute("PRAGMA quick_check")
+        if row["quick_check"] != "ok"
+    ]
     return VerifyReport(ok=not problems, decisions=count, head_hash=head, problems=problems)
 
 
@@ -86,8 +101,10 @@ def _guards(db: sqlite3.Connection) -> list[str]:
     """Every guard dropped or altered, and every trigger that is not ours."""
     triggers = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
     present = {r["name"]: str(r["sql"]) for r in triggers}
-    problems = [f"trigger {name} is not one of ours (added outside the store; it can hide or undo changes)"
-                for name in sorted(present.keys() - GUARDS.keys())]
+    problems = [
+        f"trigger {name} is not one of ours (added outside the store; it can hide or undo changes)"
+        for name in sorted(present.keys() - GUARDS.keys())
+    ]
     for name, sql in GUARDS.items():
         if name not in present:
             problems.append(f"guard {name} is missing (dropped outside the store)")

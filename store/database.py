@@ -108,8 +108,9 @@ class Database:
             db.execute(f"PRAGMA user_version = {len(KNOWN_MIGRATIONS)}")
 
     @staticmethod
-    def _audit(db: sqlite3.Connection, entity: str, entity_id: int, op: str,
-               changes: Mapping[str, list[object]], by: Actor) -> None:
+    def _audit(
+        db: sqlite3.Connection, entity: str, entity_id: int, op: str, changes: Mapping[str, list[object]], by: Actor
+    ) -> None:
         db.execute(
             "INSERT INTO audit_log (entity, entity_id, op, changes, actor, via, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [entity, entity_id, op, json.dumps(changes, ensure_ascii=False, default=str), by.actor, by.via, now()],

@@ -95,8 +95,10 @@ _SECTIONS: dict[AgendaSection, tuple[str, str]] = {
     "blocked": ("a.state = 'accepted' AND {x}a.work_status = 'blocked'", "{x}a.due, a.id"),
     "due_soon": ("a.state = 'accepted' AND {x}a.due >= :as_of AND {x}a.due <= :soon", "{x}a.due, a.id"),
     "undecided": ("a.state = 'candidate'", "{x}a.created_at, a.id"),
-    "stale": ("a.state = 'accepted' AND {x}coalesce(a.status_at, a.accepted_at) < :stale_before",
-              "{x}coalesce(a.status_at, a.accepted_at), a.id"),
+    "stale": (
+        "a.state = 'accepted' AND {x}coalesce(a.status_at, a.accepted_at) < :stale_before",
+        "{x}coalesce(a.status_at, a.accepted_at), a.id",
+    ),
     "completed": ("a.state = 'done' AND {x}a.completed_at >= :since", "{x}a.completed_at DESC, a.id"),
 }
 
@@ -155,9 +157,17 @@ def _filters(owner: str | None, postmortem_id: int | None, category: str | None)
 class FollowthroughQueries(Database):
     """Read-only queries for the recurring review, on one consistent snapshot each."""
 
-    def review_section(self, section: AgendaSection, params: dict[str, Any], *, owner: str | None = None,
-                       postmortem_id: int | None = None, category: str | None = None, limit: int = 20,
-                       offset: int = 0) -> tuple[list[ReviewRow], int]:
+    def review_section(
+        self,
+        section: AgendaSection,
+        params: dict[str, Any],
+        *,
+        owner: str | None = None,
+        postmortem_id: int | None = None,
+        category: str | None = None,
+        limit: int = 20,
+        offset: int = 0,
+    ) -> tuple[list[ReviewRow], int]:
         """One agenda section (or the overdue list): a page of rows and the exact total.
 
         `params` carries the dates the section needs: as_of, soon, stale_before, since (ISO strings).
@@ -168,27 +178,35 @@ class FollowthroughQueries(Database):
         bound = {**params, **extra_params, "limit": limit, "offset": offset}
         with self._db() as db, snapshot(db):
             total = db.execute(f"SELECT count(*) AS n FROM actions a WHERE {where}{extra}", bound).fetchone()["n"]  # noqa: S608
-            rows = db.execute(f"{_SELECT} WHERE {where}{extra} ORDER BY {order} LIMIT :limit OFFSET :offset",
-                              bound)
+            rows = db.execute(f"{_SELECT} WHERE {where}{extra} ORDER BY {order} LIMIT :limit OFFSET :offset", bound)
             return [ReviewRow.model_validate(r) for r in rows], int(total)
 
     def counts_by_state(self, postmortem_id: int | None = None) -> dict[str, int]:
         """How many actions are in each state (all four states present, zero when none)."""
         extra, params = _filters(None, postmortem_id, None)
         with self._db() as db, snapshot(db):
-            found = {r["state"]: r["n"] for r in db.execute(
-                f"SELECT a.state, count(*) AS n FROM actions a WHERE 1=1{extra} GROUP BY a.state", params)}  # noqa: S608
+            found = {
+                r["state"]: r["n"]
+                for r in db.execute(
+                    f"SELECT a.state, count(*) AS n FROM actions a WHERE 1=1{extra} GROUP BY a.state",  # noqa: S608
+                    params,
+                )
+            }
         return {state: int(found.get(state, 0)) for state in ("candidate", "accepted", "done", "killed")}
 
     def open_items(self, postmortem_id: int | None, limit: int) -> tuple[list[ReviewRow], int]:
         """Accepted (open) items, soonest due first, and their exact number."""
         extra, params = _filters(None, postmortem_id, None)
         with self._db() as db, snapshot(db):
-            total = db.execute(f"SELECT count(*) AS n FROM actions a WHERE a.state = 'accepted'{extra}",  # noqa: S608
-                               params).fetchone()["n"]
+            total = db.execute(
+                f"SELECT count(*) AS n FROM actions a WHERE a.state = 'accepted'{extra}",  # noqa: S608
+                params,
+            ).fetchone()["n"]
             due = "+a.due" if postmortem_id is not None else "a.due"  # as in review_section: the postmortem's items
-            rows = db.execute(f"{_SELECT} WHERE a.state = 'accepted'{extra} ORDER BY {due}, a.id LIMIT :limit",
-                              {**params, "limit": limit})
+            rows = db.execute(
+                f"{_SELECT} WHERE a.state = 'accepted'{extra} ORDER BY {due}, a.id LIMIT :limit",
+                {**params, "limit": limit},
+            )
             return [ReviewRow.model_validate(r) for r in rows], int(total)
 
     def changes(self, since: str, until: str, postmortem_id: int | None, limit: int) -> tuple[list[Change], int]:
@@ -212,8 +230,9 @@ class FollowthroughQueries(Database):
             rows = db.execute(f"SELECT * FROM ({sql}) ORDER BY at DESC LIMIT :limit", params)  # noqa: S608
             return [Change.model_validate(r) for r in rows], int(total)
 
-    def followthrough(self, group_by: GroupBy, *, as_of: str, since: str | None,
-                      until: str | None) -> tuple[list[GroupRow], dict[str, list[float]], list[str]]:
+    def followthrough(
+        self, group_by: GroupBy, *, as_of: str, since: str | None, until: str | None
+    ) -> tuple[list[GroupRow], dict[str, list[float]], list[str]]:
         """Counts per group for items accepted in [since, until); days-to-done per group; weak postmortems.
 
         The third value names SEV1/SEV2 postmortems whose committed (accepted or done) items include no
@@ -224,8 +243,9 @@ class FollowthroughQueries(Database):
         # Items accepted in the window, plus candidates killed at triage (recorded in the window): killed
         # items are reported, never part of the completion denominator.
         triaged = window.replace("a.accepted_at", "a.created_at")
-        committed = (f"((a.accepted_at IS NOT NULL {window}) "
-                     f"OR (a.state = 'killed' AND a.accepted_at IS NULL {triaged}))")
+        committed = (
+            f"((a.accepted_at IS NOT NULL {window}) OR (a.state = 'killed' AND a.accepted_at IS NULL {triaged}))"
+        )
         # Every query below reads actions_by_postmortem_report (covering, in postmortem order, so the join
         # finds each postmortem once per run of its actions); `+a.state` keeps the planner off the
         # (state, ...) indexes, which would cost a table lookup per row.

@@ -32,7 +32,8 @@ class Input(BaseModel):
         except ValidationError as exc:
             problems = "; ".join(
                 f"{'.'.join(str(p) for p in e['loc']) or 'value'}: {e['msg'].removeprefix('Value error, ')}"
-                for e in exc.errors(include_url=False))
+                for e in exc.errors(include_url=False)
+            )
             raise InvalidInput(f"nothing was stored: {problems}") from None
 
 

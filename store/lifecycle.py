@@ -32,14 +32,17 @@ class Transition:
     past: Past  # how an outcome says it happened
 
 
-TRANSITIONS: Final[Mapping[DecisionKind, Transition]] = {t.kind: t for t in (
-    Transition(DecisionKind.ACCEPT, (C,), A, sets_plan=True, needs_reason=False, past="accepted"),
-    Transition(DecisionKind.DEFER, (C,), C, sets_plan=False, needs_reason=False, past="deferred"),
-    Transition(DecisionKind.KILL, (C, A), K, sets_plan=False, needs_reason=True, past="killed"),
-    Transition(DecisionKind.REPLAN, (A,), A, sets_plan=True, needs_reason=True, past="replanned"),
-    Transition(DecisionKind.COMPLETE, (A,), D, sets_plan=False, needs_reason=False, past="completed"),
-    Transition(DecisionKind.REOPEN, (D,), A, sets_plan=False, needs_reason=True, past="reopened"),
-)}
+TRANSITIONS: Final[Mapping[DecisionKind, Transition]] = {
+    t.kind: t
+    for t in (
+        Transition(DecisionKind.ACCEPT, (C,), A, sets_plan=True, needs_reason=False, past="accepted"),
+        Transition(DecisionKind.DEFER, (C,), C, sets_plan=False, needs_reason=False, past="deferred"),
+        Transition(DecisionKind.KILL, (C, A), K, sets_plan=False, needs_reason=True, past="killed"),
+        Transition(DecisionKind.REPLAN, (A,), A, sets_plan=True, needs_reason=True, past="replanned"),
+        Transition(DecisionKind.COMPLETE, (A,), D, sets_plan=False, needs_reason=False, past="completed"),
+        Transition(DecisionKind.REOPEN, (D,), A, sets_plan=False, needs_reason=True, past="reopened"),
+    )
+}
 
 # What a person can still do with an action in each state, for messages that refuse a decision.
 NEXT_STEP: Final[Mapping[ActionState, str]] = {
@@ -55,8 +58,9 @@ def transition(kind: DecisionKind) -> Transition:
     return TRANSITIONS[kind]
 
 
-def check(kind: DecisionKind, state: ActionState, *, owner: str | None, due: date | None,
-          reason: str | None) -> Transition:
+def check(
+    kind: DecisionKind, state: ActionState, *, owner: str | None, due: date | None, reason: str | None
+) -> Transition:
     """The transition a decision of `kind` makes from `state`, when it carries what that kind needs.
 
     `owner` and `due` are what the decision sets; kinds that keep the plan must not set one.
@@ -82,8 +86,11 @@ def _quoted(values: tuple[str, ...]) -> str:
 
 def _guard_clause(row: Transition) -> str:
     # Blank owners and reasons count as missing; coalesce() because a NULL would make the whole clause NULL.
-    parts = [f"NEW.kind = '{row.kind}'", f"NEW.from_state IN {_quoted(tuple(row.from_states))}",
-             f"NEW.to_state = '{row.to_state}'"]
+    parts = [
+        f"NEW.kind = '{row.kind}'",
+        f"NEW.from_state IN {_quoted(tuple(row.from_states))}",
+        f"NEW.to_state = '{row.to_state}'",
+    ]
     if row.sets_plan:
         parts += ["coalesce(length(trim(NEW.owner)), 0) > 0", "NEW.due IS NOT NULL"]
     if row.needs_reason:

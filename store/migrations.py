@@ -72,4 +72,3 @@ def apply(conn: sqlite3.Connection) -> None:
     """Apply every pending migration; the caller holds the write transaction."""
     with _tuple_rows(conn) as db:
         migrations.apply(db)
-

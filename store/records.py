@@ -112,8 +112,20 @@ class Action(Record):
 
     def version(self) -> str:
         """A short fingerprint of everything a human decides on; it changes whenever any of it changes."""
-        fields = (self.text, self.done_when, self.problem, self.category, self.size, self.quote, self.state,
-                  self.owner, self.due, self.decision_id, self.proposed_owner, self.proposed_due)
+        fields = (
+            self.text,
+            self.done_when,
+            self.problem,
+            self.category,
+            self.size,
+            self.quote,
+            self.state,
+            self.owner,
+            self.due,
+            self.decision_id,
+            self.proposed_owner,
+            self.proposed_due,
+        )
         return hashlib.sha256(repr(tuple(str(f) for f in fields)).encode()).hexdigest()[:10]
 
 
@@ -181,4 +193,5 @@ class Ticket(Record):
     created_at: datetime
     synced_at: datetime | None = None
     origin: Literal["export", "link"] = Field(
-        default="link", description="export: we filed it for the item; link: an existing ticket was linked to it")
+        default="link", description="export: we filed it for the item; link: an existing ticket was linked to it"
+    )

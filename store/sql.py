@@ -32,9 +32,14 @@ def where_clause(where: ActionFilter) -> tuple[str, dict[str, Any]]:
     """The WHERE clause (or nothing) and parameters for an action filter."""
     clauses: list[str] = []
     params: dict[str, Any] = {}
-    for key, clause in (("postmortem_id", "postmortem_id = :postmortem_id"), ("state", "state = :state"),
-                        ("owner", "owner = :owner COLLATE NOCASE"), ("category", "category = :category"),
-                        ("due_before", "due < :due_before"), ("due_after", "due > :due_after")):
+    for key, clause in (
+        ("postmortem_id", "postmortem_id = :postmortem_id"),
+        ("state", "state = :state"),
+        ("owner", "owner = :owner COLLATE NOCASE"),
+        ("category", "category = :category"),
+        ("due_before", "due < :due_before"),
+        ("due_after", "due > :due_after"),
+    ):
         value = getattr(where, key)
         if value is not None:
             clauses.append(clause)

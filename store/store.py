@@ -38,10 +38,20 @@ from .schema import GENESIS_HASH
 from .sql import now, sql_value, text_key, where_clause
 from .tickets import TicketLinks
 
-EDITABLE_FIELDS: Final = frozenset({
-    "text", "done_when", "problem", "category", "size", "quote", "quote_start", "quote_end",
-    "proposed_owner", "proposed_due",
-})
+EDITABLE_FIELDS: Final = frozenset(
+    {
+        "text",
+        "done_when",
+        "problem",
+        "category",
+        "size",
+        "quote",
+        "quote_start",
+        "quote_end",
+        "proposed_owner",
+        "proposed_due",
+    }
+)
 
 
 class Store(FollowthroughQueries, TicketLinks):
@@ -76,8 +86,9 @@ class Store(FollowthroughQueries, TicketLinks):
                 {**values, "created_by": by.actor},
             )
             pm_id = int(cursor.lastrowid or 0)
-            self._audit(db, "postmortem", pm_id, "create",
-                        {"title": [None, new.title], "source": [None, new.source]}, by)
+            self._audit(
+                db, "postmortem", pm_id, "create", {"title": [None, new.title], "source": [None, new.source]}, by
+            )
             created = self._postmortem_where(db, "id = ?", [pm_id])
             assert created is not None
             return created, True
@@ -124,8 +135,12 @@ class Store(FollowthroughQueries, TicketLinks):
                 raise PostmortemNotFound(f"no postmortem has id {postmortem_id}")
             rows = db.cursor()
             rows.row_factory = None  # plain tuples: this reads every action of the postmortem on each call
-            known = {text_key(text): int(action_id) for action_id, text in
-                     rows.execute("SELECT id, text FROM actions WHERE postmortem_id = ?", [postmortem_id])}
+            known = {
+                text_key(text): int(action_id)
+                for action_id, text in rows.execute(
+                    "SELECT id, text FROM actions WHERE postmortem_id = ?", [postmortem_id]
+                )
+            }
             results: list[tuple[int, bool]] = []
             for item in new:
                 if (existing := known.get(text_key(item.text))) is not None:
@@ -143,8 +158,9 @@ class Store(FollowthroughQueries, TicketLinks):
                 action_id = int(cursor.lastrowid or 0)
                 known[text_key(item.text)] = action_id
                 results.append((action_id, True))
-                self._audit(db, "action", action_id, "create",
-                            {k: [None, v] for k, v in values.items() if v is not None}, by)
+                self._audit(
+                    db, "action", action_id, "create", {k: [None, v] for k, v in values.items() if v is not None}, by
+                )
             return [(self._action(db, i), created) for i, created in results]
 
     def get_action(self, action_id: int) -> Action:
@@ -179,21 +195,29 @@ class Store(FollowthroughQueries, TicketLinks):
             if before.state is not ActionState.CANDIDATE:
                 raise NotEditable(
                     f"action {action_id} is {before.state}; only candidates can be revised. "
-                    "Changes to an accepted item go through a human decision (re-plan).")
+                    "Changes to an accepted item go through a human decision (re-plan)."
+                )
             old = before.model_dump()
-            diff = {k: [sql_value(old[k]), sql_value(v)] for k, v in changes.items()
-                    if sql_value(old[k]) != sql_value(v)}
+            diff = {
+                k: [sql_value(old[k]), sql_value(v)] for k, v in changes.items() if sql_value(old[k]) != sql_value(v)
+            }
             if not diff:
                 return before
             if "text" in diff:
-                for other in db.execute("SELECT id, text FROM actions WHERE postmortem_id = ? AND id != ?",
-                                        [before.postmortem_id, action_id]):
+                for other in db.execute(
+                    "SELECT id, text FROM actions WHERE postmortem_id = ? AND id != ?",
+                    [before.postmortem_id, action_id],
+                ):
                     if text_key(str(other["text"])) == text_key(str(diff["text"][1])):
-                        raise InvalidInput(f"action {other['id']} of this postmortem already says that; "
-                                           "revise that one, or word this one differently")
+                        raise InvalidInput(
+                            f"action {other['id']} of this postmortem already says that; "
+                            "revise that one, or word this one differently"
+                        )
             assignments = ", ".join(f"{k} = :{k}" for k in diff)
-            db.execute(f"UPDATE actions SET {assignments}, updated_at = :now WHERE id = :id",  # noqa: S608 - keys allow-listed
-                       {**{k: v[1] for k, v in diff.items()}, "now": now(), "id": action_id})
+            db.execute(
+                f"UPDATE actions SET {assignments}, updated_at = :now WHERE id = :id",  # noqa: S608 - keys allow-listed
+                {**{k: v[1] for k, v in diff.items()}, "now": now(), "id": action_id},
+            )
             self._audit(db, "action", action_id, "revise", diff, by)
             return self._action(db, action_id)
 
@@ -201,8 +225,8 @@ class Store(FollowthroughQueries, TicketLinks):
         """Every action matching the filters, as full records, ordered by id (for exports and checks)."""
         sql_where, params = where_clause(where)
         with self._db() as db, reading(db):
-            return [Action.model_validate(r)
-                    for r in db.execute(f"SELECT * FROM actions{sql_where} ORDER BY id", params)]  # noqa: S608
+            rows = db.execute(f"SELECT * FROM actions{sql_where} ORDER BY id", params)  # noqa: S608
+            return [Action.model_validate(r) for r in rows]
 
     def evidence_spans(self, postmortem_id: int) -> list[tuple[int, int]]:
         """Where each action of the postmortem quotes it: (quote_start, quote_end), ordered by start.
@@ -212,22 +236,28 @@ class Store(FollowthroughQueries, TicketLinks):
         with self._db() as db, reading(db):
             cursor = db.cursor()
             cursor.row_factory = None  # plain tuples: the dict rows of the other reads cost more than the query
-            return cursor.execute("SELECT quote_start, quote_end FROM actions WHERE postmortem_id = ? "
-                                  "ORDER BY quote_start, quote_end", [postmortem_id]).fetchall()
+            return cursor.execute(
+                "SELECT quote_start, quote_end FROM actions WHERE postmortem_id = ? ORDER BY quote_start, quote_end",
+                [postmortem_id],
+            ).fetchall()
 
     def list_actions(self, where: ActionFilter, *, limit: int, offset: int) -> tuple[list[ActionSummary], int]:
         """One page of action summaries matching every given filter, ordered by id, and the exact total."""
         sql_where, params = where_clause(where)
         with self._db() as db, snapshot(db):  # the total and the page must come from the same commit
             total = db.execute(f"SELECT count(*) AS n FROM actions{sql_where}", params).fetchone()["n"]  # noqa: S608
-            rows = db.execute(f"SELECT {SUMMARY_COLUMNS} FROM actions{sql_where} "  # noqa: S608
-                              "ORDER BY id LIMIT :limit OFFSET :offset", {**params, "limit": limit, "offset": offset})
+            rows = db.execute(
+                f"SELECT {SUMMARY_COLUMNS} FROM actions{sql_where} "  # noqa: S608
+                "ORDER BY id LIMIT :limit OFFSET :offset",
+                {**params, "limit": limit, "offset": offset},
+            )
             return [ActionSummary.model_validate(r) for r in rows], int(total)
 
     # -- decisions ---------------------------------------------------------------------------------
 
-    def record_decision(self, action_id: int, decision: HumanDecision, *,
-                        expected_version: str | None = None) -> tuple[Decision, Action]:
+    def record_decision(
+        self, action_id: int, decision: HumanDecision, *, expected_version: str | None = None
+    ) -> tuple[Decision, Action]:
         """Append a human decision to the chain and apply it to the action, atomically.
 
         Owner and due date come from the decision for accept and re-plan; the other kinds keep the
@@ -242,19 +272,30 @@ class Store(FollowthroughQueries, TicketLinks):
         with self._db() as db, writing(db):
             action = self._action(db, action_id)
             if expected_version is not None and action.version() != expected_version:
-                raise StaleAnswer(f"action {action_id} changed after the human was asked (it is now {action.state}); "
-                                  "the answer was not applied: nothing was recorded, ask again")
-            row_of = lifecycle.check(decision.kind, action.state, owner=decision.owner, due=decision.due,
-                                     reason=decision.reason)
+                raise StaleAnswer(
+                    f"action {action_id} changed after the human was asked (it is now {action.state}); "
+                    "the answer was not applied: nothing was recorded, ask again"
+                )
+            row_of = lifecycle.check(
+                decision.kind, action.state, owner=decision.owner, due=decision.due, reason=decision.reason
+            )
             to_state = row_of.to_state
             owner = decision.owner if row_of.sets_plan else action.owner
             due = decision.due if row_of.sets_plan else action.due
             head = db.execute("SELECT id, hash FROM decisions ORDER BY id DESC LIMIT 1").fetchone()
             row: dict[str, object] = {
-                "id": (int(head["id"]) if head else 0) + 1, "action_id": action_id, "kind": str(decision.kind),
-                "from_state": str(action.state), "to_state": str(to_state), "owner": owner,
-                "due": sql_value(due), "reason": decision.reason, "evidence": decision.evidence,
-                "decided_by": decision.decided_by, "channel": str(decision.channel), "client": decision.client,
+                "id": (int(head["id"]) if head else 0) + 1,
+                "action_id": action_id,
+                "kind": str(decision.kind),
+                "from_state": str(action.state),
+                "to_state": str(to_state),
+                "owner": owner,
+                "due": sql_value(due),
+                "reason": decision.reason,
+                "evidence": decision.evidence,
+                "decided_by": decision.decided_by,
+                "channel": str(decision.channel),
+                "client": decision.client,
                 "decided_at": now(),
             }
             prev_hash = str(head["hash"]) if head else GENESIS_HASH
@@ -269,8 +310,16 @@ class Store(FollowthroughQueries, TicketLinks):
                 "accepted_at = CASE WHEN :kind = 'accept' THEN coalesce(accepted_at, :now) ELSE accepted_at END, "
                 "completed_at = CASE WHEN :kind = 'complete' THEN :now WHEN :kind = 'reopen' THEN NULL "
                 "ELSE completed_at END WHERE id = :id",
-                {"state": row["to_state"], "owner": owner, "due": row["due"], "decision_id": row["id"],
-                 "keep": work_status_kept, "now": row["decided_at"], "id": action_id, "kind": row["kind"]},
+                {
+                    "state": row["to_state"],
+                    "owner": owner,
+                    "due": row["due"],
+                    "decision_id": row["id"],
+                    "keep": work_status_kept,
+                    "now": row["decided_at"],
+                    "id": action_id,
+                    "kind": row["kind"],
+                },
             )
             stored = Decision.model_validate(db.execute("SELECT * FROM decisions WHERE id = ?", [row["id"]]).fetchone())
             return stored, self._action(db, action_id)
@@ -287,16 +336,25 @@ class Store(FollowthroughQueries, TicketLinks):
         with self._db() as db, writing(db):
             before = self._action(db, action_id)
             if before.state is not ActionState.ACCEPTED:
-                raise IllegalTransition(f"action {action_id} is {before.state}; only accepted items have a "
-                                        "working status")
+                raise IllegalTransition(
+                    f"action {action_id} is {before.state}; only accepted items have a working status"
+                )
             new = (sql_value(status), note)
             old = (sql_value(before.work_status), before.status_note)
             if new != old:
                 stamp = now()
-                db.execute("UPDATE actions SET work_status = ?, status_note = ?, updated_at = ?, status_at = ? "
-                           "WHERE id = ?", [new[0], note, stamp, stamp, action_id])
-                self._audit(db, "action", action_id, "status",
-                            {"work_status": [old[0], new[0]], "status_note": [old[1], note]}, by)
+                db.execute(
+                    "UPDATE actions SET work_status = ?, status_note = ?, updated_at = ?, status_at = ? WHERE id = ?",
+                    [new[0], note, stamp, stamp, action_id],
+                )
+                self._audit(
+                    db,
+                    "action",
+                    action_id,
+                    "status",
+                    {"work_status": [old[0], new[0]], "status_note": [old[1], note]},
+                    by,
+                )
             return self._action(db, action_id)
 
     def decisions(self, action_id: int | None = None) -> list[Decision]:
@@ -313,12 +371,12 @@ class Store(FollowthroughQueries, TicketLinks):
     def audit_log(self, entity: str, entity_id: int) -> list[AuditEntry]:
         """Every non-decision change to one record, oldest first."""
         with self._db() as db, reading(db):
-            rows = db.execute("SELECT * FROM audit_log WHERE entity = ? AND entity_id = ? ORDER BY id",
-                            [entity, entity_id])
+            rows = db.execute(
+                "SELECT * FROM audit_log WHERE entity = ? AND entity_id = ? ORDER BY id", [entity, entity_id]
+            )
             return [AuditEntry.model_validate({**r, "changes": json.loads(str(r["changes"]))}) for r in rows]
 
     def verify(self) -> VerifyReport:
         """Check the decision chain, the actions' agreement with it, and the SQL guards."""
         with self._db() as db, snapshot(db):
             return verify_database(db)
-

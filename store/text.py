@@ -88,11 +88,15 @@ def refusal(value: str, *, multiline: bool = False) -> str | None:
             return f"contains unpaired surrogates ({names}): it is not valid Unicode text"
         if not multiline and set(found) <= {"U+0009", "U+000A"}:
             return "must be one line (it contains a line break or tab)"
-        return (f"contains characters that are invisible or control the display ({names}): what a person is shown "
-                "could differ from what is stored")
+        return (
+            f"contains characters that are invisible or control the display ({names}): what a person is shown "
+            "could differ from what is stored"
+        )
     if not value.isascii() and _long_combining_runs(value):
-        return (f"has a run of more than {MAX_COMBINING_RUN} combining marks, which draws over the text around it: "
-                "what a person is shown could differ from what is stored")
+        return (
+            f"has a run of more than {MAX_COMBINING_RUN} combining marks, which draws over the text around it: "
+            "what a person is shown could differ from what is stored"
+        )
     return None
 
 
@@ -132,7 +136,7 @@ def _written_out(value: str) -> str:
         keep = start + MAX_COMBINING_RUN
         value = f"{value[:keep]}<{end - keep} more combining marks>{value[end:]}"
     for at in reversed(_misplaced_selectors(value)):
-        value = f"{value[:at]}<U+{ord(value[at]):04X}>{value[at + 1:]}"
+        value = f"{value[:at]}<U+{ord(value[at]):04X}>{value[at + 1 :]}"
     return value
 
 
@@ -156,7 +160,7 @@ def plain(value: str) -> str:
     if cleaned.isascii():
         return cleaned
     for at in reversed(_misplaced_selectors(cleaned)):
-        cleaned = cleaned[:at] + cleaned[at + 1:]
+        cleaned = cleaned[:at] + cleaned[at + 1 :]
     for start, end in reversed(_long_combining_runs(cleaned)):
-        cleaned = cleaned[:start + MAX_COMBINING_RUN] + cleaned[end:]
+        cleaned = cleaned[: start + MAX_COMBINING_RUN] + cleaned[end:]
     return cleaned

@@ -21,8 +21,17 @@ _LINKABLE = (ActionState.ACCEPTED.value, ActionState.DONE.value)
 class TicketLinks(Database):
     """Reading and writing the `tickets` table."""
 
-    def link_ticket(self, action_id: int, tracker: str, ref: str, url: str | None, state: str | None,
-                    by: Actor, *, origin: Literal["export", "link"] = "link") -> tuple[Ticket, bool]:
+    def link_ticket(
+        self,
+        action_id: int,
+        tracker: str,
+        ref: str,
+        url: str | None,
+        state: str | None,
+        by: Actor,
+        *,
+        origin: Literal["export", "link"] = "link",
+    ) -> tuple[Ticket, bool]:
         """Link a tracker ticket to an action; returns the ticket and whether it is new.
 
         `origin` says whether we filed the ticket ("export") or linked an existing one ("link"); it is written
@@ -40,21 +49,28 @@ class TicketLinks(Database):
             row = db.execute("SELECT state FROM actions WHERE id = ?", [action_id]).fetchone()
             if row is None:
                 raise ActionNotFound(f"no action has id {action_id}")
-            existing = db.execute("SELECT * FROM tickets WHERE action_id = ? AND tracker = ?",
-                                  [action_id, tracker]).fetchone()
+            existing = db.execute(
+                "SELECT * FROM tickets WHERE action_id = ? AND tracker = ?", [action_id, tracker]
+            ).fetchone()
             if existing is not None:
                 if existing["ref"] == ref:
                     return Ticket.model_validate(existing), False
-                raise InvalidInput(f"action {action_id} already has {tracker} ticket {existing['ref']}; "
-                                   "one ticket per tracker")
+                raise InvalidInput(
+                    f"action {action_id} already has {tracker} ticket {existing['ref']}; one ticket per tracker"
+                )
             if row["state"] not in _LINKABLE:
-                raise IllegalTransition(f"action {action_id} is {row['state']}: only accepted items get tickets "
-                                        "(a human accepts it first, with decide_action)")
+                raise IllegalTransition(
+                    f"action {action_id} is {row['state']}: only accepted items get tickets "
+                    "(a human accepts it first, with decide_action)"
+                )
             other = db.execute("SELECT action_id FROM tickets WHERE tracker = ? AND ref = ?", [tracker, ref]).fetchone()
             if other is not None:
                 raise InvalidInput(f"{tracker} ticket {ref} is already linked to action {other['action_id']}")
-            cursor = db.execute("INSERT INTO tickets (action_id, tracker, ref, url, state, synced_at, origin) "
-                                "VALUES (?, ?, ?, ?, ?, ?, ?)", [action_id, tracker, ref, url, state, now(), origin])
+            cursor = db.execute(
+                "INSERT INTO tickets (action_id, tracker, ref, url, state, synced_at, origin) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [action_id, tracker, ref, url, state, now(), origin],
+            )
             ticket_id = int(cursor.lastrowid or 0)
             self._audit(db, "ticket", ticket_id, origin, {"action_id": [None, action_id], "ref": [None, ref]}, by)
             return Ticket.model_validate(db.execute("SELECT * FROM tickets WHERE id = ?", [ticket_id]).fetchone()), True

@@ -42,32 +42,53 @@ The billing queue backed up for forty minutes before anyone noticed. Invoices we
 """
 
 SAMPLE_CANDIDATES: tuple[dict[str, Any], ...] = (
-    {"text": "Page billing on-call when queue depth exceeds 10,000 messages for 5 minutes",
-     "done_when": "A synthetic backlog in staging pages the on-call", "problem": "Nobody noticed the backlog",
-     "category": "detect", "quote": "Add an alert on billing queue depth above 10,000 messages"},
-    {"text": "Run a quarterly failover drill with the billing on-call team",
-     "done_when": "The drill is on the calendar and the first one ran", "problem": "The runbook was never rehearsed",
-     "category": "mitigate", "quote": "Rehearse the failover runbook every quarter"},
-    {"text": "Write the manual replay procedure for stuck invoices in the billing runbook",
-     "done_when": "The runbook has the procedure and a reviewer replayed one invoice with it",
-     "problem": "Replay depended on one engineer", "category": "mitigate",
-     "quote": "Document the manual replay procedure for stuck invoices"},
-    {"text": "Limit billing consumer retries to five with exponential backoff",
-     "done_when": "A poison message is retried five times, then parked", "problem": "Retries amplified the backlog",
-     "category": "prevent", "quote": "Cap consumer retries at five attempts with exponential backoff"},
-    {"text": "Add handover notes review to the weekly ops meeting agenda",
-     "done_when": "The agenda template has the item", "problem": "Handover context was lost",
-     "category": "process", "quote": "Review on-call handover notes in the weekly ops meeting"},
+    {
+        "text": "Page billing on-call when queue depth exceeds 10,000 messages for 5 minutes",
+        "done_when": "A synthetic backlog in staging pages the on-call",
+        "problem": "Nobody noticed the backlog",
+        "category": "detect",
+        "quote": "Add an alert on billing queue depth above 10,000 messages",
+    },
+    {
+        "text": "Run a quarterly failover drill with the billing on-call team",
+        "done_when": "The drill is on the calendar and the first one ran",
+        "problem": "The runbook was never rehearsed",
+        "category": "mitigate",
+        "quote": "Rehearse the failover runbook every quarter",
+    },
+    {
+        "text": "Write the manual replay procedure for stuck invoices in the billing runbook",
+        "done_when": "The runbook has the procedure and a reviewer replayed one invoice with it",
+        "problem": "Replay depended on one engineer",
+        "category": "mitigate",
+        "quote": "Document the manual replay procedure for stuck invoices",
+    },
+    {
+        "text": "Limit billing consumer retries to five with exponential backoff",
+        "done_when": "A poison message is retried five times, then parked",
+        "problem": "Retries amplified the backlog",
+        "category": "prevent",
+        "quote": "Cap consumer retries at five attempts with exponential backoff",
+    },
+    {
+        "text": "Add handover notes review to the weekly ops meeting agenda",
+        "done_when": "The agenda template has the item",
+        "problem": "Handover context was lost",
+        "category": "process",
+        "quote": "Review on-call handover notes in the weekly ops meeting",
+    },
 )
 
 RecordSample = Callable[["Client"], Awaitable[tuple[int, list[int]]]]
 
 # Every tracker configured (no request is ever sent with these): the full tool list.
-ALL_TRACKERS = Trackers(configured={
-    "github": TrackerConfig("github", "https://api.github.com", "acme/web", "ghp_test"),
-    "jira": TrackerConfig("jira", "https://acme.atlassian.net", "OPS", "jira-test", email="bot@acme.example"),
-    "linear": TrackerConfig("linear", "https://api.linear.app", "ENG", "lin_api_test"),
-})
+ALL_TRACKERS = Trackers(
+    configured={
+        "github": TrackerConfig("github", "https://api.github.com", "acme/web", "ghp_test"),
+        "jira": TrackerConfig("jira", "https://acme.atlassian.net", "OPS", "jira-test", email="bot@acme.example"),
+        "linear": TrackerConfig("linear", "https://api.linear.app", "ENG", "lin_api_test"),
+    }
+)
 
 
 def with_trackers(settings: Settings, env: Mapping[str, str] | None = None) -> Settings:
@@ -135,8 +156,9 @@ def record_sample(sample_text: str, sample_candidates: list[dict[str, Any]]) -> 
         assert not parsed.is_error, parsed.content
         assert parsed.structured_content is not None
         postmortem_id = int(parsed.structured_content["postmortem_id"])
-        recorded = await client.call_tool("record_candidates",
-                                          {"postmortem_id": postmortem_id, "candidates": sample_candidates})
+        recorded = await client.call_tool(
+            "record_candidates", {"postmortem_id": postmortem_id, "candidates": sample_candidates}
+        )
         assert not recorded.is_error, recorded.content
         assert recorded.structured_content is not None
         assert recorded.structured_content["rejected"] == []

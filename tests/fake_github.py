@@ -47,8 +47,15 @@ import httpx2
 
 DOCS = "https://docs.github.com/rest"
 API_VERSIONS = ("2022-11-28",)
-JSON_TYPES = ("application/vnd.github+json", "application/vnd.github.v3+json", "application/json", "*/*",
-              "application/*", "application/vnd.github.raw+json", "application/vnd.github.full+json")
+JSON_TYPES = (
+    "application/vnd.github+json",
+    "application/vnd.github.v3+json",
+    "application/json",
+    "*/*",
+    "application/*",
+    "application/vnd.github.raw+json",
+    "application/vnd.github.full+json",
+)
 CloseReason = Literal["completed", "not_planned", "duplicate"]
 
 _ROUTES = (
@@ -56,8 +63,10 @@ _ROUTES = (
     ("GET", re.compile(r"/repos/([^/]+)/([^/]+)/issues/([0-9]+)/?"), "get"),
     ("GET", re.compile(r"/repos/([^/]+)/([^/]+)/assignees/([^/]+)/?"), "assignee"),
 )
-_ACCOUNT_ROUTES = (("GET", re.compile(r"/user/?"), "user"), ("GET", re.compile(r"/installation/repositories/?"),
-                                                             "installation"))
+_ACCOUNT_ROUTES = (
+    ("GET", re.compile(r"/user/?"), "user"),
+    ("GET", re.compile(r"/installation/repositories/?"), "installation"),
+)
 
 
 @dataclass(frozen=True)
@@ -71,8 +80,14 @@ class Received:
     body: Any  # the decoded JSON body; None when there is none or it is not JSON
 
 
-def github_error(status: int, message: str, *, headers: Mapping[str, str] | None = None,
-                 errors: list[dict[str, Any]] | None = None, documentation_url: str = DOCS) -> httpx2.Response:
+def github_error(
+    status: int,
+    message: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    errors: list[dict[str, Any]] | None = None,
+    documentation_url: str = DOCS,
+) -> httpx2.Response:
     """A response shaped like GitHub's errors: `{"message", "documentation_url", "status"}` (+ `errors`)."""
     payload: dict[str, Any] = {"message": message, "documentation_url": documentation_url, "status": str(status)}
     if errors is not None:
@@ -82,15 +97,26 @@ def github_error(status: int, message: str, *, headers: Mapping[str, str] | None
 
 def secondary_rate_limit(retry_after: int, *, status: int = 403) -> httpx2.Response:
     """GitHub's secondary rate limit (403 or 429) with a `Retry-After` in seconds."""
-    return github_error(status, "You have exceeded a secondary rate limit. Please wait a few minutes before you "
-                        "try again.", headers={"retry-after": str(retry_after)})
+    return github_error(
+        status,
+        "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+        headers={"retry-after": str(retry_after)},
+    )
 
 
 def primary_rate_limit(reset_epoch: int, *, status: int = 403) -> httpx2.Response:
     """GitHub's primary rate limit: `x-ratelimit-remaining: 0` and the epoch second it resets."""
-    return github_error(status, "API rate limit exceeded for user ID 1.", headers={
-        "x-ratelimit-limit": "5000", "x-ratelimit-remaining": "0", "x-ratelimit-used": "5000",
-        "x-ratelimit-reset": str(reset_epoch), "x-ratelimit-resource": "core"})
+    return github_error(
+        status,
+        "API rate limit exceeded for user ID 1.",
+        headers={
+            "x-ratelimit-limit": "5000",
+            "x-ratelimit-remaining": "0",
+            "x-ratelimit-used": "5000",
+            "x-ratelimit-reset": str(reset_epoch),
+            "x-ratelimit-resource": "core",
+        },
+    )
 
 
 def server_error(status: int = 502) -> httpx2.Response:
@@ -106,8 +132,16 @@ class FakeGitHub:
     `installation` makes the token a GitHub App installation token acting as `app` + "[bot]".
     """
 
-    def __init__(self, *, token: str, repos: Iterable[str], assignable: Iterable[str] = (),
-                 viewer: str = "postmortem-bot", installation: bool = False, app: str = "postmortem-app") -> None:
+    def __init__(
+        self,
+        *,
+        token: str,
+        repos: Iterable[str],
+        assignable: Iterable[str] = (),
+        viewer: str = "postmortem-bot",
+        installation: bool = False,
+        app: str = "postmortem-app",
+    ) -> None:
         self.token = token
         self.installation = installation
         self.viewer = f"{app}[bot]" if installation else viewer
@@ -170,8 +204,9 @@ class FakeGitHub:
             body: Any = json.loads(request.content) if request.content else None
         except ValueError:
             body = None
-        self.received.append(Received(request.method, str(request.url), request.url.path,
-                                      httpx2.Headers(request.headers), body))
+        self.received.append(
+            Received(request.method, str(request.url), request.url.path, httpx2.Headers(request.headers), body)
+        )
         if self._queue:
             outcome = self._queue.popleft()
             if isinstance(outcome, httpx2.RequestError):
@@ -191,7 +226,7 @@ class FakeGitHub:
         path = request.url.path
         if not path.startswith(prefix + "/"):
             return github_error(404, "Not Found")
-        path = path[len(prefix):]
+        path = path[len(prefix) :]
         for method, pattern, action in _ACCOUNT_ROUTES:
             if pattern.fullmatch(path) and method == request.method:
                 return self._account(action, api)
@@ -206,18 +241,20 @@ class FakeGitHub:
                 return self._create(repo, request.content, web, api)
             if action == "get":
                 return self._get(repo, int(match.group(3)), api)
-            return httpx2.Response(204) if match.group(3).lower() in self.assignable else github_error(
-                404, "Not Found")
+            return httpx2.Response(204) if match.group(3).lower() in self.assignable else github_error(404, "Not Found")
         raise AssertionError(f"FakeGitHub does not model {request.method} {request.url.path}")
 
     # -- endpoints ---------------------------------------------------------------------------------------
 
     def _check_headers(self, request: httpx2.Request) -> httpx2.Response | None:
         if not request.headers.get("user-agent"):
-            return github_error(403, "Request forbidden by administrative rules. Please make sure your request "
-                                "has a User-Agent header (https://docs.github.com/en/rest/overview/resources-in-the"
-                                "-rest-api#user-agent-required). Check https://developer.github.com for other "
-                                "possible causes.")
+            return github_error(
+                403,
+                "Request forbidden by administrative rules. Please make sure your request "
+                "has a User-Agent header (https://docs.github.com/en/rest/overview/resources-in-the"
+                "-rest-api#user-agent-required). Check https://developer.github.com for other "
+                "possible causes.",
+            )
         authorization = request.headers.get("authorization")
         if authorization is None:
             return github_error(401, "Requires authentication")
@@ -243,30 +280,59 @@ class FakeGitHub:
         title, text = payload.get("title"), payload.get("body")
         labels, assignees = payload.get("labels", []), payload.get("assignees", [])
         if title is None or (isinstance(title, str) and not title.strip()):
-            return github_error(422, "Validation Failed", documentation_url=doc, errors=[
-                {"resource": "Issue", "code": "missing_field", "field": "title"}])
+            return github_error(
+                422,
+                "Validation Failed",
+                documentation_url=doc,
+                errors=[{"resource": "Issue", "code": "missing_field", "field": "title"}],
+            )
         for field, value, ok in (
-                ("title", title, isinstance(title, str | int) and not isinstance(title, bool)),
-                ("body", text, text is None or isinstance(text, str)),
-                ("labels", labels, isinstance(labels, list) and all(
-                    isinstance(x, str) or (isinstance(x, dict) and isinstance(x.get("name"), str)) for x in labels)),
-                ("assignees", assignees, isinstance(assignees, list) and all(isinstance(x, str) for x in assignees))):
+            ("title", title, isinstance(title, str | int) and not isinstance(title, bool)),
+            ("body", text, text is None or isinstance(text, str)),
+            (
+                "labels",
+                labels,
+                isinstance(labels, list)
+                and all(isinstance(x, str) or (isinstance(x, dict) and isinstance(x.get("name"), str)) for x in labels),
+            ),
+            ("assignees", assignees, isinstance(assignees, list) and all(isinstance(x, str) for x in assignees)),
+        ):
             if not ok:
-                return github_error(422, f"Invalid request.\n\nFor 'properties/{field}', {json.dumps(value)} is not "
-                                    "a valid value.", documentation_url=doc)
+                return github_error(
+                    422,
+                    f"Invalid request.\n\nFor 'properties/{field}', {json.dumps(value)} is not a valid value.",
+                    documentation_url=doc,
+                )
         for login in assignees:
             if login.lower() not in self.assignable:
-                return github_error(422, "Validation Failed", documentation_url=doc, errors=[
-                    {"value": login, "resource": "Issue", "field": "assignees", "code": "invalid"}])
+                return github_error(
+                    422,
+                    "Validation Failed",
+                    documentation_url=doc,
+                    errors=[{"value": login, "resource": "Issue", "field": "assignees", "code": "invalid"}],
+                )
         number = self._next_number(repo)
         now = self._tick()
         issue: dict[str, Any] = {
-            "id": self._new_id(), "node_id": f"I_kwDO{self._ids:08d}", "number": number, "title": str(title),
-            "body": text, "user": self._user(self.viewer), "state": "open", "state_reason": None, "locked": False,
+            "id": self._new_id(),
+            "node_id": f"I_kwDO{self._ids:08d}",
+            "number": number,
+            "title": str(title),
+            "body": text,
+            "user": self._user(self.viewer),
+            "state": "open",
+            "state_reason": None,
+            "locked": False,
             "labels": [self._label(repo, x if isinstance(x, str) else x["name"], api) for x in labels],
-            "assignees": [self._user(login) for login in assignees], "milestone": None, "comments": 0,
-            "created_at": now, "updated_at": now, "closed_at": None, "closed_by": None,
-            "author_association": "MEMBER"}
+            "assignees": [self._user(login) for login in assignees],
+            "milestone": None,
+            "comments": 0,
+            "created_at": now,
+            "updated_at": now,
+            "closed_at": None,
+            "closed_by": None,
+            "author_association": "MEMBER",
+        }
         issue["assignee"] = issue["assignees"][0] if issue["assignees"] else None
         self._paths(issue, repo, number, web=web, api=api)
         self._issues[(repo.lower(), number)] = issue
@@ -275,26 +341,38 @@ class FakeGitHub:
     def _account(self, action: str, api: str) -> httpx2.Response:
         if action == "user":
             if self.installation:
-                return github_error(403, "Resource not accessible by integration", documentation_url=(
-                    "https://docs.github.com/rest/users/users#get-the-authenticated-user"))
+                return github_error(
+                    403,
+                    "Resource not accessible by integration",
+                    documentation_url=("https://docs.github.com/rest/users/users#get-the-authenticated-user"),
+                )
             return httpx2.Response(200, json=self._user(self.viewer) | {"name": None, "email": None})
         if not self.installation:
-            return github_error(403, "You must authenticate with an installation access token in order to list "
-                                "repositories for an installation.")
-        repos = [{"id": 700000 + i, "full_name": name, "url": f"{api}/repos/{name}"}
-                 for i, name in enumerate(self.repos.values())]
+            return github_error(
+                403,
+                "You must authenticate with an installation access token in order to list "
+                "repositories for an installation.",
+            )
+        repos = [
+            {"id": 700000 + i, "full_name": name, "url": f"{api}/repos/{name}"}
+            for i, name in enumerate(self.repos.values())
+        ]
         return httpx2.Response(200, json={"total_count": len(repos), "repositories": repos})
 
     def _get(self, repo: str, number: int, api: str) -> httpx2.Response:
         moved = self._moved.get((repo.lower(), number))
         if moved is not None:
             location = f"{api}/repos/{self.repos[moved[0]]}/issues/{moved[1]}"
-            return httpx2.Response(301, headers={"location": location}, json={
-                "message": "Moved Permanently", "url": location, "documentation_url": DOCS})
+            return httpx2.Response(
+                301,
+                headers={"location": location},
+                json={"message": "Moved Permanently", "url": location, "documentation_url": DOCS},
+            )
         issue = self._issues.get((repo.lower(), number))
         if issue is None:
-            return github_error(404, "Not Found",
-                                documentation_url="https://docs.github.com/rest/issues/issues#get-an-issue")
+            return github_error(
+                404, "Not Found", documentation_url="https://docs.github.com/rest/issues/issues#get-an-issue"
+            )
         return httpx2.Response(200, json=issue)
 
     # -- helpers -----------------------------------------------------------------------------------------
@@ -323,15 +401,27 @@ class FakeGitHub:
     def _user(self, login: str) -> dict[str, Any]:
         login = self.assignable.get(login.lower(), login)
         kind = "Bot" if self.installation and login == self.viewer else "User"
-        return {"login": login, "id": self.user_id(login), "type": kind, "site_admin": False,
-                "html_url": f"https://github.com/{login}", "url": f"https://api.github.com/users/{login}"}
+        return {
+            "login": login,
+            "id": self.user_id(login),
+            "type": kind,
+            "site_admin": False,
+            "html_url": f"https://github.com/{login}",
+            "url": f"https://api.github.com/users/{login}",
+        }
 
     def _label(self, repo: str, name: str, api: str) -> dict[str, Any]:
         key = (repo.lower(), name.lower())
         if key not in self._labels:  # GitHub creates unknown labels for tokens with push access
-            self._labels[key] = {"id": self._new_id(), "node_id": f"LA_kwDO{self._ids:08d}", "name": name,
-                                 "url": f"{api}/repos/{repo}/labels/{quote(name)}", "color": "ededed",
-                                 "default": False, "description": None}
+            self._labels[key] = {
+                "id": self._new_id(),
+                "node_id": f"LA_kwDO{self._ids:08d}",
+                "name": name,
+                "url": f"{api}/repos/{repo}/labels/{quote(name)}",
+                "color": "ededed",
+                "default": False,
+                "description": None,
+            }
         return dict(self._labels[key])
 
     @staticmethod

@@ -42,8 +42,19 @@ STATUSES: dict[str, tuple[str, dict[str, Any]]] = {
     "Done": ("10001", {"id": 3, "key": "done", "colorName": "green", "name": "Done"}),
 }
 RESOLUTIONS = {"Done": "10000", "Won't Do": "10001", "Duplicate": "10002", "Cannot Reproduce": "10003"}
-SYSTEM_FIELDS = {"project", "issuetype", "summary", "description", "labels", "duedate", "assignee", "reporter",
-                 "priority", "parent", "components"}
+SYSTEM_FIELDS = {
+    "project",
+    "issuetype",
+    "summary",
+    "description",
+    "labels",
+    "duedate",
+    "assignee",
+    "reporter",
+    "priority",
+    "parent",
+    "components",
+}
 ADF_ERROR = "Operation value must be an Atlassian Document (see the Atlassian Document Format)"
 
 Queued = int | httpx2.Response | Exception | type[httpx2.TransportError]
@@ -116,8 +127,9 @@ class FakeJira:
     issue types Task, Bug and Story and no required custom fields.
     """
 
-    def __init__(self, *, base_url: str = BASE_URL, email: str = EMAIL, token: str = TOKEN,
-                 project: str = "OPS") -> None:
+    def __init__(
+        self, *, base_url: str = BASE_URL, email: str = EMAIL, token: str = TOKEN, project: str = "OPS"
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.email = email
         self.token = token
@@ -138,21 +150,37 @@ class FakeJira:
     def config(self, **changes: Any) -> TrackerConfig:
         """A TrackerConfig for this site, the bot's credentials and the first project; `changes` override."""
         target = next(iter(self.projects), "OPS")
-        return replace(TrackerConfig(tracker="jira", base_url=self.base_url, target=target, token=self.token,
-                                     email=self.email), **changes)
+        return replace(
+            TrackerConfig(tracker="jira", base_url=self.base_url, target=target, token=self.token, email=self.email),
+            **changes,
+        )
 
-    def add_user(self, display_name: str, *, email: str | None = None, active: bool = True,
-                 account_type: str = "atlassian", email_visible: bool = True) -> str:
+    def add_user(
+        self,
+        display_name: str,
+        *,
+        email: str | None = None,
+        active: bool = True,
+        account_type: str = "atlassian",
+        email_visible: bool = True,
+    ) -> str:
         """Add an account and return its accountId."""
         account_id = f"5b10ac8d82e05b22cc7d{len(self.users) + 1:04x}"
         self.users[account_id] = JiraUser(account_id, display_name, email, active, account_type, email_visible)
         return account_id
 
-    def add_project(self, key: str, *, issue_types: tuple[str, ...] = ("Task", "Bug", "Story"),
-                    required: dict[str, str] | None = None, can_create: bool = True) -> JiraProject:
+    def add_project(
+        self,
+        key: str,
+        *,
+        issue_types: tuple[str, ...] = ("Task", "Bug", "Story"),
+        required: dict[str, str] | None = None,
+        can_create: bool = True,
+    ) -> JiraProject:
         """Add a project; `required` maps custom field ids to the names Jira's error messages use."""
-        project = JiraProject(key, str(next(self._ids)), f"{key.title()} project", issue_types, dict(required or {}),
-                              can_create)
+        project = JiraProject(
+            key, str(next(self._ids)), f"{key.title()} project", issue_types, dict(required or {}), can_create
+        )
         self.projects[key] = project
         return project
 
@@ -178,9 +206,21 @@ class FakeJira:
         changes."""
         issue = self.issues[key]
         for n in range(times):
-            entry: dict[str, Any] = {"id": str(next(self._ids)), "created": self._stamp(), "items": [
-                {"field": "labels", "fieldtype": "jira", "fieldId": "labels", "from": None,
-                 "fromString": f"edit-{n}", "to": None, "toString": f"edit-{n + 1}"}]}
+            entry: dict[str, Any] = {
+                "id": str(next(self._ids)),
+                "created": self._stamp(),
+                "items": [
+                    {
+                        "field": "labels",
+                        "fieldtype": "jira",
+                        "fieldId": "labels",
+                        "from": None,
+                        "fromString": f"edit-{n}",
+                        "to": None,
+                        "toString": f"edit-{n + 1}",
+                    }
+                ],
+            }
             if by is not None:
                 entry["author"] = self._user_json(self.users[by])
             issue.changelog.append(entry)
@@ -213,9 +253,17 @@ class FakeJira:
     @staticmethod
     def too_many_requests(retry_after: str = "5") -> httpx2.Response:
         """Jira Cloud's rate-limit answer: 429 with Retry-After (seconds) and the X-RateLimit headers."""
-        return _reply(429, {"errorMessages": ["Rate limit exceeded."], "errors": {}},
-                      {"Retry-After": retry_after, "X-RateLimit-Limit": "350", "X-RateLimit-Remaining": "0",
-                       "X-RateLimit-Reset": "2026-03-04T09:05Z", "RateLimit-Reason": "jira-burst-based"})
+        return _reply(
+            429,
+            {"errorMessages": ["Rate limit exceeded."], "errors": {}},
+            {
+                "Retry-After": retry_after,
+                "X-RateLimit-Limit": "350",
+                "X-RateLimit-Remaining": "0",
+                "X-RateLimit-Reset": "2026-03-04T09:05Z",
+                "RateLimit-Reason": "jira-burst-based",
+            },
+        )
 
     def seen(self) -> list[str]:
         """Every request so far as "METHOD /path"."""
@@ -223,8 +271,11 @@ class FakeJira:
 
     def posted(self) -> list[dict[str, Any]]:
         """The JSON bodies of every POST /rest/api/3/issue so far."""
-        return [json.loads(request.content) for request in self.requests
-                if request.method == "POST" and request.url.path == "/rest/api/3/issue"]
+        return [
+            json.loads(request.content)
+            for request in self.requests
+            if request.method == "POST" and request.url.path == "/rest/api/3/issue"
+        ]
 
     # -- the HTTP side -------------------------------------------------------------------------------------
 
@@ -244,16 +295,19 @@ class FakeJira:
             raise httpx2.ConnectError("[Errno -2] Name or service not known", request=request)
         basic = base64.b64encode(f"{self.email}:{self.token}".encode()).decode()
         if request.headers.get("authorization") != f"Basic {basic}":
-            return _reply(401, {"message": "Client must be authenticated to access this resource.",
-                                "status-code": 401})
+            return _reply(401, {"message": "Client must be authenticated to access this resource.", "status-code": 401})
         return self._route(request)
 
     def _route(self, request: httpx2.Request) -> httpx2.Response:
         path, method = request.url.path, request.method
-        routes = (("POST", r"/rest/api/3/issue", self._create), ("GET", r"/rest/api/3/issue/([^/]+)", self._get),
-                  ("GET", r"/rest/api/3/issue/([^/]+)/changelog", self._changelog),
-                  ("GET", r"/rest/api/3/user/search", self._user_search),
-                  ("GET", r"/rest/api/3/project/([^/]+)", self._project), ("GET", r"/rest/api/3/myself", self._myself))
+        routes = (
+            ("POST", r"/rest/api/3/issue", self._create),
+            ("GET", r"/rest/api/3/issue/([^/]+)", self._get),
+            ("GET", r"/rest/api/3/issue/([^/]+)/changelog", self._changelog),
+            ("GET", r"/rest/api/3/user/search", self._user_search),
+            ("GET", r"/rest/api/3/project/([^/]+)", self._project),
+            ("GET", r"/rest/api/3/myself", self._myself),
+        )
         for verb, pattern, handler in routes:
             if match := re.fullmatch(pattern, path):
                 return handler(request, *match.groups()) if method == verb else httpx2.Response(405)
@@ -269,8 +323,9 @@ class FakeJira:
         fields = body.get("fields") if isinstance(body, dict) else None
         fields = fields if isinstance(fields, dict) else {}
         wanted = fields.get("project") if isinstance(fields.get("project"), dict) else {}
-        project = next((p for p in self.projects.values() if wanted and wanted.get("key", wanted.get("id")) in
-                        (p.key, p.id)), None)
+        project = next(
+            (p for p in self.projects.values() if wanted and wanted.get("key", wanted.get("id")) in (p.key, p.id)), None
+        )
         if project is None:
             return _refusal({"project": "valid project is required"})
         if not project.can_create:
@@ -287,8 +342,11 @@ class FakeJira:
         return _reply(201, {"id": issue.id, "key": issue.key, "self": f"{self.base_url}/rest/api/3/issue/{issue.id}"})
 
     def _field_errors(self, project: JiraProject, fields: dict[str, Any]) -> dict[str, str]:
-        errors = {name: f"Field '{name}' cannot be set. It is not on the appropriate screen, or unknown."
-                  for name in fields if name not in SYSTEM_FIELDS and name not in project.required}
+        errors = {
+            name: f"Field '{name}' cannot be set. It is not on the appropriate screen, or unknown."
+            for name in fields
+            if name not in SYSTEM_FIELDS and name not in project.required
+        }
         summary = fields.get("summary")
         if not isinstance(summary, str) or not summary.strip():
             errors["summary"] = "You must specify a summary of the issue."
@@ -299,8 +357,11 @@ class FakeJira:
         if fields.get("description") is not None and not _adf_ok(fields["description"]):
             errors["description"] = ADF_ERROR
         labels = fields.get("labels", [])
-        bad = [label for label in labels if not isinstance(label, str) or not label or re.search(r"\s", label)] \
-            if isinstance(labels, list) else [labels]
+        bad = (
+            [label for label in labels if not isinstance(label, str) or not label or re.search(r"\s", label)]
+            if isinstance(labels, list)
+            else [labels]
+        )
         if bad:
             errors["labels"] = f"The label '{bad[0]}' contains spaces which is invalid."
         due = fields.get("duedate")
@@ -323,9 +384,16 @@ class FakeJira:
         every = self._fields_json(issue)
         asked = {name.strip() for name in request.url.params.get("fields", "*all").split(",")}
         chosen = every if asked & {"*all", "*navigable"} else {k: v for k, v in every.items() if k in asked}
-        return _reply(200, {"expand": "renderedFields,names,schema,operations,editmeta,changelog", "id": issue.id,
-                            "self": f"{self.base_url}/rest/api/3/issue/{issue.id}", "key": issue.key,
-                            "fields": chosen})
+        return _reply(
+            200,
+            {
+                "expand": "renderedFields,names,schema,operations,editmeta,changelog",
+                "id": issue.id,
+                "self": f"{self.base_url}/rest/api/3/issue/{issue.id}",
+                "key": issue.key,
+                "fields": chosen,
+            },
+        )
 
     def _changelog(self, request: httpx2.Request, key: str) -> httpx2.Response:
         issue = self._find(key)
@@ -333,11 +401,16 @@ class FakeJira:
             return _refusal({}, ("Issue does not exist or you do not have permission to see it.",), 404)
         start = max(0, int(request.url.params.get("startAt", "0")))
         size = min(100, max(1, int(request.url.params.get("maxResults", "100"))))
-        values = issue.changelog[start:start + size]
+        values = issue.changelog[start : start + size]
         url = f"{self.base_url}/rest/api/3/issue/{issue.key}/changelog?maxResults={size}&startAt="
-        page: dict[str, Any] = {"self": url + str(start), "maxResults": size, "startAt": start,
-                                "total": len(issue.changelog), "isLast": start + size >= len(issue.changelog),
-                                "values": values}
+        page: dict[str, Any] = {
+            "self": url + str(start),
+            "maxResults": size,
+            "startAt": start,
+            "total": len(issue.changelog),
+            "isLast": start + size >= len(issue.changelog),
+            "values": values,
+        }
         if not page["isLast"]:
             page["nextPage"] = url + str(start + size)
         return _reply(200, page)
@@ -360,9 +433,17 @@ class FakeJira:
         project = next((p for p in self.projects.values() if key in (p.key, p.id)), None)
         if project is None:
             return _refusal({}, (f"No project could be found with key '{key}'.",), 404)
-        return _reply(200, {"self": f"{self.base_url}/rest/api/3/project/{project.id}", "id": project.id,
-                            "key": project.key, "name": project.name, "projectTypeKey": "software",
-                            "issueTypes": [{"name": name, "subtask": False} for name in project.issue_types]})
+        return _reply(
+            200,
+            {
+                "self": f"{self.base_url}/rest/api/3/project/{project.id}",
+                "id": project.id,
+                "key": project.key,
+                "name": project.name,
+                "projectTypeKey": "software",
+                "issueTypes": [{"name": name, "subtask": False} for name in project.issue_types],
+            },
+        )
 
     def _myself(self, request: httpx2.Request) -> httpx2.Response:
         return _reply(200, self._user_json(self.users[self.bot]))
@@ -376,8 +457,9 @@ class FakeJira:
         return issue
 
     def _find(self, key_or_id: str) -> JiraIssue | None:
-        return next((i for i in self.issues.values()
-                     if key_or_id.upper() in (i.key, *i.old_keys) or key_or_id == i.id), None)
+        return next(
+            (i for i in self.issues.values() if key_or_id.upper() in (i.key, *i.old_keys) or key_or_id == i.id), None
+        )
 
     def _stamp(self) -> str:
         # Real time, one second apart at least: a close is ordered against the decisions made here.
@@ -387,19 +469,32 @@ class FakeJira:
     def _fields_json(self, issue: JiraIssue) -> dict[str, Any]:
         status_id, category = STATUSES[issue.status]
         assignee = self.users.get(str(_get(issue.fields.get("assignee"), "accountId")))
-        resolved = next((entry["created"] for entry in reversed(issue.changelog) if issue.resolution is not None
-                         and any(item["field"] == "resolution" for item in entry["items"])), None)
+        resolved = next(
+            (
+                entry["created"]
+                for entry in reversed(issue.changelog)
+                if issue.resolution is not None and any(item["field"] == "resolution" for item in entry["items"])
+            ),
+            None,
+        )
         return {
             **{k: v for k, v in issue.fields.items() if k.startswith("customfield_")},
             "summary": issue.fields.get("summary"),
             "issuetype": {"name": _get(issue.fields.get("issuetype"), "name") or "Task", "subtask": False},
             "project": {"id": self.projects[issue.project].id, "key": issue.project},
-            "status": {"self": f"{self.base_url}/rest/api/3/status/{status_id}", "id": status_id,
-                       "name": issue.status, "statusCategory": {"self": f"{self.base_url}/rest/api/3/statuscategory/"
-                                                                        f"{category['id']}", **category}},
-            "resolution": None if issue.resolution is None else {
+            "status": {
+                "self": f"{self.base_url}/rest/api/3/status/{status_id}",
+                "id": status_id,
+                "name": issue.status,
+                "statusCategory": {"self": f"{self.base_url}/rest/api/3/statuscategory/{category['id']}", **category},
+            },
+            "resolution": None
+            if issue.resolution is None
+            else {
                 "self": f"{self.base_url}/rest/api/3/resolution/{RESOLUTIONS[issue.resolution]}",
-                "id": RESOLUTIONS[issue.resolution], "name": issue.resolution},
+                "id": RESOLUTIONS[issue.resolution],
+                "name": issue.resolution,
+            },
             "resolutiondate": resolved,
             "assignee": None if assignee is None else self._user_json(assignee),
             "labels": issue.fields.get("labels", []),
@@ -411,9 +506,15 @@ class FakeJira:
 
     def _user_json(self, user: JiraUser) -> dict[str, Any]:
         body: dict[str, Any] = {
-            "self": f"{self.base_url}/rest/api/3/user?accountId={user.account_id}", "accountId": user.account_id,
-            "accountType": user.account_type, "avatarUrls": {"48x48": f"https://avatar.test/{user.account_id}"},
-            "displayName": user.display_name, "active": user.active, "timeZone": "Europe/London", "locale": "en_GB"}
+            "self": f"{self.base_url}/rest/api/3/user?accountId={user.account_id}",
+            "accountId": user.account_id,
+            "accountType": user.account_type,
+            "avatarUrls": {"48x48": f"https://avatar.test/{user.account_id}"},
+            "displayName": user.display_name,
+            "active": user.active,
+            "timeZone": "Europe/London",
+            "locale": "en_GB",
+        }
         if user.email and user.email_visible:
             body["emailAddress"] = user.email
         return body
@@ -424,8 +525,15 @@ class FakeJira:
             found = ids.get(value) if value is not None else None
             return found[0] if isinstance(found, tuple) else found
 
-        return {"field": name, "fieldtype": "jira", "fieldId": name, "from": ident(old), "fromString": old,
-                "to": ident(new), "toString": new}
+        return {
+            "field": name,
+            "fieldtype": "jira",
+            "fieldId": name,
+            "from": ident(old),
+            "fromString": old,
+            "to": ident(new),
+            "toString": new,
+        }
 
 
 def _get(value: object, key: str) -> Any:

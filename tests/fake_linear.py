@@ -37,10 +37,28 @@ import httpx2
 
 API_KEY = "lin_api_FAKEk3y0123456789abcdefghijklmnopqrstuv"
 STATES: tuple[tuple[str, str], ...] = (
-    ("Backlog", "backlog"), ("Todo", "unstarted"), ("In Progress", "started"), ("Done", "completed"),
-    ("Canceled", "canceled"))
-_CREATE_FIELDS = {"teamId", "title", "description", "assigneeId", "dueDate", "labelIds", "priority", "stateId",
-                  "projectId", "cycleId", "parentId", "estimate", "subscriberIds", "id"}
+    ("Backlog", "backlog"),
+    ("Todo", "unstarted"),
+    ("In Progress", "started"),
+    ("Done", "completed"),
+    ("Canceled", "canceled"),
+)
+_CREATE_FIELDS = {
+    "teamId",
+    "title",
+    "description",
+    "assigneeId",
+    "dueDate",
+    "labelIds",
+    "priority",
+    "stateId",
+    "projectId",
+    "cycleId",
+    "parentId",
+    "estimate",
+    "subscriberIds",
+    "id",
+}
 _COMPARATORS = {"eq", "neq", "in", "nin", "eqIgnoreCase", "neqIgnoreCase", "null"}
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -215,8 +233,16 @@ class FakeLinear:
         owner.issue_count += 1
         identifier = f"{owner.key}-{owner.issue_count}"
         slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")[:60] or "issue"
-        issue = Issue(_id("issue", identifier), identifier, owner, title, description, owner.states[0],
-                      f"https://linear.app/{self.workspace}/issue/{identifier}/{slug}", self._tick())
+        issue = Issue(
+            _id("issue", identifier),
+            identifier,
+            owner,
+            title,
+            description,
+            owner.states[0],
+            f"https://linear.app/{self.workspace}/issue/{identifier}/{slug}",
+            self._tick(),
+        )
         self.issues[identifier] = issue
         return issue
 
@@ -261,27 +287,44 @@ class FakeLinear:
     # -- canned answers ----------------------------------------------------------------------------------
 
     @staticmethod
-    def graphql_error(message: str, *, code: str, type: str, status: int = 200, presentable: str | None = None,
-                      headers: dict[str, str] | None = None) -> httpx2.Response:
+    def graphql_error(
+        message: str,
+        *,
+        code: str,
+        type: str,
+        status: int = 200,
+        presentable: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx2.Response:
         """A response carrying one GraphQL error shaped like Linear's (`extensions.type`, `.code`...)."""
         extensions: dict[str, Any] = {"type": type, "code": code, "statusCode": status, "userError": True}
         if presentable:
             extensions["userPresentableMessage"] = presentable
-        return httpx2.Response(status, headers=headers, json={"errors": [{"message": message,
-                                                                          "extensions": extensions}]})
+        return httpx2.Response(
+            status, headers=headers, json={"errors": [{"message": message, "extensions": extensions}]}
+        )
 
     @staticmethod
     def auth_error(status: int = 400, message: str = "Authentication required, not authenticated") -> httpx2.Response:
         """Linear's answer to a missing or wrong API key."""
-        return FakeLinear.graphql_error(message, code="AUTHENTICATION_ERROR", type="authentication error",
-                                        status=status,
-                                        presentable="You need to authenticate to access this operation.")
+        return FakeLinear.graphql_error(
+            message,
+            code="AUTHENTICATION_ERROR",
+            type="authentication error",
+            status=status,
+            presentable="You need to authenticate to access this operation.",
+        )
 
     @staticmethod
     def ratelimited(status: int = 400) -> httpx2.Response:
         """Linear's RATELIMITED GraphQL error (no Retry-After)."""
-        return FakeLinear.graphql_error("Rate limit exceeded", code="RATELIMITED", type="ratelimited", status=status,
-                                        presentable="You have exceeded the API rate limit. Try again later.")
+        return FakeLinear.graphql_error(
+            "Rate limit exceeded",
+            code="RATELIMITED",
+            type="ratelimited",
+            status=status,
+            presentable="You have exceeded the API rate limit. Try again later.",
+        )
 
     @staticmethod
     def too_many_requests(retry_after: str = "2") -> httpx2.Response:
@@ -316,9 +359,12 @@ class FakeLinear:
             return httpx2.Response(405, headers={"Allow": "POST"}, text="Method Not Allowed")
         auth = request.headers.get("Authorization", "")
         if auth != self.api_key:
-            message = ("It looks like you're trying to use an API key as a Bearer token. Remove the Bearer prefix "
-                       "from the Authorization header." if auth.lower().startswith("bearer ")
-                       else "Authentication required, not authenticated")
+            message = (
+                "It looks like you're trying to use an API key as a Bearer token. Remove the Bearer prefix "
+                "from the Authorization header."
+                if auth.lower().startswith("bearer ")
+                else "Authentication required, not authenticated"
+            )
             return self.auth_error(self.auth_error_status, message)
         try:
             if not request.headers.get("Content-Type", "").startswith("application/json") or call.body is None:
@@ -328,8 +374,9 @@ class FakeLinear:
                 raise _GraphQLError(self._invalid("Must provide query string."))
             variables = call.body.get("variables") or {}
             if not isinstance(variables, dict):
-                raise _GraphQLError(self._invalid("Variables must be provided as an Object where each property is "
-                                                  "a variable value."))
+                raise _GraphQLError(
+                    self._invalid("Variables must be provided as an Object where each property is a variable value.")
+                )
             call.operation = _operation(query)
             self._check_variables(query, variables)
             data = self._execute(call.operation, query, variables)
@@ -351,16 +398,26 @@ class FakeLinear:
             return {"viewer": _user(self.viewer)}
         if operation == "issue":
             ref = str(self._argument(query, "issue", "id", variables)).upper()
-            found = next((i for i in self.issues.values()
-                          if ref in (i.identifier, i.id.upper(), *i.previous_identifiers)), None)
+            found = next(
+                (i for i in self.issues.values() if ref in (i.identifier, i.id.upper(), *i.previous_identifiers)), None
+            )
             if found is None:
-                raise _GraphQLError(self.graphql_error("Entity not found: Issue", code="INVALID_INPUT",
-                                                       type="invalid input",
-                                                       presentable="Could not find referenced Issue."))
+                raise _GraphQLError(
+                    self.graphql_error(
+                        "Entity not found: Issue",
+                        code="INVALID_INPUT",
+                        type="invalid input",
+                        presentable="Could not find referenced Issue.",
+                    )
+                )
             return {"issue": self._issue(found, self._history_page(query, variables))}
         name = re.search(r"{\s*(\w+)", query)
-        raise _GraphQLError(self._invalid(f'Cannot query field "{name.group(1) if name else "?"}" on type "Query".',
-                                          code="GRAPHQL_VALIDATION_FAILED"))
+        raise _GraphQLError(
+            self._invalid(
+                f'Cannot query field "{name.group(1) if name else "?"}" on type "Query".',
+                code="GRAPHQL_VALIDATION_FAILED",
+            )
+        )
 
     def _argument(self, query: str, root: str, arg: str, variables: dict[str, Any]) -> Any:
         """The value of `root(arg: ...)`: a `$variable` or a string literal."""
@@ -368,9 +425,13 @@ class FakeLinear:
         if match is None:
             if arg == "filter":
                 return None
-            raise _GraphQLError(self._invalid(f'Field "{root}" argument "{arg}" is required, but it was not '
-                                              "provided (this fake reads it from a $variable or a string literal)",
-                                              code="GRAPHQL_VALIDATION_FAILED"))
+            raise _GraphQLError(
+                self._invalid(
+                    f'Field "{root}" argument "{arg}" is required, but it was not '
+                    "provided (this fake reads it from a $variable or a string literal)",
+                    code="GRAPHQL_VALIDATION_FAILED",
+                )
+            )
         return variables.get(match.group(1)) if match.group(1) else match.group(2)
 
     @staticmethod
@@ -379,22 +440,34 @@ class FakeLinear:
         declared = dict(re.findall(r"\$(\w+)\s*:\s*([\w\[\]!]+)", header))
         for name, kind in declared.items():
             if kind.endswith("!") and variables.get(name) is None:
-                raise _GraphQLError(FakeLinear._invalid(f'Variable "${name}" of required type "{kind}" was not '
-                                                        "provided.", code="BAD_USER_INPUT"))
-        for name in re.findall(r"\$(\w+)", query[len(header):]):
+                raise _GraphQLError(
+                    FakeLinear._invalid(
+                        f'Variable "${name}" of required type "{kind}" was not provided.', code="BAD_USER_INPUT"
+                    )
+                )
+        for name in re.findall(r"\$(\w+)", query[len(header) :]):
             if name not in declared:
-                raise _GraphQLError(FakeLinear._invalid(f'Variable "${name}" is not defined.',
-                                                        code="GRAPHQL_VALIDATION_FAILED"))
+                raise _GraphQLError(
+                    FakeLinear._invalid(f'Variable "${name}" is not defined.', code="GRAPHQL_VALIDATION_FAILED")
+                )
 
     def _create(self, data: Any) -> Issue:
         """Validate an IssueCreateInput like Linear (coercion errors 400, argument validation 200) and file it."""
+
         def coercion(detail: str) -> _GraphQLError:
-            return _GraphQLError(self._invalid(f'Variable "$input" got invalid value {json.dumps(data)}; {detail}',
-                                               code="BAD_USER_INPUT"))
+            return _GraphQLError(
+                self._invalid(
+                    f'Variable "$input" got invalid value {json.dumps(data)}; {detail}', code="BAD_USER_INPUT"
+                )
+            )
 
         def argument(detail: str) -> _GraphQLError:
-            return _GraphQLError(self.graphql_error("Argument Validation Error", code="INVALID_INPUT",
-                                                    type="invalid input", presentable=detail))
+            return _GraphQLError(
+                self.graphql_error(
+                    "Argument Validation Error", code="INVALID_INPUT", type="invalid input", presentable=detail
+                )
+            )
+
         if not isinstance(data, dict):
             raise coercion('Expected type "IssueCreateInput" to be an object.')
         unknown = sorted(set(data) - _CREATE_FIELDS)
@@ -405,8 +478,9 @@ class FakeLinear:
                 raise coercion(f'Field "{name}" of required type "String!" was not provided.')
         due = data.get("dueDate")
         if due is not None and not _valid_date(due):
-            raise coercion(f'Expected type "TimelessDate" at "input.dueDate"; {json.dumps(due)} is not a valid date '
-                           "(YYYY-MM-DD).")
+            raise coercion(
+                f'Expected type "TimelessDate" at "input.dueDate"; {json.dumps(due)} is not a valid date (YYYY-MM-DD).'
+            )
         labels = data.get("labelIds") or []
         if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
             raise coercion('Expected type "[String!]" at "input.labelIds".')
@@ -440,8 +514,10 @@ class FakeLinear:
 
     def _label_nodes(self) -> list[dict[str, Any]]:
         teams = {t.id: t for t in self.teams.values()}
-        return [{"id": x.id, "name": x.name,
-                 "team": {"id": x.team_id, "key": teams[x.team_id].key} if x.team_id else None} for x in self.labels]
+        return [
+            {"id": x.id, "name": x.name, "team": {"id": x.team_id, "key": teams[x.team_id].key} if x.team_id else None}
+            for x in self.labels
+        ]
 
     def _history_page(self, query: str, variables: dict[str, Any]) -> tuple[int, int]:
         """(offset, size) of the history page `history(first: N, after: $cursor)` asks for (default 50, max 250;
@@ -459,22 +535,38 @@ class FakeLinear:
     def _issue(self, issue: Issue, page: tuple[int, int] = (0, 50)) -> dict[str, Any]:
         def state(s: State | None) -> dict[str, Any] | None:
             return None if s is None else {"id": s.id, "name": s.name, "type": s.type}
+
         ordered = list(reversed(issue.history)) if self.history_newest_first else list(issue.history)
         start, size = page
-        shown = ordered[start:start + size]
+        shown = ordered[start : start + size]
         return {
-            "id": issue.id, "identifier": issue.identifier, "title": issue.title, "description": issue.description,
-            "url": issue.url, "createdAt": issue.created_at, "dueDate": issue.due_date, "state": state(issue.state),
+            "id": issue.id,
+            "identifier": issue.identifier,
+            "title": issue.title,
+            "description": issue.description,
+            "url": issue.url,
+            "createdAt": issue.created_at,
+            "dueDate": issue.due_date,
+            "state": state(issue.state),
             "team": {"id": issue.team.id, "key": issue.team.key, "name": issue.team.name},
             "assignee": _user(issue.assignee) if issue.assignee else None,
             "labels": {"nodes": [{"id": x.id, "name": x.name} for x in issue.labels]},
-            "completedAt": issue.completed_at, "canceledAt": issue.canceled_at,
-            "history": {"nodes": [{"id": h.id, "createdAt": h.created_at,
-                                   "actor": _user(h.actor) if h.actor else None, "botActor": h.bot,
-                                   "fromState": state(h.from_state), "toState": state(h.to_state)}
-                                  for h in shown],
-                        "pageInfo": {"hasNextPage": start + size < len(ordered),
-                                     "endCursor": f"history:{start + len(shown)}"}},
+            "completedAt": issue.completed_at,
+            "canceledAt": issue.canceled_at,
+            "history": {
+                "nodes": [
+                    {
+                        "id": h.id,
+                        "createdAt": h.created_at,
+                        "actor": _user(h.actor) if h.actor else None,
+                        "botActor": h.bot,
+                        "fromState": state(h.from_state),
+                        "toState": state(h.to_state),
+                    }
+                    for h in shown
+                ],
+                "pageInfo": {"hasNextPage": start + size < len(ordered), "endCursor": f"history:{start + len(shown)}"},
+            },
         }
 
     @staticmethod
@@ -497,8 +589,14 @@ def _operation(query: str) -> str | None:
 
 
 def _user(user: User) -> dict[str, Any]:
-    return {"id": user.id, "name": user.name, "displayName": user.display_name, "email": user.email,
-            "active": user.active, "app": user.app}
+    return {
+        "id": user.id,
+        "name": user.name,
+        "displayName": user.display_name,
+        "email": user.email,
+        "active": user.active,
+        "app": user.app,
+    }
 
 
 def _valid_date(value: Any) -> bool:
@@ -537,9 +635,12 @@ def _matches(node: dict[str, Any], filt: dict[str, Any]) -> bool:
 def _compare(value: Any, comparator: dict[str, Any]) -> bool:
     folded = value.casefold() if isinstance(value, str) else value
     checks: dict[str, Callable[[Any], bool]] = {
-        "eq": lambda x: value == x, "neq": lambda x: value != x,
-        "in": lambda x: value in x, "nin": lambda x: value not in x,
-        "eqIgnoreCase": lambda x: folded == str(x).casefold(), "neqIgnoreCase": lambda x: folded != str(x).casefold(),
+        "eq": lambda x: value == x,
+        "neq": lambda x: value != x,
+        "in": lambda x: value in x,
+        "nin": lambda x: value not in x,
+        "eqIgnoreCase": lambda x: folded == str(x).casefold(),
+        "neqIgnoreCase": lambda x: folded != str(x).casefold(),
         "null": lambda x: True,
     }
     return all(checks[op](arg) for op, arg in comparator.items())

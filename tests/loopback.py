@@ -22,8 +22,7 @@ def served(handler: Handler) -> Iterator[str]:
             length = int(self.headers.get("content-length") or 0)
             body = self.rfile.read(length) if length else b""
             host = f"http://{self.headers.get('host', '127.0.0.1')}"
-            request = httpx2.Request(self.command, host + self.path, headers=dict(self.headers.items()),
-                                     content=body)
+            request = httpx2.Request(self.command, host + self.path, headers=dict(self.headers.items()), content=body)
             response = handler(request)
             content = response.read()
             self.send_response(response.status_code)

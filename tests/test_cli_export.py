@@ -21,8 +21,9 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     return status, captured.out, captured.err
 
 
-def test_the_ics_feed_has_the_accepted_item_with_its_due_date(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_ics_feed_has_the_accepted_item_with_its_due_date(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("POSTMORTEM_ACTIONS_USER", "tester")
     _, _, ids = seeded(tmp_path)
     out = tmp_path / "due.ics"
@@ -37,8 +38,9 @@ def test_the_ics_feed_has_the_accepted_item_with_its_due_date(tmp_path: Path, ca
     assert "DTSTART;VALUE=DATE:20261215" in feed
 
 
-def test_csv_and_json_go_to_standard_output_filtered_by_state(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_csv_and_json_go_to_standard_output_filtered_by_state(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("POSTMORTEM_ACTIONS_USER", "tester")
     _, _, ids = seeded(tmp_path)
     db = str(tmp_path / "actions.db")
@@ -54,7 +56,8 @@ def test_csv_and_json_go_to_standard_output_filtered_by_state(tmp_path: Path, ca
 
 @pytest.mark.parametrize("args", [["export", "--tracker", "github", "--postmortem", "1"], ["sync", "linear"]])
 def test_a_tracker_command_without_configuration_says_what_to_set(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, args: list[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
     for name in ("GITHUB_TOKEN", "POSTMORTEM_ACTIONS_GITHUB_TOKEN", "POSTMORTEM_ACTIONS_LINEAR_API_KEY"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("POSTMORTEM_ACTIONS_TRACKERS", str(tmp_path / "none.toml"))
@@ -69,15 +72,19 @@ def test_a_tracker_command_without_configuration_says_what_to_set(
 
 
 def test_export_to_github_then_sync_through_the_command_line_against_a_loopback_github(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     github = FakeGitHub(token="ghp_cli", repos=["acme/web"], assignable=["dana"])
     store, pm_id, ids = seeded(tmp_path)
     db = str(tmp_path / "actions.db")
     with served(github) as base:
-        for name, value in (("POSTMORTEM_ACTIONS_GITHUB_TOKEN", "ghp_cli"), ("POSTMORTEM_ACTIONS_GITHUB_REPO",
-                            "acme/web"), ("POSTMORTEM_ACTIONS_GITHUB_URL", f"{base}/api/v3"),
-                            ("POSTMORTEM_ACTIONS_TRACKERS", str(tmp_path / "none.toml")),
-                            ("POSTMORTEM_ACTIONS_USER", "tester")):
+        for name, value in (
+            ("POSTMORTEM_ACTIONS_GITHUB_TOKEN", "ghp_cli"),
+            ("POSTMORTEM_ACTIONS_GITHUB_REPO", "acme/web"),
+            ("POSTMORTEM_ACTIONS_GITHUB_URL", f"{base}/api/v3"),
+            ("POSTMORTEM_ACTIONS_TRACKERS", str(tmp_path / "none.toml")),
+            ("POSTMORTEM_ACTIONS_USER", "tester"),
+        ):
             monkeypatch.setenv(name, value)
         status, out, _ = run(capsys, "--db", db, "export", "--tracker", "github", "--postmortem", str(pm_id))
         assert status == 0, out
@@ -95,16 +102,21 @@ def test_export_to_github_then_sync_through_the_command_line_against_a_loopback_
 
 
 def test_export_to_a_tracker_that_fails_some_items_exits_1_and_names_them(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     github = FakeGitHub(token="ghp_cli", repos=["acme/web"])
     _, pm_id, ids = seeded(tmp_path)
     github.fail_next(github_error(422, "Validation Failed"))
     with served(github) as base:
-        for name, value in (("POSTMORTEM_ACTIONS_GITHUB_TOKEN", "ghp_cli"), ("POSTMORTEM_ACTIONS_GITHUB_REPO",
-                            "acme/web"), ("POSTMORTEM_ACTIONS_GITHUB_URL", f"{base}/api/v3"),
-                            ("POSTMORTEM_ACTIONS_TRACKERS", str(tmp_path / "none.toml"))):
+        for name, value in (
+            ("POSTMORTEM_ACTIONS_GITHUB_TOKEN", "ghp_cli"),
+            ("POSTMORTEM_ACTIONS_GITHUB_REPO", "acme/web"),
+            ("POSTMORTEM_ACTIONS_GITHUB_URL", f"{base}/api/v3"),
+            ("POSTMORTEM_ACTIONS_TRACKERS", str(tmp_path / "none.toml")),
+        ):
             monkeypatch.setenv(name, value)
-        status, out, _ = run(capsys, "--db", str(tmp_path / "actions.db"), "export", "--tracker", "github",
-                             "--postmortem", str(pm_id))
+        status, out, _ = run(
+            capsys, "--db", str(tmp_path / "actions.db"), "export", "--tracker", "github", "--postmortem", str(pm_id)
+        )
     assert status == 1
     assert f"#{ids[0]} FAILED: github refused the request (422)" in out

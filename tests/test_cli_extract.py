@@ -21,8 +21,20 @@ from postmortem_actions.server.cli.main import main
 from postmortem_actions.tools.extraction.json_contract import CONTRACT_KEYS
 
 # The stable contract, spelled out here: a change to it must break this test.
-KEYS = ("text", "quote", "start", "end", "category", "owner", "due", "ticket", "vague", "vague_reasons",
-        "in_section", "done")
+KEYS = (
+    "text",
+    "quote",
+    "start",
+    "end",
+    "category",
+    "owner",
+    "due",
+    "ticket",
+    "vague",
+    "vague_reasons",
+    "in_section",
+    "done",
+)
 CATEGORIES = {"prevent", "detect", "mitigate", "process"}
 CLI_TIMEOUT_S = 60.0
 
@@ -47,10 +59,12 @@ DOCUMENT_TEXTS = [
     "Investigate the cache behaviour",
     "Write the manual replay procedure into the billing runbook.",
 ]
-HTML_PAGE = ("<!doctype html><html><head><title>Wiki export</title></head><body><h1>DNS outage</h1>"
-             "<p>Resolvers timed out.</p><h2>Action items</h2><ul>"
-             "<li>Add a resolver latency alert above 200 ms.</li>"
-             "<li>Write the resolver failover runbook &amp; drill it.</li></ul></body></html>\n")
+HTML_PAGE = (
+    "<!doctype html><html><head><title>Wiki export</title></head><body><h1>DNS outage</h1>"
+    "<p>Resolvers timed out.</p><h2>Action items</h2><ul>"
+    "<li>Add a resolver latency alert above 200 ms.</li>"
+    "<li>Write the resolver failover runbook &amp; drill it.</li></ul></body></html>\n"
+)
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
 
 
@@ -69,8 +83,9 @@ class Places:
 
 @pytest.fixture
 def places(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Places:
-    found = Places(env_db=tmp_path / "env-db" / "actions.db", xdg=tmp_path / "xdg",
-                   flag_db=tmp_path / "flag-db" / "actions.db")
+    found = Places(
+        env_db=tmp_path / "env-db" / "actions.db", xdg=tmp_path / "xdg", flag_db=tmp_path / "flag-db" / "actions.db"
+    )
     for name in list(os.environ):
         if name.startswith("POSTMORTEM_ACTIONS_"):
             monkeypatch.delenv(name)
@@ -113,7 +128,7 @@ def assert_contract(findings: list[dict[str, Any]], text: str) -> None:
         assert [type(f[k]) for k in ("text", "quote", "start", "end")] == [str, str, int, int]
         assert f["text"].strip()
         assert 0 <= f["start"] < f["end"] <= len(text)
-        assert text[f["start"]:f["end"]] == f["quote"]
+        assert text[f["start"] : f["end"]] == f["quote"]
         assert f["category"] in CATEGORIES
         for optional in ("owner", "due", "ticket"):
             assert f[optional] is None or type(f[optional]) is str
@@ -150,7 +165,8 @@ def test_the_contract_keys_are_the_documented_ones_in_order() -> None:
 
 
 def test_json_is_a_list_of_contract_objects_whose_quotes_slice_the_file(
-        places: Places, docs: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    places: Places, docs: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     file = write(docs, "queue.md", DOCUMENT)
     findings = extract_json(capsys, str(file))
 
@@ -160,7 +176,8 @@ def test_json_is_a_list_of_contract_objects_whose_quotes_slice_the_file(
 
 
 def test_json_carries_owner_due_ticket_done_vagueness_and_placement_as_the_document_states_them(
-        places: Places, docs: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    places: Places, docs: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     prose, alert, vague, runbook = extract_json(capsys, str(write(docs, "queue.md", DOCUMENT)))
 
     assert (prose["in_section"], prose["done"], prose["vague"]) == (False, False, False)
@@ -174,14 +191,16 @@ def test_json_carries_owner_due_ticket_done_vagueness_and_placement_as_the_docum
 
 
 def test_a_document_without_follow_ups_prints_an_empty_list(
-        places: Places, docs: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    places: Places, docs: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     file = write(docs, "quiet.md", "# Quiet night\n\nThe pager stayed quiet. Nothing broke.\n")
     assert extract_json(capsys, str(file)) == []
     places.assert_untouched()
 
 
 def test_non_ascii_text_is_printed_as_is_with_code_point_offsets(
-        places: Places, docs: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    places: Places, docs: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     text = "# Panne — file d'attente\n\n## Action items\n\n- Add an alert on the café queue depth above 10 000 ✅\n"
     file = write(docs, "panne.md", text)
     assert main(["extract", str(file), "--json"]) == 0
@@ -196,7 +215,8 @@ def test_non_ascii_text_is_printed_as_is_with_code_point_offsets(
 
 
 def test_the_plain_form_is_a_numbered_listing_with_flags_details_and_a_counts_line(
-        places: Places, docs: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    places: Places, docs: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     file = write(docs, "queue.md", DOCUMENT)
     findings = extract_json(capsys, str(file))
     assert main(["extract", str(file)]) == 0
@@ -205,8 +225,11 @@ def test_the_plain_form_is_a_numbered_listing_with_flags_details_and_a_counts_li
 
     assert err == ""
     for n, f in enumerate(findings, start=1):
-        flags = [f["category"], "in section" if f["in_section"] else "prose"] + ["done"] * f["done"] \
+        flags = (
+            [f["category"], "in section" if f["in_section"] else "prose"]
+            + ["done"] * f["done"]
             + ["VAGUE"] * f["vague"]
+        )
         head = lines.index(f"{n:>3}. {f['text']}")
         assert lines[head + 1] == f"     {' · '.join(flags)}   (chars {f['start']}-{f['end']})"
     assert "     owner: @dana   due: 2026-05-01   ticket: OPS-123" in lines
@@ -219,7 +242,8 @@ def test_the_plain_form_is_a_numbered_listing_with_flags_details_and_a_counts_li
 
 
 def test_the_plain_form_of_a_document_without_follow_ups_is_just_the_counts(
-        places: Places, docs: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    places: Places, docs: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     file = write(docs, "quiet.md", "# Quiet night\n\nThe pager stayed quiet.\n")
     assert main(["extract", str(file)]) == 0
     assert capsys.readouterr().out == "0 follow-up(s): 0 in follow-up sections, 0 in prose, 0 already done, 0 vague\n"
@@ -229,7 +253,8 @@ def test_the_plain_form_of_a_document_without_follow_ups_is_just_the_counts(
 
 
 def test_a_dash_reads_standard_input_and_gives_the_same_findings_as_the_file(
-        places: Places, docs: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    places: Places, docs: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     from_file = extract_json(capsys, str(write(docs, "queue.md", DOCUMENT)))
     stdin_bytes(monkeypatch, DOCUMENT.encode("utf-8"))
 
@@ -239,24 +264,34 @@ def test_a_dash_reads_standard_input_and_gives_the_same_findings_as_the_file(
     places.assert_untouched()
 
 
-def test_a_dash_prints_the_listing_too(places: Places, capsys: pytest.CaptureFixture[str],
-                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_dash_prints_the_listing_too(
+    places: Places, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     stdin_bytes(monkeypatch, DOCUMENT.encode("utf-8"))
     assert main(["extract", "-"]) == 0
     assert capsys.readouterr().out.splitlines()[-1].startswith("4 follow-up(s): ")
     places.assert_untouched()
 
 
-@pytest.mark.parametrize(("data", "limit", "fragment"), [
-    (b"", None, "the document is empty"),
-    (b"  \n\t\n", None, "the document is empty"),
-    (PNG, None, "not UTF-8 or UTF-16 text"),
-    (b"# X\n\n- Add an alert \xff on depth.\n", None, "not UTF-8 or UTF-16 text"),
-    (DOCUMENT.encode("utf-8"), "100", "standard input is over the limit of 100 bytes"),
-], ids=["empty", "blank", "png", "undecodable", "over-limit"])
+@pytest.mark.parametrize(
+    ("data", "limit", "fragment"),
+    [
+        (b"", None, "the document is empty"),
+        (b"  \n\t\n", None, "the document is empty"),
+        (PNG, None, "not UTF-8 or UTF-16 text"),
+        (b"# X\n\n- Add an alert \xff on depth.\n", None, "not UTF-8 or UTF-16 text"),
+        (DOCUMENT.encode("utf-8"), "100", "standard input is over the limit of 100 bytes"),
+    ],
+    ids=["empty", "blank", "png", "undecodable", "over-limit"],
+)
 def test_bad_standard_input_is_one_readable_line(
-        places: Places, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, data: bytes,
-        limit: str | None, fragment: str) -> None:
+    places: Places,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    data: bytes,
+    limit: str | None,
+    fragment: str,
+) -> None:
     if limit is not None:
         monkeypatch.setenv("POSTMORTEM_ACTIONS_MAX_BYTES", limit)
     stdin_bytes(monkeypatch, data)
@@ -269,7 +304,8 @@ def test_bad_standard_input_is_one_readable_line(
 
 @pytest.mark.parametrize("form", [[], ["--json"]], ids=["listing", "json"])
 def test_extract_creates_no_database_wherever_one_is_configured(
-        places: Places, docs: Path, capsys: pytest.CaptureFixture[str], form: list[str]) -> None:
+    places: Places, docs: Path, capsys: pytest.CaptureFixture[str], form: list[str]
+) -> None:
     file = write(docs, "queue.md", DOCUMENT)
     before = sorted(p.name for p in docs.parent.iterdir())
 
@@ -285,19 +321,32 @@ def test_extract_creates_no_database_wherever_one_is_configured(
 # -- files it refuses, each with one readable line --------------------------------------------------------
 
 
-@pytest.mark.parametrize(("name", "content", "fragment"), [
-    ("missing.md", None, "does not exist"),
-    ("folder.md", "dir", "is not a regular file"),
-    ("image.png", PNG, "only document files are read"),
-    ("image.md", PNG, "not UTF-8 or UTF-16 text"),
-    ("latin1.md", "# Panne\n\n- Ajouter une alerte sur la file du café.\n".encode("latin-1"), "not UTF-8 or UTF-16"),
-    ("nul.md", b"# X\n\n## Action items\n\n- Add an alert\x00 on queue depth.\n", "looks like binary data"),
-    ("empty.md", b"", "the document is empty"),
-    ("blank.md", b"\n   \n\t\n", "the document is empty"),
-], ids=["missing", "directory", "png-name", "png-bytes", "undecodable", "nul", "empty", "blank"])
+@pytest.mark.parametrize(
+    ("name", "content", "fragment"),
+    [
+        ("missing.md", None, "does not exist"),
+        ("folder.md", "dir", "is not a regular file"),
+        ("image.png", PNG, "only document files are read"),
+        ("image.md", PNG, "not UTF-8 or UTF-16 text"),
+        (
+            "latin1.md",
+            "# Panne\n\n- Ajouter une alerte sur la file du café.\n".encode("latin-1"),
+            "not UTF-8 or UTF-16",
+        ),
+        ("nul.md", b"# X\n\n## Action items\n\n- Add an alert\x00 on queue depth.\n", "looks like binary data"),
+        ("empty.md", b"", "the document is empty"),
+        ("blank.md", b"\n   \n\t\n", "the document is empty"),
+    ],
+    ids=["missing", "directory", "png-name", "png-bytes", "undecodable", "nul", "empty", "blank"],
+)
 def test_a_file_it_cannot_read_is_one_readable_line_and_a_non_zero_exit(
-        places: Places, docs: Path, capsys: pytest.CaptureFixture[str], name: str, content: str | bytes | None,
-        fragment: str) -> None:
+    places: Places,
+    docs: Path,
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+    content: str | bytes | None,
+    fragment: str,
+) -> None:
     path = docs / name
     if content == "dir":
         path.mkdir()
@@ -310,7 +359,8 @@ def test_a_file_it_cannot_read_is_one_readable_line_and_a_non_zero_exit(
 
 
 def test_a_file_over_the_size_limit_is_refused_naming_the_limit(
-        places: Places, docs: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    places: Places, docs: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     file = write(docs, "queue.md", DOCUMENT)
     limit = len(DOCUMENT.encode("utf-8")) - 1
     monkeypatch.setenv("POSTMORTEM_ACTIONS_MAX_BYTES", str(limit))
@@ -324,7 +374,8 @@ def test_a_file_over_the_size_limit_is_refused_naming_the_limit(
 
 
 def test_a_bad_size_limit_setting_is_one_readable_line(
-        places: Places, docs: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    places: Places, docs: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("POSTMORTEM_ACTIONS_MAX_BYTES", "5MB")
     line = one_line_error(capsys, main(["extract", str(write(docs, "queue.md", DOCUMENT))]))
     assert "POSTMORTEM_ACTIONS_MAX_BYTES='5MB'" in line
@@ -334,20 +385,24 @@ def test_a_bad_size_limit_setting_is_one_readable_line(
 
 
 def test_an_html_file_gives_findings_whose_quotes_slice_the_html(
-        places: Places, docs: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    places: Places, docs: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     file = write(docs, "dns.html", HTML_PAGE)
     findings = extract_json(capsys, str(file))
 
     assert_contract(findings, HTML_PAGE)
-    assert [f["text"] for f in findings] == ["Add a resolver latency alert above 200 ms.",
-                                            "Write the resolver failover runbook & drill it."]
+    assert [f["text"] for f in findings] == [
+        "Add a resolver latency alert above 200 ms.",
+        "Write the resolver failover runbook & drill it.",
+    ]
     assert findings[0]["quote"].startswith("Add a resolver latency alert above 200 ms.")
     assert findings[1]["quote"].startswith("Write the resolver failover runbook &amp; drill it.")
     assert all(f["in_section"] for f in findings)
 
 
-def test_a_crlf_file_has_offsets_into_its_own_text(places: Places, docs: Path,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_crlf_file_has_offsets_into_its_own_text(
+    places: Places, docs: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     crlf = DOCUMENT.replace("\n", "\r\n")
     file = write(docs, "queue-crlf.md", crlf)
     assert b"\r\n" in file.read_bytes()
@@ -359,7 +414,7 @@ def test_a_crlf_file_has_offsets_into_its_own_text(places: Places, docs: Path,
     for cr, lf in zip(with_crlf, with_lf, strict=True):
         assert "\r" not in cr["quote"]
         assert cr["quote"] == lf["quote"]
-        assert cr["start"] == lf["start"] + DOCUMENT[:lf["start"]].count("\n")
+        assert cr["start"] == lf["start"] + DOCUMENT[: lf["start"]].count("\n")
         assert cr["end"] - cr["start"] == lf["end"] - lf["start"]
 
 
@@ -379,11 +434,18 @@ def test_the_console_script_prints_the_json_contract_and_stores_nothing(places: 
     assert script.is_file(), f"the console script is not installed beside {sys.executable}"
     file = write(docs, "queue.md", DOCUMENT)
     env = {k: v for k, v in os.environ.items() if not k.startswith("POSTMORTEM_ACTIONS_")}
-    env.update(POSTMORTEM_ACTIONS_DB=str(places.env_db), XDG_DATA_HOME=str(places.xdg),
-               POSTMORTEM_ACTIONS_USER="tester")
+    env.update(
+        POSTMORTEM_ACTIONS_DB=str(places.env_db), XDG_DATA_HOME=str(places.xdg), POSTMORTEM_ACTIONS_USER="tester"
+    )
 
-    done = subprocess.run([str(script), "extract", str(file), "--json"], capture_output=True, timeout=CLI_TIMEOUT_S,
-                          check=False, env=env, cwd=docs)
+    done = subprocess.run(
+        [str(script), "extract", str(file), "--json"],
+        capture_output=True,
+        timeout=CLI_TIMEOUT_S,
+        check=False,
+        env=env,
+        cwd=docs,
+    )
 
     assert done.returncode == 0, done.stderr
     assert done.stderr == b""

@@ -68,7 +68,8 @@ def digest(path: Path) -> str:
 @pytest.mark.parametrize("kind", ["html", "json"])
 @pytest.mark.parametrize("force", [[], ["--force"]])
 def test_the_database_itself_is_never_written_even_with_force(
-        capsys: pytest.CaptureFixture[str], db: Path, kind: str, force: list[str]) -> None:
+    capsys: pytest.CaptureFixture[str], db: Path, kind: str, force: list[str]
+) -> None:
     before = digest(db)
     status, out, err = run(capsys, db, *WRITERS[kind], str(db), *force)
 
@@ -83,7 +84,8 @@ def test_the_database_itself_is_never_written_even_with_force(
 
 @pytest.mark.parametrize("name", ["actions.db-wal", "actions.db-shm", "actions.db-journal"])
 def test_the_sqlite_files_beside_the_database_are_never_written_even_with_force(
-        capsys: pytest.CaptureFixture[str], db: Path, name: str) -> None:
+    capsys: pytest.CaptureFixture[str], db: Path, name: str
+) -> None:
     target = db.parent / name
     status, _, err = run(capsys, db, *WRITERS["md"], str(target), "--force")
 
@@ -96,7 +98,8 @@ def test_the_sqlite_files_beside_the_database_are_never_written_even_with_force(
 
 
 def test_the_key_beside_the_database_is_never_written_even_with_force(
-        capsys: pytest.CaptureFixture[str], db: Path) -> None:
+    capsys: pytest.CaptureFixture[str], db: Path
+) -> None:
     key = Settings.load(db=str(db)).state_key_path
     key.write_bytes(b"k" * 32)
     status, _, err = run(capsys, db, *WRITERS["html"], str(key), "--force")
@@ -108,12 +111,18 @@ def test_the_key_beside_the_database_is_never_written_even_with_force(
 
 def test_settings_protect_the_database_its_sidecars_and_the_key_in_one_place(tmp_path: Path) -> None:
     settings = Settings(db_path=tmp_path / "a.db", allowed_dirs=(), max_bytes=1, user="t")
-    assert set(settings.protected_paths) >= {tmp_path / "a.db", tmp_path / "a.db-wal", tmp_path / "a.db-shm",
-                                             tmp_path / "a.db-journal", settings.state_key_path}
+    assert set(settings.protected_paths) >= {
+        tmp_path / "a.db",
+        tmp_path / "a.db-wal",
+        tmp_path / "a.db-shm",
+        tmp_path / "a.db-journal",
+        settings.state_key_path,
+    }
 
 
 def test_through_a_symlinked_db_the_sidecars_beside_the_real_file_are_protected(
-        capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path) -> None:
+    capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path
+) -> None:
     # SQLite follows a symlinked database name and keeps -wal, -shm and -journal beside the real file.
     link = tmp_path / "elsewhere" / "link.db"
     link.parent.mkdir()
@@ -127,7 +136,8 @@ def test_through_a_symlinked_db_the_sidecars_beside_the_real_file_are_protected(
 
 @pytest.mark.parametrize("link", [os.symlink, os.link])
 def test_a_link_to_the_database_is_the_database(
-        capsys: pytest.CaptureFixture[str], db: Path, link: Callable[[Path, Path], None], tmp_path: Path) -> None:
+    capsys: pytest.CaptureFixture[str], db: Path, link: Callable[[Path, Path], None], tmp_path: Path
+) -> None:
     other = tmp_path / "elsewhere"
     other.mkdir()
     alias = other / "report.html"
@@ -145,7 +155,8 @@ def test_a_link_to_the_database_is_the_database(
 
 @pytest.mark.parametrize("kind", list(WRITERS))
 def test_an_existing_file_of_another_kind_is_kept_unless_force_is_given(
-        capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path, kind: str) -> None:
+    capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path, kind: str
+) -> None:
     notes = tmp_path / "notes.txt"
     notes.write_text("My own notes, not written by postmortem-actions.\n")
     status, out, err = run(capsys, db, *WRITERS[kind], str(notes))
@@ -165,7 +176,8 @@ def test_an_existing_file_of_another_kind_is_kept_unless_force_is_given(
 
 @pytest.mark.parametrize("kind", ["html", "json"])
 def test_another_sqlite_database_is_never_taken_for_an_output(
-        capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path, kind: str) -> None:
+    capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path, kind: str
+) -> None:
     other = tmp_path / "other.json"  # a name that looks like an output does not matter: the content does
     with sqlite3.connect(other) as raw:
         raw.execute("CREATE TABLE t (x)")
@@ -190,7 +202,8 @@ def test_a_json_object_is_not_a_json_export(capsys: pytest.CaptureFixture[str], 
 
 @pytest.mark.parametrize("kind", list(WRITERS))
 def test_an_earlier_output_of_the_same_kind_or_an_empty_file_is_replaced_without_force(
-        capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path, kind: str) -> None:
+    capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path, kind: str
+) -> None:
     target = tmp_path / f"out.{kind}"
     target.touch()
     assert run(capsys, db, *WRITERS[kind], str(target))[0] == 0
@@ -204,7 +217,8 @@ def test_an_earlier_output_of_the_same_kind_or_an_empty_file_is_replaced_without
 
 @pytest.mark.parametrize("kind", ["md", "csv", "json"])
 def test_the_file_holds_exactly_the_bytes_standard_output_would(
-        capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path, kind: str) -> None:
+    capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path, kind: str
+) -> None:
     target = tmp_path / f"out.{kind}"
     assert run(capsys, db, *WRITERS[kind], str(target))[0] == 0
     status, out, _ = run(capsys, db, *WRITERS[kind][:-1])
@@ -215,7 +229,8 @@ def test_the_file_holds_exactly_the_bytes_standard_output_would(
 
 
 def test_a_new_file_follows_the_umask_and_a_replaced_file_keeps_its_mode(
-        capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path) -> None:
+    capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path
+) -> None:
     fresh, private = tmp_path / "fresh.ics", tmp_path / "private.ics"
     private.touch()
     private.chmod(0o600)
@@ -233,7 +248,8 @@ def test_a_new_file_follows_the_umask_and_a_replaced_file_keeps_its_mode(
 
 @pytest.mark.parametrize("force", [[], ["--force"]])
 def test_a_read_only_file_is_left_alone_even_with_force(
-        capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path, force: list[str]) -> None:
+    capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path, force: list[str]
+) -> None:
     # Renaming over a file needs only the folder's permission; a file made read-only says "leave me".
     target = tmp_path / "due.ics"
     assert run(capsys, db, *WRITERS["ics"], str(target))[0] == 0
@@ -251,7 +267,8 @@ def test_a_read_only_file_is_left_alone_even_with_force(
 
 @pytest.mark.parametrize("kind", ["html", "csv"])
 def test_a_folder_as_the_output_is_refused_with_a_sentence(
-        capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path, kind: str) -> None:
+    capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path, kind: str
+) -> None:
     folder = tmp_path / "reports"
     folder.mkdir()
     status, out, err = run(capsys, db, *WRITERS[kind], str(folder))
@@ -265,7 +282,8 @@ def test_a_folder_as_the_output_is_refused_with_a_sentence(
 
 @pytest.mark.parametrize("kind", ["html", "ics"])
 def test_a_missing_folder_is_named_and_not_created(
-        capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path, kind: str) -> None:
+    capsys: pytest.CaptureFixture[str], db: Path, tmp_path: Path, kind: str
+) -> None:
     target = tmp_path / "no-such-folder" / "out.txt"
     status, _, err = run(capsys, db, *WRITERS[kind], str(target))
 
@@ -280,14 +298,30 @@ def _many_actions(path: Path, count: int) -> None:
     store = Store(path)
     text = "# Queue outage\n\n- Add an alert on queue depth above 10,000 messages.\n"
     by = Actor(actor="t", via="t")
-    pm, _ = store.add_postmortem(NewPostmortem(title="Queue outage", source="pasted", text=text,
-                                               sha256=hashlib.sha256(text.encode()).hexdigest()), by)
+    pm, _ = store.add_postmortem(
+        NewPostmortem(
+            title="Queue outage", source="pasted", text=text, sha256=hashlib.sha256(text.encode()).hexdigest()
+        ),
+        by,
+    )
     quote = "Add an alert on queue depth"
     start = text.index(quote)
-    store.add_actions(pm.id, [NewAction(
-        text=f"Alert on queue depth above 10,000 messages, variant {n}", done_when="A synthetic backlog pages",
-        problem="Nobody noticed the backlog", category="detect", quote=quote, quote_start=start,
-        quote_end=start + len(quote)) for n in range(count)], by)
+    store.add_actions(
+        pm.id,
+        [
+            NewAction(
+                text=f"Alert on queue depth above 10,000 messages, variant {n}",
+                done_when="A synthetic backlog pages",
+                problem="Nobody noticed the backlog",
+                category="detect",
+                quote=quote,
+                quote_start=start,
+                quote_end=start + len(quote),
+            )
+            for n in range(count)
+        ],
+        by,
+    )
     store.close()
 
 
@@ -304,9 +338,26 @@ def test_a_write_the_file_system_refuses_midway_leaves_the_old_file_and_no_temp_
     def small_disk() -> None:
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
 
-    child = subprocess.run([sys.executable, "-m", "postmortem_actions.server", "--db", str(db), "export",
-                            "--format", "json", "--out", str(out)], preexec_fn=small_disk, capture_output=True,
-                           text=True, timeout=60, env={**os.environ, "POSTMORTEM_ACTIONS_USER": "t"}, check=False)
+    child = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "postmortem_actions.server",
+            "--db",
+            str(db),
+            "export",
+            "--format",
+            "json",
+            "--out",
+            str(out),
+        ],
+        preexec_fn=small_disk,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "POSTMORTEM_ACTIONS_USER": "t"},
+        check=False,
+    )
 
     assert child.returncode == 2, child.stderr
     assert "Traceback" not in child.stderr
@@ -315,9 +366,13 @@ def test_a_write_the_file_system_refuses_midway_leaves_the_old_file_and_no_temp_
     assert out.read_text() == "[]\n"
     assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("actions.db")) == ["actions.json"]
     # the same export without the limit is indeed larger than it
-    check = subprocess.run([sys.executable, "-m", "postmortem_actions.server", "--db", str(db), "export",
-                            "--format", "json"], capture_output=True, timeout=60, check=True,
-                           env={**os.environ, "POSTMORTEM_ACTIONS_USER": "t"})
+    check = subprocess.run(
+        [sys.executable, "-m", "postmortem_actions.server", "--db", str(db), "export", "--format", "json"],
+        capture_output=True,
+        timeout=60,
+        check=True,
+        env={**os.environ, "POSTMORTEM_ACTIONS_USER": "t"},
+    )
     assert len(check.stdout) > limit
 
 

@@ -79,31 +79,56 @@ def _stamp(moment: datetime) -> str:
 
 def _postmortem(store: Store, title: str, severity: str | None) -> int:
     text = f"# {title}\n\n- {QUOTE} above 10,000 messages.\n"
-    stored, _ = store.add_postmortem(NewPostmortem(
-        title=title, source="pasted", text=text, sha256=hashlib.sha256(text.encode()).hexdigest(),
-        severity=severity), BY)
+    stored, _ = store.add_postmortem(
+        NewPostmortem(
+            title=title, source="pasted", text=text, sha256=hashlib.sha256(text.encode()).hexdigest(), severity=severity
+        ),
+        BY,
+    )
     return stored.id
 
 
 def _candidate(store: Store, postmortem_id: int, text: str, category: Category = Category.PREVENT) -> int:
     start = store.get_postmortem(postmortem_id).text.index(QUOTE)
-    [(action, created)] = store.add_actions(postmortem_id, [NewAction(
-        text=text, done_when='Staging shows it, "verified"; reviewed by ops', problem="The backlog went unseen",
-        category=category, quote=QUOTE, quote_start=start, quote_end=start + len(QUOTE))], BY)
+    [(action, created)] = store.add_actions(
+        postmortem_id,
+        [
+            NewAction(
+                text=text,
+                done_when='Staging shows it, "verified"; reviewed by ops',
+                problem="The backlog went unseen",
+                category=category,
+                quote=QUOTE,
+                quote_start=start,
+                quote_end=start + len(QUOTE),
+            )
+        ],
+        BY,
+    )
     assert created
     return action.id
 
 
-def _decide(store: Store, action_id: int, kind: DecisionKind, owner: str | None = None,
-            due: date | None = None) -> None:
-    store.record_decision(action_id, HumanDecision(
-        kind=kind, owner=owner, due=due, decided_by="alice", channel=Channel.TERMINAL,
-        reason="not worth it" if kind is DecisionKind.KILL else None,
-        evidence="shipped" if kind is DecisionKind.COMPLETE else None))
+def _decide(
+    store: Store, action_id: int, kind: DecisionKind, owner: str | None = None, due: date | None = None
+) -> None:
+    store.record_decision(
+        action_id,
+        HumanDecision(
+            kind=kind,
+            owner=owner,
+            due=due,
+            decided_by="alice",
+            channel=Channel.TERMINAL,
+            reason="not worth it" if kind is DecisionKind.KILL else None,
+            evidence="shipped" if kind is DecisionKind.COMPLETE else None,
+        ),
+    )
 
 
-def _accepted(store: Store, postmortem_id: int, text: str, owner: str, due: date,
-              category: Category = Category.PREVENT) -> int:
+def _accepted(
+    store: Store, postmortem_id: int, text: str, owner: str, due: date, category: Category = Category.PREVENT
+) -> int:
     action_id = _candidate(store, postmortem_id, text, category)
     _decide(store, action_id, DecisionKind.ACCEPT, owner, due)
     return action_id
@@ -132,8 +157,9 @@ def seeded(tmp_path: Path) -> Iterator[Seeded]:
     late = _candidate(store, uni, LATE_CANDIDATE_TEXT)
     raw = sqlite3.connect(path, isolation_level=None)
     for action_id in (retry, injection, unicode, done, killed):
-        raw.execute("UPDATE actions SET accepted_at = ? WHERE id = ?",
-                    [_stamp(datetime(2025, 6, 13, 10, 0)), action_id])
+        raw.execute(
+            "UPDATE actions SET accepted_at = ? WHERE id = ?", [_stamp(datetime(2025, 6, 13, 10, 0)), action_id]
+        )
     raw.execute("UPDATE actions SET completed_at = ? WHERE id = ?", [_stamp(datetime(2025, 6, 14, 16, 45, 30)), done])
     raw.close()
     yield Seeded(store, billing, uni, candidate, retry, injection, unicode, done, killed, late)
@@ -149,12 +175,27 @@ def _rows(seeded: Seeded) -> list[ExportRow]:
 
 def test_rows_carry_every_action_with_its_postmortem_and_ticket(seeded: Seeded) -> None:
     rows = _rows(seeded)
-    assert [r.id for r in rows] == sorted([seeded.candidate, seeded.retry, seeded.injection, seeded.unicode,
-                                           seeded.done, seeded.killed, seeded.late_candidate])
+    assert [r.id for r in rows] == sorted(
+        [
+            seeded.candidate,
+            seeded.retry,
+            seeded.injection,
+            seeded.unicode,
+            seeded.done,
+            seeded.killed,
+            seeded.late_candidate,
+        ]
+    )
     by_id = {r.id: r for r in rows}
     retry = by_id[seeded.retry]
     assert (retry.postmortem_title, retry.severity, retry.text, retry.state, retry.owner, retry.due) == (
-        "Billing | queue, backlog", "SEV2", RETRY_TEXT, ActionState.ACCEPTED, "alice", date(2025, 6, 20))
+        "Billing | queue, backlog",
+        "SEV2",
+        RETRY_TEXT,
+        ActionState.ACCEPTED,
+        "alice",
+        date(2025, 6, 20),
+    )
     assert (retry.ticket, retry.work_status, retry.status_note) == (TICKET, WorkStatus.BLOCKED, "-waiting on infra")
     assert retry.accepted_at == datetime(2025, 6, 13, 10, 0, tzinfo=UTC)
     assert by_id[seeded.done].ticket == "OPS-7"
@@ -275,9 +316,18 @@ def test_csv_uses_crlf_records_and_rfc4180_quoting(seeded: Seeded) -> None:
 
 @pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
 def test_csv_cells_that_could_start_a_formula_get_a_leading_quote(start: str) -> None:
-    value = f"{start}HYPERLINK(\"http://evil.example\",\"x\")"
-    row = ExportRow(id=1, postmortem_id=2, postmortem_title=value, text=value, done_when="ok",
-                    problem="safe text", category=Category.PREVENT, state=ActionState.CANDIDATE, owner=value)
+    value = f'{start}HYPERLINK("http://evil.example","x")'
+    row = ExportRow(
+        id=1,
+        postmortem_id=2,
+        postmortem_title=value,
+        text=value,
+        done_when="ok",
+        problem="safe text",
+        category=Category.PREVENT,
+        state=ActionState.CANDIDATE,
+        owner=value,
+    )
     [_, record] = _parse_csv(to_csv([row]))
     cells = dict(zip(ExportRow.model_fields, record, strict=True))
     # A lone CR is written out (store.text.visible), so that cell no longer starts with a control character.
@@ -300,16 +350,44 @@ def test_json_is_a_list_of_objects_with_exact_keys_and_iso_dates(seeded: Seeded)
     parsed = json.loads(text)
     assert isinstance(parsed, list)
     assert len(parsed) == len(rows)
-    keys = ["id", "postmortem_id", "postmortem_title", "severity", "text", "done_when", "problem", "category",
-            "state", "owner", "due", "ticket", "work_status", "status_note", "accepted_at", "completed_at"]
+    keys = [
+        "id",
+        "postmortem_id",
+        "postmortem_title",
+        "severity",
+        "text",
+        "done_when",
+        "problem",
+        "category",
+        "state",
+        "owner",
+        "due",
+        "ticket",
+        "work_status",
+        "status_note",
+        "accepted_at",
+        "completed_at",
+    ]
     assert all(list(item) == keys for item in parsed)
     by_id = {item["id"]: item for item in parsed}
     assert by_id[seeded.retry] == {
-        "id": seeded.retry, "postmortem_id": seeded.pm_billing, "postmortem_title": "Billing | queue, backlog",
-        "severity": "SEV2", "text": RETRY_TEXT, "done_when": 'Staging shows it, "verified"; reviewed by ops',
-        "problem": "The backlog went unseen", "category": "prevent", "state": "accepted", "owner": "alice",
-        "due": "2025-06-20", "ticket": TICKET, "work_status": "blocked", "status_note": "-waiting on infra",
-        "accepted_at": "2025-06-13T10:00:00Z", "completed_at": None}
+        "id": seeded.retry,
+        "postmortem_id": seeded.pm_billing,
+        "postmortem_title": "Billing | queue, backlog",
+        "severity": "SEV2",
+        "text": RETRY_TEXT,
+        "done_when": 'Staging shows it, "verified"; reviewed by ops',
+        "problem": "The backlog went unseen",
+        "category": "prevent",
+        "state": "accepted",
+        "owner": "alice",
+        "due": "2025-06-20",
+        "ticket": TICKET,
+        "work_status": "blocked",
+        "status_note": "-waiting on infra",
+        "accepted_at": "2025-06-13T10:00:00Z",
+        "completed_at": None,
+    }
     assert by_id[seeded.done]["completed_at"] == "2025-06-14T16:45:30Z"
     assert by_id[seeded.done]["state"] == "done"
     assert by_id[seeded.unicode]["text"] == UNICODE_TEXT
@@ -357,23 +435,42 @@ def _events(ics: str) -> list[dict[str, str]]:
 
 def test_ics_has_one_event_per_accepted_item_with_a_due_date(seeded: Seeded) -> None:
     rows = _rows(seeded)
-    no_due = ExportRow(id=99, postmortem_id=1, postmortem_title="x", text="No date yet", done_when="d", problem="p",
-                       category=Category.PREVENT, state=ActionState.ACCEPTED, owner="eve")
+    no_due = ExportRow(
+        id=99,
+        postmortem_id=1,
+        postmortem_title="x",
+        text="No date yet",
+        done_when="d",
+        problem="p",
+        category=Category.PREVENT,
+        state=ActionState.ACCEPTED,
+        owner="eve",
+    )
     ics = to_ics([*rows, no_due], calendar_name="Billing, follow-ups; due", now=NOW)
     events = _events(ics)
     assert [e["UID"] for e in events] == [ics_uid(i) for i in (seeded.retry, seeded.injection, seeded.unicode)]
-    assert [_unescape(e["SUMMARY"]) for e in events] == [f"Due: {t}" for t in (RETRY_TEXT, INJECTION_TEXT,
-                                                                                UNICODE_TEXT)]
+    assert [_unescape(e["SUMMARY"]) for e in events] == [
+        f"Due: {t}" for t in (RETRY_TEXT, INJECTION_TEXT, UNICODE_TEXT)
+    ]
     assert [e["CATEGORIES"] for e in events] == ["prevent", "process", "detect"]
     head = _unfold(ics)[:6]
-    assert head == ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//postmortem-actions//EN", "CALSCALE:GREGORIAN",
-                    "METHOD:PUBLISH", "X-WR-CALNAME:Billing\\, follow-ups\\; due"]
+    assert head == [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//postmortem-actions//EN",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        "X-WR-CALNAME:Billing\\, follow-ups\\; due",
+    ]
 
 
 def test_ics_dates_and_stamp(seeded: Seeded) -> None:
     events = {e["UID"]: e for e in _events(to_ics(_rows(seeded), calendar_name="c", now=NOW))}
-    expected = {seeded.retry: ("20250620", "20250621"), seeded.injection: ("20250630", "20250701"),
-                seeded.unicode: ("20251231", "20260101")}
+    expected = {
+        seeded.retry: ("20250620", "20250621"),
+        seeded.injection: ("20250630", "20250701"),
+        seeded.unicode: ("20251231", "20260101"),
+    }
     for action_id, (start, end) in expected.items():
         event = events[ics_uid(action_id)]
         assert (event["DTSTART;VALUE=DATE"], event["DTEND;VALUE=DATE"]) == (start, end)
@@ -396,7 +493,8 @@ def test_ics_description_names_owner_finish_line_postmortem_and_ticket(seeded: S
 def test_ics_text_is_escaped_exactly(seeded: Seeded) -> None:
     events = {e["UID"]: e for e in _events(to_ics(_rows(seeded), calendar_name="c", now=NOW))}
     assert events[ics_uid(seeded.retry)]["SUMMARY"] == (
-        'Due: Cap retries at 5\\, not 50\\; log "poison" messages | park them\\nthen replay by hand')
+        'Due: Cap retries at 5\\, not 50\\; log "poison" messages | park them\\nthen replay by hand'
+    )
     assert events[ics_uid(seeded.unicode)]["SUMMARY"].endswith("✅ then update C:\\\\ops\\\\runbook\\; done")
 
 

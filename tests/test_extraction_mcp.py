@@ -74,24 +74,53 @@ QUEUE_ITEMS = [
     "Write the manual replay procedure into the billing runbook.",
 ]
 QUEUE_CANDIDATES: list[dict[str, Any]] = [
-    {"text": "Page the queue on-call when depth exceeds 10,000 messages for 5 minutes",
-     "done_when": "A synthetic backlog in staging pages the on-call", "problem": "Nobody noticed the backlog",
-     "category": "detect", "quote": QUEUE_ITEMS[0]},
-    {"text": "Limit consumer retries to five with exponential backoff",
-     "done_when": "A poison message is retried five times, then parked", "problem": "Retries amplified the backlog",
-     "category": "prevent", "quote": QUEUE_ITEMS[1]},
-    {"text": "Write the manual replay procedure for stuck messages in the billing runbook",
-     "done_when": "A reviewer replayed one message with the runbook alone", "problem": "Replay depended on one person",
-     "category": "process", "quote": QUEUE_ITEMS[2]},
+    {
+        "text": "Page the queue on-call when depth exceeds 10,000 messages for 5 minutes",
+        "done_when": "A synthetic backlog in staging pages the on-call",
+        "problem": "Nobody noticed the backlog",
+        "category": "detect",
+        "quote": QUEUE_ITEMS[0],
+    },
+    {
+        "text": "Limit consumer retries to five with exponential backoff",
+        "done_when": "A poison message is retried five times, then parked",
+        "problem": "Retries amplified the backlog",
+        "category": "prevent",
+        "quote": QUEUE_ITEMS[1],
+    },
+    {
+        "text": "Write the manual replay procedure for stuck messages in the billing runbook",
+        "done_when": "A reviewer replayed one message with the runbook alone",
+        "problem": "Replay depended on one person",
+        "category": "process",
+        "quote": QUEUE_ITEMS[2],
+    },
 ]
 
-HTML_PAGE = ("<!doctype html><html><head><title>Wiki export</title></head><body><h1>DNS outage</h1>"
-             "<p>Resolvers timed out for &quot;all&quot; regions.</p><h2>Action items</h2><ul>"
-             "<li>Add a resolver latency alert above 200 ms.</li>"
-             "<li>Write the resolver failover runbook &amp; drill it.</li></ul></body></html>")
+HTML_PAGE = (
+    "<!doctype html><html><head><title>Wiki export</title></head><body><h1>DNS outage</h1>"
+    "<p>Resolvers timed out for &quot;all&quot; regions.</p><h2>Action items</h2><ul>"
+    "<li>Add a resolver latency alert above 200 ms.</li>"
+    "<li>Write the resolver failover runbook &amp; drill it.</li></ul></body></html>"
+)
 
-FINDING_KEYS = {"text", "quote", "start", "end", "category", "category_words", "owner", "due", "ticket", "done",
-                "in_section", "placement", "section", "vague", "lint"}
+FINDING_KEYS = {
+    "text",
+    "quote",
+    "start",
+    "end",
+    "category",
+    "category_words",
+    "owner",
+    "due",
+    "ticket",
+    "done",
+    "in_section",
+    "placement",
+    "section",
+    "vague",
+    "lint",
+}
 GAP_KEYS = {"text", "quote", "start", "end", "category", "in_section", "done"}
 CATEGORIES = {"prevent", "detect", "mitigate", "process"}
 
@@ -99,10 +128,8 @@ CATEGORIES = {"prevent", "detect", "mitigate", "process"}
 def many_followups(count: int) -> str:
     """A postmortem whose action list has `count` distinct items."""
     return "# Fleet outage\n\n## Action items\n\n" + "".join(
-        f"- Add a disk usage alert above {50 + i % 40}% on storage node {i:03d}.\n" for i in range(count))
-
-
-
+        f"- Add a disk usage alert above {50 + i % 40}% on storage node {i:03d}.\n" for i in range(count)
+    )
 
 
 async def parse(client: Client, text: str) -> dict[str, Any]:
@@ -143,9 +170,11 @@ Snapshot = tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]
 
 def snapshot(store: Store) -> Snapshot:
     """Every action as a full record, the decision log, and the stored postmortems."""
-    return ([a.model_dump(mode="json") for a in store.actions(ActionFilter())],
-            [d.model_dump(mode="json") for d in store.decisions()],
-            [p.model_dump(mode="json") for p in store.list_postmortems()])
+    return (
+        [a.model_dump(mode="json") for a in store.actions(ActionFilter())],
+        [d.model_dump(mode="json") for d in store.decisions()],
+        [p.model_dump(mode="json") for p in store.list_postmortems()],
+    )
 
 
 def assert_unchanged(store: Store, before: Snapshot) -> None:
@@ -171,7 +200,7 @@ async def test_parse_returns_every_finding_with_a_quote_that_slices_the_stored_t
     assert [f["text"] for f in findings] == CACHE_FINDINGS
     for f in findings:
         assert set(f) == FINDING_KEYS
-        assert stored[f["start"]:f["end"]] == f["quote"]
+        assert stored[f["start"] : f["end"]] == f["quote"]
         assert f["category"] in CATEGORIES
         assert (f["owner"], f["due"], f["ticket"], f["done"]) == (None, None, None, False)
     assert [f["start"] for f in findings] == sorted(f["start"] for f in findings)
@@ -204,9 +233,15 @@ async def test_a_findings_lint_is_what_lint_action_says_about_its_text(client: C
         assert (verdict["vague"], verdict["findings"]) == (finding["vague"], finding["lint"]), finding["text"]
 
 
-@pytest.mark.parametrize("document", [
-    CACHE_STAMPEDE, CACHE_STAMPEDE.replace("\n", "\r\n"), HTML_PAGE,
-], ids=["markdown", "crlf", "html"])
+@pytest.mark.parametrize(
+    "document",
+    [
+        CACHE_STAMPEDE,
+        CACHE_STAMPEDE.replace("\n", "\r\n"),
+        HTML_PAGE,
+    ],
+    ids=["markdown", "crlf", "html"],
+)
 async def test_quotes_slice_the_stored_text_whatever_the_format(client: Client, document: str) -> None:
     parsed = await parse(client, document)
     stored = await stored_text(client, parsed["postmortem_id"])
@@ -214,7 +249,7 @@ async def test_quotes_slice_the_stored_text_whatever_the_format(client: Client, 
     assert stored == document
     assert parsed["findings"]
     for f in parsed["findings"]:
-        assert stored[f["start"]:f["end"]] == f["quote"]
+        assert stored[f["start"] : f["end"]] == f["quote"]
         assert f["text"].split()[0] in f["quote"]
     assert await findings_resource(client, parsed["postmortem_id"]) == parsed["findings"]
 
@@ -230,7 +265,7 @@ async def test_more_than_100_findings_are_counted_and_the_resource_returns_them_
     assert every[:100] == parsed["findings"]
     assert [f["text"] for f in every] == [line[2:] for line in document.splitlines() if line.startswith("- ")]
     for f in every:
-        assert document[f["start"]:f["end"]] == f["quote"]
+        assert document[f["start"] : f["end"]] == f["quote"]
 
 
 async def test_exactly_100_findings_are_all_returned(client: Client) -> None:
@@ -247,15 +282,14 @@ async def test_a_document_without_follow_ups_has_no_findings(client: Client) -> 
 # -- 2. record_candidates: coverage gap and lint --------------------------------------------------------
 
 
-async def test_recording_one_of_three_follow_ups_leaves_the_other_two_in_the_gap_and_says_so(
-        client: Client) -> None:
+async def test_recording_one_of_three_follow_ups_leaves_the_other_two_in_the_gap_and_says_so(client: Client) -> None:
     pm = (await parse(client, QUEUE_OUTAGE))["postmortem_id"]
     result = await record(client, pm, QUEUE_CANDIDATES[:1])
 
     assert gap_texts(result) == QUEUE_ITEMS[1:]
     for gap in result["coverage_gap"]:
         assert set(gap) == GAP_KEYS
-        assert QUEUE_OUTAGE[gap["start"]:gap["end"]] == gap["quote"]
+        assert QUEUE_OUTAGE[gap["start"] : gap["end"]] == gap["quote"]
         assert (gap["in_section"], gap["done"]) == (True, False)
     assert [g["category"] for g in result["coverage_gap"]] == ["prevent", "process"]
     assert result["coverage_gap_total"] == 2
@@ -286,7 +320,7 @@ async def test_a_quote_covering_one_list_item_does_not_cover_its_neighbour(clien
     result = await record(client, pm, [partial])
 
     [recorded] = result["recorded"]
-    assert QUEUE_OUTAGE[recorded["quote_start"]:recorded["quote_end"]] == partial["quote"]
+    assert QUEUE_OUTAGE[recorded["quote_start"] : recorded["quote_end"]] == partial["quote"]
     assert gap_texts(result) == [QUEUE_ITEMS[0], QUEUE_ITEMS[2]]
 
 
@@ -320,12 +354,16 @@ async def coverage_resource(client: Client, postmortem_id: int) -> list[dict[str
 def storage_candidate(document: str, n: int) -> dict[str, Any]:
     """A candidate quoting the n-th item of a `many_followups` document."""
     quote = [line[2:] for line in document.splitlines() if line.startswith("- ")][n]
-    return {"text": f"Alert on disk usage of storage node {n:03d}", "done_when": "the alert pages the on-call",
-            "problem": "the disk filled up unnoticed", "category": "detect", "quote": quote}
+    return {
+        "text": f"Alert on disk usage of storage node {n:03d}",
+        "done_when": "the alert pages the on-call",
+        "problem": "the disk filled up unnoticed",
+        "category": "detect",
+        "quote": quote,
+    }
 
 
-async def test_a_long_coverage_gap_lists_the_first_100_counts_them_all_and_names_the_resource(
-        client: Client) -> None:
+async def test_a_long_coverage_gap_lists_the_first_100_counts_them_all_and_names_the_resource(client: Client) -> None:
     document = many_followups(130)
     pm = (await parse(client, document))["postmortem_id"]
     result = await record(client, pm, [storage_candidate(document, 0), storage_candidate(document, 125)])
@@ -391,7 +429,8 @@ async def test_a_rejected_candidate_covers_nothing(client: Client, store: Store)
 
 
 async def test_a_vague_candidate_comes_back_vague_with_lint_and_the_message_points_to_revise_candidate(
-        client: Client) -> None:
+    client: Client,
+) -> None:
     pm = (await parse(client, QUEUE_OUTAGE))["postmortem_id"]
     vague = {**QUEUE_CANDIDATES[0], "text": "Improve monitoring"}
     result = await record(client, pm, [vague, QUEUE_CANDIDATES[1]])
@@ -430,8 +469,10 @@ async def test_a_killed_candidate_still_covers_its_finding(client: Client, store
     pm = (await parse(client, QUEUE_OUTAGE))["postmortem_id"]
     [recorded] = (await record(client, pm, [QUEUE_CANDIDATES[0]]))["recorded"]
     # The human's kill, typed in the terminal: how existing tests move items past the candidate stage.
-    store.record_decision(recorded["action_id"], HumanDecision(kind="kill", reason="the dashboard already pages",
-                                                               decided_by="tester", channel="terminal"))
+    store.record_decision(
+        recorded["action_id"],
+        HumanDecision(kind="kill", reason="the dashboard already pages", decided_by="tester", channel="terminal"),
+    )
     assert store.get_action(recorded["action_id"]).state == "killed"
 
     later = await record(client, pm, [QUEUE_CANDIDATES[2]])
@@ -441,15 +482,19 @@ async def test_a_killed_candidate_still_covers_its_finding(client: Client, store
 # -- 3. lint_action: a read-only verdict ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("text", "kinds"), [
-    ("Investigate the cache behaviour", ["exploratory"]),
-    ("Improve monitoring", ["unbounded"]),
-    ("Add dashboards for the queue, the cache, etc.", ["etc"]),
-    ("Fix it.", ["no_object"]),
-    ("Make sure all deploys are safe", ["unbounded"]),
-])
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        ("Investigate the cache behaviour", ["exploratory"]),
+        ("Improve monitoring", ["unbounded"]),
+        ("Add dashboards for the queue, the cache, etc.", ["etc"]),
+        ("Fix it.", ["no_object"]),
+        ("Make sure all deploys are safe", ["unbounded"]),
+    ],
+)
 async def test_lint_action_says_why_a_vague_action_is_vague_and_what_it_needs(
-        client: Client, text: str, kinds: list[str]) -> None:
+    client: Client, text: str, kinds: list[str]
+) -> None:
     verdict = ok(await client.call_tool("lint_action", {"text": text}))
 
     assert (verdict["text"], verdict["vague"]) == (text, True)
@@ -460,11 +505,14 @@ async def test_lint_action_says_why_a_vague_action_is_vague_and_what_it_needs(
     assert verdict["advice"].startswith("Rewrite it as one sentence with a finish line")
 
 
-@pytest.mark.parametrize("text", [
-    "Add an alert on queue depth above 10,000 messages.",
-    "Cap consumer retries at five attempts with exponential backoff.",
-    "Page billing on-call when queue depth exceeds 10,000 messages for 5 minutes",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Add an alert on queue depth above 10,000 messages.",
+        "Cap consumer retries at five attempts with exponential backoff.",
+        "Page billing on-call when queue depth exceeds 10,000 messages for 5 minutes",
+    ],
+)
 async def test_lint_action_passes_a_concrete_action(client: Client, text: str) -> None:
     verdict = ok(await client.call_tool("lint_action", {"text": text}))
     assert (verdict["text"], verdict["vague"], verdict["findings"]) == (text, False, [])
@@ -485,38 +533,52 @@ async def test_lint_action_is_read_only_and_opens_no_database(client: Client, se
 
 
 EXTRA_ARGUMENTS: dict[str, Any] = {
-    "owner": "alice", "accept": True, "accepted": True, "state": "accepted", "due": "2026-04-01",
-    "action_id": 1, "postmortem_id": 1, "record": True,
+    "owner": "alice",
+    "accept": True,
+    "accepted": True,
+    "state": "accepted",
+    "due": "2026-04-01",
+    "action_id": 1,
+    "postmortem_id": 1,
+    "record": True,
 }
 
 
 @pytest.mark.parametrize("name", list(EXTRA_ARGUMENTS))
 async def test_lint_action_refuses_an_extra_argument_and_changes_nothing(
-        client: Client, store: Store, record_sample: RecordSample, name: str) -> None:
+    client: Client, store: Store, record_sample: RecordSample, name: str
+) -> None:
     await record_sample(client)
     before = snapshot(store)
 
-    text = refusal(await client.call_tool("lint_action", {"text": "Improve monitoring", name: EXTRA_ARGUMENTS[name]}),
-                   "lint_action")
+    text = refusal(
+        await client.call_tool("lint_action", {"text": "Improve monitoring", name: EXTRA_ARGUMENTS[name]}),
+        "lint_action",
+    )
     assert text.startswith(f"Nothing was changed: lint_action has no argument(s) {name}.")
     assert "Its arguments are: text." in text
     assert_unchanged(store, before)
 
 
-@pytest.mark.parametrize(("arguments", "expected"), [
-    ({"text": 5}, "Input should be a valid string"),
-    ({"text": 1.5}, "Input should be a valid string"),
-    ({"text": True}, "Input should be a valid string"),
-    ({"text": None}, "Input should be a valid string"),
-    ({"text": ["Improve monitoring"]}, "Input should be a valid string"),
-    ({"text": {"text": "Improve monitoring"}}, "Input should be a valid string"),
-    ({}, "Field required"),
-    ({"text": ""}, "must not be blank"),
-    ({"text": "a" * 2001}, "should have at most 2000"),
-    ({"text": "Improve monitoring " * 200}, "should have at most 2000"),
-], ids=["int", "float", "bool", "null", "list", "object", "missing", "empty", "2001-chars", "3800-chars"])
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        ({"text": 5}, "Input should be a valid string"),
+        ({"text": 1.5}, "Input should be a valid string"),
+        ({"text": True}, "Input should be a valid string"),
+        ({"text": None}, "Input should be a valid string"),
+        ({"text": ["Improve monitoring"]}, "Input should be a valid string"),
+        ({"text": {"text": "Improve monitoring"}}, "Input should be a valid string"),
+        ({}, "Field required"),
+        ({"text": ""}, "must not be blank"),
+        ({"text": "a" * 2001}, "should have at most 2000"),
+        ({"text": "Improve monitoring " * 200}, "should have at most 2000"),
+    ],
+    ids=["int", "float", "bool", "null", "list", "object", "missing", "empty", "2001-chars", "3800-chars"],
+)
 async def test_lint_action_refuses_a_wrong_type_or_size_readably_and_changes_nothing(
-        client: Client, store: Store, record_sample: RecordSample, arguments: dict[str, Any], expected: str) -> None:
+    client: Client, store: Store, record_sample: RecordSample, arguments: dict[str, Any], expected: str
+) -> None:
     await record_sample(client)
     before = snapshot(store)
 
@@ -553,7 +615,8 @@ REFUSED = {"bidi": "control", "nul": "control", "escape": "control", "blank": "m
 
 @pytest.mark.parametrize("name", list(HOSTILE))
 async def test_a_hostile_text_gets_a_refusal_or_a_harmless_verdict_and_changes_nothing(
-        client: Client, store: Store, record_sample: RecordSample, name: str) -> None:
+    client: Client, store: Store, record_sample: RecordSample, name: str
+) -> None:
     await record_sample(client)
     before = snapshot(store)
     value = HOSTILE[name]
@@ -593,13 +656,24 @@ async def test_the_prompt_embeds_the_stored_document_the_findings_and_the_instru
     text = await prompt_text(client, str(pm))
 
     assert text.startswith(f'Extract every proposed follow-up action from postmortem {pm} ("Cache stampede")')
-    for words in ("record_candidates", f"postmortem_id={pm}", "coverage_gap", "verbatim", "Do not invent",
-                  "lint_action", "done_when", "prevent", "detect", "mitigate", "process"):
+    for words in (
+        "record_candidates",
+        f"postmortem_id={pm}",
+        "coverage_gap",
+        "verbatim",
+        "Do not invent",
+        "lint_action",
+        "done_when",
+        "prevent",
+        "detect",
+        "mitigate",
+        "process",
+    ):
         assert words in text, words
     assert "The server's extractor found the 4 follow-up(s)" in text
     for n, finding in enumerate(parsed["findings"], start=1):
         assert f"{n}. [" in text
-        assert f"] {finding['text']}\n   quote: \"{finding['quote']}\"" in text
+        assert f'] {finding["text"]}\n   quote: "{finding["quote"]}"' in text
     assert "1. [prevent, prose] We will add request coalescing" in text
     assert "3. [prevent, vague] Investigate the cache behaviour" in text
     stored = await stored_text(client, pm)
@@ -614,9 +688,11 @@ async def test_the_prompt_lists_every_finding_of_a_long_document(client: Client)
 
 
 async def test_a_document_with_code_fences_is_embedded_intact_inside_a_longer_fence(client: Client) -> None:
-    document = ("# Deploy outage\n\nThe config looked like this:\n\n```yaml\nretries: 50\n```\n\n"
-                "And the nested example:\n\n````md\n```\ninner\n```\n````\n\nTemplates like {text} and {fence} "
-                "stay as written.\n\n## Action items\n\n- Cap deploy retries at 5 in the config linter.\n")
+    document = (
+        "# Deploy outage\n\nThe config looked like this:\n\n```yaml\nretries: 50\n```\n\n"
+        "And the nested example:\n\n````md\n```\ninner\n```\n````\n\nTemplates like {text} and {fence} "
+        "stay as written.\n\n## Action items\n\n- Cap deploy retries at 5 in the config linter.\n"
+    )
     pm = (await parse(client, document))["postmortem_id"]
     text = await prompt_text(client, str(pm))
 
@@ -636,7 +712,8 @@ async def test_a_postmortem_id_with_surrounding_spaces_still_names_the_postmorte
 
 @pytest.mark.parametrize("value", ["999", "0", "abc", "-1", "1 OR 1=1", "1.0", "", "99999999999999999999", "²"])
 async def test_the_prompt_for_an_unknown_or_malformed_id_is_an_error_and_the_server_keeps_working(
-        client: Client, store: Store, record_sample: RecordSample, value: str) -> None:
+    client: Client, store: Store, record_sample: RecordSample, value: str
+) -> None:
     pm, _ = await record_sample(client)
     before = snapshot(store)
 

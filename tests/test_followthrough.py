@@ -72,46 +72,94 @@ class Seed:
     def set(self, action_id: int, **moments: date | datetime | None) -> None:
         for column, moment in moments.items():
             assert column in ("accepted_at", "completed_at", "status_at", "created_at")
-            self.sql(f"UPDATE actions SET {column} = ? WHERE id = ?",
-                     None if moment is None else stamp(moment), action_id)
+            self.sql(
+                f"UPDATE actions SET {column} = ? WHERE id = ?", None if moment is None else stamp(moment), action_id
+            )
 
     def postmortem(self, title: str, severity: str | None = "SEV2") -> int:
         text = f"# {title}\n\nSeverity: {severity}\n\n- {QUOTE} above 10,000 messages.\n"
-        stored, _ = self.store.add_postmortem(NewPostmortem(
-            title=title, source="pasted", text=text, sha256=hashlib.sha256(text.encode()).hexdigest(),
-            severity=severity), BY)
+        stored, _ = self.store.add_postmortem(
+            NewPostmortem(
+                title=title,
+                source="pasted",
+                text=text,
+                sha256=hashlib.sha256(text.encode()).hexdigest(),
+                severity=severity,
+            ),
+            BY,
+        )
         return stored.id
 
-    def candidate(self, postmortem_id: int, text: str, category: str = "prevent", *,
-                  created: date | datetime = RECORDED) -> int:
+    def candidate(
+        self, postmortem_id: int, text: str, category: str = "prevent", *, created: date | datetime = RECORDED
+    ) -> int:
         start = self.store.get_postmortem(postmortem_id).text.index(QUOTE)
-        [(action, created_now)] = self.store.add_actions(postmortem_id, [NewAction(
-            text=text, done_when="It is verified", problem="The incident", category=category, quote=QUOTE,
-            quote_start=start, quote_end=start + len(QUOTE))], BY)
+        [(action, created_now)] = self.store.add_actions(
+            postmortem_id,
+            [
+                NewAction(
+                    text=text,
+                    done_when="It is verified",
+                    problem="The incident",
+                    category=category,
+                    quote=QUOTE,
+                    quote_start=start,
+                    quote_end=start + len(QUOTE),
+                )
+            ],
+            BY,
+        )
         assert created_now
         self.set(action.id, created_at=created)
         return action.id
 
     def decide(self, action_id: int, kind: str, **values: Any) -> None:
-        self.store.record_decision(action_id, HumanDecision(kind=kind, decided_by="alice", channel="terminal",
-                                                            **values))
+        self.store.record_decision(
+            action_id, HumanDecision(kind=kind, decided_by="alice", channel="terminal", **values)
+        )
 
-    def accepted(self, postmortem_id: int, text: str, owner: str, due: date, category: str = "prevent", *,
-                 accepted: date | datetime = ACCEPTED) -> int:
+    def accepted(
+        self,
+        postmortem_id: int,
+        text: str,
+        owner: str,
+        due: date,
+        category: str = "prevent",
+        *,
+        accepted: date | datetime = ACCEPTED,
+    ) -> int:
         action_id = self.candidate(postmortem_id, text, category)
         self.decide(action_id, "accept", owner=owner, due=due)
         self.set(action_id, accepted_at=accepted)
         return action_id
 
-    def done(self, postmortem_id: int, text: str, owner: str, due: date, category: str = "prevent", *,
-             accepted: date | datetime, completed: date | datetime) -> int:
+    def done(
+        self,
+        postmortem_id: int,
+        text: str,
+        owner: str,
+        due: date,
+        category: str = "prevent",
+        *,
+        accepted: date | datetime,
+        completed: date | datetime,
+    ) -> int:
         action_id = self.accepted(postmortem_id, text, owner, due, category, accepted=accepted)
         self.decide(action_id, "complete", evidence=f"{text} shipped")
         self.set(action_id, completed_at=completed)
         return action_id
 
-    def killed(self, postmortem_id: int, text: str, category: str = "prevent", *, owner: str | None = None,
-               due: date | None = None, accepted: date | None = None, created: date = RECORDED) -> int:
+    def killed(
+        self,
+        postmortem_id: int,
+        text: str,
+        category: str = "prevent",
+        *,
+        owner: str | None = None,
+        due: date | None = None,
+        accepted: date | None = None,
+        created: date = RECORDED,
+    ) -> int:
         """Killed at triage (no `accepted`), or killed after a human accepted it."""
         action_id = self.candidate(postmortem_id, text, category, created=created)
         if accepted is not None:
@@ -120,14 +168,17 @@ class Seed:
         self.decide(action_id, "kill", reason="not worth it")
         return action_id
 
-    def status(self, action_id: int, status: WorkStatus | None, note: str | None,
-               reported: date | datetime) -> None:
+    def status(self, action_id: int, status: WorkStatus | None, note: str | None, reported: date | datetime) -> None:
         self.store.set_work_status(action_id, status, note, BY)
         self.set(action_id, status_at=reported)
 
     def ticket(self, action_id: int, ref: str, url: str | None) -> None:
-        self.sql("INSERT INTO tickets (action_id, tracker, ref, url, state) VALUES (?, 'jira', ?, ?, 'open')",
-                 action_id, ref, url)
+        self.sql(
+            "INSERT INTO tickets (action_id, tracker, ref, url, state) VALUES (?, 'jira', ?, ?, 'open')",
+            action_id,
+            ref,
+            url,
+        )
 
 
 @pytest.fixture
@@ -170,21 +221,27 @@ def test_overdue_lists_only_accepted_items_due_before_as_of_most_overdue_first(s
     assert [i.days_overdue for i in page.items] == [30, 10, 1]
     assert [i.due for i in page.items] == [ago(30), ago(10), ago(1)]
     assert [i.owner for i in page.items] == ["DANA", "Dana", "lee"]
-    assert [i.postmortem_title for i in page.items] == ["Search outage", "Billing queue backlog",
-                                                        "Billing queue backlog"]
+    assert [i.postmortem_title for i in page.items] == [
+        "Search outage",
+        "Billing queue backlog",
+        "Billing queue backlog",
+    ]
     assert {i.state for i in page.items} == {"accepted"}
     assert (page.total, page.offset, page.next_offset, page.as_of) == (3, 0, None, AS_OF)
 
 
-def test_an_item_due_on_as_of_is_not_overdue_and_is_one_day_overdue_the_next_day(
-        seed: Seed, overdue: Overdue) -> None:
+def test_an_item_due_on_as_of_is_not_overdue_and_is_one_day_overdue_the_next_day(seed: Seed, overdue: Overdue) -> None:
     assert overdue.due_today not in ids(ft.list_overdue(seed.store, as_of=AS_OF).items)
 
     next_day = ft.list_overdue(seed.store, as_of=ahead(1))
 
     assert next_day.total == 4
     assert [(i.action_id, i.days_overdue) for i in next_day.items] == [
-        (overdue.thirty, 31), (overdue.ten, 11), (overdue.one, 2), (overdue.due_today, 1)]
+        (overdue.thirty, 31),
+        (overdue.ten, 11),
+        (overdue.one, 2),
+        (overdue.due_today, 1),
+    ]
     earlier = ft.list_overdue(seed.store, as_of=ago(10))
     assert [(i.action_id, i.days_overdue) for i in earlier.items] == [(overdue.thirty, 20)]
     assert earlier.total == 1
@@ -206,8 +263,7 @@ def test_overdue_filters_by_postmortem_and_category_and_combines_filters(seed: S
     by_category = ft.list_overdue(seed.store, as_of=AS_OF, category="detect")
     assert (ids(by_category.items), by_category.total) == ([overdue.thirty, overdue.one], 2)
 
-    combined = ft.list_overdue(seed.store, as_of=AS_OF, owner="dana", postmortem_id=overdue.billing,
-                               category="prevent")
+    combined = ft.list_overdue(seed.store, as_of=AS_OF, owner="dana", postmortem_id=overdue.billing, category="prevent")
     assert (ids(combined.items), combined.total) == ([overdue.ten], 1)
     assert ft.list_overdue(seed.store, as_of=AS_OF, postmortem_id=overdue.search, category="mitigate").total == 0
 
@@ -224,7 +280,9 @@ def test_overdue_shows_the_ticket_and_the_last_status_note(seed: Seed, overdue: 
     assert items[overdue.one].ticket == "OPS-13"
     assert items[overdue.thirty].ticket is None
     assert (items[overdue.thirty].work_status, items[overdue.thirty].status_note) == (
-        "blocked", "vendor contract unsigned")
+        "blocked",
+        "vendor contract unsigned",
+    )
     assert items[overdue.thirty].days_since_report == 4
     assert (items[overdue.ten].work_status, items[overdue.ten].status_note) == (None, None)
     assert items[overdue.ten].days_since_report == 3  # no report: counted from acceptance
@@ -241,7 +299,11 @@ def test_overdue_pages_carry_the_exact_total_and_next_offset(seed: Seed) -> None
     beyond = ft.list_overdue(seed.store, as_of=AS_OF, limit=3, offset=7)
 
     assert [(p.total, p.offset, p.next_offset, len(p.items)) for p in (first, second, last, beyond)] == [
-        (7, 0, 3, 3), (7, 3, 6, 3), (7, 6, None, 1), (7, 7, None, 0)]
+        (7, 0, 3, 3),
+        (7, 3, 6, 3),
+        (7, 6, None, 1),
+        (7, 7, None, 0),
+    ]
     assert ids(first.items) + ids(second.items) + ids(last.items) == expected
     assert [i.days_overdue for i in first.items + second.items + last.items] == [7, 6, 5, 4, 3, 2, 1]
 
@@ -284,10 +346,12 @@ class AgendaItems:
         seed.status(self.old_but_reported, WorkStatus.IN_PROGRESS, "PR in review", ago(1))
         # Completed in the last 14 days, newest first; ago(14) at midnight is in, ago(15) at 23:59 is out.
         self.done_1 = seed.done(pm, "Add a canary", "dana", ahead(3), accepted=ago(30), completed=ago(1))
-        self.done_14 = seed.done(pm, "Add a kill switch", "lee", ahead(3), accepted=ago(30),
-                                 completed=at(ago(14), 0, 0, 0))
-        self.done_15 = seed.done(pm, "Add a retry budget", "lee", ahead(3), accepted=ago(30),
-                                 completed=at(ago(15), 23, 59, 59))
+        self.done_14 = seed.done(
+            pm, "Add a kill switch", "lee", ahead(3), accepted=ago(30), completed=at(ago(14), 0, 0, 0)
+        )
+        self.done_15 = seed.done(
+            pm, "Add a retry budget", "lee", ahead(3), accepted=ago(30), completed=at(ago(15), 23, 59, 59)
+        )
         # Never on the agenda.
         self.killed = seed.killed(pm, "Rewrite billing", owner="lee", due=ago(30), accepted=ago(60))
 
@@ -303,7 +367,8 @@ def section(agenda: ft.Agenda, key: str) -> ft.AgendaPart:
 
 
 def test_agenda_sections_come_in_meeting_order_with_their_titles_and_exact_totals(
-        seed: Seed, agenda_items: AgendaItems) -> None:
+    seed: Seed, agenda_items: AgendaItems
+) -> None:
     agenda = ft.review_agenda(seed.store, as_of=AS_OF)
 
     assert agenda.as_of == AS_OF
@@ -322,8 +387,10 @@ def test_agenda_overdue_items_ask_what_is_blocking_them(seed: Seed, agenda_items
     part = section(ft.review_agenda(seed.store, as_of=AS_OF), "overdue")
 
     assert ids(part.items) == [agenda_items.late_12, agenda_items.late_3]
-    assert [i.prompt for i in part.items] == ["12 days overdue, what is blocking it?",
-                                              "3 days overdue, what is blocking it?"]
+    assert [i.prompt for i in part.items] == [
+        "12 days overdue, what is blocking it?",
+        "3 days overdue, what is blocking it?",
+    ]
 
 
 def test_agenda_blocked_items_carry_their_note(seed: Seed, agenda_items: AgendaItems) -> None:
@@ -356,20 +423,27 @@ def test_agenda_undecided_candidates_come_oldest_first_with_their_age(seed: Seed
 
 
 def test_agenda_stale_means_no_report_in_14_days_from_the_last_report_else_acceptance(
-        seed: Seed, agenda_items: AgendaItems) -> None:
+    seed: Seed, agenda_items: AgendaItems
+) -> None:
     part = section(ft.review_agenda(seed.store, as_of=AS_OF), "stale")
 
     # Oldest report first: accepted 30 days ago and never reported on, then last reported 15 days ago.
     assert ids(part.items) == [agenda_items.accepted_30, agenda_items.report_15]
     assert [i.days_since_report for i in part.items] == [30, 15]
-    assert [i.prompt for i in part.items] == ["No report for 30 days: what is the status?",
-                                              "No report for 15 days: what is the status?"]
+    assert [i.prompt for i in part.items] == [
+        "No report for 30 days: what is the status?",
+        "No report for 15 days: what is the status?",
+    ]
     for fresh in (agenda_items.report_14, agenda_items.accepted_14, agenda_items.old_but_reported):
         assert fresh not in ids(part.items)
     # A day on, the item reported exactly 14 days ago (and the one accepted then) have gone stale too.
     later = section(ft.review_agenda(seed.store, as_of=ahead(1)), "stale")
-    assert ids(later.items) == [agenda_items.accepted_30, agenda_items.report_15, agenda_items.report_14,
-                                agenda_items.accepted_14]
+    assert ids(later.items) == [
+        agenda_items.accepted_30,
+        agenda_items.report_15,
+        agenda_items.report_14,
+        agenda_items.accepted_14,
+    ]
     assert [i.days_since_report for i in later.items] == [31, 16, 15, 15]
 
 
@@ -399,19 +473,25 @@ def test_agenda_sections_are_cut_to_their_size_but_totals_stay_exact(seed: Seed)
     assert "- … and 2 more" in agenda.markdown
 
 
-def test_agenda_markdown_reads_in_order_and_asks_about_each_overdue_item(
-        seed: Seed, agenda_items: AgendaItems) -> None:
+def test_agenda_markdown_reads_in_order_and_asks_about_each_overdue_item(seed: Seed, agenda_items: AgendaItems) -> None:
     markdown = ft.review_agenda(seed.store, as_of=AS_OF).markdown
 
     assert markdown.startswith(f"# Action-item review, {AS_OF}\n")
     headings = [line for line in markdown.splitlines() if line.startswith("## ")]
-    assert headings == ["## Overdue (2)", "## Blocked (1)", "## Due in the next 7 days (2)",
-                        "## Candidates still undecided (2)", "## No status report in 14 days (2)",
-                        "## Completed in the last 14 days (2)"]
-    assert (f"- #{agenda_items.late_12} Cap consumer retries — dana, due {ago(12)}. "
-            "12 days overdue, what is blocking it?") in markdown
-    assert (f"- #{agenda_items.late_3} Page on queue depth — lee, due {ago(3)}. "
-            "3 days overdue, what is blocking it?") in markdown
+    assert headings == [
+        "## Overdue (2)",
+        "## Blocked (1)",
+        "## Due in the next 7 days (2)",
+        "## Candidates still undecided (2)",
+        "## No status report in 14 days (2)",
+        "## Completed in the last 14 days (2)",
+    ]
+    assert (
+        f"- #{agenda_items.late_12} Cap consumer retries — dana, due {ago(12)}. 12 days overdue, what is blocking it?"
+    ) in markdown
+    assert (
+        f"- #{agenda_items.late_3} Page on queue depth — lee, due {ago(3)}. 3 days overdue, what is blocking it?"
+    ) in markdown
     assert f"- #{agenda_items.undecided_9} Add a queue depth dashboard — no owner. Undecided for 9 days" in markdown
 
 
@@ -427,8 +507,13 @@ def test_an_empty_agenda_says_none_in_every_section(seed: Seed) -> None:
 def test_agenda_filters_by_owner_and_postmortem(seed: Seed, agenda_items: AgendaItems) -> None:
     mine = ft.review_agenda(seed.store, as_of=AS_OF, owner="LEE")
     assert [(p.key, ids(p.items)) for p in mine.sections] == [
-        ("overdue", [agenda_items.late_3]), ("blocked", []), ("due_soon", [agenda_items.due_0]),
-        ("undecided", []), ("stale", [agenda_items.accepted_30]), ("completed", [agenda_items.done_14])]
+        ("overdue", [agenda_items.late_3]),
+        ("blocked", []),
+        ("due_soon", [agenda_items.due_0]),
+        ("undecided", []),
+        ("stale", [agenda_items.accepted_30]),
+        ("completed", [agenda_items.done_14]),
+    ]
 
     other = ft.review_agenda(seed.store, as_of=AS_OF, postmortem_id=agenda_items.other)
     assert [p.total for p in other.sections] == [0, 0, 0, 1, 0, 0]
@@ -477,7 +562,8 @@ def around(today: date) -> Window:
 
 
 def test_summary_counts_every_state_and_lists_open_items_soonest_due_first(
-        seed: Seed, summary_items: SummaryItems) -> None:
+    seed: Seed, summary_items: SummaryItems
+) -> None:
     today = summary_items.today
 
     everything = ft.draft_status_summary(seed.store, as_of=today, **around(today))
@@ -487,33 +573,39 @@ def test_summary_counts_every_state_and_lists_open_items_soonest_due_first(
     summary = ft.draft_status_summary(seed.store, as_of=today, postmortem_id=summary_items.pm, **around(today))
     assert summary.counts == {"candidate": 1, "accepted": 2, "done": 1, "killed": 1}
     assert summary.open_total == 2
-    assert [(i.action_id, i.owner, i.due, i.days_overdue, i.work_status, i.status_note)
-            for i in summary.open_items] == [
+    assert [
+        (i.action_id, i.owner, i.due, i.days_overdue, i.work_status, i.status_note) for i in summary.open_items
+    ] == [
         (summary_items.late, "dana", today - timedelta(days=5), 5, "blocked", "waiting on infra"),
-        (summary_items.soon, "lee", today + timedelta(days=3), None, "in_progress", "PR open")]
+        (summary_items.soon, "lee", today + timedelta(days=3), None, "in_progress", "PR open"),
+    ]
 
 
 def test_summary_changes_are_the_decisions_and_status_reports_of_the_window(
-        seed: Seed, summary_items: SummaryItems) -> None:
+    seed: Seed, summary_items: SummaryItems
+) -> None:
     today = summary_items.today
 
     summary = ft.draft_status_summary(seed.store, as_of=today, postmortem_id=summary_items.pm, **around(today))
 
     assert summary.changes_total == 7
-    assert sorted((c.action_id, c.what, c.detail, c.by) for c in summary.changes) == sorted([
-        (summary_items.late, "accept", f"dana, due {today - timedelta(days=5)}", "alice"),
-        (summary_items.late, "status: blocked", "waiting on infra", "assistant"),
-        (summary_items.soon, "accept", f"lee, due {today + timedelta(days=3)}", "alice"),
-        (summary_items.soon, "status: in_progress", "PR open", "assistant"),
-        (summary_items.done, "accept", f"kim, due {today + timedelta(days=9)}", "alice"),
-        (summary_items.done, "complete", "PR 7 merged", "alice"),
-        (summary_items.killed, "kill", "duplicate of the retry cap", "alice"),
-    ])
+    assert sorted((c.action_id, c.what, c.detail, c.by) for c in summary.changes) == sorted(
+        [
+            (summary_items.late, "accept", f"dana, due {today - timedelta(days=5)}", "alice"),
+            (summary_items.late, "status: blocked", "waiting on infra", "assistant"),
+            (summary_items.soon, "accept", f"lee, due {today + timedelta(days=3)}", "alice"),
+            (summary_items.soon, "status: in_progress", "PR open", "assistant"),
+            (summary_items.done, "accept", f"kim, due {today + timedelta(days=9)}", "alice"),
+            (summary_items.done, "complete", "PR 7 merged", "alice"),
+            (summary_items.killed, "kill", "duplicate of the retry cap", "alice"),
+        ]
+    )
     assert [c.at for c in summary.changes] == sorted((c.at for c in summary.changes), reverse=True)
     everywhere = ft.draft_status_summary(seed.store, as_of=today, **around(today))
     assert everywhere.changes_total == 8  # and the other postmortem's acceptance
-    before = ft.draft_status_summary(seed.store, as_of=today, since=today - timedelta(days=30),
-                                     until=today - timedelta(days=1))
+    before = ft.draft_status_summary(
+        seed.store, as_of=today, since=today - timedelta(days=30), until=today - timedelta(days=1)
+    )
     assert (before.changes_total, before.changes) == (0, [])
     assert "## Changes" in before.markdown
     assert before.markdown.rstrip().endswith("- none")
@@ -522,18 +614,28 @@ def test_summary_changes_are_the_decisions_and_status_reports_of_the_window(
 def test_summary_window_includes_since_and_excludes_until(seed: Seed) -> None:
     pm = seed.postmortem("Billing queue backlog")
     item = seed.accepted(pm, "Cap consumer retries", "dana", ahead(10))
-    for moment, note in (("2025-06-08T23:59:59.999999Z", "before since"), ("2025-06-09T00:00:00.000000Z", "at since"),
-                         ("2025-06-15T23:59:59.999999Z", "last moment"), ("2025-06-16T00:00:00.000000Z", "at until")):
-        seed.sql("INSERT INTO audit_log (entity, entity_id, op, changes, actor, via, at) "
-                 "VALUES ('action', ?, 'status', ?, 'lee', 'test', ?)",
-                 item, json.dumps({"work_status": [None, "in_progress"], "status_note": [None, note]}), moment)
+    for moment, note in (
+        ("2025-06-08T23:59:59.999999Z", "before since"),
+        ("2025-06-09T00:00:00.000000Z", "at since"),
+        ("2025-06-15T23:59:59.999999Z", "last moment"),
+        ("2025-06-16T00:00:00.000000Z", "at until"),
+    ):
+        seed.sql(
+            "INSERT INTO audit_log (entity, entity_id, op, changes, actor, via, at) "
+            "VALUES ('action', ?, 'status', ?, 'lee', 'test', ?)",
+            item,
+            json.dumps({"work_status": [None, "in_progress"], "status_note": [None, note]}),
+            moment,
+        )
 
     summary = ft.draft_status_summary(seed.store, as_of=ago(1), since=ago(7), until=AS_OF)
 
     assert (summary.since, summary.until) == (ago(7), AS_OF)
     assert summary.changes_total == 2
     assert [(c.detail, c.what, c.by) for c in summary.changes] == [
-        ("last moment", "status: in_progress", "lee"), ("at since", "status: in_progress", "lee")]
+        ("last moment", "status: in_progress", "lee"),
+        ("at since", "status: in_progress", "lee"),
+    ]
 
 
 def test_summary_window_defaults_to_the_week_before_as_of(seed: Seed) -> None:
@@ -545,31 +647,36 @@ def test_summary_window_defaults_to_the_week_before_as_of(seed: Seed) -> None:
     assert f"## Changes {ago(7)} – {ahead(1)} (0)" in summary.markdown
 
 
-def test_summary_markdown_for_engineering_has_open_items_and_changes(
-        seed: Seed, summary_items: SummaryItems) -> None:
+def test_summary_markdown_for_engineering_has_open_items_and_changes(seed: Seed, summary_items: SummaryItems) -> None:
     today = summary_items.today
 
-    markdown = ft.draft_status_summary(seed.store, as_of=today, postmortem_id=summary_items.pm,
-                                       **around(today)).markdown
+    markdown = ft.draft_status_summary(
+        seed.store, as_of=today, postmortem_id=summary_items.pm, **around(today)
+    ).markdown
 
     assert markdown.startswith(f"# Action items: status on {today}\n")
     assert "2 open, 1 done, 1 undecided, 1 killed; 1 overdue." in markdown
     assert "## Open items (2)" in markdown
-    assert (f"- #{summary_items.late} Cap consumer retries — dana, due {today - timedelta(days=5)}, "
-            "**5 days overdue**; blocked: waiting on infra") in markdown
-    assert (f"- #{summary_items.soon} Page on queue depth — lee, due {today + timedelta(days=3)}; "
-            "in progress: PR open") in markdown
+    assert (
+        f"- #{summary_items.late} Cap consumer retries — dana, due {today - timedelta(days=5)}, "
+        "**5 days overdue**; blocked: waiting on infra"
+    ) in markdown
+    assert (
+        f"- #{summary_items.soon} Page on queue depth — lee, due {today + timedelta(days=3)}; in progress: PR open"
+    ) in markdown
     assert "## Changes" in markdown
     assert f"#{summary_items.done} complete by alice: PR 7 merged" in markdown
     assert f"#{summary_items.killed} kill by alice: duplicate of the retry cap" in markdown
 
 
 def test_summary_for_leadership_keeps_the_counts_and_only_the_overdue_items(
-        seed: Seed, summary_items: SummaryItems) -> None:
+    seed: Seed, summary_items: SummaryItems
+) -> None:
     today = summary_items.today
 
-    summary = ft.draft_status_summary(seed.store, as_of=today, postmortem_id=summary_items.pm, audience="leadership",
-                                      **around(today))
+    summary = ft.draft_status_summary(
+        seed.store, as_of=today, postmortem_id=summary_items.pm, audience="leadership", **around(today)
+    )
 
     assert summary.audience == "leadership"
     assert summary.counts == {"candidate": 1, "accepted": 2, "done": 1, "killed": 1}
@@ -577,7 +684,8 @@ def test_summary_for_leadership_keeps_the_counts_and_only_the_overdue_items(
     assert summary.markdown == (
         f"# Action items: status on {today}\n\n"
         "2 open, 1 done, 1 undecided, 1 killed; 1 overdue.\n\n"
-        f"- #{summary_items.late} Cap consumer retries — dana, due {today - timedelta(days=5)}, 5 days overdue\n")
+        f"- #{summary_items.late} Cap consumer retries — dana, due {today - timedelta(days=5)}, 5 days overdue\n"
+    )
 
 
 def test_summary_open_items_are_cut_but_the_total_is_exact(seed: Seed) -> None:
@@ -636,14 +744,17 @@ class Audit:
         search = self.search = seed.postmortem("Search outage", "SEV1")
         docs = self.docs = seed.postmortem("Docs typo", "SEV3")
         # Billing (SEV2) commits to a detect item: no warning.
-        self.b_on_time = seed.done(billing, "Cap consumer retries", "dana", ago(10), accepted=ago(40),
-                                   completed=ago(12))  # 28 days
-        self.b_late = seed.done(billing, "Page on queue depth", "lee", ago(20), "detect", accepted=ago(50),
-                                completed=ago(15))  # 35 days, after its due date
+        self.b_on_time = seed.done(
+            billing, "Cap consumer retries", "dana", ago(10), accepted=ago(40), completed=ago(12)
+        )  # 28 days
+        self.b_late = seed.done(
+            billing, "Page on queue depth", "lee", ago(20), "detect", accepted=ago(50), completed=ago(15)
+        )  # 35 days, after its due date
         self.b_open = seed.accepted(billing, "Drill the failover", "dana", ahead(5), "mitigate", accepted=ago(30))
         self.b_overdue = seed.accepted(billing, "Split the queue", "kim", ago(1), accepted=ago(31))
-        self.b_killed = seed.killed(billing, "Document handover", "process", owner="lee", due=ahead(10),
-                                    accepted=ago(20))
+        self.b_killed = seed.killed(
+            billing, "Document handover", "process", owner="lee", due=ahead(10), accepted=ago(20)
+        )
         self.b_triaged = seed.killed(billing, "Rewrite billing", created=ago(5))
         self.b_candidate = seed.candidate(billing, "Dashboard queue depth", "detect")
         # Search (SEV1) commits only to prevent and process: warned.
@@ -651,11 +762,13 @@ class Audit:
         self.s_overdue_5 = seed.accepted(search, "Review index changes", "lee", ago(5), "process", accepted=ago(61))
         self.s_overdue_100 = seed.accepted(search, "Cap query size", "dana", ago(100), accepted=ago(90))
         self.s_overdue_80 = seed.accepted(search, "Pin the analyzer", "dana", ago(80), accepted=ago(91))
-        self.s_done = seed.done(search, "Add a change checklist", "kim", ago(85), "process", accepted=ago(100),
-                                completed=ago(90))  # 10 days
+        self.s_done = seed.done(
+            search, "Add a change checklist", "kim", ago(85), "process", accepted=ago(100), completed=ago(90)
+        )  # 10 days
         # Docs (SEV3): prevent only, but not severe enough for a warning. Done on its due day, late evening.
-        self.d_done = seed.done(docs, "Lint the docs", "kim", ago(3), accepted=ago(10),
-                                completed=at(ago(3), 23, 0))  # 7.54 days
+        self.d_done = seed.done(
+            docs, "Lint the docs", "kim", ago(3), accepted=ago(10), completed=at(ago(3), 23, 0)
+        )  # 7.54 days
 
 
 @pytest.fixture
@@ -738,7 +851,10 @@ def test_report_by_severity(seed: Seed, audit: Audit) -> None:
     groups = ft.followthrough_report(seed.store, as_of=AS_OF, group_by="severity").groups
 
     assert [(g.key, figures(g), g.completion_rate) for g in groups] == [
-        ("SEV1", (5, 1, 1, 0, 4, 3), 0.2), ("SEV2", (4, 2, 1, 2, 2, 1), 0.25), ("SEV3", (1, 1, 1, 0, 0, 0), 1.0)]
+        ("SEV1", (5, 1, 1, 0, 4, 3), 0.2),
+        ("SEV2", (4, 2, 1, 2, 2, 1), 0.25),
+        ("SEV3", (1, 1, 1, 0, 0, 0), 1.0),
+    ]
 
 
 @pytest.mark.parametrize("group_by", ["postmortem", "owner", "category", "severity"])
@@ -754,9 +870,16 @@ def test_report_totals_do_not_depend_on_the_grouping(seed: Seed, audit: Audit, g
 
 def test_report_aging_buckets_split_at_30_60_and_90_days_whatever_the_hour(seed: Seed) -> None:
     pm = seed.postmortem("Billing queue backlog")
-    for days, moment in ((0, at(AS_OF, 0)), (30, at(ago(30), 0)), (31, at(ago(31), 23, 59, 59)),
-                         (60, at(ago(60), 0)), (61, at(ago(61), 23, 59, 59)), (90, at(ago(90), 0)),
-                         (91, at(ago(91), 23, 59, 59)), (400, ago(400))):
+    for days, moment in (
+        (0, at(AS_OF, 0)),
+        (30, at(ago(30), 0)),
+        (31, at(ago(31), 23, 59, 59)),
+        (60, at(ago(60), 0)),
+        (61, at(ago(61), 23, 59, 59)),
+        (90, at(ago(90), 0)),
+        (91, at(ago(91), 23, 59, 59)),
+        (400, ago(400)),
+    ):
         seed.accepted(pm, f"Accepted {days} days ago", "lee", ahead(30), accepted=moment)
 
     total = ft.followthrough_report(seed.store, as_of=AS_OF).total
@@ -809,7 +932,8 @@ def test_a_severe_postmortem_without_detect_or_mitigate_is_warned_once_it_commit
 
     report = ft.followthrough_report(seed.store, as_of=AS_OF)
     assert report.warnings == [
-        f"#{outage} Search outage: a SEV1/SEV2 postmortem with no detect or mitigate item (only prevent/process)"]
+        f"#{outage} Search outage: a SEV1/SEV2 postmortem with no detect or mitigate item (only prevent/process)"
+    ]
     assert "## Warnings" in report.markdown
 
     seed.accepted(outage, "Page on index lag", "kim", ahead(10), "mitigate")
@@ -830,8 +954,10 @@ def test_report_markdown_states_the_figures(seed: Seed, audit: Audit) -> None:
     markdown = ft.followthrough_report(seed.store, as_of=AS_OF).markdown
 
     assert markdown.startswith(f"# Follow-through on {AS_OF} accepted ever – {AS_OF}\n")
-    assert ("10 accepted, 4 done (3 on time), 6 open (4 overdue); 2 killed (not counted). "
-            "Completion rate 30%; median 19.0 days to done.") in markdown
+    assert (
+        "10 accepted, 4 done (3 on time), 6 open (4 overdue); 2 killed (not counted). "
+        "Completion rate 30%; median 19.0 days to done."
+    ) in markdown
     assert "| #1 Billing queue backlog | 4 | 1 | 2 | 1 | 2 | 25% | 31.5 |" in markdown
     assert "| #2 Search outage | 5 | 1 | 4 | 3 | 0 | 20% | 10.0 |" in markdown
     assert "Open items by age (days since accepted): 0-30: 1, 31-60: 2, 61-90: 2, 90+: 1" in markdown

@@ -37,8 +37,10 @@ QUOTE = "Add an alert on queue depth"
 
 def _triggers(path: Path) -> dict[str, str]:
     with closing(sqlite3.connect(path)) as db:
-        return {name: " ".join(sql.split())
-                for name, sql in db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")}
+        return {
+            name: " ".join(sql.split())
+            for name, sql in db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+        }
 
 
 def test_a_new_database_holds_exactly_the_guards_rendered_from_the_table(tmp_path: Path) -> None:
@@ -59,21 +61,28 @@ def _release_0_1(path: Path) -> None:
     db.conn.close()
 
 
-def test_an_older_database_is_migrated_to_the_rendered_guards_and_its_tickets_keep_their_origin(
-        tmp_path: Path) -> None:
+def test_an_older_database_is_migrated_to_the_rendered_guards_and_its_tickets_keep_their_origin(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     _release_0_1(path)
     assert _triggers(path)["decisions_insert_guard"] != " ".join(GUARDS["decisions_insert_guard"].split())
     with closing(sqlite3.connect(path, isolation_level=None)) as raw:
-        raw.execute("INSERT INTO postmortems (title, source, text, sha256, created_by) VALUES ('t', 'pasted', ?, ?, "
-                    "'x')", [TEXT, hashlib.sha256(TEXT.encode()).hexdigest()])
+        raw.execute(
+            "INSERT INTO postmortems (title, source, text, sha256, created_by) VALUES ('t', 'pasted', ?, ?, 'x')",
+            [TEXT, hashlib.sha256(TEXT.encode()).hexdigest()],
+        )
         for n in (1, 2):
-            raw.execute("INSERT INTO actions (postmortem_id, text, done_when, problem, category, quote, quote_start, "
-                        "quote_end) VALUES (1, ?, 'd', 'p', 'detect', 'q', 0, 1)", [f"item {n}"])
+            raw.execute(
+                "INSERT INTO actions (postmortem_id, text, done_when, problem, category, quote, quote_start, "
+                "quote_end) VALUES (1, ?, 'd', 'p', 'detect', 'q', 0, 1)",
+                [f"item {n}"],
+            )
         for n, op in ((1, "export"), (2, "link")):
             raw.execute("INSERT INTO tickets (action_id, tracker, ref) VALUES (?, 'github', ?)", [n, f"a/b#{n}"])
-            raw.execute("INSERT INTO audit_log (entity, entity_id, op, changes, actor, via) VALUES "
-                        "('ticket', ?, ?, '{}', 'x', 'y')", [n, op])
+            raw.execute(
+                "INSERT INTO audit_log (entity, entity_id, op, changes, actor, via) VALUES "
+                "('ticket', ?, ?, '{}', 'x', 'y')",
+                [n, op],
+            )
     store = Store(path)
     assert _triggers(path) == {name: " ".join(sql.split()) for name, sql in GUARDS.items()}
     assert [t.origin for t in store.tickets()] == ["export", "link"]
@@ -90,12 +99,26 @@ def one_of_each(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[Ac
     """A database with an action in each state."""
     path = tmp_path_factory.mktemp("lifecycle") / "each.db"
     store = Store(path)
-    pm, _ = store.add_postmortem(NewPostmortem(title="Outage", source="pasted", text=TEXT,
-                                               sha256=hashlib.sha256(TEXT.encode()).hexdigest()), BY)
+    pm, _ = store.add_postmortem(
+        NewPostmortem(title="Outage", source="pasted", text=TEXT, sha256=hashlib.sha256(TEXT.encode()).hexdigest()), BY
+    )
     start = TEXT.index(QUOTE)
-    made = store.add_actions(pm.id, [NewAction(text=f"Item {n}", done_when="d", problem="p", category="detect",
-                                               quote=QUOTE, quote_start=start, quote_end=start + len(QUOTE))
-                                     for n in range(4)], BY)
+    made = store.add_actions(
+        pm.id,
+        [
+            NewAction(
+                text=f"Item {n}",
+                done_when="d",
+                problem="p",
+                category="detect",
+                quote=QUOTE,
+                quote_start=start,
+                quote_end=start + len(QUOTE),
+            )
+            for n in range(4)
+        ],
+        BY,
+    )
     ids = [a.id for a, _ in made]
 
     def human(kind: DecisionKind, **values: object) -> HumanDecision:
@@ -106,8 +129,9 @@ def one_of_each(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[Ac
     store.record_decision(ids[2], human(DecisionKind.COMPLETE))
     store.record_decision(ids[3], human(DecisionKind.KILL, reason="not worth it"))
     store.close()
-    return path, dict(zip((ActionState.CANDIDATE, ActionState.ACCEPTED, ActionState.DONE, ActionState.KILLED), ids,
-                         strict=True))
+    return path, dict(
+        zip((ActionState.CANDIDATE, ActionState.ACCEPTED, ActionState.DONE, ActionState.KILLED), ids, strict=True)
+    )
 
 
 OWNERS = ("dana", " ", None)
@@ -115,8 +139,15 @@ DUES = (date(2027, 2, 1), None)
 REASONS = ("a reason", "  ", None)
 
 
-def _sql_allows(path: Path, action_id: int, kind: DecisionKind, to_state: ActionState, owner: str | None,
-                due: date | None, reason: str | None) -> bool:
+def _sql_allows(
+    path: Path,
+    action_id: int,
+    kind: DecisionKind,
+    to_state: ActionState,
+    owner: str | None,
+    due: date | None,
+    reason: str | None,
+) -> bool:
     """Whether the decision triggers let this decision row in (it is rolled back either way)."""
     with closing(sqlite3.connect(path, isolation_level=None)) as db:
         db.row_factory = sqlite3.Row
@@ -124,17 +155,27 @@ def _sql_allows(path: Path, action_id: int, kind: DecisionKind, to_state: Action
         head = db.execute("SELECT id, hash FROM decisions ORDER BY id DESC LIMIT 1").fetchone()
         sets_plan = kind in (DecisionKind.ACCEPT, DecisionKind.REPLAN)
         row: dict[str, object] = {
-            "id": head["id"] + 1, "action_id": action_id, "kind": str(kind), "from_state": action["state"],
-            "to_state": str(to_state), "owner": owner if sets_plan else action["owner"],
-            "due": (due.isoformat() if due else None) if sets_plan else action["due"], "reason": reason,
-            "evidence": None, "decided_by": "dana", "channel": "terminal", "client": None,
-            "decided_at": "2026-12-04T10:00:00.000000Z"}
+            "id": head["id"] + 1,
+            "action_id": action_id,
+            "kind": str(kind),
+            "from_state": action["state"],
+            "to_state": str(to_state),
+            "owner": owner if sets_plan else action["owner"],
+            "due": (due.isoformat() if due else None) if sets_plan else action["due"],
+            "reason": reason,
+            "evidence": None,
+            "decided_by": "dana",
+            "channel": "terminal",
+            "client": None,
+            "decided_at": "2026-12-04T10:00:00.000000Z",
+        }
         row["prev_hash"] = head["hash"] or GENESIS_HASH
         row["hash"] = decision_hash(str(row["prev_hash"]), row)
         db.execute("BEGIN")
         try:
-            db.execute(f"INSERT INTO decisions ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
-                       list(row.values()))
+            db.execute(
+                f"INSERT INTO decisions ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", list(row.values())
+            )
         except sqlite3.IntegrityError:
             return False
         finally:
@@ -142,12 +183,14 @@ def _sql_allows(path: Path, action_id: int, kind: DecisionKind, to_state: Action
         return True
 
 
-def _store_allows(kind: DecisionKind, state: ActionState, owner: str | None, due: date | None,
-                  reason: str | None) -> ActionState | None:
+def _store_allows(
+    kind: DecisionKind, state: ActionState, owner: str | None, due: date | None, reason: str | None
+) -> ActionState | None:
     sets_plan = lifecycle.transition(kind).sets_plan
     try:
-        row = lifecycle.check(kind, state, owner=owner if sets_plan else None, due=due if sets_plan else None,
-                              reason=reason)
+        row = lifecycle.check(
+            kind, state, owner=owner if sets_plan else None, due=due if sets_plan else None, reason=reason
+        )
     except IllegalTransition:
         return None
     return row.to_state
@@ -155,17 +198,24 @@ def _store_allows(kind: DecisionKind, state: ActionState, owner: str | None, due
 
 @pytest.mark.parametrize("kind", list(DecisionKind))
 def test_the_store_check_and_the_trigger_agree_on_every_state_and_missing_value(
-        one_of_each: tuple[Path, dict[ActionState, int]], kind: DecisionKind) -> None:
+    one_of_each: tuple[Path, dict[ActionState, int]], kind: DecisionKind
+) -> None:
     path, ids = one_of_each
     for state, owner, due, reason in itertools.product(ids, OWNERS, DUES, REASONS):
         to_state = _store_allows(kind, state, owner, due, reason)
         target = to_state or lifecycle.transition(kind).to_state
         assert _sql_allows(path, ids[state], kind, target, owner, due, reason) is (to_state is not None), (
-            kind, state, owner, due, reason)
+            kind,
+            state,
+            owner,
+            due,
+            reason,
+        )
 
 
 def test_a_decision_that_names_the_wrong_destination_is_refused_by_the_trigger(
-        one_of_each: tuple[Path, dict[ActionState, int]]) -> None:
+    one_of_each: tuple[Path, dict[ActionState, int]],
+) -> None:
     path, ids = one_of_each
     for kind, row in lifecycle.TRANSITIONS.items():
         for wrong in set(ActionState) - {row.to_state}:

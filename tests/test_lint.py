@@ -1,6 +1,4 @@
-"""The vagueness linter: which action texts have no finish line, why, and what a concrete version needs.
-
-"""
+"""The vagueness linter: which action texts have no finish line, why, and what a concrete version needs."""
 
 from __future__ import annotations
 
@@ -14,12 +12,15 @@ def kinds(result: LintResult) -> list[str]:
     return [f.kind for f in result.findings]
 
 
-@pytest.mark.parametrize(("text", "words"), [
-    ("Investigate the DNS resolver crashes.", "Investigate"),
-    ("Look into the certificate renewal failures.", "Look into"),
-    ("Consider moving the billing queue to a managed service.", "Consider"),
-    ("Explore options for multi-region failover.", "Explore"),
-])
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("Investigate the DNS resolver crashes.", "Investigate"),
+        ("Look into the certificate renewal failures.", "Look into"),
+        ("Consider moving the billing queue to a managed service.", "Consider"),
+        ("Explore options for multi-region failover.", "Explore"),
+    ],
+)
 def test_exploratory_verbs_are_vague(text: str, words: str) -> None:
     result = lint_action(text)
     assert result.vague
@@ -27,11 +28,14 @@ def test_exploratory_verbs_are_vague(text: str, words: str) -> None:
     assert words in [f.words for f in result.findings]
 
 
-@pytest.mark.parametrize(("text", "words"), [
-    ("Improve monitoring of the queue.", "Improve"),
-    ("Make the resolver failover better.", "better"),
-    ("Make the deploy pipeline more robust.", "more"),
-])
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("Improve monitoring of the queue.", "Improve"),
+        ("Make the resolver failover better.", "better"),
+        ("Make the deploy pipeline more robust.", "more"),
+    ],
+)
 def test_unbounded_improvement_without_a_target_is_vague(text: str, words: str) -> None:
     result = lint_action(text)
     assert result.vague
@@ -65,9 +69,17 @@ def test_promise_about_everything_is_vague() -> None:
     assert kinds(result) == ["unbounded"]
 
 
-@pytest.mark.parametrize("text", [
-    "Investigate the DNS resolver crashes.", "Improve monitoring.", "Add alerts for CPU, memory, etc.", "Fix it.",
-    "Prioritize reliability.", "Make sure everything is monitored."])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Investigate the DNS resolver crashes.",
+        "Improve monitoring.",
+        "Add alerts for CPU, memory, etc.",
+        "Fix it.",
+        "Prioritize reliability.",
+        "Make sure everything is monitored.",
+    ],
+)
 def test_every_finding_explains_why_and_what_a_concrete_version_needs(text: str) -> None:
     result = lint_action(text)
     assert result.findings
@@ -83,32 +95,41 @@ def test_the_words_that_raised_a_finding_are_words_of_the_text() -> None:
     assert all(f.words.lower() in text.lower() for f in result.findings)
 
 
-@pytest.mark.parametrize("text", [
-    "Add an alert when disk usage exceeds 90% that pages the storage on-call",
-    "Declare an incident as soon as two customers report the same error",
-    "Migrate the billing queue to SQS by Q3 2026",
-    "Enable TLS 1.3 on the API gateway",
-    "Schedule a quarterly DNS failover drill with the platform on-call",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Add an alert when disk usage exceeds 90% that pages the storage on-call",
+        "Declare an incident as soon as two customers report the same error",
+        "Migrate the billing queue to SQS by Q3 2026",
+        "Enable TLS 1.3 on the API gateway",
+        "Schedule a quarterly DNS failover drill with the platform on-call",
+    ],
+)
 def test_concrete_items_are_not_vague(text: str) -> None:
     result = lint_action(text)
     assert not result.vague
     assert result.findings == []
 
 
-@pytest.mark.parametrize("text", [
-    "Document the restore procedure so others can look into issues",
-    "Write a runbook for DNS failover in order to improve recovery time",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Document the restore procedure so others can look into issues",
+        "Write a runbook for DNS failover in order to improve recovery time",
+    ],
+)
 def test_a_purpose_clause_does_not_make_the_item_vague(text: str) -> None:
     assert not lint_action(text).vague
 
 
-@pytest.mark.parametrize("text", [
-    "Improve p99 latency to under 200 ms",
-    "Improve test coverage of the billing module to 80%",
-    "Add an alert when more than 5 renewals fail in an hour",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Improve p99 latency to under 200 ms",
+        "Improve test coverage of the billing module to 80%",
+        "Add an alert when more than 5 renewals fail in an hour",
+    ],
+)
 def test_a_number_gives_an_improvement_its_target(text: str) -> None:
     assert not lint_action(text).vague
 
@@ -143,13 +164,15 @@ def test_blank_text_has_no_object() -> None:
     assert kinds(lint_action("   ")) == ["no_object"]
 
 
-@pytest.mark.parametrize("text", ["Add tests for the renewal job, the CA client and so on",
-                                  "Add alerts for CPU, memory, disk and so forth"])
+@pytest.mark.parametrize(
+    "text", ["Add tests for the renewal job, the CA client and so on", "Add alerts for CPU, memory, disk and so forth"]
+)
 def test_and_so_on_is_an_open_list(text: str) -> None:
     assert "etc" in kinds(lint_action(text))
 
 
-@pytest.mark.parametrize("text", ["Create a runbook for investigating DNS failures",
-                                  "Write a guide on how to look into slow queries"])
+@pytest.mark.parametrize(
+    "text", ["Create a runbook for investigating DNS failures", "Write a guide on how to look into slow queries"]
+)
 def test_a_concrete_artifact_about_investigation_is_not_vague(text: str) -> None:
     assert not lint_action(text).vague

@@ -13,9 +13,21 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.mark.slow
 def test_the_wheel_holds_only_the_postmortem_actions_package_and_its_data(tmp_path: Path) -> None:
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path),
-         str(ROOT)],
-        check=True, timeout=300, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        check=True,
+        timeout=300,
+        capture_output=True,
     )
     wheel = next(tmp_path.glob("postmortem_actions-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
@@ -33,11 +45,14 @@ def test_the_wheel_holds_only_the_postmortem_actions_package_and_its_data(tmp_pa
 
 
 def test_the_installed_package_is_importable_only_under_its_own_name() -> None:
-    probe = ("import importlib.util as u, sys; "
-             "print([m for m in ('server', 'tools', 'store') if u.find_spec(m) is not None])")
+    probe = (
+        "import importlib.util as u, sys; "
+        "print([m for m in ('server', 'tools', 'store') if u.find_spec(m) is not None])"
+    )
     # Run outside the repository so its folders are not on sys.path by accident.
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, cwd="/",
-                         check=True).stdout.strip()
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, cwd="/", check=True
+    ).stdout.strip()
     assert out == "[]"
     import postmortem_actions.server
     import postmortem_actions.store

@@ -18,13 +18,68 @@ from postmortem_actions.tools.extraction import sentences as statements
 from postmortem_actions.tools.extraction.prefilter import Guarded, case_blind, folded, needles
 
 ODD = ["\u017f", "\u0131", "\u0130", "\u212a"]  # ſ ı İ K: re.IGNORECASE matches them to s, i, i, k
-WORDS = ["Investigate", "INVESTIGATING", "look into", "Improve", "more", "etc", "...", "and so on", "focus on",
-         "be careful", "make sure all", "ensure every", "Thanks", "sorry", "Apologise", "won't do", "rejected",
-         "~~dropped~~", "not planned", "the", "it", "was", "caused", "runbook", "Docs", "roll back", "2FA",
-         "on-call", "status page", "rate-limit", "fix", "you", "Please", "would have", "should've", "had we",
-         "decided not", "will continue to", "already", "have since", "should", "it would be useful", "the following",
-         "as follows", "implemented changes", "we have", "has been", "fixed", "(done)", "[closed]", "\u2705", "a",
-         ".", ",", ":", "(", ")", "-", " ", "x"]
+WORDS = [
+    "Investigate",
+    "INVESTIGATING",
+    "look into",
+    "Improve",
+    "more",
+    "etc",
+    "...",
+    "and so on",
+    "focus on",
+    "be careful",
+    "make sure all",
+    "ensure every",
+    "Thanks",
+    "sorry",
+    "Apologise",
+    "won't do",
+    "rejected",
+    "~~dropped~~",
+    "not planned",
+    "the",
+    "it",
+    "was",
+    "caused",
+    "runbook",
+    "Docs",
+    "roll back",
+    "2FA",
+    "on-call",
+    "status page",
+    "rate-limit",
+    "fix",
+    "you",
+    "Please",
+    "would have",
+    "should've",
+    "had we",
+    "decided not",
+    "will continue to",
+    "already",
+    "have since",
+    "should",
+    "it would be useful",
+    "the following",
+    "as follows",
+    "implemented changes",
+    "we have",
+    "has been",
+    "fixed",
+    "(done)",
+    "[closed]",
+    "\u2705",
+    "a",
+    ".",
+    ",",
+    ":",
+    "(",
+    ")",
+    "-",
+    " ",
+    "x",
+]
 
 
 def _texts() -> list[str]:
@@ -34,13 +89,22 @@ def _texts() -> list[str]:
 
 
 GUARDED = [pytest.param(g, id=kind) for kind, g, _, _ in lint._GUARDED_RULES] + [
-    pytest.param(g, id=name) for name, g in [
-        ("blanket", lint._GUARDED_BLANKET), ("dropped", extractor._DROPPED),
-        ("not-a-task", extractor._NOT_A_TASK_WORDS), ("umbrella", extractor._UMBRELLA), ("advice", statements._ADVICE),
-        ("counterfactual", statements._COUNTERFACTUAL), ("rejected", statements._REJECTED),
-        ("generic", statements._GENERIC), ("done-prose", statements._DONE_PROSE),
-        ("section-proposal", statements._SECTION_PROPOSAL), ("done-mark", item_fields._DONE_MARK),
-        ("done-tense", item_fields._DONE_TENSE)]]
+    pytest.param(g, id=name)
+    for name, g in [
+        ("blanket", lint._GUARDED_BLANKET),
+        ("dropped", extractor._DROPPED),
+        ("not-a-task", extractor._NOT_A_TASK_WORDS),
+        ("umbrella", extractor._UMBRELLA),
+        ("advice", statements._ADVICE),
+        ("counterfactual", statements._COUNTERFACTUAL),
+        ("rejected", statements._REJECTED),
+        ("generic", statements._GENERIC),
+        ("done-prose", statements._DONE_PROSE),
+        ("section-proposal", statements._SECTION_PROPOSAL),
+        ("done-mark", item_fields._DONE_MARK),
+        ("done-tense", item_fields._DONE_TENSE),
+    ]
+]
 
 
 @pytest.mark.parametrize("guarded", GUARDED)
@@ -90,11 +154,18 @@ def test_a_category_pattern_finds_what_its_terms_find_case_blind(category: Categ
         assert found == expected, text
 
 
-@pytest.mark.parametrize(("text", "due"), [
-    ("Add the alert by the end of the quarter", "the end of the quarter"), ("Ship it by next sprint", "next sprint"),
-    ("Rotate the keys by EOQ", "EOQ"), ("Rotate the keys by end of March", "end of March"),
-    ("Ship it by Q3 2026", "Q3 2026"),
-    ("Ship it by 3/4/26", "3/4/26"), ("Ship it by the \u017ftart of the year", "the \u017ftart of the year")])
+@pytest.mark.parametrize(
+    ("text", "due"),
+    [
+        ("Add the alert by the end of the quarter", "the end of the quarter"),
+        ("Ship it by next sprint", "next sprint"),
+        ("Rotate the keys by EOQ", "EOQ"),
+        ("Rotate the keys by end of March", "end of March"),
+        ("Ship it by Q3 2026", "Q3 2026"),
+        ("Ship it by 3/4/26", "3/4/26"),
+        ("Ship it by the \u017ftart of the year", "the \u017ftart of the year"),
+    ],
+)
 def test_a_due_date_is_read_whether_it_has_digits_or_only_words(text: str, due: str) -> None:
     assert item_fields.due(text) == due
 
@@ -106,9 +177,10 @@ def test_a_text_without_a_digit_or_a_date_word_has_no_due_date() -> None:
 def test_one_pass_over_a_text_finds_each_categorys_terms_as_a_search_per_category_does() -> None:
     for text in [*_texts(), "roll back and rolling back a rollback", "update the status page docs: on-call drills"]:
         lowered = folded(text)
-        expected = {cat: [(categories._TERM_OF[m.lastgroup or ""], m.start(), m.end())
-                          for m in pattern.finditer(lowered)]
-                    for cat, pattern in categories._COMPILED.items()}
+        expected = {
+            cat: [(categories._TERM_OF[m.lastgroup or ""], m.start(), m.end()) for m in pattern.finditer(lowered)]
+            for cat, pattern in categories._COMPILED.items()
+        }
         assert categories.term_matches(lowered) == {cat: hits for cat, hits in expected.items() if hits}, text
 
 
@@ -125,38 +197,106 @@ def test_a_pattern_with_capitals_inline_flags_or_accented_letters_is_not_made_ca
         case_blind(source)
 
 
-@pytest.mark.parametrize(("look_back_first", "pattern"), [
-    pytest.param(r"(?<![.!?])[.!?]++[\"'”’)\]*_`]*+(?=\s)", statements._BOUNDARY, id="sentence-boundary"),
-    pytest.param(r"(?<=[a-z0-9)`\]])[.!?](?:\s|$)", lint._SENTENCE_END, id="deliverable-end"),
-    pytest.param(r"(?<![\w/.-])([A-Z][A-Z0-9]{1,9})-(\d{1,7})(?![\w-])", item_fields._KEY, id="ticket-key"),
-    pytest.param(r"(?<![\w&/#])#(\d{1,7})\b(?!\s+priority)", item_fields._HASH, id="ticket-number"),
-])
+@pytest.mark.parametrize(
+    ("look_back_first", "pattern"),
+    [
+        pytest.param(r"(?<![.!?])[.!?]++[\"'”’)\]*_`]*+(?=\s)", statements._BOUNDARY, id="sentence-boundary"),
+        pytest.param(r"(?<=[a-z0-9)`\]])[.!?](?:\s|$)", lint._SENTENCE_END, id="deliverable-end"),
+        pytest.param(r"(?<![\w/.-])([A-Z][A-Z0-9]{1,9})-(\d{1,7})(?![\w-])", item_fields._KEY, id="ticket-key"),
+        pytest.param(r"(?<![\w&/#])#(\d{1,7})\b(?!\s+priority)", item_fields._HASH, id="ticket-number"),
+    ],
+)
 def test_a_pattern_that_reads_its_literal_before_looking_back_finds_what_the_look_back_first_form_finds(
-        look_back_first: str, pattern: re.Pattern[str]) -> None:
+    look_back_first: str, pattern: re.Pattern[str]
+) -> None:
     spec = re.compile(look_back_first)
-    parts = ["a", "AB", "Z", "9", "12", ".", "!", "?", "...", '"', ")", "]", "`", "*", "-", "/", "#", "&", " ", "\n",
-             "e.g.", "priority"]
+    parts = [
+        "a",
+        "AB",
+        "Z",
+        "9",
+        "12",
+        ".",
+        "!",
+        "?",
+        "...",
+        '"',
+        ")",
+        "]",
+        "`",
+        "*",
+        "-",
+        "/",
+        "#",
+        "&",
+        " ",
+        "\n",
+        "e.g.",
+        "priority",
+    ]
     for text in ["".join(p) for p in itertools.product(parts, repeat=4)]:
         for start in (0, 1):
             expected = [(m.span(), m.groups()) for m in spec.finditer(text, start)]
             assert [(m.span(), m.groups()) for m in pattern.finditer(text, start)] == expected, text
 
 
-FOLDED = [pytest.param(getattr(module, name), id=name) for module, names in [
-    (extractor, ["_NOT_A_TASK_LEAD", "_FIELD_LINE", "_CRITERION", "_TRACKING_LINE", "_MARKER", "_POINTER",
-                 "_DOCUMENTATION"]),
-    (statements, ["_IMPERATIVE", "_FUTURE", "_PROPOSAL_QUESTION", "_DONE_STEP", "_COMPARATIVE", "STATUS_NOTE",
-                  "_COMMIT_FOLDED"]),
-    (lint, ["_BARE", "_PURPOSE"]), (categories, ["_LEAD_VERB"]), (item_fields, ["_DUE_IN_FOLDED"]),
-] for name in names]
+FOLDED = [
+    pytest.param(getattr(module, name), id=name)
+    for module, names in [
+        (
+            extractor,
+            [
+                "_NOT_A_TASK_LEAD",
+                "_FIELD_LINE",
+                "_CRITERION",
+                "_TRACKING_LINE",
+                "_MARKER",
+                "_POINTER",
+                "_DOCUMENTATION",
+            ],
+        ),
+        (
+            statements,
+            [
+                "_IMPERATIVE",
+                "_FUTURE",
+                "_PROPOSAL_QUESTION",
+                "_DONE_STEP",
+                "_COMPARATIVE",
+                "STATUS_NOTE",
+                "_COMMIT_FOLDED",
+            ],
+        ),
+        (lint, ["_BARE", "_PURPOSE"]),
+        (categories, ["_LEAD_VERB"]),
+        (item_fields, ["_DUE_IN_FOLDED"]),
+    ]
+    for name in names
+]
 
 
 @pytest.mark.parametrize("pattern", FOLDED)
 def test_a_pattern_run_over_folded_text_finds_what_it_finds_case_blind(pattern: re.Pattern[str]) -> None:
     blind = re.compile(pattern.pattern, re.IGNORECASE)
-    extra = ["Owner: SRE", "TRACKING ISSUE: x", "[Action items]", "ENSURE it", "ADD A CHECK", "WILL ship",
-             "Should we add a canary?", "We've Added", "The more we plan, the less", "(Fixed by x)", "Investigate x",
-             "FIX IT", "so that", "by Q3 2026", "In the \u017fummer", "\u0130nvestigate", "Due: EOQ"]
+    extra = [
+        "Owner: SRE",
+        "TRACKING ISSUE: x",
+        "[Action items]",
+        "ENSURE it",
+        "ADD A CHECK",
+        "WILL ship",
+        "Should we add a canary?",
+        "We've Added",
+        "The more we plan, the less",
+        "(Fixed by x)",
+        "Investigate x",
+        "FIX IT",
+        "so that",
+        "by Q3 2026",
+        "In the \u017fummer",
+        "\u0130nvestigate",
+        "Due: EOQ",
+    ]
     for text in [*_texts(), *extra]:
         lowered = folded(text)
         assert [m.span() for m in pattern.finditer(lowered)] == [m.span() for m in blind.finditer(text)], text

@@ -23,8 +23,9 @@ def anyio_backend() -> str:
 
 @pytest.mark.anyio
 async def test_the_readme_lists_every_tool_and_resource_with_its_read_only_flag(tmp_path: Path) -> None:
-    settings = Settings(db_path=tmp_path / "a.db", allowed_dirs=(tmp_path,), max_bytes=1000, user="t",
-                        trackers=ALL_TRACKERS)
+    settings = Settings(
+        db_path=tmp_path / "a.db", allowed_dirs=(tmp_path,), max_bytes=1000, user="t", trackers=ALL_TRACKERS
+    )
     async with Client(build_server(settings)) as client:
         tools = (await client.list_tools()).tools
         templates = (await client.list_resource_templates()).resource_templates

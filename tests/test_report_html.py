@@ -61,26 +61,61 @@ def seed(store: Store, set_clock: Callable[[datetime], None], *, evil: bool = Fa
         lines = [f"Action item {i + 1} of {title}: {CATEGORY[c]} work." for i, c in enumerate(cats)]
         text = f"# {title}\n\nSeverity: {severity}\n\n## Action items\n\n" + "\n".join(f"- {q}" for q in lines) + "\n"
         set_clock(datetime.combine(incident, time(9), UTC))
-        pm, _ = store.add_postmortem(NewPostmortem(title=title, source=f"pm-{n}.md", text=text, severity=severity,
-                                                   sha256=hashlib.sha256(text.encode()).hexdigest()), BY)
-        actions = store.add_actions(pm.id, [
-            NewAction(text=f"{q} ({n})", done_when="verified", problem="the incident", category=CATEGORY[c],
-                      quote=q, quote_start=text.index(q), quote_end=text.index(q) + len(q))
-            for q, c in zip(lines, cats, strict=True)], BY)
+        pm, _ = store.add_postmortem(
+            NewPostmortem(
+                title=title,
+                source=f"pm-{n}.md",
+                text=text,
+                severity=severity,
+                sha256=hashlib.sha256(text.encode()).hexdigest(),
+            ),
+            BY,
+        )
+        actions = store.add_actions(
+            pm.id,
+            [
+                NewAction(
+                    text=f"{q} ({n})",
+                    done_when="verified",
+                    problem="the incident",
+                    category=CATEGORY[c],
+                    quote=q,
+                    quote_start=text.index(q),
+                    quote_end=text.index(q) + len(q),
+                )
+                for q, c in zip(lines, cats, strict=True)
+            ],
+            BY,
+        )
         for action, _ in actions:
             owner = '"><img src=x onerror=alert(1)>' if evil else rng.choice(OWNERS)
             accepted = datetime.combine(incident + timedelta(days=rng.randint(2, 9)), time(15), UTC)
             if rng.random() < 0.1:
-                events.append((accepted, action.id, HumanDecision(kind="kill", reason="duplicate", decided_by="lead",
-                                                                  channel="terminal")))
+                events.append(
+                    (
+                        accepted,
+                        action.id,
+                        HumanDecision(kind="kill", reason="duplicate", decided_by="lead", channel="terminal"),
+                    )
+                )
                 continue
             due = accepted.date() + timedelta(days=rng.choice((21, 30, 45, 60)))
-            events.append((accepted, action.id, HumanDecision(kind="accept", owner=owner, due=due, decided_by="lead",
-                                                              channel="terminal")))
+            events.append(
+                (
+                    accepted,
+                    action.id,
+                    HumanDecision(kind="accept", owner=owner, due=due, decided_by="lead", channel="terminal"),
+                )
+            )
             finished = accepted + timedelta(days=rng.randint(5, 90), hours=2)
             if finished.date() < AS_OF and rng.random() < 0.85:
-                events.append((finished, action.id, HumanDecision(kind="complete", evidence="PR merged",
-                                                                  decided_by=owner, channel="terminal")))
+                events.append(
+                    (
+                        finished,
+                        action.id,
+                        HumanDecision(kind="complete", evidence="PR merged", decided_by=owner, channel="terminal"),
+                    )
+                )
             elif rng.random() < 0.3:
                 events.append((accepted + timedelta(days=3), action.id, "blocked"))
     for moment, action_id, decision in sorted(events, key=lambda e: (e[0], e[1])):
@@ -100,17 +135,34 @@ def realistic_report(db: Path, monkeypatch: pytest.MonkeyPatch, *, evil: bool = 
 
 
 def figures(key: str, accepted: int = 0, done_on_time: int = 0) -> GroupFigures:
-    return GroupFigures(key=key, accepted=accepted, done=done_on_time, done_on_time=done_on_time, killed=1,
-                        open=accepted - done_on_time, overdue=0,
-                        completion_rate=done_on_time / accepted if accepted else None, median_days_to_done=None,
-                        aging={"0-30": 0, "31-60": 0, "61-90": 0, "90+": 0},
-                        categories={"prevent": accepted, "detect": 0, "mitigate": 0, "process": 0})
+    return GroupFigures(
+        key=key,
+        accepted=accepted,
+        done=done_on_time,
+        done_on_time=done_on_time,
+        killed=1,
+        open=accepted - done_on_time,
+        overdue=0,
+        completion_rate=done_on_time / accepted if accepted else None,
+        median_days_to_done=None,
+        aging={"0-30": 0, "31-60": 0, "61-90": 0, "90+": 0},
+        categories={"prevent": accepted, "detect": 0, "mitigate": 0, "process": 0},
+    )
 
 
 def made_report(groups: list[GroupFigures], months: list[MonthFigures], warnings: list[str]) -> FollowthroughReport:
     total = figures("total", sum(g.accepted for g in groups), sum(g.done_on_time for g in groups))
-    return FollowthroughReport(as_of=AS_OF, since=None, until=None, group_by="owner", groups=groups, total=total,
-                               by_month=months, warnings=warnings, markdown="")
+    return FollowthroughReport(
+        as_of=AS_OF,
+        since=None,
+        until=None,
+        group_by="owner",
+        groups=groups,
+        total=total,
+        by_month=months,
+        warnings=warnings,
+        markdown="",
+    )
 
 
 def svg(page: str, chart_id: str) -> str:
@@ -158,8 +210,13 @@ def test_strings_from_the_data_are_escaped(tmp_path: Path, monkeypatch: pytest.M
     assert "<script" not in page
     assert "<img" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    made = render_html(made_report([figures(EVIL, 3, 1)], [MonthFigures(month=EVIL, accepted=3, done=1, on_time=1)],
-                                   [f"{EVIL}: no detect item"]))
+    made = render_html(
+        made_report(
+            [figures(EVIL, 3, 1)],
+            [MonthFigures(month=EVIL, accepted=3, done=1, on_time=1)],
+            [f"{EVIL}: no detect item"],
+        )
+    )
     assert "<script" not in made
     assert made.count("&lt;script&gt;") >= 3
 
@@ -175,8 +232,10 @@ def test_empty_report_says_no_data_yet() -> None:
 
 
 def test_months_without_acceptances_still_get_a_place_on_the_axis() -> None:
-    months = [MonthFigures(month="2025-11", accepted=4, done=2, on_time=1),
-              MonthFigures(month="2026-02", accepted=2, done=0, on_time=0)]
+    months = [
+        MonthFigures(month="2025-11", accepted=4, done=2, on_time=1),
+        MonthFigures(month="2026-02", accepted=2, done=0, on_time=0),
+    ]
     chart = svg(render_html(made_report([figures("dana", 6, 1)], months, [])), "completion-chart")
     labels = re.findall(r">(\w{3} \d{4})</text>", chart)
     assert labels == ["Nov 2025", "Dec 2025", "Jan 2026", "Feb 2026"]
@@ -197,9 +256,20 @@ def browser() -> str:
 
 def chromium(profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """Headless Chromium with no network side channels, bounded in time."""
-    command = [browser(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars",
-               "--force-device-scale-factor=1", f"--user-data-dir={profile}", *args]
+    command = [
+        browser(),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--hide-scrollbars",
+        "--force-device-scale-factor=1",
+        f"--user-data-dir={profile}",
+        *args,
+    ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=BROWSER_TIMEOUT, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     return done
@@ -243,8 +313,7 @@ def test_chromium_draws_both_charts(rendered: tuple[Path, FollowthroughReport], 
     assert category.count("<rect") >= 8
 
 
-def test_charts_have_size_and_labels_do_not_overlap(rendered: tuple[Path, FollowthroughReport],
-                                                    tmp_path: Path) -> None:
+def test_charts_have_size_and_labels_do_not_overlap(rendered: tuple[Path, FollowthroughReport], tmp_path: Path) -> None:
     """Layout as Chromium computes it: a copy of the page with a measuring script (the CSP that forbids scripts
     in the report itself is dropped from the copy)."""
     page, report = rendered
@@ -262,7 +331,7 @@ def test_charts_have_size_and_labels_do_not_overlap(rendered: tuple[Path, Follow
         texts = [t for t in measured[chart_id]["texts"] if t[3] > t[1]]
         assert len(texts) == len(measured[chart_id]["texts"]), "an empty or invisible label"
         for i, a in enumerate(texts):
-            for b in texts[i + 1:]:
+            for b in texts[i + 1 :]:
                 overlap = min(a[3], b[3]) - max(a[1], b[1]), min(a[4], b[4]) - max(a[2], b[2])
                 assert overlap[0] <= 1 or overlap[1] <= 1, f"{chart_id}: {a[0]!r} overlaps {b[0]!r}"
     assert measured["completion-chart"]["drawn"] >= len(report.by_month) * 2

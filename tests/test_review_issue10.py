@@ -64,8 +64,9 @@ def _user(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("POSTMORTEM_ACTIONS_USER", "tester")
 
 
-def decided(tmp_path: Path, *changes: dict[str, Any], accept: bool = True,
-            owner: str = "Priya Raman") -> tuple[Store, list[int]]:
+def decided(
+    tmp_path: Path, *changes: dict[str, Any], accept: bool = True, owner: str = "Priya Raman"
+) -> tuple[Store, list[int]]:
     """A store with DOC and one candidate per entry of `changes` (CANDIDATES[i] with those fields replaced),
     each accepted by a human at the terminal (`owner`, due 2026-12-15) when `accept`."""
     store = Store(tmp_path / "actions.db")
@@ -75,9 +76,16 @@ def decided(tmp_path: Path, *changes: dict[str, Any], accept: bool = True,
     assert result.rejected == [], result.rejected
     ids = [r.action_id for r in result.recorded]
     for action_id in ids if accept else []:
-        store.record_decision(action_id, HumanDecision(kind=DecisionKind.ACCEPT, owner=owner,
-                                                       due=date(2026, 12, 15), decided_by="Dana",
-                                                       channel=Channel.TERMINAL))
+        store.record_decision(
+            action_id,
+            HumanDecision(
+                kind=DecisionKind.ACCEPT,
+                owner=owner,
+                due=date(2026, 12, 15),
+                decided_by="Dana",
+                channel=Channel.TERMINAL,
+            ),
+        )
     return store, ids
 
 
@@ -119,15 +127,17 @@ def test_every_character_that_renders_as_nothing_is_refused_and_written_out(char
 
 @pytest.mark.anyio
 async def test_a_proposed_owner_ending_in_a_variation_selector_is_not_committed_as_the_name_the_human_read(
-        settings: Settings, store: Store, record_sample: Any) -> None:
+    settings: Settings, store: Store, record_sample: Any
+) -> None:
     server = build_server(settings)
     async with Client(server) as plain:
         _, ids = await record_sample(plain)
     human = PrefilledHuman(decision="accept")
     with anyio.fail_after(WAIT_S):
         async with Client(server, elicitation_callback=human) as client:
-            await client.call_tool("decide_action", {"action_id": ids[0], "proposed_owner": "alice\ufe0f",
-                                                     "proposed_due": "2027-01-15"})
+            await client.call_tool(
+                "decide_action", {"action_id": ids[0], "proposed_owner": "alice\ufe0f", "proposed_due": "2027-01-15"}
+            )
     owner = store.get_action(ids[0]).owner
     assert owner is None or not set(owner) & set(ZERO_WIDTH_ACCEPTED), repr(owner)
 
@@ -164,8 +174,9 @@ def record_and_leave(store: Store, change: dict[str, Any]) -> None:
 def test_the_decide_question_shows_the_problem_that_will_be_filed_with_the_item(tmp_path: Path) -> None:
     problem = "Replace the pager vendor and move every team to the new rota"
     store, ids = decided(tmp_path, {"problem": problem}, accept=False)
-    question = ask_decide(store, ids[0], proposed_owner=None, proposed_due=None, note=None, table=DueTable(),
-                          today=date.today())
+    question = ask_decide(
+        store, ids[0], proposed_owner=None, proposed_due=None, note=None, table=DueTable(), today=date.today()
+    )
     assert problem in question.message
 
 
@@ -202,8 +213,7 @@ def test_an_owner_with_braces_is_filed_unassigned_with_a_warning_not_a_crash(tmp
 # -- F6 (low): the review's CSV lacks the formula guard the export's CSV has --------------------------------------
 
 
-def test_review_csv_cells_never_start_a_spreadsheet_formula(
-        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_review_csv_cells_never_start_a_spreadsheet_formula(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     formula = '=HYPERLINK("https://evil.example/x","Page billing on-call")'
     _, ids = decided(tmp_path, {"text": formula})
     status, out, _ = run(capsys, tmp_path / "actions.db", "agenda", "--format", "csv", "--as-of", "2027-01-15")
@@ -217,7 +227,8 @@ def test_review_csv_cells_never_start_a_spreadsheet_formula(
 
 
 def test_a_long_proposed_owner_keeps_its_question_mark_in_the_list(
-        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     _, ids = decided(tmp_path, {"proposed_owner": "platform-oncall-team"}, accept=False)
     status, out, _ = run(capsys, tmp_path / "actions.db", "list")
     assert status == 0
@@ -238,19 +249,25 @@ def test_a_text_with_a_run_of_combining_marks_longer_than_stream_safe_text_allow
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=(
-    "F9: the SDK parses {\"jsonrpc\":\"2.0\",\"id\":true,\"method\":\"ping\"} (or id null / an object) as a "
-    "notification and drops it; the relay never sees an exception, so the client waits for a reply that never "
-    "comes, which the relay was added to prevent (-32600 is due)"))
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        'F9: the SDK parses {"jsonrpc":"2.0","id":true,"method":"ping"} (or id null / an object) as a '
+        "notification and drops it; the relay never sees an exception, so the client waits for a reply that never "
+        "comes, which the relay was added to prevent (-32600 is due)"
+    ),
+)
 def test_a_request_whose_id_is_not_a_string_or_integer_gets_an_invalid_request_error(settings: Settings) -> None:
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("POSTMORTEM_ACTIONS_")}, **server_env(settings)}
-    with subprocess.Popen([*console_script(), "serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                          stderr=subprocess.DEVNULL, env=env) as process:
+    with subprocess.Popen(
+        [*console_script(), "serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env
+    ) as process:
         try:
             assert process.stdin is not None
             # The ping after it shows whether the first line was answered: replies come in order.
-            process.stdin.write(b'{"jsonrpc": "2.0", "id": true, "method": "ping"}\n'
-                                b'{"jsonrpc": "2.0", "id": 2, "method": "ping"}\n')
+            process.stdin.write(
+                b'{"jsonrpc": "2.0", "id": true, "method": "ping"}\n{"jsonrpc": "2.0", "id": 2, "method": "ping"}\n'
+            )
             process.stdin.flush()
             first = _reply(process, time.monotonic() + WAIT_S)
             assert (first["id"], first.get("error", {}).get("code")) == (None, -32600), first
@@ -262,7 +279,8 @@ def test_a_request_whose_id_is_not_a_string_or_integer_gets_an_invalid_request_e
 
 
 def test_through_a_symlinked_db_the_key_beside_the_real_database_is_never_written(
-        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     decided(tmp_path, {})
     real = tmp_path / "actions.db"
     key = Settings(db_path=real, allowed_dirs=(), max_bytes=1, user="t").state_key_path
@@ -281,7 +299,8 @@ def test_through_a_symlinked_db_the_key_beside_the_real_database_is_never_writte
 
 
 def test_two_different_tracker_accounts_with_one_display_name_are_told_apart_in_the_decision_log(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     store, ids = decided(tmp_path, {}, {})
     jira = FakeJira()
     one, other = jira.add_user("Dana Scully"), jira.add_user("Dana Scully")
@@ -301,7 +320,8 @@ def test_two_different_tracker_accounts_with_one_display_name_are_told_apart_in_
 
 
 def test_add_names_the_date_form_and_refuses_a_day_outside_the_range(
-        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     doc = tmp_path / "pm.md"
     doc.write_text(DOC, encoding="utf-8")
     with pytest.raises(SystemExit):
@@ -315,10 +335,13 @@ def test_add_names_the_date_form_and_refuses_a_day_outside_the_range(
 
 
 def test_the_extract_listing_marks_a_follow_up_it_cuts(
-        capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("COLUMNS", "80")
-    follow_up = ("Rotate every production API key within 90 days of issue, except the payment gateway keys which "
-                 "stay as they are until the vendor migration")
+    follow_up = (
+        "Rotate every production API key within 90 days of issue, except the payment gateway keys which "
+        "stay as they are until the vendor migration"
+    )
     doc = tmp_path / "pm.md"
     doc.write_text(f"# Key leak\n\n## Action items\n\n- {follow_up}.\n", encoding="utf-8")
     status, out, _ = run(capsys, tmp_path / "a.db", "extract", str(doc))
@@ -333,21 +356,31 @@ def test_the_extract_listing_marks_a_follow_up_it_cuts(
 @pytest.mark.parametrize("days", ["4000", "99999999"])
 def test_a_due_table_beyond_the_due_window_is_refused_when_the_settings_load(tmp_path: Path, days: str) -> None:
     with pytest.raises(InvalidInput):
-        Settings.load({"POSTMORTEM_ACTIONS_DB": str(tmp_path / "a.db"), "POSTMORTEM_ACTIONS_USER": "tester",
-                       "POSTMORTEM_ACTIONS_DUE_DAYS": f"SEV2={days}"})
+        Settings.load(
+            {
+                "POSTMORTEM_ACTIONS_DB": str(tmp_path / "a.db"),
+                "POSTMORTEM_ACTIONS_USER": "tester",
+                "POSTMORTEM_ACTIONS_DUE_DAYS": f"SEV2={days}",
+            }
+        )
 
 
 # == Attacks that held =============================================================================================
 
 
-@pytest.mark.parametrize("document", [
-    "---\ntitle: \"Checkout \x1b[2J\x1b[Houtage\"\n---\n\n## Action items\n\n- Add an alert.\n",
-    "# Checkout \u202etuo\u2066age\u200b\r\n\n## Action items\n\n- Add an alert.\n",
-    "<html><head><title>Postmortem</title></head><body><h1>Checkout &#27;[31m&#x202E;outage&#13;&#8233;</h1>"
-    "<h2>Action items</h2><ul><li>Add an alert.</li></ul></body></html>",
-], ids=["front-matter-ansi", "heading-bidi", "html-entities"])
+@pytest.mark.parametrize(
+    "document",
+    [
+        '---\ntitle: "Checkout \x1b[2J\x1b[Houtage"\n---\n\n## Action items\n\n- Add an alert.\n',
+        "# Checkout \u202etuo\u2066age\u200b\r\n\n## Action items\n\n- Add an alert.\n",
+        "<html><head><title>Postmortem</title></head><body><h1>Checkout &#27;[31m&#x202E;outage&#13;&#8233;</h1>"
+        "<h2>Action items</h2><ul><li>Add an alert.</li></ul></body></html>",
+    ],
+    ids=["front-matter-ansi", "heading-bidi", "html-entities"],
+)
 def test_a_title_found_in_the_document_holds_nothing_that_hides_text(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str], document: str) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], document: str
+) -> None:
     store = Store(tmp_path / "actions.db")
     parsed = parse_postmortem(store, BY, ReadPolicy(allowed_dirs=()), text=document)
     assert not HIDDEN_OR_BREAK.search(parsed.title), repr(parsed.title)
@@ -362,7 +395,8 @@ def test_a_title_found_in_the_document_holds_nothing_that_hides_text(
 
 @pytest.mark.anyio
 async def test_a_document_reached_through_a_link_whose_real_name_hides_text_is_refused_and_nothing_is_stored(
-        settings: Settings, store: Store, docs_dir: Path) -> None:
+    settings: Settings, store: Store, docs_dir: Path
+) -> None:
     from mcp_results import refusal as tool_refusal
 
     (docs_dir / "incident\x1b[2J\u202e.md").write_text(DOC, encoding="utf-8")
@@ -375,8 +409,7 @@ async def test_a_document_reached_through_a_link_whose_real_name_hides_text_is_r
     assert store.list_postmortems() == []
 
 
-def test_a_tracker_state_name_that_hides_text_is_written_out_and_a_persons_close_still_counts(
-        tmp_path: Path) -> None:
+def test_a_tracker_state_name_that_hides_text_is_written_out_and_a_persons_close_still_counts(tmp_path: Path) -> None:
     store, ids = decided(tmp_path, {})
     linear = FakeLinear()
     done = next(s for s in linear.teams["ENG"].states if s.type == "completed")
@@ -392,7 +425,8 @@ def test_a_tracker_state_name_that_hides_text_is_written_out_and_a_persons_close
 
 @pytest.mark.parametrize("spelling", ["proc-fd", "dot-dot", "dangling-link-to-journal"])
 def test_the_database_reached_through_proc_self_fd_a_dot_dot_spelling_or_a_dangling_link_is_never_written(
-        capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spelling: str) -> None:
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spelling: str
+) -> None:
     store, _ = decided(tmp_path, {})
     store.close()
     db = tmp_path / "actions.db"
@@ -401,8 +435,11 @@ def test_the_database_reached_through_proc_self_fd_a_dot_dot_spelling_or_a_dangl
     monkeypatch.chdir(tmp_path)
     before = digest(db)
     with open(db, "rb") as held:
-        target = {"proc-fd": f"/proc/self/fd/{held.fileno()}", "dot-dot": "sub/../actions.db",
-                  "dangling-link-to-journal": "sub/out.json"}[spelling]
+        target = {
+            "proc-fd": f"/proc/self/fd/{held.fileno()}",
+            "dot-dot": "sub/../actions.db",
+            "dangling-link-to-journal": "sub/out.json",
+        }[spelling]
         status, _, err = run(capsys, Path("actions.db"), "export", "--format", "json", "--out", target, "--force")
     assert status == 2
     assert "is the database or a file kept beside it" in err
@@ -414,19 +451,23 @@ def test_the_database_reached_through_proc_self_fd_a_dot_dot_spelling_or_a_dangl
 
 @pytest.mark.slow
 def test_whitespace_batches_invalid_utf8_and_a_huge_line_get_answers_and_the_server_keeps_serving(
-        settings: Settings) -> None:
+    settings: Settings,
+) -> None:
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("POSTMORTEM_ACTIONS_")}, **server_env(settings)}
     huge = b'{"jsonrpc": "2.0", "id": 3, "method": "ping", "params": {"x": "' + b"a" * 20_000_000 + b'"}}'
     lines: list[tuple[bytes, Callable[[dict[str, Any]], bool]]] = [
         (b"   \t ", lambda r: r["error"]["code"] == -32700),
         (b'[{"jsonrpc": "2.0", "id": 1, "method": "ping"}]', lambda r: r["error"]["code"] == -32600),
         (b"[]", lambda r: r["error"]["code"] == -32600),
-        (b'{"jsonrpc": "2.0", "id": 2, "method": "ping", "params": {"x": "\xff\xfe"}}',
-         lambda r: r["id"] == 2 and "result" in r),
+        (
+            b'{"jsonrpc": "2.0", "id": 2, "method": "ping", "params": {"x": "\xff\xfe"}}',
+            lambda r: r["id"] == 2 and "result" in r,
+        ),
         (huge, lambda r: r["id"] == 3 and "result" in r),
     ]
-    with subprocess.Popen([*console_script(), "serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                          stderr=subprocess.DEVNULL, env=env) as process:
+    with subprocess.Popen(
+        [*console_script(), "serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env
+    ) as process:
         try:
             assert process.stdin is not None
             deadline = time.monotonic() + 60
@@ -435,8 +476,16 @@ def test_whitespace_batches_invalid_utf8_and_a_huge_line_get_answers_and_the_ser
                 process.stdin.flush()
                 reply = _reply(process, deadline)
                 assert expected(reply), (line[:60], reply)
-            hello = {"jsonrpc": "2.0", "id": 4, "method": "initialize", "params": {
-                "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "raw", "version": "1"}}}
+            hello = {
+                "jsonrpc": "2.0",
+                "id": 4,
+                "method": "initialize",
+                "params": {
+                    "protocolVersion": "2025-11-25",
+                    "capabilities": {},
+                    "clientInfo": {"name": "raw", "version": "1"},
+                },
+            }
             process.stdin.write(json.dumps(hello).encode() + b"\n")
             process.stdin.flush()
             assert _reply(process, deadline)["result"]["serverInfo"]["name"] == "postmortem-actions"
@@ -446,7 +495,8 @@ def test_whitespace_batches_invalid_utf8_and_a_huge_line_get_answers_and_the_ser
 
 @pytest.mark.anyio
 async def test_a_client_name_that_hides_text_is_recorded_written_out_on_the_decision_and_the_audit(
-        settings: Settings, store: Store, record_sample: Any) -> None:
+    settings: Settings, store: Store, record_sample: Any
+) -> None:
     server = build_server(settings)
     async with Client(server) as plain:
         _, ids = await record_sample(plain)
@@ -463,15 +513,18 @@ async def test_a_client_name_that_hides_text_is_recorded_written_out_on_the_deci
 
 
 def test_verify_prints_no_raw_control_character_of_a_hostile_trigger_or_a_forged_owner(
-        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     store, ids = decided(tmp_path, {})
     store.close()
     db = tmp_path / "actions.db"
     with closing(sqlite3.connect(db, isolation_level=None)) as raw:
-        raw.execute('CREATE TRIGGER "ok\x1b[1A\x1b[2K\rverify: 0 problems\u202e" AFTER INSERT ON tickets '
-                    "BEGIN SELECT 1; END")
-        for (guard,) in raw.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'actions'"
-                                    ).fetchall():
+        raw.execute(
+            'CREATE TRIGGER "ok\x1b[1A\x1b[2K\rverify: 0 problems\u202e" AFTER INSERT ON tickets BEGIN SELECT 1; END'
+        )
+        for (guard,) in raw.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'actions'"
+        ).fetchall():
             raw.execute(f'DROP TRIGGER "{guard}"')
         raw.execute("UPDATE actions SET owner = ? WHERE id = ?", ["mallory\x1b[8m\u202e", ids[0]])
 

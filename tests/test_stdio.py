@@ -38,40 +38,71 @@ def console_script() -> list[str]:
 
 
 def server_env(settings: Settings) -> dict[str, str]:
-    return {"POSTMORTEM_ACTIONS_DB": str(settings.db_path),
-            "POSTMORTEM_ACTIONS_ALLOWED_DIRS": os.pathsep.join(str(d) for d in settings.allowed_dirs),
-            "POSTMORTEM_ACTIONS_USER": settings.user, "POSTMORTEM_ACTIONS_LOG_LEVEL": "WARNING"}
+    return {
+        "POSTMORTEM_ACTIONS_DB": str(settings.db_path),
+        "POSTMORTEM_ACTIONS_ALLOWED_DIRS": os.pathsep.join(str(d) for d in settings.allowed_dirs),
+        "POSTMORTEM_ACTIONS_USER": settings.user,
+        "POSTMORTEM_ACTIONS_LOG_LEVEL": "WARNING",
+    }
 
 
-def cli(*args: str, env: dict[str, str] | None = None,
-        timeout: float = CLI_TIMEOUT_S) -> subprocess.CompletedProcess[str]:
+def cli(
+    *args: str, env: dict[str, str] | None = None, timeout: float = CLI_TIMEOUT_S
+) -> subprocess.CompletedProcess[str]:
     inherited = {k: v for k, v in os.environ.items() if not k.startswith("POSTMORTEM_ACTIONS_")}
-    return subprocess.run([*console_script(), *args], capture_output=True, text=True, timeout=timeout, check=False,
-                          env={**inherited, "POSTMORTEM_ACTIONS_USER": "tester", **(env or {})})
+    return subprocess.run(
+        [*console_script(), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        env={**inherited, "POSTMORTEM_ACTIONS_USER": "tester", **(env or {})},
+    )
 
 
 # -- MCP over stdio --------------------------------------------------------------------------------------
 
+
 @pytest.mark.anyio
 @pytest.mark.parametrize("stdio_mode", ["auto", "legacy"])
 async def test_the_console_script_serves_mcp_over_stdio_and_writes_the_configured_database(
-        settings: Settings, docs_dir: Path, sample_text: str, sample_candidates: list[dict[str, Any]],
-        stdio_mode: str) -> None:
+    settings: Settings, docs_dir: Path, sample_text: str, sample_candidates: list[dict[str, Any]], stdio_mode: str
+) -> None:
     (docs_dir / "billing.md").write_text(sample_text, encoding="utf-8")
     command = console_script()
     # A tracker configured in the environment, as a host would pass it: its tools are offered (no request is sent).
-    env = {**server_env(settings), "POSTMORTEM_ACTIONS_GITHUB_TOKEN": "ghp_test", "POSTMORTEM_ACTIONS_GITHUB_REPO":
-           "acme/web", "POSTMORTEM_ACTIONS_TRACKERS": str(docs_dir / "no-trackers.toml")}
+    env = {
+        **server_env(settings),
+        "POSTMORTEM_ACTIONS_GITHUB_TOKEN": "ghp_test",
+        "POSTMORTEM_ACTIONS_GITHUB_REPO": "acme/web",
+        "POSTMORTEM_ACTIONS_TRACKERS": str(docs_dir / "no-trackers.toml"),
+    }
     params = StdioServerParameters(command=command[0], args=[*command[1:], "serve"], env=env)
     invented = {**sample_candidates[0], "text": "Buy a bigger queue", "quote": "we decided to buy a bigger queue"}
     with anyio.fail_after(SPAWN_TIMEOUT_S):
         async with Client(params, mode=stdio_mode, read_timeout_seconds=30) as client:
             assert client.protocol_version == ("2026-07-28" if stdio_mode == "auto" else "2025-11-25")
             names = [t.name for t in (await client.list_tools()).tools]
-            assert names == ["parse_postmortem", "record_candidates", "revise_candidate", "list_actions",
-                             "decide_action", "replan_action", "complete_action", "reopen_action", "report_status",
-                             "list_overdue", "review_agenda", "draft_status_summary", "followthrough_report",
-                             "lint_action", "draft_tickets", "export_tickets", "link_ticket", "sync_tickets"]
+            assert names == [
+                "parse_postmortem",
+                "record_candidates",
+                "revise_candidate",
+                "list_actions",
+                "decide_action",
+                "replan_action",
+                "complete_action",
+                "reopen_action",
+                "report_status",
+                "list_overdue",
+                "review_agenda",
+                "draft_status_summary",
+                "followthrough_report",
+                "lint_action",
+                "draft_tickets",
+                "export_tickets",
+                "link_ticket",
+                "sync_tickets",
+            ]
 
             parsed = await client.call_tool("parse_postmortem", {"path": "billing.md"})
             assert not parsed.is_error, parsed.content
@@ -79,8 +110,9 @@ async def test_the_console_script_serves_mcp_over_stdio_and_writes_the_configure
             pm = parsed.structured_content["postmortem_id"]
             assert parsed.structured_content["source"] == str((docs_dir / "billing.md").resolve())
 
-            recorded = await client.call_tool("record_candidates",
-                                              {"postmortem_id": pm, "candidates": [*sample_candidates, invented]})
+            recorded = await client.call_tool(
+                "record_candidates", {"postmortem_id": pm, "candidates": [*sample_candidates, invented]}
+            )
             assert not recorded.is_error, recorded.content
             assert recorded.structured_content is not None
             assert len(recorded.structured_content["recorded"]) == len(sample_candidates)
@@ -90,8 +122,9 @@ async def test_the_console_script_serves_mcp_over_stdio_and_writes_the_configure
             assert listed.structured_content is not None
             assert (listed.structured_content["total"], listed.structured_content["next_offset"]) == (5, 2)
 
-            refused = await client.call_tool("record_candidates", {
-                "postmortem_id": pm, "candidates": sample_candidates[:1], "owner": "dana"})
+            refused = await client.call_tool(
+                "record_candidates", {"postmortem_id": pm, "candidates": sample_candidates[:1], "owner": "dana"}
+            )
             assert refused.is_error
             assert getattr(refused.content[0], "text", "").startswith("Nothing was changed")
 
@@ -115,11 +148,12 @@ async def test_the_console_script_serves_mcp_over_stdio_and_writes_the_configure
 
 # -- the human CLI ---------------------------------------------------------------------------------------
 
+
 @pytest.mark.anyio
 @pytest.mark.parametrize("mode", ["auto"])
 async def test_the_cli_adds_lists_and_verifies_the_database_the_server_writes(
-        settings: Settings, client: Client, tmp_path: Path, sample_text: str,
-        sample_candidates: list[dict[str, Any]]) -> None:
+    settings: Settings, client: Client, tmp_path: Path, sample_text: str, sample_candidates: list[dict[str, Any]]
+) -> None:
     doc = tmp_path / "elsewhere" / "billing.md"  # the human names any file; its folder is allowed for `add`
     doc.parent.mkdir()
     doc.write_text(sample_text, encoding="utf-8")
@@ -168,25 +202,36 @@ def test_the_demo_runs_the_whole_flow_and_shows_the_rejection_and_the_count() ->
     assert "Nothing was changed" in demo.stdout
     # The extractor's list, and the follow-up no candidate covers, are shown before anything is decided.
     assert "the server's extractor found 5 follow-up(s)" in demo.stdout
-    assert "NOT COVERED (the assistant must record it or tell you why not): We need to investigate connection " \
-           "pooling in general." in demo.stdout
+    assert (
+        "NOT COVERED (the assistant must record it or tell you why not): We need to investigate connection "
+        "pooling in general." in demo.stdout
+    )
 
 
 SAMPLE = str(Path(__file__).resolve().parents[1] / "server" / "samples" / "checkout-outage.md")
 
 
-@pytest.mark.parametrize("command", [["list"], ["list", "--format", "json"], ["verify"], ["extract", SAMPLE],
-                                     ["extract", "--json", SAMPLE]])
+@pytest.mark.parametrize(
+    "command", [["list"], ["list", "--format", "json"], ["verify"], ["extract", SAMPLE], ["extract", "--json", SAMPLE]]
+)
 def test_human_cli_commands_never_import_the_mcp_sdk(tmp_path: Path, command: list[str]) -> None:
     Store(tmp_path / "a.db").close()
-    probe = ("import sys\n"
-             "from postmortem_actions.server.cli.main import main\n"
-             f"status = main(['--db', {str(tmp_path / 'a.db')!r}, *{command!r}])\n"
-             "loaded = sorted(m for m in sys.modules if m == 'mcp' or m.startswith('mcp.'))\n"
-             "print('OK' if status == 0 and not loaded else f'FAIL status={status} loaded={loaded[:5]}')\n")
+    probe = (
+        "import sys\n"
+        "from postmortem_actions.server.cli.main import main\n"
+        f"status = main(['--db', {str(tmp_path / 'a.db')!r}, *{command!r}])\n"
+        "loaded = sorted(m for m in sys.modules if m == 'mcp' or m.startswith('mcp.'))\n"
+        "print('OK' if status == 0 and not loaded else f'FAIL status={status} loaded={loaded[:5]}')\n"
+    )
     env = {k: v for k, v in os.environ.items() if not k.startswith("POSTMORTEM_ACTIONS_")}
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=CLI_TIMEOUT_S,
-                          check=False, env={**env, "POSTMORTEM_ACTIONS_USER": "tester"})
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        timeout=CLI_TIMEOUT_S,
+        check=False,
+        env={**env, "POSTMORTEM_ACTIONS_USER": "tester"},
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "OK"
 
@@ -213,19 +258,31 @@ def test_a_line_that_is_not_json_rpc_gets_a_json_rpc_error_and_the_server_keeps_
     import time
 
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("POSTMORTEM_ACTIONS_")}, **server_env(settings)}
-    with subprocess.Popen([*console_script(), "serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                          stderr=subprocess.DEVNULL, env=env) as process:
+    with subprocess.Popen(
+        [*console_script(), "serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env
+    ) as process:
         try:
             assert process.stdin is not None
             deadline = time.monotonic() + SPAWN_TIMEOUT_S
-            for line, code in ((b"{not json", -32700), (b"[" * 100_000 + b"]" * 100_000, -32700),
-                               (b'{"jsonrpc": "2.0", "id": 7}', -32600)):
+            for line, code in (
+                (b"{not json", -32700),
+                (b"[" * 100_000 + b"]" * 100_000, -32700),
+                (b'{"jsonrpc": "2.0", "id": 7}', -32600),
+            ):
                 process.stdin.write(line + b"\n")
                 process.stdin.flush()
                 reply = _reply(process, deadline)
                 assert (reply["jsonrpc"], reply["id"], reply["error"]["code"]) == ("2.0", None, code)
-            hello = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-                "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "raw", "version": "1"}}}
+            hello = {
+                "jsonrpc": "2.0",
+                "id": 1,
+                "method": "initialize",
+                "params": {
+                    "protocolVersion": "2025-11-25",
+                    "capabilities": {},
+                    "clientInfo": {"name": "raw", "version": "1"},
+                },
+            }
             process.stdin.write(json.dumps(hello).encode() + b"\n")
             process.stdin.flush()
             answer = _reply(process, deadline)

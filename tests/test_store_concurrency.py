@@ -58,7 +58,9 @@ def human(kind, **values):
 
 # A writer: opens the store, reports ready, waits for "go" on stdin, then writes. Even iterations add a
 # candidate, odd ones decide the oldest undecided candidate it added (accept and defer alternate).
-WRITER_SCRIPT = _CHILD_PRELUDE + """
+WRITER_SCRIPT = (
+    _CHILD_PRELUDE
+    + """
 path, worker, pm_id, writes = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 store = Store(path)
 print("ready", flush=True)
@@ -81,6 +83,7 @@ for i in range(writes):
 last = time.monotonic()
 print(json.dumps({"added": added, "decided": decided, "first": first, "last": last}), flush=True)
 """
+)
 
 # A reader: until stdin closes, checks that what it reads is consistent while the writers write.
 READER_SCRIPT = """
@@ -113,7 +116,9 @@ print(json.dumps({"reads": reads, "problems": sorted(set(problems))}), flush=Tru
 
 # A decider for the crash test: loops through whole lifecycles and acknowledges every recorded
 # decision on stdout only after record_decision returned. It stops by itself after `limit` decisions.
-DECIDER_SCRIPT = _CHILD_PRELUDE + """
+DECIDER_SCRIPT = (
+    _CHILD_PRELUDE
+    + """
 path, pm_id, limit = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 store = Store(path)
 steps = [
@@ -131,6 +136,7 @@ while recorded < limit:
         print(decision.id, flush=True)
         recorded += 1
 """
+)
 
 
 class Child:
@@ -141,7 +147,10 @@ class Child:
         with stderr_path.open("w") as stderr:
             self.proc = subprocess.Popen(
                 [sys.executable, "-c", script, *args],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr, text=True,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=stderr,
+                text=True,
             )
         self._lines: queue.Queue[str | None] = queue.Queue()
         self._pump = threading.Thread(target=self._read_stdout, daemon=True)
@@ -217,8 +226,13 @@ def children() -> Iterator[list[Child]]:
 def _new_database(path: Path) -> int:
     store = Store(path)
     postmortem, _ = store.add_postmortem(
-        NewPostmortem(title="Queue outage", source="pasted", text=POSTMORTEM_TEXT,
-                      sha256=hashlib.sha256(POSTMORTEM_TEXT.encode()).hexdigest(), severity="SEV2"),
+        NewPostmortem(
+            title="Queue outage",
+            source="pasted",
+            text=POSTMORTEM_TEXT,
+            sha256=hashlib.sha256(POSTMORTEM_TEXT.encode()).hexdigest(),
+            severity="SEV2",
+        ),
         Actor(actor="alice", via="test"),
     )
     return postmortem.id
@@ -230,8 +244,11 @@ def test_four_processes_writing_at_once_all_succeed_and_every_write_lands(tmp_pa
     with children() as started:
         writers = []
         for worker in range(WRITERS):
-            child = Child(WRITER_SCRIPT, [str(path), str(worker), str(pm_id), str(WRITES_PER_WRITER)],
-                          tmp_path / f"writer-{worker}.err")
+            child = Child(
+                WRITER_SCRIPT,
+                [str(path), str(worker), str(pm_id), str(WRITES_PER_WRITER)],
+                tmp_path / f"writer-{worker}.err",
+            )
             started.append(child)
             writers.append(child)
         reader = Child(READER_SCRIPT, [str(path)], tmp_path / "reader.err")

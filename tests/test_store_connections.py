@@ -22,8 +22,15 @@ def _store(tmp_path: Path) -> tuple[Store, int]:
 def _candidate(text: str) -> NewAction:
     quote = "Add an alert on queue depth"
     start = TEXT.index(quote)
-    return NewAction(text=text, done_when="the alert fires in staging", problem="backlog went unseen",
-                     category="detect", quote=quote, quote_start=start, quote_end=start + len(quote))
+    return NewAction(
+        text=text,
+        done_when="the alert fires in staging",
+        problem="backlog went unseen",
+        category="detect",
+        quote=quote,
+        quote_start=start,
+        quote_end=start + len(quote),
+    )
 
 
 def test_connections_of_finished_threads_are_closed_when_a_new_thread_connects(tmp_path: Path) -> None:
@@ -50,18 +57,22 @@ def test_a_kill_complete_or_reopen_decision_may_not_carry_a_new_owner(tmp_path: 
     store, pm_id = _store(tmp_path)
     [(action, _)] = store.add_actions(pm_id, [_candidate("Add a queue depth alert")], BY)
     with pytest.raises(IllegalTransition, match="re-plan"):
-        store.record_decision(action.id, HumanDecision(kind="kill", reason="dup", owner="mallory",
-                                                       decided_by="h", channel="terminal"))
+        store.record_decision(
+            action.id, HumanDecision(kind="kill", reason="dup", owner="mallory", decided_by="h", channel="terminal")
+        )
     with pytest.raises(IllegalTransition, match="re-plan"):
-        store.record_decision(action.id, HumanDecision(kind="kill", reason="dup", due=date(2030, 1, 1),
-                                                       decided_by="h", channel="terminal"))
+        store.record_decision(
+            action.id,
+            HumanDecision(kind="kill", reason="dup", due=date(2030, 1, 1), decided_by="h", channel="terminal"),
+        )
     assert store.decisions() == []
 
 
 def test_revising_a_candidate_into_another_candidates_text_is_refused(tmp_path: Path) -> None:
     store, pm_id = _store(tmp_path)
     [(first, _), (second, _)] = store.add_actions(
-        pm_id, [_candidate("Add a queue depth alert"), _candidate("Page on queue depth")], BY)
+        pm_id, [_candidate("Add a queue depth alert"), _candidate("Page on queue depth")], BY
+    )
     with pytest.raises(InvalidInput, match=f"action {first.id} of this postmortem already says that"):
         store.revise_candidate(second.id, {"text": "  add a QUEUE depth alert "}, BY)
     assert store.get_action(second.id).text == "Page on queue depth"

@@ -84,9 +84,15 @@ BY = Actor(actor="assistant", via="mcp:test for alice")
 def _candidate(quote: str, text: str | None = None) -> NewAction:
     start = TEXT.index(quote)
     return NewAction(
-        text=text or quote.capitalize(), done_when=f"done: {quote}", problem="checkout outage went unnoticed",
-        category=Category.DETECT, quote=quote, quote_start=start, quote_end=start + len(quote),
-        proposed_owner="team-payments", proposed_due=date(2030, 1, 15),
+        text=text or quote.capitalize(),
+        done_when=f"done: {quote}",
+        problem="checkout outage went unnoticed",
+        category=Category.DETECT,
+        quote=quote,
+        quote_start=start,
+        quote_end=start + len(quote),
+        proposed_owner="team-payments",
+        proposed_due=date(2030, 1, 15),
     )
 
 
@@ -136,33 +142,62 @@ def seeded(seeded_template: Seeded, tmp_path: Path) -> Seeded:
 def _seed(path: Path) -> Seeded:
     store = Store(path)
     pm, created = store.add_postmortem(
-        NewPostmortem(title="Checkout outage", source="pasted", text=TEXT,
-                      sha256=hashlib.sha256(TEXT.encode()).hexdigest(), severity="SEV1",
-                      incident_date=date(2029, 11, 29)), BY)
+        NewPostmortem(
+            title="Checkout outage",
+            source="pasted",
+            text=TEXT,
+            sha256=hashlib.sha256(TEXT.encode()).hexdigest(),
+            severity="SEV1",
+            incident_date=date(2029, 11, 29),
+        ),
+        BY,
+    )
     assert created
     other_text = "A postmortem nobody extracted actions from yet."
     empty_pm, _ = store.add_postmortem(
-        NewPostmortem(title="Other", source="pasted", text=other_text,
-                      sha256=hashlib.sha256(other_text.encode()).hexdigest()), BY)
-    replanned, accepted, deferred, fresh, done, killed = (a.id for a, _ in store.add_actions(pm.id, [
-        _candidate("unmute and own the checkout error-rate alert"),
-        _candidate("add a synthetic checkout probe"),
-        _candidate("write a runbook for payment-provider failover"),
-        _candidate("load-test the cart service before Black Friday"),
-        _candidate("review every muted alert each quarter"),
-        _candidate("cap retries in the payment client"),
-    ], BY))
+        NewPostmortem(
+            title="Other", source="pasted", text=other_text, sha256=hashlib.sha256(other_text.encode()).hexdigest()
+        ),
+        BY,
+    )
+    replanned, accepted, deferred, fresh, done, killed = (
+        a.id
+        for a, _ in store.add_actions(
+            pm.id,
+            [
+                _candidate("unmute and own the checkout error-rate alert"),
+                _candidate("add a synthetic checkout probe"),
+                _candidate("write a runbook for payment-provider failover"),
+                _candidate("load-test the cart service before Black Friday"),
+                _candidate("review every muted alert each quarter"),
+                _candidate("cap retries in the payment client"),
+            ],
+            BY,
+        )
+    )
     first_accept, _ = store.record_decision(replanned, _accept("alice", date(2030, 3, 1)))
-    store.record_decision(replanned, _human(DecisionKind.REPLAN, owner="bob", due=date(2030, 4, 1),
-                                            reason="alice is on leave"))
+    store.record_decision(
+        replanned, _human(DecisionKind.REPLAN, owner="bob", due=date(2030, 4, 1), reason="alice is on leave")
+    )
     carol_accept, _ = store.record_decision(accepted, _accept("carol", date(2030, 5, 1)))
     store.record_decision(deferred, _human(DecisionKind.DEFER, reason="after the re-platforming"))
     store.record_decision(done, _accept("dave", date(2030, 2, 1)))
     store.record_decision(done, _human(DecisionKind.COMPLETE, evidence="quarterly review on the calendar"))
     store.record_decision(killed, _human(DecisionKind.KILL, reason="the payment client is being replaced"))
-    return Seeded(path=path, store=store, pm_id=pm.id, empty_pm_id=empty_pm.id, replanned=replanned,
-                  accepted=accepted, deferred=deferred, fresh=fresh, done=done, killed=killed,
-                  first_accept=first_accept.id, carol_accept=carol_accept.id)
+    return Seeded(
+        path=path,
+        store=store,
+        pm_id=pm.id,
+        empty_pm_id=empty_pm.id,
+        replanned=replanned,
+        accepted=accepted,
+        deferred=deferred,
+        fresh=fresh,
+        done=done,
+        killed=killed,
+        first_accept=first_accept.id,
+        carol_accept=carol_accept.id,
+    )
 
 
 # -- raw SQL helpers ---------------------------------------------------------------------------------
@@ -200,15 +235,26 @@ def _head(conn: sqlite3.Connection) -> tuple[int, str]:
     return (int(row["id"]), str(row["hash"])) if row else (0, GENESIS_HASH)
 
 
-def chained(conn: sqlite3.Connection, action_id: int, kind: str, from_state: str, to_state: str,
-            **fields: Any) -> dict[str, Any]:
+def chained(
+    conn: sqlite3.Connection, action_id: int, kind: str, from_state: str, to_state: str, **fields: Any
+) -> dict[str, Any]:
     """A decision row that continues the chain with a correct hash; `fields` override anything."""
     head_id, head_hash = _head(conn)
     row: dict[str, Any] = {
-        "id": head_id + 1, "action_id": action_id, "kind": kind, "from_state": from_state,
-        "to_state": to_state, "owner": None, "due": None, "reason": None, "evidence": None,
-        "decided_by": "mallory", "channel": "terminal", "client": "sqlite3",
-        "decided_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"), "prev_hash": head_hash,
+        "id": head_id + 1,
+        "action_id": action_id,
+        "kind": kind,
+        "from_state": from_state,
+        "to_state": to_state,
+        "owner": None,
+        "due": None,
+        "reason": None,
+        "evidence": None,
+        "decided_by": "mallory",
+        "channel": "terminal",
+        "client": "sqlite3",
+        "decided_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "prev_hash": head_hash,
     }
     row.update({k: v for k, v in fields.items() if k != "hash"})
     row["hash"] = fields.get("hash", decision_hash(row["prev_hash"], row))
@@ -228,8 +274,14 @@ def _bare_action(conn: sqlite3.Connection, pm_id: int, **fields: Any) -> dict[st
     quote = "add a synthetic checkout probe"
     start = TEXT.index(quote)
     row: dict[str, Any] = {
-        "postmortem_id": pm_id, "text": "Add a probe", "done_when": "a probe runs", "problem": "blind spot",
-        "category": "detect", "quote": quote, "quote_start": start, "quote_end": start + len(quote),
+        "postmortem_id": pm_id,
+        "text": "Add a probe",
+        "done_when": "a probe runs",
+        "problem": "blind spot",
+        "category": "detect",
+        "quote": quote,
+        "quote_start": start,
+        "quote_end": start + len(quote),
     }
     row.update(fields)
     return row
@@ -255,10 +307,18 @@ def test_raw_clearing_of_owner_and_due_date_without_a_decision_is_rejected(seede
         conn.execute("UPDATE actions SET owner = NULL, due = NULL WHERE id = ?", [seeded.accepted])
 
 
-@pytest.mark.parametrize(("which", "new_state"), [
-    ("accepted", "done"), ("accepted", "killed"), ("accepted", "candidate"),
-    ("killed", "accepted"), ("done", "accepted"), ("fresh", "killed"), ("deferred", "accepted"),
-])
+@pytest.mark.parametrize(
+    ("which", "new_state"),
+    [
+        ("accepted", "done"),
+        ("accepted", "killed"),
+        ("accepted", "candidate"),
+        ("killed", "accepted"),
+        ("done", "accepted"),
+        ("fresh", "killed"),
+        ("deferred", "accepted"),
+    ],
+)
 def test_raw_update_of_state_without_a_decision_is_rejected(seeded: Seeded, which: str, new_state: str) -> None:
     action_id = getattr(seeded, which)
     state_before = seeded.store.get_action(action_id).state
@@ -268,24 +328,26 @@ def test_raw_update_of_state_without_a_decision_is_rejected(seeded: Seeded, whic
 
 
 @pytest.mark.parametrize("decision_id", [None, 10_000])
-def test_raw_update_of_decision_id_without_a_new_decision_is_rejected(
-        seeded: Seeded, decision_id: int | None) -> None:
+def test_raw_update_of_decision_id_without_a_new_decision_is_rejected(seeded: Seeded, decision_id: int | None) -> None:
     with raw(seeded.path) as conn, rejected(seeded, conn, COMMIT_GUARD):
         conn.execute("UPDATE actions SET decision_id = ? WHERE id = ?", [decision_id, seeded.accepted])
 
 
 def test_raw_accept_of_a_candidate_without_a_decision_is_rejected(seeded: Seeded) -> None:
     with raw(seeded.path) as conn, rejected(seeded, conn, COMMIT_GUARD):
-        conn.execute("UPDATE actions SET state = 'accepted', owner = 'mallory', due = '2030-01-01' WHERE id = ?",
-                     [seeded.fresh])
+        conn.execute(
+            "UPDATE actions SET state = 'accepted', owner = 'mallory', due = '2030-01-01' WHERE id = ?", [seeded.fresh]
+        )
     assert seeded.store.get_action(seeded.fresh).state is ActionState.CANDIDATE
 
 
 def test_raw_update_pointing_at_an_already_consumed_decision_is_rejected(seeded: Seeded) -> None:
     # Bob owns it since the re-plan; the first accept (alice) was consumed and cannot be replayed.
     with raw(seeded.path) as conn, rejected(seeded, conn, COMMIT_GUARD):
-        conn.execute("UPDATE actions SET owner = 'alice', due = '2030-03-01', decision_id = ? WHERE id = ?",
-                     [seeded.first_accept, seeded.replanned])
+        conn.execute(
+            "UPDATE actions SET owner = 'alice', due = '2030-03-01', decision_id = ? WHERE id = ?",
+            [seeded.first_accept, seeded.replanned],
+        )
     assert seeded.store.get_action(seeded.replanned).owner == "bob"
 
 
@@ -293,16 +355,19 @@ def test_raw_reopening_of_a_done_action_through_its_old_accept_decision_is_rejec
     accept_of_done = seeded.store.decisions(seeded.done)[0]
     assert accept_of_done.kind is DecisionKind.ACCEPT
     with raw(seeded.path) as conn, rejected(seeded, conn, COMMIT_GUARD):
-        conn.execute("UPDATE actions SET state = 'accepted', decision_id = ? WHERE id = ?",
-                     [accept_of_done.id, seeded.done])
+        conn.execute(
+            "UPDATE actions SET state = 'accepted', decision_id = ? WHERE id = ?", [accept_of_done.id, seeded.done]
+        )
     assert seeded.store.get_action(seeded.done).state is ActionState.DONE
 
 
 def test_raw_update_pointing_at_a_decision_of_another_action_is_rejected(seeded: Seeded) -> None:
     # carol's accept of another action carries exactly the values written here.
     with raw(seeded.path) as conn, rejected(seeded, conn, COMMIT_GUARD):
-        conn.execute("UPDATE actions SET state = 'accepted', owner = 'carol', due = '2030-05-01', decision_id = ? "
-                     "WHERE id = ?", [seeded.carol_accept, seeded.fresh])
+        conn.execute(
+            "UPDATE actions SET state = 'accepted', owner = 'carol', due = '2030-05-01', decision_id = ? WHERE id = ?",
+            [seeded.carol_accept, seeded.fresh],
+        )
     assert seeded.store.get_action(seeded.fresh).owner is None
 
 
@@ -317,8 +382,10 @@ def test_raw_update_pointing_at_a_new_decision_with_another_owner_is_rejected(se
         decision_id = _new_replan(conn, seeded.accepted, "dave", "2030-06-01")
         before = _everything(conn)
         with pytest.raises(sqlite3.IntegrityError, match=COMMIT_GUARD):
-            conn.execute("UPDATE actions SET owner = 'mallory', due = '2030-06-01', decision_id = ? WHERE id = ?",
-                         [decision_id, seeded.accepted])
+            conn.execute(
+                "UPDATE actions SET owner = 'mallory', due = '2030-06-01', decision_id = ? WHERE id = ?",
+                [decision_id, seeded.accepted],
+            )
         assert _everything(conn) == before
     assert seeded.store.get_action(seeded.accepted).owner == "carol"
 
@@ -327,19 +394,23 @@ def test_raw_update_pointing_at_a_new_decision_with_another_due_date_is_rejected
     with raw(seeded.path) as conn:
         decision_id = _new_replan(conn, seeded.accepted, "dave", "2030-06-01")
         with pytest.raises(sqlite3.IntegrityError, match=COMMIT_GUARD):
-            conn.execute("UPDATE actions SET owner = 'dave', due = '2099-01-01', decision_id = ? WHERE id = ?",
-                         [decision_id, seeded.accepted])
+            conn.execute(
+                "UPDATE actions SET owner = 'dave', due = '2099-01-01', decision_id = ? WHERE id = ?",
+                [decision_id, seeded.accepted],
+            )
     assert seeded.store.get_action(seeded.accepted).due == date(2030, 5, 1)
 
 
 def test_raw_update_pointing_at_a_new_decision_with_another_state_is_rejected(seeded: Seeded) -> None:
     with raw(seeded.path) as conn:
-        row = chained(conn, seeded.accepted, "kill", "accepted", "killed", owner="carol", due="2030-05-01",
-                      reason="descoped")
+        row = chained(
+            conn, seeded.accepted, "kill", "accepted", "killed", owner="carol", due="2030-05-01", reason="descoped"
+        )
         insert(conn, "decisions", row)
         with pytest.raises(sqlite3.IntegrityError, match=COMMIT_GUARD):
-            conn.execute("UPDATE actions SET state = 'done', decision_id = ? WHERE id = ?",
-                         [row["id"], seeded.accepted])
+            conn.execute(
+                "UPDATE actions SET state = 'done', decision_id = ? WHERE id = ?", [row["id"], seeded.accepted]
+            )
     assert seeded.store.get_action(seeded.accepted).state is ActionState.ACCEPTED
 
 
@@ -348,16 +419,20 @@ def test_raw_update_pointing_at_a_decision_that_is_not_the_actions_latest_is_rej
         older = _new_replan(conn, seeded.accepted, "dave", "2030-06-01")
         _new_replan(conn, seeded.accepted, "erin", "2030-07-01")
         with pytest.raises(sqlite3.IntegrityError, match=COMMIT_GUARD):
-            conn.execute("UPDATE actions SET owner = 'dave', due = '2030-06-01', decision_id = ? WHERE id = ?",
-                         [older, seeded.accepted])
+            conn.execute(
+                "UPDATE actions SET owner = 'dave', due = '2030-06-01', decision_id = ? WHERE id = ?",
+                [older, seeded.accepted],
+            )
 
 
 def test_raw_update_backed_by_a_new_matching_decision_is_accepted(seeded: Seeded) -> None:
     # The guards are not a blanket "no": a new, chained, matching decision lets the change through.
     with raw(seeded.path) as conn:
         decision_id = _new_replan(conn, seeded.accepted, "dave", "2030-06-01")
-        conn.execute("UPDATE actions SET owner = 'dave', due = '2030-06-01', decision_id = ? WHERE id = ?",
-                     [decision_id, seeded.accepted])
+        conn.execute(
+            "UPDATE actions SET owner = 'dave', due = '2030-06-01', decision_id = ? WHERE id = ?",
+            [decision_id, seeded.accepted],
+        )
     action = seeded.store.get_action(seeded.accepted)
     assert (action.owner, action.due, action.decision_id) == ("dave", date(2030, 6, 1), decision_id)
     report = seeded.store.verify()
@@ -369,8 +444,11 @@ def test_raw_update_backed_by_a_new_matching_decision_is_accepted(seeded: Seeded
 
 def test_raw_decision_with_a_from_state_other_than_the_actions_state_is_rejected(seeded: Seeded) -> None:
     with raw(seeded.path) as conn, rejected(seeded, conn, FROM_STATE_GUARD):
-        insert(conn, "decisions", chained(conn, seeded.accepted, "accept", "candidate", "accepted",
-                                          owner="mallory", due="2030-01-01"))
+        insert(
+            conn,
+            "decisions",
+            chained(conn, seeded.accepted, "accept", "candidate", "accepted", owner="mallory", due="2030-01-01"),
+        )
 
 
 def test_raw_complete_decision_on_a_candidate_is_rejected(seeded: Seeded) -> None:
@@ -383,32 +461,53 @@ def test_raw_accept_decision_without_an_owner_is_rejected(seeded: Seeded) -> Non
         insert(conn, "decisions", chained(conn, seeded.fresh, "accept", "candidate", "accepted", due="2030-01-01"))
 
 
-@pytest.mark.parametrize(("which", "kind", "from_state", "to_state", "values"), [
-    pytest.param("fresh", "accept", "candidate", "accepted", {"owner": "bob"}, id="accept-without-due"),
-    pytest.param("fresh", "kill", "candidate", "killed", {}, id="kill-without-reason"),
-    pytest.param("accepted", "replan", "accepted", "accepted", {"owner": "bob", "due": "2030-09-01"},
-                 id="replan-without-reason"),
-    pytest.param("done", "reopen", "done", "accepted", {"owner": "dave", "due": "2030-02-01"},
-                 id="reopen-without-reason"),
-    pytest.param("fresh", "accept", "candidate", "accepted", {"owner": "   ", "due": "2030-01-01"},
-                 id="accept-with-a-blank-owner"),
-    pytest.param("fresh", "kill", "candidate", "killed", {"reason": " "}, id="kill-with-a-blank-reason"),
-])
+@pytest.mark.parametrize(
+    ("which", "kind", "from_state", "to_state", "values"),
+    [
+        pytest.param("fresh", "accept", "candidate", "accepted", {"owner": "bob"}, id="accept-without-due"),
+        pytest.param("fresh", "kill", "candidate", "killed", {}, id="kill-without-reason"),
+        pytest.param(
+            "accepted",
+            "replan",
+            "accepted",
+            "accepted",
+            {"owner": "bob", "due": "2030-09-01"},
+            id="replan-without-reason",
+        ),
+        pytest.param(
+            "done", "reopen", "done", "accepted", {"owner": "dave", "due": "2030-02-01"}, id="reopen-without-reason"
+        ),
+        pytest.param(
+            "fresh",
+            "accept",
+            "candidate",
+            "accepted",
+            {"owner": "   ", "due": "2030-01-01"},
+            id="accept-with-a-blank-owner",
+        ),
+        pytest.param("fresh", "kill", "candidate", "killed", {"reason": " "}, id="kill-with-a-blank-reason"),
+    ],
+)
 def test_raw_decision_lacking_the_values_its_kind_requires_is_rejected(
-        seeded: Seeded, which: str, kind: str, from_state: str, to_state: str, values: dict[str, Any]) -> None:
+    seeded: Seeded, which: str, kind: str, from_state: str, to_state: str, values: dict[str, Any]
+) -> None:
     with raw(seeded.path) as conn, rejected(seeded, conn, KIND_GUARD):
         insert(conn, "decisions", chained(conn, getattr(seeded, which), kind, from_state, to_state, **values))
 
 
-@pytest.mark.parametrize(("which", "kind", "from_state", "to_state"), [
-    pytest.param("fresh", "accept", "candidate", "done", id="accept-to-done"),
-    pytest.param("accepted", "complete", "accepted", "killed", id="complete-to-killed"),
-    pytest.param("killed", "reopen", "killed", "accepted", id="reopen-a-killed-action"),
-    pytest.param("killed", "kill", "killed", "killed", id="kill-twice"),
-    pytest.param("done", "kill", "done", "killed", id="kill-a-done-action"),
-])
+@pytest.mark.parametrize(
+    ("which", "kind", "from_state", "to_state"),
+    [
+        pytest.param("fresh", "accept", "candidate", "done", id="accept-to-done"),
+        pytest.param("accepted", "complete", "accepted", "killed", id="complete-to-killed"),
+        pytest.param("killed", "reopen", "killed", "accepted", id="reopen-a-killed-action"),
+        pytest.param("killed", "kill", "killed", "killed", id="kill-twice"),
+        pytest.param("done", "kill", "done", "killed", id="kill-a-done-action"),
+    ],
+)
 def test_raw_decision_with_an_illegal_transition_is_rejected(
-        seeded: Seeded, which: str, kind: str, from_state: str, to_state: str) -> None:
+    seeded: Seeded, which: str, kind: str, from_state: str, to_state: str
+) -> None:
     action_id = getattr(seeded, which)
     current = seeded.store.get_action(action_id)
     # Values that satisfy every other guard, so only the transition itself is wrong.
@@ -423,21 +522,30 @@ def test_raw_decision_with_an_illegal_transition_is_rejected(
 def test_raw_decision_that_keeps_the_owner_cannot_carry_a_new_owner(seeded: Seeded, kind: str, to_state: str) -> None:
     # Only accept and re-plan set owner and due date; a "complete" naming mallory would hand her the item.
     with raw(seeded.path) as conn, rejected(seeded, conn, VALUES_GUARD):
-        insert(conn, "decisions", chained(conn, seeded.accepted, kind, "accepted", to_state, owner="mallory",
-                                          due="2030-05-01", reason="raw"))
+        insert(
+            conn,
+            "decisions",
+            chained(conn, seeded.accepted, kind, "accepted", to_state, owner="mallory", due="2030-05-01", reason="raw"),
+        )
 
 
 def test_raw_reopen_decision_cannot_carry_a_new_due_date(seeded: Seeded) -> None:
     with raw(seeded.path) as conn, rejected(seeded, conn, VALUES_GUARD):
-        insert(conn, "decisions", chained(conn, seeded.done, "reopen", "done", "accepted", owner="dave",
-                                          due="2099-01-01", reason="raw"))
+        insert(
+            conn,
+            "decisions",
+            chained(conn, seeded.done, "reopen", "done", "accepted", owner="dave", due="2099-01-01", reason="raw"),
+        )
 
 
 def test_raw_defer_decision_carrying_an_owner_is_rejected(seeded: Seeded) -> None:
     # Two guards object (defer carries no values; defer keeps the candidate's empty owner); either may speak.
     with raw(seeded.path) as conn, rejected(seeded, conn, KIND_GUARD, VALUES_GUARD):
-        insert(conn, "decisions", chained(conn, seeded.fresh, "defer", "candidate", "candidate", owner="bob",
-                                          due="2030-09-01"))
+        insert(
+            conn,
+            "decisions",
+            chained(conn, seeded.fresh, "defer", "candidate", "candidate", owner="bob", due="2030-09-01"),
+        )
 
 
 @pytest.mark.parametrize("prev_hash", [GENESIS_HASH, "f" * 64])
@@ -453,9 +561,15 @@ def test_raw_decision_without_an_explicit_increasing_id_is_rejected(seeded: Seed
         insert(conn, "decisions", row)
 
 
-@pytest.mark.parametrize(("column", "value"), [
-    ("owner", "mallory"), ("decided_by", "mallory"), ("channel", "elicitation"), ("hash", "e" * 64),
-])
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("owner", "mallory"),
+        ("decided_by", "mallory"),
+        ("channel", "elicitation"),
+        ("hash", "e" * 64),
+    ],
+)
 def test_raw_update_of_a_decision_is_rejected(seeded: Seeded, column: str, value: str) -> None:
     with raw(seeded.path) as conn, rejected(seeded, conn, DECISION_UPDATE_GUARD):
         conn.execute(f"UPDATE decisions SET {column} = ? WHERE id = ?", [value, seeded.carol_accept])
@@ -504,8 +618,7 @@ def test_raw_delete_of_a_postmortem_with_actions_is_rejected(seeded: Seeded) -> 
 
 def test_raw_insert_of_an_already_accepted_action_is_rejected(seeded: Seeded) -> None:
     with raw(seeded.path) as conn, rejected(seeded, conn, NEW_ACTION_GUARD):
-        insert(conn, "actions", _bare_action(conn, seeded.pm_id, state="accepted", owner="mallory",
-                                             due="2030-01-01"))
+        insert(conn, "actions", _bare_action(conn, seeded.pm_id, state="accepted", owner="mallory", due="2030-01-01"))
 
 
 def test_raw_insert_of_an_action_with_an_owner_is_rejected(seeded: Seeded) -> None:
@@ -513,11 +626,18 @@ def test_raw_insert_of_an_action_with_an_owner_is_rejected(seeded: Seeded) -> No
         insert(conn, "actions", _bare_action(conn, seeded.pm_id, owner="mallory"))
 
 
-@pytest.mark.parametrize(("column", "value"), [
-    ("state", "done"), ("state", "killed"), ("due", "2030-01-01"), ("work_status", "in_progress"),
-])
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("state", "done"),
+        ("state", "killed"),
+        ("due", "2030-01-01"),
+        ("work_status", "in_progress"),
+    ],
+)
 def test_raw_insert_of_an_action_that_is_not_an_undecided_candidate_is_rejected(
-        seeded: Seeded, column: str, value: str) -> None:
+    seeded: Seeded, column: str, value: str
+) -> None:
     with raw(seeded.path) as conn, rejected(seeded, conn, NEW_ACTION_GUARD):
         insert(conn, "actions", _bare_action(conn, seeded.pm_id, **{column: value}))
 
@@ -535,11 +655,20 @@ def test_raw_replace_of_a_decided_action_by_a_fresh_candidate_is_rejected(seeded
     assert seeded.store.get_action(seeded.accepted).owner == "carol"
 
 
-@pytest.mark.parametrize(("column", "value"), [
-    ("text", "Think about alerts"), ("done_when", "whenever"), ("problem", "none"), ("category", "process"),
-    ("size", "L"), ("quote", "Checkout"), ("quote_start", 0), ("proposed_owner", "mallory"),
-    ("proposed_due", "2099-01-01"),
-])
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("text", "Think about alerts"),
+        ("done_when", "whenever"),
+        ("problem", "none"),
+        ("category", "process"),
+        ("size", "L"),
+        ("quote", "Checkout"),
+        ("quote_start", 0),
+        ("proposed_owner", "mallory"),
+        ("proposed_due", "2099-01-01"),
+    ],
+)
 def test_raw_rewording_of_an_accepted_action_is_rejected(seeded: Seeded, column: str, value: object) -> None:
     with raw(seeded.path) as conn, rejected(seeded, conn, WORDING_GUARD):
         conn.execute(f"UPDATE actions SET {column} = ? WHERE id = ?", [value, seeded.accepted])
@@ -558,8 +687,7 @@ def test_raw_moving_an_accepted_action_to_another_postmortem_is_rejected(seeded:
 
 def test_raw_rewording_of_a_candidate_is_allowed(seeded: Seeded) -> None:
     with raw(seeded.path) as conn:
-        conn.execute("UPDATE actions SET text = 'Load-test the cart service at 3x peak' WHERE id = ?",
-                     [seeded.fresh])
+        conn.execute("UPDATE actions SET text = 'Load-test the cart service at 3x peak' WHERE id = ?", [seeded.fresh])
     assert seeded.store.get_action(seeded.fresh).text == "Load-test the cart service at 3x peak"
 
 
@@ -580,8 +708,10 @@ def test_raw_working_status_on_a_candidate_is_rejected(seeded: Seeded) -> None:
 def test_raw_working_status_on_an_accepted_action_needs_no_decision(seeded: Seeded) -> None:
     # Reporting progress commits no one to anything, so the guards let it through.
     with raw(seeded.path) as conn:
-        conn.execute("UPDATE actions SET work_status = 'blocked', status_note = 'waiting on vendor' WHERE id = ?",
-                     [seeded.accepted])
+        conn.execute(
+            "UPDATE actions SET work_status = 'blocked', status_note = 'waiting on vendor' WHERE id = ?",
+            [seeded.accepted],
+        )
     assert seeded.store.get_action(seeded.accepted).work_status is WorkStatus.BLOCKED
     assert seeded.store.verify().ok
 
@@ -589,9 +719,13 @@ def test_raw_working_status_on_an_accepted_action_needs_no_decision(seeded: Seed
 # -- postmortems and the audit log --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("column", "value"), [
-    ("text", TEXT.replace("47 minutes", "4 minutes")), ("sha256", "0" * 64),
-])
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("text", TEXT.replace("47 minutes", "4 minutes")),
+        ("sha256", "0" * 64),
+    ],
+)
 def test_raw_change_of_postmortem_text_is_rejected(seeded: Seeded, column: str, value: str) -> None:
     with raw(seeded.path) as conn, rejected(seeded, conn, PM_TEXT_GUARD):
         conn.execute(f"UPDATE postmortems SET {column} = ? WHERE id = ?", [value, seeded.pm_id])
@@ -601,9 +735,19 @@ def test_raw_change_of_postmortem_text_is_rejected(seeded: Seeded, column: str, 
 def test_raw_replace_of_a_postmortem_with_other_text_is_rejected(seeded: Seeded) -> None:
     forged = TEXT.replace("47 minutes", "4 minutes")
     with raw(seeded.path) as conn, rejected(seeded, conn, PM_REPLACE_GUARD):
-        insert(conn, "postmortems", {"id": seeded.pm_id, "title": "Checkout outage", "source": "pasted",
-                                     "text": forged, "sha256": hashlib.sha256(forged.encode()).hexdigest(),
-                                     "created_by": "mallory"}, verb="INSERT OR REPLACE")
+        insert(
+            conn,
+            "postmortems",
+            {
+                "id": seeded.pm_id,
+                "title": "Checkout outage",
+                "source": "pasted",
+                "text": forged,
+                "sha256": hashlib.sha256(forged.encode()).hexdigest(),
+                "created_by": "mallory",
+            },
+            verb="INSERT OR REPLACE",
+        )
     assert seeded.store.get_postmortem(seeded.pm_id).text == TEXT
 
 
@@ -655,11 +799,15 @@ def test_verify_reports_a_forged_decision_with_a_fake_hash_that_continues_the_ch
     # The guards cannot check a hash; they accept a well-formed row that continues the chain, and the
     # action update that matches it. verify is what catches the forgery.
     with raw(seeded.path) as conn:
-        row = chained(conn, seeded.fresh, "accept", "candidate", "accepted", owner="mallory", due="2030-01-01",
-                      hash="a" * 64)
+        row = chained(
+            conn, seeded.fresh, "accept", "candidate", "accepted", owner="mallory", due="2030-01-01", hash="a" * 64
+        )
         insert(conn, "decisions", row)
-        conn.execute("UPDATE actions SET state = 'accepted', owner = 'mallory', due = '2030-01-01', "
-                     "decision_id = ? WHERE id = ?", [row["id"], seeded.fresh])
+        conn.execute(
+            "UPDATE actions SET state = 'accepted', owner = 'mallory', due = '2030-01-01', "
+            "decision_id = ? WHERE id = ?",
+            [row["id"], seeded.fresh],
+        )
     report = seeded.store.verify()
     assert not report.ok
     assert report.problems == [f"decision {row['id']}: content does not match its hash (altered or forged)"]
@@ -671,8 +819,9 @@ def test_verify_reports_a_forged_decision_that_was_never_applied(seeded: Seeded)
         insert(conn, "decisions", row)
     problems = seeded.store.verify().problems
     assert f"decision {row['id']}: content does not match its hash (altered or forged)" in problems
-    assert f"action {seeded.fresh}: state/owner/due ('candidate', None, None) not set by its latest decision" \
-        in problems
+    assert (
+        f"action {seeded.fresh}: state/owner/due ('candidate', None, None) not set by its latest decision" in problems
+    )
 
 
 def test_verify_reports_a_decision_inserted_after_dropping_its_guard(seeded: Seeded) -> None:
@@ -698,8 +847,10 @@ def test_verify_reports_a_dropped_guard(seeded: Seeded, guard: str) -> None:
 def test_verify_reports_an_altered_guard(seeded: Seeded) -> None:
     with raw(seeded.path) as conn:
         conn.execute("DROP TRIGGER decisions_append_only_delete")
-        conn.execute("CREATE TRIGGER decisions_append_only_delete BEFORE DELETE ON decisions "
-                     "WHEN OLD.decided_by IS NOT 'mallory' BEGIN SELECT RAISE(ABORT, 'no'); END")
+        conn.execute(
+            "CREATE TRIGGER decisions_append_only_delete BEFORE DELETE ON decisions "
+            "WHEN OLD.decided_by IS NOT 'mallory' BEGIN SELECT RAISE(ABORT, 'no'); END"
+        )
     assert seeded.store.verify().problems == ["guard decisions_append_only_delete was altered outside the store"]
 
 
@@ -709,8 +860,10 @@ def test_verify_reports_an_owner_changed_after_dropping_the_commit_guard(seeded:
         conn.execute("UPDATE actions SET owner = 'mallory' WHERE id = ?", [seeded.accepted])
     problems = seeded.store.verify().problems
     assert "guard actions_commit_guard is missing (dropped outside the store)" in problems
-    assert f"action {seeded.accepted}: state/owner/due ('accepted', 'mallory', '2030-05-01') not set by its " \
+    assert (
+        f"action {seeded.accepted}: state/owner/due ('accepted', 'mallory', '2030-05-01') not set by its "
         "latest decision" in problems
+    )
 
 
 def test_verify_reports_a_decision_edited_after_dropping_the_append_only_guard(seeded: Seeded) -> None:
@@ -735,19 +888,30 @@ def test_verify_reports_a_decision_deleted_after_dropping_the_append_only_guard(
 def test_accept_commits_owner_and_due_date_through_a_recorded_decision(seeded: Seeded) -> None:
     decision, action = seeded.store.record_decision(seeded.fresh, _accept("erin", date(2030, 8, 1)))
     assert (action.state, action.owner, action.due, action.decision_id) == (
-        ActionState.ACCEPTED, "erin", date(2030, 8, 1), decision.id)
+        ActionState.ACCEPTED,
+        "erin",
+        date(2030, 8, 1),
+        decision.id,
+    )
     assert (decision.kind, decision.from_state, decision.to_state, decision.decided_by, decision.channel) == (
-        DecisionKind.ACCEPT, ActionState.CANDIDATE, ActionState.ACCEPTED, "alice", Channel.TERMINAL)
+        DecisionKind.ACCEPT,
+        ActionState.CANDIDATE,
+        ActionState.ACCEPTED,
+        "alice",
+        Channel.TERMINAL,
+    )
     assert seeded.store.get_action(seeded.fresh) == action
     assert seeded.store.verify().ok
 
 
 def test_replan_moves_owner_and_due_date_and_keeps_the_working_status(seeded: Seeded) -> None:
     with raw(seeded.path) as conn:
-        conn.execute("UPDATE actions SET work_status = 'in_progress', status_note = 'half done' WHERE id = ?",
-                     [seeded.accepted])
-    _, action = seeded.store.record_decision(seeded.accepted, _human(
-        DecisionKind.REPLAN, owner="frank", due=date(2030, 9, 1), reason="carol moved teams"))
+        conn.execute(
+            "UPDATE actions SET work_status = 'in_progress', status_note = 'half done' WHERE id = ?", [seeded.accepted]
+        )
+    _, action = seeded.store.record_decision(
+        seeded.accepted, _human(DecisionKind.REPLAN, owner="frank", due=date(2030, 9, 1), reason="carol moved teams")
+    )
     assert (action.state, action.owner, action.due) == (ActionState.ACCEPTED, "frank", date(2030, 9, 1))
     assert (action.work_status, action.status_note) == (WorkStatus.IN_PROGRESS, "half done")
     assert seeded.store.verify().ok
@@ -758,7 +922,11 @@ def test_kill_of_an_accepted_action_keeps_its_owner_and_clears_its_working_statu
         conn.execute("UPDATE actions SET work_status = 'blocked' WHERE id = ?", [seeded.accepted])
     decision, action = seeded.store.record_decision(seeded.accepted, _human(DecisionKind.KILL, reason="descoped"))
     assert (action.state, action.owner, action.due, action.work_status) == (
-        ActionState.KILLED, "carol", date(2030, 5, 1), None)
+        ActionState.KILLED,
+        "carol",
+        date(2030, 5, 1),
+        None,
+    )
     assert (decision.reason, decision.from_state) == ("descoped", ActionState.ACCEPTED)
     assert seeded.store.verify().ok
 
@@ -769,14 +937,21 @@ def test_complete_then_reopen_returns_the_action_to_its_owner(seeded: Seeded) ->
     _, reopened = seeded.store.record_decision(seeded.accepted, _human(DecisionKind.REOPEN, reason="alert flaps"))
     assert (reopened.state, reopened.owner, reopened.due) == (ActionState.ACCEPTED, "carol", date(2030, 5, 1))
     assert [d.kind for d in seeded.store.decisions(seeded.accepted)] == [
-        DecisionKind.ACCEPT, DecisionKind.COMPLETE, DecisionKind.REOPEN]
+        DecisionKind.ACCEPT,
+        DecisionKind.COMPLETE,
+        DecisionKind.REOPEN,
+    ]
     assert seeded.store.verify().ok
 
 
 def test_defer_records_a_decision_and_leaves_the_candidate_undecided(seeded: Seeded) -> None:
     decision, action = seeded.store.record_decision(seeded.fresh, _human(DecisionKind.DEFER, reason="next quarter"))
     assert (action.state, action.owner, action.due, action.decision_id) == (
-        ActionState.CANDIDATE, None, None, decision.id)
+        ActionState.CANDIDATE,
+        None,
+        None,
+        decision.id,
+    )
     _, accepted = seeded.store.record_decision(seeded.fresh, _accept("gina", date(2030, 10, 1)))
     assert accepted.state is ActionState.ACCEPTED
     assert seeded.store.verify().ok
@@ -806,8 +981,8 @@ def test_add_actions_writes_every_candidate_or_none(seeded: Seeded) -> None:
 
 def test_adding_the_same_postmortem_twice_returns_the_stored_one(seeded: Seeded) -> None:
     again, created = seeded.store.add_postmortem(
-        NewPostmortem(title="Copy", source="pasted", text=TEXT, sha256=hashlib.sha256(TEXT.encode()).hexdigest()),
-        BY)
+        NewPostmortem(title="Copy", source="pasted", text=TEXT, sha256=hashlib.sha256(TEXT.encode()).hexdigest()), BY
+    )
     assert (again.id, again.title, created) == (seeded.pm_id, "Checkout outage", False)
 
 
@@ -815,8 +990,9 @@ def test_adding_the_same_postmortem_twice_returns_the_stored_one(seeded: Seeded)
 
 
 def test_complete_of_a_candidate_raises_illegal_transition_and_changes_nothing(seeded: Seeded) -> None:
-    with pytest.raises(IllegalTransition, match="complete decision does not apply to an action that is candidate") \
-            as caught:
+    with pytest.raises(
+        IllegalTransition, match="complete decision does not apply to an action that is candidate"
+    ) as caught:
         seeded.store.record_decision(seeded.fresh, _human(DecisionKind.COMPLETE))
     assert not isinstance(caught.value, sqlite3.Error)
     assert seeded.store.get_action(seeded.fresh).state is ActionState.CANDIDATE
@@ -824,18 +1000,23 @@ def test_complete_of_a_candidate_raises_illegal_transition_and_changes_nothing(s
     assert seeded.store.verify().ok
 
 
-@pytest.mark.parametrize(("which", "decision"), [
-    pytest.param("fresh", _human(DecisionKind.ACCEPT, due=date(2030, 1, 1)), id="accept-without-owner"),
-    pytest.param("fresh", _human(DecisionKind.ACCEPT, owner="bob"), id="accept-without-due"),
-    pytest.param("fresh", _human(DecisionKind.KILL), id="kill-without-reason"),
-    pytest.param("accepted", _accept("bob", date(2030, 1, 1)), id="accept-an-accepted-action"),
-    pytest.param("accepted", _human(DecisionKind.REPLAN, owner="bob", due=date(2030, 1, 1)),
-                 id="replan-without-reason"),
-    pytest.param("killed", _human(DecisionKind.REOPEN, reason="changed my mind"), id="reopen-a-killed-action"),
-    pytest.param("done", _human(DecisionKind.COMPLETE), id="complete-twice"),
-])
+@pytest.mark.parametrize(
+    ("which", "decision"),
+    [
+        pytest.param("fresh", _human(DecisionKind.ACCEPT, due=date(2030, 1, 1)), id="accept-without-owner"),
+        pytest.param("fresh", _human(DecisionKind.ACCEPT, owner="bob"), id="accept-without-due"),
+        pytest.param("fresh", _human(DecisionKind.KILL), id="kill-without-reason"),
+        pytest.param("accepted", _accept("bob", date(2030, 1, 1)), id="accept-an-accepted-action"),
+        pytest.param(
+            "accepted", _human(DecisionKind.REPLAN, owner="bob", due=date(2030, 1, 1)), id="replan-without-reason"
+        ),
+        pytest.param("killed", _human(DecisionKind.REOPEN, reason="changed my mind"), id="reopen-a-killed-action"),
+        pytest.param("done", _human(DecisionKind.COMPLETE), id="complete-twice"),
+    ],
+)
 def test_a_decision_that_does_not_fit_raises_illegal_transition(
-        seeded: Seeded, which: str, decision: HumanDecision) -> None:
+    seeded: Seeded, which: str, decision: HumanDecision
+) -> None:
     action_id = getattr(seeded, which)
     before = seeded.store.get_action(action_id)
     with pytest.raises(IllegalTransition):
@@ -846,7 +1027,8 @@ def test_a_decision_that_does_not_fit_raises_illegal_transition(
 
 @pytest.mark.parametrize("kind", [DecisionKind.COMPLETE, DecisionKind.KILL])
 def test_a_decision_other_than_accept_or_replan_carrying_an_owner_or_due_date_is_refused(
-        seeded: Seeded, kind: DecisionKind) -> None:
+    seeded: Seeded, kind: DecisionKind
+) -> None:
     with pytest.raises(IllegalTransition, match="re-plan"):
         seeded.store.record_decision(seeded.accepted, _human(kind, owner="mallory", due=date(2099, 1, 1), reason="raw"))
     action = seeded.store.get_action(seeded.accepted)
@@ -915,8 +1097,10 @@ def test_a_database_from_a_newer_version_raises_schema_mismatch(seeded: Seeded) 
 def test_a_database_with_unknown_migrations_raises_schema_mismatch(seeded: Seeded) -> None:
     with raw(seeded.path) as conn:
         conn.execute("PRAGMA user_version = 0")
-        conn.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES (?, ?, ?)",
-                     [MIGRATION_SET, "9999_from_the_future", "2031-01-01"])
+        conn.execute(
+            "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES (?, ?, ?)",
+            [MIGRATION_SET, "9999_from_the_future", "2031-01-01"],
+        )
     with pytest.raises(SchemaMismatch, match="9999_from_the_future"):
         Store(seeded.path)
 
@@ -941,13 +1125,13 @@ def test_changing_a_decision_row_is_a_gate_error_not_an_illegal_transition(seede
 
     error = translate(sqlite3.IntegrityError("gate: decisions are append-only and cannot be updated"))
     assert isinstance(error, HumanDecisionRequired)
-    assert isinstance(translate(sqlite3.IntegrityError("gate: decision does not continue the hash chain")),
-                      IllegalTransition)
+    assert isinstance(
+        translate(sqlite3.IntegrityError("gate: decision does not continue the hash chain")), IllegalTransition
+    )
 
 
 def test_every_store_error_is_a_domain_error() -> None:
-    for error in (ActionNotFound, PostmortemNotFound, IllegalTransition, NotEditable, InvalidInput,
-                  SchemaMismatch):
+    for error in (ActionNotFound, PostmortemNotFound, IllegalTransition, NotEditable, InvalidInput, SchemaMismatch):
         assert issubclass(error, PostmortemActionsError)
         assert not issubclass(error, sqlite3.Error)
 
@@ -1012,6 +1196,8 @@ def test_store_connections_enforce_foreign_keys(seeded: Seeded) -> None:
         assert conn.execute("PRAGMA busy_timeout").fetchone()["timeout"] >= 5_000
         assert conn.execute("PRAGMA recursive_triggers").fetchone()["recursive_triggers"] == 1
         with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
-            conn.execute("INSERT INTO actions (postmortem_id, text, done_when, problem, category, quote, "
-                         "quote_start, quote_end) VALUES (999, 'x', 'y', 'z', 'detect', 'q', 0, 1)")
+            conn.execute(
+                "INSERT INTO actions (postmortem_id, text, done_when, problem, category, quote, "
+                "quote_start, quote_end) VALUES (999, 'x', 'y', 'z', 'detect', 'q', 0, 1)"
+            )
         assert not conn.in_transaction

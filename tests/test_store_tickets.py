@@ -15,8 +15,9 @@ BY = Actor(actor="assistant", via="test")
 
 def test_an_accepted_item_gets_one_ticket_per_tracker_and_linking_it_again_changes_nothing(tmp_path: Path) -> None:
     store, _, ids = seeded(tmp_path)
-    ticket, created = store.link_ticket(ids[0], "github", "acme/web#7", "https://github.com/acme/web/issues/7",
-                                        "open", BY)
+    ticket, created = store.link_ticket(
+        ids[0], "github", "acme/web#7", "https://github.com/acme/web/issues/7", "open", BY
+    )
     again, created_again = store.link_ticket(ids[0], "github", "acme/web#7", "https://x.invalid", "closed", BY)
 
     assert (created, created_again) == (True, False)

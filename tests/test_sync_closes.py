@@ -40,15 +40,27 @@ Severity: SEV2
 - Cap consumer retries at five attempts with exponential backoff.
 """
 CANDIDATES = [
-    CandidateIn(text="Page billing on-call when queue depth exceeds 10,000 messages for 5 minutes",
-                done_when="A synthetic backlog pages the on-call", problem="Nobody noticed the backlog",
-                category="detect", quote="Add an alert on billing queue depth above 10,000 messages"),
-    CandidateIn(text="Run a quarterly failover drill", done_when="The first drill ran",
-                problem="The runbook was never rehearsed", category="process",
-                quote="Rehearse the failover runbook every quarter"),
-    CandidateIn(text="Limit consumer retries to five with backoff", done_when="A poison message is parked",
-                problem="Retries amplified the backlog", category="prevent",
-                quote="Cap consumer retries at five attempts"),
+    CandidateIn(
+        text="Page billing on-call when queue depth exceeds 10,000 messages for 5 minutes",
+        done_when="A synthetic backlog pages the on-call",
+        problem="Nobody noticed the backlog",
+        category="detect",
+        quote="Add an alert on billing queue depth above 10,000 messages",
+    ),
+    CandidateIn(
+        text="Run a quarterly failover drill",
+        done_when="The first drill ran",
+        problem="The runbook was never rehearsed",
+        category="process",
+        quote="Rehearse the failover runbook every quarter",
+    ),
+    CandidateIn(
+        text="Limit consumer retries to five with backoff",
+        done_when="A poison message is parked",
+        problem="Retries amplified the backlog",
+        category="prevent",
+        quote="Cap consumer retries at five attempts",
+    ),
 ]
 BY = Actor(actor="assistant", via="test")
 GITHUB_TOKEN = "ghp_sync_closes_S3cret_0123456789"
@@ -66,9 +78,16 @@ def accepted(store: Store, count: int = 1) -> list[int]:
     pm = parse_postmortem(store, BY, ReadPolicy(allowed_dirs=()), text=DOC)
     ids = [r.action_id for r in record_candidates(store, BY, pm.postmortem_id, CANDIDATES[:count]).recorded]
     for action_id in ids:
-        store.record_decision(action_id, HumanDecision(kind=DecisionKind.ACCEPT, owner="Priya Raman",
-                                                       due=date(2026, 12, 15), decided_by="Dana",
-                                                       channel=Channel.TERMINAL))
+        store.record_decision(
+            action_id,
+            HumanDecision(
+                kind=DecisionKind.ACCEPT,
+                owner="Priya Raman",
+                due=date(2026, 12, 15),
+                decided_by="Dana",
+                channel=Channel.TERMINAL,
+            ),
+        )
     return ids
 
 
@@ -111,13 +130,18 @@ def linear_adapter(linear: FakeLinear) -> TrackerAdapter:
 
 # -- 1. The account this server uses is nobody's decision --------------------------------------------------------
 
-@pytest.mark.parametrize(("viewer", "closer"), [
-    ("postmortem-bot", "postmortem-bot"),  # a dedicated account
-    ("postmortem-bot", "Postmortem-Bot"),  # GitHub logins are case-insensitive; the user id is the same
-    ("dana", "dana"),  # a person's personal token: anything holding it can close as Dana
-])
+
+@pytest.mark.parametrize(
+    ("viewer", "closer"),
+    [
+        ("postmortem-bot", "postmortem-bot"),  # a dedicated account
+        ("postmortem-bot", "Postmortem-Bot"),  # GitHub logins are case-insensitive; the user id is the same
+        ("dana", "dana"),  # a person's personal token: anything holding it can close as Dana
+    ],
+)
 def test_a_github_close_by_the_servers_own_account_is_reported_not_recorded(
-        store: Store, viewer: str, closer: str) -> None:
+    store: Store, viewer: str, closer: str
+) -> None:
     hub = github(viewer=viewer)
     ids = accepted(store)
     [ref] = exported(store, hub.adapter, ids)
@@ -127,8 +151,10 @@ def test_a_github_close_by_the_servers_own_account_is_reported_not_recorded(
 
     [change] = synced.checked
     assert (change.recorded, change.decided_by) == ("none", None)
-    assert change.note == (f"closed in github by the account this server uses ({viewer}): nothing was recorded; "
-                           "a person confirms it with complete_action")
+    assert change.note == (
+        f"closed in github by the account this server uses ({viewer}): nothing was recorded; "
+        "a person confirms it with complete_action"
+    )
     assert store.get_action(ids[0]).state is ActionState.ACCEPTED
     assert kinds(store, ids[0]) == [DecisionKind.ACCEPT]
     assert NEVER in synced.message
@@ -148,13 +174,15 @@ def test_the_own_account_is_asked_once_per_sync_and_only_when_a_close_needs_it(s
     synced = ex.sync_tickets(store, hub.adapter, BY)
 
     assert [(c.recorded, c.decided_by) for c in synced.checked] == [
-        ("complete", "dana"), ("complete", "erin"), ("none", None)]
+        ("complete", "dana"),
+        ("complete", "erin"),
+        ("none", None),
+    ]
     assert hub.asked("/user") == 1
     assert GITHUB_TOKEN not in str(synced)
 
 
-def test_when_the_own_account_cannot_be_looked_up_nothing_is_decided_and_the_next_sync_decides(
-        store: Store) -> None:
+def test_when_the_own_account_cannot_be_looked_up_nothing_is_decided_and_the_next_sync_decides(store: Store) -> None:
     hub = github()
     ids = accepted(store, 2)
     refs = exported(store, hub.adapter, ids)
@@ -210,7 +238,9 @@ def test_with_a_github_app_installation_token_people_still_decide_and_the_app_ne
 
     assert [(c.recorded, c.decided_by) for c in synced.checked] == [("complete", "dana"), ("none", None)]
     assert [r.path for r in hub.fake.received if not r.path.startswith("/repos/")] == [
-        "/user", "/installation/repositories"]
+        "/user",
+        "/installation/repositories",
+    ]
 
 
 def test_a_jira_close_by_the_servers_own_account_is_reported_not_recorded(store: Store) -> None:
@@ -225,8 +255,10 @@ def test_a_jira_close_by_the_servers_own_account_is_reported_not_recorded(store:
     synced = ex.sync_tickets(store, adapter, BY)
 
     assert [(c.recorded, c.decided_by) for c in synced.checked] == [("none", None), ("complete", "Grace Hopper")]
-    assert synced.checked[0].note == ("closed in jira by the account this server uses (Postmortem Bot): nothing was "
-                                      "recorded; a person confirms it with complete_action")
+    assert synced.checked[0].note == (
+        "closed in jira by the account this server uses (Postmortem Bot): nothing was "
+        "recorded; a person confirms it with complete_action"
+    )
     assert jira.seen().count("GET /rest/api/3/myself") == 1
     assert NEVER in synced.message
 
@@ -262,6 +294,7 @@ def test_a_linear_close_by_the_api_keys_own_user_is_reported_not_recorded(store:
 
 # -- 2. A ticket moved out of the configured target decides nothing ----------------------------------------------
 
+
 def test_a_github_issue_transferred_out_of_the_repository_decides_nothing(store: Store) -> None:
     hub = github()
     ids = accepted(store)
@@ -272,9 +305,11 @@ def test_a_github_issue_transferred_out_of_the_repository_decides_nothing(store:
     [change] = ex.sync_tickets(store, hub.adapter, BY).checked
 
     assert (change.ref, change.recorded) == ("acme/platform#1", "none")
-    assert change.note == ("closed in github, but it now lives at acme/platform#1, outside acme/web, where people "
-                           "outside the team can close it: nothing was recorded; a person confirms it with "
-                           "complete_action")
+    assert change.note == (
+        "closed in github, but it now lives at acme/platform#1, outside acme/web, where people "
+        "outside the team can close it: nothing was recorded; a person confirms it with "
+        "complete_action"
+    )
     assert store.get_action(ids[0]).state is ActionState.ACCEPTED
     assert hub.asked("/user") == 0
 
@@ -313,6 +348,7 @@ def test_a_linear_issue_moved_to_another_team_decides_nothing(store: Store) -> N
 
 # -- 5. A name that cannot be stored, and one ticket's failure, stop only that ticket ------------------------------
 
+
 def test_a_closer_name_with_hidden_characters_is_not_recorded_and_the_rest_are(store: Store) -> None:
     jira = FakeJira()
     spoof = jira.add_user("Dana \u202eadnaD")  # shows as "Dana Danad", stored as something else
@@ -346,7 +382,10 @@ def test_a_blank_closer_name_skips_that_ticket_and_the_others_are_still_checked(
     synced = ex.sync_tickets(store, adapter, BY)
 
     assert [(c.action_id, c.recorded) for c in synced.checked] == [
-        (ids[0], "none"), (ids[1], "complete"), (ids[2], "none")]
+        (ids[0], "none"),
+        (ids[1], "complete"),
+        (ids[2], "none"),
+    ]
     assert "blank name" in synced.checked[0].note
     assert synced.failed == []
     assert store.get_action(ids[0]).state is ActionState.ACCEPTED
@@ -361,8 +400,10 @@ def test_one_tickets_unexpected_store_refusal_fails_that_ticket_only(store: Stor
         hub.fake.close(ref, by="dana")
     # A real database refusal of one item's decision, of a kind this code does not expect.
     with closing(sqlite3.connect(tmp_path / "actions.db")) as db, db:
-        db.execute(f"CREATE TRIGGER refuse_one BEFORE INSERT ON decisions WHEN NEW.action_id = {ids[1]} "
-                   "BEGIN SELECT RAISE(ABORT, 'this decision is refused'); END")
+        db.execute(
+            f"CREATE TRIGGER refuse_one BEFORE INSERT ON decisions WHEN NEW.action_id = {ids[1]} "
+            "BEGIN SELECT RAISE(ABORT, 'this decision is refused'); END"
+        )
 
     synced = ex.sync_tickets(store, hub.adapter, BY)
 

@@ -60,12 +60,17 @@ Severity: SEV2
 
 # (text, quote, proposed owner): three candidates whose quotes occur in POSTMORTEM, in id order.
 CANDIDATES: tuple[tuple[str, str, str | None], ...] = (
-    ("Page checkout on-call when the error rate exceeds 2% for 5 minutes",
-     "Add an alert on checkout error rate above 2%", "dana"),
-    ("Run a quarterly payment provider failover drill",
-     "Rehearse the payment provider failover every quarter", "erin"),
-    ("Write the manual refund procedure into the checkout runbook",
-     "Document the manual refund procedure for double charges", None),
+    (
+        "Page checkout on-call when the error rate exceeds 2% for 5 minutes",
+        "Add an alert on checkout error rate above 2%",
+        "dana",
+    ),
+    ("Run a quarterly payment provider failover drill", "Rehearse the payment provider failover every quarter", "erin"),
+    (
+        "Write the manual refund procedure into the checkout runbook",
+        "Document the manual refund procedure for double charges",
+        None,
+    ),
 )
 
 
@@ -98,9 +103,18 @@ def seeded(tmp_path: Path) -> Seeded:
     new = []
     for wording, quote, owner in CANDIDATES:
         start = text.index(quote)
-        new.append(NewAction(text=wording, done_when="Reviewed and merged", problem="Customers saw it first",
-                             category="detect", quote=quote, quote_start=start, quote_end=start + len(quote),
-                             proposed_owner=owner))
+        new.append(
+            NewAction(
+                text=wording,
+                done_when="Reviewed and merged",
+                problem="Customers saw it first",
+                category="detect",
+                quote=quote,
+                quote_start=start,
+                quote_end=start + len(quote),
+                proposed_owner=owner,
+            )
+        )
     ids = tuple(action.id for action, _ in store.add_actions(parsed.postmortem_id, new, by))
     inherited = {k: v for k, v in os.environ.items() if not k.startswith("POSTMORTEM_ACTIONS_")}
     env = {**inherited, "POSTMORTEM_ACTIONS_DB": str(db), "POSTMORTEM_ACTIONS_USER": USER}
@@ -109,8 +123,12 @@ def seeded(tmp_path: Path) -> Seeded:
 
 def seed_decision(store: Store, action_id: int, kind: DecisionKind, **values: object) -> None:
     """A decision recorded before the test (by someone else, through another channel)."""
-    store.record_decision(action_id, HumanDecision.model_validate(
-        {"kind": kind, "decided_by": "alice", "channel": Channel.ELICITATION, "client": "seed", **values}))
+    store.record_decision(
+        action_id,
+        HumanDecision.model_validate(
+            {"kind": kind, "decided_by": "alice", "channel": Channel.ELICITATION, "client": "seed", **values}
+        ),
+    )
 
 
 def by_the_person(decision: Decision) -> None:
@@ -135,9 +153,15 @@ class Terminal:
         self._eof = False
         self._fd, secondary = pty.openpty()
         try:
-            self.proc = subprocess.Popen([*console_script(), *args], stdin=secondary, stdout=secondary,
-                                         stderr=secondary if stderr is None else stderr, env=dict(env),
-                                         start_new_session=True, close_fds=True)
+            self.proc = subprocess.Popen(
+                [*console_script(), *args],
+                stdin=secondary,
+                stdout=secondary,
+                stderr=secondary if stderr is None else stderr,
+                env=dict(env),
+                start_new_session=True,
+                close_fds=True,
+            )
         except BaseException:
             os.close(self._fd)
             raise
@@ -147,8 +171,7 @@ class Terminal:
     def __enter__(self) -> Terminal:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
         try:
             if self.proc.poll() is None:
                 os.killpg(self.proc.pid, signal.SIGKILL)  # its own session, so its own process group
@@ -183,7 +206,7 @@ class Terminal:
             screen = self.screen
             found = screen.find(text, self._seen)
             if found >= 0:
-                shown, self._seen = screen[self._seen: found + len(text)], found + len(text)
+                shown, self._seen = screen[self._seen : found + len(text)], found + len(text)
                 return shown
             if self._eof or self._left() <= 0:
                 why = "the command ended" if self._eof else f"{RUN_BUDGET_S:.0f} s passed"
@@ -195,7 +218,7 @@ class Terminal:
         while view:
             _, writable, _ = select.select([], [self._fd], [], max(0.0, self._left()))
             assert writable, f"the terminal took no input for {RUN_BUDGET_S:.0f} s"
-            view = view[os.write(self._fd, view):]
+            view = view[os.write(self._fd, view) :]
 
     def answer(self, prompt: str, reply: str) -> str:
         """Wait for `prompt`, then type `reply` and Enter; returns what was shown up to the prompt."""
@@ -212,7 +235,7 @@ class Terminal:
 
     def rest(self) -> str:
         """What was shown after the last match (call after `exit_status`)."""
-        return self.screen[self._seen:]
+        return self.screen[self._seen :]
 
 
 def decisions_after(store: Store, before: int) -> list[Decision]:
@@ -223,14 +246,15 @@ def decisions_after(store: Store, before: int) -> list[Decision]:
 
 
 def test_triage_accepts_a_candidate_with_the_proposed_owner_and_an_edited_due_date_re_asking_a_malformed_date(
-        seeded: Seeded) -> None:
+    seeded: Seeded,
+) -> None:
     first, second, third = seeded.action_ids
     with Terminal(["triage", str(seeded.postmortem_id)], seeded.env) as term:
         term.expect("Checkout outage: 3 undecided candidate(s)")
         shown = term.expect("[a]ccept, [k]ill, [d]efer or [s]kip? ")
         assert "--- 1 of 3 ---" in shown
-        assert f"Action #{first} from \"Checkout outage\" (SEV2): {CANDIDATES[0][0]}" in shown
-        assert f"Evidence: \"{CANDIDATES[0][1]}\"" in shown
+        assert f'Action #{first} from "Checkout outage" (SEV2): {CANDIDATES[0][0]}' in shown
+        assert f'Evidence: "{CANDIDATES[0][1]}"' in shown
         assert "Proposed: owner dana, due " in shown
         term.send(b"a\n")
         term.answer("Owner [dana]: ", "")
@@ -245,12 +269,20 @@ def test_triage_accepts_a_candidate_with_the_proposed_owner_and_an_edited_due_da
         assert term.exit_status() == 0
 
     [decision] = seeded.store.decisions()
-    assert (decision.action_id, decision.kind, decision.owner, decision.due) == (first, DecisionKind.ACCEPT,
-                                                                               "dana", DUE)
+    assert (decision.action_id, decision.kind, decision.owner, decision.due) == (
+        first,
+        DecisionKind.ACCEPT,
+        "dana",
+        DUE,
+    )
     by_the_person(decision)
     action = seeded.store.get_action(first)
-    assert (action.state, action.owner, action.due, action.decision_id) == (ActionState.ACCEPTED, "dana", DUE,
-                                                                          decision.id)
+    assert (action.state, action.owner, action.due, action.decision_id) == (
+        ActionState.ACCEPTED,
+        "dana",
+        DUE,
+        decision.id,
+    )
     assert {seeded.store.get_action(i).state for i in (second, third)} == {ActionState.CANDIDATE}
 
 
@@ -265,8 +297,11 @@ def test_decide_kills_a_candidate_with_a_reason_and_re_asks_an_empty_one(seeded:
         assert term.exit_status() == 0
 
     [decision] = seeded.store.decisions()
-    assert (decision.action_id, decision.kind, decision.reason) == (action_id, DecisionKind.KILL,
-                                                                    "covered by the provider's own drills")
+    assert (decision.action_id, decision.kind, decision.reason) == (
+        action_id,
+        DecisionKind.KILL,
+        "covered by the provider's own drills",
+    )
     assert (decision.owner, decision.due) == (None, None)
     by_the_person(decision)
     action = seeded.store.get_action(action_id)
@@ -282,8 +317,12 @@ def test_defer_records_a_defer_decision_and_the_item_stays_a_candidate(seeded: S
         assert term.exit_status() == 0
 
     [decision] = seeded.store.decisions()
-    assert (decision.action_id, decision.kind, decision.owner, decision.due) == (action_id, DecisionKind.DEFER,
-                                                                               None, None)
+    assert (decision.action_id, decision.kind, decision.owner, decision.due) == (
+        action_id,
+        DecisionKind.DEFER,
+        None,
+        None,
+    )
     assert decision.reason == "wait for the error-budget review"
     by_the_person(decision)
     action = seeded.store.get_action(action_id)
@@ -375,8 +414,11 @@ def test_decide_on_an_accepted_item_kills_it_with_a_reason(seeded: Seeded) -> No
         assert term.exit_status() == 0
 
     [decision] = decisions_after(seeded.store, 1)
-    assert (decision.kind, decision.from_state, decision.to_state) == (DecisionKind.KILL, ActionState.ACCEPTED,
-                                                                       ActionState.KILLED)
+    assert (decision.kind, decision.from_state, decision.to_state) == (
+        DecisionKind.KILL,
+        ActionState.ACCEPTED,
+        ActionState.KILLED,
+    )
     assert decision.reason == "superseded by the new alerting stack"
     by_the_person(decision)
     assert seeded.store.get_action(action_id).state is ActionState.KILLED
@@ -396,8 +438,11 @@ def test_decide_on_a_done_item_reopens_it_with_a_reason(seeded: Seeded) -> None:
         assert term.exit_status() == 0
 
     [decision] = decisions_after(seeded.store, 2)
-    assert (decision.kind, decision.from_state, decision.to_state) == (DecisionKind.REOPEN, ActionState.DONE,
-                                                                       ActionState.ACCEPTED)
+    assert (decision.kind, decision.from_state, decision.to_state) == (
+        DecisionKind.REOPEN,
+        ActionState.DONE,
+        ActionState.ACCEPTED,
+    )
     assert (decision.owner, decision.due, decision.reason) == ("dana", DUE, "the alert did not fire in the drill")
     by_the_person(decision)
     action = seeded.store.get_action(action_id)
@@ -413,7 +458,7 @@ def test_triage_walks_the_candidates_in_order_and_reports_how_many_were_decided(
         for number, (action_id, (wording, _, _)) in enumerate(zip(seeded.action_ids, CANDIDATES, strict=True), 1):
             shown = term.expect("[a]ccept, [k]ill, [d]efer or [s]kip? ")
             assert f"--- {number} of 3 ---" in shown
-            assert f"Action #{action_id} from \"Checkout outage\" (SEV2): {wording}" in shown
+            assert f'Action #{action_id} from "Checkout outage" (SEV2): {wording}' in shown
             if action_id == first:
                 term.send(b"a\n")
                 term.answer("Owner [dana]: ", "")
@@ -435,11 +480,15 @@ def test_triage_walks_the_candidates_in_order_and_reports_how_many_were_decided(
     for decision in log:
         by_the_person(decision)
     assert [seeded.store.get_action(i).state for i in seeded.action_ids] == [
-        ActionState.ACCEPTED, ActionState.KILLED, ActionState.CANDIDATE]
+        ActionState.ACCEPTED,
+        ActionState.KILLED,
+        ActionState.CANDIDATE,
+    ]
 
 
 def test_ctrl_d_in_the_middle_stops_with_130_keeping_earlier_decisions_and_recording_nothing_for_the_current_item(
-        seeded: Seeded) -> None:
+    seeded: Seeded,
+) -> None:
     first, second, _ = seeded.action_ids
     with Terminal(["triage", str(seeded.postmortem_id)], seeded.env) as term:
         term.answer("[a]ccept, [k]ill, [d]efer or [s]kip? ", "a")
@@ -457,8 +506,12 @@ def test_ctrl_d_in_the_middle_stops_with_130_keeping_earlier_decisions_and_recor
         assert "Decided" not in term.screen
 
     [decision] = seeded.store.decisions()
-    assert (decision.action_id, decision.kind, decision.owner, decision.due) == (first, DecisionKind.ACCEPT,
-                                                                               "dana", DUE)
+    assert (decision.action_id, decision.kind, decision.owner, decision.due) == (
+        first,
+        DecisionKind.ACCEPT,
+        "dana",
+        DUE,
+    )
     by_the_person(decision)
     interrupted = seeded.store.get_action(second)
     assert (interrupted.state, interrupted.owner, interrupted.due) == (ActionState.CANDIDATE, None, None)
@@ -489,22 +542,30 @@ SCRIPTED_ANSWERS = b"a\n\n2027-01-15\ny\n"
 
 
 @pytest.mark.parametrize("command", ["decide", "triage"])
-@pytest.mark.parametrize(("stdin", "stdout"), [
-    ("devnull", "pipe"),  # run from a script or an assistant's shell tool
-    ("pipe", "pipe"),  # answers piped in, output captured
-    ("tty", "pipe"),  # a terminal to type on, but the output goes somewhere the person does not see
-    ("pipe", "tty"),  # answers piped in, output on a terminal
-])
+@pytest.mark.parametrize(
+    ("stdin", "stdout"),
+    [
+        ("devnull", "pipe"),  # run from a script or an assistant's shell tool
+        ("pipe", "pipe"),  # answers piped in, output captured
+        ("tty", "pipe"),  # a terminal to type on, but the output goes somewhere the person does not see
+        ("pipe", "tty"),  # answers piped in, output on a terminal
+    ],
+)
 def test_without_an_interactive_terminal_decide_and_triage_refuse_and_record_nothing(
-        seeded: Seeded, command: str, stdin: Stdin, stdout: Stdout) -> None:
+    seeded: Seeded, command: str, stdin: Stdin, stdout: Stdout
+) -> None:
     target = str(seeded.action_ids[0] if command == "decide" else seeded.postmortem_id)
     primary, secondary = pty.openpty()
     try:
         proc = subprocess.Popen(
             [*console_script(), command, target],
             stdin={"devnull": subprocess.DEVNULL, "pipe": subprocess.PIPE, "tty": secondary}[stdin],
-            stdout=subprocess.PIPE if stdout == "pipe" else secondary, stderr=subprocess.PIPE,
-            env=seeded.env, start_new_session=True, close_fds=True)
+            stdout=subprocess.PIPE if stdout == "pipe" else secondary,
+            stderr=subprocess.PIPE,
+            env=seeded.env,
+            start_new_session=True,
+            close_fds=True,
+        )
         try:
             out, err = proc.communicate(SCRIPTED_ANSWERS if stdin == "pipe" else None, timeout=RUN_BUDGET_S)
         finally:
@@ -524,8 +585,9 @@ def test_without_an_interactive_terminal_decide_and_triage_refuse_and_record_not
     assert {seeded.store.get_action(i).state for i in seeded.action_ids} == {ActionState.CANDIDATE}
 
 
-@pytest.mark.parametrize("bypass", [["--yes"], ["--force"], ["-y"], ["--yes", "--force", "-y"]],
-                         ids=["--yes", "--force", "-y", "all-three"])
+@pytest.mark.parametrize(
+    "bypass", [["--yes"], ["--force"], ["-y"], ["--yes", "--force", "-y"]], ids=["--yes", "--force", "-y", "all-three"]
+)
 def test_there_is_no_flag_that_skips_the_questions(seeded: Seeded, bypass: list[str]) -> None:
     with Terminal(["decide", str(seeded.action_ids[0]), *bypass], seeded.env) as term:
         term.expect("unrecognized arguments: " + " ".join(bypass))
@@ -537,8 +599,9 @@ def test_there_is_no_flag_that_skips_the_questions(seeded: Seeded, bypass: list[
     assert seeded.store.get_action(seeded.action_ids[0]).state is ActionState.CANDIDATE
 
 
-@pytest.mark.parametrize(("command", "says"), [("decide", "no action has id 999"),
-                                               ("triage", "no postmortem has id 999")])
+@pytest.mark.parametrize(
+    ("command", "says"), [("decide", "no action has id 999"), ("triage", "no postmortem has id 999")]
+)
 def test_an_unknown_id_exits_2_and_says_so(seeded: Seeded, command: str, says: str) -> None:
     with Terminal([command, "999"], seeded.env) as term:
         term.expect(f"postmortem-actions: {says}")
@@ -550,15 +613,17 @@ def test_an_unknown_id_exits_2_and_says_so(seeded: Seeded, command: str, says: s
 
 @pytest.mark.parametrize("command", ["decide", "triage"])
 def test_an_item_that_changed_while_the_person_was_answering_is_not_decided_on_the_stale_question(
-        seeded: Seeded, command: str) -> None:
+    seeded: Seeded, command: str
+) -> None:
     action_id = seeded.action_ids[0]
     target = str(action_id if command == "decide" else seeded.postmortem_id)
     with Terminal([command, target], seeded.env) as term:
         shown = term.expect("[a]ccept, [k]ill, [d]efer or [s]kip? ")
         assert "Proposed: owner dana" in shown
         # The assistant revises the candidate while the question is on the person's screen.
-        changed = seeded.store.revise_candidate(action_id, {"proposed_owner": "mallory"},
-                                                Actor(actor="assistant", via="test"))
+        changed = seeded.store.revise_candidate(
+            action_id, {"proposed_owner": "mallory"}, Actor(actor="assistant", via="test")
+        )
         term.send(b"a\n")
         term.answer("Owner [dana]: ", "")
         term.answer("Due date [", "2027-01-15")
@@ -575,14 +640,14 @@ def test_an_item_that_changed_while_the_person_was_answering_is_not_decided_on_t
     assert seeded.store.decisions() == []
     after = seeded.store.get_action(action_id)
     assert after == changed
-    assert (after.state, after.owner, after.due, after.proposed_owner) == (ActionState.CANDIDATE, None, None,
-                                                                         "mallory")
+    assert (after.state, after.owner, after.due, after.proposed_owner) == (ActionState.CANDIDATE, None, None, "mallory")
 
 
 def test_a_vague_candidate_shows_why_it_is_vague_before_the_human_commits_to_it(seeded: Seeded) -> None:
     action_id = seeded.action_ids[1]
-    seeded.store.revise_candidate(action_id, {"text": "Look into the payment provider failover"},
-                                  Actor(actor="assistant", via="test"))
+    seeded.store.revise_candidate(
+        action_id, {"text": "Look into the payment provider failover"}, Actor(actor="assistant", via="test")
+    )
     with Terminal(["decide", str(action_id)], seeded.env) as term:
         term.expect("Vague (Look into): it names an activity, not a result")
         term.answer("[a]ccept, [k]ill, [d]efer or [s]kip? ", "s")

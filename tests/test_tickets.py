@@ -35,27 +35,47 @@ def seeded(tmp_path: Path) -> tuple[Store, int, list[int]]:
     store = Store(tmp_path / "actions.db")
     pm = parse_postmortem(store, BY, ReadPolicy(allowed_dirs=()), text=DOC)
     cands = [
-        CandidateIn(text="Page billing on-call when queue depth exceeds 10,000 messages for 5 minutes",
-                    done_when="A synthetic backlog pages the on-call; the alert links the runbook",
-                    problem="Nobody noticed the backlog for forty minutes", category="detect",
-                    quote="Add an alert on billing queue depth above 10,000 messages"),
-        CandidateIn(text="Run a quarterly failover drill", done_when="The first drill ran",
-                    problem="The runbook was never rehearsed", category="process",
-                    quote="Rehearse the failover runbook every quarter"),
-        CandidateIn(text="Limit consumer retries to five with backoff", done_when="A poison message is parked",
-                    problem="Retries amplified the backlog", category="prevent",
-                    quote="Cap consumer retries at five attempts"),
+        CandidateIn(
+            text="Page billing on-call when queue depth exceeds 10,000 messages for 5 minutes",
+            done_when="A synthetic backlog pages the on-call; the alert links the runbook",
+            problem="Nobody noticed the backlog for forty minutes",
+            category="detect",
+            quote="Add an alert on billing queue depth above 10,000 messages",
+        ),
+        CandidateIn(
+            text="Run a quarterly failover drill",
+            done_when="The first drill ran",
+            problem="The runbook was never rehearsed",
+            category="process",
+            quote="Rehearse the failover runbook every quarter",
+        ),
+        CandidateIn(
+            text="Limit consumer retries to five with backoff",
+            done_when="A poison message is parked",
+            problem="Retries amplified the backlog",
+            category="prevent",
+            quote="Cap consumer retries at five attempts",
+        ),
     ]
     ids = [r.action_id for r in record_candidates(store, BY, pm.postmortem_id, cands).recorded]
-    store.record_decision(ids[0], HumanDecision(kind=DecisionKind.ACCEPT, owner="dana", due=date(2026, 12, 15),
-                                                decided_by="Dana", channel=Channel.TERMINAL))
-    store.record_decision(ids[1], HumanDecision(kind=DecisionKind.KILL, reason="covered by the provider",
-                                                decided_by="Dana", channel=Channel.TERMINAL))
+    store.record_decision(
+        ids[0],
+        HumanDecision(
+            kind=DecisionKind.ACCEPT, owner="dana", due=date(2026, 12, 15), decided_by="Dana", channel=Channel.TERMINAL
+        ),
+    )
+    store.record_decision(
+        ids[1],
+        HumanDecision(
+            kind=DecisionKind.KILL, reason="covered by the provider", decided_by="Dana", channel=Channel.TERMINAL
+        ),
+    )
     return store, pm.postmortem_id, ids
 
 
 def test_an_accepted_item_becomes_a_draft_with_problem_evidence_link_back_criteria_owner_due_and_labels(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     store, pm_id, ids = seeded(tmp_path)
     result = draft_tickets(store, "github", postmortem_id=pm_id)
 
@@ -95,10 +115,14 @@ def test_a_jira_draft_carries_an_atlassian_document_with_the_same_content(tmp_pa
     assert [i["content"][0]["content"][0]["text"] for i in items] == draft.acceptance_criteria
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({}, "exactly one of"), ({"action_ids": [1], "postmortem_id": 1}, "exactly one of"),
-    ({"action_ids": list(range(1, 202))}, "between 1 and 200"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({}, "exactly one of"),
+        ({"action_ids": [1], "postmortem_id": 1}, "exactly one of"),
+        ({"action_ids": list(range(1, 202))}, "between 1 and 200"),
+    ],
+)
 def test_a_bad_selection_is_refused_readably(tmp_path: Path, kwargs: dict[str, object], message: str) -> None:
     store, _, _ = seeded(tmp_path)
     with pytest.raises(InvalidInput, match=message):
@@ -123,15 +147,22 @@ def test_a_long_action_gets_a_short_title_cut_at_a_word() -> None:
 
 def test_criteria_split_at_semicolons_sentences_and_lines() -> None:
     assert criteria("Alert fires in staging; runbook linked. Drill done\nreviewed") == [
-        "Alert fires in staging", "Runbook linked", "Drill done", "Reviewed"]
+        "Alert fires in staging",
+        "Runbook linked",
+        "Drill done",
+        "Reviewed",
+    ]
 
 
 # -- tracker settings --------------------------------------------------------------------------------------
 
 
 def test_environment_settings_configure_a_tracker_and_the_token_stays_out_of_the_repr(tmp_path: Path) -> None:
-    env = {"POSTMORTEM_ACTIONS_GITHUB_TOKEN": "ghp_secret123", "POSTMORTEM_ACTIONS_GITHUB_REPO": "acme/web",
-           "POSTMORTEM_ACTIONS_TRACKERS": str(tmp_path / "none.toml")}
+    env = {
+        "POSTMORTEM_ACTIONS_GITHUB_TOKEN": "ghp_secret123",
+        "POSTMORTEM_ACTIONS_GITHUB_REPO": "acme/web",
+        "POSTMORTEM_ACTIONS_TRACKERS": str(tmp_path / "none.toml"),
+    }
     config = load_tracker("github", env)
     assert (config.base_url, config.target, config.token) == ("https://api.github.com", "acme/web", "ghp_secret123")
     assert "ghp_secret123" not in repr(config)
@@ -139,12 +170,18 @@ def test_environment_settings_configure_a_tracker_and_the_token_stays_out_of_the
 
 def test_the_trackers_file_configures_a_tracker_and_the_environment_wins(tmp_path: Path) -> None:
     path = tmp_path / "trackers.toml"
-    path.write_text('[jira]\nurl = "https://acme.atlassian.net/"\ntoken = "file-token"\ntarget = "OPS"\n'
-                    'email = "bot@acme.test"\nissue_type = "Bug"\n')
-    config = load_tracker("jira", {"POSTMORTEM_ACTIONS_TRACKERS": str(path),
-                                   "POSTMORTEM_ACTIONS_JIRA_PROJECT": "SRE"})
+    path.write_text(
+        '[jira]\nurl = "https://acme.atlassian.net/"\ntoken = "file-token"\ntarget = "OPS"\n'
+        'email = "bot@acme.test"\nissue_type = "Bug"\n'
+    )
+    config = load_tracker("jira", {"POSTMORTEM_ACTIONS_TRACKERS": str(path), "POSTMORTEM_ACTIONS_JIRA_PROJECT": "SRE"})
     assert (config.base_url, config.target, config.token, config.email, config.issue_type) == (
-        "https://acme.atlassian.net", "SRE", "file-token", "bot@acme.test", "Bug")
+        "https://acme.atlassian.net",
+        "SRE",
+        "file-token",
+        "bot@acme.test",
+        "Bug",
+    )
 
 
 def test_a_tracker_without_credentials_says_which_variables_to_set(tmp_path: Path) -> None:
@@ -155,8 +192,12 @@ def test_a_tracker_without_credentials_says_which_variables_to_set(tmp_path: Pat
 
 
 def test_jira_needs_the_account_email_too(tmp_path: Path) -> None:
-    env = {"POSTMORTEM_ACTIONS_TRACKERS": str(tmp_path / "none.toml"), "POSTMORTEM_ACTIONS_JIRA_TOKEN": "t",
-           "POSTMORTEM_ACTIONS_JIRA_PROJECT": "OPS", "POSTMORTEM_ACTIONS_JIRA_URL": "https://acme.atlassian.net"}
+    env = {
+        "POSTMORTEM_ACTIONS_TRACKERS": str(tmp_path / "none.toml"),
+        "POSTMORTEM_ACTIONS_JIRA_TOKEN": "t",
+        "POSTMORTEM_ACTIONS_JIRA_PROJECT": "OPS",
+        "POSTMORTEM_ACTIONS_JIRA_URL": "https://acme.atlassian.net",
+    }
     with pytest.raises(TrackerNotConfigured, match="email"):
         load_tracker("jira", env)
 

@@ -111,7 +111,7 @@ def assert_tiles(text: str, parts: list[Section]) -> None:
     for part in parts:
         assert part.start < part.end
         assert not part.truncated
-        assert text[part.start:part.end] == part.text
+        assert text[part.start : part.end] == part.text
 
 
 # -- Markdown headings -----------------------------------------------------------------------------
@@ -120,8 +120,14 @@ def assert_tiles(text: str, parts: list[Section]) -> None:
 def test_atx_headings_of_every_level_are_found_with_closing_hashes_removed() -> None:
     found = [(level, heading) for _, level, heading in headings(MARKDOWN)]
 
-    assert found == [(1, "Checkout outage"), (2, "Timeline"), (3, "Impact"), (4, "Detection"), (5, "Response"),
-                     (6, "Follow-ups")]
+    assert found == [
+        (1, "Checkout outage"),
+        (2, "Timeline"),
+        (3, "Impact"),
+        (4, "Detection"),
+        (5, "Response"),
+        (6, "Follow-ups"),
+    ]
 
 
 def test_text_before_the_first_heading_is_a_level_zero_section() -> None:
@@ -235,8 +241,14 @@ def test_an_html_export_is_recognised_as_html() -> None:
 def test_html_headings_of_every_level_are_found_with_tags_and_entities_resolved() -> None:
     found = [(level, heading) for _, level, heading in headings(HTML)]
 
-    assert found == [(1, "Checkout outage & recovery"), (2, "Action items"), (3, "Why it took 40 minutes"),
-                     (4, "Level four"), (5, "Level five"), (6, "Level six")]
+    assert found == [
+        (1, "Checkout outage & recovery"),
+        (2, "Action items"),
+        (3, "Why it took 40 minutes"),
+        (4, "Level four"),
+        (5, "Level five"),
+        (6, "Level six"),
+    ]
 
 
 def test_html_sections_slice_the_original_text_and_cover_it_in_order() -> None:
@@ -257,7 +269,7 @@ def test_section_texts_share_a_budget_and_are_cut_beyond_it() -> None:
 
     assert [len(p.text) for p in parts] == [57, 23, 0]
     assert [p.truncated for p in parts] == [False, True, True]
-    assert [p.text for p in parts] == [text[p.start:p.start + len(p.text)] for p in parts]
+    assert [p.text for p in parts] == [text[p.start : p.start + len(p.text)] for p in parts]
     # The offsets still describe the whole section, so the full text stays addressable.
     assert [(p.start, p.end) for p in parts] == [(p.start, p.end) for p in sections(text)]
 
@@ -317,17 +329,20 @@ def test_a_title_is_at_most_300_characters() -> None:
 # -- severity ----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("Severity: SEV2\n\nText.", "SEV2"),
-    ("This was a sev-1 incident.", "SEV1"),
-    ("Classified as SEV 3 by the IC.", "SEV3"),
-    ("**Severity:** Sev-4", "SEV4"),
-    ("Severity level: 0", "SEV0"),
-    ("| Severity | Sev5 |", "SEV5"),
-    ("several 3 things happened", None),
-    ("We had no classification.", None),
-    ("sev 10 is not a level", None),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Severity: SEV2\n\nText.", "SEV2"),
+        ("This was a sev-1 incident.", "SEV1"),
+        ("Classified as SEV 3 by the IC.", "SEV3"),
+        ("**Severity:** Sev-4", "SEV4"),
+        ("Severity level: 0", "SEV0"),
+        ("| Severity | Sev5 |", "SEV5"),
+        ("several 3 things happened", None),
+        ("We had no classification.", None),
+        ("sev 10 is not a level", None),
+    ],
+)
 def test_severity_is_read_from_the_document(text: str, expected: str | None) -> None:
     assert find_severity(text) == expected
 
@@ -341,10 +356,17 @@ def test_an_unusable_front_matter_severity_falls_back_to_the_body() -> None:
     assert find_severity("---\nseverity: P1\n---\nSeverity: SEV3\n") == "SEV3"
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("SEV2", "SEV2"), ("sev-1", "SEV1"), ("SEV 3", "SEV3"), ("3", "SEV3"), (" severity: 0 ", "SEV0"),
-    ("Sev_5", "SEV5"),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("SEV2", "SEV2"),
+        ("sev-1", "SEV1"),
+        ("SEV 3", "SEV3"),
+        ("3", "SEV3"),
+        (" severity: 0 ", "SEV0"),
+        ("Sev_5", "SEV5"),
+    ],
+)
 def test_normalise_severity_accepts_the_usual_spellings(value: str, expected: str) -> None:
     assert normalise_severity(value) == expected
 
@@ -362,18 +384,20 @@ def test_normalise_severity_refuses_what_is_not_sev0_to_sev5(value: str) -> None
 
 def test_the_incident_date_comes_from_front_matter() -> None:
     assert find_incident_date(FRONT_MATTER, "pasted") == date(2020, 10, 28)
-    assert find_incident_date("---\nincident_date: 5 March 2021\n---\nDate: 2020-01-01\n", "pasted") == date(
-        2021, 3, 5)
+    assert find_incident_date("---\nincident_date: 5 March 2021\n---\nDate: 2020-01-01\n", "pasted") == date(2021, 3, 5)
 
 
-@pytest.mark.parametrize(("line", "expected"), [
-    ("Incident date: October 28, 2020", date(2020, 10, 28)),
-    ("Date: 28 Oct 2020", date(2020, 10, 28)),
-    ("Date: 28th Oct. 2020", date(2020, 10, 28)),
-    ("**Date:** 2021-06-01", date(2021, 6, 1)),
-    ("| Date of the incident | Sept 3, 2022 |", date(2022, 9, 3)),
-    ("Occurred on: 2019-12-31 at 23:59 UTC", date(2019, 12, 31)),
-])
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Incident date: October 28, 2020", date(2020, 10, 28)),
+        ("Date: 28 Oct 2020", date(2020, 10, 28)),
+        ("Date: 28th Oct. 2020", date(2020, 10, 28)),
+        ("**Date:** 2021-06-01", date(2021, 6, 1)),
+        ("| Date of the incident | Sept 3, 2022 |", date(2022, 9, 3)),
+        ("Occurred on: 2019-12-31 at 23:59 UTC", date(2019, 12, 31)),
+    ],
+)
 def test_the_incident_date_comes_from_a_date_line(line: str, expected: date) -> None:
     assert find_incident_date(f"# Outage\n\n{line}\n\nBody.\n", "pasted") == expected
 
@@ -425,10 +449,14 @@ def test_the_fingerprint_changes_with_the_words() -> None:
 # -- hostile input: every pattern stays linear ----------------------------------------------------------
 # These inputs took minutes (cubic backtracking) before the patterns were rewritten; now milliseconds.
 
-@pytest.mark.parametrize("text", [
-    pytest.param("sev" + " " * 40_000 + "x", id="severity-label-then-spaces"),
-    pytest.param("Severity" + "*_ " * 20_000 + "x", id="severity-label-then-emphasis"),
-])
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("sev" + " " * 40_000 + "x", id="severity-label-then-spaces"),
+        pytest.param("Severity" + "*_ " * 20_000 + "x", id="severity-label-then-emphasis"),
+    ],
+)
 def test_a_severity_label_followed_by_a_long_run_of_spaces_is_read_at_once(text: str) -> None:
     assert find_severity(text) is None
 

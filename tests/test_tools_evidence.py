@@ -67,19 +67,22 @@ def test_emphasis_and_code_marks_in_the_quote_are_skipped() -> None:
     assert found(text, "`billing-worker` pods") == "billing-worker pods"
 
 
-@pytest.mark.parametrize(("document", "quote"), [
-    ("we won\u2019t ship on Fridays again", "we won't ship on Fridays again"),
-    ("we won't ship on Fridays again", "we won\u2019t ship on Fridays again"),
-    ("we won\u2018t ship on Fridays again", "we won\u02bct ship on Fridays again"),
-    ("we won\u02bct ship on Fridays again", "we won't ship on Fridays again"),
-    ("the \u201cfreeze\u201d flag blocks deploys", 'the "freeze" flag blocks deploys'),
-    ('the "freeze" flag blocks deploys', "the \u201cfreeze\u201d flag blocks deploys"),
-    ("roll back \u2013 then page the owner", "roll back - then page the owner"),
-    ("roll back - then page the owner", "roll back \u2014 then page the owner"),
-    ("run the fail\u2010over drill", "run the fail-over drill"),
-    ("run the fail-over drill", "run the fail\u2011over drill"),
-    ("run the fail\u2014over drill", "run the fail\u2010over drill"),
-])
+@pytest.mark.parametrize(
+    ("document", "quote"),
+    [
+        ("we won\u2019t ship on Fridays again", "we won't ship on Fridays again"),
+        ("we won't ship on Fridays again", "we won\u2019t ship on Fridays again"),
+        ("we won\u2018t ship on Fridays again", "we won\u02bct ship on Fridays again"),
+        ("we won\u02bct ship on Fridays again", "we won't ship on Fridays again"),
+        ("the \u201cfreeze\u201d flag blocks deploys", 'the "freeze" flag blocks deploys'),
+        ('the "freeze" flag blocks deploys', "the \u201cfreeze\u201d flag blocks deploys"),
+        ("roll back \u2013 then page the owner", "roll back - then page the owner"),
+        ("roll back - then page the owner", "roll back \u2014 then page the owner"),
+        ("run the fail\u2010over drill", "run the fail-over drill"),
+        ("run the fail-over drill", "run the fail\u2011over drill"),
+        ("run the fail\u2014over drill", "run the fail\u2010over drill"),
+    ],
+)
 def test_typographic_quotes_and_dashes_match_their_plain_forms_both_ways(document: str, quote: str) -> None:
     text = f"Decision: {document}.\n"
 
@@ -155,13 +158,16 @@ def test_one_changed_word_is_not_found() -> None:
         locate(TEXT, "Rehearse the failover runbook every month")
 
 
-@pytest.mark.parametrize("quote", [
-    "a.b*c(d)[e]",
-    "match ^start$ and end|or {2,3}",
-    "the regex \\d+ and \\w*? and (?P<x>y)",
-    "price is $5.00 + tax?",
-    "use [a-z]+ not [^0-9]",
-])
+@pytest.mark.parametrize(
+    "quote",
+    [
+        "a.b*c(d)[e]",
+        "match ^start$ and end|or {2,3}",
+        "the regex \\d+ and \\w*? and (?P<x>y)",
+        "price is $5.00 + tax?",
+        "use [a-z]+ not [^0-9]",
+    ],
+)
 def test_regex_metacharacters_in_a_quote_are_literal(quote: str) -> None:
     text = f"We documented: {quote} in the runbook."
 
@@ -182,7 +188,9 @@ def test_a_quote_at_the_end_of_a_megabyte_document_is_found() -> None:
     assert len(text) > 1_000_000
 
     assert locate(text, "we will ROTATE the database   credentials every quarter") == (
-        len(filler) + tail.index("we will"), len(text) - 1)
+        len(filler) + tail.index("we will"),
+        len(text) - 1,
+    )
 
 
 def test_a_pathological_quote_against_a_repetitive_document_is_refused() -> None:

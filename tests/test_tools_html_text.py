@@ -92,7 +92,8 @@ def test_nested_lists_are_indented_two_spaces_per_level() -> None:
     </ul><p>Done.</p>"""
     assert render(source) == (
         "- Detection\n  - Alert on queue depth\n  - Page the on-call\n    - within **five** minutes\n"
-        "- Recovery\n\nDone.")
+        "- Recovery\n\nDone."
+    )
 
 
 def test_an_item_keeps_its_paragraphs_on_one_line_and_text_after_a_sublist_below_it() -> None:
@@ -101,8 +102,10 @@ def test_an_item_keeps_its_paragraphs_on_one_line_and_text_after_a_sublist_below
 
 
 def test_ordered_lists_are_numbered_in_order_and_honour_start() -> None:
-    source = "<ol><li>First</li><li>Second<ol><li>inner</li><li>inner two</li></ol></li><li>Third</li></ol>" \
-             "<ol start='4'><li>Fourth</li></ol>"
+    source = (
+        "<ol><li>First</li><li>Second<ol><li>inner</li><li>inner two</li></ol></li><li>Third</li></ol>"
+        "<ol start='4'><li>Fourth</li></ol>"
+    )
     assert render(source) == "1. First\n2. Second\n  1. inner\n  2. inner two\n3. Third\n\n4. Fourth"
 
 
@@ -111,26 +114,33 @@ def test_items_without_closing_tags_are_still_separate_items() -> None:
 
 
 def test_checkbox_inputs_become_task_boxes() -> None:
-    source = ('<ul><li><input type="checkbox" checked disabled> Add the alert</li>'
-              '<li><input type="checkbox"> Write the runbook</li><li>No box</li></ul>')
+    source = (
+        '<ul><li><input type="checkbox" checked disabled> Add the alert</li>'
+        '<li><input type="checkbox"> Write the runbook</li><li>No box</li></ul>'
+    )
     assert render(source) == "- [x] Add the alert\n- [ ] Write the runbook\n- No box"
 
 
 def test_github_task_list_items_get_one_box_each() -> None:
-    source = ('<ul class="contains-task-list"><li class="task-list-item">'
-              '<input type="checkbox" class="task-list-item-checkbox" checked> Done thing</li>'
-              '<li class="task-list-item"><input type="checkbox" class="task-list-item-checkbox"> Open thing</li></ul>')
+    source = (
+        '<ul class="contains-task-list"><li class="task-list-item">'
+        '<input type="checkbox" class="task-list-item-checkbox" checked> Done thing</li>'
+        '<li class="task-list-item"><input type="checkbox" class="task-list-item-checkbox"> Open thing</li></ul>'
+    )
     assert render(source) == "- [x] Done thing\n- [ ] Open thing"
 
 
 def test_confluence_task_lists_become_task_boxes() -> None:
-    source = ('<ul class="inline-task-list" data-inline-tasks-content-id="1">'
-              '<li data-inline-task-id="1" class="checked"><span>Ticked by class</span></li>'
-              '<li data-inline-task-id="2"><span>Not ticked</span></li></ul>'
-              '<ul class="task-list"><li data-task-status="complete">Ticked by status</li>'
-              '<li data-task-status="incomplete">Open by status</li><li>Open by list</li></ul>')
-    assert render(source) == ("- [x] Ticked by class\n- [ ] Not ticked\n\n"
-                              "- [x] Ticked by status\n- [ ] Open by status\n- [ ] Open by list")
+    source = (
+        '<ul class="inline-task-list" data-inline-tasks-content-id="1">'
+        '<li data-inline-task-id="1" class="checked"><span>Ticked by class</span></li>'
+        '<li data-inline-task-id="2"><span>Not ticked</span></li></ul>'
+        '<ul class="task-list"><li data-task-status="complete">Ticked by status</li>'
+        '<li data-task-status="incomplete">Open by status</li><li>Open by list</li></ul>'
+    )
+    assert render(source) == (
+        "- [x] Ticked by class\n- [ ] Not ticked\n\n- [x] Ticked by status\n- [ ] Open by status\n- [ ] Open by list"
+    )
 
 
 # Tables
@@ -166,8 +176,10 @@ def test_rows_and_cells_without_closing_tags() -> None:
 
 
 def test_inline_emphasis_marks() -> None:
-    source = ("<p><strong>Strong</strong> <b>bold</b> <em>em</em> <i>it</i> <s>gone</s> <del>del</del> "
-              "<strike>old</strike> <code>kubectl get pods</code></p>")
+    source = (
+        "<p><strong>Strong</strong> <b>bold</b> <em>em</em> <i>it</i> <s>gone</s> <del>del</del> "
+        "<strike>old</strike> <code>kubectl get pods</code></p>"
+    )
     assert render(source) == "**Strong** **bold** *em* *it* ~~gone~~ ~~del~~ ~~old~~ `kubectl get pods`"
 
 
@@ -176,8 +188,10 @@ def test_spaces_at_the_edges_of_emphasis_move_outside_the_marks() -> None:
 
 
 def test_links_show_their_label_and_unescaped_target() -> None:
-    source = ('<p>See <a href="https://wiki.example.com/x?a=1&amp;b=2">the runbook</a>, '
-              '<a name="anchor">a named anchor</a> and <a href="https://x.example"></a>nothing.</p>')
+    source = (
+        '<p>See <a href="https://wiki.example.com/x?a=1&amp;b=2">the runbook</a>, '
+        '<a name="anchor">a named anchor</a> and <a href="https://x.example"></a>nothing.</p>'
+    )
     assert render(source) == "See [the runbook](https://wiki.example.com/x?a=1&b=2), a named anchor and nothing."
 
 
@@ -233,7 +247,7 @@ def test_text_characters_map_to_their_own_offsets_and_synthetic_ones_to_their_ta
     assert [source[origin[i]] for i in range(2, 9)] == list("Rotate ")
     assert origin[9] == source.index("<b>")
     assert origin[15] == source.index("</b>")
-    assert source[origin[11]:origin[11] + 4] == "keys"
+    assert source[origin[11] : origin[11] + 4] == "keys"
 
 
 def test_source_span_refuses_spans_outside_the_rendering() -> None:
@@ -332,14 +346,25 @@ def test_a_confluence_export_renders_as_markdown() -> None:
     assert render(CONFLUENCE) == CONFLUENCE_RENDERED
 
 
-@pytest.mark.parametrize("needle", [
-    "Add expiry alerting for the gateway certificate",
-    "Automate certificate rotation & renewal",
-    "Bob Smith",
-    "failures 01 Apr 2024",
-    "Action", "Owner", "Due date", "Status", "Jane Doe", "29 Mar 2024", "DONE", "2024-04-15", "IN PROGRESS",
-    "Card payments failed for 47 minutes after a certificate expired… Customers saw “payment declined”.",
-])
+@pytest.mark.parametrize(
+    "needle",
+    [
+        "Add expiry alerting for the gateway certificate",
+        "Automate certificate rotation & renewal",
+        "Bob Smith",
+        "failures 01 Apr 2024",
+        "Action",
+        "Owner",
+        "Due date",
+        "Status",
+        "Jane Doe",
+        "29 Mar 2024",
+        "DONE",
+        "2024-04-15",
+        "IN PROGRESS",
+        "Card payments failed for 47 minutes after a certificate expired… Customers saw “payment declined”.",
+    ],
+)
 def test_rendered_items_and_cells_map_back_to_their_source_text(needle: str) -> None:
     assert quoted(CONFLUENCE, needle) == needle
 
@@ -355,7 +380,10 @@ def test_the_markdown_reader_finds_the_items_and_rows_and_their_quotes_come_from
     rendered, origin = html_to_text(CONFLUENCE)
     document = parse_blocks(rendered)
     assert [h.title for h in document.sections[1:]] == [
-        "Engineering : Payments outage 2024-03-12", "Summary", "Action items"]
+        "Engineering : Payments outage 2024-03-12",
+        "Summary",
+        "Action items",
+    ]
     items = [b for b in document.blocks if b.kind == "item"]
     assert [b.checked for b in items] == [True, False, False]
     s, e = source_span(origin, items[0].start, items[0].end)
@@ -369,44 +397,50 @@ def test_the_markdown_reader_finds_the_items_and_rows_and_their_quotes_come_from
 # Broken and hostile input
 
 
-@pytest.mark.parametrize("source", [
-    "<ul><li>unclosed item<li>another",
-    "<table><tr><td>no closing tags",
-    "<p>stray < and <<< and a <b>bold never closed",
-    "<p>a</b></i></em></a></li></ul></table></pre></blockquote> b",
-    "<div <p>broken attribute",
-    "<a href='x'",
-    "</ p>< p>text<//p>",
-    "<!-- never closed comment <p>text</p>",
-    "<script>never closed",
-    "<pre>unclosed <b>pre",
-    "<li><table><tr><td><li>cell item<table><tr><td>nested</td></tr></table></td></tr></table></li>",
-    "<h1><h2>nested headings</h1></h2>",
-    "<blockquote><blockquote>deep</blockquote>",
-    "text with & and &# and &#x and &#xZZ; and &;",
-    "<input type=checkbox checked>outside a list",
-    "<td>a cell</td> without a table",
-    "\x00<p>\ufeffcontrol characters\x0b</p>",
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "<ul><li>unclosed item<li>another",
+        "<table><tr><td>no closing tags",
+        "<p>stray < and <<< and a <b>bold never closed",
+        "<p>a</b></i></em></a></li></ul></table></pre></blockquote> b",
+        "<div <p>broken attribute",
+        "<a href='x'",
+        "</ p>< p>text<//p>",
+        "<!-- never closed comment <p>text</p>",
+        "<script>never closed",
+        "<pre>unclosed <b>pre",
+        "<li><table><tr><td><li>cell item<table><tr><td>nested</td></tr></table></td></tr></table></li>",
+        "<h1><h2>nested headings</h1></h2>",
+        "<blockquote><blockquote>deep</blockquote>",
+        "text with & and &# and &#x and &#xZZ; and &;",
+        "<input type=checkbox checked>outside a list",
+        "<td>a cell</td> without a table",
+        "\x00<p>\ufeffcontrol characters\x0b</p>",
+    ],
+)
 def test_malformed_html_never_raises_and_keeps_its_text(source: str) -> None:
     rendered = render(source)
     words = re.findall(r"[a-z]{4,}", _MARKUP.sub(" ", source.split("<!--")[0].split("<script>")[0]))
     assert all(word in rendered for word in words if word not in ("href", "type", "checkbox", "checked"))
 
 
-@pytest.mark.parametrize("source", [
-    "<" * 100_000,
-    "<a " * 100_000,
-    "</a " * 100_000,
-    '<a x="' * 100_000,
-    "<!" * 100_000,
-    "<b>" * 100_000 + "x" + "</i>" * 100_000,
-    "<ul>" * 50_000 + "<li>x" * 50_000,
-    "<blockquote>" * 50_000 + "<p>x" * 1_000,
-    "&#" * 100_000,
-    "a  " * 100_000,
-    "<td>|" * 100_000,
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "<" * 100_000,
+        "<a " * 100_000,
+        "</a " * 100_000,
+        '<a x="' * 100_000,
+        "<!" * 100_000,
+        "<b>" * 100_000 + "x" + "</i>" * 100_000,
+        "<ul>" * 50_000 + "<li>x" * 50_000,
+        "<blockquote>" * 50_000 + "<p>x" * 1_000,
+        "&#" * 100_000,
+        "a  " * 100_000,
+        "<td>|" * 100_000,
+    ],
+)
 def test_hostile_input_returns(source: str) -> None:
     assert len(render(source)) <= 4 * len(source)  # and the rendering stays linear in the input
 
@@ -420,13 +454,17 @@ def test_a_megabyte_export_renders_every_item_and_row() -> None:
     items = "".join(
         f'<li data-inline-task-id="{n}"{" class=checked" if n % 3 == 0 else ""}><span>Rotate the '
         f'<b>signing</b> key for service-{n} &amp; notify <a href="https://wiki/~u{n}">owner {n}</a></span></li>\n'
-        for n in range(5_000))
+        for n in range(5_000)
+    )
     rows = "".join(
         f"<tr><td>Fix alert {n}</td><td>Owner&nbsp;{n}</td><td>2024-05-{n % 28 + 1:02d}</td><td>Open</td></tr>\n"
-        for n in range(5_000))
+        for n in range(5_000)
+    )
     prose = "<p>" + "The queue backed up and nobody noticed for a while. " * 6_000 + "</p>\n"
-    source = (f"<html><body><h1>Postmortem</h1>{prose}<h2>Action items</h2><ul class='inline-task-list'>{items}</ul>"
-              f"<table><tr><th>Action</th><th>Owner</th><th>Due</th><th>Status</th></tr>{rows}</table></body></html>")
+    source = (
+        f"<html><body><h1>Postmortem</h1>{prose}<h2>Action items</h2><ul class='inline-task-list'>{items}</ul>"
+        f"<table><tr><th>Action</th><th>Owner</th><th>Due</th><th>Status</th></tr>{rows}</table></body></html>"
+    )
     assert len(source) > 1_000_000
     rendering = checked(source)
     rendered = rendering[0]
@@ -434,7 +472,9 @@ def test_a_megabyte_export_renders_every_item_and_row() -> None:
     tasks = [line for line in lines if line.startswith("- [")]
     assert len(tasks) == 5_000
     assert sum(line.startswith("- [x]") for line in tasks) == 1_667
-    assert tasks[4_999] == "- [ ] Rotate the **signing** key for service-4999 & notify [owner 4999](https://wiki/~u4999)"
+    assert (
+        tasks[4_999] == "- [ ] Rotate the **signing** key for service-4999 & notify [owner 4999](https://wiki/~u4999)"
+    )
     table = [line for line in lines if line.startswith("| ")]
     assert len(table) == 5_002
     assert table[-1] == "| Fix alert 4999 | Owner 4999 | 2024-05-16 | Open |"

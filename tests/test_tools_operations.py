@@ -74,7 +74,8 @@ REPLAY: dict[str, Any] = {
 FOLLOW_UPS = 25
 CATEGORIES = ("prevent", "detect", "mitigate", "process")
 LONG_POSTMORTEM = "# Many follow-ups\n\n" + "".join(
-    f"- Follow-up {i:02d}: fix the component called unit-{i:02d} before launch.\n" for i in range(FOLLOW_UPS))
+    f"- Follow-up {i:02d}: fix the component called unit-{i:02d} before launch.\n" for i in range(FOLLOW_UPS)
+)
 
 
 def cand(base: dict[str, Any], **changes: Any) -> CandidateIn:
@@ -82,8 +83,9 @@ def cand(base: dict[str, Any], **changes: Any) -> CandidateIn:
 
 
 def accept(store: Store, action_id: int, owner: str = "alice", due: date = date(2026, 5, 1)) -> None:
-    store.record_decision(action_id, HumanDecision(kind="accept", owner=owner, due=due, decided_by="human",
-                                                   channel="terminal"))
+    store.record_decision(
+        action_id, HumanDecision(kind="accept", owner=owner, due=due, decided_by="human", channel="terminal")
+    )
 
 
 @pytest.fixture
@@ -113,10 +115,15 @@ def many(store: Store, policy: ReadPolicy) -> tuple[int, list[int]]:
     """A postmortem with 25 recorded candidates whose categories cycle prevent, detect, mitigate, process."""
     pm = parse_postmortem(store, BY, policy, text=LONG_POSTMORTEM).postmortem_id
     candidates = [
-        CandidateIn(text=f"Fix unit-{i:02d} before launch", done_when=f"unit-{i:02d} passes its checks",
-                    problem=f"unit-{i:02d} failed", category=CATEGORIES[i % 4],
-                    quote=f"fix the component called unit-{i:02d} before launch")
-        for i in range(FOLLOW_UPS)]
+        CandidateIn(
+            text=f"Fix unit-{i:02d} before launch",
+            done_when=f"unit-{i:02d} passes its checks",
+            problem=f"unit-{i:02d} failed",
+            category=CATEGORIES[i % 4],
+            quote=f"fix the component called unit-{i:02d} before launch",
+        )
+        for i in range(FOLLOW_UPS)
+    ]
     result = record_candidates(store, BY, pm, candidates)
     assert result.rejected == []
     return pm, [r.action_id for r in result.recorded]
@@ -146,8 +153,9 @@ def test_pasted_text_is_stored_and_described(store: Store, policy: ReadPolicy) -
     assert (entry.op, entry.actor, entry.via) == ("create", "assistant", "test-client")
 
 
-def test_a_file_in_an_allowed_folder_is_read_and_its_path_is_the_source(store: Store, docs: Path,
-                                                                          policy: ReadPolicy) -> None:
+def test_a_file_in_an_allowed_folder_is_read_and_its_path_is_the_source(
+    store: Store, docs: Path, policy: ReadPolicy
+) -> None:
     path = docs / "2025-11-02-billing.md"
     path.write_text("# Billing backlog\n\nWe will add an alert on queue depth.\n", encoding="utf-8")
 
@@ -160,8 +168,9 @@ def test_a_file_in_an_allowed_folder_is_read_and_its_path_is_the_source(store: S
     assert store.get_postmortem(result.postmortem_id).text == path.read_text(encoding="utf-8")
 
 
-def test_a_file_outside_the_policy_is_refused_and_nothing_is_stored(store: Store, tmp_path: Path,
-                                                                      policy: ReadPolicy) -> None:
+def test_a_file_outside_the_policy_is_refused_and_nothing_is_stored(
+    store: Store, tmp_path: Path, policy: ReadPolicy
+) -> None:
     (tmp_path / "elsewhere.md").write_text(POSTMORTEM, encoding="utf-8")
 
     with pytest.raises(PathNotAllowed, match="outside the allowed directories"):
@@ -170,8 +179,9 @@ def test_a_file_outside_the_policy_is_refused_and_nothing_is_stored(store: Store
 
 
 @pytest.mark.parametrize(("text", "path"), [(None, None), (POSTMORTEM, "pm.md")])
-def test_exactly_one_of_text_and_path_is_required(store: Store, policy: ReadPolicy, text: str | None,
-                                                  path: str | None) -> None:
+def test_exactly_one_of_text_and_path_is_required(
+    store: Store, policy: ReadPolicy, text: str | None, path: str | None
+) -> None:
     with pytest.raises(InvalidInput, match="give exactly one of `text`"):
         parse_postmortem(store, BY, policy, text=text, path=path)
     assert store.list_postmortems() == []
@@ -189,8 +199,15 @@ def test_the_same_text_again_returns_the_stored_postmortem(store: Store, policy:
 
 
 def test_arguments_override_what_the_document_states(store: Store, policy: ReadPolicy) -> None:
-    result = parse_postmortem(store, BY, policy, text=POSTMORTEM, title="  Billing, March 2026  ",
-                              severity="sev-1", incident_date=date(2026, 3, 3))
+    result = parse_postmortem(
+        store,
+        BY,
+        policy,
+        text=POSTMORTEM,
+        title="  Billing, March 2026  ",
+        severity="sev-1",
+        incident_date=date(2026, 3, 3),
+    )
 
     assert (result.title, result.severity, result.incident_date) == ("Billing, March 2026", "SEV1", date(2026, 3, 3))
 
@@ -237,10 +254,9 @@ def test_valid_candidates_are_recorded_with_offsets_into_the_postmortem(store: S
     assert result.message.startswith("Recorded 3 new candidate(s).")
     for recorded in result.recorded:
         action = store.get_action(recorded.action_id)
-        assert action.quote == POSTMORTEM[action.quote_start:action.quote_end]
+        assert action.quote == POSTMORTEM[action.quote_start : action.quote_end]
         assert (recorded.quote_start, recorded.quote_end) == (action.quote_start, action.quote_end)
-        assert (action.state, action.owner, action.due, action.decision_id) == (ActionState.CANDIDATE, None, None,
-                                                                                None)
+        assert (action.state, action.owner, action.due, action.decision_id) == (ActionState.CANDIDATE, None, None, None)
         (entry,) = store.audit_log("action", action.id)
         assert (entry.op, entry.actor, entry.via) == ("create", "assistant", "test-client")
 
@@ -253,8 +269,9 @@ def test_the_stored_quote_is_the_documents_own_text(store: Store, pm_id: int) ->
 
 
 def test_proposals_are_stored_as_proposals_not_commitments(store: Store, pm_id: int) -> None:
-    result = record_candidates(store, BY, pm_id, [cand(ALERT, proposed_owner="  bob ", proposed_due="2026-04-01",
-                                                       size="M")])
+    result = record_candidates(
+        store, BY, pm_id, [cand(ALERT, proposed_owner="  bob ", proposed_due="2026-04-01", size="M")]
+    )
 
     action = store.get_action(result.recorded[0].action_id)
     assert (action.proposed_owner, action.proposed_due, action.size) == ("bob", date(2026, 4, 1), "M")
@@ -275,8 +292,9 @@ def test_rejected_candidates_are_named_and_the_valid_ones_still_recorded(store: 
 
 
 def test_a_call_with_only_rejected_candidates_writes_nothing(store: Store, pm_id: int) -> None:
-    result = record_candidates(store, BY, pm_id, [
-        cand(ALERT, quote="an alert nobody wrote down"), cand(DRILL, quote="short")])
+    result = record_candidates(
+        store, BY, pm_id, [cand(ALERT, quote="an alert nobody wrote down"), cand(DRILL, quote="short")]
+    )
 
     assert result.recorded == []
     assert [r.index for r in result.rejected] == [0, 1]
@@ -346,9 +364,23 @@ def test_the_evidence_spans_are_every_actions_quote_offsets_in_order(store: Stor
 
 
 def _finding(start: int, end: int) -> Finding:
-    return Finding(text="x", quote="x", start=start, end=end, category=Category.PREVENT, category_words=[],
-                   owner=None, due=None, ticket=None, done=False, in_section=True, placement="list", section="",
-                   vague=False, lint=[])
+    return Finding(
+        text="x",
+        quote="x",
+        start=start,
+        end=end,
+        category=Category.PREVENT,
+        category_words=[],
+        owner=None,
+        due=None,
+        ticket=None,
+        done=False,
+        in_section=True,
+        placement="list",
+        section="",
+        vague=False,
+        lint=[],
+    )
 
 
 @pytest.mark.parametrize("seed", range(20))
@@ -374,8 +406,9 @@ def test_a_span_covers_a_finding_when_they_share_half_of_the_shorter() -> None:
 
 @pytest.fixture
 def alert_id(store: Store, pm_id: int) -> int:
-    result = record_candidates(store, BY, pm_id, [cand(ALERT, size="S", proposed_owner="bob",
-                                                       proposed_due="2026-04-01")])
+    result = record_candidates(
+        store, BY, pm_id, [cand(ALERT, size="S", proposed_owner="bob", proposed_due="2026-04-01")]
+    )
     return result.recorded[0].action_id
 
 
@@ -383,58 +416,77 @@ def test_a_revision_changes_the_given_fields_and_logs_before_and_after(store: St
     before = store.get_action(alert_id)
     by = Actor(actor="assistant", via="another-client")
 
-    after = revise_candidate(store, by, alert_id, CandidateRevision(
-        text="Alert billing on-call on queue depth over 10,000", category="prevent", size="M"))
+    after = revise_candidate(
+        store,
+        by,
+        alert_id,
+        CandidateRevision(text="Alert billing on-call on queue depth over 10,000", category="prevent", size="M"),
+    )
 
-    assert (after.text, after.category, after.size) == ("Alert billing on-call on queue depth over 10,000",
-                                                         "prevent", "M")
+    assert (after.text, after.category, after.size) == (
+        "Alert billing on-call on queue depth over 10,000",
+        "prevent",
+        "M",
+    )
     assert (after.done_when, after.problem, after.quote) == (before.done_when, before.problem, before.quote)
     assert after.updated_at >= before.updated_at
     entry = store.audit_log("action", alert_id)[-1]
     assert (entry.op, entry.actor, entry.via) == ("revise", "assistant", "another-client")
-    assert entry.changes == {"text": [ALERT["text"], "Alert billing on-call on queue depth over 10,000"],
-                             "category": ["detect", "prevent"], "size": ["S", "M"]}
+    assert entry.changes == {
+        "text": [ALERT["text"], "Alert billing on-call on queue depth over 10,000"],
+        "category": ["detect", "prevent"],
+        "size": ["S", "M"],
+    }
 
 
 def test_clear_empties_the_proposals(store: Store, alert_id: int) -> None:
-    after = revise_candidate(store, BY, alert_id,
-                             CandidateRevision(clear=["size", "proposed_owner", "proposed_due"]))
+    after = revise_candidate(store, BY, alert_id, CandidateRevision(clear=["size", "proposed_owner", "proposed_due"]))
 
     assert (after.size, after.proposed_owner, after.proposed_due) == (None, None, None)
     assert store.audit_log("action", alert_id)[-1].changes == {
-        "size": ["S", None], "proposed_owner": ["bob", None], "proposed_due": ["2026-04-01", None]}
+        "size": ["S", None],
+        "proposed_owner": ["bob", None],
+        "proposed_due": ["2026-04-01", None],
+    }
 
 
 def test_a_new_proposal_replaces_the_old_one(store: Store, alert_id: int) -> None:
-    after = revise_candidate(store, BY, alert_id,
-                             CandidateRevision(proposed_owner="carol", proposed_due=date(2026, 4, 15)))
+    after = revise_candidate(
+        store, BY, alert_id, CandidateRevision(proposed_owner="carol", proposed_due=date(2026, 4, 15))
+    )
 
     assert (after.proposed_owner, after.proposed_due) == ("carol", date(2026, 4, 15))
     assert (after.owner, after.due, after.state) == (None, None, ActionState.CANDIDATE)
     assert store.audit_log("action", alert_id)[-1].changes == {
-        "proposed_owner": ["bob", "carol"], "proposed_due": ["2026-04-01", "2026-04-15"]}
+        "proposed_owner": ["bob", "carol"],
+        "proposed_due": ["2026-04-01", "2026-04-15"],
+    }
 
 
 def test_a_new_quote_is_located_again_and_its_offsets_updated(store: Store, alert_id: int) -> None:
     before = store.get_action(alert_id)
 
-    after = revise_candidate(store, BY, alert_id,
-                             CandidateRevision(quote="the billing QUEUE backed up\nfor forty minutes"))
+    after = revise_candidate(
+        store, BY, alert_id, CandidateRevision(quote="the billing QUEUE backed up\nfor forty minutes")
+    )
 
     start = POSTMORTEM.index("The billing queue backed up")
     end = start + len("The billing queue backed up for forty minutes")
     assert (after.quote, after.quote_start, after.quote_end) == (POSTMORTEM[start:end], start, end)
     assert store.audit_log("action", alert_id)[-1].changes == {
         "quote": [before.quote, POSTMORTEM[start:end]],
-        "quote_start": [before.quote_start, start], "quote_end": [before.quote_end, end]}
+        "quote_start": [before.quote_start, start],
+        "quote_end": [before.quote_end, end],
+    }
 
 
 def test_a_new_quote_that_does_not_occur_is_refused_and_changes_nothing(store: Store, alert_id: int) -> None:
     before = store.get_action(alert_id)
 
     with pytest.raises(QuoteNotFound, match="'we never said this at all' does not occur"):
-        revise_candidate(store, BY, alert_id,
-                         CandidateRevision(text="Something else", quote="we never said this at all"))
+        revise_candidate(
+            store, BY, alert_id, CandidateRevision(text="Something else", quote="we never said this at all")
+        )
 
     assert store.get_action(alert_id) == before
     assert len(store.audit_log("action", alert_id)) == 1
@@ -502,8 +554,9 @@ def test_a_page_past_the_end_is_empty_but_still_counts(store: Store, many: tuple
 
 
 @pytest.mark.parametrize(("asked", "used"), [(0, 1), (-5, 1), (1, 1), (200, 200), (201, MAX_PAGE), (10**9, MAX_PAGE)])
-def test_the_limit_is_clamped_to_1_through_200(store: Store, many: tuple[int, list[int]], asked: int,
-                                               used: int) -> None:
+def test_the_limit_is_clamped_to_1_through_200(
+    store: Store, many: tuple[int, list[int]], asked: int, used: int
+) -> None:
     page = list_actions(store, ActionFilter(), limit=asked)
 
     assert page.limit == used
@@ -583,16 +636,19 @@ def test_a_quote_copied_across_a_crlf_line_break_is_accepted() -> None:
     assert "\r\n" in cand(ALERT, quote="Add an alert on\r\nbilling queue depth").quote
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("text", "Add an alert\x07 on queue depth"),
-    ("text", "\x1b[31mAdd an alert on queue depth"),
-    ("text", "Add an alert\x0bon queue depth"),
-    ("done_when", "The alert fires\x00"),
-    ("problem", "Slow \u202edetection"),
-    ("quote", "Add an alert on \u2066billing queue depth"),
-    ("quote", "Add an alert on billing queue depth\x7f"),
-    ("proposed_owner", "ali\u202dce"),
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("text", "Add an alert\x07 on queue depth"),
+        ("text", "\x1b[31mAdd an alert on queue depth"),
+        ("text", "Add an alert\x0bon queue depth"),
+        ("done_when", "The alert fires\x00"),
+        ("problem", "Slow \u202edetection"),
+        ("quote", "Add an alert on \u2066billing queue depth"),
+        ("quote", "Add an alert on billing queue depth\x7f"),
+        ("proposed_owner", "ali\u202dce"),
+    ],
+)
 def test_control_and_bidi_override_characters_are_refused(field: str, value: str) -> None:
     with pytest.raises(ValidationError) as caught:
         cand(ALERT, **{field: value})
@@ -600,8 +656,10 @@ def test_control_and_bidi_override_characters_are_refused(field: str, value: str
     loc, message = field_error(caught)
     shown = f"U+{ord(next(c for c in value if not c.isprintable())):04X}"
     assert loc == (field,)
-    assert message == (f"Value error, contains characters that are invisible or control the display ({shown}): "
-                       "what a person is shown could differ from what is stored")
+    assert message == (
+        f"Value error, contains characters that are invisible or control the display ({shown}): "
+        "what a person is shown could differ from what is stored"
+    )
 
 
 @pytest.mark.parametrize("field", ["text", "done_when", "problem", "quote", "proposed_owner"])
@@ -676,16 +734,19 @@ def test_every_required_field_must_be_given() -> None:
     assert sorted(e["loc"][0] for e in caught.value.errors()) == ["category", "done_when", "problem", "quote"]
 
 
-@pytest.mark.parametrize("changes", [
-    {"owner": "alice"},
-    {"state": "accepted"},
-    {"clear": ["owner"]},
-    {"clear": ["text"]},
-    {"text": "   "},
-    {"quote": "evidence \u202e reversed"},
-    {"proposed_due": "2026-02-30"},
-    {"category": "fix"},
-])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"owner": "alice"},
+        {"state": "accepted"},
+        {"clear": ["owner"]},
+        {"clear": ["text"]},
+        {"text": "   "},
+        {"quote": "evidence \u202e reversed"},
+        {"proposed_due": "2026-02-30"},
+        {"category": "fix"},
+    ],
+)
 def test_a_revision_is_validated_like_a_candidate(changes: dict[str, Any]) -> None:
     with pytest.raises(ValidationError):
         CandidateRevision.model_validate(changes)

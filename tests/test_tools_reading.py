@@ -113,8 +113,9 @@ def test_a_symlink_inside_pointing_outside_is_refused(allowed: Path, outside: Pa
         read_document(str(link), policy)
 
 
-def test_a_symlinked_folder_inside_pointing_outside_is_refused(allowed: Path, outside: Path,
-                                                               policy: ReadPolicy) -> None:
+def test_a_symlinked_folder_inside_pointing_outside_is_refused(
+    allowed: Path, outside: Path, policy: ReadPolicy
+) -> None:
     (allowed / "docs").symlink_to(outside, target_is_directory=True)
 
     with pytest.raises(PathNotAllowed, match="outside the allowed directories"):
@@ -243,14 +244,16 @@ def test_the_pasted_limit_counts_utf8_bytes_not_characters() -> None:
 # -- what counts as text ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("data", "problem"), [
-    pytest.param(b"postmortem\x00\x00\x00body" * 10, "binary data", id="nul-bytes"),
-    pytest.param(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00", "not UTF-8 or UTF-16", id="png-header"),
-    pytest.param(b"Caf\xe9 outage on Monday", r"not UTF-8 or UTF-16 text \(byte 3 is invalid\)", id="latin-1"),
-    pytest.param(b"\x01\x02\x03\x04\x05\x06\x07\x08\x0e\x0f" * 3 + b"text", "binary data", id="control-chars"),
-])
-def test_binary_or_undecodable_files_are_not_text(allowed: Path, policy: ReadPolicy, data: bytes,
-                                                  problem: str) -> None:
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        pytest.param(b"postmortem\x00\x00\x00body" * 10, "binary data", id="nul-bytes"),
+        pytest.param(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00", "not UTF-8 or UTF-16", id="png-header"),
+        pytest.param(b"Caf\xe9 outage on Monday", r"not UTF-8 or UTF-16 text \(byte 3 is invalid\)", id="latin-1"),
+        pytest.param(b"\x01\x02\x03\x04\x05\x06\x07\x08\x0e\x0f" * 3 + b"text", "binary data", id="control-chars"),
+    ],
+)
+def test_binary_or_undecodable_files_are_not_text(allowed: Path, policy: ReadPolicy, data: bytes, problem: str) -> None:
     write(allowed / "blob.md", data)
 
     with pytest.raises(NotText, match=problem):
@@ -281,11 +284,14 @@ def test_decode_names_the_first_invalid_byte() -> None:
         decode(b"hello\xff world")
 
 
-@pytest.mark.parametrize("block", [
-    KEY_BLOCK,
-    "-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----\n",
-    "-----BEGIN PGP PRIVATE KEY BLOCK-----\nlQOYBF\n-----END PGP PRIVATE KEY BLOCK-----\n",
-])
+@pytest.mark.parametrize(
+    "block",
+    [
+        KEY_BLOCK,
+        "-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----\n",
+        "-----BEGIN PGP PRIVATE KEY BLOCK-----\nlQOYBF\n-----END PGP PRIVATE KEY BLOCK-----\n",
+    ],
+)
 def test_a_document_with_private_key_material_is_not_stored(allowed: Path, policy: ReadPolicy, block: str) -> None:
     write(allowed / "runbook.md", DOC + "\nThe deploy key was:\n\n" + block)
 

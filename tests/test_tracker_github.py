@@ -127,8 +127,9 @@ def test_a_name_that_is_not_a_login_is_left_unassigned_with_a_warning(rig: Rig) 
     issue = rig.adapter.create(ticket(assignee="Dana Smith"))
     assert rig.paths() == ["POST /repos/acme/web/issues"]  # not login-shaped: no assignability check
     assert "assignees" not in rig.fake.received[-1].body
-    assert issue.warnings == ("owner 'Dana Smith' is not an assignable GitHub login in acme/web; the issue was "
-                              "left unassigned",)
+    assert issue.warnings == (
+        "owner 'Dana Smith' is not an assignable GitHub login in acme/web; the issue was left unassigned",
+    )
     assert rig.fake.issue(issue.ref)["assignees"] == []
 
 
@@ -136,14 +137,20 @@ def test_a_login_github_says_is_not_assignable_is_left_unassigned_with_a_warning
     issue = rig.adapter.create(ticket(assignee="mallory"))
     assert rig.paths() == ["GET /repos/acme/web/assignees/mallory", "POST /repos/acme/web/issues"]
     assert "assignees" not in rig.fake.received[-1].body
-    assert issue.warnings == ("owner 'mallory' is not an assignable GitHub login in acme/web; the issue was "
-                              "left unassigned",)
+    assert issue.warnings == (
+        "owner 'mallory' is not an assignable GitHub login in acme/web; the issue was left unassigned",
+    )
 
 
 def test_assignees_and_labels_github_silently_dropped_are_reported() -> None:
     rig = make_rig()
-    dropped = {"number": 7, "html_url": "https://github.com/acme/web/issues/7", "state": "open",
-               "labels": [{"name": "Postmortem"}], "assignees": []}  # a token without push access
+    dropped = {
+        "number": 7,
+        "html_url": "https://github.com/acme/web/issues/7",
+        "state": "open",
+        "labels": [{"name": "Postmortem"}],
+        "assignees": [],
+    }  # a token without push access
     rig.fake.fail_next(httpx2.Response(204), httpx2.Response(201, json=dropped))
     issue = rig.adapter.create(ticket(assignee="dana"))
     assert issue.ref == "acme/web#7"
@@ -155,8 +162,9 @@ def test_assignees_and_labels_github_silently_dropped_are_reported() -> None:
 
 def test_the_due_date_becomes_the_last_line_of_the_body(rig: Rig) -> None:
     rig.adapter.create(ticket(due=date(2026, 4, 1)))
-    assert rig.fake.received[-1].body["body"] == ("From the postmortem *Billing queue backlog* (2026-03-04)."
-                                                  "\n\nDue: 2026-04-01")
+    assert rig.fake.received[-1].body["body"] == (
+        "From the postmortem *Billing queue backlog* (2026-03-04).\n\nDue: 2026-04-01"
+    )
     rig.adapter.create(ticket(body="", due=date(2026, 4, 2)))
     assert rig.fake.received[-1].body["body"] == "Due: 2026-04-02"
 
@@ -164,8 +172,10 @@ def test_the_due_date_becomes_the_last_line_of_the_body(rig: Rig) -> None:
 def test_github_enterprise_server_base_url() -> None:
     rig = make_rig(base_url=GHE)
     issue = rig.adapter.create(ticket(assignee="Lee-Ops"))
-    assert [r.url for r in rig.fake.received] == ["https://ghe.acme.io/api/v3/repos/acme/web/assignees/Lee-Ops",
-                                                  "https://ghe.acme.io/api/v3/repos/acme/web/issues"]
+    assert [r.url for r in rig.fake.received] == [
+        "https://ghe.acme.io/api/v3/repos/acme/web/assignees/Lee-Ops",
+        "https://ghe.acme.io/api/v3/repos/acme/web/issues",
+    ]
     assert issue.url == "https://ghe.acme.io/acme/web/issues/1"
     assert issue.ref == "acme/web#1"
     assert rig.adapter.fetch(issue.ref).url == issue.url
@@ -182,11 +192,15 @@ def test_fetch_an_open_issue(rig: Rig) -> None:
     issue = rig.adapter.fetch(ref)
     assert rig.paths()[-1] == "GET /repos/acme/web/issues/1"
     assert (issue.ref, issue.state, issue.closed, issue.not_planned, issue.closed_by) == (
-        "acme/web#1", "open", False, False, None)
+        "acme/web#1",
+        "open",
+        False,
+        False,
+        None,
+    )
 
 
-@pytest.mark.parametrize(("reason", "not_planned"), [("completed", False), ("not_planned", True),
-                                                     ("duplicate", True)])
+@pytest.mark.parametrize(("reason", "not_planned"), [("completed", False), ("not_planned", True), ("duplicate", True)])
 def test_fetch_a_closed_issue_reports_how_and_by_whom(rig: Rig, reason: Any, not_planned: bool) -> None:
     ref = rig.adapter.create(ticket()).ref
     rig.fake.close(ref, by="dana", reason=reason)
@@ -226,23 +240,26 @@ def test_a_malformed_ref_is_refused_without_a_request(rig: Rig, ref: str) -> Non
 # -- ref_from_url -----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("url", "ref"), [
-    ("https://github.com/acme/web/issues/12", "acme/web#12"),
-    ("https://github.com/acme/web/issues/12/", "acme/web#12"),
-    ("https://github.com/acme/web/issues/12#issuecomment-3", "acme/web#12"),
-    ("https://github.com/acme/web/issues/12?q=1", "acme/web#12"),
-    ("https://www.github.com/Acme/my.repo_x/issues/3", "Acme/my.repo_x#3"),
-    ("https://github.com/acme/web/pull/12", None),
-    ("https://github.com/acme/web/issues", None),
-    ("https://github.com/acme/web/issues/new", None),
-    ("https://github.com/acme/web/issues/12/comments", None),
-    ("https://api.github.com/repos/acme/web/issues/12", None),
-    ("https://gitlab.com/acme/web/issues/12", None),
-    ("https://github.com.evil.example/acme/web/issues/12", None),
-    ("ftp://github.com/acme/web/issues/12", None),
-    ("acme/web#12", None),
-    ("not a url", None),
-])
+@pytest.mark.parametrize(
+    ("url", "ref"),
+    [
+        ("https://github.com/acme/web/issues/12", "acme/web#12"),
+        ("https://github.com/acme/web/issues/12/", "acme/web#12"),
+        ("https://github.com/acme/web/issues/12#issuecomment-3", "acme/web#12"),
+        ("https://github.com/acme/web/issues/12?q=1", "acme/web#12"),
+        ("https://www.github.com/Acme/my.repo_x/issues/3", "Acme/my.repo_x#3"),
+        ("https://github.com/acme/web/pull/12", None),
+        ("https://github.com/acme/web/issues", None),
+        ("https://github.com/acme/web/issues/new", None),
+        ("https://github.com/acme/web/issues/12/comments", None),
+        ("https://api.github.com/repos/acme/web/issues/12", None),
+        ("https://gitlab.com/acme/web/issues/12", None),
+        ("https://github.com.evil.example/acme/web/issues/12", None),
+        ("ftp://github.com/acme/web/issues/12", None),
+        ("acme/web#12", None),
+        ("not a url", None),
+    ],
+)
 def test_ref_from_url(rig: Rig, url: str, ref: str | None) -> None:
     assert rig.adapter.ref_from_url(url) == ref
 
@@ -252,8 +269,11 @@ def test_ref_from_url(rig: Rig, url: str, ref: str | None) -> None:
 
 def test_a_bad_token_is_auth_failed_with_githubs_message() -> None:
     rig = make_rig(token="ghp_wrongWRONGwrong0000000000000000")
-    with pytest.raises(TrackerAuthFailed, match=r"\(401\) while trying to create an issue in acme/web: Bad "
-                                                r"credentials") as caught:
+    with pytest.raises(
+        TrackerAuthFailed,
+        match=r"\(401\) while trying to create an issue in acme/web: Bad "
+        r"credentials",
+    ) as caught:
         rig.adapter.create(ticket())
     assert "ghp_wrong" not in str(caught.value)
     assert rig.slept == []
@@ -268,16 +288,22 @@ def test_a_token_without_the_issues_permission_is_auth_failed(rig: Rig) -> None:
 
 def test_an_unknown_repository_is_target_not_found() -> None:
     rig = make_rig(target="acme/nope")
-    with pytest.raises(TrackerTargetNotFound, match=r"\(404\) while trying to create an issue in acme/nope: "
-                                                    r"Not Found"):
+    with pytest.raises(
+        TrackerTargetNotFound,
+        match=r"\(404\) while trying to create an issue in acme/nope: "
+        r"Not Found",
+    ):
         rig.adapter.create(ticket(assignee="dana"))
     # the assignee check 404s too (GitHub cannot tell "not assignable" from "no repository"); the create says it
     assert rig.paths() == ["GET /repos/acme/nope/assignees/dana", "POST /repos/acme/nope/issues"]
 
 
 def test_a_field_github_refuses_is_rejected_with_githubs_message(rig: Rig) -> None:
-    with pytest.raises(TrackerRejected, match=r"\(422\) while trying to create an issue in acme/web: "
-                                              r"Validation Failed; title missing_field"):
+    with pytest.raises(
+        TrackerRejected,
+        match=r"\(422\) while trying to create an issue in acme/web: "
+        r"Validation Failed; title missing_field",
+    ):
         rig.adapter.create(ticket(title="  "))
     assert rig.slept == []
 
@@ -354,8 +380,11 @@ def test_a_create_the_tracker_did_not_process_is_retried(rig: Rig) -> None:
 
 def test_a_persistent_503_is_unavailable_after_four_attempts(rig: Rig) -> None:
     rig.fake.fail_next(*(server_error(503) for _ in range(5)))
-    with pytest.raises(TrackerUnavailable, match=r"github answered 503 while trying to read issue acme/web#1; "
-                                                 r"gave up after 4 attempts"):
+    with pytest.raises(
+        TrackerUnavailable,
+        match=r"github answered 503 while trying to read issue acme/web#1; "
+        r"gave up after 4 attempts",
+    ):
         rig.adapter.fetch("acme/web#1")
     assert rig.slept == [1.0, 2.0, 4.0]
     assert rig.paths() == ["GET /repos/acme/web/issues/1"] * 4
@@ -392,9 +421,12 @@ def test_a_2xx_that_is_not_json_is_unavailable_and_says_the_issue_may_exist(rig:
 def test_the_token_never_appears_in_errors_reprs_or_logs(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     failures: list[httpx2.Response | Exception] = [
-        github_error(401, "Bad credentials"), github_error(403, "Resource not accessible by personal access token"),
-        github_error(404, "Not Found"), github_error(422, "Validation Failed"),
-        secondary_rate_limit(3600, status=429), *(server_error(503) for _ in range(4)),
+        github_error(401, "Bad credentials"),
+        github_error(403, "Resource not accessible by personal access token"),
+        github_error(404, "Not Found"),
+        github_error(422, "Validation Failed"),
+        secondary_rate_limit(3600, status=429),
+        *(server_error(503) for _ in range(4)),
         *(httpx2.ReadTimeout(f"timed out {TOKEN}") for _ in range(4)),
         *(httpx2.ConnectError(f"refused {TOKEN}") for _ in range(4)),
     ]
@@ -408,8 +440,11 @@ def test_the_token_never_appears_in_errors_reprs_or_logs(caplog: pytest.LogCaptu
     # 5 refusals; 503s and read timeouts after a POST are not retried (4 + 4); connect errors are (1 after 4)
     assert len(caught) == 14
     config = rig.adapter.config
-    texts = [str(e) for e in caught] + [repr(e) for e in caught] + [
-        repr(rig.adapter), repr(config), repr(rig.adapter.session.client.headers), caplog.text]
+    texts = (
+        [str(e) for e in caught]
+        + [repr(e) for e in caught]
+        + [repr(rig.adapter), repr(config), repr(rig.adapter.session.client.headers), caplog.text]
+    )
     assert all(TOKEN not in text for text in texts)
     assert TOKEN in rig.fake.received[0].headers["authorization"]  # it was sent, only never shown
 
@@ -417,10 +452,16 @@ def test_the_token_never_appears_in_errors_reprs_or_logs(caplog: pytest.LogCaptu
 # -- configuration ----------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("target", "base_url", "token"), [
-    ("acme", API, TOKEN), ("acme/web/extra", API, TOKEN), ("acme/..", API, TOKEN),
-    (REPO, "api.github.com", TOKEN), (REPO, API, "  "),
-])
+@pytest.mark.parametrize(
+    ("target", "base_url", "token"),
+    [
+        ("acme", API, TOKEN),
+        ("acme/web/extra", API, TOKEN),
+        ("acme/..", API, TOKEN),
+        (REPO, "api.github.com", TOKEN),
+        (REPO, API, "  "),
+    ],
+)
 def test_unusable_configuration_is_not_configured(target: str, base_url: str, token: str) -> None:
     config = TrackerConfig(tracker="github", base_url=base_url, target=target, token=token)
     with pytest.raises(TrackerNotConfigured) as caught:
@@ -435,13 +476,18 @@ def test_the_fake_checks_credentials_accept_and_fields() -> None:
     fake = FakeGitHub(token=TOKEN, repos=[REPO], assignable=["dana"])
     headers = {"Authorization": f"Bearer {TOKEN}", "Accept": "application/vnd.github+json"}
     with httpx2.Client(base_url=API, transport=httpx2.MockTransport(fake)) as client:
-        assert client.post("/repos/acme/web/issues", json={"title": "x"}).json()["message"] == \
-            "Requires authentication"
-        assert client.post("/repos/acme/web/issues", json={"title": "x"}, headers={
-            **headers, "Accept": "text/html"}).status_code == 415
+        assert client.post("/repos/acme/web/issues", json={"title": "x"}).json()["message"] == "Requires authentication"
+        assert (
+            client.post(
+                "/repos/acme/web/issues", json={"title": "x"}, headers={**headers, "Accept": "text/html"}
+            ).status_code
+            == 415
+        )
         missing = client.post("/repos/acme/web/issues", json={"body": "x"}, headers=headers)
-        assert (missing.status_code, missing.json()["errors"]) == (422, [
-            {"resource": "Issue", "code": "missing_field", "field": "title"}])
+        assert (missing.status_code, missing.json()["errors"]) == (
+            422,
+            [{"resource": "Issue", "code": "missing_field", "field": "title"}],
+        )
         refused = client.post("/repos/acme/web/issues", json={"title": "x", "assignees": ["eve"]}, headers=headers)
         assert (refused.status_code, refused.json()["errors"][0]["field"]) == (422, "assignees")
         created = client.post("/repos/ACME/Web/issues", json={"title": "x", "labels": ["a b"]}, headers=headers)

@@ -22,8 +22,14 @@ from postmortem_actions.tools.trackers.base import TicketRequest, TrackerAdapter
 from postmortem_actions.tools.trackers.linear import LinearAdapter, connect_linear
 
 CONFIG = TrackerConfig(tracker="linear", base_url="https://api.linear.app", target="ENG", token=API_KEY)
-REQUEST = TicketRequest(title="Alert on billing queue depth", body="## Why\n\nThe queue backed up for 40 minutes.",
-                        body_adf={}, labels=["postmortem", "Incident"], assignee="@dana", due=date(2026, 4, 1))
+REQUEST = TicketRequest(
+    title="Alert on billing queue depth",
+    body="## Why\n\nThe queue backed up for 40 minutes.",
+    body_adf={},
+    labels=["postmortem", "Incident"],
+    assignee="@dana",
+    due=date(2026, 4, 1),
+)
 
 
 def ticket(**changes: Any) -> TicketRequest:
@@ -79,14 +85,16 @@ def test_create_sends_issue_create_input_and_reads_the_new_issue(fake: FakeLinea
     issue = linear.create(REQUEST)
 
     [create] = fake.calls("issueCreate")
-    assert create.variables == {"input": {
-        "teamId": fake.teams["ENG"].id,
-        "title": "Alert on billing queue depth",
-        "description": "## Why\n\nThe queue backed up for 40 minutes.",
-        "assigneeId": user_id(fake, "dana"),
-        "dueDate": "2026-04-01",
-        "labelIds": [label_id(fake, "Postmortem"), label_id(fake, "Incident")],
-    }}
+    assert create.variables == {
+        "input": {
+            "teamId": fake.teams["ENG"].id,
+            "title": "Alert on billing queue depth",
+            "description": "## Why\n\nThe queue backed up for 40 minutes.",
+            "assigneeId": user_id(fake, "dana"),
+            "dueDate": "2026-04-01",
+            "labelIds": [label_id(fake, "Postmortem"), label_id(fake, "Incident")],
+        }
+    }
     assert fake.calls("teams")[0].variables == {"filter": {"key": {"eq": "ENG"}}}
     assert issue.ref == "ENG-1"
     assert issue.url == "https://linear.app/acme/issue/ENG-1/alert-on-billing-queue-depth"
@@ -103,7 +111,10 @@ def test_a_bare_ticket_sends_only_team_title_and_description(fake: FakeLinear, l
 
     assert [c.operation for c in fake.requests] == ["teams", "issueCreate"]
     assert fake.calls("issueCreate")[0].variables["input"] == {
-        "teamId": fake.teams["ENG"].id, "title": REQUEST.title, "description": REQUEST.body}
+        "teamId": fake.teams["ENG"].id,
+        "title": REQUEST.title,
+        "description": REQUEST.body,
+    }
     assert issue.warnings == ()
 
 
@@ -125,7 +136,8 @@ def test_a_lowercase_team_key_finds_the_team(fake: FakeLinear, slept: list[float
 
 @pytest.mark.parametrize("owner", ["@dana", "dana", "DANA", "Dana Scully", "dana@ACME.test", " @dana "])
 def test_the_owner_matches_email_display_name_or_name_in_any_case(
-        fake: FakeLinear, linear: LinearAdapter, owner: str) -> None:
+    fake: FakeLinear, linear: LinearAdapter, owner: str
+) -> None:
     issue = linear.create(ticket(assignee=owner, labels=[]))
     assert fake.calls("issueCreate")[0].variables["input"]["assigneeId"] == user_id(fake, "dana")
     assert issue.warnings == ()
@@ -133,7 +145,8 @@ def test_the_owner_matches_email_display_name_or_name_in_any_case(
 
 @pytest.mark.parametrize("owner", ["dana-x", "skinner", "Walter Skinner"])
 def test_an_unknown_or_deactivated_owner_is_left_unassigned_with_a_warning(
-        fake: FakeLinear, linear: LinearAdapter, owner: str) -> None:
+    fake: FakeLinear, linear: LinearAdapter, owner: str
+) -> None:
     issue = linear.create(ticket(assignee=owner, labels=[]))
     assert "assigneeId" not in fake.calls("issueCreate")[0].variables["input"]
     assert issue.warnings == (f"owner '{owner}' matches no active Linear user; left unassigned",)
@@ -229,8 +242,12 @@ def test_fetch_a_created_issue_round_trips(fake: FakeLinear, linear: LinearAdapt
     created = linear.create(REQUEST)
     fake.complete(created.ref, by="fox")
     fetched = linear.fetch(linear.ref_from_url(created.url) or "")
-    assert (fetched.ref, fetched.url, fetched.closed, fetched.closed_by) == (created.ref, created.url, True,
-                                                                            "Fox Mulder")
+    assert (fetched.ref, fetched.url, fetched.closed, fetched.closed_by) == (
+        created.ref,
+        created.url,
+        True,
+        "Fox Mulder",
+    )
 
 
 def test_fetch_an_unknown_issue_is_target_not_found(linear: LinearAdapter) -> None:
@@ -238,20 +255,23 @@ def test_fetch_an_unknown_issue_is_target_not_found(linear: LinearAdapter) -> No
         linear.fetch("ENG-404")
 
 
-@pytest.mark.parametrize(("url", "ref"), [
-    ("https://linear.app/acme/issue/ENG-42/alert-on-queue-depth", "ENG-42"),
-    ("https://linear.app/acme/issue/ENG-42", "ENG-42"),
-    ("https://linear.app/acme/issue/ENG-42/", "ENG-42"),
-    ("https://linear.app/acme/issue/ENG-42/slug?comment=1#x", "ENG-42"),
-    ("https://linear.app/my-team.io/issue/eng2-7/slug", "ENG2-7"),
-    ("  https://linear.app/acme/issue/OPS-1/x  ", "OPS-1"),
-    ("https://linear.app/acme/project/ENG-42/x", None),
-    ("https://linear.app/acme/issue/42/x", None),
-    ("https://linear.app.evil.test/acme/issue/ENG-42/x", None),
-    ("https://example.test/https://linear.app/acme/issue/ENG-42/x", None),
-    ("https://github.com/acme/web/issues/42", None),
-    ("ENG-42", None),
-])
+@pytest.mark.parametrize(
+    ("url", "ref"),
+    [
+        ("https://linear.app/acme/issue/ENG-42/alert-on-queue-depth", "ENG-42"),
+        ("https://linear.app/acme/issue/ENG-42", "ENG-42"),
+        ("https://linear.app/acme/issue/ENG-42/", "ENG-42"),
+        ("https://linear.app/acme/issue/ENG-42/slug?comment=1#x", "ENG-42"),
+        ("https://linear.app/my-team.io/issue/eng2-7/slug", "ENG2-7"),
+        ("  https://linear.app/acme/issue/OPS-1/x  ", "OPS-1"),
+        ("https://linear.app/acme/project/ENG-42/x", None),
+        ("https://linear.app/acme/issue/42/x", None),
+        ("https://linear.app.evil.test/acme/issue/ENG-42/x", None),
+        ("https://example.test/https://linear.app/acme/issue/ENG-42/x", None),
+        ("https://github.com/acme/web/issues/42", None),
+        ("ENG-42", None),
+    ],
+)
 def test_ref_from_url(linear: LinearAdapter, url: str, ref: str | None) -> None:
     assert linear.ref_from_url(url) == ref
 
@@ -293,7 +313,8 @@ def test_a_validation_error_is_rejected_with_linears_message(fake: FakeLinear, l
 
 
 def test_a_variable_error_answered_with_400_is_rejected_with_linears_message(
-        fake: FakeLinear, linear: LinearAdapter) -> None:
+    fake: FakeLinear, linear: LinearAdapter
+) -> None:
     query = "mutation C($input: IssueCreateInput!) { issueCreate(input: $input) { success } }"
     bad_due = {"input": {"teamId": fake.teams["ENG"].id, "title": "x", "dueDate": "2026-02-30"}}
     with pytest.raises(TrackerRejected, match='Expected type "TimelessDate"'):
@@ -310,7 +331,8 @@ def test_success_false_is_rejected(fake: FakeLinear, linear: LinearAdapter) -> N
 
 
 def test_429_with_retry_after_is_waited_out_then_succeeds(
-        fake: FakeLinear, linear: LinearAdapter, slept: list[float]) -> None:
+    fake: FakeLinear, linear: LinearAdapter, slept: list[float]
+) -> None:
     fake.queue(FakeLinear.too_many_requests(retry_after="7"))
     issue = linear.create(ticket(labels=[], assignee=None))
     assert issue.ref == "ENG-1"
@@ -320,7 +342,8 @@ def test_429_with_retry_after_is_waited_out_then_succeeds(
 
 @pytest.mark.parametrize("status", [200, 400])
 def test_a_ratelimited_graphql_error_is_unavailable(
-        fake: FakeLinear, linear: LinearAdapter, slept: list[float], status: int) -> None:
+    fake: FakeLinear, linear: LinearAdapter, slept: list[float], status: int
+) -> None:
     fake.queue(FakeLinear.ratelimited(status=status))
     with pytest.raises(TrackerUnavailable, match="rate-limiting"):
         linear.fetch("ENG-1")
@@ -329,7 +352,8 @@ def test_a_ratelimited_graphql_error_is_unavailable(
 
 
 def test_a_persistent_502_is_unavailable_after_bounded_retries(
-        fake: FakeLinear, linear: LinearAdapter, slept: list[float]) -> None:
+    fake: FakeLinear, linear: LinearAdapter, slept: list[float]
+) -> None:
     fake.queue(*(FakeLinear.bad_gateway() for _ in range(4)))
     with pytest.raises(TrackerUnavailable, match="linear answered 502 while trying to read issue ENG-1"):
         linear.fetch("ENG-1")
@@ -366,16 +390,31 @@ def test_an_answer_that_is_not_graphql_is_unavailable(fake: FakeLinear, linear: 
 def test_the_api_key_is_in_no_message_or_repr(fake: FakeLinear, slept: list[float]) -> None:
     linear = connect_linear(CONFIG, transport=fake.transport(), sleep=slept.append)
     failures: list[TrackerError] = []
-    fake.queue(FakeLinear.graphql_error(f"Invalid input near {API_KEY}", code="INVALID_INPUT", type="invalid input",
-                                        presentable=f"key {API_KEY} rejected"),
-               FakeLinear.auth_error(400), FakeLinear.auth_error(200), FakeLinear.ratelimited(),
-               *(FakeLinear.bad_gateway() for _ in range(4)), *(httpx2.ReadTimeout(API_KEY) for _ in range(4)))
+    fake.queue(
+        FakeLinear.graphql_error(
+            f"Invalid input near {API_KEY}",
+            code="INVALID_INPUT",
+            type="invalid input",
+            presentable=f"key {API_KEY} rejected",
+        ),
+        FakeLinear.auth_error(400),
+        FakeLinear.auth_error(200),
+        FakeLinear.ratelimited(),
+        *(FakeLinear.bad_gateway() for _ in range(4)),
+        *(httpx2.ReadTimeout(API_KEY) for _ in range(4)),
+    )
     for _ in range(6):
         with pytest.raises(TrackerError) as caught:
             linear.fetch("ENG-1")
         failures.append(caught.value)
-    assert [type(f) for f in failures] == [TrackerRejected, TrackerAuthFailed, TrackerAuthFailed, TrackerUnavailable,
-                                           TrackerUnavailable, TrackerUnavailable]
+    assert [type(f) for f in failures] == [
+        TrackerRejected,
+        TrackerAuthFailed,
+        TrackerAuthFailed,
+        TrackerUnavailable,
+        TrackerUnavailable,
+        TrackerUnavailable,
+    ]
     for failure in failures:
         assert API_KEY not in str(failure)
         assert API_KEY not in repr(failure)
@@ -387,8 +426,9 @@ def test_the_api_key_is_in_no_message_or_repr(fake: FakeLinear, slept: list[floa
 # -- the fake itself is strict -----------------------------------------------------------------------------
 
 
-def raw(fake: FakeLinear, body: Any, *, auth: str = API_KEY, method: str = "POST",
-        path: str = "/graphql") -> httpx2.Response:
+def raw(
+    fake: FakeLinear, body: Any, *, auth: str = API_KEY, method: str = "POST", path: str = "/graphql"
+) -> httpx2.Response:
     """Send one request to the fake without the adapter."""
     with httpx2.Client(base_url="https://api.linear.app", transport=fake.transport()) as client:
         return client.request(method, path, json=body, headers={"Authorization": auth})
@@ -414,8 +454,13 @@ def test_the_fake_checks_declared_variables(fake: FakeLinear) -> None:
 
 
 def test_the_fake_answers_only_selected_fields(fake: FakeLinear) -> None:
-    response = raw(fake, {"query": "query T($f: TeamFilter) { teams(filter: $f) { nodes { key } } }",
-                          "variables": {"f": {"key": {"eq": "OPS"}}}})
+    response = raw(
+        fake,
+        {
+            "query": "query T($f: TeamFilter) { teams(filter: $f) { nodes { key } } }",
+            "variables": {"f": {"key": {"eq": "OPS"}}},
+        },
+    )
     assert response.json() == {"data": {"teams": {"nodes": [{"key": "OPS"}]}}}
 
 
@@ -455,7 +500,8 @@ def test_a_close_by_an_application_user_names_nobody(fake: FakeLinear, linear: L
 
 
 def test_the_newest_state_change_is_found_whatever_order_the_history_comes_in(
-        fake: FakeLinear, linear: LinearAdapter) -> None:
+    fake: FakeLinear, linear: LinearAdapter
+) -> None:
     fake.history_newest_first = False  # Linear does not document the order of an issue's history
     fake.add_issue("ENG", "Cap consumer retries")
     for _ in range(60):  # Dana's latest close is on the first page of 100 ...
@@ -480,8 +526,9 @@ def test_a_history_longer_than_what_is_read_names_nobody(fake: FakeLinear, linea
     issue = linear.fetch("ENG-1")
 
     assert (issue.closed, issue.closed_by) == (True, None)
-    assert issue.closer_unknown == ("the state change that closed it is not among the 500 history entries read "
-                                    "(Linear has more)")
+    assert issue.closer_unknown == (
+        "the state change that closed it is not among the 500 history entries read (Linear has more)"
+    )
     assert len(fake.calls("issue")) == 5
 
 

@@ -42,17 +42,23 @@ async def tracked(settings: Settings, mode: str, github: FakeGitHub) -> AsyncIte
 
 
 def accept(store: Store, action_id: int, owner: str = "dana") -> None:
-    store.record_decision(action_id, HumanDecision(kind=DecisionKind.ACCEPT, owner=owner, due=date(2026, 12, 15),
-                                                   decided_by="Dana", channel=Channel.TERMINAL))
+    store.record_decision(
+        action_id,
+        HumanDecision(
+            kind=DecisionKind.ACCEPT, owner=owner, due=date(2026, 12, 15), decided_by="Dana", channel=Channel.TERMINAL
+        ),
+    )
 
 
-async def completed_by_dana(tracked: Client, store: Store, github: FakeGitHub,
-                            record_sample: RecordSample) -> tuple[list[int], str]:
+async def completed_by_dana(
+    tracked: Client, store: Store, github: FakeGitHub, record_sample: RecordSample
+) -> tuple[list[int], str]:
     """The first sample item accepted, exported, closed by dana in GitHub and synced: it is done."""
     _, ids = await record_sample(tracked)
     accept(store, ids[0])
-    ref = ok(await tracked.call_tool("export_tickets", {"tracker": "github", "action_ids": [ids[0]]}))[
-        "exported"][0]["ref"]
+    ref = ok(await tracked.call_tool("export_tickets", {"tracker": "github", "action_ids": [ids[0]]}))["exported"][0][
+        "ref"
+    ]
     github.close(ref, by="dana")
     ok(await tracked.call_tool("sync_tickets", {"tracker": "github"}))
     return ids, ref
@@ -62,8 +68,9 @@ def posts(github: FakeGitHub) -> int:
     return sum(r.method == "POST" for r in github.received)
 
 
-async def test_drafts_are_a_preview_and_send_nothing(tracked: Client, store: Store, github: FakeGitHub,
-                                                     record_sample: RecordSample) -> None:
+async def test_drafts_are_a_preview_and_send_nothing(
+    tracked: Client, store: Store, github: FakeGitHub, record_sample: RecordSample
+) -> None:
     pm_id, ids = await record_sample(tracked)
     accept(store, ids[0])
     result = ok(await tracked.call_tool("draft_tickets", {"tracker": "github", "postmortem_id": pm_id}))
@@ -74,7 +81,8 @@ async def test_drafts_are_a_preview_and_send_nothing(tracked: Client, store: Sto
 
 
 async def test_export_files_only_accepted_items_links_them_and_never_files_twice(
-        tracked: Client, store: Store, github: FakeGitHub, record_sample: RecordSample) -> None:
+    tracked: Client, store: Store, github: FakeGitHub, record_sample: RecordSample
+) -> None:
     pm_id, ids = await record_sample(tracked)
     accept(store, ids[0])
     accept(store, ids[3], owner="Priya Raman")  # not a GitHub login: filed unassigned, with a note
@@ -96,7 +104,8 @@ async def test_export_files_only_accepted_items_links_them_and_never_files_twice
 
 
 async def test_no_request_is_sent_for_an_item_that_is_not_accepted(
-        tracked: Client, github: FakeGitHub, record_sample: RecordSample) -> None:
+    tracked: Client, github: FakeGitHub, record_sample: RecordSample
+) -> None:
     _, ids = await record_sample(tracked)
     result = ok(await tracked.call_tool("export_tickets", {"tracker": "github", "action_ids": ids}))
 
@@ -106,12 +115,14 @@ async def test_no_request_is_sent_for_an_item_that_is_not_accepted(
 
 
 async def test_a_field_error_fails_one_item_and_the_rest_are_still_filed(
-        tracked: Client, store: Store, github: FakeGitHub, record_sample: RecordSample) -> None:
+    tracked: Client, store: Store, github: FakeGitHub, record_sample: RecordSample
+) -> None:
     _, ids = await record_sample(tracked)
     for i in ids[:3]:
         accept(store, i, owner="Priya Raman")  # no assignee checks: each item is one POST
-    github.fail_next(github_error(422, "Validation Failed",
-                                  errors=[{"resource": "Issue", "field": "title", "code": "invalid"}]))
+    github.fail_next(
+        github_error(422, "Validation Failed", errors=[{"resource": "Issue", "field": "title", "code": "invalid"}])
+    )
     result = ok(await tracked.call_tool("export_tickets", {"tracker": "github", "action_ids": ids[:3]}))
 
     assert [f["action_id"] for f in result["failed"]] == [ids[0]]
@@ -121,7 +132,8 @@ async def test_a_field_error_fails_one_item_and_the_rest_are_still_filed(
 
 
 async def test_bad_credentials_half_way_keep_the_exported_half_and_name_the_rest(
-        tracked: Client, store: Store, github: FakeGitHub, record_sample: RecordSample) -> None:
+    tracked: Client, store: Store, github: FakeGitHub, record_sample: RecordSample
+) -> None:
     _, ids = await record_sample(tracked)
     for i in ids[:3]:
         accept(store, i, owner="Priya Raman")
@@ -137,12 +149,19 @@ async def test_bad_credentials_half_way_keep_the_exported_half_and_name_the_rest
     assert TOKEN not in str(result)
 
 
-CREATED: dict[str, Any] = {"number": 41, "html_url": f"https://github.com/{REPO}/issues/41", "state": "open",
-                           "title": "t", "labels": [], "assignees": []}
+CREATED: dict[str, Any] = {
+    "number": 41,
+    "html_url": f"https://github.com/{REPO}/issues/41",
+    "state": "open",
+    "title": "t",
+    "labels": [],
+    "assignees": [],
+}
 
 
 async def test_a_ticket_closed_by_a_person_completes_the_item_as_their_decision_once(
-        tracked: Client, store: Store, github: FakeGitHub, record_sample: RecordSample) -> None:
+    tracked: Client, store: Store, github: FakeGitHub, record_sample: RecordSample
+) -> None:
     _, ids = await record_sample(tracked)
     accept(store, ids[0])
     exported = ok(await tracked.call_tool("export_tickets", {"tracker": "github", "action_ids": [ids[0]]}))
@@ -151,7 +170,8 @@ async def test_a_ticket_closed_by_a_person_completes_the_item_as_their_decision_
 
     synced = ok(await tracked.call_tool("sync_tickets", {"tracker": "github"}))
     assert [(c["action_id"], c["recorded"], c["decided_by"]) for c in synced["checked"]] == [
-        (ids[0], "complete", "dana")]
+        (ids[0], "complete", "dana")
+    ]
     decision = store.decisions(ids[0])[-1]
     assert (decision.kind, decision.decided_by, decision.channel) == (DecisionKind.COMPLETE, "dana", Channel.TRACKER)
     assert decision.evidence == exported["exported"][0]["url"]
@@ -163,7 +183,8 @@ async def test_a_ticket_closed_by_a_person_completes_the_item_as_their_decision_
 
 
 async def test_a_ticket_closed_as_not_planned_kills_the_item_in_the_closers_name(
-        tracked: Client, store: Store, github: FakeGitHub, record_sample: RecordSample) -> None:
+    tracked: Client, store: Store, github: FakeGitHub, record_sample: RecordSample
+) -> None:
     _, ids = await record_sample(tracked)
     accept(store, ids[0])
     exported = ok(await tracked.call_tool("export_tickets", {"tracker": "github", "action_ids": [ids[0]]}))
@@ -177,7 +198,8 @@ async def test_a_ticket_closed_as_not_planned_kills_the_item_in_the_closers_name
 
 
 async def test_a_ticket_reopened_in_the_tracker_is_reported_not_decided(
-        tracked: Client, store: Store, github: FakeGitHub, record_sample: RecordSample) -> None:
+    tracked: Client, store: Store, github: FakeGitHub, record_sample: RecordSample
+) -> None:
     ids, ref = await completed_by_dana(tracked, store, github, record_sample)
     github.reopen(ref)
 
@@ -188,7 +210,8 @@ async def test_a_ticket_reopened_in_the_tracker_is_reported_not_decided(
 
 
 async def test_an_open_ticket_can_be_linked_by_url_and_a_closed_one_cannot(
-        tracked: Client, store: Store, github: FakeGitHub, record_sample: RecordSample) -> None:
+    tracked: Client, store: Store, github: FakeGitHub, record_sample: RecordSample
+) -> None:
     _, ids = await record_sample(tracked)
     accept(store, ids[0])
     accept(store, ids[1])
@@ -199,24 +222,29 @@ async def test_an_open_ticket_can_be_linked_by_url_and_a_closed_one_cannot(
     assert "already closed" in refusal(closed, "link_ticket")
     assert store.tickets(action_id=ids[1]) == []
 
-    elsewhere = await tracked.call_tool("link_ticket", {"action_id": ids[1], "tracker": "github",
-                                                        "url": "https://gitlab.com/acme/billing/-/issues/3"})
+    elsewhere = await tracked.call_tool(
+        "link_ticket", {"action_id": ids[1], "tracker": "github", "url": "https://gitlab.com/acme/billing/-/issues/3"}
+    )
     assert "is not a github ticket of the configured repository" in refusal(elsewhere, "link_ticket")
 
 
 async def test_a_candidate_cannot_be_linked_to_a_ticket(
-        tracked: Client, store: Store, github: FakeGitHub, record_sample: RecordSample) -> None:
+    tracked: Client, store: Store, github: FakeGitHub, record_sample: RecordSample
+) -> None:
     _, ids = await record_sample(tracked)
-    result = await tracked.call_tool("link_ticket", {"action_id": ids[0], "tracker": "github",
-                                                     "url": f"https://github.com/{REPO}/issues/1"})
+    result = await tracked.call_tool(
+        "link_ticket", {"action_id": ids[0], "tracker": "github", "url": f"https://github.com/{REPO}/issues/1"}
+    )
     assert "only accepted items get tickets" in refusal(result, "link_ticket")
     assert github.received == []
 
 
-@pytest.mark.parametrize("extra", [{"token": "x"}, {"repo": "evil/repo"}, {"base_url": "https://evil.example"},
-                                   {"owner": "dana"}])
+@pytest.mark.parametrize(
+    "extra", [{"token": "x"}, {"repo": "evil/repo"}, {"base_url": "https://evil.example"}, {"owner": "dana"}]
+)
 async def test_credentials_and_targets_are_never_arguments(
-        tracked: Client, github: FakeGitHub, record_sample: RecordSample, extra: dict[str, str]) -> None:
+    tracked: Client, github: FakeGitHub, record_sample: RecordSample, extra: dict[str, str]
+) -> None:
     pm_id, _ = await record_sample(tracked)
     result = await tracked.call_tool("export_tickets", {"tracker": "github", "postmortem_id": pm_id, **extra})
     assert "Nothing was changed" in refusal(result, "export_tickets")
@@ -224,42 +252,60 @@ async def test_credentials_and_targets_are_never_arguments(
 
 
 async def test_an_unconfigured_tracker_says_which_variables_to_set_and_sends_nothing(
-        tracked: Client, record_sample: RecordSample) -> None:
+    tracked: Client, record_sample: RecordSample
+) -> None:
     pm_id, _ = await record_sample(tracked)
     result = await tracked.call_tool("export_tickets", {"tracker": "linear", "postmortem_id": pm_id})
     assert "POSTMORTEM_ACTIONS_LINEAR_API_KEY" in refusal(result, "export_tickets")
 
 
 async def test_the_token_never_appears_in_any_answer(
-        tracked: Client, store: Store, github: FakeGitHub, record_sample: RecordSample) -> None:
+    tracked: Client, store: Store, github: FakeGitHub, record_sample: RecordSample
+) -> None:
     pm_id, ids = await record_sample(tracked)
     accept(store, ids[0])
     github.fail_next(github_error(403, "Resource not accessible by integration"))
-    answers = [await tracked.call_tool("export_tickets", {"tracker": "github", "postmortem_id": pm_id}),
-               await tracked.call_tool("draft_tickets", {"tracker": "github", "postmortem_id": pm_id}),
-               await tracked.call_tool("sync_tickets", {"tracker": "github"})]
+    answers = [
+        await tracked.call_tool("export_tickets", {"tracker": "github", "postmortem_id": pm_id}),
+        await tracked.call_tool("draft_tickets", {"tracker": "github", "postmortem_id": pm_id}),
+        await tracked.call_tool("sync_tickets", {"tracker": "github"}),
+    ]
     assert all(TOKEN not in text_of(a) and TOKEN not in str(a.structured_content) for a in answers)
     assert "Resource not accessible by integration" in text_of(answers[0])
 
 
 async def test_a_human_who_reopens_the_item_here_is_not_overruled_by_the_ticket_still_closed_there(
-        tracked: Client, store: Store, github: FakeGitHub, record_sample: RecordSample) -> None:
+    tracked: Client, store: Store, github: FakeGitHub, record_sample: RecordSample
+) -> None:
     ids, _ = await completed_by_dana(tracked, store, github, record_sample)
-    store.record_decision(ids[0], HumanDecision(kind=DecisionKind.REOPEN, reason="the alert never fired",
-                                                decided_by="Lee", channel=Channel.TERMINAL))
+    store.record_decision(
+        ids[0],
+        HumanDecision(
+            kind=DecisionKind.REOPEN, reason="the alert never fired", decided_by="Lee", channel=Channel.TERMINAL
+        ),
+    )
 
     synced = ok(await tracked.call_tool("sync_tickets", {"tracker": "github"}))
     assert synced["checked"][0]["recorded"] == "none"
     assert store.get_action(ids[0]).state is ActionState.ACCEPTED
-    assert [d.kind for d in store.decisions(ids[0])] == [DecisionKind.ACCEPT, DecisionKind.COMPLETE,
-                                                         DecisionKind.REOPEN]
+    assert [d.kind for d in store.decisions(ids[0])] == [
+        DecisionKind.ACCEPT,
+        DecisionKind.COMPLETE,
+        DecisionKind.REOPEN,
+    ]
 
 
 # -- Jira Cloud, end to end -------------------------------------------------------------------------------
 
 
-async def test_jira_export_and_sync_end_to_end(settings: Settings, mode: str, store: Store, tmp_path: Path,
-                                               monkeypatch: pytest.MonkeyPatch, record_sample: RecordSample) -> None:
+async def test_jira_export_and_sync_end_to_end(
+    settings: Settings,
+    mode: str,
+    store: Store,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    record_sample: RecordSample,
+) -> None:
     from fake_jira import BASE_URL, EMAIL, FakeJira
     from fake_jira import TOKEN as JIRA_TOKEN
 
@@ -290,8 +336,13 @@ async def test_jira_export_and_sync_end_to_end(settings: Settings, mode: str, st
 
 
 async def test_linear_export_and_a_cancel_in_linear_kills_the_item(
-        settings: Settings, mode: str, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        record_sample: RecordSample) -> None:
+    settings: Settings,
+    mode: str,
+    store: Store,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    record_sample: RecordSample,
+) -> None:
     from fake_linear import API_KEY, FakeLinear
 
     linear = FakeLinear()
@@ -315,19 +366,27 @@ async def test_linear_export_and_a_cancel_in_linear_kills_the_item(
 
 
 async def test_retries_wait_as_the_tracker_asks_and_are_logged_without_the_token(
-        settings: Settings, mode: str, store: Store, github: FakeGitHub, record_sample: RecordSample,
-        caplog: pytest.LogCaptureFixture) -> None:
+    settings: Settings,
+    mode: str,
+    store: Store,
+    github: FakeGitHub,
+    record_sample: RecordSample,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     import logging
 
     caplog.set_level(logging.DEBUG)
     waits: list[float] = []
-    server = build_server(with_trackers(settings), tracker_transport=httpx2.MockTransport(github),
-                          tracker_sleep=waits.append)
+    server = build_server(
+        with_trackers(settings), tracker_transport=httpx2.MockTransport(github), tracker_sleep=waits.append
+    )
     async with Client(server, mode=mode) as client:
         _, ids = await record_sample(client)
         accept(store, ids[0], owner="Priya Raman")
-        github.fail_next(github_error(429, "API rate limit exceeded", headers={"retry-after": "7"}),
-                         github_error(503, "Service Unavailable", headers={"retry-after": "2"}))
+        github.fail_next(
+            github_error(429, "API rate limit exceeded", headers={"retry-after": "7"}),
+            github_error(503, "Service Unavailable", headers={"retry-after": "2"}),
+        )
         result = ok(await client.call_tool("export_tickets", {"tracker": "github", "action_ids": [ids[0]]}))
 
     assert [e["status"] for e in result["exported"]] == ["created"]
@@ -337,7 +396,8 @@ async def test_retries_wait_as_the_tracker_asks_and_are_logged_without_the_token
 
 
 async def test_a_create_that_may_have_been_filed_is_reported_not_sent_twice(
-        tracked: Client, store: Store, github: FakeGitHub, record_sample: RecordSample) -> None:
+    tracked: Client, store: Store, github: FakeGitHub, record_sample: RecordSample
+) -> None:
     _, ids = await record_sample(tracked)
     accept(store, ids[0], owner="Priya Raman")
     github.fail_next(github_error(502, "Bad Gateway"))
@@ -349,16 +409,22 @@ async def test_a_create_that_may_have_been_filed_is_reported_not_sent_twice(
 
 
 async def test_a_linked_ticket_closed_in_the_tracker_is_reported_not_recorded(
-        tracked: Client, store: Store, github: FakeGitHub, record_sample: RecordSample) -> None:
+    tracked: Client, store: Store, github: FakeGitHub, record_sample: RecordSample
+) -> None:
     # The assistant picked this existing ticket; whoever closes it may have meant other work.
     _, ids = await record_sample(tracked)
     accept(store, ids[0])
-    headers = {"Authorization": f"Bearer {TOKEN}", "User-Agent": "someone", "Accept": "application/vnd.github+json",
-               "X-GitHub-Api-Version": "2022-11-28"}
+    headers = {
+        "Authorization": f"Bearer {TOKEN}",
+        "User-Agent": "someone",
+        "Accept": "application/vnd.github+json",
+        "X-GitHub-Api-Version": "2022-11-28",
+    }
     with httpx2.Client(transport=httpx2.MockTransport(github), base_url="https://api.github.com") as http:
         existing = http.post(f"/repos/{REPO}/issues", json={"title": "Queue alerting"}, headers=headers).json()
-    linked = ok(await tracked.call_tool("link_ticket", {"action_id": ids[0], "tracker": "github",
-                                                        "url": existing["html_url"]}))
+    linked = ok(
+        await tracked.call_tool("link_ticket", {"action_id": ids[0], "tracker": "github", "url": existing["html_url"]})
+    )
     assert linked["exported"][0]["status"] == "linked"
     github.close(linked["exported"][0]["ref"], by="dana")
 

@@ -58,8 +58,11 @@ class ReviewGitHub(FakeGitHub):
         if response.status_code == 200 and f"{repo}#{number}".lower() in self.pulls:
             issue = response.json()
             issue["html_url"] = f"https://github.com/{repo}/pull/{number}"
-            issue["pull_request"] = {"url": f"{api}/repos/{repo}/pulls/{number}", "merged_at": None,
-                                     "html_url": issue["html_url"]}
+            issue["pull_request"] = {
+                "url": f"{api}/repos/{repo}/pulls/{number}",
+                "merged_at": None,
+                "html_url": issue["html_url"],
+            }
             return httpx2.Response(200, json=issue)
         return response
 
@@ -74,8 +77,12 @@ class ReviewGitHub(FakeGitHub):
 
     def open_issue(self, repo: str, title: str = "Existing issue") -> str:
         """File an issue as a person would in GitHub's UI (not recorded in `received`); returns its ref."""
-        request = httpx2.Request("POST", f"https://api.github.com/repos/{repo}/issues", json={"title": title},
-                                 headers={"authorization": f"Bearer {TOKEN}", "user-agent": "browser"})
+        request = httpx2.Request(
+            "POST",
+            f"https://api.github.com/repos/{repo}/issues",
+            json={"title": title},
+            headers={"authorization": f"Bearer {TOKEN}", "user-agent": "browser"},
+        )
         number = FakeGitHub.__call__(self, request).json()["number"]
         self.received.pop()
         return f"{repo}#{number}"
@@ -96,15 +103,20 @@ def waits() -> list[float]:
 
 @pytest.fixture
 async def tracked(settings: Settings, mode: str, github: ReviewGitHub, waits: list[float]) -> AsyncIterator[Client]:
-    server = build_server(with_trackers(settings), tracker_transport=httpx2.MockTransport(github),
-                          tracker_sleep=waits.append)
+    server = build_server(
+        with_trackers(settings), tracker_transport=httpx2.MockTransport(github), tracker_sleep=waits.append
+    )
     async with Client(server, mode=mode) as connected:
         yield connected
 
 
 def accept(store: Store, action_id: int, owner: str = "dana") -> None:
-    store.record_decision(action_id, HumanDecision(kind=DecisionKind.ACCEPT, owner=owner, due=date(2026, 12, 15),
-                                                   decided_by="Dana", channel=Channel.TERMINAL))
+    store.record_decision(
+        action_id,
+        HumanDecision(
+            kind=DecisionKind.ACCEPT, owner=owner, due=date(2026, 12, 15), decided_by="Dana", channel=Channel.TERMINAL
+        ),
+    )
 
 
 def human(store: Store, action_id: int, kind: DecisionKind, **values: Any) -> None:
@@ -161,7 +173,8 @@ REFUSED_URLS = {
 
 @pytest.mark.parametrize("url", REFUSED_URLS.values(), ids=REFUSED_URLS.keys())
 async def test_link_refuses_urls_that_are_not_an_issue_page_of_the_site_and_sends_nothing(
-        tracked: Client, store: Store, github: ReviewGitHub, record_sample: RecordSample, url: str) -> None:
+    tracked: Client, store: Store, github: ReviewGitHub, record_sample: RecordSample, url: str
+) -> None:
     _, ids = await record_sample(tracked)
     accept(store, ids[0])
     github.open_issue(REPO)
@@ -186,7 +199,8 @@ HARMLESS_URLS = {
 
 @pytest.mark.parametrize("url", HARMLESS_URLS.values(), ids=HARMLESS_URLS.keys())
 async def test_url_spellings_that_are_accepted_only_ever_read_the_configured_api_and_store_the_canonical_ref(
-        tracked: Client, store: Store, github: ReviewGitHub, record_sample: RecordSample, url: str) -> None:
+    tracked: Client, store: Store, github: ReviewGitHub, record_sample: RecordSample, url: str
+) -> None:
     _, ids = await record_sample(tracked)
     accept(store, ids[0])
     github.open_issue(REPO)
@@ -195,19 +209,26 @@ async def test_url_spellings_that_are_accepted_only_ever_read_the_configured_api
 
     assert [e["ref"] for e in result["exported"]] == [f"{REPO}#1"]
     assert [t.ref for t in store.tickets()] == [f"{REPO}#1"]
-    assert {r.url.split("?")[0].lower() for r in github.received} == {"https://api.github.com/repos/acme/billing/issues/1"}
+    assert {r.url.split("?")[0].lower() for r in github.received} == {
+        "https://api.github.com/repos/acme/billing/issues/1"
+    }
     assert kinds(store, ids[0]) == [DecisionKind.ACCEPT]
 
 
 async def test_an_exported_ticket_cannot_be_linked_to_a_second_item_by_any_spelling_of_its_url(
-        tracked: Client, store: Store, github: ReviewGitHub, record_sample: RecordSample) -> None:
+    tracked: Client, store: Store, github: ReviewGitHub, record_sample: RecordSample
+) -> None:
     _, ids = await record_sample(tracked)
     accept(store, ids[0])
     accept(store, ids[1])
     ref = (await export_one(tracked, ids[0]))["ref"]
 
-    for url in (page_url(ref), page_url(ref).replace("github.com", "GitHub.COM"), page_url(ref) + "/",
-                page_url(ref).replace("acme/billing", "Acme/BILLING")):
+    for url in (
+        page_url(ref),
+        page_url(ref).replace("github.com", "GitHub.COM"),
+        page_url(ref) + "/",
+        page_url(ref).replace("acme/billing", "Acme/BILLING"),
+    ):
         assert "already linked to action" in refusal(await link(tracked, ids[1], url), "link_ticket"), url
     assert store.tickets(action_id=ids[1]) == []
     again = ok(await link(tracked, ids[0], page_url(ref)))  # the same link again is reported, not duplicated
@@ -216,7 +237,8 @@ async def test_an_exported_ticket_cannot_be_linked_to_a_second_item_by_any_spell
 
 
 async def test_an_issue_of_another_repository_cannot_decide_an_item(
-        tracked: Client, store: Store, github: ReviewGitHub, record_sample: RecordSample) -> None:
+    tracked: Client, store: Store, github: ReviewGitHub, record_sample: RecordSample
+) -> None:
     _, ids = await record_sample(tracked)
     accept(store, ids[0])
     foreign = github.open_issue(OTHER, "Unrelated issue in a repository the team does not own")
@@ -230,7 +252,8 @@ async def test_an_issue_of_another_repository_cannot_decide_an_item(
 
 
 async def test_a_pull_request_reached_by_its_issues_url_is_not_linked(
-        tracked: Client, store: Store, github: ReviewGitHub, record_sample: RecordSample) -> None:
+    tracked: Client, store: Store, github: ReviewGitHub, record_sample: RecordSample
+) -> None:
     _, ids = await record_sample(tracked)
     accept(store, ids[0])
     pull = github.open_issue(REPO, "Bump a dependency")
@@ -243,7 +266,8 @@ async def test_a_pull_request_reached_by_its_issues_url_is_not_linked(
 
 
 async def test_one_issue_reached_under_its_post_transfer_ref_does_not_complete_a_second_item(
-        tracked: Client, store: Store, github: ReviewGitHub, record_sample: RecordSample) -> None:
+    tracked: Client, store: Store, github: ReviewGitHub, record_sample: RecordSample
+) -> None:
     _, ids = await record_sample(tracked)
     accept(store, ids[0])
     accept(store, ids[1])
@@ -262,16 +286,25 @@ async def test_one_issue_reached_under_its_post_transfer_ref_does_not_complete_a
 
 
 async def test_jira_link_reads_only_the_configured_site(
-        settings: Settings, mode: str, store: Store, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-        record_sample: RecordSample) -> None:
+    settings: Settings,
+    mode: str,
+    store: Store,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    record_sample: RecordSample,
+) -> None:
     jira = jira_site(monkeypatch, tmp_path)
     key = jira.add_issue()
     async with Client(build_server(with_trackers(settings), tracker_transport=jira.transport), mode=mode) as client:
         _, ids = await record_sample(client)
         accept(store, ids[0])
-        for url in (f"https://evil.example/browse/{key}", f"https://acme.atlassian.net.evil.example/browse/{key}",
-                    f"https://acme.atlassian.net:444/browse/{key}", f"https://acme.atlassian.net/browse/{key}/../X-1",
-                    f"https://acme.atlassian.net/jira/browse/{key}"):
+        for url in (
+            f"https://evil.example/browse/{key}",
+            f"https://acme.atlassian.net.evil.example/browse/{key}",
+            f"https://acme.atlassian.net:444/browse/{key}",
+            f"https://acme.atlassian.net/browse/{key}/../X-1",
+            f"https://acme.atlassian.net/jira/browse/{key}",
+        ):
             refused = refusal(await link(client, ids[0], url, "jira"), "link_ticket")
             assert "is not a jira ticket of the configured" in refused, url
         assert jira.requests == []
@@ -282,8 +315,13 @@ async def test_jira_link_reads_only_the_configured_site(
 
 
 async def test_jira_issue_of_another_project_cannot_decide_an_item(
-        settings: Settings, mode: str, store: Store, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-        record_sample: RecordSample) -> None:
+    settings: Settings,
+    mode: str,
+    store: Store,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    record_sample: RecordSample,
+) -> None:
     jira = jira_site(monkeypatch, tmp_path)
     jira.add_project("HR")
     key = jira.add_issue("Onboard the new hire", project="HR")
@@ -299,8 +337,10 @@ async def test_jira_issue_of_another_project_cannot_decide_an_item(
 
 # -- 2. Who closed it: only a person's close is their decision ------------------------------------------------
 
+
 async def test_a_ticket_closed_by_a_bot_account_decides_nothing(
-        tracked: Client, store: Store, github: ReviewGitHub, record_sample: RecordSample) -> None:
+    tracked: Client, store: Store, github: ReviewGitHub, record_sample: RecordSample
+) -> None:
     _, ids = await record_sample(tracked)
     accept(store, ids[0])
     ref = (await export_one(tracked, ids[0]))["ref"]
@@ -314,8 +354,13 @@ async def test_a_ticket_closed_by_a_bot_account_decides_nothing(
 
 
 async def test_a_jira_ticket_closed_by_an_app_account_decides_nothing(
-        settings: Settings, mode: str, store: Store, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-        record_sample: RecordSample) -> None:
+    settings: Settings,
+    mode: str,
+    store: Store,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    record_sample: RecordSample,
+) -> None:
     jira = jira_site(monkeypatch, tmp_path)
     robot = jira.add_user("Automation for Jira", account_type="app")
     async with Client(build_server(with_trackers(settings), tracker_transport=jira.transport), mode=mode) as client:
@@ -329,7 +374,8 @@ async def test_a_jira_ticket_closed_by_an_app_account_decides_nothing(
 
 
 async def test_a_ticket_closed_by_nobody_named_decides_nothing(
-        tracked: Client, store: Store, github: ReviewGitHub, record_sample: RecordSample) -> None:
+    tracked: Client, store: Store, github: ReviewGitHub, record_sample: RecordSample
+) -> None:
     _, ids = await record_sample(tracked)
     accept(store, ids[0])
     ref = (await export_one(tracked, ids[0]))["ref"]
@@ -346,6 +392,7 @@ async def test_a_ticket_closed_by_nobody_named_decides_nothing(
 
 # -- 3. Races and reopenings ------------------------------------------------------------------------------------
 
+
 def on_first(method: str, path: str, act: Callable[[], None]) -> Callable[[httpx2.Request], None]:
     """A hook that runs `act` (a human deciding meanwhile) before the first METHOD request to `path`."""
     done: list[bool] = []
@@ -359,13 +406,17 @@ def on_first(method: str, path: str, act: Callable[[], None]) -> Callable[[httpx
 
 
 async def test_a_human_kill_while_sync_reads_the_ticket_is_not_overruled(
-        tracked: Client, store: Store, github: ReviewGitHub, record_sample: RecordSample) -> None:
+    tracked: Client, store: Store, github: ReviewGitHub, record_sample: RecordSample
+) -> None:
     _, ids = await record_sample(tracked)
     accept(store, ids[0])
     ref = (await export_one(tracked, ids[0]))["ref"]
     github.close(ref, by="dana")
-    github.hook = on_first("GET", "/repos/acme/billing/issues/1",
-                           lambda: human(store, ids[0], DecisionKind.KILL, reason="superseded by the queue rewrite"))
+    github.hook = on_first(
+        "GET",
+        "/repos/acme/billing/issues/1",
+        lambda: human(store, ids[0], DecisionKind.KILL, reason="superseded by the queue rewrite"),
+    )
 
     synced = await sync(tracked)
 
@@ -375,14 +426,18 @@ async def test_a_human_kill_while_sync_reads_the_ticket_is_not_overruled(
 
 
 async def test_a_close_that_lost_a_race_to_a_human_decision_is_reported_not_recorded(
-        tracked: Client, store: Store, github: ReviewGitHub, record_sample: RecordSample) -> None:
+    tracked: Client, store: Store, github: ReviewGitHub, record_sample: RecordSample
+) -> None:
     _, ids = await record_sample(tracked)
     accept(store, ids[0])
     ref = (await export_one(tracked, ids[0]))["ref"]
     github._clock, github.clock_lag = datetime.now(UTC) - timedelta(hours=1), timedelta(hours=1)  # an hour ago
     github.close(ref, by="dana")
-    github.hook = on_first("GET", "/repos/acme/billing/issues/1", lambda: human(
-        store, ids[0], DecisionKind.REPLAN, owner="dana", due=date(2027, 1, 15), reason="moved a month"))
+    github.hook = on_first(
+        "GET",
+        "/repos/acme/billing/issues/1",
+        lambda: human(store, ids[0], DecisionKind.REPLAN, owner="dana", due=date(2027, 1, 15), reason="moved a month"),
+    )
 
     first = await sync(tracked)
     assert first["checked"][0]["recorded"] == "none"
@@ -396,7 +451,8 @@ async def test_a_close_that_lost_a_race_to_a_human_decision_is_reported_not_reco
 
 
 async def test_an_older_tracker_close_does_not_overrule_a_later_human_reopen(
-        tracked: Client, store: Store, github: ReviewGitHub, record_sample: RecordSample) -> None:
+    tracked: Client, store: Store, github: ReviewGitHub, record_sample: RecordSample
+) -> None:
     _, ids = await record_sample(tracked)
     accept(store, ids[0])
     ref = (await export_one(tracked, ids[0]))["ref"]
@@ -412,11 +468,15 @@ async def test_an_older_tracker_close_does_not_overrule_a_later_human_reopen(
 
 
 async def test_a_ticket_created_for_an_item_killed_meanwhile_is_reported_not_lost(
-        tracked: Client, store: Store, github: ReviewGitHub, record_sample: RecordSample) -> None:
+    tracked: Client, store: Store, github: ReviewGitHub, record_sample: RecordSample
+) -> None:
     _, ids = await record_sample(tracked)
     accept(store, ids[0])
-    github.hook = on_first("POST", "/repos/acme/billing/issues",
-                           lambda: human(store, ids[0], DecisionKind.KILL, reason="dropped in review"))
+    github.hook = on_first(
+        "POST",
+        "/repos/acme/billing/issues",
+        lambda: human(store, ids[0], DecisionKind.KILL, reason="dropped in review"),
+    )
 
     result = ok(await tracked.call_tool("export_tickets", {"tracker": "github", "action_ids": [ids[0]]}))
 
@@ -431,8 +491,10 @@ async def test_a_ticket_created_for_an_item_killed_meanwhile_is_reported_not_los
 
 # -- 4. Idempotency and partial failure -------------------------------------------------------------------------
 
+
 async def test_a_create_whose_answer_was_lost_is_not_filed_twice(
-        tracked: Client, store: Store, github: ReviewGitHub, waits: list[float], record_sample: RecordSample) -> None:
+    tracked: Client, store: Store, github: ReviewGitHub, waits: list[float], record_sample: RecordSample
+) -> None:
     _, ids = await record_sample(tracked)
     accept(store, ids[0])
     github.lose_next_create_answer = True
@@ -444,26 +506,41 @@ async def test_a_create_whose_answer_was_lost_is_not_filed_twice(
 
 
 async def test_export_again_after_a_half_failed_batch_files_only_the_rest(
-        tracked: Client, store: Store, github: ReviewGitHub, record_sample: RecordSample) -> None:
+    tracked: Client, store: Store, github: ReviewGitHub, record_sample: RecordSample
+) -> None:
     from fake_github import github_error
 
     _, ids = await record_sample(tracked)
     for i in ids[:3]:
         accept(store, i, owner="Priya Raman")
-    github.fail_next(httpx2.Response(201, json={"number": 41, "html_url": f"https://github.com/{REPO}/issues/41",
-                                                "state": "open", "labels": [], "assignees": []}),
-                     github_error(401, "Bad credentials"))
+    github.fail_next(
+        httpx2.Response(
+            201,
+            json={
+                "number": 41,
+                "html_url": f"https://github.com/{REPO}/issues/41",
+                "state": "open",
+                "labels": [],
+                "assignees": [],
+            },
+        ),
+        github_error(401, "Bad credentials"),
+    )
     ok(await tracked.call_tool("export_tickets", {"tracker": "github", "action_ids": ids[:3]}))
 
     again = ok(await tracked.call_tool("export_tickets", {"tracker": "github", "action_ids": [*ids[:3]] * 50}))
 
     assert [(e["action_id"], e["status"]) for e in again["exported"]] == [
-        (ids[0], "existing"), (ids[1], "created"), (ids[2], "created")]
+        (ids[0], "existing"),
+        (ids[1], "created"),
+        (ids[2], "created"),
+    ]
     assert sum(r.method == "POST" for r in github.received) == 4  # 2 in the first batch, 2 now
     assert len({t.ref for t in store.tickets()}) == 3
 
 
 # -- 5. Secrets -------------------------------------------------------------------------------------------------
+
 
 def test_an_unreadable_trackers_file_names_its_path_but_not_its_contents(tmp_path: Path) -> None:
     # The trackers file is read with the other settings, when the server or a command starts.
@@ -472,8 +549,13 @@ def test_an_unreadable_trackers_file_names_its_path_but_not_its_contents(tmp_pat
     broken.write_text(f'[github]\ntoken = "{secret}"\ntarget = = "acme/billing"\n', encoding="utf-8")
     for unreadable in (broken, tmp_path):  # a TOML error, and a directory (OSError)
         with pytest.raises(ConfigError, match="cannot be read") as caught:
-            Settings.load({"POSTMORTEM_ACTIONS_TRACKERS": str(unreadable), "POSTMORTEM_ACTIONS_USER": "t",
-                           "POSTMORTEM_ACTIONS_DB": str(tmp_path / "a.db")})
+            Settings.load(
+                {
+                    "POSTMORTEM_ACTIONS_TRACKERS": str(unreadable),
+                    "POSTMORTEM_ACTIONS_USER": "t",
+                    "POSTMORTEM_ACTIONS_DB": str(tmp_path / "a.db"),
+                }
+            )
         assert str(unreadable) in str(caught.value)
         assert secret not in str(caught.value)
         assert TOKEN not in str(caught.value)
@@ -487,13 +569,21 @@ def connected(tracker: str, waits: list[float]) -> tuple[Any, Callable[..., None
     if tracker == "github":
         hub = FakeGitHub(token=TOKEN, repos=[REPO])
         config = TrackerConfig(tracker="github", base_url="https://api.github.com", target=REPO, token=TOKEN)
-        return ex.connect(config, transport=httpx2.MockTransport(hub), sleep=waits.append), hub.fail_next, [
-            TOKEN], f"{REPO}#1"
+        return (
+            ex.connect(config, transport=httpx2.MockTransport(hub), sleep=waits.append),
+            hub.fail_next,
+            [TOKEN],
+            f"{REPO}#1",
+        )
     if tracker == "jira":
         jira = FakeJira()
         basic = base64.b64encode(f"{EMAIL}:{jira.token}".encode()).decode()
-        return ex.connect(jira.config(), transport=jira.transport, sleep=waits.append), jira.queue, [
-            jira.token, basic], "OPS-1"
+        return (
+            ex.connect(jira.config(), transport=jira.transport, sleep=waits.append),
+            jira.queue,
+            [jira.token, basic],
+            "OPS-1",
+        )
     linear = FakeLinear()
     config = TrackerConfig(tracker="linear", base_url="https://api.linear.app", target="ENG", token=API_KEY)
     return ex.connect(config, transport=linear.transport(), sleep=waits.append), linear.queue, [API_KEY], "ENG-1"
@@ -508,12 +598,14 @@ FAILURES: dict[str, Callable[[], list[Any]]] = {
 
 @pytest.mark.parametrize("failure", FAILURES)
 @pytest.mark.parametrize("tracker", ["github", "jira", "linear"])
-def test_no_credential_in_error_text_repr_args_or_logs(tracker: str, failure: str,
-                                                       caplog: pytest.LogCaptureFixture) -> None:
+def test_no_credential_in_error_text_repr_args_or_logs(
+    tracker: str, failure: str, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     waits: list[float] = []
-    request = TicketRequest(title="t", body="b", body_adf={"type": "doc", "version": 1, "content": []}, labels=[],
-                            assignee=None, due=None)
+    request = TicketRequest(
+        title="t", body="b", body_adf={"type": "doc", "version": 1, "content": []}, labels=[], assignee=None, due=None
+    )
     seen: list[str] = []
     for operation in ("create", "fetch"):
         adapter, queue, secrets, ref = connected(tracker, waits)
@@ -529,16 +621,27 @@ def test_no_credential_in_error_text_repr_args_or_logs(tracker: str, failure: st
 
 
 async def test_a_linear_error_that_echoes_the_api_key_is_blanked_on_every_status(
-        settings: Settings, mode: str, store: Store, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-        record_sample: RecordSample) -> None:
+    settings: Settings,
+    mode: str,
+    store: Store,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    record_sample: RecordSample,
+) -> None:
     from fake_linear import API_KEY, FakeLinear
 
     linear = FakeLinear()
     monkeypatch.setenv("POSTMORTEM_ACTIONS_LINEAR_API_KEY", API_KEY)
     monkeypatch.setenv("POSTMORTEM_ACTIONS_LINEAR_TEAM", "ENG")
     monkeypatch.setenv("POSTMORTEM_ACTIONS_TRACKERS", str(tmp_path / "no-trackers.toml"))
-    linear.queue(httpx2.Response(401, json={"errors": [{"message": f"Invalid API key: {API_KEY}",
-                                                        "extensions": {"code": "AUTHENTICATION_ERROR"}}]}))
+    linear.queue(
+        httpx2.Response(
+            401,
+            json={
+                "errors": [{"message": f"Invalid API key: {API_KEY}", "extensions": {"code": "AUTHENTICATION_ERROR"}}]
+            },
+        )
+    )
     async with Client(build_server(with_trackers(settings), tracker_transport=linear.transport()), mode=mode) as client:
         pm_id, ids = await record_sample(client)
         accept(store, ids[0])
@@ -547,6 +650,7 @@ async def test_a_linear_error_that_echoes_the_api_key_is_blanked_on_every_status
 
 
 # -- 6. What the model sends: validation, before anything is sent ------------------------------------------------
+
 
 def bad_calls(action_id: int) -> dict[str, tuple[str, dict[str, Any]]]:
     url = ISSUE_1
@@ -578,15 +682,22 @@ def bad_calls(action_id: int) -> dict[str, tuple[str, dict[str, Any]]]:
         "link wrong tracker": ("link_ticket", {"action_id": action_id, "tracker": "jira", "url": url}),
         "sync with ids": ("sync_tickets", {"tracker": "github", "action_ids": [action_id]}),
         "export with state": ("export_tickets", {"tracker": "github", "action_ids": [action_id], "state": "done"}),
-        "link with closed_by": ("link_ticket", {"action_id": action_id, "tracker": "github", "url": url,
-                                                "closed_by": "dana"}),
+        "link with closed_by": (
+            "link_ticket",
+            {"action_id": action_id, "tracker": "github", "url": url, "closed_by": "dana"},
+        ),
     }
 
 
 @pytest.mark.parametrize("case", list(bad_calls(1)))
 async def test_bad_arguments_are_refused_readably_before_anything_is_sent_or_changed(
-        tracked: Client, store: Store, github: ReviewGitHub, record_sample: RecordSample, case: str,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    tracked: Client,
+    store: Store,
+    github: ReviewGitHub,
+    record_sample: RecordSample,
+    case: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from fake_jira import BASE_URL, EMAIL
     from fake_jira import TOKEN as JIRA_TOKEN
 
@@ -608,6 +719,7 @@ async def test_bad_arguments_are_refused_readably_before_anything_is_sent_or_cha
 
 
 # -- helpers for Jira --------------------------------------------------------------------------------------------
+
 
 def jira_site(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
     from fake_jira import BASE_URL, EMAIL, TOKEN, FakeJira

@@ -43,16 +43,30 @@ def record_candidates(store: Store, by: Actor, postmortem_id: int, candidates: l
     recorded = []
     for (i, _), (a, created) in zip(fresh, stored, strict=True):
         lint = lint_findings(a.text)
-        recorded.append(RecordedCandidate(
-            index=i, action_id=a.id, status="recorded" if created else "already_recorded", text=a.text,
-            quote_start=a.quote_start, quote_end=a.quote_end, vague=bool(lint), lint=lint))
+        recorded.append(
+            RecordedCandidate(
+                index=i,
+                action_id=a.id,
+                status="recorded" if created else "already_recorded",
+                text=a.text,
+                quote_start=a.quote_start,
+                quote_end=a.quote_end,
+                vague=bool(lint),
+                lint=lint,
+            )
+        )
     missed = _uncovered(store, pm)
     new_count = sum(created for _, created in stored)
-    return RecordResult(postmortem_id=postmortem_id, recorded=recorded, rejected=rejected,
-                        coverage_gap=[gap_entry(f) for f in missed[:MAX_FINDINGS_SHOWN]],
-                        coverage_gap_total=len(missed),
-                        message=_message(pm.id, new_count, len(stored) - new_count, len(rejected),
-                                         sum(r.vague for r in recorded), len(missed)))
+    return RecordResult(
+        postmortem_id=postmortem_id,
+        recorded=recorded,
+        rejected=rejected,
+        coverage_gap=[gap_entry(f) for f in missed[:MAX_FINDINGS_SHOWN]],
+        coverage_gap_total=len(missed),
+        message=_message(
+            pm.id, new_count, len(stored) - new_count, len(rejected), sum(r.vague for r in recorded), len(missed)
+        ),
+    )
 
 
 def uncovered_followups(store: Store, postmortem_id: int) -> list[CoverageGap]:
@@ -74,8 +88,9 @@ def _uncovered(store: Store, pm: Postmortem) -> list[Finding]:
     return uncovered(extract(pm.text), store.evidence_spans(pm.id))
 
 
-def _checked(pm: Postmortem, candidates: list[CandidateIn]) -> tuple[list[tuple[int, NewAction]],
-                                                                      list[RejectedCandidate]]:
+def _checked(
+    pm: Postmortem, candidates: list[CandidateIn]
+) -> tuple[list[tuple[int, NewAction]], list[RejectedCandidate]]:
     """The candidates to store (with their index in the call), and the rejected ones with the reason."""
     evidence = index_of(pm.text)
     rejected: list[RejectedCandidate] = []
@@ -84,8 +99,9 @@ def _checked(pm: Postmortem, candidates: list[CandidateIn]) -> tuple[list[tuple[
     for index, cand in enumerate(candidates):
         key = text_key(cand.text)
         if key in seen:
-            rejected.append(RejectedCandidate(index=index, text=cand.text,
-                                              reason="duplicate of an earlier item in this call"))
+            rejected.append(
+                RejectedCandidate(index=index, text=cand.text, reason="duplicate of an earlier item in this call")
+            )
             continue
         try:
             start, end = evidence.locate(cand.quote)
@@ -93,10 +109,23 @@ def _checked(pm: Postmortem, candidates: list[CandidateIn]) -> tuple[list[tuple[
             rejected.append(RejectedCandidate(index=index, text=cand.text, reason=str(exc)))
             continue
         seen.add(key)  # only once it is sure to be stored: a rejected item must not shadow a good one
-        fresh.append((index, NewAction(
-            text=cand.text, done_when=cand.done_when, problem=cand.problem, category=cand.category,
-            size=cand.size, quote=pm.text[start:end], quote_start=start, quote_end=end,
-            proposed_owner=cand.proposed_owner, proposed_due=cand.proposed_due)))
+        fresh.append(
+            (
+                index,
+                NewAction(
+                    text=cand.text,
+                    done_when=cand.done_when,
+                    problem=cand.problem,
+                    category=cand.category,
+                    size=cand.size,
+                    quote=pm.text[start:end],
+                    quote_start=start,
+                    quote_end=end,
+                    proposed_owner=cand.proposed_owner,
+                    proposed_due=cand.proposed_due,
+                ),
+            )
+        )
     return fresh, rejected
 
 
@@ -106,18 +135,26 @@ def _message(postmortem_id: int, new: int, existing: int, rejected: int, vague: 
     if existing:
         message += f", {existing} already recorded"
     if rejected:
-        message += (f"; rejected {rejected}: fix each rejected item (usually: quote the postmortem verbatim) "
-                    "and submit only those again")
+        message += (
+            f"; rejected {rejected}: fix each rejected item (usually: quote the postmortem verbatim) "
+            "and submit only those again"
+        )
     if vague:
-        message += (f"; {vague} recorded item(s) are vague (see lint): rewrite each with revise_candidate so it "
-                    "has a finish line")
+        message += (
+            f"; {vague} recorded item(s) are vague (see lint): rewrite each with revise_candidate so it "
+            "has a finish line"
+        )
     if gap > MAX_FINDINGS_SHOWN:
-        message += (f"; {gap} follow-up(s) of the document are not covered by any candidate (coverage_gap lists "
-                    f"the first {MAX_FINDINGS_SHOWN}; read postmortem://{postmortem_id}/coverage for all {gap}): "
-                    "record each, or tell the human why it is not a follow-up")
+        message += (
+            f"; {gap} follow-up(s) of the document are not covered by any candidate (coverage_gap lists "
+            f"the first {MAX_FINDINGS_SHOWN}; read postmortem://{postmortem_id}/coverage for all {gap}): "
+            "record each, or tell the human why it is not a follow-up"
+        )
     elif gap:
-        message += (f"; {gap} follow-up(s) of the document are not covered by any candidate (coverage_gap): "
-                    "record each, or tell the human why it is not a follow-up")
+        message += (
+            f"; {gap} follow-up(s) of the document are not covered by any candidate (coverage_gap): "
+            "record each, or tell the human why it is not a follow-up"
+        )
     message += ". Candidates are proposals: owners and due dates are committed only by a human decision."
     return message
 

@@ -58,8 +58,10 @@ class DueTable(Model):
             if not sep or not value.strip().isascii() or not value.strip().isdigit() or int(value) < 1:
                 raise ConfigError(f"due-date table entry {item!r} is not SEVn=DAYS")
             if int(value) > MAX_DUE_DAYS:
-                raise ConfigError(f"due-date table entry {item!r} is more than {MAX_DUE_DAYS} days: a default due "
-                                   f"date must fall within {DUE_WINDOW_YEARS} years")
+                raise ConfigError(
+                    f"due-date table entry {item!r} is more than {MAX_DUE_DAYS} days: a default due "
+                    f"date must fall within {DUE_WINDOW_YEARS} years"
+                )
             if key.strip().lower() == "default":
                 unknown = int(value)
             else:
@@ -122,9 +124,11 @@ def _header(action: Action, severity: str | None, title: str) -> str:
     # Every stored text goes through visible(): what the human reads is what the store holds, character for
     # character, even for rows written before the input checks or by another tool.
     size = f", suggested size {action.size}" if action.size else ""
-    return (f"Action #{action.id} from \"{visible(title)}\" ({severity or 'no severity'}): {visible(action.text)}\n"
-            f"Done when: {visible(action.done_when)}\nProblem: {visible(action.problem, multiline=True)}\n"
-            f"Category: {action.category}{size}\nEvidence: \"{visible(action.quote, multiline=True)}\"")
+    return (
+        f'Action #{action.id} from "{visible(title)}" ({severity or "no severity"}): {visible(action.text)}\n'
+        f"Done when: {visible(action.done_when)}\nProblem: {visible(action.problem, multiline=True)}\n"
+        f'Category: {action.category}{size}\nEvidence: "{visible(action.quote, multiline=True)}"'
+    )
 
 
 def _offered(what: str, value: str | None, *, multiline: bool = False) -> None:
@@ -141,8 +145,16 @@ def _dated(what: str, value: date | None) -> None:
         raise InvalidInput(f"the {what} {reason}; nothing was asked or recorded")
 
 
-def ask_decide(store: Store, action_id: int, *, proposed_owner: str | None, proposed_due: date | None,
-               note: str | None, table: DueTable, today: date) -> Question:
+def ask_decide(
+    store: Store,
+    action_id: int,
+    *,
+    proposed_owner: str | None,
+    proposed_due: date | None,
+    note: str | None,
+    table: DueTable,
+    today: date,
+) -> Question:
     """The accept / kill / defer question for a candidate, pre-filled with the proposal.
 
     The proposal is the argument, else the candidate's stored proposal; the due date falls back to the
@@ -158,17 +170,20 @@ def ask_decide(store: Store, action_id: int, *, proposed_owner: str | None, prop
     _dated("proposed due date", proposed_due)
     action = store.get_action(action_id)
     if action.state is not ActionState.CANDIDATE:  # accept, kill and defer: the choices a candidate has
-        raise IllegalTransition(f"action {action.id} is {action.state}, so it cannot be accepted, killed or "
-                                f"deferred: {lifecycle.NEXT_STEP[action.state]}")
+        raise IllegalTransition(
+            f"action {action.id} is {action.state}, so it cannot be accepted, killed or "
+            f"deferred: {lifecycle.NEXT_STEP[action.state]}"
+        )
     pm = store.get_postmortem(action.postmortem_id)
     owner = visible(proposed_owner or action.proposed_owner or "")  # the form shows it; it must hide nothing
     due = proposed_due or action.proposed_due or table.due(pm.severity, today)
-    message = (f"{_header(action, pm.severity, pm.title)}\n"
-               f"Proposed: owner {visible(owner) or '(none)'}, due {due.isoformat()}."
-               + (f" Assistant's note: {visible(note, multiline=True)}" if note else "")
-               + f"\nAccept (edit owner and due date), kill (give a reason) or defer. [item {action.version()}]")
-    return Question(kind="decide", action_id=action_id, version=action.version(), message=message,
-                    owner=owner, due=due)
+    message = (
+        f"{_header(action, pm.severity, pm.title)}\n"
+        f"Proposed: owner {visible(owner) or '(none)'}, due {due.isoformat()}."
+        + (f" Assistant's note: {visible(note, multiline=True)}" if note else "")
+        + f"\nAccept (edit owner and due date), kill (give a reason) or defer. [item {action.version()}]"
+    )
+    return Question(kind="decide", action_id=action_id, version=action.version(), message=message, owner=owner, due=due)
 
 
 # What a confirmation question asks, by kind; the states it applies to and the values it needs are the table's.
@@ -179,12 +194,24 @@ _ASKS: Final[Mapping[DecisionKind, tuple[str, str]]] = {  # (the question, what 
     DecisionKind.KILL: ("Kill (descope) it?", "descoped"),
 }
 _OFFERED_AS: Final = {"reason": "Reason given", "evidence": "Evidence offered"}
-_KINDS: Final[Mapping[DecisionKind, Kind]] = {DecisionKind.REPLAN: "replan", DecisionKind.COMPLETE: "complete",
-                                              DecisionKind.REOPEN: "reopen", DecisionKind.KILL: "kill"}
+_KINDS: Final[Mapping[DecisionKind, Kind]] = {
+    DecisionKind.REPLAN: "replan",
+    DecisionKind.COMPLETE: "complete",
+    DecisionKind.REOPEN: "reopen",
+    DecisionKind.KILL: "kill",
+}
 
 
-def ask_confirmation(store: Store, kind: DecisionKind, action_id: int, *, owner: str | None = None,
-                     due: date | None = None, reason: str = "", evidence: str = "") -> Question:
+def ask_confirmation(
+    store: Store,
+    kind: DecisionKind,
+    action_id: int,
+    *,
+    owner: str | None = None,
+    due: date | None = None,
+    reason: str = "",
+    evidence: str = "",
+) -> Question:
     """The question asking a human to confirm a re-plan, completion, reopening or kill of an action, with what the
     assistant offers (a new owner and date, a reason, evidence) shown and pre-filled.
 
@@ -201,19 +228,33 @@ def ask_confirmation(store: Store, kind: DecisionKind, action_id: int, *, owner:
     action = store.get_action(action_id)
     ask, doing = _ASKS[kind]
     if action.state not in row.from_states:
-        raise IllegalTransition(f"action {action.id} is {action.state}, so it cannot be {doing}: "
-                                f"{lifecycle.NEXT_STEP[action.state]}")
+        raise IllegalTransition(
+            f"action {action.id} is {action.state}, so it cannot be {doing}: {lifecycle.NEXT_STEP[action.state]}"
+        )
     pm = store.get_postmortem(action.postmortem_id)
     new_owner = visible(owner or action.owner or "") if row.sets_plan else ""
     new_due = (due or action.due) if row.sets_plan else None
     asked = ask.format(owner=_shown(new_owner), due=new_due)
-    offered = [f"{_OFFERED_AS[name]}: {visible(value, multiline=True)}"
-               for name, value in (("reason", reason), ("evidence", evidence)) if value]
+    offered = [
+        f"{_OFFERED_AS[name]}: {visible(value, multiline=True)}"
+        for name, value in (("reason", reason), ("evidence", evidence))
+        if value
+    ]
     ending = "Confirm (edit if needed) or reject." if row.sets_plan else "Confirm or reject."
-    message = (f"{_header(action, pm.severity, pm.title)}\nNow: owner {_shown(action.owner)}, due {action.due}.\n"
-               f"{' '.join([asked, *offered])}\n{ending} [item {action.version()}]")
-    return Question(kind=_KINDS[kind], action_id=action.id, version=action.version(), message=message,
-                    owner=new_owner, due=new_due, reason=reason, evidence=evidence)
+    message = (
+        f"{_header(action, pm.severity, pm.title)}\nNow: owner {_shown(action.owner)}, due {action.due}.\n"
+        f"{' '.join([asked, *offered])}\n{ending} [item {action.version()}]"
+    )
+    return Question(
+        kind=_KINDS[kind],
+        action_id=action.id,
+        version=action.version(),
+        message=message,
+        owner=new_owner,
+        due=new_due,
+        reason=reason,
+        evidence=evidence,
+    )
 
 
 def _shown(owner: str | None) -> str:
@@ -238,13 +279,23 @@ def apply_answer(store: Store, question: Question, answer: Answer, by: Decider) 
         IllegalTransition: the action is no longer in a state this answer applies to.
     """
     if answer.item_version != question.version:
-        raise InvalidInput(f"the answer is for item version {answer.item_version!r}, the question was for "
-                           f"{question.version!r}; nothing was recorded, ask again")
+        raise InvalidInput(
+            f"the answer is for item version {answer.item_version!r}, the question was for "
+            f"{question.version!r}; nothing was recorded, ask again"
+        )
     if answer.choice == "reject":
         action = store.get_action(question.action_id)
-        return DecisionOutcome(action_id=action.id, committed=False, outcome="not_confirmed", state=action.state,
-                               owner=action.owner, due=action.due, decided_by=by.name, channel=by.channel,
-                               message=f"{visible(by.name)} did not confirm; nothing was recorded.")
+        return DecisionOutcome(
+            action_id=action.id,
+            committed=False,
+            outcome="not_confirmed",
+            state=action.state,
+            owner=action.owner,
+            due=action.due,
+            decided_by=by.name,
+            channel=by.channel,
+            message=f"{visible(by.name)} did not confirm; nothing was recorded.",
+        )
     owner = _text(answer.owner, "owner")
     reason = _text(answer.reason, "reason", multiline=True)
     evidence = _text(answer.evidence, "evidence", multiline=True)
@@ -254,23 +305,42 @@ def apply_answer(store: Store, question: Question, answer: Answer, by: Decider) 
         _plan_given(owner, answer.due)
     if row.needs_reason and not reason:
         raise InvalidInput(f"a {kind} needs a reason; nothing was recorded")
-    decision, action = store.record_decision(question.action_id, HumanDecision(
-        kind=kind, owner=owner if row.sets_plan else None, due=answer.due if row.sets_plan else None,
-        reason=reason or None, evidence=evidence or None, decided_by=by.name, channel=by.channel,
-        client=by.client), expected_version=question.version)
+    decision, action = store.record_decision(
+        question.action_id,
+        HumanDecision(
+            kind=kind,
+            owner=owner if row.sets_plan else None,
+            due=answer.due if row.sets_plan else None,
+            reason=reason or None,
+            evidence=evidence or None,
+            decided_by=by.name,
+            channel=by.channel,
+            client=by.client,
+        ),
+        expected_version=question.version,
+    )
     detail = f" to {_shown(action.owner)}, due {action.due}" if row.sets_plan else ""
-    return DecisionOutcome(action_id=action.id, committed=True, outcome=row.past,
-                           decision_id=decision.id, decided_by=by.name, channel=by.channel, state=action.state,
-                           owner=action.owner, due=action.due,
-                           message=f"{visible(by.name)} {row.past} action {action.id}{detail} "
-                                   f"(decision #{decision.id}, via {by.channel}).")
+    return DecisionOutcome(
+        action_id=action.id,
+        committed=True,
+        outcome=row.past,
+        decision_id=decision.id,
+        decided_by=by.name,
+        channel=by.channel,
+        state=action.state,
+        owner=action.owner,
+        due=action.due,
+        message=f"{visible(by.name)} {row.past} action {action.id}{detail} "
+        f"(decision #{decision.id}, via {by.channel}).",
+    )
 
 
 def _chosen(question: Question, answer: Answer) -> DecisionKind:
     """The kind of decision an answer makes: a candidate's choice, or the confirmed kind of a confirmation."""
     if question.kind == "decide":
         kind = {"accept": DecisionKind.ACCEPT, "kill": DecisionKind.KILL, "defer": DecisionKind.DEFER}.get(
-            answer.choice)
+            answer.choice
+        )
     else:
         kind = DecisionKind(question.kind) if answer.choice == "confirm" else None
     if kind is None:
@@ -288,14 +358,20 @@ def _plan_given(owner: str, due: date | None) -> None:
 def not_answered(store: Store, action_id: int, how: Literal["declined", "cancelled"], by: Decider) -> DecisionOutcome:
     """The outcome when the human declined or dismissed the question: nothing is recorded."""
     action = store.get_action(action_id)
-    return DecisionOutcome(action_id=action_id, committed=False, outcome=how, state=action.state,
-                           owner=action.owner, due=action.due, channel=by.channel,
-                           message=f"The human {how} the question; nothing was recorded and action "
-                                   f"{action_id} stays {action.state}. Do not ask again unless they want to.")
+    return DecisionOutcome(
+        action_id=action_id,
+        committed=False,
+        outcome=how,
+        state=action.state,
+        owner=action.owner,
+        due=action.due,
+        channel=by.channel,
+        message=f"The human {how} the question; nothing was recorded and action "
+        f"{action_id} stays {action.state}. Do not ask again unless they want to.",
+    )
 
 
-def report_status(store: Store, action_id: int, status: WorkStatus, note: str | None, client: str,
-                  user: str) -> Action:
+def report_status(store: Store, action_id: int, status: WorkStatus, note: str | None, client: str, user: str) -> Action:
     """Record an accepted action's working status; it commits no one, so the assistant may report it.
 
     Raises:

@@ -17,18 +17,32 @@ from typing import Final
 from postmortem_actions.store.errors import DocumentTooLarge, NotText, PathNotAllowed
 
 DEFAULT_MAX_BYTES: Final = 5 * 1024 * 1024
-TEXT_SUFFIXES: Final = frozenset({
-    ".md", ".markdown", ".mdown", ".mkd", ".txt", ".text", ".rst", ".adoc", ".asciidoc", ".org",
-    ".html", ".htm",
-})
+TEXT_SUFFIXES: Final = frozenset(
+    {
+        ".md",
+        ".markdown",
+        ".mdown",
+        ".mkd",
+        ".txt",
+        ".text",
+        ".rst",
+        ".adoc",
+        ".asciidoc",
+        ".org",
+        ".html",
+        ".htm",
+    }
+)
 # Names that hint at secrets even with a text extension ("prod-credentials.txt", "id_rsa.txt"), matched
 # as whole words: "token-expiry-outage.md" and "private-beta-outage.md" are ordinary postmortems.
 _SECRET_NAME: Final = re.compile(
     r"(?:^|[-_. ])(?:secrets?|credentials?|passwords?|passwd|htpasswd|api[-_]?keys?|private[-_]?keys?|netrc|pgpass"
     r"|shadow|keystore|env)(?:[-_. ]|$)|^id_(?:rsa|dsa|ecdsa|ed25519)",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _KEY_MATERIAL: Final = re.compile(
-    r"-----BEGIN [A-Z ]*PRIVATE KEY-----|-----BEGIN OPENSSH PRIVATE KEY-----|-----BEGIN PGP PRIVATE KEY BLOCK-----")
+    r"-----BEGIN [A-Z ]*PRIVATE KEY-----|-----BEGIN OPENSSH PRIVATE KEY-----|-----BEGIN PGP PRIVATE KEY BLOCK-----"
+)
 _CONTROL: Final = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
@@ -49,8 +63,9 @@ def check_text(text: str, max_bytes: int) -> str:
     """
     size = len(text.encode("utf-8", "surrogatepass"))
     if size > max_bytes:
-        raise DocumentTooLarge(f"the document is {size:,} bytes; the limit is {max_bytes:,}. "
-                               "Split it, or paste only the postmortem itself")
+        raise DocumentTooLarge(
+            f"the document is {size:,} bytes; the limit is {max_bytes:,}. Split it, or paste only the postmortem itself"
+        )
     text = text.removeprefix("\ufeff")
     if not text.strip():
         raise NotText("the document is empty")
@@ -90,14 +105,18 @@ def resolve_allowed(path_text: str, policy: ReadPolicy) -> Path:
             extension, a name that suggests secrets, missing, or not a regular file.
     """
     if not policy.allowed_dirs:
-        raise PathNotAllowed("reading files is off: no folder is allowed (the user can set "
-                             "POSTMORTEM_ACTIONS_ALLOWED_DIRS or `serve --allow-dir`); paste the text instead")
+        raise PathNotAllowed(
+            "reading files is off: no folder is allowed (the user can set "
+            "POSTMORTEM_ACTIONS_ALLOWED_DIRS or `serve --allow-dir`); paste the text instead"
+        )
     allowed_list = ", ".join(str(d) for d in policy.allowed_dirs)
     raw = Path(path_text.strip())
     base = policy.allowed_dirs[0]
     candidate = raw if raw.is_absolute() else base / raw
-    outside = PathNotAllowed(f"{path_text!r} is outside the allowed directories ({allowed_list}); "
-                             "paste the text instead, or ask the user to allow the folder")
+    outside = PathNotAllowed(
+        f"{path_text!r} is outside the allowed directories ({allowed_list}); "
+        "paste the text instead, or ask the user to allow the folder"
+    )
     # Containment is checked before existence, so the answer never tells whether a file outside exists.
     # ValueError: a NUL byte in the path.
     try:
@@ -113,8 +132,7 @@ def resolve_allowed(path_text: str, policy: ReadPolicy) -> Path:
     if any(part.startswith(".") for part in resolved.relative_to(root).parts):
         raise PathNotAllowed(f"{path_text!r}: dot-files and dot-folders are never read")
     if resolved.suffix.lower() not in TEXT_SUFFIXES:
-        raise PathNotAllowed(f"{path_text!r}: only document files are read "
-                             f"({', '.join(sorted(TEXT_SUFFIXES))})")
+        raise PathNotAllowed(f"{path_text!r}: only document files are read ({', '.join(sorted(TEXT_SUFFIXES))})")
     if _SECRET_NAME.search(resolved.stem):
         raise PathNotAllowed(f"{path_text!r}: the name suggests secrets or keys; it will not be read")
     return resolved

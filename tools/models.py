@@ -35,8 +35,10 @@ DUE_WINDOW_YEARS = 10
 
 def due_window(today: date) -> tuple[date, date]:
     """The due dates a proposal or a decision may name: ten years either side of `today`."""
-    return (today.replace(year=today.year - DUE_WINDOW_YEARS, day=min(today.day, 28)),
-            today.replace(year=today.year + DUE_WINDOW_YEARS, day=min(today.day, 28)))
+    return (
+        today.replace(year=today.year - DUE_WINDOW_YEARS, day=min(today.day, 28)),
+        today.replace(year=today.year + DUE_WINDOW_YEARS, day=min(today.day, 28)),
+    )
 
 
 def plausible_due(value: date, today: date | None = None) -> str | None:
@@ -45,8 +47,10 @@ def plausible_due(value: date, today: date | None = None) -> str | None:
     if low <= value <= high:
         return None
     hint = " (a number, such as 0, is read as a day in 1970)" if value.year == 1970 else ""
-    return (f"{value.isoformat()} is not a plausible due date: it must fall between {low.isoformat()} and "
-            f"{high.isoformat()}{hint}")
+    return (
+        f"{value.isoformat()} is not a plausible due date: it must fall between {low.isoformat()} and "
+        f"{high.isoformat()}{hint}"
+    )
 
 
 def _due(value: date) -> date:
@@ -69,22 +73,42 @@ class Model(BaseModel):
 class CandidateIn(Model):
     """One candidate action item, as the assistant proposes it."""
 
-    text: Annotated[Line, Field(min_length=3, max_length=500,
-                                description="One specific sentence: what will be done, to what.")]
-    done_when: Annotated[Line, Field(min_length=3, max_length=500,
-                                     description="The finish line: an observable state that shows it is done.")]
-    problem: Annotated[MultiLine, Field(min_length=3, max_length=1000,
-                                   description="The problem from the incident that this action addresses.")]
-    category: Annotated[Category, Field(description="prevent (recurrence), detect (time to detect), "
-                                                    "mitigate (time to mitigate) or process.")]
-    quote: Annotated[Quote, Field(min_length=1, max_length=2000,
-                                 description="Evidence copied verbatim from the postmortem (case and spacing "
-                                             "may differ) showing the action was proposed there.")]
+    text: Annotated[
+        Line, Field(min_length=3, max_length=500, description="One specific sentence: what will be done, to what.")
+    ]
+    done_when: Annotated[
+        Line,
+        Field(min_length=3, max_length=500, description="The finish line: an observable state that shows it is done."),
+    ]
+    problem: Annotated[
+        MultiLine,
+        Field(min_length=3, max_length=1000, description="The problem from the incident that this action addresses."),
+    ]
+    category: Annotated[
+        Category,
+        Field(description="prevent (recurrence), detect (time to detect), mitigate (time to mitigate) or process."),
+    ]
+    quote: Annotated[
+        Quote,
+        Field(
+            min_length=1,
+            max_length=2000,
+            description="Evidence copied verbatim from the postmortem (case and spacing "
+            "may differ) showing the action was proposed there.",
+        ),
+    ]
     size: Annotated[Size | None, Field(description="Suggested size S/M/L; a suggestion only.")] = None
-    proposed_owner: Annotated[Line | None, Field(max_length=100, description=(
-        "A suggested owner, if the text names one. Only a proposal: a human commits owners."))] = None
-    proposed_due: Annotated[DueDate | None, Field(description=(
-        "A suggested due date (YYYY-MM-DD). Only a proposal: a human commits due dates."))] = None
+    proposed_owner: Annotated[
+        Line | None,
+        Field(
+            max_length=100,
+            description=("A suggested owner, if the text names one. Only a proposal: a human commits owners."),
+        ),
+    ] = None
+    proposed_due: Annotated[
+        DueDate | None,
+        Field(description=("A suggested due date (YYYY-MM-DD). Only a proposal: a human commits due dates.")),
+    ] = None
 
 
 Clearable = Literal["size", "proposed_owner", "proposed_due"]
@@ -134,10 +158,14 @@ class ParseResult(Model):
     sha256: str
     chars: int
     sections: list[Section]
-    findings: list[Finding] = Field(description=(
-        "Follow-ups the server found in the text (suggestions, with exact quotes and offsets): start from these"))
-    findings_total: int = Field(description="How many findings there are; beyond the first 100, read "
-                                            "postmortem://{id}/findings")
+    findings: list[Finding] = Field(
+        description=(
+            "Follow-ups the server found in the text (suggestions, with exact quotes and offsets): start from these"
+        )
+    )
+    findings_total: int = Field(
+        description="How many findings there are; beyond the first 100, read postmortem://{id}/findings"
+    )
     next_step: str
 
 
@@ -222,11 +250,15 @@ class RecordResult(Model):
     postmortem_id: int
     recorded: list[RecordedCandidate]
     rejected: list[RejectedCandidate]
-    coverage_gap: list[CoverageGap] = Field(description=(
-        "Follow-ups the document states that no candidate of this postmortem covers yet (the first 100): record "
-        "each, or tell the human why it is not one"))
-    coverage_gap_total: int = Field(description="How many follow-ups no candidate covers; beyond the first 100, "
-                                                "read postmortem://{id}/coverage")
+    coverage_gap: list[CoverageGap] = Field(
+        description=(
+            "Follow-ups the document states that no candidate of this postmortem covers yet (the first 100): record "
+            "each, or tell the human why it is not one"
+        )
+    )
+    coverage_gap_total: int = Field(
+        description="How many follow-ups no candidate covers; beyond the first 100, read postmortem://{id}/coverage"
+    )
     message: str
 
 

@@ -23,9 +23,17 @@ from .models import ParseResult
 MAX_FINDINGS_SHOWN = 100
 
 
-def parse_postmortem(store: Store, by: Actor, policy: ReadPolicy, *, text: str | None = None,
-                     path: str | None = None, title: str | None = None, severity: str | None = None,
-                     incident_date: date | None = None) -> ParseResult:
+def parse_postmortem(
+    store: Store,
+    by: Actor,
+    policy: ReadPolicy,
+    *,
+    text: str | None = None,
+    path: str | None = None,
+    title: str | None = None,
+    severity: str | None = None,
+    incident_date: date | None = None,
+) -> ParseResult:
     """Store a postmortem (or find the stored one with the same text) and return its sections.
 
     Exactly one of `text` and `path` is given. Title, severity and incident date are taken from the
@@ -86,13 +94,26 @@ def describe(postmortem_id: int, store: Store, *, created: bool = False) -> Pars
         "them and read the sections for any they missed; then call record_candidates with each follow-up the "
         "document proposes: one specific sentence, its done_when, the problem, a category, and a verbatim "
         "evidence quote. Rewrite vague ones (see each finding's lint) into finishable tasks, keeping the "
-        "document's quote as evidence. Do not invent actions the text does not support.")
+        "document's quote as evidence. Do not invent actions the text does not support."
+    )
     if len(findings) > MAX_FINDINGS_SHOWN:
-        next_step += (f" Only the first {MAX_FINDINGS_SHOWN} findings are listed here; read "
-                      f"postmortem://{pm.id}/findings for all {len(findings)}.")
+        next_step += (
+            f" Only the first {MAX_FINDINGS_SHOWN} findings are listed here; read "
+            f"postmortem://{pm.id}/findings for all {len(findings)}."
+        )
     if cut:
         next_step += f" Long document: section texts are cut; read postmortem://{pm.id} for the full text."
-    return ParseResult(postmortem_id=pm.id, created=created, title=pm.title, source=pm.source,
-                       severity=pm.severity, incident_date=pm.incident_date, sha256=pm.sha256,
-                       chars=len(pm.text), sections=parts, findings=list(findings[:MAX_FINDINGS_SHOWN]),
-                       findings_total=len(findings), next_step=next_step)
+    return ParseResult(
+        postmortem_id=pm.id,
+        created=created,
+        title=pm.title,
+        source=pm.source,
+        severity=pm.severity,
+        incident_date=pm.incident_date,
+        sha256=pm.sha256,
+        chars=len(pm.text),
+        sections=parts,
+        findings=list(findings[:MAX_FINDINGS_SHOWN]),
+        findings_total=len(findings),
+        next_step=next_step,
+    )

@@ -26,8 +26,9 @@ def list_actions(store: Store, where: ActionFilter, *, limit: int = DEFAULT_PAGE
     offset = max(offset, 0)
     items, total = store.list_actions(where, limit=limit, offset=offset)
     following = offset + len(items)
-    return ActionPage(items=items, total=total, limit=limit, offset=offset,
-                      next_offset=following if following < total else None)
+    return ActionPage(
+        items=items, total=total, limit=limit, offset=offset, next_offset=following if following < total else None
+    )
 
 
 def action_detail(store: Store, action_id: int) -> ActionDetail:
@@ -37,5 +38,4 @@ def action_detail(store: Store, action_id: int) -> ActionDetail:
         ActionNotFound: no such id.
     """
     action = store.get_action(action_id)
-    return ActionDetail(action=action, decisions=store.decisions(action_id),
-                        audit=store.audit_log("action", action_id))
+    return ActionDetail(action=action, decisions=store.decisions(action_id), audit=store.audit_log("action", action_id))

@@ -46,8 +46,10 @@ def require_terminal() -> None:
         NoHumanChannel: stdin or stdout is not a terminal.
     """
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise NoHumanChannel("decide and triage run only in an interactive terminal: a decision must be typed by "
-                             "a person, not piped in by a script or an assistant. Run it yourself in a terminal.")
+        raise NoHumanChannel(
+            "decide and triage run only in an interactive terminal: a decision must be typed by "
+            "a person, not piped in by a script or an assistant. Run it yourself in a terminal."
+        )
 
 
 def _show(action: Action, question: Question) -> None:
@@ -88,15 +90,18 @@ def _line(ask: Ask, prompt: str, default: str = "", required: bool = True) -> st
 def _answer_for(action: Action, question: Question, ask: Ask) -> Answer | None:
     version = question.version
     if question.kind == "decide":
-        choice = _choose(ask, "[a]ccept, [k]ill, [d]efer or [s]kip? ",
-                         {"a": "accept", "k": "kill", "d": "defer", "s": "skip"})
+        choice = _choose(
+            ask, "[a]ccept, [k]ill, [d]efer or [s]kip? ", {"a": "accept", "k": "kill", "d": "defer", "s": "skip"}
+        )
         if choice == "skip":
             return None
         if choice == "accept":
             owner = _line(ask, "  Owner", question.owner)
             due = _date(ask, "  Due date", question.due)
-            if _choose(ask, f"  Accept #{action.id}: owner {visible(owner)}, due {due}? [y/n] ",
-                       {"y": "y", "n": "n"}) == "n":
+            if (
+                _choose(ask, f"  Accept #{action.id}: owner {visible(owner)}, due {due}? [y/n] ", {"y": "y", "n": "n"})
+                == "n"
+            ):
                 return None
             return Answer(choice="accept", item_version=version, owner=owner, due=due)
         if choice == "kill":
@@ -118,13 +123,23 @@ def _answer_for(action: Action, question: Question, ask: Ask) -> Answer | None:
 
 def _question(store: Store, settings: Settings, action: Action, ask: Ask) -> Question | None:
     if action.state is ActionState.CANDIDATE:
-        return decisions.ask_decide(store, action.id, proposed_owner=None, proposed_due=None, note=None,
-                                    table=settings.due_table, today=date.today())
+        return decisions.ask_decide(
+            store,
+            action.id,
+            proposed_owner=None,
+            proposed_due=None,
+            note=None,
+            table=settings.due_table,
+            today=date.today(),
+        )
     if action.state is ActionState.ACCEPTED:
-        print(f"\n#{action.id} is accepted: owner {visible(action.owner or '-')}, due {action.due}"
-              + (f", {action.work_status}" if action.work_status else ""))
-        what = _choose(ask, "[r]e-plan, [c]omplete, [k]ill or [s]kip? ",
-                       {"r": "replan", "c": "complete", "k": "kill", "s": "skip"})
+        print(
+            f"\n#{action.id} is accepted: owner {visible(action.owner or '-')}, due {action.due}"
+            + (f", {action.work_status}" if action.work_status else "")
+        )
+        what = _choose(
+            ask, "[r]e-plan, [c]omplete, [k]ill or [s]kip? ", {"r": "replan", "c": "complete", "k": "kill", "s": "skip"}
+        )
         return None if what == "skip" else decisions.ask_confirmation(store, DecisionKind(what), action.id)
     if action.state is ActionState.DONE:
         if _choose(ask, f"\n#{action.id} is done. [r]eopen or [s]kip? ", {"r": "r", "s": "s"}) == "s":

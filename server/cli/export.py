@@ -22,24 +22,34 @@ if TYPE_CHECKING:
 FORMATS = ["md", "csv", "json", "ics"]
 
 
-def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser],
-                 common: argparse.ArgumentParser) -> None:
+def add_commands(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
     """Register `export` and `sync` on the CLI's sub-parsers."""
     export = commands.add_parser(
-        "export", parents=[common],
-        help="write actions as md/csv/json or an .ics feed of due dates; with --tracker, file tickets instead")
+        "export",
+        parents=[common],
+        help="write actions as md/csv/json or an .ics feed of due dates; with --tracker, file tickets instead",
+    )
     export.add_argument("--format", choices=FORMATS, default="md")
     export.add_argument("--postmortem", type=int, help="only this postmortem's actions")
     export.add_argument("--state", choices=[s.value for s in ActionState], help="only actions in this state")
     export.add_argument("--out", type=Path, metavar="FILE", help="write here instead of standard output")
-    export.add_argument("--force", action="store_true",
-                        help="replace FILE even if it does not hold an earlier export of this format "
-                             "(never the database, its journal or its key)")
-    export.add_argument("--tracker", choices=["github", "jira", "linear"],
-                        help="file tickets for the accepted items in this tracker (configured in the environment)")
+    export.add_argument(
+        "--force",
+        action="store_true",
+        help="replace FILE even if it does not hold an earlier export of this format "
+        "(never the database, its journal or its key)",
+    )
+    export.add_argument(
+        "--tracker",
+        choices=["github", "jira", "linear"],
+        help="file tickets for the accepted items in this tracker (configured in the environment)",
+    )
     export.add_argument("--action", type=int, action="append", metavar="ID", help="with --tracker: these items")
-    sync = commands.add_parser("sync", parents=[common],
-                               help="read linked tickets back; a ticket a person closed completes its item")
+    sync = commands.add_parser(
+        "sync", parents=[common], help="read linked tickets back; a ticket a person closed completes its item"
+    )
     sync.add_argument("tracker", choices=["github", "jira", "linear"])
 
 
@@ -63,8 +73,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.tracker:
         if bool(args.action) == (args.postmortem is not None):
             # A usage error (exit 2), not "some items failed" (exit 1): nothing was attempted.
-            print("postmortem-actions export --tracker: give --postmortem N or --action ID (repeatable), not both; "
-                  "nothing was filed", file=sys.stderr)
+            print(
+                "postmortem-actions export --tracker: give --postmortem N or --action ID (repeatable), not both; "
+                "nothing was filed",
+                file=sys.stderr,
+            )
             return 2
         with closing(ex.connect(settings.trackers.get(args.tracker))) as adapter:
             result = ex.export_tickets(store, adapter, by, action_ids=args.action, postmortem_id=args.postmortem)
@@ -77,8 +90,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return _finish(result.failed, result.message)
     from postmortem_actions.tools.followthrough import exports as files
 
-    rows = files.export_rows(store, ActionFilter(postmortem_id=args.postmortem, state=args.state),
-                             tickets=store.ticket_map())
+    rows = files.export_rows(
+        store, ActionFilter(postmortem_id=args.postmortem, state=args.state), tickets=store.ticket_map()
+    )
     if args.format == "md":
         text = files.to_markdown(rows, title="Postmortem action items")
     elif args.format == "csv":

@@ -32,7 +32,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="postmortem-actions",
         description="Turn incident postmortems into action items a human commits to. "
-                    "With no command, serves MCP over stdio.")
+        "With no command, serves MCP over stdio.",
+    )
     parser.add_argument("--version", action="version", version=f"postmortem-actions {VERSION}")
     db_help = "database file (default: $POSTMORTEM_ACTIONS_DB, else $XDG_DATA_HOME/postmortem-actions/actions.db)"
     parser.add_argument("--db", help=db_help)
@@ -41,10 +42,16 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--db", default=argparse.SUPPRESS, help=db_help)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    serve = commands.add_parser("serve", parents=[common],
-                                help="serve MCP over stdio (what an editor or chat client runs)")
-    serve.add_argument("--allow-dir", action="append", default=[], metavar="DIR",
-                       help="folder parse_postmortem may read files from (repeatable; default: working dir)")
+    serve = commands.add_parser(
+        "serve", parents=[common], help="serve MCP over stdio (what an editor or chat client runs)"
+    )
+    serve.add_argument(
+        "--allow-dir",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="folder parse_postmortem may read files from (repeatable; default: working dir)",
+    )
 
     add = commands.add_parser("add", parents=[common], help="store a postmortem file")
     add.add_argument("file")
@@ -52,11 +59,13 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("--severity", help="e.g. SEV2")
     add.add_argument("--date", type=day, metavar="YYYY-MM-DD", help="incident date")
 
-    extract = commands.add_parser("extract", parents=[common],
-                                  help="list the follow-ups a postmortem file proposes (nothing is stored)")
+    extract = commands.add_parser(
+        "extract", parents=[common], help="list the follow-ups a postmortem file proposes (nothing is stored)"
+    )
     extract.add_argument("file", help="a Markdown, text or HTML postmortem; - reads standard input")
-    extract.add_argument("--json", action="store_true",
-                         help="print the stable JSON contract instead of a table (see README)")
+    extract.add_argument(
+        "--json", action="store_true", help="print the stable JSON contract instead of a table (see README)"
+    )
 
     lister = commands.add_parser("list", parents=[common], help="list action items")
     lister.add_argument("--postmortem", type=int)
@@ -69,21 +78,27 @@ def _parser() -> argparse.ArgumentParser:
     lister.add_argument("--offset", type=int, default=0)
     lister.add_argument("--format", choices=["table", "json"], default="table")
 
-    decide = commands.add_parser("decide", parents=[common],
-                                 help="decide one action yourself, in this terminal (accept, kill, defer, re-plan…)")
+    decide = commands.add_parser(
+        "decide", parents=[common], help="decide one action yourself, in this terminal (accept, kill, defer, re-plan…)"
+    )
     decide.add_argument("action_id", type=int)
-    triage = commands.add_parser("triage", parents=[common],
-                                 help="walk through a postmortem's undecided candidates, in this terminal")
+    triage = commands.add_parser(
+        "triage", parents=[common], help="walk through a postmortem's undecided candidates, in this terminal"
+    )
     triage.add_argument("postmortem_id", type=int)
 
     add_review_commands(commands, common)
     add_export_commands(commands, common)
 
-    commands.add_parser("verify", parents=[common],
-                        help="check the decision log's hash chain and the database guards (exit 1 on a problem)")
+    commands.add_parser(
+        "verify",
+        parents=[common],
+        help="check the decision log's hash chain and the database guards (exit 1 on a problem)",
+    )
 
-    demo = commands.add_parser("demo", parents=[common],
-                               help="run the server over stdio on a bundled postmortem and show each step")
+    demo = commands.add_parser(
+        "demo", parents=[common], help="run the server over stdio on a bundled postmortem and show each step"
+    )
     demo.add_argument("--keep", action="store_true", help="write into --db instead of a throwaway database")
     return parser
 
@@ -93,12 +108,21 @@ def _cmd_add(args: argparse.Namespace, settings: Settings) -> int:
     # The human names the file, so its own folder is allowed; the text/size/key-material checks still apply.
     policy = ReadPolicy(allowed_dirs=(file.parent,), max_bytes=settings.max_bytes)
     store = Store(settings.db_path)
-    result = postmortems.parse_postmortem(store, Actor(actor=settings.user, via="cli"), policy, path=str(file),
-                                          title=args.title, severity=args.severity, incident_date=args.date)
+    result = postmortems.parse_postmortem(
+        store,
+        Actor(actor=settings.user, via="cli"),
+        policy,
+        path=str(file),
+        title=args.title,
+        severity=args.severity,
+        incident_date=args.date,
+    )
     verb = "stored" if result.created else "already stored"
     print(f"postmortem {result.postmortem_id} {verb}: {visible(result.title)}")
-    print(f"  severity {result.severity or '-'}, incident date {result.incident_date or '-'}, "
-          f"{len(result.sections)} sections, sha256 {result.sha256[:12]}")
+    print(
+        f"  severity {result.severity or '-'}, incident date {result.incident_date or '-'}, "
+        f"{len(result.sections)} sections, sha256 {result.sha256[:12]}"
+    )
     return 0
 
 
@@ -120,15 +144,20 @@ def findings_table(findings: Sequence[Finding]) -> str:
         flags = [f.category.value, "in section" if f.in_section else "prose"] + ["done"] * f.done + ["VAGUE"] * f.vague
         lines.append(_fit(f"{n:>3}. {visible(f.text)}", width - 1))
         lines.append(f"     {' · '.join(flags)}   (chars {f.start}-{f.end})")
-        details = [f"{label}: {visible(value)}" for label, value in (("owner", f.owner), ("due", f.due),
-                                                                      ("ticket", f.ticket)) if value]
+        details = [
+            f"{label}: {visible(value)}"
+            for label, value in (("owner", f.owner), ("due", f.due), ("ticket", f.ticket))
+            if value
+        ]
         if details:
             lines.append(_fit(f"     {'   '.join(details)}", width - 1))
         for lint in f.lint:
             lines.append(_fit(f"     vague ({visible(lint.words) or lint.kind}): {lint.why}", width - 1))
-    counts = (f"{len(findings)} follow-up(s): {sum(f.in_section for f in findings)} in follow-up sections, "
-              f"{sum(not f.in_section for f in findings)} in prose, {sum(f.done for f in findings)} already done, "
-              f"{sum(f.vague for f in findings)} vague")
+    counts = (
+        f"{len(findings)} follow-up(s): {sum(f.in_section for f in findings)} in follow-up sections, "
+        f"{sum(not f.in_section for f in findings)} in prose, {sum(f.done for f in findings)} already done, "
+        f"{sum(f.vague for f in findings)} vague"
+    )
     return "\n".join([*lines, counts])
 
 
@@ -157,11 +186,15 @@ def action_table(items: Sequence[ActionSummary], total: int, offset: int) -> str
     lines = [f"{'id':>5}  {'pm':>4}  {'state':<9}  {'category':<8}  {'owner':<14}  {'due':<11}  text"]
     for a in items:
         # A proposal keeps its '?' however long the name: a cut name must never read as a committed one.
-        owner = (_fit(visible(a.owner), 14) if a.owner else
-                 (_fit(visible(a.proposed_owner), 13) + "?" if a.proposed_owner else "-"))
+        owner = (
+            _fit(visible(a.owner), 14)
+            if a.owner
+            else (_fit(visible(a.proposed_owner), 13) + "?" if a.proposed_owner else "-")
+        )
         due = str(a.due) if a.due else (f"{a.proposed_due}?" if a.proposed_due else "-")
-        line = (f"{a.id:>5}  {a.postmortem_id:>4}  {a.state:<9}  {a.category:<8}  {owner:<14}  {due:<11}  "
-                f"{visible(a.text)}")
+        line = (
+            f"{a.id:>5}  {a.postmortem_id:>4}  {a.state:<9}  {a.category:<8}  {owner:<14}  {due:<11}  {visible(a.text)}"
+        )
         lines.append(_fit(line, width))
     shown = f"{offset + 1}-{offset + len(items)}" if items else "none"
     lines.append(f"{shown} of {total} action(s); '?' marks a proposal no human has committed")
@@ -169,8 +202,14 @@ def action_table(items: Sequence[ActionSummary], total: int, offset: int) -> str
 
 
 def _cmd_list(args: argparse.Namespace, settings: Settings) -> int:
-    where = ActionFilter(postmortem_id=args.postmortem, state=args.state, owner=args.owner, category=args.category,
-                         due_before=args.due_before, due_after=args.due_after)
+    where = ActionFilter(
+        postmortem_id=args.postmortem,
+        state=args.state,
+        owner=args.owner,
+        category=args.category,
+        due_before=args.due_before,
+        due_after=args.due_after,
+    )
     page = queries.list_actions(Store(settings.db_path, create=False), where, limit=args.limit, offset=args.offset)
     if args.format == "json":
         print(page.model_dump_json(indent=2))
@@ -189,11 +228,15 @@ def _cmd_verify(settings: Settings) -> int:
 
 def _cmd_serve(settings: Settings) -> int:
     # stdout is the protocol on stdio: every log line goes to stderr.
-    logging.basicConfig(level=settings.log_level, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=settings.log_level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     if sys.stdin.isatty():
-        print("postmortem-actions: serving MCP over stdio, which is what an editor or chat client runs.\n"
-              "  Try `postmortem-actions demo` to watch it work, or --help. Ctrl-D or Ctrl-C stops.", file=sys.stderr)
+        print(
+            "postmortem-actions: serving MCP over stdio, which is what an editor or chat client runs.\n"
+            "  Try `postmortem-actions demo` to watch it work, or --help. Ctrl-D or Ctrl-C stops.",
+            file=sys.stderr,
+        )
     import anyio
 
     from postmortem_actions.server.mcp.app import build_server  # the SDK is imported only by commands that speak MCP

@@ -29,8 +29,11 @@ Kind = Literal["html", "md", "csv", "json", "ics"]
 
 SQLITE_HEADER: Final = b"SQLite format 3\x00"
 _WHAT: Final[dict[Kind, str]] = {
-    "html": "an HTML page", "md": "a Markdown export of action items", "csv": "a CSV export of action items",
-    "json": "a JSON export of action items", "ics": "an iCalendar feed",
+    "html": "an HTML page",
+    "md": "a Markdown export of action items",
+    "csv": "a CSV export of action items",
+    "json": "a JSON export of action items",
+    "ics": "an iCalendar feed",
 }
 _HEAD_BYTES: Final = 4096
 # A JSON export is recognised by parsing it whole; a bigger file is not taken for one.
@@ -54,7 +57,8 @@ def write_output(path: Path, text: str, kind: Kind, *, force: bool, protected: I
         raise OutputNotWritten(
             f"{path} is the database or a file kept beside it (its SQLite journal or its key); writing there "
             "would destroy the recorded decisions. Nothing was written: choose another file "
-            "(--force does not change this).")
+            "(--force does not change this)."
+        )
     existing = _stat(path)
     data = text.encode("utf-8")
     if existing is not None and (stat.S_ISFIFO(existing.st_mode) or stat.S_ISCHR(existing.st_mode)):
@@ -69,8 +73,9 @@ def _resolved(path: Path) -> Path:
     try:
         return path.resolve()
     except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop (Python 3.11, 3.12)
-        raise OutputNotWritten(f"Could not follow {path} to a file ({exc}). Nothing was written: choose "
-                               "another file.") from exc
+        raise OutputNotWritten(
+            f"Could not follow {path} to a file ({exc}). Nothing was written: choose another file."
+        ) from exc
 
 
 def _is_protected(target: Path, protected: Iterable[Path]) -> bool:
@@ -94,23 +99,24 @@ def _stat(path: Path) -> os.stat_result | None:
         raise _failed(path, exc) from exc
 
 
-def _check_existing(path: Path, target: Path, existing: os.stat_result, text: str, kind: Kind, *,
-                    force: bool) -> None:
+def _check_existing(path: Path, target: Path, existing: os.stat_result, text: str, kind: Kind, *, force: bool) -> None:
     """Refuse to replace a folder, a non-file, a read-only file, or (unless `force`) another kind of file."""
     if stat.S_ISDIR(existing.st_mode):
-        raise OutputNotWritten(f"{path} is a folder. Nothing was written: give a file name, e.g. "
-                               f"{path / ('report.html' if kind == 'html' else f'actions.{kind}')}.")
+        raise OutputNotWritten(
+            f"{path} is a folder. Nothing was written: give a file name, e.g. "
+            f"{path / ('report.html' if kind == 'html' else f'actions.{kind}')}."
+        )
     if not stat.S_ISREG(existing.st_mode):
         raise OutputNotWritten(f"{path} is not a regular file. Nothing was written: choose another file.")
     if not existing.st_mode & 0o222 or not os.access(target, os.W_OK):
-        raise OutputNotWritten(f"{path} is read-only. Nothing was written: make it writable, or choose "
-                               "another file.")
+        raise OutputNotWritten(f"{path} is read-only. Nothing was written: make it writable, or choose another file.")
     if force:
         return
     problem = _kind_problem(target, text, kind)
     if problem:
-        raise OutputNotWritten(f"{path} {problem}. Nothing was written: use --force to replace it, or choose "
-                               "another file.")
+        raise OutputNotWritten(
+            f"{path} {problem}. Nothing was written: use --force to replace it, or choose another file."
+        )
 
 
 def _kind_problem(target: Path, text: str, kind: Kind) -> str | None:
@@ -176,25 +182,31 @@ def _write_directly(path: Path, data: bytes) -> None:
         with path.open("wb") as handle:
             handle.write(data)
     except OSError as exc:
-        raise OutputNotWritten(f"Could not write {path}: {exc.strerror}. It is a device or a pipe, written "
-                               "directly, so part of the output may have gone through.") from exc
+        raise OutputNotWritten(
+            f"Could not write {path}: {exc.strerror}. It is a device or a pipe, written "
+            "directly, so part of the output may have gone through."
+        ) from exc
 
 
 def _failed(path: Path, exc: OSError) -> OutputNotWritten:
     """The sentence for an operating-system error while writing `path`."""
     unchanged = "Nothing was written, and any earlier file there is as it was"
     if exc.errno == errno.ENOENT:
-        return OutputNotWritten(f"The folder {path.parent} does not exist. Nothing was written: create it "
-                                "first, or choose another file.")
+        return OutputNotWritten(
+            f"The folder {path.parent} does not exist. Nothing was written: create it first, or choose another file."
+        )
     if exc.errno == errno.ENOTDIR:
-        return OutputNotWritten(f"Part of {path} before the file name is not a folder. Nothing was written: "
-                                "choose another file.")
+        return OutputNotWritten(
+            f"Part of {path} before the file name is not a folder. Nothing was written: choose another file."
+        )
     if exc.errno == errno.EISDIR:
         return OutputNotWritten(f"{path} is a folder. Nothing was written: give a file name.")
     if exc.errno in _NO_SPACE:
-        return OutputNotWritten(f"Could not write {path}: {exc.strerror}. {unchanged}: free some space, or "
-                                "choose another place.")
+        return OutputNotWritten(
+            f"Could not write {path}: {exc.strerror}. {unchanged}: free some space, or choose another place."
+        )
     if exc.errno in _NO_RIGHT:
-        return OutputNotWritten(f"Could not write {path}: {exc.strerror}. {unchanged}: choose a folder you "
-                                "may write to.")
+        return OutputNotWritten(
+            f"Could not write {path}: {exc.strerror}. {unchanged}: choose a folder you may write to."
+        )
     return OutputNotWritten(f"Could not write {path}: {exc.strerror}. {unchanged}.")

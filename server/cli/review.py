@@ -39,14 +39,20 @@ def day(value: str) -> date:
     return parsed
 
 
-def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser],
-                 common: argparse.ArgumentParser) -> None:
+def add_commands(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
     """Register the review commands on the CLI's sub-parsers."""
+
     def review(name: str, help_text: str) -> argparse.ArgumentParser:
         parser = commands.add_parser(name, parents=[common], help=help_text)
         parser.add_argument("--as-of", type=day, default=None, metavar="YYYY-MM-DD", help="compute for this day")
-        parser.add_argument("--format", choices=FORMATS, default=None,
-                            help="table in a terminal; json, md or csv for pipes (default: table on a tty, else md)")
+        parser.add_argument(
+            "--format",
+            choices=FORMATS,
+            default=None,
+            help="table in a terminal; json, md or csv for pipes (default: table on a tty, else md)",
+        )
         return parser
 
     overdue = review("overdue", "accepted items past their due date, most overdue first")
@@ -67,9 +73,11 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser],
     report.add_argument("--until", type=day, metavar="YYYY-MM-DD", help="items accepted before this day")
     report.add_argument("--group-by", choices=["postmortem", "owner", "category", "severity"], default="postmortem")
     report.add_argument("--html", type=Path, metavar="FILE", help="also write a self-contained HTML page with charts")
-    report.add_argument("--force", action="store_true",
-                        help="with --html: replace FILE even if it is not an HTML page (never the database, "
-                             "its journal or its key)")
+    report.add_argument(
+        "--force",
+        action="store_true",
+        help="with --html: replace FILE even if it is not an HTML page (never the database, its journal or its key)",
+    )
 
 
 def _csv(header: list[str], rows: list[list[object]]) -> str:
@@ -83,15 +91,29 @@ def _csv(header: list[str], rows: list[list[object]]) -> str:
 
 def _items_table(items: list[ft.ReviewItem], fmt: str) -> str:
     header = ["id", "postmortem", "owner", "due", "days_overdue", "status", "note", "ticket", "text"]
-    rows: list[list[object]] = [[i.action_id, i.postmortem_id, i.owner or "", i.due or "", i.days_overdue or "",
-                                 i.work_status or "", i.status_note or "", i.ticket or "", i.text] for i in items]
+    rows: list[list[object]] = [
+        [
+            i.action_id,
+            i.postmortem_id,
+            i.owner or "",
+            i.due or "",
+            i.days_overdue or "",
+            i.work_status or "",
+            i.status_note or "",
+            i.ticket or "",
+            i.text,
+        ]
+        for i in items
+    ]
     if fmt == "csv":
         return _csv(header, rows)
     widths = [5, 4, 14, 10, 5, 11]
     lines = [f"{'id':>5}  {'pm':>4}  {'owner':<14}  {'due':<10}  {'late':>5}  {'status':<11}  text"]
     for r in rows:
-        lines.append(f"{r[0]:>5}  {r[1]:>4}  {visible(str(r[2]))[:widths[2]]:<14}  {r[3]!s:<10}  {r[4]!s:>5}  "
-                     f"{str(r[5])[:11]:<11}  {visible(str(r[8]))}" + (f"  [{visible(str(r[6]))}]" if r[6] else ""))
+        lines.append(
+            f"{r[0]:>5}  {r[1]:>4}  {visible(str(r[2]))[: widths[2]]:<14}  {r[3]!s:<10}  {r[4]!s:>5}  "
+            f"{str(r[5])[:11]:<11}  {visible(str(r[8]))}" + (f"  [{visible(str(r[6]))}]" if r[6] else "")
+        )
     return "\n".join(lines)
 
 
@@ -106,15 +128,26 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     as_of = args.as_of or date.today()
     fmt = args.format or ("table" if sys.stdout.isatty() else "md")
     if args.command == "overdue":
-        page = ft.list_overdue(store, as_of=as_of, owner=args.owner, postmortem_id=args.postmortem,
-                               category=args.category, limit=args.limit)
+        page = ft.list_overdue(
+            store,
+            as_of=as_of,
+            owner=args.owner,
+            postmortem_id=args.postmortem,
+            category=args.category,
+            limit=args.limit,
+        )
         if fmt == "json":
             print(page.model_dump_json(indent=2))
         elif fmt == "md":
             print(f"# Overdue on {as_of} ({page.total})\n")
-            print("\n".join(f"- #{i.action_id} {md_text(i.text)} — {md_text(i.owner or '-')}, due {i.due}, "
-                            f"{i.days_overdue} days overdue"
-                            + (f"; {md_text(i.status_note)}" if i.status_note else "") for i in page.items) or "- none")
+            print(
+                "\n".join(
+                    f"- #{i.action_id} {md_text(i.text)} — {md_text(i.owner or '-')}, due {i.due}, "
+                    f"{i.days_overdue} days overdue" + (f"; {md_text(i.status_note)}" if i.status_note else "")
+                    for i in page.items
+                )
+                or "- none"
+            )
         else:
             print(_items_table(page.items, fmt), end="" if fmt == "csv" else "\n")
             if fmt == "table":
@@ -125,15 +158,29 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         if fmt == "json":
             print(agenda.model_dump_json(indent=2))
         elif fmt == "csv":
-            print(_csv(["section", "id", "owner", "due", "prompt", "text"],
-                       [[s.key, i.action_id, i.owner or "", i.due or "", i.prompt or "", i.text]
-                        for s in agenda.sections for i in s.items]), end="")
+            print(
+                _csv(
+                    ["section", "id", "owner", "due", "prompt", "text"],
+                    [
+                        [s.key, i.action_id, i.owner or "", i.due or "", i.prompt or "", i.text]
+                        for s in agenda.sections
+                        for i in s.items
+                    ],
+                ),
+                end="",
+            )
         else:
             print(agenda.markdown)
         return 0
     if args.command == "summary":
-        summary = ft.draft_status_summary(store, as_of=as_of, postmortem_id=args.postmortem, since=args.since,
-                                          until=args.until, audience=args.audience)
+        summary = ft.draft_status_summary(
+            store,
+            as_of=as_of,
+            postmortem_id=args.postmortem,
+            since=args.since,
+            until=args.until,
+            audience=args.audience,
+        )
         if fmt == "json":
             print(summary.model_dump_json(indent=2))
         elif fmt == "csv":
@@ -150,12 +197,36 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if fmt == "json":
         print(report.model_dump_json(indent=2))
     elif fmt == "csv":
-        print(_csv(["group", "accepted", "done", "done_on_time", "killed", "open", "overdue", "completion_rate",
-                    "median_days_to_done"],
-                   [[g.key, g.accepted, g.done, g.done_on_time, g.killed, g.open, g.overdue,
-                     "" if g.completion_rate is None else g.completion_rate,
-                     "" if g.median_days_to_done is None else g.median_days_to_done]
-                    for g in [*report.groups, report.total]]), end="")
+        print(
+            _csv(
+                [
+                    "group",
+                    "accepted",
+                    "done",
+                    "done_on_time",
+                    "killed",
+                    "open",
+                    "overdue",
+                    "completion_rate",
+                    "median_days_to_done",
+                ],
+                [
+                    [
+                        g.key,
+                        g.accepted,
+                        g.done,
+                        g.done_on_time,
+                        g.killed,
+                        g.open,
+                        g.overdue,
+                        "" if g.completion_rate is None else g.completion_rate,
+                        "" if g.median_days_to_done is None else g.median_days_to_done,
+                    ]
+                    for g in [*report.groups, report.total]
+                ],
+            ),
+            end="",
+        )
     else:
         print(report.markdown)
     return 0

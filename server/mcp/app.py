@@ -47,13 +47,19 @@ def tool_table(configured_trackers: tuple[TrackerName, ...]) -> tuple[tuple[Tool
     Building the schemas is most of a server's cost (about 50 ms), so it happens once per process and set of
     trackers; the tracker tools offer only the configured trackers.
     """
-    specs = [*postmortem_tools.TOOLS, *gate.TOOLS, *review.TOOLS, *extraction.TOOLS,
-             *trackers.tools_for(configured_trackers)]
+    specs = [
+        *postmortem_tools.TOOLS,
+        *gate.TOOLS,
+        *review.TOOLS,
+        *extraction.TOOLS,
+        *trackers.tools_for(configured_trackers),
+    ]
     return tuple(spec.build() for spec in specs), argument_names(specs)
 
 
-def build_server(settings: Settings, *, tracker_transport: Any = None,
-                 tracker_sleep: Callable[[float], None] = time.sleep) -> MCPServer[App]:
+def build_server(
+    settings: Settings, *, tracker_transport: Any = None, tracker_sleep: Callable[[float], None] = time.sleep
+) -> MCPServer[App]:
     """The MCP server for these settings. The database is opened (and migrated) on the first call that needs it,
     so a host's tools/list is answered without waiting for it.
 
@@ -64,8 +70,12 @@ def build_server(settings: Settings, *, tracker_transport: Any = None,
         StoreError: the database folder cannot be created.
         ConfigError: the question key cannot be created or read.
     """
-    app = App(settings=settings, store=Store(settings.db_path, lazy=True), tracker_transport=tracker_transport,
-              tracker_sleep=tracker_sleep)
+    app = App(
+        settings=settings,
+        store=Store(settings.db_path, lazy=True),
+        tracker_transport=tracker_transport,
+        tracker_sleep=tracker_sleep,
+    )
     tools, arguments = tool_table(settings.trackers.names)
 
     @asynccontextmanager
@@ -76,13 +86,22 @@ def build_server(settings: Settings, *, tracker_transport: Any = None,
     # server (hosts restart stdio servers freely), and live long enough for a human.
     security = RequestStateSecurity(keys=[state_key(settings.state_key_path)], ttl=settings.answer_ttl)
     mcp: MCPServer[App] = MCPServer(
-        "postmortem-actions", version=VERSION, instructions=INSTRUCTIONS, log_level=settings.log_level,
-        middleware=[UnknownArgumentGuard(arguments)], request_state_security=security, lifespan=lifespan,
-        tools=list(tools))
+        "postmortem-actions",
+        version=VERSION,
+        instructions=INSTRUCTIONS,
+        log_level=settings.log_level,
+        middleware=[UnknownArgumentGuard(arguments)],
+        request_state_security=security,
+        lifespan=lifespan,
+        tools=list(tools),
+    )
     for register in _RESOURCES_AND_PROMPTS:
         register(mcp, app)
     return mcp
 
 
 _RESOURCES_AND_PROMPTS: Sequence[Callable[[MCPServer[App], App], None]] = (
-    postmortem_tools.register_resources, review.register_resources, extraction.register_resources)
+    postmortem_tools.register_resources,
+    review.register_resources,
+    extraction.register_resources,
+)

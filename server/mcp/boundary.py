@@ -21,10 +21,27 @@ P = ParamSpec("P")
 R = TypeVar("R")
 log = logging.getLogger("postmortem_actions")
 
-_GATE_HINT = ("Owners, due dates and acceptance are never tool arguments: they are committed only by a "
-              "human decision. Propose them with `proposed_owner`/`proposed_due` on a candidate instead.")
-_GATED_WORDS = frozenset({"owner", "due", "due_date", "state", "status", "accepted", "committed", "decision",
-                          "decided_by", "assignee", "confirmed", "approve", "approved"})
+_GATE_HINT = (
+    "Owners, due dates and acceptance are never tool arguments: they are committed only by a "
+    "human decision. Propose them with `proposed_owner`/`proposed_due` on a candidate instead."
+)
+_GATED_WORDS = frozenset(
+    {
+        "owner",
+        "due",
+        "due_date",
+        "state",
+        "status",
+        "accepted",
+        "committed",
+        "decision",
+        "decided_by",
+        "assignee",
+        "confirmed",
+        "approve",
+        "approved",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -94,8 +111,10 @@ class UnknownArgumentGuard:
             if allowed is not None and isinstance(arguments, Mapping):
                 unknown = sorted(str(k) for k in arguments if k not in allowed)
                 if unknown:
-                    text = (f"Nothing was changed: {name} has no argument(s) {', '.join(unknown)}. "
-                            f"Its arguments are: {', '.join(sorted(allowed))}.")
+                    text = (
+                        f"Nothing was changed: {name} has no argument(s) {', '.join(unknown)}. "
+                        f"Its arguments are: {', '.join(sorted(allowed))}."
+                    )
                     if any(k.lower() in _GATED_WORDS for k in unknown):
                         text += " " + _GATE_HINT
                     log.info("refused %s with unknown arguments %s", name, unknown)

@@ -52,11 +52,15 @@ The document:
 
 
 def _finding_line(n: int, f: Finding) -> str:
-    flags = [f.category.value] + (["done"] if f.done else []) + (["vague"] if f.vague else []) \
+    flags = (
+        [f.category.value]
+        + (["done"] if f.done else [])
+        + (["vague"] if f.vague else [])
         + ([] if f.in_section else ["prose"])
+    )
     quote = " ".join(f.quote.split())
     quote = quote if len(quote) <= 200 else quote[:197] + "..."
-    return f"{n}. [{', '.join(flags)}] {f.text}\n   quote: \"{quote}\""
+    return f'{n}. [{", ".join(flags)}] {f.text}\n   quote: "{quote}"'
 
 
 def _fence(text: str) -> str:
@@ -90,8 +94,9 @@ def register_resources(mcp: MCPServer[App], state: App) -> None:
 
         return TypeAdapter(list[Finding]).dump_json(list(extract(_postmortem(store, id).text))).decode()
 
-    @mcp.resource("postmortem://{id}/coverage", mime_type="application/json",
-                  title="Follow-ups no candidate covers yet")
+    @mcp.resource(
+        "postmortem://{id}/coverage", mime_type="application/json", title="Follow-ups no candidate covers yet"
+    )
     def coverage_resource(id: str) -> str:
         """Every follow-up of a stored postmortem that no recorded candidate's evidence covers (record_candidates
         lists the first 100), with exact quotes and offsets."""
@@ -100,17 +105,24 @@ def register_resources(mcp: MCPServer[App], state: App) -> None:
         pm = _postmortem(store, id)
         return TypeAdapter(list[CoverageGap]).dump_json(uncovered_followups(store, pm.id)).decode()
 
-    @mcp.prompt(title="Extract the action items",
-                description="The standard extraction instructions, with the stored postmortem and the server's "
-                            "findings embedded")
+    @mcp.prompt(
+        title="Extract the action items",
+        description="The standard extraction instructions, with the stored postmortem and the server's "
+        "findings embedded",
+    )
     def extract_actions(postmortem_id: str) -> list[UserMessage]:
         from postmortem_actions.tools.extraction.extractor import extract
 
         pm = _postmortem(store, postmortem_id, prompt=True)
         findings = extract(pm.text)
         listed = "\n".join(_finding_line(n, f) for n, f in enumerate(findings, start=1)) or "(none found)"
-        return [UserMessage(INSTRUCTIONS.format(id=pm.id, title=pm.title, count=len(findings), findings=listed,
-                                                fence=_fence(pm.text), text=pm.text))]
+        return [
+            UserMessage(
+                INSTRUCTIONS.format(
+                    id=pm.id, title=pm.title, count=len(findings), findings=listed, fence=_fence(pm.text), text=pm.text
+                )
+            )
+        ]
 
 
 def _postmortem(store: Store, value: str, *, prompt: bool = False) -> Postmortem:

@@ -39,8 +39,13 @@ def can_form_elicit(ctx: Context[Any]) -> bool:
 def _version_field(version: str) -> Any:
     # A one-value enum (not "const", which the elicitation schema subset lacks): the human cannot change it,
     # and the answer names the version of the item it was given for.
-    schema = {"type": "string", "enum": [version], "default": version, "title": "Item version",
-              "description": "The version of the item you are deciding on"}
+    schema = {
+        "type": "string",
+        "enum": [version],
+        "default": version,
+        "title": "Item version",
+        "description": "The version of the item you are deciding on",
+    }
     return (Annotated[str, WithJsonSchema(schema)], Field(default=version))
 
 
@@ -57,8 +62,10 @@ def form_for(question: Question) -> type[BaseModel]:
     """The flat elicitation form for a question, pre-filled with the proposal (every field editable)."""
     fields: dict[str, Any] = {}
     if question.kind == "decide":
-        fields["decision"] = (Literal["accept", "kill", "defer"],
-                              Field(description="accept (with owner and due date), kill (with a reason), or defer"))
+        fields["decision"] = (
+            Literal["accept", "kill", "defer"],
+            Field(description="accept (with owner and due date), kill (with a reason), or defer"),
+        )
     else:
         fields["confirm"] = (bool, Field(description=f"Confirm this {question.kind}?"))
     if question.kind in ("decide", "replan"):
@@ -75,8 +82,14 @@ def form_for(question: Question) -> type[BaseModel]:
 def _answer(question: Question, data: BaseModel) -> Answer:
     values = data.model_dump()
     choice = values.get("decision") or ("confirm" if values.get("confirm") else "reject")
-    return Answer(choice=choice, item_version=values["item_version"], owner=values.get("owner") or "",
-                  due=values.get("due_date"), reason=values.get("reason") or "", evidence=values.get("evidence") or "")
+    return Answer(
+        choice=choice,
+        item_version=values["item_version"],
+        owner=values.get("owner") or "",
+        due=values.get("due_date"),
+        reason=values.get("reason") or "",
+        evidence=values.get("evidence") or "",
+    )
 
 
 def _decider(ctx: Context[App]) -> Decider:
@@ -106,21 +119,31 @@ def _settle(question: Question, result: ElicitationResult[Any], ctx: Context[App
             raise NoHumanChannel(
                 f"Nothing was committed: this client cannot put a question to the human (no elicitation "
                 f"support). Tell the user to decide in a terminal: `postmortem-actions decide "
-                f"{question.action_id}` (or `postmortem-actions triage POSTMORTEM_ID` for all undecided items).")
+                f"{question.action_id}` (or `postmortem-actions triage POSTMORTEM_ID` for all undecided items)."
+            )
         return decisions.apply_answer(store, question, _answer(question, result.data), who)
     how: Literal["declined", "cancelled"] = "declined" if result.action == "decline" else "cancelled"
     return decisions.not_answered(store, question.action_id, how, who)
 
 
-def _decide_question(ctx: Context[App], action_id: int, proposed_owner: str | None, proposed_due: date | None,
-                     note: str | None) -> Question:
+def _decide_question(
+    ctx: Context[App], action_id: int, proposed_owner: str | None, proposed_due: date | None, note: str | None
+) -> Question:
     state = app(ctx)
-    return decisions.ask_decide(state.store, action_id, proposed_owner=proposed_owner, proposed_due=proposed_due,
-                                note=note, table=state.settings.due_table, today=date.today())
+    return decisions.ask_decide(
+        state.store,
+        action_id,
+        proposed_owner=proposed_owner,
+        proposed_due=proposed_due,
+        note=note,
+        table=state.settings.due_table,
+        today=date.today(),
+    )
 
 
-def _ask_decision(action_id: int, proposed_owner: str | None, proposed_due: date | None, note: str | None,
-                  ctx: Context[App]) -> Elicit[Any] | None:
+def _ask_decision(
+    action_id: int, proposed_owner: str | None, proposed_due: date | None, note: str | None, ctx: Context[App]
+) -> Elicit[Any] | None:
     return _question_or_none(lambda: _decide_question(ctx, action_id, proposed_owner, proposed_due, note), ctx)
 
 
@@ -143,10 +166,12 @@ def _confirmation(ctx: Context[App], kind: DecisionKind, action_id: int, **offer
     return decisions.ask_confirmation(app(ctx).store, kind, action_id, **offered)
 
 
-def _ask_replan(action_id: int, new_owner: str | None, new_due: date | None, reason: str,
-                ctx: Context[App]) -> Elicit[Any] | None:
-    return _question_or_none(lambda: _confirmation(ctx, DecisionKind.REPLAN, action_id, owner=new_owner, due=new_due,
-                                                   reason=reason), ctx)
+def _ask_replan(
+    action_id: int, new_owner: str | None, new_due: date | None, reason: str, ctx: Context[App]
+) -> Elicit[Any] | None:
+    return _question_or_none(
+        lambda: _confirmation(ctx, DecisionKind.REPLAN, action_id, owner=new_owner, due=new_due, reason=reason), ctx
+    )
 
 
 @tool("Ask the human to re-plan an action", GATED)
@@ -193,8 +218,10 @@ def reopen_action(
     return _settle(_confirmation(ctx, DecisionKind.REOPEN, action_id, reason=reason), answer, ctx)
 
 
-@tool("Report an accepted action's working status",
-      ToolAnnotations(readOnlyHint=False, destructiveHint=False, idempotentHint=True, openWorldHint=False))
+@tool(
+    "Report an accepted action's working status",
+    ToolAnnotations(readOnlyHint=False, destructiveHint=False, idempotentHint=True, openWorldHint=False),
+)
 def report_status(
     ctx: Context[App],
     action_id: Annotated[int, Field(ge=1)],

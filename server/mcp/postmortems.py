@@ -23,17 +23,22 @@ from postmortem_actions.tools.models import ActionPage, CandidateIn, CandidateRe
 
 T = TypeVar("T")
 
-WRITES_CANDIDATES = ToolAnnotations(readOnlyHint=False, destructiveHint=False, idempotentHint=True,
-                                    openWorldHint=False)
+WRITES_CANDIDATES = ToolAnnotations(readOnlyHint=False, destructiveHint=False, idempotentHint=True, openWorldHint=False)
 
 
 @tool("Parse a postmortem", WRITES_CANDIDATES)
 def parse_postmortem(
     ctx: Context[App],
     text: Annotated[str | None, Field(description="The postmortem pasted as Markdown, plain text or HTML.")] = None,
-    path: Annotated[str | None, Field(description=(
-        "Or a file to read: a .md/.txt/.rst/.html document inside the folders the user allowed "
-        "(default: the server's working directory). Dot-files and key material are refused."))] = None,
+    path: Annotated[
+        str | None,
+        Field(
+            description=(
+                "Or a file to read: a .md/.txt/.rst/.html document inside the folders the user allowed "
+                "(default: the server's working directory). Dot-files and key material are refused."
+            )
+        ),
+    ] = None,
     title: Annotated[str | None, Field(max_length=300, description="Title, if the document has none.")] = None,
     severity: Annotated[str | None, Field(max_length=20, description="e.g. SEV2, if not stated in the text.")] = None,
     incident_date: Annotated[date | None, Field(description="YYYY-MM-DD, if not stated in the text.")] = None,
@@ -43,16 +48,25 @@ def parse_postmortem(
     The same text twice returns the existing postmortem. Next: read the sections and call
     record_candidates with the follow-up actions the document proposes."""
     state = app(ctx)
-    return postmortems.parse_postmortem(state.store, assistant(ctx), state.settings.read_policy, text=text, path=path,
-                                        title=title, severity=severity, incident_date=incident_date)
+    return postmortems.parse_postmortem(
+        state.store,
+        assistant(ctx),
+        state.settings.read_policy,
+        text=text,
+        path=path,
+        title=title,
+        severity=severity,
+        incident_date=incident_date,
+    )
 
 
 @tool("Record candidate actions", WRITES_CANDIDATES)
 def record_candidates(
     ctx: Context[App],
     postmortem_id: Annotated[int, Field(ge=1, description="Id returned by parse_postmortem.")],
-    candidates: Annotated[list[CandidateIn], Field(min_length=1, max_length=MAX_BATCH,
-                                                  description="The candidate actions.")],
+    candidates: Annotated[
+        list[CandidateIn], Field(min_length=1, max_length=MAX_BATCH, description="The candidate actions.")
+    ],
 ) -> RecordResult:
     """Record candidate action items for a postmortem. Each needs a verbatim evidence `quote` from it.
 
@@ -87,8 +101,14 @@ def list_actions(
 ) -> ActionPage:
     """List actions matching every given filter, oldest first, with the exact total. Never estimate
     counts: use `total`, and page with `offset`/`next_offset`."""
-    where = ActionFilter(postmortem_id=postmortem_id, state=state, owner=owner, category=category,
-                         due_before=due_before, due_after=due_after)
+    where = ActionFilter(
+        postmortem_id=postmortem_id,
+        state=state,
+        owner=owner,
+        category=category,
+        due_before=due_before,
+        due_after=due_after,
+    )
     return queries.list_actions(app(ctx).store, where, limit=limit, offset=offset)
 
 

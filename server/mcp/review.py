@@ -29,13 +29,24 @@ def list_overdue(
 ) -> ft.OverduePage:
     """Accepted action items past their due date, most overdue first, with days overdue, owner, last
     status note and ticket. `total` is exact: report it, never estimate."""
-    return ft.list_overdue(app(ctx).store, as_of=as_of or date.today(), owner=owner, postmortem_id=postmortem_id,
-                           category=category, limit=limit, offset=offset)
+    return ft.list_overdue(
+        app(ctx).store,
+        as_of=as_of or date.today(),
+        owner=owner,
+        postmortem_id=postmortem_id,
+        category=category,
+        limit=limit,
+        offset=offset,
+    )
 
 
 @tool("Review meeting agenda", READ_ONLY)
-def review_agenda(ctx: Context[App], as_of: AsOf = None, owner: Annotated[str | None, Field(max_length=100)] = None,
-                  postmortem_id: Id = None) -> ft.Agenda:
+def review_agenda(
+    ctx: Context[App],
+    as_of: AsOf = None,
+    owner: Annotated[str | None, Field(max_length=100)] = None,
+    postmortem_id: Id = None,
+) -> ft.Agenda:
     """The review's agenda in order: overdue (what is blocking it?), blocked, due in 7 days, undecided
     candidates, stale (no report in 14 days), recently completed. Counts are exact; Markdown included."""
     return ft.review_agenda(app(ctx).store, as_of=as_of or date.today(), owner=owner, postmortem_id=postmortem_id)
@@ -44,15 +55,22 @@ def review_agenda(ctx: Context[App], as_of: AsOf = None, owner: Annotated[str | 
 @tool("Draft a status summary", READ_ONLY)
 def draft_status_summary(
     ctx: Context[App],
-    as_of: AsOf = None, postmortem_id: Id = None,
+    as_of: AsOf = None,
+    postmortem_id: Id = None,
     since: Annotated[date | None, Field(description="Changes from this day (default: a week before as_of)")] = None,
     until: Annotated[date | None, Field(description="Changes before this day (default: day after as_of)")] = None,
     audience: ft.Audience = "engineering",
 ) -> ft.StatusSummary:
     """A status summary built from the store: counts by state, each open item with owner/due/status, what
     changed since the last review, as data and as Markdown. Polish the wording if asked; keep every fact."""
-    return ft.draft_status_summary(app(ctx).store, as_of=as_of or date.today(), postmortem_id=postmortem_id,
-                                   since=since, until=until, audience=audience)
+    return ft.draft_status_summary(
+        app(ctx).store,
+        as_of=as_of or date.today(),
+        postmortem_id=postmortem_id,
+        since=since,
+        until=until,
+        audience=audience,
+    )
 
 
 @tool("Follow-through report", READ_ONLY)
@@ -65,8 +83,9 @@ def followthrough_report(
 ) -> ft.FollowthroughReport:
     """The completion audit: accepted, done, done on time, killed (never in the denominator), open, overdue,
     completion rate, median days to done, aging of open items, category balance, and warnings."""
-    return ft.followthrough_report(app(ctx).store, as_of=as_of or date.today(), since=since, until=until,
-                                   group_by=group_by)
+    return ft.followthrough_report(
+        app(ctx).store, as_of=as_of or date.today(), since=since, until=until, group_by=group_by
+    )
 
 
 TOOLS: tuple[ToolSpec, ...] = (list_overdue, review_agenda, draft_status_summary, followthrough_report)
@@ -85,13 +104,18 @@ def register_resources(mcp: MCPServer[App], state: App) -> None:
         """Today's review agenda as Markdown."""
         return ft.review_agenda(state.store, as_of=date.today()).markdown
 
-    @mcp.prompt(title="Run the action-item review",
-                description="Walk the recurring review through today's agenda, with exact counts from the server")
+    @mcp.prompt(
+        title="Run the action-item review",
+        description="Walk the recurring review through today's agenda, with exact counts from the server",
+    )
     def review_meeting(team: str = "the team") -> list[UserMessage]:
         agenda = ft.review_agenda(state.store, as_of=date.today()).markdown
-        return [UserMessage(
-            f"Help {team} run its postmortem action-item review. Go through the agenda below in order. For each "
-            "overdue or blocked item ask what blocks it and who can unblock it; for undecided candidates ask the "
-            "human to decide (decide_action asks them directly); for stale items ask for a status. Use only the "
-            "counts given here or returned by tools; never estimate a number. Do not mark anything done, "
-            "assigned or re-planned yourself.\n\n" + agenda)]
+        return [
+            UserMessage(
+                f"Help {team} run its postmortem action-item review. Go through the agenda below in order. For each "
+                "overdue or blocked item ask what blocks it and who can unblock it; for undecided candidates ask the "
+                "human to decide (decide_action asks them directly); for stale items ask for a status. Use only the "
+                "counts given here or returned by tools; never estimate a number. Do not mark anything done, "
+                "assigned or re-planned yourself.\n\n" + agenda
+            )
+        ]

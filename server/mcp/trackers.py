@@ -20,8 +20,10 @@ from postmortem_actions.tools.trackers.base import TRACKERS, TrackerAdapter, Tra
 from postmortem_actions.tools.trackers.config import how_to_configure
 
 FILES = ToolAnnotations(readOnlyHint=False, destructiveHint=False, idempotentHint=True, openWorldHint=True)
-Ids = Annotated[list[Annotated[int, Field(ge=1)]] | None, Field(
-    min_length=1, max_length=tickets.MAX_ITEMS, description="Action ids; or give postmortem_id")]
+Ids = Annotated[
+    list[Annotated[int, Field(ge=1)]] | None,
+    Field(min_length=1, max_length=tickets.MAX_ITEMS, description="Action ids; or give postmortem_id"),
+]
 PostmortemId = Annotated[int | None, Field(ge=1, description="All actions of this postmortem; or give action_ids")]
 
 
@@ -31,8 +33,9 @@ def _one_of(names: tuple[TrackerName, ...], description: str) -> Any:
     def known(value: str) -> str:
         if value not in names:
             hint = f" {how_to_configure(value)}" if value in TRACKERS else ""
-            raise ValueError(f"must be one of {', '.join(names)} (the trackers configured on this server); "
-                             f"nothing was sent.{hint}")
+            raise ValueError(
+                f"must be one of {', '.join(names)} (the trackers configured on this server); nothing was sent.{hint}"
+            )
         return value
 
     schema = {"type": "string", "enum": list(names), "description": description}
@@ -41,16 +44,18 @@ def _one_of(names: tuple[TrackerName, ...], description: str) -> Any:
 
 def _adapter(ctx: Context[App], tracker: str) -> TrackerAdapter:
     state = app(ctx)
-    return ex.connect(state.settings.trackers.get(tracker), transport=state.tracker_transport,
-                      sleep=state.tracker_sleep)
+    return ex.connect(
+        state.settings.trackers.get(tracker), transport=state.tracker_transport, sleep=state.tracker_sleep
+    )
 
 
 AnyTracker = Annotated[TrackerName, Field(description="github, jira or linear: the draft's format (nothing is sent)")]
 
 
 @tool("Draft tracker tickets", READ_ONLY)
-def draft_tickets(ctx: Context[App], tracker: AnyTracker, action_ids: Ids = None,
-                  postmortem_id: PostmortemId = None) -> tickets.DraftResult:
+def draft_tickets(
+    ctx: Context[App], tracker: AnyTracker, action_ids: Ids = None, postmortem_id: PostmortemId = None
+) -> tickets.DraftResult:
     """Preview the tickets accepted action items would become in the tracker (title, description with the
     problem, evidence and a link back, acceptance criteria from done_when, owner, due date, labels).
     Nothing is sent; items that are not accepted are listed as refused."""
@@ -64,20 +69,27 @@ def tools_for(configured: tuple[TrackerName, ...]) -> tuple[ToolSpec, ...]:
     tracker_type = _one_of(configured, f"{', '.join(configured)} (configured on the server)")
 
     @tool("Export tickets to the tracker", FILES)
-    def export_tickets(ctx: Context[App], tracker: tracker_type, action_ids: Ids = None,  # type: ignore[valid-type]
-                       postmortem_id: PostmortemId = None) -> ex.ExportResult:
+    def export_tickets(
+        ctx: Context[App],
+        tracker: tracker_type,  # type: ignore[valid-type]
+        action_ids: Ids = None,
+        postmortem_id: PostmortemId = None,
+    ) -> ex.ExportResult:
         """File a ticket in the team's tracker for each accepted item that has none there yet, and link it.
         Exporting again never files a duplicate. Items that are not accepted are refused without any request;
         failures name the items and change nothing for them."""
         with closing(_adapter(ctx, tracker)) as connected:
-            return ex.export_tickets(app(ctx).store, connected, assistant(ctx), action_ids=action_ids,
-                                     postmortem_id=postmortem_id)
+            return ex.export_tickets(
+                app(ctx).store, connected, assistant(ctx), action_ids=action_ids, postmortem_id=postmortem_id
+            )
 
     @tool("Link an existing ticket", FILES)
-    def link_ticket(ctx: Context[App], action_id: Annotated[int, Field(ge=1)],
-                    tracker: tracker_type,  # type: ignore[valid-type]
-                    url: Annotated[str, Field(min_length=8, max_length=500, description="The ticket's URL")],
-                    ) -> ex.ExportResult:
+    def link_ticket(
+        ctx: Context[App],
+        action_id: Annotated[int, Field(ge=1)],
+        tracker: tracker_type,  # type: ignore[valid-type]
+        url: Annotated[str, Field(min_length=8, max_length=500, description="The ticket's URL")],
+    ) -> ex.ExportResult:
         """Link an existing, still open ticket (by URL) to an accepted action instead of filing a new one."""
         with closing(_adapter(ctx, tracker)) as connected:
             return ex.link_ticket(app(ctx).store, connected, assistant(ctx), action_id, url)

@@ -18,51 +18,137 @@ from postmortem_actions.tools.extraction.prefilter import case_blind, folded
 
 _TERMS: Final[dict[Category, tuple[tuple[str, int], ...]]] = {
     Category.PROCESS: (
-        (r"document(?:s|ed|ing|ation)?", 3), (r"docs?(?!\.\w)", 2), (r"runbooks?", 3), (r"playbooks?", 3),
-        (r"wiki", 2), (r"train(?:ing|ed)?", 3), (r"drills?", 3), (r"on-?call", 3), (r"rotations?", 2),
-        (r"incident[- ](?:response|management|commander|process|review)", 3), (r"post-?mortems?", 2),
-        (r"retrospectives?", 2), (r"communicat(?:e|ion|ions|ing)", 3), (r"customers?", 1),
-        (r"announce(?:ments?)?", 2), (r"polic(?:y|ies)", 3), (r"guidelines?", 3), (r"procedures?", 3),
-        (r"process(?:es)?", 2), (r"prioriti[sz](?:e|ation|ed)", 3), (r"onboard(?:ing)?", 3),
-        (r"escalat(?:e|ion)", 2), (r"checklists?", 2), (r"handbook", 3), (r"hand-?off", 2),
-        (r"status\s+updates?", 2), (r"notify\s+the", 2), (r"staffing|hiring|headcount", 2),
-        (r"declare\s+(?:an\s+)?incidents?", 3), (r"aware(?:ness)?", 2), (r"liais(?:e|ing|on)", 2),
-        (r"support\s+teams?", 2), (r"squads?", 1), (r"council", 3), (r"governance", 3), (r"blog(?:\s+posts?)?", 3),
-        (r"public\s+(?:post|report)", 3), (r"channels?", 2), (r"get(?:ting)?\s+hold\s+of", 3),
+        (r"document(?:s|ed|ing|ation)?", 3),
+        (r"docs?(?!\.\w)", 2),
+        (r"runbooks?", 3),
+        (r"playbooks?", 3),
+        (r"wiki", 2),
+        (r"train(?:ing|ed)?", 3),
+        (r"drills?", 3),
+        (r"on-?call", 3),
+        (r"rotations?", 2),
+        (r"incident[- ](?:response|management|commander|process|review)", 3),
+        (r"post-?mortems?", 2),
+        (r"retrospectives?", 2),
+        (r"communicat(?:e|ion|ions|ing)", 3),
+        (r"customers?", 1),
+        (r"announce(?:ments?)?", 2),
+        (r"polic(?:y|ies)", 3),
+        (r"guidelines?", 3),
+        (r"procedures?", 3),
+        (r"process(?:es)?", 2),
+        (r"prioriti[sz](?:e|ation|ed)", 3),
+        (r"onboard(?:ing)?", 3),
+        (r"escalat(?:e|ion)", 2),
+        (r"checklists?", 2),
+        (r"handbook", 3),
+        (r"hand-?off", 2),
+        (r"status\s+updates?", 2),
+        (r"notify\s+the", 2),
+        (r"staffing|hiring|headcount", 2),
+        (r"declare\s+(?:an\s+)?incidents?", 3),
+        (r"aware(?:ness)?", 2),
+        (r"liais(?:e|ing|on)", 2),
+        (r"support\s+teams?", 2),
+        (r"squads?", 1),
+        (r"council", 3),
+        (r"governance", 3),
+        (r"blog(?:\s+posts?)?", 3),
+        (r"public\s+(?:post|report)", 3),
+        (r"channels?", 2),
+        (r"get(?:ting)?\s+hold\s+of", 3),
         (r"team\s+members?", 2),
-        (r"owners?\s+files?", 2), (r"check\s+ins?", 1), (r"meetings?", 2), (r"decisions?", 1), (r"risks?", 1),
+        (r"owners?\s+files?", 2),
+        (r"check\s+ins?", 1),
+        (r"meetings?", 2),
+        (r"decisions?", 1),
+        (r"risks?", 1),
         (r"instruct(?:ions?)?", 2),
-        (r"update\s+(?:our\s+|the\s+)?status(?:\.io)?\s+page", 4), (r"strike\s+team|team\s+formation", 3),
-        (r"deployment\s+(?:strategy|procedures?|process)", 3), (r"incident\s+report", 3), (r"write[- ]?up", 2),
+        (r"update\s+(?:our\s+|the\s+)?status(?:\.io)?\s+page", 4),
+        (r"strike\s+team|team\s+formation", 3),
+        (r"deployment\s+(?:strategy|procedures?|process)", 3),
+        (r"incident\s+report", 3),
+        (r"write[- ]?up", 2),
     ),
     Category.DETECT: (
-        (r"monitor(?:s|ed|ing)?", 3), (r"alert(?:s|ed|ing)?", 3), (r"alarms?", 3), (r"dashboards?", 3),
-        (r"metrics?", 2), (r"instrument(?:ation|ed|ing)?", 3), (r"observability", 3), (r"paged?|paging", 2),
-        (r"detect(?:s|ed|ion|ing)?", 3), (r"status\s+page", 3), (r"synthetic", 2), (r"probes?\s+for", 1),
-        (r"consistency\s+checks?", 3), (r"anomal(?:y|ies)", 2), (r"visibility", 1), (r"telemetry", 2),
-        (r"slos?", 1), (r"canar(?:y|ies)", 2), (r"heartbeats?", 2), (r"uptime", 2),
-        (r"tracing|traces", 2), (r"verif(?:y|ication)\s+(?:of\s+)?(?:the\s+)?deploy", 3),
+        (r"monitor(?:s|ed|ing)?", 3),
+        (r"alert(?:s|ed|ing)?", 3),
+        (r"alarms?", 3),
+        (r"dashboards?", 3),
+        (r"metrics?", 2),
+        (r"instrument(?:ation|ed|ing)?", 3),
+        (r"observability", 3),
+        (r"paged?|paging", 2),
+        (r"detect(?:s|ed|ion|ing)?", 3),
+        (r"status\s+page", 3),
+        (r"synthetic", 2),
+        (r"probes?\s+for", 1),
+        (r"consistency\s+checks?", 3),
+        (r"anomal(?:y|ies)", 2),
+        (r"visibility", 1),
+        (r"telemetry", 2),
+        (r"slos?", 1),
+        (r"canar(?:y|ies)", 2),
+        (r"heartbeats?", 2),
+        (r"uptime", 2),
+        (r"tracing|traces", 2),
+        (r"verif(?:y|ication)\s+(?:of\s+)?(?:the\s+)?deploy", 3),
     ),
     Category.MITIGATE: (
-        (r"roll\s?back(?:s)?|rolling\s+back", 3), (r"revert(?:s|ing)?", 2), (r"recover(?:y|ies|ing)?", 3),
-        (r"restor(?:e|es|ing|ation)", 2), (r"fail\s?over", 3), (r"runtime\s+config(?:uration|urable)?", 3),
-        (r"configurable", 2), (r"kill[- ]switch(?:es)?", 3), (r"self[- ]heal(?:ing)?", 3),
-        (r"logging", 2), (r"diagnos(?:e|is|tics?|ing)", 3), (r"debug(?:ging)?", 2), (r"troubleshoot(?:ing)?", 2),
-        (r"health[- ]?checks?", 3), (r"liveness|readiness", 3), (r"rapid(?:ly)?|faster|quick(?:er|ly)", 2),
-        (r"terminat(?:e|ion|ing)", 1), (r"backups?", 2), (r"investigat(?:e|ion)", 1), (r"time\s+to\s+recover", 3),
-        (r"mttr", 3), (r"inventor(?:y|ies)", 2), (r"upgrade\s+notifications?", 2),
+        (r"roll\s?back(?:s)?|rolling\s+back", 3),
+        (r"revert(?:s|ing)?", 2),
+        (r"recover(?:y|ies|ing)?", 3),
+        (r"restor(?:e|es|ing|ation)", 2),
+        (r"fail\s?over", 3),
+        (r"runtime\s+config(?:uration|urable)?", 3),
+        (r"configurable", 2),
+        (r"kill[- ]switch(?:es)?", 3),
+        (r"self[- ]heal(?:ing)?", 3),
+        (r"logging", 2),
+        (r"diagnos(?:e|is|tics?|ing)", 3),
+        (r"debug(?:ging)?", 2),
+        (r"troubleshoot(?:ing)?", 2),
+        (r"health[- ]?checks?", 3),
+        (r"liveness|readiness", 3),
+        (r"rapid(?:ly)?|faster|quick(?:er|ly)", 2),
+        (r"terminat(?:e|ion|ing)", 1),
+        (r"backups?", 2),
+        (r"investigat(?:e|ion)", 1),
+        (r"time\s+to\s+recover", 3),
+        (r"mttr", 3),
+        (r"inventor(?:y|ies)", 2),
+        (r"upgrade\s+notifications?", 2),
         (r"hotfix(?:es)?|fix\s+to\s+release", 2),
-        (r"during\s+(?:an\s+)?incidents?", 1), (r"break[- ]glass", 3), (r"manual\s+override", 2),
+        (r"during\s+(?:an\s+)?incidents?", 1),
+        (r"break[- ]glass", 3),
+        (r"manual\s+override", 2),
     ),
     Category.PREVENT: (
-        (r"prevent(?:s|ion|ing)?", 2), (r"tests?|testing", 2), (r"validat(?:e|ion|ing)", 1), (r"guards?", 2),
-        (r"limits?|quotas?", 2), (r"capacity", 2), (r"isolat(?:e|ion)", 2), (r"separat(?:e|ion)", 1),
-        (r"redundan(?:t|cy)", 2), (r"circuit\s+breakers?", 3), (r"backoff", 2), (r"rate[- ]limit(?:s|ing)?", 2),
-        (r"enforce(?:ment|d)?", 2), (r"2fa|mfa|two-factor", 2), (r"branch\s+protection", 3),
-        (r"required?\s+reviews?|mandatory\s+reviews?|manual\s+reviews?", 3), (r"permissions?", 1),
+        (r"prevent(?:s|ion|ing)?", 2),
+        (r"tests?|testing", 2),
+        (r"validat(?:e|ion|ing)", 1),
+        (r"guards?", 2),
+        (r"limits?|quotas?", 2),
+        (r"capacity", 2),
+        (r"isolat(?:e|ion)", 2),
+        (r"separat(?:e|ion)", 1),
+        (r"redundan(?:t|cy)", 2),
+        (r"circuit\s+breakers?", 3),
+        (r"backoff", 2),
+        (r"rate[- ]limit(?:s|ing)?", 2),
+        (r"enforce(?:ment|d)?", 2),
+        (r"2fa|mfa|two-factor", 2),
+        (r"branch\s+protection", 3),
+        (r"required?\s+reviews?|mandatory\s+reviews?|manual\s+reviews?", 3),
+        (r"permissions?", 1),
         (r"fix(?:es|ed)?", 1),
-        (r"clean-?\s?up", 1), (r"bug\s+bounty", 2), (r"code-?owners?", 3), (r"staging", 2), (r"beta", 1),
-        (r"migrat(?:e|ion)", 1), (r"phased|staged|gradual(?:ly)?|incremental(?:ly)?", 2),
+        (r"clean-?\s?up", 1),
+        (r"bug\s+bounty", 2),
+        (r"code-?owners?", 3),
+        (r"staging", 2),
+        (r"beta", 1),
+        (r"migrat(?:e|ion)", 1),
+        (r"phased|staged|gradual(?:ly)?|incremental(?:ly)?", 2),
         (r"release\s+(?:to\s+production|increase)", 2),
     ),
 }
@@ -86,7 +172,7 @@ def _leads(pattern: str) -> list[str] | None:
     leads = []
     for part in _alternatives(pattern):
         lead = re.match(r"[a-z0-9]*", part).group(0)  # type: ignore[union-attr]
-        if part[len(lead):len(lead) + 1] in ("?", "*", "{"):
+        if part[len(lead) : len(lead) + 1] in ("?", "*", "{"):
             lead = lead[:-1]  # "slos?": the last letter is optional
         if len(lead) < 2:
             return None
@@ -135,9 +221,10 @@ _WEIGHTS: Final = {cat: {f"t{n}": weight for n, (_, weight) in enumerate(terms)}
 _CATEGORY_LEADS: Final = {cat: {lead for p, _ in terms for lead in _leads(p) or ()} for cat, terms in _TERMS.items()}
 _ANY_LEAD: Final = re.compile(r"\b" + _longest_of(set().union(*_CATEGORY_LEADS.values())))
 # The longest lead a word opens with stands for all its leads, which are its prefixes.
-_CATEGORIES_AT: Final = {lead: tuple((cat, _COMPILED[cat]) for cat in _ORDER
-                                     if any(lead.startswith(x) for x in _CATEGORY_LEADS[cat]))
-                         for lead in set().union(*_CATEGORY_LEADS.values())}
+_CATEGORIES_AT: Final = {
+    lead: tuple((cat, _COMPILED[cat]) for cat in _ORDER if any(lead.startswith(x) for x in _CATEGORY_LEADS[cat]))
+    for lead in set().union(*_CATEGORY_LEADS.values())
+}
 _TERM_OF: Final = {name: name.partition("_")[0] for pattern in _COMPILED.values() for name in pattern.groupindex}
 # Texts with non-ASCII characters keep the earlier prefilter, a term's letters in `str.lower()` of the text: it
 # misses what re.IGNORECASE folds ("ſ" for "s"), and every text must get the category it always got.
@@ -165,7 +252,7 @@ def term_matches(lowered: str) -> dict[Category, list[tuple[str, int, int]]]:
 
 def _without_lead_verb(text: str) -> str:
     lead = _LEAD_VERB.match(folded(text))  # anchored: at most one match, at the start
-    return text[lead.end():] if lead else text
+    return text[lead.end() :] if lead else text
 
 
 def _counts(hits: list[tuple[str, int, int]]) -> dict[str, int]:
@@ -197,8 +284,10 @@ def categorise(text: str, core: str | None = None) -> tuple[Category, list[str]]
         counts = _counts(hits)
         core_counts = _counts(in_core.get(cat, []))
         weights = _WEIGHTS[cat]
-        scores[cat] = sum(weights[term] * (core_counts.get(term, 0) + (1 if count > core_counts.get(term, 0) else 0))
-                          for term, count in counts.items())
+        scores[cat] = sum(
+            weights[term] * (core_counts.get(term, 0) + (1 if count > core_counts.get(term, 0) else 0))
+            for term, count in counts.items()
+        )
     best = max(_ORDER, key=lambda cat: (scores[cat], -_ORDER.index(cat)))
     if scores[best] == 0:
         return Category.PREVENT, []

@@ -46,8 +46,15 @@ def uncovered(findings: Sequence[Finding], spans: list[tuple[int, int]]) -> list
 
 def gap_entry(finding: Finding) -> CoverageGap:
     """A finding as a coverage gap entry."""
-    return CoverageGap(text=finding.text, quote=finding.quote, start=finding.start, end=finding.end,
-                       category=finding.category, in_section=finding.in_section, done=finding.done)
+    return CoverageGap(
+        text=finding.text,
+        quote=finding.quote,
+        start=finding.start,
+        end=finding.end,
+        category=finding.category,
+        in_section=finding.in_section,
+        done=finding.done,
+    )
 
 
 def coverage_gap(findings: Sequence[Finding], spans: list[tuple[int, int]]) -> list[CoverageGap]:

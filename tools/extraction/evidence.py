@@ -44,7 +44,7 @@ class EvidenceIndex:
         size = pos = 0
         for run in _RUN.finditer(folded):
             if run.start() > pos:
-                parts.append(folded[pos:run.start()])
+                parts.append(folded[pos : run.start()])
                 self._norm_starts.append(size)
                 self._orig_starts.append(pos)
                 size += run.start() - pos
@@ -74,13 +74,15 @@ class EvidenceIndex:
         if len(needle.replace(" ", "")) < MIN_QUOTE_CHARS:
             raise QuoteNotFound(
                 f"the quote {quote!r} is too short to be evidence; quote at least {MIN_QUOTE_CHARS} characters "
-                "of the sentence the action comes from, copied from the postmortem")
+                "of the sentence the action comes from, copied from the postmortem"
+            )
         found = self._normalised.find(needle)
         if found < 0:
             shown = quote if len(quote) <= 80 else quote[:77] + "..."
             raise QuoteNotFound(
                 f"the quote {shown!r} does not occur in the postmortem; copy the supporting sentence "
-                "verbatim from the document (case and spacing may differ, words may not)")
+                "verbatim from the document (case and spacing may differ, words may not)"
+            )
         return self._original(found), self._original(found + len(needle) - 1) + 1
 
 

@@ -22,9 +22,12 @@ _TAG: Final = re.compile(r"<[^>]+>")
 _FRONT_MATTER: Final = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(\r?\n|\Z)", re.DOTALL)
 # "Severity: SEV2", "**Severity:** 2", "sev-1", "SEV 3", "severity level 4".
 _SEVERITY: Final = re.compile(
-    r"\bsev(?:erity)?[ \t*_]*(?:level[ \t*_]*)?(?:[:=#-][ \t*_]*)?(?:sev[ \t-]?)?([0-5])\b", re.IGNORECASE)
-_MONTHS: Final = {m: i for i, m in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
+    r"\bsev(?:erity)?[ \t*_]*(?:level[ \t*_]*)?(?:[:=#-][ \t*_]*)?(?:sev[ \t-]?)?([0-5])\b", re.IGNORECASE
+)
+_MONTHS: Final = {
+    m: i
+    for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)
+}
 _MONTH: Final = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 _DATES: Final = (
     re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"),
@@ -35,7 +38,8 @@ _DATES: Final = (
 _DATE_LABEL: Final = re.compile(
     r"^[ \t>*_|-]{0,8}(?:incident[ \t]+date|date(?:[ \t]+of[ \t]+(?:the[ \t]+)?incident)?|occurred(?:[ \t]+on)?)"
     r"[*_]{0,4}[ \t]{0,4}[:|][*_]{0,4}[ \t]*([^\n]*)",
-    re.IGNORECASE | re.MULTILINE)
+    re.IGNORECASE | re.MULTILINE,
+)
 LINES: Final = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 SECTION_TEXT_BUDGET: Final = 60_000
 
@@ -77,8 +81,11 @@ def headings(text: str) -> list[tuple[int, int, str]]:
         elif (atx := _ATX.match(stripped)) is not None:
             found.append((offset, len(atx.group(1)), without_closing_hashes(atx.group(2))))
             stripped = ""
-        elif (setext := SETEXT.match(stripped)) is not None and previous is not None \
-                and not _LIST_ITEM.match(previous[1]):
+        elif (
+            (setext := SETEXT.match(stripped)) is not None
+            and previous is not None
+            and not _LIST_ITEM.match(previous[1])
+        ):
             found.append((previous[0], 1 if setext.group(1)[0] == "=" else 2, previous[1].strip()))
             stripped = ""
         previous = (offset, stripped) if stripped.strip() and fence is None else None
@@ -112,8 +119,9 @@ def sections(text: str, budget: int = SECTION_TEXT_BUDGET) -> list[Section]:
         body = text[start:end]
         shown = body[: max(left, 0)]
         left -= len(shown)
-        result.append(Section(heading=heading, level=level, start=start, end=end, text=shown,
-                              truncated=len(shown) < len(body)))
+        result.append(
+            Section(heading=heading, level=level, start=start, end=end, text=shown, truncated=len(shown) < len(body))
+        )
     return result
 
 
@@ -142,7 +150,7 @@ def find_title(text: str) -> str:
     if title_tag and _plain(title_tag.group(1)):
         return _plain(title_tag.group(1))[:300]
     front = _FRONT_MATTER.match(text)
-    body = text[front.end():] if front else text
+    body = text[front.end() :] if front else text
     first = next((ln for ln in (_plain(x) for x in body.splitlines()) if ln), "Untitled postmortem")
     return first[:300]
 

@@ -15,7 +15,8 @@ from postmortem_actions.store.text import plain, refusal
 from postmortem_actions.tools.extraction.prefilter import Guarded, any_in, case_blind, folded
 
 _INLINE_LINK: Final = re.compile(
-    r"(!?)\[([^\[\]\n]{0,300})\]\(\s*<?([^()\s<>]{1,2000})>?(?:\s+\"[^\"\n]{0,200}\")?\s*\)")
+    r"(!?)\[([^\[\]\n]{0,300})\]\(\s*<?([^()\s<>]{1,2000})>?(?:\s+\"[^\"\n]{0,200}\")?\s*\)"
+)
 _REF_LINK: Final = re.compile(r"(!?)\[([^\[\]\n]{1,300})\](?:\[([^\[\]\n]{0,200})\])?(?![(:])")
 _AUTOLINK: Final = re.compile(r"<(https?://[^\s<>]{1,2000})>")
 _BARE_URL: Final = re.compile(r"(?<![<\w])(?<!\]\()https?://[^\s<>()\[\]]{1,2000}")
@@ -24,17 +25,66 @@ _HTML_TAG: Final = re.compile(r"</?[a-zA-Z][^<>\n]{0,300}>")
 # literal to literal instead of trying the look-back at every position.
 _KEY: Final = re.compile(r"([A-Z](?<![\w/.-].)[A-Z0-9]{1,9})-(\d{1,7})(?![\w-])")
 _NOT_KEYS: Final = frozenset(
-    ["SEV", "UTC", "GMT", "ISO", "RFC", "CVE", "CWE", "HTTP", "HTTPS", "TLS", "SSL", "UTF", "SHA", "MD", "AES",
-     "RSA", "COVID", "IPV", "GPT", "FY", "PST", "PDT", "CET", "CEST", "EST", "EDT", "IST", "AWS", "GCP", "EC",
-     "US", "EU", "TCP", "UDP", "DNS", "API", "SLA", "SLO", "KPI", "OKR", "PCI", "SOC", "HIPAA", "GDPR", "NIST",
-     "TOTP", "OTP", "WER"])
+    [
+        "SEV",
+        "UTC",
+        "GMT",
+        "ISO",
+        "RFC",
+        "CVE",
+        "CWE",
+        "HTTP",
+        "HTTPS",
+        "TLS",
+        "SSL",
+        "UTF",
+        "SHA",
+        "MD",
+        "AES",
+        "RSA",
+        "COVID",
+        "IPV",
+        "GPT",
+        "FY",
+        "PST",
+        "PDT",
+        "CET",
+        "CEST",
+        "EST",
+        "EDT",
+        "IST",
+        "AWS",
+        "GCP",
+        "EC",
+        "US",
+        "EU",
+        "TCP",
+        "UDP",
+        "DNS",
+        "API",
+        "SLA",
+        "SLO",
+        "KPI",
+        "OKR",
+        "PCI",
+        "SOC",
+        "HIPAA",
+        "GDPR",
+        "NIST",
+        "TOTP",
+        "OTP",
+        "WER",
+    ]
+)
 _HASH: Final = re.compile(r"#(?<![\w&/#].)(\d{1,7})\b(?!\s+priority)")
 _NOT_TICKET_URL: Final = re.compile(
-    r"grafana|datadoghq|kibana|newrelic|dashboard|/d/|/charts?/|/metrics|\.(?:png|jpe?g|gif|svg)(?:$|\?)",
-    re.IGNORECASE)
+    r"grafana|datadoghq|kibana|newrelic|dashboard|/d/|/charts?/|/metrics|\.(?:png|jpe?g|gif|svg)(?:$|\?)", re.IGNORECASE
+)
 
-_MONTH: Final = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-                 r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?")
+_MONTH: Final = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
 # In lower case, like the other case-blind patterns here, so the due date can be read case-sensitively from
 # folded text ("Q3", "FY26", "EOQ" match as before: every pattern using it is case-blind).
 _DATE: Final = (
@@ -42,47 +92,89 @@ _DATE: Final = (
     rf"\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}(?:,?\s+\d{{4}})?|{_MONTH}\s+\d{{4}}|[qh][1-4]\s?(?:fy)?\d{{2,4}}|"
     rf"fy\s?\d{{2,4}}|(?:the\s+)?(?:end|middle|start|beginning)\s+of\s+(?:the\s+)?(?:week|month|quarter|year|sprint|"
     rf"[qh][1-4](?:\s+\d{{4}})?|{_MONTH}(?:\s+\d{{4}})?|\d{{4}})|(?:next|this)\s+(?:week|month|quarter|sprint|year)|"
-    rf"eo[wmqy]|\d{{1,2}}/\d{{1,2}}/\d{{2,4}})")
+    rf"eo[wmqy]|\d{{1,2}}/\d{{1,2}}/\d{{2,4}})"
+)
 _RANGE: Final = rf"{_DATE}(?:\s*(?:-|–|—|to|through)\s*{_DATE})?"
 # (?=[abdefintuw]): a word that cannot start a keyword is passed over without trying all thirteen.
 _DUE_IN_TEXT_SOURCE: Final = (
     rf"\b(?=[abdefintuw])(?:due(?:\s+date)?|by|before|until|deadline|eta|target(?:\s+date)?|no\s+later\s+than|at|"
-    rf"in|for|within)\b\s*:?\s*({_RANGE})(?![\w-])")
+    rf"in|for|within)\b\s*:?\s*({_RANGE})(?![\w-])"
+)
 _DUE_IN_TEXT: Final = re.compile(_DUE_IN_TEXT_SOURCE, re.IGNORECASE)
 _DUE_IN_FOLDED: Final = case_blind(_DUE_IN_TEXT_SOURCE)  # the same matches, over folded text, four times faster
-_DUE_IN_HEADING: Final = re.compile(rf"\(\s*(?:due\s*:?\s*|by\s+|target\s*:?\s*)?({_RANGE})\s*\)|"
-                                    rf"\b(?:due|by|target|until)\s*:?\s*({_RANGE})", re.IGNORECASE)
+_DUE_IN_HEADING: Final = re.compile(
+    rf"\(\s*(?:due\s*:?\s*|by\s+|target\s*:?\s*)?({_RANGE})\s*\)|"
+    rf"\b(?:due|by|target|until)\s*:?\s*({_RANGE})",
+    re.IGNORECASE,
+)
 # Every form of _DATE holds a digit, a month's name or one of these words; most action items hold none of them.
 _DIGIT: Final = re.compile(r"\d")
-_DATE_WORDS: Final = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec", "end",
-                      "middle", "start", "beginning", "next", "this", "eo")
+_DATE_WORDS: Final = (
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "may",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "oct",
+    "nov",
+    "dec",
+    "end",
+    "middle",
+    "start",
+    "beginning",
+    "next",
+    "this",
+    "eo",
+)
 _DUE_CELL: Final = re.compile(rf"^\W*({_RANGE})\W*$", re.IGNORECASE)
 
 _WORD_IN_NAME: Final = r"[\w'-]{0,40}(?:\.[\w'-]{1,40}){0,3}"  # dots only inside: "@dana." ends at "dana"
-_NAME: Final = (rf"@?[A-Za-z]{_WORD_IN_NAME}"
-                rf"(?:\s+(?!(?i:and|to|by|due|eta|deadline|target|ticket|status|priority|add|fix)\b)[A-Z]{_WORD_IN_NAME}){{0,3}}")
+_NAME: Final = (
+    rf"@?[A-Za-z]{_WORD_IN_NAME}"
+    rf"(?:\s+(?!(?i:and|to|by|due|eta|deadline|target|ticket|status|priority|add|fix)\b)[A-Z]{_WORD_IN_NAME}){{0,3}}"
+)
 _OWNER: Final = re.compile(
     rf"(?i:\b(?:owners?|owned\s+by|assignee|assigned\s+to|dri|responsible)\b)\s*[:=-]?\s*({_NAME})|"
     r"\(\s*(@[A-Za-z0-9][\w-]{0,38})\b|(?:^|\s)[-–—]\s*(@[A-Za-z0-9][\w-]{0,38})\s*$|^(@[A-Za-z0-9][\w-]{0,38})\s*[:–—-]|"
-    r"\b((?:[Tt]he\s+)?[A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,2}\s+team)\s+(?:will|is\s+going\s+to|owns|plans?\s+to)\b")
+    r"\b((?:[Tt]he\s+)?[A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,2}\s+team)\s+(?:will|is\s+going\s+to|owns|plans?\s+to)\b"
+)
 # Literals a match of _OWNER needs besides "@" and "team" (folded, as its case-blind part matches them).
 _OWNER_WORDS: Final = ("owne", "assign", "dri", "responsible")
 _NOT_OWNERS: Final = frozenset({"we", "us", "our", "i", "me", "the team", "team", "tbd", "none", "n/a", "unassigned"})
 
-_DONE_MARK: Final = Guarded(re.compile(
-    r"✅|✔|☑|^\W{0,4}(?:done|completed?|fixed|shipped|resolved)\b(?:\W|$)|[\[(]\s*(?:done|completed?|fixed|shipped|"
-    r"resolved|closed|merged)\b[^)\]\n]{0,60}[)\]]\W*$", re.IGNORECASE))
-_DONE_TENSE: Final = Guarded(re.compile(
-    r"^(?:(?:we|i)(?:\s+have|'ve|’ve)\s+(?:already\s+)?(?!to\b|been\s+asked)\w+(?:ed|en|wn|ilt|ade|ut)\b|"
-    r"[^.;]{0,160}?\b(?:has|have)\s+(?:already\s+)?been\s+\w+(?:ed|en|wn|ne|ilt|ade|ut)\b)", re.IGNORECASE))
-_DONE_STATUS: Final = re.compile(r"^\W*(?:done|completed?|fixed|closed|resolved|shipped|merged|finished|yes)\W*$|✅|✔",
-                                 re.IGNORECASE)
-_TRAILING_STATUS: Final = Guarded(re.compile(
-    r"\s*(?:\*\*|__)?\s*[\[(]\s*(?:done|completed?|fixed|shipped|resolved|closed|merged|in\s+progress|todo|wip)\b"
-    r"[^)\]\n]{0,60}[)\]]\s*(?:\*\*|__)?\s*\.?\s*$|\s*(?:✅|✔|☑)\s*$", re.IGNORECASE))
+_DONE_MARK: Final = Guarded(
+    re.compile(
+        r"✅|✔|☑|^\W{0,4}(?:done|completed?|fixed|shipped|resolved)\b(?:\W|$)|[\[(]\s*(?:done|completed?|fixed|shipped|"
+        r"resolved|closed|merged)\b[^)\]\n]{0,60}[)\]]\W*$",
+        re.IGNORECASE,
+    )
+)
+_DONE_TENSE: Final = Guarded(
+    re.compile(
+        r"^(?:(?:we|i)(?:\s+have|'ve|’ve)\s+(?:already\s+)?(?!to\b|been\s+asked)\w+(?:ed|en|wn|ilt|ade|ut)\b|"
+        r"[^.;]{0,160}?\b(?:has|have)\s+(?:already\s+)?been\s+\w+(?:ed|en|wn|ne|ilt|ade|ut)\b)",
+        re.IGNORECASE,
+    )
+)
+_DONE_STATUS: Final = re.compile(
+    r"^\W*(?:done|completed?|fixed|closed|resolved|shipped|merged|finished|yes)\W*$|✅|✔", re.IGNORECASE
+)
+_TRAILING_STATUS: Final = Guarded(
+    re.compile(
+        r"\s*(?:\*\*|__)?\s*[\[(]\s*(?:done|completed?|fixed|shipped|resolved|closed|merged|in\s+progress|todo|wip)\b"
+        r"[^)\]\n]{0,60}[)\]]\s*(?:\*\*|__)?\s*\.?\s*$|\s*(?:✅|✔|☑)\s*$",
+        re.IGNORECASE,
+    )
+)
 _LEADING_MARK: Final = re.compile(
     r"^\s*(?:\[\s*(?:action\s+items?|ai|todo|follow[- ]?up|done|x)\s*\]|(?:\*\*|__)?(?:action\s+items?|ai|todo|"
-    r"follow[- ]?up|next\s+step)\s*(?:\*\*|__)?\s*:\s*(?:\*\*|__)?)\s*", re.IGNORECASE)
+    r"follow[- ]?up|next\s+step)\s*(?:\*\*|__)?\s*:\s*(?:\*\*|__)?)\s*",
+    re.IGNORECASE,
+)
 
 
 _EMPTY_ASIDE: Final = re.compile(r"\(\s*([^()]{0,200}?)[\s,;]*\)")
@@ -125,7 +217,8 @@ def tickets(fragment: str, definitions: dict[str, str], *, any_key: bool = False
     # "[#294][issue-294]": the label names the link; the URL from the definition is the ticket.
     if definitions and "[" in plain:
         plain = _REF_LINK.sub(
-            lambda m: " " if (m.group(3) or m.group(2)).strip().lower() in definitions else m.group(0), plain)
+            lambda m: " " if (m.group(3) or m.group(2)).strip().lower() in definitions else m.group(0), plain
+        )
     if "-" in plain:
         refs += [m.group(0) for m in _KEY.finditer(plain) if any_key or m.group(1) not in _NOT_KEYS]
     if "#" in plain:
@@ -145,7 +238,7 @@ def due(fragment: str) -> str | None:
     if not fragment or (not _DIGIT.search(fragment) and not any_in(folded(fragment), _DATE_WORDS)):
         return None
     match = _DUE_IN_FOLDED.search(folded(fragment))
-    return " ".join(fragment[match.start(1):match.end(1)].split()) if match else None
+    return " ".join(fragment[match.start(1) : match.end(1)].split()) if match else None
 
 
 def due_in_heading(heading: str) -> str | None:
@@ -164,8 +257,7 @@ def due_cell(cell: str) -> str | None:
 
 def owner(fragment: str) -> str | None:
     """An owner the fragment names: 'Owner: Dana', '(@dana)', '— @dana', 'The SRE team will ...'."""
-    if not fragment or ("@" not in fragment and "team" not in fragment
-                        and not any_in(folded(fragment), _OWNER_WORDS)):
+    if not fragment or ("@" not in fragment and "team" not in fragment and not any_in(folded(fragment), _OWNER_WORDS)):
         return None
     for match in _OWNER.finditer(fragment):
         name = next(g for g in match.groups() if g)
@@ -180,8 +272,7 @@ def done(fragment: str) -> bool:
     if not fragment:
         return False
     lowered = folded(fragment)  # folding keeps "*", "_" and " ", so it commutes with the strip below
-    return bool(_DONE_MARK.search(fragment, lowered)
-                or _DONE_TENSE.match(fragment.strip("*_ "), lowered.strip("*_ ")))
+    return bool(_DONE_MARK.search(fragment, lowered) or _DONE_TENSE.match(fragment.strip("*_ "), lowered.strip("*_ ")))
 
 
 def done_status(cell: str) -> bool:
@@ -192,28 +283,34 @@ def done_status(cell: str) -> bool:
 def clean(fragment: str, definitions: dict[str, str]) -> str:
     """One readable line: links reduced to their labels, trailing links and status marks, emphasis dropped."""
     lead = _LEADING_MARK.match(fragment) if ":" in fragment or "[" in fragment else None
-    text = fragment[lead.end():] if lead else fragment  # anchored: one match at most, at the start
+    text = fragment[lead.end() :] if lead else fragment  # anchored: one match at most, at the start
     if "](" in text:
         text = _INLINE_LINK.sub(lambda m: "" if m.group(1) else m.group(2), text)
     if "<" in text:
         text = _AUTOLINK.sub("", text)
     if definitions and "[" in text:
         text = _REF_LINK.sub(
-            lambda m: m.group(2) if not m.group(1) and (m.group(3) or m.group(2)).strip().lower() in definitions
-            else m.group(0), text)
+            lambda m: (
+                m.group(2)
+                if not m.group(1) and (m.group(3) or m.group(2)).strip().lower() in definitions
+                else m.group(0)
+            ),
+            text,
+        )
     if "<" in text:
         text = _HTML_TAG.sub("", text)
     text = " ".join(text.split())
     if "://" in text:
-        text = _BARE_URL.sub(lambda m: "" if m.end() >= len(text) - 1 or text[m.start() - 1:m.start()] in "(,"
-                             else m.group(0), text)
+        text = _BARE_URL.sub(
+            lambda m: "" if m.end() >= len(text) - 1 or text[m.start() - 1 : m.start()] in "(," else m.group(0), text
+        )
     if "(" in text:
         text = _EMPTY_ASIDE.sub(lambda m: f"({m.group(1)})" if m.group(1) else "", text)
     text = text.replace("**", "").replace("__", "").replace("~~", "")
     if any_in(text, _STATUS_OPENERS) and _TRAILING_STATUS.search(text):
         text = _TRAILING_STATUS.pattern.sub("", text)
     if any_in(text, ("DONE", "TODO", "WIP")):
-        text = text[status.end():] if (status := _STATUS_WORD.match(text)) else text
+        text = text[status.end() :] if (status := _STATUS_WORD.match(text)) else text
     # The clean line may become a candidate's text: nothing a text field refuses stays in it (store.text).
     if not (text.isascii() and text.isprintable()) and refusal(text) is not None:
         text = plain(text)

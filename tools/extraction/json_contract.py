@@ -11,8 +11,20 @@ from typing import Final
 
 from postmortem_actions.tools.models import Finding
 
-CONTRACT_KEYS: Final = ("text", "quote", "start", "end", "category", "owner", "due", "ticket", "vague",
-                        "vague_reasons", "in_section", "done")
+CONTRACT_KEYS: Final = (
+    "text",
+    "quote",
+    "start",
+    "end",
+    "category",
+    "owner",
+    "due",
+    "ticket",
+    "vague",
+    "vague_reasons",
+    "in_section",
+    "done",
+)
 
 
 def as_contract(finding: Finding) -> dict[str, object]:

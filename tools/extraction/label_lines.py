@@ -14,20 +14,26 @@ from postmortem_actions.tools.extraction.readers.markdown import Block, Document
 
 def label_line(doc: Document, block: Block) -> tuple[int, SectionInfo] | None:
     """A one-line paragraph such as "Agreed actions:" or "**Next steps:**" that heads the list below it."""
-    line = doc.text[block.start:block.end]
+    line = doc.text[block.start : block.end]
     if len(block.lines) != 1 or not line.rstrip(" *_").endswith(":") or len(line.split()) > 8:
         return None
     title = item_fields.clean(line, doc.definitions).rstrip(":")
     if purpose_of(title) != "followup":
         return None
-    info = SectionInfo(title=title, purpose="followup", due=item_fields.due_in_heading(title),
-                       tickets=item_fields.tickets(line, doc.definitions))
+    info = SectionInfo(
+        title=title,
+        purpose="followup",
+        due=item_fields.due_in_heading(title),
+        tickets=item_fields.tickets(line, doc.definitions),
+    )
     return block.section, info
 
+
 def lead_handle(title: str) -> str | None:
-    """"@dana" for a heading that starts with a handle ("@dana Alerts configured")."""
+    """ "@dana" for a heading that starts with a handle ("@dana Alerts configured")."""
     match = re.match(r"@[A-Za-z0-9][\w-]{0,38}(?=\s)", title)
     return match.group(0) if match else None
+
 
 def headed_actions(doc: Document, infos: list[SectionInfo]) -> list[RawItem]:
     """Follow-ups written as sub-headings ("#### @dana Alerts configured") with a paragraph, not as a list.
@@ -42,8 +48,13 @@ def headed_actions(doc: Document, infos: list[SectionInfo]) -> list[RawItem]:
     raws: list[RawItem] = []
     for index, heading in enumerate(doc.sections):
         parent = heading.parent
-        if (index == 0 or index in listed or infos[index].purpose != "followup" or purpose_of(heading.title)
-                or not (0 < parent < index and infos[parent].purpose == "followup" and parent not in listed)):
+        if (
+            index == 0
+            or index in listed
+            or infos[index].purpose != "followup"
+            or purpose_of(heading.title)
+            or not (0 < parent < index and infos[parent].purpose == "followup" and parent not in listed)
+        ):
             continue
         title_at = doc.text.find(heading.title.split()[0], heading.start, heading.end) if heading.title else -1
         start, end = (title_at, heading.end) if title_at >= 0 else (heading.start, heading.end)
@@ -52,10 +63,21 @@ def headed_actions(doc: Document, infos: list[SectionInfo]) -> list[RawItem]:
         if para is not None:
             first = statements.sentences(doc.text, para.start, para.end)[0]
             end = first[1]
-            shown = item_fields.clean(doc.text[first[0]:first[1]], doc.definitions) or shown
+            shown = item_fields.clean(doc.text[first[0] : first[1]], doc.definitions) or shown
         if len(shown) < 3:
             continue
-        raws.append(RawItem(start, end, shown, "section_prose", True, index, shown, shown,
-                         owner=lead_handle(heading.title) or item_fields.owner(heading.title),
-                         tickets=item_fields.tickets(heading.title, doc.definitions)))
+        raws.append(
+            RawItem(
+                start,
+                end,
+                shown,
+                "section_prose",
+                True,
+                index,
+                shown,
+                shown,
+                owner=lead_handle(heading.title) or item_fields.owner(heading.title),
+                tickets=item_fields.tickets(heading.title, doc.definitions),
+            )
+        )
     return raws

@@ -21,51 +21,72 @@ _PURPOSE: Final = case_blind(  # run over folded text: case-sensitive alternativ
     r"(?:,|;|:|\s)\s*(?:so\s+that|so(?!\s+(?:on|forth)\b)|in\s+order\s+to|in\s+order\s+for|such\s+that|because|since|as\s+we|which|"
     r"to\s+(?:ensure|make\s+sure|help|allow|avoid|prevent|reduce|catch|monitor|detect|validate|accommodate|"
     r"remove|notify|let|enable|keep|protect|guarantee|stop|speed|give|get|support|make|better|more|further|"
-    r"capture|identify|find|learn|see|know|confirm|check|verify|increase|handle|serve|cover|track))\b")
+    r"capture|identify|find|learn|see|know|confirm|check|verify|increase|handle|serve|cover|track))\b"
+)
 # The mark, then a look back at the character before it: the engine skips from mark to mark.
 _SENTENCE_END: Final = re.compile(r"[.!?](?<=[a-z0-9)`\]].)(?:\s|$)")
 
 _RULES: Final[tuple[tuple[LintKind, re.Pattern[str], str, str], ...]] = (
-    ("exploratory", re.compile(
-        r"\b(?:investigat(?:e|es|ing)|^(?:an?\s+)?investigation|look(?:ing)?\s+into|consider(?:ing)?|explor(?:e|ing)|evaluat(?:e|ing)|"
-        r"assess(?:ing)?|research(?:ing)?|figure\s+out|think(?:ing)?\s+(?:about|through)|brainstorm(?:ing)?|"
-        r"discuss(?:ing)?|entertain(?:ed|ing)?|ideas\s+(?:on|for|about)|yet\s+to\s+(?:settle|decide|find)|"
-        r"what\s+we\s+can\s+do|(?:identify|find|determine)\s+the\s+(?:root\s+)?causes?|root[\s-]cause\s+analysis|determine\s+(?:whether|if|how)|see\s+(?:whether|if)|understand|study|"
-        r"something\s+(?:about|for|like)|options\s+for|possibilit(?:y|ies)\s+of)\b", re.IGNORECASE),
-     "it names an activity, not a result: an investigation or a discussion is never clearly finished",
-     "the decision or artifact it must produce (e.g. a written recommendation with a date, or the concrete fix "
-     "once it is known)"),
-    ("unbounded", re.compile(
-        r"\b(?:improv(?:e|es|ed|ing|ements?)|better|(?<!\ba\s)(?<!\ban\s)more(?!\s+than\s+\d|\s+\w+ly\b)|further|"
-        r"^(?:reduce|shorten|speed\s+up|decrease|lower)|strive|enhanc(?:e|es|ed|ing)|"
-        r"optimi[sz](?:e|es|ing)|minimi[sz](?:e|es|ing)|maximi[sz](?:e|es|ing)|as\s+much\s+as\s+possible|"
-        r"where\s+possible|(?:more\s+)?robust(?:ness)?)\b",
-        re.IGNORECASE),
-     "an improvement without a target has no finish line: any change counts and none completes it",
-     "the concrete change and its target: which alert, check or component, and the threshold or value "
-     "it must reach"),
-    ("etc", re.compile(r"\betc\b\.?|\band\s+so\s+(?:on|forth)\b|\bamong\s+others\b|\band\s+more\b|\.\.\.|…",
-                       re.IGNORECASE),
-     "an open list ('etc.') cannot be completed: nobody can say when every item is covered",
-     "the complete list of what it covers"),
-    ("intent_only", re.compile(
-        r"\b(?:prioriti[sz](?:e|es|ed|ing|ation)|remains?\s+a\s+priority|focus\s+on|make\s+\S+(?:\s+\S+)?\s+a\s+priority|"
-        r"be\s+(?:more\s+)?(?:careful|mindful|vigilant)|pay\s+(?:more\s+)?attention|"
-        r"keep\s+an\s+eye\s+on|(?:will\s+)?continue\s+to|take\s+\S+(?:\s+\S+)?\s+seriously)\b", re.IGNORECASE),
-     "it states an intention or a priority, not a deliverable",
-     "the deliverable that puts the intention into practice (a rule, a check, a scheduled task) and who owns "
-     "or is paged for it"),
+    (
+        "exploratory",
+        re.compile(
+            r"\b(?:investigat(?:e|es|ing)|^(?:an?\s+)?investigation|look(?:ing)?\s+into|consider(?:ing)?|explor(?:e|ing)|evaluat(?:e|ing)|"
+            r"assess(?:ing)?|research(?:ing)?|figure\s+out|think(?:ing)?\s+(?:about|through)|brainstorm(?:ing)?|"
+            r"discuss(?:ing)?|entertain(?:ed|ing)?|ideas\s+(?:on|for|about)|yet\s+to\s+(?:settle|decide|find)|"
+            r"what\s+we\s+can\s+do|(?:identify|find|determine)\s+the\s+(?:root\s+)?causes?|root[\s-]cause\s+analysis|determine\s+(?:whether|if|how)|see\s+(?:whether|if)|understand|study|"
+            r"something\s+(?:about|for|like)|options\s+for|possibilit(?:y|ies)\s+of)\b",
+            re.IGNORECASE,
+        ),
+        "it names an activity, not a result: an investigation or a discussion is never clearly finished",
+        "the decision or artifact it must produce (e.g. a written recommendation with a date, or the concrete fix "
+        "once it is known)",
+    ),
+    (
+        "unbounded",
+        re.compile(
+            r"\b(?:improv(?:e|es|ed|ing|ements?)|better|(?<!\ba\s)(?<!\ban\s)more(?!\s+than\s+\d|\s+\w+ly\b)|further|"
+            r"^(?:reduce|shorten|speed\s+up|decrease|lower)|strive|enhanc(?:e|es|ed|ing)|"
+            r"optimi[sz](?:e|es|ing)|minimi[sz](?:e|es|ing)|maximi[sz](?:e|es|ing)|as\s+much\s+as\s+possible|"
+            r"where\s+possible|(?:more\s+)?robust(?:ness)?)\b",
+            re.IGNORECASE,
+        ),
+        "an improvement without a target has no finish line: any change counts and none completes it",
+        "the concrete change and its target: which alert, check or component, and the threshold or value it must reach",
+    ),
+    (
+        "etc",
+        re.compile(r"\betc\b\.?|\band\s+so\s+(?:on|forth)\b|\bamong\s+others\b|\band\s+more\b|\.\.\.|…", re.IGNORECASE),
+        "an open list ('etc.') cannot be completed: nobody can say when every item is covered",
+        "the complete list of what it covers",
+    ),
+    (
+        "intent_only",
+        re.compile(
+            r"\b(?:prioriti[sz](?:e|es|ed|ing|ation)|remains?\s+a\s+priority|focus\s+on|make\s+\S+(?:\s+\S+)?\s+a\s+priority|"
+            r"be\s+(?:more\s+)?(?:careful|mindful|vigilant)|pay\s+(?:more\s+)?attention|"
+            r"keep\s+an\s+eye\s+on|(?:will\s+)?continue\s+to|take\s+\S+(?:\s+\S+)?\s+seriously)\b",
+            re.IGNORECASE,
+        ),
+        "it states an intention or a priority, not a deliverable",
+        "the deliverable that puts the intention into practice (a rule, a check, a scheduled task) and who owns "
+        "or is paged for it",
+    ),
 )
 _BLANKET: Final = re.compile(
     r"^(?:we\s+(?:will|must|should|need\s+to)\s+)?(?:make\s+sure|ensure|guarantee)\b[^.]*?"
-    r"\b(?:all|every|everything|everyone|always|never|nothing|any)\b", re.IGNORECASE)
+    r"\b(?:all|every|everything|everyone|always|never|nothing|any)\b",
+    re.IGNORECASE,
+)
 _CONCRETE_AND: Final = re.compile(
     r"\b(?:fix|add|set\s+up|setup|create|write|build|implement|configure|remove|replace)\s+and\s+"
-    r"(?:improv|enhanc|tighten|harden)", re.IGNORECASE)
+    r"(?:improv|enhanc|tighten|harden)",
+    re.IGNORECASE,
+)
 _BARE: Final = case_blind(
     r"^(?:we\s+(?:will|must|should|need\s+to)\s+)?(?:fix|address|handle|resolve|follow\s+up(?:\s+on)?|clean\s+up|"
     r"look\s+at|deal\s+with|sort\s+out|update|check|do|work\s+on|change)"
-    r"(?:\s+(?:it|this|that|these|those|them|things?|the\s+(?:issue|problem|bug|gaps?)|everything))?\s*[.!]?$")
+    r"(?:\s+(?:it|this|that|these|those|them|things?|the\s+(?:issue|problem|bug|gaps?)|everything))?\s*[.!]?$"
+)
 # A number of its own ("below 10%", "within 5 minutes"), not a digit inside a name ("e2e") or a ticket ("#123").
 _ABOUT: Final = re.compile(r"\b(?:for|on|about|with|of|describing|covering)\s+(?:how\s+to\s+)?$", re.IGNORECASE)
 _THRESHOLD: Final = re.compile(r"(?<![\w#-])\d+(?:[.,]\d+)?(?![\w-]*[a-z])|(?<![\w#-])\d+\s*(?:%|ms|s|m|h|d)\b")
@@ -92,14 +113,23 @@ def lint_findings(text: str) -> list[LintFinding]:
     lowered = folded(core)
     found: list[LintFinding] = []
     if _BARE.match(lowered) or len(core.split()) < 2:
-        found.append(LintFinding(
-            kind="no_object", words=core or text.strip(), why="it does not say what is changed",
-            needs="the artifact, system or document it changes, and the state it must reach"))
+        found.append(
+            LintFinding(
+                kind="no_object",
+                words=core or text.strip(),
+                why="it does not say what is changed",
+                needs="the artifact, system or document it changes, and the state it must reach",
+            )
+        )
     if (blanket := _GUARDED_BLANKET.search(core, lowered)) is not None:
-        found.append(LintFinding(
-            kind="unbounded", words=blanket.group(0),
-            why="a promise about everything ('make sure all ...') names an outcome, not a task with an end",
-            needs="the concrete list it covers, or the mechanism (check, alert, review) that enforces it"))
+        found.append(
+            LintFinding(
+                kind="unbounded",
+                words=blanket.group(0),
+                why="a promise about everything ('make sure all ...') names an outcome, not a task with an end",
+                needs="the concrete list it covers, or the mechanism (check, alert, review) that enforces it",
+            )
+        )
     for kind, pattern, why, needs in _GUARDED_RULES:
         match = pattern.search(core, lowered)
         if match is not None and kind == "exploratory" and _ABOUT.search(core, 0, match.start()):
@@ -122,8 +152,11 @@ def lint_action(text: str) -> LintResult:
     """
     findings = lint_findings(text)
     if findings:
-        advice = ("Rewrite it as one sentence with a finish line: "
-                  + "; ".join(dict.fromkeys(f.needs for f in findings)) + ".")
+        advice = (
+            "Rewrite it as one sentence with a finish line: "
+            + "; ".join(dict.fromkeys(f.needs for f in findings))
+            + "."
+        )
     else:
         advice = "Concrete enough: it names what will be done and when it is finished."
     return LintResult(text=text, vague=bool(findings), findings=findings, advice=advice)

@@ -16,8 +16,15 @@ from typing import Any, Final
 
 # Case-blind patterns (re.IGNORECASE) match these to ASCII letters as well as A-Z; `str.lower()` alone keeps "ſ"
 # and "ı", and turns "İ" into two characters. Folding them keeps offsets and word boundaries where they were.
-_FOLD: Final = str.maketrans({**{chr(c): chr(c + 32) for c in range(ord("A"), ord("Z") + 1)},
-                              "\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+_FOLD: Final = str.maketrans(
+    {
+        **{chr(c): chr(c + 32) for c in range(ord("A"), ord("Z") + 1)},
+        "\u0130": "i",
+        "\u0131": "i",
+        "\u017f": "s",
+        "\u212a": "k",
+    }
+)
 _MAX_CLASS: Final = 4  # a character class of up to this many literals ("[\[(]") is a set of one-letter needles
 _Needles = tuple[str, ...]
 
@@ -87,9 +94,9 @@ def case_blind(source: str) -> re.Pattern[str]:
             i += 2  # an escape keeps its meaning ("\\S" is not "\\s"), and no letter in it is a literal
             continue
         if char.isalpha() and not (char.isascii() and char.islower()):
-            raise ValueError(f"{source[max(0, i - 20):i + 20]!r}: a case-blind pattern must be written in lower case")
-        if source.startswith("(?", i) and source[i + 2:i + 3] in ("a", "i", "L", "m", "s", "u", "x", "-"):
-            raise ValueError(f"{source[i:i + 20]!r}: inline flags would change what the pattern matches")
+            raise ValueError(f"{source[max(0, i - 20) : i + 20]!r}: a case-blind pattern must be written in lower case")
+        if source.startswith("(?", i) and source[i + 2 : i + 3] in ("a", "i", "L", "m", "s", "u", "x", "-"):
+            raise ValueError(f"{source[i : i + 20]!r}: inline flags would change what the pattern matches")
         i += 1
     return re.compile(source)
 
@@ -131,8 +138,9 @@ def _sequence(items: list[tuple[Any, Any]], const: Any) -> _Needles | None:
     if run:
         found.append((run,))
     # Short needles let most texts through, and fewer needles test faster.
-    return max(found, key=lambda n: (min(map(len, n)) > 2, min(map(len, n)) > 1, -len(n), min(map(len, n))),
-               default=None)
+    return max(
+        found, key=lambda n: (min(map(len, n)) > 2, min(map(len, n)) > 1, -len(n), min(map(len, n))), default=None
+    )
 
 
 def _node(op: Any, value: Any, const: Any) -> _Needles | None:

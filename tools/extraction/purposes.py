@@ -20,20 +20,25 @@ _TIMELINE: Final = re.compile(
     r"\btime\s?line\b|\bchronolog|\bsequence\s+of\s+events\b|\bevent\s+log\b|\bincident\s+log\b|"
     r"\bdetailed\s+events\b|\bwhat\s+happened\s+when\b|^\s*\d{1,2}:\d{2}\b|"
     r"^\s*\d{4}-\d{2}-\d{2}(?:[ T]\d{1,2}:\d{2})?\s*$",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _ADVICE: Final = re.compile(
     r"\bcall\s+to\s+action\b|\bwhat\s+(?:should|can|do)\s+(?:you|i|users|customers)\b|"
     r"\bwhat\s+you\s+(?:can|should|need\s+to)\s+do\b|\brecommendations?\s+for\s+(?:users|customers|readers)\b|"
     r"\bhow\s+(?:to|you\s+can)\s+protect\b|\baction\s+required\b|\b(?:for|to)\s+(?:our\s+)?(?:users|customers)\s*$|"
     r"\bwhat\s+this\s+means\s+for\s+you\b|\bfaq\b",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _SKIP: Final = re.compile(
     r"^\s*(?:appendix|references?|glossary|responders|participants|attendees|authors?|links|"
-    r"acknowledg(?:e)?ments?|thanks|contact|about\b)", re.IGNORECASE)
+    r"acknowledg(?:e)?ments?|thanks|contact|about\b)",
+    re.IGNORECASE,
+)
 _RESPONSE: Final = re.compile(
     r"\bactions?\s+taken\b|\bresolution\b|\brecovery\b|^\s*mitigations?\s*$|\bwhat\s+we\s+did\b|"
     r"\bhow\s+we\s+(?:fixed|resolved|responded)\b|\bworkaround\b|\bimmediate\s+response\b|\bresponse\b",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 # Phrases that name a follow-up section wherever they sit in the heading.
 _FOLLOWUP: Final = re.compile(
     r"\baction[\s_-]*items?\b|\bfollow[\s-]?ups?\b|\bcorrective\b|\bpreventa?tive\b|"
@@ -46,23 +51,29 @@ _FOLLOWUP: Final = re.compile(
     r"\bwhat\s+(?:we(?:'ve|\s+have)?|i(?:'ve|\s+have)?)\s+changed\b|\bchanges\s+(?:we\s+)?made\b|"
     r"\b(?:possible\s+|future\s+)actions\b|\bactions?\s+(?:in|for)\s+the\s+future\b|\bactions?\s+to\s+take\b|"
     r"\bresulting\s+actions?\b",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 # Words that name one only as a short heading's lead ("Prevention", "Long-term improvements", "Immediate actions"),
 # not inside a sentence-like heading ("An ounce of prevention is worth a pound of cure").
 _FOLLOWUP_LEAD: Final = re.compile(
     r"^\W*(?:\S+\s+){0,2}?(?:actions?|prevention|improvements?|fixes|plans?|commitments?|recommendations?|"
     r"(?:long|short|medium|near)[\s-]term|to[\s-]?dos?|(?:going|moving)\s+forward|mitigations?\s+plan)\b",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _DONE_HEADING: Final = re.compile(
     r"\b(?:completed|done|already\s+(?:done|fixed|implemented|shipped)|finished|shipped|resolved|implemented)\b",
-    re.IGNORECASE)
-_NOT_DONE_HEADING: Final = re.compile(r"\b(?:to\s+be\s+done|not\s+(?:yet\s+)?done|todo|to-do|pending|open)\b",
-                                      re.IGNORECASE)
+    re.IGNORECASE,
+)
+_NOT_DONE_HEADING: Final = re.compile(
+    r"\b(?:to\s+be\s+done|not\s+(?:yet\s+)?done|todo|to-do|pending|open)\b", re.IGNORECASE
+)
 
 
 _TIMESTAMPISH: Final = re.compile(
     r"\d|\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*day\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|"
-    r"\b(?:morning|afternoon|evening|night|day\s+\d)\b", re.IGNORECASE)
+    r"\b(?:morning|afternoon|evening|night|day\s+\d)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -77,8 +88,23 @@ class SectionInfo:
     tickets: list[str] = field(default_factory=list)
 
 
-_KEYWORDS: Final = ("action", "actions", "items", "follow", "followup", "remediation", "forward", "improvements",
-                    "prevention", "preventive", "preventative", "corrective", "measures", "timeline", "steps")
+_KEYWORDS: Final = (
+    "action",
+    "actions",
+    "items",
+    "follow",
+    "followup",
+    "remediation",
+    "forward",
+    "improvements",
+    "prevention",
+    "preventive",
+    "preventative",
+    "corrective",
+    "measures",
+    "timeline",
+    "steps",
+)
 
 
 def _one_edit_apart(a: str, b: str) -> bool:
@@ -86,10 +112,11 @@ def _one_edit_apart(a: str, b: str) -> bool:
         return False
     if len(a) == len(b):
         return sum(x != y for x, y in zip(a, b, strict=True)) == 1 or any(
-            a[i] == b[i + 1] and a[i + 1] == b[i] and a[:i] == b[:i] and a[i + 2:] == b[i + 2:]
-            for i in range(len(a) - 1))
+            a[i] == b[i + 1] and a[i + 1] == b[i] and a[:i] == b[:i] and a[i + 2 :] == b[i + 2 :]
+            for i in range(len(a) - 1)
+        )
     short, long = (a, b) if len(a) < len(b) else (b, a)
-    return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
 def _spelled(title: str) -> str:
@@ -117,8 +144,9 @@ def _purpose(title: str) -> Purpose | None:
     for purpose, pattern in (("timeline", _TIMELINE), ("advice", _ADVICE), ("skip", _SKIP)):
         if pattern.search(title):
             return purpose  # type: ignore[return-value]
-    if _RESPONSE.search(title) and not re.search(r"\b(?:future|prevent|follow|improvement|remediation)", title,
-                                                 re.IGNORECASE):
+    if _RESPONSE.search(title) and not re.search(
+        r"\b(?:future|prevent|follow|improvement|remediation)", title, re.IGNORECASE
+    ):
         return "response"
     bare = re.sub(r"\([^)]*\)", " ", title)
     if _FOLLOWUP.search(title) or (len(bare.split()) <= 5 and _FOLLOWUP_LEAD.search(bare)):
@@ -133,8 +161,12 @@ def classify(doc: Document) -> list[SectionInfo]:
         own = purpose_of(heading.title)
         parent = infos[heading.parent] if 0 <= heading.parent < index else None
         purpose: Purpose
-        if own is None and parent is not None and parent.purpose == "timeline" \
-                and not _TIMESTAMPISH.search(heading.title):
+        if (
+            own is None
+            and parent is not None
+            and parent.purpose == "timeline"
+            and not _TIMESTAMPISH.search(heading.title)
+        ):
             purpose = "narrative"  # "## Root Cause" under a "# Timeline" that was meant as a sibling
         elif own is None:
             purpose = parent.purpose if parent else "narrative"
@@ -146,7 +178,8 @@ def classify(doc: Document) -> list[SectionInfo]:
         if purpose == "followup":
             title = heading.title
             info.done = bool(_DONE_HEADING.search(title) and not _NOT_DONE_HEADING.search(title)) or bool(
-                parent and parent.purpose == "followup" and parent.done)
+                parent and parent.purpose == "followup" and parent.done
+            )
             inherited = parent if parent is not None and parent.purpose == "followup" else None
             info.due = item_fields.due_in_heading(title) or (inherited.due if inherited else None)
             info.owner = item_fields.owner(title) or (inherited.owner if inherited else None)

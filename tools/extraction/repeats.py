@@ -17,9 +17,51 @@ from postmortem_actions.tools.extraction.raw_items import MAX_JUDGED, RawItem
 _LEAD_IN: Final = Guarded(re.compile(r"^.*?\b(?:need|needs|have|has|plan|want|going)\s+to\s+"))
 _WORD: Final = re.compile(r"[a-z0-9]+")
 _STOP: Final = frozenset(
-    ["the", "a", "an", "to", "of", "and", "or", "for", "in", "on", "at", "by", "with", "from", "is", "are", "be",
-     "we", "will", "our", "this", "that", "it", "as", "need", "needs", "should", "must", "would", "have", "has",
-     "add", "set", "up", "setup", "make", "sure", "so", "when", "all", "also", "more"])
+    [
+        "the",
+        "a",
+        "an",
+        "to",
+        "of",
+        "and",
+        "or",
+        "for",
+        "in",
+        "on",
+        "at",
+        "by",
+        "with",
+        "from",
+        "is",
+        "are",
+        "be",
+        "we",
+        "will",
+        "our",
+        "this",
+        "that",
+        "it",
+        "as",
+        "need",
+        "needs",
+        "should",
+        "must",
+        "would",
+        "have",
+        "has",
+        "add",
+        "set",
+        "up",
+        "setup",
+        "make",
+        "sure",
+        "so",
+        "when",
+        "all",
+        "also",
+        "more",
+    ]
+)
 _MAX_POSTINGS: Final = 200
 
 
@@ -46,8 +88,11 @@ def deduplicated(raws: list[RawItem]) -> Iterator[RawItem]:
         key = " ".join(raw.text.lower().split())
         if key in seen:
             continue
-        if not raw.in_section and postings \
-                and _repeats_listed(_words(statements_core(raw.text[:MAX_JUDGED])), listed, postings):
+        if (
+            not raw.in_section
+            and postings
+            and _repeats_listed(_words(statements_core(raw.text[:MAX_JUDGED])), listed, postings)
+        ):
             continue  # the prose repeats an item of the follow-up list: the list is the record
         seen.add(key)
         yield raw
@@ -65,4 +110,4 @@ def _repeats_listed(mine: set[str], listed: list[set[str]], postings: dict[str, 
 def statements_core(text: str) -> str:
     """The deliverable of a prose statement, without its lead-in ('We need to add X, so ...' -> 'add X')."""
     lead_in = _LEAD_IN.match(text)
-    return deliverable(text[lead_in.end():] if lead_in else text)
+    return deliverable(text[lead_in.end() :] if lead_in else text)

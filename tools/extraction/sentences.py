@@ -14,15 +14,40 @@ from typing import Final
 from postmortem_actions.tools.extraction.prefilter import Guarded, any_in, case_blind, folded
 
 _ABBREVIATIONS: Final = frozenset(
-    ["e.g", "i.e", "etc", "vs", "approx", "mr", "mrs", "ms", "dr", "no", "nos", "inc", "ltd", "st", "fig", "cf",
-     "al", "resp", "incl", "esp", "min", "max", "sec"])
+    [
+        "e.g",
+        "i.e",
+        "etc",
+        "vs",
+        "approx",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "no",
+        "nos",
+        "inc",
+        "ltd",
+        "st",
+        "fig",
+        "cf",
+        "al",
+        "resp",
+        "incl",
+        "esp",
+        "min",
+        "max",
+        "sec",
+    ]
+)
 # Starts only at the first mark of a run, so a run of a million dots is scanned once, not a million times. The
 # mark comes first and the look back after it, so the engine jumps from mark to mark instead of trying every
 # position ("(?<![.!?])[.!?]" is the same test, but it cannot be skipped to).
 _BOUNDARY: Final = re.compile(r"[.!?](?<![.!?].)[.!?]*+[\"'”’)\]*_`]*+(?=\s)")
 _NEXT_START: Final = re.compile(
     r"\s+[\"'“‘(\[*_`]*[A-Z0-9@#]|\s+\((?=\s*(?:fixed|added|filed|done|completed|tracked|landed|merged|opened|"
-    r"created|implemented|shipped|deployed)\b)")
+    r"created|implemented|shipped|deployed)\b)"
+)
 _CLAUSE: Final = re.compile(r"[:;]\s+")
 
 _SUBJECT: Final = r"(?:we|i|(?:the\s+|our\s+)?[\w-]+\s+teams?)"
@@ -35,13 +60,15 @@ _MODAL: Final = (
     r"(?:are|'re|is)\s+(?:now\s+|currently\s+|actively\s+)?(?:working\s+(?:on|to|towards?)|looking\s+(?:into|at)|"
     r"adding|building|implementing|rolling\s+out|migrating|introducing|planning|investigating|exploring|evaluating|"
     r"developing|creating|writing|updating|improving|reviewing|changing|moving|making|setting\s+up|"
-    r"putting\s+in\s+place|preparing|designing|reworking|refactoring|automating|auditing|enabling|deploying))")
+    r"putting\s+in\s+place|preparing|designing|reworking|refactoring|automating|auditing|enabling|deploying))"
+)
 # An organisation or a team as the subject: "The PSF is exploring ...", "Infra Team will ..." (capitalised names).
 _ORGANISATION: Final = (
     r"(?-i:\b(?!(?:It|This|That|These|Those|There|They|He|She|Which|What|Who|Everything|Nothing|Something)\b)"
     r"(?:The\s+)?[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,2})\s+(?:(?:is|are)\s+(?:now\s+|currently\s+|actively\s+)?"
     r"(?:working\s+on|exploring|investigating|planning\s+to|evaluating|developing|implementing|rolling\s+out|"
-    r"preparing\s+to)|plans\s+to|intends\s+to)\b")
+    r"preparing\s+to)|plans\s+to|intends\s+to)\b"
+)
 # Every other form of commitment; in lower case, so it also runs case-sensitively over folded text (see
 # prefilter.case_blind), which is several times faster than a case-blind search.
 _COMMIT_LOWER: Final = (
@@ -56,47 +83,122 @@ _COMMIT_LOWER: Final = (
     r"(?:is|will\s+be)\s+to\b|"
     r"\b(?:needs?|has|have)\s+to\s+be\s+\w+(?:ed|en|ne|wn|ilt|ut|ade)\b|\b(?:would|will)\s+need\s+to\s+be\s+\w+|"
     r"\bwill\s+be\s+(?!able\b|back\b|available\b|affected\b)\w+(?:ed|en|ne|wn|ilt|ut|ade)\b|"
-    r"\bis\s+being\s+tracked\b|\bremains?\s+to\s+be\s+done\b")
+    r"\bis\s+being\s+tracked\b|\bremains?\s+to\s+be\s+done\b"
+)
 _COMMIT: Final = re.compile(rf"{_COMMIT_LOWER}|{_ORGANISATION}", re.IGNORECASE)
 _COMMIT_FOLDED: Final = case_blind(_COMMIT_LOWER)
 _ORGANISATION_COMMIT: Final = Guarded(re.compile(_ORGANISATION, re.IGNORECASE))
 # Every alternative of _COMMIT and _PROPOSAL_QUESTION contains one of these; most narrative sentences contain
 # none, and a substring test is far cheaper than the alternation.
 _HINTS: Final = (
-    "will", "'ll", "shall", "going", "plan", "intend", "need", "must", "should", "have to", "has to", "like to",
-    "aim", "hope", "expect", "commit", "working", "looking", "adding", "building", "implementing", "rolling",
-    "migrating", "introducing", "investigating", "exploring", "evaluating", "developing", "creating", "writing",
-    "updating", "improving", "reviewing", "changing", "moving", "making", "setting", "putting", "preparing",
-    "designing", "reworking", "refactoring", "automating", "auditing", "enabling", "deploying", "forward",
-    "next step", "future", "fix", "solution", "remediation", "work", "to be", "tracked", "priority", "coming",
-    "could", "can ", "why")
+    "will",
+    "'ll",
+    "shall",
+    "going",
+    "plan",
+    "intend",
+    "need",
+    "must",
+    "should",
+    "have to",
+    "has to",
+    "like to",
+    "aim",
+    "hope",
+    "expect",
+    "commit",
+    "working",
+    "looking",
+    "adding",
+    "building",
+    "implementing",
+    "rolling",
+    "migrating",
+    "introducing",
+    "investigating",
+    "exploring",
+    "evaluating",
+    "developing",
+    "creating",
+    "writing",
+    "updating",
+    "improving",
+    "reviewing",
+    "changing",
+    "moving",
+    "making",
+    "setting",
+    "putting",
+    "preparing",
+    "designing",
+    "reworking",
+    "refactoring",
+    "automating",
+    "auditing",
+    "enabling",
+    "deploying",
+    "forward",
+    "next step",
+    "future",
+    "fix",
+    "solution",
+    "remediation",
+    "work",
+    "to be",
+    "tracked",
+    "priority",
+    "coming",
+    "could",
+    "can ",
+    "why",
+)
 _FUTURE: Final = case_blind(r"\bwill\s+(?!continue\b|not\b|be\s+able\b)\w+|\bis\s+(?:scheduled|planned|due)\b")
 _PROPOSAL_QUESTION: Final = case_blind(
-    r"^\W*(?:should|could|can|shall)\s+we\b[^?]{8,}\?\W*$|^\W*why\s+(?:don't|not)\s+we\b")
-_COUNTERFACTUAL: Final = Guarded(re.compile(
-    r"\b(?:would|could|should|might|must)(?:\s+not|n't)?\s+have\s+\w+|\b(?:would|could|should|might)'ve\b|"
-    r"\bhad\s+we\b|\bif\s+we\s+had\b|\bwe\s+(?:should|could)\s+not\s+have\b", re.IGNORECASE))
+    r"^\W*(?:should|could|can|shall)\s+we\b[^?]{8,}\?\W*$|^\W*why\s+(?:don't|not)\s+we\b"
+)
+_COUNTERFACTUAL: Final = Guarded(
+    re.compile(
+        r"\b(?:would|could|should|might|must)(?:\s+not|n't)?\s+have\s+\w+|\b(?:would|could|should|might)'ve\b|"
+        r"\bhad\s+we\b|\bif\s+we\s+had\b|\bwe\s+(?:should|could)\s+not\s+have\b",
+        re.IGNORECASE,
+    )
+)
 # "The more we plan ahead, the less ...": a general statement, never a task.
 _COMPARATIVE: Final = case_blind(
     r"^\W*the\s+(?:more|less|fewer|higher|lower|faster|slower|bigger|larger|greater|longer|sooner)\b[^.]{0,120}?,?\s+"
-    r"the\s+(?:more|less|fewer|higher|lower|faster|slower|better|bigger|larger|greater|longer|sooner)\b")
+    r"the\s+(?:more|less|fewer|higher|lower|faster|slower|better|bigger|larger|greater|longer|sooner)\b"
+)
 # Proposals that only count inside a follow-up section: "X should ...", "It would be useful to have ...".
-_SECTION_PROPOSAL: Final = Guarded(re.compile(
-    r"\b(?:should|must|ought\s+to)\s+(?!have\s+been|not\s+have)\w+|\bit\s+would\s+(?:be\s+(?:useful|good|nice|helpful|"
-    r"better|worth)|help)\b", re.IGNORECASE))
+_SECTION_PROPOSAL: Final = Guarded(
+    re.compile(
+        r"\b(?:should|must|ought\s+to)\s+(?!have\s+been|not\s+have)\w+|\bit\s+would\s+(?:be\s+(?:useful|good|nice|helpful|"
+        r"better|worth)|help)\b",
+        re.IGNORECASE,
+    )
+)
 STATUS_NOTE: Final = case_blind(
     r"^\W{0,3}\(\s*(?:fixed|added|filed|done|completed|tracked|landed|merged|opened|created|implemented|"
-    r"shipped|deployed|in\s+progress)\b")
+    r"shipped|deployed|in\s+progress)\b"
+)
 _ADVICE: Final = Guarded(re.compile(r"\b(?:you|your|yours|yourself)\b|\bplease\b", re.IGNORECASE))
-_REJECTED: Final = Guarded(re.compile(
-    r"\b(?:decided\s+(?:not|against)|rejected|ruled\s+out|won't|will\s+not|not\s+going\s+to|no\s+plans?\s+to|"
-    r"do\s+not\s+plan|don't\s+plan|chose\s+not|opted\s+(?:not|against)|instead\s+of\s+\w+ing)\b", re.IGNORECASE))
-_GENERIC: Final = Guarded(re.compile(
-    r"\b(?:(?:will|shall)\s+continue\s+to|take\s+(?:\S+\s+){0,8}?seriously|(?:are|remain)\s+committed\s+to\s+(?:the\s+)?"
-    r"(?:security|reliability|transparency|privacy|our))\b|\bapologi[sz]e\b|\bsorry\b|"
-    r"\bcommitted\s+to\s+(?:keeping|continuing|maintaining|providing|being|making)\b", re.IGNORECASE))
+_REJECTED: Final = Guarded(
+    re.compile(
+        r"\b(?:decided\s+(?:not|against)|rejected|ruled\s+out|won't|will\s+not|not\s+going\s+to|no\s+plans?\s+to|"
+        r"do\s+not\s+plan|don't\s+plan|chose\s+not|opted\s+(?:not|against)|instead\s+of\s+\w+ing)\b",
+        re.IGNORECASE,
+    )
+)
+_GENERIC: Final = Guarded(
+    re.compile(
+        r"\b(?:(?:will|shall)\s+continue\s+to|take\s+(?:\S+\s+){0,8}?seriously|(?:are|remain)\s+committed\s+to\s+(?:the\s+)?"
+        r"(?:security|reliability|transparency|privacy|our))\b|\bapologi[sz]e\b|\bsorry\b|"
+        r"\bcommitted\s+to\s+(?:keeping|continuing|maintaining|providing|being|making)\b",
+        re.IGNORECASE,
+    )
+)
 _DONE_STEP: Final = case_blind(
-    r"^\W*(?:(?:we|i)(?:'ve|’ve|\s+have)|[\w\s`-]{1,80}?\s+(?:has|have)\s+been)\s+(?:already\s+|now\s+|since\s+)?\w+(?:ed|en|wn|ilt|ut|ade)\b")
+    r"^\W*(?:(?:we|i)(?:'ve|’ve|\s+have)|[\w\s`-]{1,80}?\s+(?:has|have)\s+been)\s+(?:already\s+|now\s+|since\s+)?\w+(?:ed|en|wn|ilt|ut|ade)\b"
+)
 _DONE_PROSE: Final = Guarded(re.compile(r"\balready\b|\bhave\s+since\b|\bhas\s+since\b", re.IGNORECASE))
 
 _VERBS: Final = (
@@ -111,10 +213,13 @@ _VERBS: Final = (
     "provide|publish|raise|rate[- ]limit|re-?enable|re-?evaluate|reduce|refactor|reject|remove|rename|replace|"
     "require|research|restrict|retire|review|revisit|revise|rewrite|roll\\s+out|rotate|run|schedule|separate|"
     "set|set\\s?up|share|ship|simplify|split|standardi[sz]e|start|stop|switch|teach|test|track|train|tune|turn|"
-    "update|upgrade|use|validate|verify|write")
+    "update|upgrade|use|validate|verify|write"
+)
 _IMPERATIVE: Final = case_blind(
     rf"^[\W_]{{0,6}}(?:(?:also|additionally|finally|then|further(?:more)?|in\s+particular|in\s+addition|and|"
-    rf"separately|second(?:ly)?|next),?\s+)?(?:{_VERBS})\b(?!\s+(?:been|had|to\s+be)\b)")
+    rf"separately|second(?:ly)?|next),?\s+)?(?:{_VERBS})\b(?!\s+(?:been|had|to\s+be)\b)"
+)
+
 
 def sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Spans of the sentences in text[start:end], ignoring full stops in abbreviations, versions and names."""
@@ -122,7 +227,7 @@ def sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     pos = start
     for match in _BOUNDARY.finditer(text, start, end):
         stop = match.end()
-        word = text[max(pos, match.start() - 8):match.start()].rsplit(None, 1)
+        word = text[max(pos, match.start() - 8) : match.start()].rsplit(None, 1)
         last = word[-1].lower().lstrip("(") if word else ""
         if last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha()):
             continue
@@ -180,8 +285,12 @@ def is_future_with(sentence: str) -> bool:
     lowered = folded(sentence)
     if not _FUTURE.search(lowered):
         return False
-    return not (_COUNTERFACTUAL.search(sentence, lowered) or _ADVICE.search(sentence, lowered)
-                or _REJECTED.search(sentence, lowered) or _GENERIC.search(sentence, lowered))
+    return not (
+        _COUNTERFACTUAL.search(sentence, lowered)
+        or _ADVICE.search(sentence, lowered)
+        or _REJECTED.search(sentence, lowered)
+        or _GENERIC.search(sentence, lowered)
+    )
 
 
 def is_imperative(sentence: str) -> bool:
@@ -195,8 +304,12 @@ def is_task_like(sentence: str) -> bool:
     lowered = folded(sentence)
     if is_excluded(sentence, lowered):
         return False
-    return bool(_IMPERATIVE.match(lowered)) or _commits(sentence, lowered) or bool(_DONE_STEP.match(lowered)) \
+    return (
+        bool(_IMPERATIVE.match(lowered))
+        or _commits(sentence, lowered)
+        or bool(_DONE_STEP.match(lowered))
         or bool(_SECTION_PROPOSAL.search(sentence, lowered))
+    )
 
 
 def is_excluded(sentence: str, lowered: str | None = None) -> bool:
@@ -204,6 +317,10 @@ def is_excluded(sentence: str, lowered: str | None = None) -> bool:
 
     `lowered` is `prefilter.folded(sentence)` when the caller has it."""
     lowered = folded(sentence) if lowered is None else lowered
-    return bool(_ADVICE.search(sentence, lowered) or _COUNTERFACTUAL.search(sentence, lowered)
-                or _REJECTED.search(sentence, lowered) or _GENERIC.search(sentence, lowered)
-                or _COMPARATIVE.match(lowered))  # anchored at the start: a search would try every position
+    return bool(
+        _ADVICE.search(sentence, lowered)
+        or _COUNTERFACTUAL.search(sentence, lowered)
+        or _REJECTED.search(sentence, lowered)
+        or _GENERIC.search(sentence, lowered)
+        or _COMPARATIVE.match(lowered)
+    )  # anchored at the start: a search would try every position

@@ -22,14 +22,22 @@ _ROLES: Final = (
     ("type", re.compile(r"\b(?:type|category|kind|class)\b", re.IGNORECASE)),
     ("owner", re.compile(r"\b(?:owners?|assignees?|assigned|who|responsible|dri|team|lead)\b", re.IGNORECASE)),
     ("due", re.compile(r"\b(?:due|deadline|target|eta|when|date|milestone|by)\b", re.IGNORECASE)),
-    ("ticket", re.compile(r"\b(?:bugs?|tickets?|issues?|jira|links?|tracking|prs?|references?|ref|id|url)\b",
-                          re.IGNORECASE)),
-    ("text", re.compile(r"\b(?:actions?|items?|tasks?|descriptions?|follow[\s-]?ups?|to[\s-]?dos?|remediations?|what|"
-                        r"titles?|summary|work|fix(?:es)?|improvements?|recommendations?|mitigations?|measures?)\b",
-                        re.IGNORECASE)),
+    (
+        "ticket",
+        re.compile(r"\b(?:bugs?|tickets?|issues?|jira|links?|tracking|prs?|references?|ref|id|url)\b", re.IGNORECASE),
+    ),
+    (
+        "text",
+        re.compile(
+            r"\b(?:actions?|items?|tasks?|descriptions?|follow[\s-]?ups?|to[\s-]?dos?|remediations?|what|"
+            r"titles?|summary|work|fix(?:es)?|improvements?|recommendations?|mitigations?|measures?)\b",
+            re.IGNORECASE,
+        ),
+    ),
 )
-_ACTION_HEADER: Final = re.compile(r"\b(?:actions?|tasks?|follow[\s-]?ups?|to[\s-]?dos?|remediations?|work\s+items?)\b",
-                                   re.IGNORECASE)
+_ACTION_HEADER: Final = re.compile(
+    r"\b(?:actions?|tasks?|follow[\s-]?ups?|to[\s-]?dos?|remediations?|work\s+items?)\b", re.IGNORECASE
+)
 _TYPES: Final[tuple[tuple[Category, re.Pattern[str]], ...]] = (
     (Category.PREVENT, re.compile(r"\b(?:prevent\w*|repair|fix)\b", re.IGNORECASE)),
     (Category.DETECT, re.compile(r"\bdetect\w*\b", re.IGNORECASE)),
@@ -112,22 +120,36 @@ def _row(doc: Document, block: Block, roles: dict[str, int], info: SectionInfo) 
     shown = item_fields.clean(action, doc.definitions)
     if len(shown) < 3:
         return None
-    row_text = doc.text[block.start:block.end]
+    row_text = doc.text[block.start : block.end]
     owner_cell = item_fields.clean(cell("owner"), doc.definitions)
     due_text = item_fields.clean(cell("due"), doc.definitions)
     status = cell("status")
     ticket_cell = cell("ticket")
     tickets = item_fields.tickets(ticket_cell, doc.definitions, any_key=True) or item_fields.tickets(
-        action, doc.definitions)
+        action, doc.definitions
+    )
     kind = cell("type")
     category = next((cat for cat, pattern in _TYPES if pattern.search(kind)), None) if kind else None
-    done = item_fields.done_status(status) if status.strip() else bool(
-        _DONE_MARK_CELL.search(row_text) and not _TODO_MARK_CELL.search(row_text)) or item_fields.done(action)
+    done = (
+        item_fields.done_status(status)
+        if status.strip()
+        else bool(_DONE_MARK_CELL.search(row_text) and not _TODO_MARK_CELL.search(row_text)) or item_fields.done(action)
+    )
     return TableRow(
-        start=start, end=end, text=action, section=block.section, shown=shown,
-        owner=owner_cell if owner_cell and owner_cell.lower() not in ("we", "tbd", "-", "n/a", "none", "?") else
-        item_fields.owner(action) or info.owner,
-        due=item_fields.due_cell(due_text) or (due_text if re.search(r"\d", due_text) else None)
-        or item_fields.due(action) or info.due,
-        tickets=tickets + info.tickets, done=done or info.done, category=category,
-        category_cell=" ".join(kind.split()))
+        start=start,
+        end=end,
+        text=action,
+        section=block.section,
+        shown=shown,
+        owner=owner_cell
+        if owner_cell and owner_cell.lower() not in ("we", "tbd", "-", "n/a", "none", "?")
+        else item_fields.owner(action) or info.owner,
+        due=item_fields.due_cell(due_text)
+        or (due_text if re.search(r"\d", due_text) else None)
+        or item_fields.due(action)
+        or info.due,
+        tickets=tickets + info.tickets,
+        done=done or info.done,
+        category=category,
+        category_cell=" ".join(kind.split()),
+    )

@@ -69,28 +69,53 @@ def export_rows(store: Store, where: ActionFilter, tickets: Mapping[int, str] = 
         pm = postmortems.get(action.postmortem_id)
         if pm is None:
             pm = postmortems[action.postmortem_id] = store.get_postmortem(action.postmortem_id)
-        rows.append(ExportRow(
-            id=action.id, postmortem_id=action.postmortem_id, postmortem_title=pm.title, severity=pm.severity,
-            text=action.text, done_when=action.done_when, problem=action.problem, category=action.category,
-            state=action.state, owner=action.owner, due=action.due, ticket=tickets.get(action.id),
-            work_status=action.work_status, status_note=action.status_note, accepted_at=action.accepted_at,
-            completed_at=action.completed_at))
+        rows.append(
+            ExportRow(
+                id=action.id,
+                postmortem_id=action.postmortem_id,
+                postmortem_title=pm.title,
+                severity=pm.severity,
+                text=action.text,
+                done_when=action.done_when,
+                problem=action.problem,
+                category=action.category,
+                state=action.state,
+                owner=action.owner,
+                due=action.due,
+                ticket=tickets.get(action.id),
+                work_status=action.work_status,
+                status_note=action.status_note,
+                accepted_at=action.accepted_at,
+                completed_at=action.completed_at,
+            )
+        )
     return rows
 
 
 def _cells(row: ExportRow) -> dict[str, str]:
     """The row's values as text, in field order: ISO dates, enum values, '' for none, nothing hidden (a character
     that could make a cell show something else than it holds is written out as <U+XXXX>)."""
-    return {key: "" if value is None else visible(str(value), multiline=True)
-            for key, value in row.model_dump(mode="json").items()}
+    return {
+        key: "" if value is None else visible(str(value), multiline=True)
+        for key, value in row.model_dump(mode="json").items()
+    }
 
 
 # -- Markdown ---------------------------------------------------------------------------------------
 
 MARKDOWN_COLUMNS: Final = (
-    ("id", "ID"), ("postmortem_title", "Postmortem"), ("severity", "Severity"), ("text", "Action"),
-    ("done_when", "Done when"), ("category", "Category"), ("state", "State"), ("owner", "Owner"),
-    ("due", "Due"), ("ticket", "Ticket"), ("work_status", "Status"), ("status_note", "Status note"),
+    ("id", "ID"),
+    ("postmortem_title", "Postmortem"),
+    ("severity", "Severity"),
+    ("text", "Action"),
+    ("done_when", "Done when"),
+    ("category", "Category"),
+    ("state", "State"),
+    ("owner", "Owner"),
+    ("due", "Due"),
+    ("ticket", "Ticket"),
+    ("work_status", "Status"),
+    ("status_note", "Status note"),
 )
 
 
@@ -176,8 +201,12 @@ def _ics_stamp(moment: datetime) -> str:
 
 def _description(row: ExportRow) -> str:
     severity = f" ({row.severity})" if row.severity else ""
-    lines = [f"Action #{row.id}: {row.text}", f"Owner: {row.owner or 'no owner'}", f"Done when: {row.done_when}",
-             f"Postmortem #{row.postmortem_id}: {row.postmortem_title}{severity}"]
+    lines = [
+        f"Action #{row.id}: {row.text}",
+        f"Owner: {row.owner or 'no owner'}",
+        f"Done when: {row.done_when}",
+        f"Postmortem #{row.postmortem_id}: {row.postmortem_title}{severity}",
+    ]
     if row.ticket:
         lines.append(f"Ticket: {row.ticket}")
     return "\n".join(lines)
@@ -202,8 +231,14 @@ def to_ics(rows: Sequence[ExportRow], *, calendar_name: str, now: datetime) -> s
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
     stamp = _ics_stamp(now)
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{ICS_PRODID}", "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
-             f"X-WR-CALNAME:{_ics_text(calendar_name)}"]
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{ICS_PRODID}",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:{_ics_text(calendar_name)}",
+    ]
     for row in rows:
         if row.state is not ActionState.ACCEPTED or row.due is None:
             continue

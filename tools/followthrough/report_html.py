@@ -73,8 +73,9 @@ def _fill_months(months: list[MonthFigures]) -> list[MonthFigures]:
     known = dict(zip(keys, months, strict=True))
     (year, month), end, filled = min(keys), max(keys), []
     while (year, month) <= end:
-        filled.append(known.get((year, month)) or MonthFigures(month=f"{year:04d}-{month:02d}", accepted=0, done=0,
-                                                                on_time=0))
+        filled.append(
+            known.get((year, month)) or MonthFigures(month=f"{year:04d}-{month:02d}", accepted=0, done=0, on_time=0)
+        )
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return filled
 
@@ -90,15 +91,19 @@ def _ticks(top: int) -> list[int]:
 
 
 def _svg(chart_id: str, title: str, label: str, width: int, height: int, body: str) -> str:
-    return (f'<svg id="{chart_id}" role="img" aria-label="{_e(label)}" viewBox="0 0 {width} {height}" '
-            f'width="100%" style="min-width:{int(width * 0.8)}px"><title>{_e(title)}</title>{body}</svg>')
+    return (
+        f'<svg id="{chart_id}" role="img" aria-label="{_e(label)}" viewBox="0 0 {width} {height}" '
+        f'width="100%" style="min-width:{int(width * 0.8)}px"><title>{_e(title)}</title>{body}</svg>'
+    )
 
 
 def _legend(x: int, items: list[tuple[str, str]]) -> str:
     parts = []
     for name, color in items:
-        parts.append(f'<rect x="{x}" y="6" width="12" height="12" rx="2" fill="{color}"/>'
-                     f'<text x="{x + 17}" y="16" font-size="12">{_e(name)}</text>')
+        parts.append(
+            f'<rect x="{x}" y="6" width="12" height="12" rx="2" fill="{color}"/>'
+            f'<text x="{x + 17}" y="16" font-size="12">{_e(name)}</text>'
+        )
         x += 30 + 7 * len(name)
     return "".join(parts)
 
@@ -111,36 +116,55 @@ def completion_chart(by_month: list[MonthFigures]) -> str:
     width, height = left + slot * len(months) + 16, top + plot_h + 62
     title = "Completion over time"
     if not months:
-        return _svg("completion-chart", title, f"{title}: {NO_DATA}", 600, 120,
-                    f'<text x="300" y="64" text-anchor="middle" font-size="16" fill="#52606d">{NO_DATA}</text>')
+        return _svg(
+            "completion-chart",
+            title,
+            f"{title}: {NO_DATA}",
+            600,
+            120,
+            f'<text x="300" y="64" text-anchor="middle" font-size="16" fill="#52606d">{NO_DATA}</text>',
+        )
     ticks = _ticks(max(m.accepted for m in months))
     scale = plot_h / ticks[-1]
     base = top + plot_h
     parts = [_legend(left, [("done on time", ON_TIME), ("done late", LATE), ("not done (yet)", NOT_DONE)])]
     for t in ticks:
         y = base - t * scale
-        parts.append(f'<line x1="{left}" x2="{width - 8}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e6eaef"/>'
-                     f'<text x="{left - 8}" y="{y + 4:.1f}" text-anchor="end" font-size="11">{t}</text>')
-    parts.append(f'<text transform="translate(14 {top + plot_h / 2}) rotate(-90)" text-anchor="middle" '
-                 f'font-size="12" fill="#52606d">items accepted</text>')
+        parts.append(
+            f'<line x1="{left}" x2="{width - 8}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e6eaef"/>'
+            f'<text x="{left - 8}" y="{y + 4:.1f}" text-anchor="end" font-size="11">{t}</text>'
+        )
+    parts.append(
+        f'<text transform="translate(14 {top + plot_h / 2}) rotate(-90)" text-anchor="middle" '
+        f'font-size="12" fill="#52606d">items accepted</text>'
+    )
     for i, m in enumerate(months):
         cx, bar, y = left + i * slot + slot / 2, min(slot - 28, 56), base
         x = cx - bar / 2
-        for value, color, what in ((m.on_time, ON_TIME, "done on time"), (m.done - m.on_time, LATE, "done late"),
-                                   (m.accepted - m.done, NOT_DONE, "not done")):
+        for value, color, what in (
+            (m.on_time, ON_TIME, "done on time"),
+            (m.done - m.on_time, LATE, "done late"),
+            (m.accepted - m.done, NOT_DONE, "not done"),
+        ):
             if value > 0:
                 y -= value * scale
-                parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar}" height="{value * scale:.1f}" '
-                             f'fill="{color}"><title>{_e(m.month)}: {value} {what}</title></rect>')
+                parts.append(
+                    f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar}" height="{value * scale:.1f}" '
+                    f'fill="{color}"><title>{_e(m.month)}: {value} {what}</title></rect>'
+                )
         rate = f"{m.on_time / m.accepted:.0%}" if m.accepted else "–"
-        parts.append(f'<text x="{cx}" y="{y - 6:.1f}" text-anchor="middle" font-size="11">'
-                     f'{m.on_time}/{m.accepted}</text>'
-                     f'<text x="{cx}" y="{base + 18}" text-anchor="middle" font-size="12">'
-                     f'{_e(_month_label(m.month))}</text>'
-                     f'<text x="{cx}" y="{base + 36}" text-anchor="middle" font-size="12" font-weight="700" '
-                     f'fill="{ON_TIME}">{rate}</text>')
-    parts.append(f'<path d="M{left} {base}H{width - 8}" stroke="#9aa5b1"/>'
-                 f'<text x="{left - 8}" y="{base + 36}" text-anchor="end" font-size="11" fill="#52606d">on time</text>')
+        parts.append(
+            f'<text x="{cx}" y="{y - 6:.1f}" text-anchor="middle" font-size="11">'
+            f"{m.on_time}/{m.accepted}</text>"
+            f'<text x="{cx}" y="{base + 18}" text-anchor="middle" font-size="12">'
+            f"{_e(_month_label(m.month))}</text>"
+            f'<text x="{cx}" y="{base + 36}" text-anchor="middle" font-size="12" font-weight="700" '
+            f'fill="{ON_TIME}">{rate}</text>'
+        )
+    parts.append(
+        f'<path d="M{left} {base}H{width - 8}" stroke="#9aa5b1"/>'
+        f'<text x="{left - 8}" y="{base + 36}" text-anchor="end" font-size="11" fill="#52606d">on time</text>'
+    )
     label = f"{title}: " + "; ".join(f"{m.month}: {m.on_time} of {m.accepted} done on time" for m in months)
     return _svg("completion-chart", title, label, width, height, "".join(parts))
 
@@ -150,73 +174,120 @@ def category_chart(categories: dict[str, int]) -> str:
     title, width, left, row = "Category balance", 400, 80, 42
     total = sum(categories.values())
     if total == 0:
-        return _svg("category-chart", title, f"{title}: {NO_DATA}", width, 120,
-                    f'<text x="{width // 2}" y="64" text-anchor="middle" font-size="16" fill="#52606d">'
-                    f'{NO_DATA}</text>')
+        return _svg(
+            "category-chart",
+            title,
+            f"{title}: {NO_DATA}",
+            width,
+            120,
+            f'<text x="{width // 2}" y="64" text-anchor="middle" font-size="16" fill="#52606d">{NO_DATA}</text>',
+        )
     most, span = max(categories.values()), width - left - 90
     parts = []
     for i, (name, count) in enumerate(categories.items()):
         y, length = 10 + i * row, span * count / most
         color = CATEGORY_COLORS.get(name, "#7b8794")
-        parts.append(f'<text x="{left - 10}" y="{y + 17}" text-anchor="end" font-size="13">{_e(name)}</text>'
-                     f'<rect x="{left}" y="{y}" width="{span}" height="24" rx="3" fill="#f0f3f6"/>'
-                     f'<rect x="{left}" y="{y}" width="{length:.1f}" height="24" rx="3" fill="{color}">'
-                     f'<title>{_e(name)}: {count}</title></rect>'
-                     f'<text x="{left + length + 8:.1f}" y="{y + 17}" font-size="13">{count} '
-                     f'<tspan fill="#52606d">({count / total:.0%})</tspan></text>')
+        parts.append(
+            f'<text x="{left - 10}" y="{y + 17}" text-anchor="end" font-size="13">{_e(name)}</text>'
+            f'<rect x="{left}" y="{y}" width="{span}" height="24" rx="3" fill="#f0f3f6"/>'
+            f'<rect x="{left}" y="{y}" width="{length:.1f}" height="24" rx="3" fill="{color}">'
+            f"<title>{_e(name)}: {count}</title></rect>"
+            f'<text x="{left + length + 8:.1f}" y="{y + 17}" font-size="13">{count} '
+            f'<tspan fill="#52606d">({count / total:.0%})</tspan></text>'
+        )
     y, x = 28 + row * len(categories), float(left)
     parts.append(f'<text x="{left - 10}" y="{y + 17}" text-anchor="end" font-size="13">all</text>')
     for name, count in categories.items():
         share, color = span * count / total, CATEGORY_COLORS.get(name, "#7b8794")
-        parts.append(f'<rect x="{x:.1f}" y="{y}" width="{share:.1f}" height="24" fill="{color}">'
-                     f'<title>{_e(name)}: {count / total:.0%}</title></rect>')
+        parts.append(
+            f'<rect x="{x:.1f}" y="{y}" width="{share:.1f}" height="24" fill="{color}">'
+            f"<title>{_e(name)}: {count / total:.0%}</title></rect>"
+        )
         if share >= 34:
-            parts.append(f'<text x="{x + share / 2:.1f}" y="{y + 17}" text-anchor="middle" font-size="12" '
-                         f'fill="#fff">{count / total:.0%}</text>')
+            parts.append(
+                f'<text x="{x + share / 2:.1f}" y="{y + 17}" text-anchor="middle" font-size="12" '
+                f'fill="#fff">{count / total:.0%}</text>'
+            )
         x += share
     response = sum(categories.get(k, 0) for k in ("detect", "mitigate")) / total
-    parts.append(f'<text x="{left}" y="{y + 46}" font-size="12" fill="#52606d">detect + mitigate: '
-                 f'<tspan font-weight="700" fill="#1f2933">{response:.0%}</tspan> of items</text>')
+    parts.append(
+        f'<text x="{left}" y="{y + 46}" font-size="12" fill="#52606d">detect + mitigate: '
+        f'<tspan font-weight="700" fill="#1f2933">{response:.0%}</tspan> of items</text>'
+    )
     label = f"{title}: " + ", ".join(f"{name} {count}" for name, count in categories.items())
     return _svg("category-chart", title, label, width, y + 56, "".join(parts))
 
 
 def _cards(t: GroupFigures) -> str:
-    cards = [("Accepted", str(t.accepted), ""), ("Done on time", str(t.done_on_time), "good"),
-             ("Completion rate", _rate(t.completion_rate), "good"), ("Open", str(t.open), ""),
-             ("Overdue", str(t.overdue), "bad" if t.overdue else ""),
-             ("Median days to done", _days(t.median_days_to_done), ""),
-             ("Killed · not in the denominator", str(t.killed), "aside")]
-    return '<section class="cards">' + "".join(
-        f'<div class="card {cls}"><b>{_e(value)}</b><span>{_e(name)}</span></div>' for name, value, cls in cards
-    ) + "</section>"
+    cards = [
+        ("Accepted", str(t.accepted), ""),
+        ("Done on time", str(t.done_on_time), "good"),
+        ("Completion rate", _rate(t.completion_rate), "good"),
+        ("Open", str(t.open), ""),
+        ("Overdue", str(t.overdue), "bad" if t.overdue else ""),
+        ("Median days to done", _days(t.median_days_to_done), ""),
+        ("Killed · not in the denominator", str(t.killed), "aside"),
+    ]
+    return (
+        '<section class="cards">'
+        + "".join(
+            f'<div class="card {cls}"><b>{_e(value)}</b><span>{_e(name)}</span></div>' for name, value, cls in cards
+        )
+        + "</section>"
+    )
 
 
 def _row(g: GroupFigures, cell: str = "td") -> str:
-    bar = (f'<span class="track"><span class="bar" style="width:{g.completion_rate:.0%}"></span></span>'
-           if g.completion_rate is not None else "")
+    bar = (
+        f'<span class="track"><span class="bar" style="width:{g.completion_rate:.0%}"></span></span>'
+        if g.completion_rate is not None
+        else ""
+    )
     values = [g.key, g.accepted, g.done_on_time, g.done, g.open, g.overdue, g.killed]
-    return ("<tr>" + "".join(f"<{cell}>{_e(v)}</{cell}>" for v in values)
-            + f"<{cell}>{_rate(g.completion_rate)} {bar}</{cell}><{cell}>{_days(g.median_days_to_done)}</{cell}></tr>")
+    return (
+        "<tr>"
+        + "".join(f"<{cell}>{_e(v)}</{cell}>" for v in values)
+        + f"<{cell}>{_rate(g.completion_rate)} {bar}</{cell}><{cell}>{_days(g.median_days_to_done)}</{cell}></tr>"
+    )
 
 
 def _group_table(r: FollowthroughReport) -> str:
-    heads = [r.group_by.capitalize(), "accepted", "done on time", "done", "open", "overdue", "killed*", "rate",
-             "median days"]
-    return ('<section class="panel"><h2>By ' + _e(r.group_by) + "</h2><table><thead><tr>"
-            + "".join(f"<th>{_e(h)}</th>" for h in heads) + "</tr></thead><tbody>"
-            + "".join(_row(g) for g in r.groups) + "</tbody><tfoot>" + _row(r.total.model_copy(update={"key": "Total"}))
-            + '</tfoot></table><p class="note">Rate = done on time ÷ accepted. *Killed items are counted here '
-            "but never in the denominator.</p></section>")
+    heads = [
+        r.group_by.capitalize(),
+        "accepted",
+        "done on time",
+        "done",
+        "open",
+        "overdue",
+        "killed*",
+        "rate",
+        "median days",
+    ]
+    return (
+        '<section class="panel"><h2>By '
+        + _e(r.group_by)
+        + "</h2><table><thead><tr>"
+        + "".join(f"<th>{_e(h)}</th>" for h in heads)
+        + "</tr></thead><tbody>"
+        + "".join(_row(g) for g in r.groups)
+        + "</tbody><tfoot>"
+        + _row(r.total.model_copy(update={"key": "Total"}))
+        + '</tfoot></table><p class="note">Rate = done on time ÷ accepted. *Killed items are counted here '
+        "but never in the denominator.</p></section>"
+    )
 
 
 def _aging(t: GroupFigures) -> str:
     most = max(t.aging.values(), default=0) or 1
-    rows = "".join(f'<tr><td>{_e(k)} days</td><td style="text-align:left"><span class="bar" style="width:'
-                   f'{180 * v / most:.0f}px;background:{c}"></span></td><td>{v}</td></tr>'
-                   for (k, v), c in zip(t.aging.items(), AGING_COLORS, strict=False))
-    return (f'<section class="panel"><h2>Open items by age</h2><table><tbody>{rows}</tbody></table>'
-            '<p class="note">Days since the item was accepted.</p></section>')
+    rows = "".join(
+        f'<tr><td>{_e(k)} days</td><td style="text-align:left"><span class="bar" style="width:'
+        f'{180 * v / most:.0f}px;background:{c}"></span></td><td>{v}</td></tr>'
+        for (k, v), c in zip(t.aging.items(), AGING_COLORS, strict=False)
+    )
+    return (
+        f'<section class="panel"><h2>Open items by age</h2><table><tbody>{rows}</tbody></table>'
+        '<p class="note">Days since the item was accepted.</p></section>'
+    )
 
 
 def _warnings(warnings: list[str]) -> str:

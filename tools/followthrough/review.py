@@ -83,8 +83,9 @@ class StatusSummary(Model):
     audience: Audience
     counts: dict[str, int]
     open_total: int
-    overdue_total: int = Field(description="Open items past their due date on as_of (exact, even when "
-                                           "open_items is cut)")
+    overdue_total: int = Field(
+        description="Open items past their due date on as_of (exact, even when open_items is cut)"
+    )
     open_items: list[ReviewItem]
     changes_total: int
     changes: list[Change]
@@ -148,17 +149,31 @@ def _item(row: ReviewRow, as_of: date, prompt: str | None = None) -> ReviewItem:
     overdue = (as_of - row.due).days if row.state == "accepted" and row.due and row.due < as_of else None
     reported = row.status_at or row.accepted_at
     return ReviewItem(
-        action_id=row.id, postmortem_id=row.postmortem_id, postmortem_title=row.postmortem_title, text=row.text,
-        category=row.category, state=row.state, owner=row.owner, due=row.due, days_overdue=overdue,
+        action_id=row.id,
+        postmortem_id=row.postmortem_id,
+        postmortem_title=row.postmortem_title,
+        text=row.text,
+        category=row.category,
+        state=row.state,
+        owner=row.owner,
+        due=row.due,
+        days_overdue=overdue,
         age_days=(as_of - row.created_at.date()).days if row.state == "candidate" else None,
         days_since_report=(as_of - reported.date()).days if reported and row.state == "accepted" else None,
-        work_status=row.work_status, status_note=row.status_note, ticket=row.ticket, prompt=prompt)
+        work_status=row.work_status,
+        status_note=row.status_note,
+        ticket=row.ticket,
+        prompt=prompt,
+    )
 
 
 def _dates(as_of: date) -> dict[str, str]:
-    return {"as_of": as_of.isoformat(), "soon": (as_of + timedelta(days=DUE_SOON_DAYS)).isoformat(),
-            "stale_before": _iso(as_of - timedelta(days=STALE_DAYS)),
-            "since": _iso(as_of - timedelta(days=RECENT_DAYS))}
+    return {
+        "as_of": as_of.isoformat(),
+        "soon": (as_of + timedelta(days=DUE_SOON_DAYS)).isoformat(),
+        "stale_before": _iso(as_of - timedelta(days=STALE_DAYS)),
+        "since": _iso(as_of - timedelta(days=RECENT_DAYS)),
+    }
 
 
 def _known(store: Store, postmortem_id: int | None) -> None:
@@ -166,8 +181,16 @@ def _known(store: Store, postmortem_id: int | None) -> None:
         store.get_postmortem(postmortem_id)
 
 
-def list_overdue(store: Store, *, as_of: date, owner: str | None = None, postmortem_id: int | None = None,
-                 category: str | None = None, limit: int = 20, offset: int = 0) -> OverduePage:
+def list_overdue(
+    store: Store,
+    *,
+    as_of: date,
+    owner: str | None = None,
+    postmortem_id: int | None = None,
+    category: str | None = None,
+    limit: int = 20,
+    offset: int = 0,
+) -> OverduePage:
     """Accepted items due before `as_of`, most overdue first, paginated, with the exact total.
 
     Raises:
@@ -177,17 +200,33 @@ def list_overdue(store: Store, *, as_of: date, owner: str | None = None, postmor
     check_day("as_of", as_of)
     _known(store, postmortem_id)
     limit, offset = min(max(limit, 1), 200), max(offset, 0)
-    rows, total = store.review_section("overdue", _dates(as_of), owner=owner, postmortem_id=postmortem_id,
-                                       category=category, limit=limit, offset=offset)
+    rows, total = store.review_section(
+        "overdue",
+        _dates(as_of),
+        owner=owner,
+        postmortem_id=postmortem_id,
+        category=category,
+        limit=limit,
+        offset=offset,
+    )
     items = [_item(r, as_of) for r in rows]
     following = offset + len(items)
-    return OverduePage(as_of=as_of, items=items, total=total, limit=limit, offset=offset,
-                       next_offset=following if following < total else None)
+    return OverduePage(
+        as_of=as_of,
+        items=items,
+        total=total,
+        limit=limit,
+        offset=offset,
+        next_offset=following if following < total else None,
+    )
 
 
 _AGENDA: Final[list[tuple[AgendaSection, str]]] = [
-    ("overdue", "Overdue"), ("blocked", "Blocked"), ("due_soon", f"Due in the next {DUE_SOON_DAYS} days"),
-    ("undecided", "Candidates still undecided"), ("stale", f"No status report in {STALE_DAYS} days"),
+    ("overdue", "Overdue"),
+    ("blocked", "Blocked"),
+    ("due_soon", f"Due in the next {DUE_SOON_DAYS} days"),
+    ("undecided", "Candidates still undecided"),
+    ("stale", f"No status report in {STALE_DAYS} days"),
     ("completed", f"Completed in the last {RECENT_DAYS} days"),
 ]
 
@@ -212,8 +251,9 @@ def _prompt(key: AgendaSection, item: ReviewItem) -> str:
             return "Done: anything to share?"
 
 
-def review_agenda(store: Store, *, as_of: date, owner: str | None = None, postmortem_id: int | None = None,
-                  per_section: int = 10) -> Agenda:
+def review_agenda(
+    store: Store, *, as_of: date, owner: str | None = None, postmortem_id: int | None = None, per_section: int = 10
+) -> Agenda:
     """The meeting's agenda in order: overdue, blocked, due soon, undecided, stale, recently completed.
 
     Raises:
@@ -224,11 +264,18 @@ def review_agenda(store: Store, *, as_of: date, owner: str | None = None, postmo
     _known(store, postmortem_id)
     parts: list[AgendaPart] = []
     for key, title in _AGENDA:
-        rows, total = store.review_section(key, _dates(as_of), owner=owner, postmortem_id=postmortem_id,
-                                           limit=per_section)
+        rows, total = store.review_section(
+            key, _dates(as_of), owner=owner, postmortem_id=postmortem_id, limit=per_section
+        )
         items = [_item(r, as_of) for r in rows]
-        parts.append(AgendaPart(key=key, title=title, total=total,
-                                items=[i.model_copy(update={"prompt": _prompt(key, i)}) for i in items]))
+        parts.append(
+            AgendaPart(
+                key=key,
+                title=title,
+                total=total,
+                items=[i.model_copy(update={"prompt": _prompt(key, i)}) for i in items],
+            )
+        )
     return Agenda(as_of=as_of, sections=parts, markdown=_agenda_markdown(as_of, parts))
 
 
@@ -240,17 +287,25 @@ def _agenda_markdown(as_of: date, parts: list[AgendaPart]) -> str:
     lines = [f"# Action-item review, {as_of}", ""]
     for part in parts:
         lines.append(f"## {part.title} ({part.total})")
-        lines += [f"- #{i.action_id} {md_text(i.text)} — {_who(i)}. {md_text(i.prompt or '')}"
-                  for i in part.items] or ["- none"]
+        lines += [f"- #{i.action_id} {md_text(i.text)} — {_who(i)}. {md_text(i.prompt or '')}" for i in part.items] or [
+            "- none"
+        ]
         if part.total > len(part.items):
             lines.append(f"- … and {part.total - len(part.items)} more")
         lines.append("")
     return "\n".join(lines)
 
 
-def draft_status_summary(store: Store, *, as_of: date, postmortem_id: int | None = None, since: date | None = None,
-                         until: date | None = None, audience: Audience = "engineering",
-                         limit: int = 50) -> StatusSummary:
+def draft_status_summary(
+    store: Store,
+    *,
+    as_of: date,
+    postmortem_id: int | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    audience: Audience = "engineering",
+    limit: int = 50,
+) -> StatusSummary:
     """Counts by state, each open item with owner/due/status, and what changed in [since, until).
 
     `since` defaults to a week before `as_of` (the last weekly review); `until` to the day after `as_of`.
@@ -269,19 +324,33 @@ def draft_status_summary(store: Store, *, as_of: date, postmortem_id: int | None
     _, overdue_total = store.review_section("overdue", _dates(as_of), postmortem_id=postmortem_id, limit=0)
     changes, changes_total = store.changes(_iso(since), _iso(until), postmortem_id, limit)
     open_items = [_item(r, as_of) for r in open_rows]
-    summary = StatusSummary(as_of=as_of, since=since, until=until, postmortem_id=postmortem_id, audience=audience,
-                            counts=counts, open_total=open_total, overdue_total=overdue_total,
-                            open_items=open_items, changes_total=changes_total,
-                            changes=changes, markdown="")
+    summary = StatusSummary(
+        as_of=as_of,
+        since=since,
+        until=until,
+        postmortem_id=postmortem_id,
+        audience=audience,
+        counts=counts,
+        open_total=open_total,
+        overdue_total=overdue_total,
+        open_items=open_items,
+        changes_total=changes_total,
+        changes=changes,
+        markdown="",
+    )
     return summary.model_copy(update={"markdown": _summary_markdown(summary)})
 
 
 def _summary_markdown(s: StatusSummary) -> str:
     c = s.counts
     overdue = [i for i in s.open_items if i.days_overdue]
-    lines = [f"# Action items: status on {s.as_of}", "",
-             f"{c['accepted']} open, {c['done']} done, {c['candidate']} undecided, {c['killed']} killed; "
-             f"{s.overdue_total} overdue.", ""]
+    lines = [
+        f"# Action items: status on {s.as_of}",
+        "",
+        f"{c['accepted']} open, {c['done']} done, {c['candidate']} undecided, {c['killed']} killed; "
+        f"{s.overdue_total} overdue.",
+        "",
+    ]
     if s.audience == "leadership":
         lines += [f"- #{i.action_id} {md_text(i.text)} — {_who(i)}, {_days(i.days_overdue)} overdue" for i in overdue]
         if s.overdue_total > len(overdue):
@@ -291,28 +360,40 @@ def _summary_markdown(s: StatusSummary) -> str:
     for i in s.open_items:
         status = f"{i.work_status.replace('_', ' ')}" if i.work_status else "no status reported"
         late = f", **{_days(i.days_overdue)} overdue**" if i.days_overdue else ""
-        lines.append(f"- #{i.action_id} {md_text(i.text)} — {_who(i)}{late}; {status}"
-                     + (f": {md_text(i.status_note)}" if i.status_note else ""))
+        lines.append(
+            f"- #{i.action_id} {md_text(i.text)} — {_who(i)}{late}; {status}"
+            + (f": {md_text(i.status_note)}" if i.status_note else "")
+        )
     if s.open_total > len(s.open_items):
         lines.append(f"- … and {s.open_total - len(s.open_items)} more")
     lines += ["", f"## Changes {s.since} – {s.until} ({s.changes_total})"]
-    lines += [f"- {ch.at:%Y-%m-%d} #{ch.action_id} {ch.what} by {md_text(ch.by)}"
-              + (f": {md_text(ch.detail)}" if ch.detail else "") for ch in s.changes] or ["- none"]
+    lines += [
+        f"- {ch.at:%Y-%m-%d} #{ch.action_id} {ch.what} by {md_text(ch.by)}"
+        + (f": {md_text(ch.detail)}" if ch.detail else "")
+        for ch in s.changes
+    ] or ["- none"]
     return "\n".join(lines) + "\n"
 
 
 def _figures(row: GroupRow, days: list[float]) -> GroupFigures:
     return GroupFigures(
-        key=row.key, accepted=row.accepted, done=row.done, done_on_time=row.done_on_time, killed=row.killed,
-        open=row.open, overdue=row.overdue,
+        key=row.key,
+        accepted=row.accepted,
+        done=row.done,
+        done_on_time=row.done_on_time,
+        killed=row.killed,
+        open=row.open,
+        overdue=row.overdue,
         completion_rate=round(row.done_on_time / row.accepted, 4) if row.accepted else None,
         median_days_to_done=round(median(days), 1) if days else None,
         aging={"0-30": row.age_0_30, "31-60": row.age_31_60, "61-90": row.age_61_90, "90+": row.age_90_plus},
-        categories={"prevent": row.prevent, "detect": row.detect, "mitigate": row.mitigate, "process": row.process})
+        categories={"prevent": row.prevent, "detect": row.detect, "mitigate": row.mitigate, "process": row.process},
+    )
 
 
-def followthrough_report(store: Store, *, as_of: date, since: date | None = None, until: date | None = None,
-                         group_by: GroupBy = "postmortem") -> FollowthroughReport:
+def followthrough_report(
+    store: Store, *, as_of: date, since: date | None = None, until: date | None = None, group_by: GroupBy = "postmortem"
+) -> FollowthroughReport:
     """The completion audit of items accepted in [since, until), grouped, with totals and warnings.
 
     Raises:
@@ -320,18 +401,31 @@ def followthrough_report(store: Store, *, as_of: date, since: date | None = None
     """
     _check_days(as_of, since, until)
     _window(since, until)
-    rows, days, weak = store.followthrough(group_by, as_of=as_of.isoformat(), since=_iso(since) if since else None,
-                                           until=_iso(until) if until else None)
+    rows, days, weak = store.followthrough(
+        group_by, as_of=as_of.isoformat(), since=_iso(since) if since else None, until=_iso(until) if until else None
+    )
     groups = [_figures(r, days.get(r.key, [])) for r in rows]
     totals = [sum(column) for column in zip(*(r[1:] for r in rows), strict=True)] or [0] * (len(GroupRow._fields) - 1)
     total_row = GroupRow("total", *totals)
     total = _figures(total_row, [d for ds in days.values() for d in ds])
-    months = [MonthFigures.model_validate(m) for m in store.completion_by_month(
-        since=_iso(since) if since else None, until=_iso(until) if until else None)]
-    warnings = [f"{name}: a SEV1/SEV2 postmortem with no detect or mitigate item (only prevent/process)"
-                for name in weak]
-    report = FollowthroughReport(as_of=as_of, since=since, until=until, group_by=group_by, groups=groups, total=total,
-                                 by_month=months, warnings=warnings, markdown="")
+    months = [
+        MonthFigures.model_validate(m)
+        for m in store.completion_by_month(since=_iso(since) if since else None, until=_iso(until) if until else None)
+    ]
+    warnings = [
+        f"{name}: a SEV1/SEV2 postmortem with no detect or mitigate item (only prevent/process)" for name in weak
+    ]
+    report = FollowthroughReport(
+        as_of=as_of,
+        since=since,
+        until=until,
+        group_by=group_by,
+        groups=groups,
+        total=total,
+        by_month=months,
+        warnings=warnings,
+        markdown="",
+    )
     return report.model_copy(update={"markdown": _report_markdown(report)})
 
 
@@ -342,18 +436,26 @@ def _rate(value: float | None) -> str:
 def _report_markdown(r: FollowthroughReport) -> str:
     t = r.total
     window = f" accepted {r.since or 'ever'} – {r.until or r.as_of}"
-    lines = [f"# Follow-through on {r.as_of}{window}", "",
-             f"{t.accepted} accepted, {t.done} done ({t.done_on_time} on time), {t.open} open ({t.overdue} overdue); "
-             f"{t.killed} killed (not counted). Completion rate {_rate(t.completion_rate)}; median "
-             f"{t.median_days_to_done if t.median_days_to_done is not None else '–'} days to done.", "",
-             f"| {r.group_by} | accepted | done on time | open | overdue | killed | rate | median days |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]
-    lines += [f"| {md_cell(g.key)} | {g.accepted} | {g.done_on_time} | {g.open} | {g.overdue} | {g.killed} | "
-              f"{_rate(g.completion_rate)} | {g.median_days_to_done if g.median_days_to_done is not None else '–'} |"
-              for g in r.groups]
-    lines += ["", "Open items by age (days since accepted): "
-              + ", ".join(f"{k}: {v}" for k, v in t.aging.items()),
-              "Category balance: " + ", ".join(f"{k} {v}" for k, v in t.categories.items())]
+    lines = [
+        f"# Follow-through on {r.as_of}{window}",
+        "",
+        f"{t.accepted} accepted, {t.done} done ({t.done_on_time} on time), {t.open} open ({t.overdue} overdue); "
+        f"{t.killed} killed (not counted). Completion rate {_rate(t.completion_rate)}; median "
+        f"{t.median_days_to_done if t.median_days_to_done is not None else '–'} days to done.",
+        "",
+        f"| {r.group_by} | accepted | done on time | open | overdue | killed | rate | median days |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    lines += [
+        f"| {md_cell(g.key)} | {g.accepted} | {g.done_on_time} | {g.open} | {g.overdue} | {g.killed} | "
+        f"{_rate(g.completion_rate)} | {g.median_days_to_done if g.median_days_to_done is not None else '–'} |"
+        for g in r.groups
+    ]
+    lines += [
+        "",
+        "Open items by age (days since accepted): " + ", ".join(f"{k}: {v}" for k, v in t.aging.items()),
+        "Category balance: " + ", ".join(f"{k} {v}" for k, v in t.categories.items()),
+    ]
     if r.warnings:
         lines += ["", "## Warnings"] + [f"- {md_text(w)}" for w in r.warnings]
     return "\n".join(lines) + "\n"

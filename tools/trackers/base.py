@@ -150,8 +150,16 @@ class Session:
     extra attempts after the first; a `Retry-After` longer than `max_wait` is not waited for.
     """
 
-    def __init__(self, tracker: TrackerName, client: httpx2.Client, *, retries: int = 3, backoff: float = 1.0,
-                 max_wait: float = 60.0, sleep: Sleep = time.sleep) -> None:
+    def __init__(
+        self,
+        tracker: TrackerName,
+        client: httpx2.Client,
+        *,
+        retries: int = 3,
+        backoff: float = 1.0,
+        max_wait: float = 60.0,
+        sleep: Sleep = time.sleep,
+    ) -> None:
         self.tracker = tracker
         self.client = client
         self.retries = retries
@@ -159,8 +167,9 @@ class Session:
         self.max_wait = max_wait
         self.sleep = sleep
 
-    def request(self, method: str, url: str, *, what: str, idempotent: bool | None = None,
-                **kwargs: Any) -> httpx2.Response:
+    def request(
+        self, method: str, url: str, *, what: str, idempotent: bool | None = None, **kwargs: Any
+    ) -> httpx2.Response:
         """Send a request; a 2xx response is returned, anything else raises a `TrackerError` naming `what`.
 
         A request that is not idempotent (by default: anything but GET, HEAD, PUT and DELETE; a GraphQL
@@ -191,28 +200,35 @@ class Session:
                     return response
                 status = response.status_code
                 # GitHub signals its rate limits with 403 too: a zero remaining count, or a Retry-After.
-                limited = status == 429 or (status == 403 and (response.headers.get("x-ratelimit-remaining") == "0"
-                                                               or "retry-after" in response.headers))
+                limited = status == 429 or (
+                    status == 403
+                    and (response.headers.get("x-ratelimit-remaining") == "0" or "retry-after" in response.headers)
+                )
                 if not limited and status < 500:
                     raise self._refusal(response, what)
-                failure = (f"{self.tracker} is rate-limiting requests" if limited else
-                           f"{self.tracker} answered {status}") + f" while trying to {what}"
+                failure = (
+                    f"{self.tracker} is rate-limiting requests" if limited else f"{self.tracker} answered {status}"
+                ) + f" while trying to {what}"
                 wait = retry_after_seconds(response.headers.get("retry-after"))
                 if wait is None and limited and response.headers.get("x-ratelimit-reset", "").isdigit():
                     wait = max(0.0, float(response.headers["x-ratelimit-reset"]) - time.time())
                 unprocessed = limited or (status == 503 and wait is not None)
             safe = idempotent if idempotent is not None else method.upper() in ("GET", "HEAD", "PUT", "DELETE")
             if not safe and not unprocessed:
-                raise TrackerUnavailable(f"{failure}. It may have been filed anyway, so it was not sent again: "
-                                         f"check {self.tracker} before exporting again (link an existing ticket "
-                                         "with link_ticket)")
+                raise TrackerUnavailable(
+                    f"{failure}. It may have been filed anyway, so it was not sent again: "
+                    f"check {self.tracker} before exporting again (link an existing ticket "
+                    "with link_ticket)"
+                )
             if attempt >= self.retries:
-                raise TrackerUnavailable(f"{failure}; gave up after {attempt + 1} attempts. Nothing more was "
-                                         "sent; try again later")
-            delay = self.backoff * (2 ** attempt) if wait is None else wait
+                raise TrackerUnavailable(
+                    f"{failure}; gave up after {attempt + 1} attempts. Nothing more was sent; try again later"
+                )
+            delay = self.backoff * (2**attempt) if wait is None else wait
             if delay > self.max_wait:
-                raise TrackerUnavailable(f"{failure}; it asks to wait {delay:.0f} s, longer than "
-                                         f"{self.max_wait:.0f} s. Try again later")
+                raise TrackerUnavailable(
+                    f"{failure}; it asks to wait {delay:.0f} s, longer than {self.max_wait:.0f} s. Try again later"
+                )
             log.info("%s: retrying in %.1f s (%s)", self.tracker, delay, failure)
             self.sleep(delay)
             attempt += 1
@@ -224,11 +240,13 @@ class Session:
         if status in (401, 403):
             return TrackerAuthFailed(
                 f"{self.tracker} refused the credentials ({status}) while trying to {what}{said}. Check the token "
-                "and its scopes (see README, 'Trackers')")
+                "and its scopes (see README, 'Trackers')"
+            )
         if status in (404, 410):
             return TrackerTargetNotFound(
                 f"{self.tracker} found nothing ({status}) while trying to {what}{said}. Check the configured "
-                "repository/project/team, and that the token can see it")
+                "repository/project/team, and that the token can see it"
+            )
         return TrackerRejected(f"{self.tracker} refused the request ({status}) while trying to {what}{said}")
 
 

@@ -41,8 +41,13 @@ class Close:
     def reason_not_recorded(self) -> str | None:
         """Why this close is nobody's decision on the item, as a note to show, or None when it may be recorded
         (as far as can be told without asking the tracker who the server's own account is)."""
-        return (self._outside_target() or self._linked() or self._nobody_named() or self._unusable_name()
-                or self._superseded())
+        return (
+            self._outside_target()
+            or self._linked()
+            or self._nobody_named()
+            or self._unusable_name()
+            or self._superseded()
+        )
 
     @property
     def closer(self) -> str:
@@ -52,23 +57,29 @@ class Close:
     def _outside_target(self) -> str | None:
         if in_target(self.adapter, self.remote.ref):
             return None
-        return (f"closed in {self.adapter.name}, but it now lives at {self.remote.ref}, outside "
-                f"{self.adapter.config.target}, where people outside the team can close it: {CONFIRM}")
+        return (
+            f"closed in {self.adapter.name}, but it now lives at {self.remote.ref}, outside "
+            f"{self.adapter.config.target}, where people outside the team can close it: {CONFIRM}"
+        )
 
     def _linked(self) -> str | None:
         if self.ticket.origin == "export":
             return None
         # The assistant chose this existing ticket; whoever closed it may have meant other work.
-        return (f"closed in {self.adapter.name} by {self.closer}, but this ticket was linked, not filed for the "
-                "item: nothing was recorded; confirm it with complete_action")
+        return (
+            f"closed in {self.adapter.name} by {self.closer}, but this ticket was linked, not filed for the "
+            "item: nothing was recorded; confirm it with complete_action"
+        )
 
     def _nobody_named(self) -> str | None:
         if self.remote.closed_by is not None and self.remote.closed_by_id is not None:
             return None
         if self.remote.closer_unknown:
             return f"closed in {self.adapter.name}, but {self.remote.closer_unknown}: {CONFIRM}"
-        return (f"closed in {self.adapter.name} by an automation or an account it does not name: nothing was "
-                "recorded; confirm it with complete_action")
+        return (
+            f"closed in {self.adapter.name} by an automation or an account it does not name: nothing was "
+            "recorded; confirm it with complete_action"
+        )
 
     def _unusable_name(self) -> str | None:
         name = self.remote.closed_by or ""
@@ -85,8 +96,10 @@ class Close:
         # Trackers stamp to the second: a decision in the same second as the close does not count as later.
         if not latest or closed_at is None or latest[0].decided_at.replace(microsecond=0) <= closed_at:
             return None
-        return (f"closed in {self.adapter.name} by {self.closer} before the latest decision here "
-                f"({latest[0].kind} by {latest[0].decided_by}): nothing was recorded")
+        return (
+            f"closed in {self.adapter.name} by {self.closer} before the latest decision here "
+            f"({latest[0].kind} by {latest[0].decided_by}): nothing was recorded"
+        )
 
 
 @dataclass
@@ -104,11 +117,14 @@ class OwnAccount:
         account is never a decision; when that account cannot be looked up, no close is, until it can."""
         identity = self._lookup()
         if identity is None:
-            return (f"closed in {self.adapter.name} by {close.closer}, but {self.failure}: nothing was recorded; "
-                    "sync again once it can be looked up, or a person confirms it with complete_action"), True
+            return (
+                f"closed in {self.adapter.name} by {close.closer}, but {self.failure}: nothing was recorded; "
+                "sync again once it can be looked up, or a person confirms it with complete_action"
+            ), True
         if identity.id is not None and close.remote.closed_by_id == identity.id:
-            return (f"closed in {self.adapter.name} by the account this server uses ({visible(identity.name)}): "
-                    f"{CONFIRM}"), False
+            return (
+                f"closed in {self.adapter.name} by the account this server uses ({visible(identity.name)}): {CONFIRM}"
+            ), False
         return None, False
 
     def _lookup(self) -> TrackerIdentity | None:
@@ -124,8 +140,10 @@ class OwnAccount:
     def summary(self) -> str:
         """The sentences the sync result ends with: what is never recorded, and why nothing was, if so."""
         named = f" ({visible(self.identity.name)})" if self.identity is not None else ""
-        text = (f"Closes by bots, automations and the account this server uses{named} are never recorded: a "
-                "person confirms them with complete_action.")
+        text = (
+            f"Closes by bots, automations and the account this server uses{named} are never recorded: a "
+            "person confirms them with complete_action."
+        )
         if self.failure is not None:
             text += f" Nothing was decided in this run because {self.failure}; sync again once it can be looked up."
         return text

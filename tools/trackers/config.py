@@ -24,19 +24,35 @@ from typing import Any, Final
 from postmortem_actions.store.errors import ConfigError, InvalidInput, TrackerNotConfigured
 from postmortem_actions.tools.trackers.base import TRACKERS, TrackerConfig, TrackerName
 
-_DEFAULT_URL: Final[dict[TrackerName, str]] = {"github": "https://api.github.com", "jira": "",
-                                                "linear": "https://api.linear.app"}
-_ENV: Final[dict[TrackerName, dict[str, tuple[str, ...]]]] = {
-    "github": {"token": ("POSTMORTEM_ACTIONS_GITHUB_TOKEN", "GITHUB_TOKEN"),
-               "target": ("POSTMORTEM_ACTIONS_GITHUB_REPO",), "url": ("POSTMORTEM_ACTIONS_GITHUB_URL",)},
-    "jira": {"token": ("POSTMORTEM_ACTIONS_JIRA_TOKEN",), "target": ("POSTMORTEM_ACTIONS_JIRA_PROJECT",),
-             "url": ("POSTMORTEM_ACTIONS_JIRA_URL",), "email": ("POSTMORTEM_ACTIONS_JIRA_EMAIL",),
-             "issue_type": ("POSTMORTEM_ACTIONS_JIRA_ISSUE_TYPE",)},
-    "linear": {"token": ("POSTMORTEM_ACTIONS_LINEAR_API_KEY",), "target": ("POSTMORTEM_ACTIONS_LINEAR_TEAM",),
-               "url": ("POSTMORTEM_ACTIONS_LINEAR_URL",)},
+_DEFAULT_URL: Final[dict[TrackerName, str]] = {
+    "github": "https://api.github.com",
+    "jira": "",
+    "linear": "https://api.linear.app",
 }
-_WHAT: Final[dict[TrackerName, str]] = {"github": "repository (owner/repo)", "jira": "project key",
-                                        "linear": "team key"}
+_ENV: Final[dict[TrackerName, dict[str, tuple[str, ...]]]] = {
+    "github": {
+        "token": ("POSTMORTEM_ACTIONS_GITHUB_TOKEN", "GITHUB_TOKEN"),
+        "target": ("POSTMORTEM_ACTIONS_GITHUB_REPO",),
+        "url": ("POSTMORTEM_ACTIONS_GITHUB_URL",),
+    },
+    "jira": {
+        "token": ("POSTMORTEM_ACTIONS_JIRA_TOKEN",),
+        "target": ("POSTMORTEM_ACTIONS_JIRA_PROJECT",),
+        "url": ("POSTMORTEM_ACTIONS_JIRA_URL",),
+        "email": ("POSTMORTEM_ACTIONS_JIRA_EMAIL",),
+        "issue_type": ("POSTMORTEM_ACTIONS_JIRA_ISSUE_TYPE",),
+    },
+    "linear": {
+        "token": ("POSTMORTEM_ACTIONS_LINEAR_API_KEY",),
+        "target": ("POSTMORTEM_ACTIONS_LINEAR_TEAM",),
+        "url": ("POSTMORTEM_ACTIONS_LINEAR_URL",),
+    },
+}
+_WHAT: Final[dict[TrackerName, str]] = {
+    "github": "repository (owner/repo)",
+    "jira": "project key",
+    "linear": "team key",
+}
 
 
 def default_file(env: Mapping[str, str]) -> Path:
@@ -49,8 +65,10 @@ def how_to_configure(name: TrackerName, path: Path | None = None) -> str:
     """The sentence that says how to configure a tracker: its variables, or a table in the trackers file."""
     variables = ", ".join(v for key in ("token", "target", "url", "email") for v in _ENV[name].get(key, ())[:1])
     where = str(path) if path is not None else "the trackers file (POSTMORTEM_ACTIONS_TRACKERS)"
-    return (f"Set {variables} in the server's environment, or add a [{name}] table to {where} (see docs/trackers.md)."
-            " Credentials are never passed as tool arguments")
+    return (
+        f"Set {variables} in the server's environment, or add a [{name}] table to {where} (see docs/trackers.md)."
+        " Credentials are never passed as tool arguments"
+    )
 
 
 def _file_tables(path: Path) -> dict[str, Any]:
@@ -88,15 +106,30 @@ def load_tracker(tracker: str, env: Mapping[str, str]) -> TrackerConfig:
 
     token, target = value("token"), value("target")
     url = (value("url") or _DEFAULT_URL[name]).rstrip("/")
-    missing = [label for label, present in (("token", token), (_WHAT[name], target), ("url", url),
-                                            ("email", value("email") if name == "jira" else "n/a")) if not present]
+    missing = [
+        label
+        for label, present in (
+            ("token", token),
+            (_WHAT[name], target),
+            ("url", url),
+            ("email", value("email") if name == "jira" else "n/a"),
+        )
+        if not present
+    ]
     if missing:
-        raise TrackerNotConfigured(f"{name} is not configured: missing {', '.join(missing)}. "
-                                   + how_to_configure(name, path))
+        raise TrackerNotConfigured(
+            f"{name} is not configured: missing {', '.join(missing)}. " + how_to_configure(name, path)
+        )
     assert token is not None
     assert target is not None
-    return TrackerConfig(tracker=name, base_url=url, target=target, token=token, email=value("email"),
-                         issue_type=value("issue_type") or "Task")
+    return TrackerConfig(
+        tracker=name,
+        base_url=url,
+        target=target,
+        token=token,
+        email=value("email"),
+        issue_type=value("issue_type") or "Task",
+    )
 
 
 @dataclass(frozen=True)

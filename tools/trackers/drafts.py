@@ -123,9 +123,19 @@ def _markdown(action: Action, pm: Postmortem, checklist: list[str]) -> str:
     # nothing hidden (a problem cannot add a heading, a checklist or an HTML comment that hides the rest).
     problem = "\n".join(md_lines(action.problem))
     quote = "\n".join(f"> {line}" if line.strip() else ">" for line in md_lines(action.quote))
-    lines = [f"**Problem:** {problem}", "", "**From the postmortem:**", "", quote, "",
-             md_text(_link_back(action, pm)), "", "## Acceptance criteria", "",
-             *[f"- [ ] {md_text(c)}" for c in checklist]]
+    lines = [
+        f"**Problem:** {problem}",
+        "",
+        "**From the postmortem:**",
+        "",
+        quote,
+        "",
+        md_text(_link_back(action, pm)),
+        "",
+        "## Acceptance criteria",
+        "",
+        *[f"- [ ] {md_text(c)}" for c in checklist],
+    ]
     if action.owner or action.due:
         lines += ["", f"Owner: {md_text(action.owner or '-')} · Due: {action.due.isoformat() if action.due else '-'}"]
     lines += ["", "_Filed by postmortem-actions after a human accepted this item._"]
@@ -152,8 +162,7 @@ def adf(action: Action, pm: Postmortem, checklist: list[str]) -> dict[str, Any]:
         {"type": "blockquote", "content": [_paragraph(_text(line)) for line in quote_lines]},
         _paragraph(_text(_link_back(action, pm))),
         {"type": "heading", "attrs": {"level": 2}, "content": [_text("Acceptance criteria")]},
-        {"type": "bulletList", "content": [{"type": "listItem", "content": [_paragraph(_text(c))]}
-                                           for c in checklist]},
+        {"type": "bulletList", "content": [{"type": "listItem", "content": [_paragraph(_text(c))]} for c in checklist]},
         _paragraph(_text("Filed by postmortem-actions after a human accepted this item.")),
     ]
     return {"type": "doc", "version": 1, "content": content}
@@ -163,22 +172,34 @@ def draft(action: Action, pm: Postmortem, tracker: TrackerName) -> TicketDraft:
     """The ticket draft for one accepted action, formatted for `tracker`: exactly what `request_for` files."""
     request = request_for(action, pm)
     return TicketDraft(
-        action_id=action.id, tracker=tracker, title=request.title, description=request.body,
+        action_id=action.id,
+        tracker=tracker,
+        title=request.title,
+        description=request.body,
         description_adf=request.body_adf if tracker == "jira" else None,
-        acceptance_criteria=criteria(action.done_when), assignee=request.assignee, due=request.due,
-        labels=request.labels)
+        acceptance_criteria=criteria(action.done_when),
+        assignee=request.assignee,
+        due=request.due,
+        labels=request.labels,
+    )
 
 
 def request_for(action: Action, pm: Postmortem) -> TicketRequest:
     """What an adapter files for an accepted action (both description forms; each adapter uses its own)."""
     checklist = criteria(action.done_when)
-    return TicketRequest(title=short_title(action.text), body=_markdown(action, pm, checklist),
-                         body_adf=adf(action, pm, checklist), labels=labels(action, pm), assignee=action.owner,
-                         due=action.due)
+    return TicketRequest(
+        title=short_title(action.text),
+        body=_markdown(action, pm, checklist),
+        body_adf=adf(action, pm, checklist),
+        labels=labels(action, pm),
+        assignee=action.owner,
+        due=action.due,
+    )
 
 
-def draft_tickets(store: Store, tracker: TrackerName, *, action_ids: list[int] | None = None,
-                  postmortem_id: int | None = None) -> DraftResult:
+def draft_tickets(
+    store: Store, tracker: TrackerName, *, action_ids: list[int] | None = None, postmortem_id: int | None = None
+) -> DraftResult:
     """Preview the tickets the accepted items among the selected actions would become; nothing is sent.
 
     Raises:

@@ -51,7 +51,8 @@ class ExportedTicket(Model):
     ref: str
     url: str | None
     status: Literal["created", "existing", "linked"] = Field(
-        description="created now, already linked before (nothing sent), or an existing ticket linked by URL")
+        description="created now, already linked before (nothing sent), or an existing ticket linked by URL"
+    )
     warnings: list[str] = Field(default_factory=list)
 
 
@@ -92,8 +93,9 @@ class SyncResult(Model):
     message: str
 
 
-def _attempt(call: Callable[[], RemoteIssue], action_id: int, failed: list[Failed],
-             item_error: type[TrackerError]) -> tuple[RemoteIssue | None, str | None]:
+def _attempt(
+    call: Callable[[], RemoteIssue], action_id: int, failed: list[Failed], item_error: type[TrackerError]
+) -> tuple[RemoteIssue | None, str | None]:
     """One tracker call for one item: (the issue, None); an `item_error` fails only this item (None, None);
     any other tracker error also stops the batch (None, its reason). Failures are appended to `failed`."""
     try:
@@ -118,8 +120,14 @@ def connect(config: TrackerConfig, *, transport: Any = None, sleep: Sleep = time
     return connect_linear(config, transport=transport, sleep=sleep)
 
 
-def export_tickets(store: Store, adapter: TrackerAdapter, by: Actor, *, action_ids: list[int] | None = None,
-                   postmortem_id: int | None = None) -> ExportResult:
+def export_tickets(
+    store: Store,
+    adapter: TrackerAdapter,
+    by: Actor,
+    *,
+    action_ids: list[int] | None = None,
+    postmortem_id: int | None = None,
+) -> ExportResult:
     """File a ticket for every accepted item among the selected actions that has none in this tracker yet.
 
     Items that are not accepted are refused before any request is sent. A refused field (400/422) fails
@@ -158,18 +166,30 @@ def export_tickets(store: Store, adapter: TrackerAdapter, by: Actor, *, action_i
         try:
             store.link_ticket(action.id, adapter.name, remote.ref, remote.url, remote.state, by, origin="export")
         except PostmortemActionsError as exc:
-            failed.append(Failed(action_id=action.id, error=(
-                f"{adapter.name} created {remote.ref} ({remote.url}) but it could not be linked here: {exc}. "
-                "Link it with link_ticket, or close it in the tracker")))
+            failed.append(
+                Failed(
+                    action_id=action.id,
+                    error=(
+                        f"{adapter.name} created {remote.ref} ({remote.url}) but it could not be linked here: {exc}. "
+                        "Link it with link_ticket, or close it in the tracker"
+                    ),
+                )
+            )
             continue
-        exported.append(ExportedTicket(action_id=action.id, ref=remote.ref, url=remote.url, status="created",
-                                       warnings=list(remote.warnings)))
+        exported.append(
+            ExportedTicket(
+                action_id=action.id, ref=remote.ref, url=remote.url, status="created", warnings=list(remote.warnings)
+            )
+        )
     created = sum(e.status == "created" for e in exported)
-    message = (f"{created} ticket(s) created in {adapter.name}, {len(exported) - created} already linked, "
-               f"{len(refused)} refused (not accepted), {len(failed)} failed")
+    message = (
+        f"{created} ticket(s) created in {adapter.name}, {len(exported) - created} already linked, "
+        f"{len(refused)} refused (not accepted), {len(failed)} failed"
+    )
     if failed:
-        message += ": the items that failed are unchanged; fix the cause and export them again (done ones are " \
-                   "not filed twice)"
+        message += (
+            ": the items that failed are unchanged; fix the cause and export them again (done ones are not filed twice)"
+        )
     return ExportResult(tracker=adapter.name, exported=exported, refused=refused, failed=failed, message=message + ".")
 
 
@@ -185,24 +205,35 @@ def link_ticket(store: Store, adapter: TrackerAdapter, by: Actor, action_id: int
     action = store.get_action(action_id)
     ref = adapter.ref_from_url(url.strip())
     if ref is None or not in_target(adapter, ref):
-        raise InvalidInput(f"{url!r} is not a {adapter.name} ticket of the configured "
-                           f"{'repository' if adapter.name == 'github' else 'project or team'} "
-                           f"{adapter.config.target}; nothing was linked")
+        raise InvalidInput(
+            f"{url!r} is not a {adapter.name} ticket of the configured "
+            f"{'repository' if adapter.name == 'github' else 'project or team'} "
+            f"{adapter.config.target}; nothing was linked"
+        )
     if action.state not in (ActionState.ACCEPTED, ActionState.DONE):
-        raise IllegalTransition(f"action {action_id} is {action.state}: only accepted items get tickets; "
-                                "nothing was linked")
+        raise IllegalTransition(
+            f"action {action_id} is {action.state}: only accepted items get tickets; nothing was linked"
+        )
     remote = adapter.fetch(ref)
     if not in_target(adapter, remote.ref):
         raise InvalidInput(f"{ref} now lives at {remote.ref}, outside {adapter.config.target}; nothing was linked")
     if remote.closed:
         # A closed ticket would complete the item at the next sync although nobody decided that now.
-        raise InvalidInput(f"{remote.ref} is already closed in {adapter.name}; link an open ticket (or decide the "
-                           "item with complete_action); nothing was linked")
+        raise InvalidInput(
+            f"{remote.ref} is already closed in {adapter.name}; link an open ticket (or decide the "
+            "item with complete_action); nothing was linked"
+        )
     ticket, created = store.link_ticket(action_id, adapter.name, remote.ref, remote.url, remote.state, by)
-    item = ExportedTicket(action_id=action_id, ref=ticket.ref, url=ticket.url,
-                          status="linked" if created else "existing")
-    return ExportResult(tracker=adapter.name, exported=[item], refused=[], failed=[],
-                        message=f"{ticket.ref} is linked to action {action_id}; sync_tickets reads its state.")
+    item = ExportedTicket(
+        action_id=action_id, ref=ticket.ref, url=ticket.url, status="linked" if created else "existing"
+    )
+    return ExportResult(
+        tracker=adapter.name,
+        exported=[item],
+        refused=[],
+        failed=[],
+        message=f"{ticket.ref} is linked to action {action_id}; sync_tickets reads its state.",
+    )
 
 
 class _Outcome(NamedTuple):
@@ -239,22 +270,39 @@ def sync_tickets(store: Store, adapter: TrackerAdapter, by: Actor) -> SyncResult
             change, stopped = _sync_one(store, adapter, by, ticket, own, failed)
         except StoreError as exc:
             stopped = str(exc)
-            failed.append(Failed(action_id=ticket.action_id, error=f"{visible(ticket.ref)}: {exc}; nothing was "
-                                                                   "recorded for it; sync again later"))
+            failed.append(
+                Failed(
+                    action_id=ticket.action_id,
+                    error=f"{visible(ticket.ref)}: {exc}; nothing was recorded for it; sync again later",
+                )
+            )
         except PostmortemActionsError as exc:
-            failed.append(Failed(action_id=ticket.action_id, error=(
-                f"{visible(ticket.ref)} was skipped: {exc}; nothing was recorded for it, and the other tickets were "
-                "checked")))
+            failed.append(
+                Failed(
+                    action_id=ticket.action_id,
+                    error=(
+                        f"{visible(ticket.ref)} was skipped: {exc}; nothing was recorded for it, and the other "
+                        "tickets were checked"
+                    ),
+                )
+            )
         else:
             checked += [change] if change is not None else []
     decided = sum(c.recorded != "none" for c in checked)
-    return SyncResult(tracker=adapter.name, checked=checked, failed=failed, message=(
-        f"checked {len(checked)} {adapter.name} ticket(s); recorded {decided} decision(s) people made in the "
-        f"tracker; {len(failed)} could not be checked. {own.summary()}"))
+    return SyncResult(
+        tracker=adapter.name,
+        checked=checked,
+        failed=failed,
+        message=(
+            f"checked {len(checked)} {adapter.name} ticket(s); recorded {decided} decision(s) people made in the "
+            f"tracker; {len(failed)} could not be checked. {own.summary()}"
+        ),
+    )
 
 
-def _sync_one(store: Store, adapter: TrackerAdapter, by: Actor, ticket: Ticket, own: OwnAccount,
-              failed: list[Failed]) -> tuple[SyncChange | None, str | None]:
+def _sync_one(
+    store: Store, adapter: TrackerAdapter, by: Actor, ticket: Ticket, own: OwnAccount, failed: list[Failed]
+) -> tuple[SyncChange | None, str | None]:
     """Read one ticket back and decide what it means: (its change, or None when it could not be read; the reason
     the batch stops, or None).
 
@@ -271,15 +319,23 @@ def _sync_one(store: Store, adapter: TrackerAdapter, by: Actor, ticket: Ticket, 
     if remote.closed and action.state is ActionState.ACCEPTED and changed:
         outcome = _close(Close(store, adapter, ticket, action, remote), own)
     elif not remote.closed and action.state is ActionState.DONE and changed:
-        outcome = _Outcome("none", f"reopened in {adapter.name} while the item is done: nothing was recorded; "
-                                   "reopen it with reopen_action if the work is not finished")
+        outcome = _Outcome(
+            "none",
+            f"reopened in {adapter.name} while the item is done: nothing was recorded; "
+            "reopen it with reopen_action if the work is not finished",
+        )
     else:
         outcome = _Outcome("none", f"{remote.state} in {adapter.name}; the item is {action.state}")
     if not outcome.keep_state:
         outcome = _save_state(store, ticket, remote, by, outcome)
-    change = SyncChange(action_id=action.id, ref=visible(remote.ref), tracker_state=visible(remote.state),
-                        recorded=outcome.recorded, note=visible(outcome.note),
-                        decided_by=remote.closed_by if outcome.recorded != "none" else None)
+    change = SyncChange(
+        action_id=action.id,
+        ref=visible(remote.ref),
+        tracker_state=visible(remote.state),
+        recorded=outcome.recorded,
+        note=visible(outcome.note),
+        decided_by=remote.closed_by if outcome.recorded != "none" else None,
+    )
     return change, own.failure if own.stops else None
 
 
@@ -296,18 +352,23 @@ def _close(close: Close, own: OwnAccount) -> _Outcome:
     killed = kind is DecisionKind.KILL
     # Display names are neither unique nor fixed: the client names the tracker account that closed it.
     decision = HumanDecision(
-        kind=kind, decided_by=remote.closed_by or "",  # named and storable: checked by the Close
-        channel=Channel.TRACKER, client=f"{name} {remote.ref}, closed by account {remote.closed_by_id}",
+        kind=kind,
+        decided_by=remote.closed_by or "",  # named and storable: checked by the Close
+        channel=Channel.TRACKER,
+        client=f"{name} {remote.ref}, closed by account {remote.closed_by_id}",
         evidence=None if killed else remote.url,
-        reason=f"closed as not planned in {name} ({remote.ref})" if killed else None)
+        reason=f"closed as not planned in {name} ({remote.ref})" if killed else None,
+    )
     try:
         close.store.record_decision(close.action.id, decision, expected_version=close.action.version())
     except (StaleAnswer, IllegalTransition) as exc:
         # kept, so the next sync sees the close again and records it then
-        return _Outcome("none", f"closed in {name}, but the item changed meanwhile ({exc}); nothing was recorded",
-                        keep_state=True)
-    return _Outcome("kill" if killed else "complete",
-                    f"closed in {name} by {remote.closed_by}: recorded as their decision")
+        return _Outcome(
+            "none", f"closed in {name}, but the item changed meanwhile ({exc}); nothing was recorded", keep_state=True
+        )
+    return _Outcome(
+        "kill" if killed else "complete", f"closed in {name} by {remote.closed_by}: recorded as their decision"
+    )
 
 
 def _save_state(store: Store, ticket: Ticket, remote: RemoteIssue, by: Actor, outcome: _Outcome) -> _Outcome:

@@ -81,8 +81,9 @@ class GitHubAdapter:
         if parts is None:
             raise TrackerNotConfigured(f"the GitHub target must be 'owner/repo', not {config.target!r}")
         if urlsplit(config.base_url).scheme not in ("https", "http") or not web_host(config.base_url):
-            raise TrackerNotConfigured(f"the GitHub base URL must be https://api.github.com or "
-                                       f"https://HOST/api/v3, not {config.base_url!r}")
+            raise TrackerNotConfigured(
+                f"the GitHub base URL must be https://api.github.com or https://HOST/api/v3, not {config.base_url!r}"
+            )
         self.config = config
         self.session = session
         self.owner, self.repo = parts
@@ -123,20 +124,28 @@ class GitHubAdapter:
         if request.assignee is not None and request.assignee.strip():
             login = self._assignable_login(request.assignee)
             if login is None:
-                warnings.append(f"owner '{request.assignee.strip()}' is not an assignable GitHub login in "
-                                f"{self.target}; the issue was left unassigned")
+                warnings.append(
+                    f"owner '{request.assignee.strip()}' is not an assignable GitHub login in "
+                    f"{self.target}; the issue was left unassigned"
+                )
             else:
                 payload["assignees"] = [login]
-        issue = _json_object(self.session.request("POST", f"/repos/{self.target}/issues", what=what,
-                                                  idempotent=False, json=payload), what, created=True)
+        issue = _json_object(
+            self.session.request("POST", f"/repos/{self.target}/issues", what=what, idempotent=False, json=payload),
+            what,
+            created=True,
+        )
         if login is not None and login.lower() not in _logins(issue.get("assignees")):
-            warnings.append(f"GitHub did not assign '{login}' in {self.target} (the token may lack push access); "
-                            "the issue is unassigned")
+            warnings.append(
+                f"GitHub did not assign '{login}' in {self.target} (the token may lack push access); "
+                "the issue is unassigned"
+            )
         returned_labels = _names(issue.get("labels"))
         dropped = [label for label in request.labels if label.lower() not in returned_labels]
         if dropped:
-            warnings.append(f"GitHub dropped the label(s) {', '.join(dropped)} in {self.target} (the token may "
-                            "lack push access)")
+            warnings.append(
+                f"GitHub dropped the label(s) {', '.join(dropped)} in {self.target} (the token may lack push access)"
+            )
         return self._remote(issue, what, f"{self.target}#", tuple(warnings))
 
     def fetch(self, ref: str) -> RemoteIssue:
@@ -153,14 +162,15 @@ class GitHubAdapter:
             raise TrackerTargetNotFound(f"{ref!r} is not a GitHub issue ref (expected owner/repo#number)")
         owner, repo, number = match.groups()
         what = f"read issue {owner}/{repo}#{number}"
-        issue = _json_object(self.session.request("GET", f"/repos/{owner}/{repo}/issues/{number}", what=what),
-                             what, created=False)
+        issue = _json_object(
+            self.session.request("GET", f"/repos/{owner}/{repo}/issues/{number}", what=what), what, created=False
+        )
         if issue.get("pull_request") is not None:
             raise TrackerTargetNotFound(f"{owner}/{repo}#{number} is a pull request, not an issue")
         return self._remote(issue, what, None, ())
 
     def ref_from_url(self, url: str) -> str | None:
-        """"owner/repo#N" for an issue page URL on this GitHub host, or None (pull requests, other hosts, others)."""
+        """ "owner/repo#N" for an issue page URL on this GitHub host, or None (pull requests, other hosts, others)."""
         try:
             parts = urlsplit(url.strip())
         except ValueError:
@@ -205,8 +215,12 @@ class GitHubAdapter:
         """Whether the token is a GitHub App installation token (only those may list the installation's
         repositories)."""
         try:
-            self.session.request("GET", "/installation/repositories", params={"per_page": 1},
-                                 what="check whether the token belongs to a GitHub App installation")
+            self.session.request(
+                "GET",
+                "/installation/repositories",
+                params={"per_page": 1},
+                what="check whether the token belongs to a GitHub App installation",
+            )
         except TrackerError:
             return False
         return True
@@ -221,14 +235,18 @@ class GitHubAdapter:
         if not _LOGIN.fullmatch(login):
             return None
         try:
-            self.session.request("GET", f"/repos/{self.target}/assignees/{login}",
-                                 what=f"check whether '{login}' can be assigned issues in {self.target}")
+            self.session.request(
+                "GET",
+                f"/repos/{self.target}/assignees/{login}",
+                what=f"check whether '{login}' can be assigned issues in {self.target}",
+            )
         except TrackerTargetNotFound:
             return None  # 404: not assignable (or the repository is missing, which the create then reports)
         return login
 
-    def _remote(self, issue: dict[str, Any], what: str, ref_prefix: str | None,
-                warnings: tuple[str, ...]) -> RemoteIssue:
+    def _remote(
+        self, issue: dict[str, Any], what: str, ref_prefix: str | None, warnings: tuple[str, ...]
+    ) -> RemoteIssue:
         """A `RemoteIssue` from GitHub's issue JSON. Its ref comes from the page URL GitHub gives; when that URL is
         not an issue page on this host, `ref_prefix` and the number stand in (for an issue just filed), or with
         None the URL itself does, which no configured target matches (an issue read back might live anywhere).
@@ -243,11 +261,18 @@ class GitHubAdapter:
         login, user_id = _person(issue.get("closed_by")) if closed else (None, None)
         closed_at = parse_timestamp(issue.get("closed_at")) if closed else None
         fallback = f"{ref_prefix}{number}" if ref_prefix is not None else url
-        return RemoteIssue(ref=self.ref_from_url(url) or fallback, url=url, state=state,
-                           closed=closed,
-                           # a duplicate is not this item's work done: it is reported like "not planned"
-                           not_planned=closed and issue.get("state_reason") in ("not_planned", "duplicate"),
-                           closed_by=login, warnings=warnings, closed_at=closed_at, closed_by_id=user_id)
+        return RemoteIssue(
+            ref=self.ref_from_url(url) or fallback,
+            url=url,
+            state=state,
+            closed=closed,
+            # a duplicate is not this item's work done: it is reported like "not planned"
+            not_planned=closed and issue.get("state_reason") in ("not_planned", "duplicate"),
+            closed_by=login,
+            warnings=warnings,
+            closed_at=closed_at,
+            closed_by_id=user_id,
+        )
 
 
 def _person(user: object) -> tuple[str | None, str | None]:
@@ -259,8 +284,13 @@ def _person(user: object) -> tuple[str | None, str | None]:
     if not isinstance(user, dict) or user.get("type") != "User":
         return None, None
     login, number = user.get("login"), user.get("id")
-    if not isinstance(login, str) or not login or login.endswith("[bot]") \
-            or not isinstance(number, int) or isinstance(number, bool):
+    if (
+        not isinstance(login, str)
+        or not login
+        or login.endswith("[bot]")
+        or not isinstance(number, int)
+        or isinstance(number, bool)
+    ):
         return None, None
     return login, str(number)
 
@@ -277,8 +307,9 @@ def _json_object(response: httpx2.Response, what: str, *, created: bool) -> dict
         data = None
     if not isinstance(data, dict):
         maybe = " The issue may have been created; check the repository before trying again." if created else ""
-        raise TrackerUnavailable(f"github answered {response.status_code} with something other than an issue "
-                                 f"while trying to {what}.{maybe}")
+        raise TrackerUnavailable(
+            f"github answered {response.status_code} with something other than an issue while trying to {what}.{maybe}"
+        )
     return data
 
 
@@ -295,8 +326,9 @@ def _names(labels: object) -> set[str]:
     return {name.lower() for name in names if isinstance(name, str)}
 
 
-def connect_github(config: TrackerConfig, *, transport: httpx2.BaseTransport | None = None,
-                   sleep: Sleep = time.sleep) -> GitHubAdapter:
+def connect_github(
+    config: TrackerConfig, *, transport: httpx2.BaseTransport | None = None, sleep: Sleep = time.sleep
+) -> GitHubAdapter:
     """A `GitHubAdapter` on a new httpx2 client authenticated with `config.token`.
 
     `transport` replaces the network (tests pass `httpx2.MockTransport`); `sleep` is the session's backoff
@@ -310,9 +342,16 @@ def connect_github(config: TrackerConfig, *, transport: httpx2.BaseTransport | N
         raise TrackerNotConfigured("no GitHub token is configured")
     client = httpx2.Client(
         base_url=config.base_url,
-        headers={"Authorization": f"Bearer {config.token.strip()}", "Accept": MEDIA_TYPE,
-                 "X-GitHub-Api-Version": API_VERSION, "User-Agent": "postmortem-actions"},
-        timeout=20, transport=transport, follow_redirects=True)
+        headers={
+            "Authorization": f"Bearer {config.token.strip()}",
+            "Accept": MEDIA_TYPE,
+            "X-GitHub-Api-Version": API_VERSION,
+            "User-Agent": "postmortem-actions",
+        },
+        timeout=20,
+        transport=transport,
+        follow_redirects=True,
+    )
     try:
         return GitHubAdapter(config, Session("github", client, sleep=sleep))
     except TrackerNotConfigured:

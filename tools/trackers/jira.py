@@ -64,7 +64,8 @@ def _decode(response: httpx2.Response, what: str) -> Any:
     except ValueError:
         raise TrackerUnavailable(
             f"jira answered {response.status_code} without JSON while trying to {what}. Check the base URL "
-            "(it should be https://<site>.atlassian.net)") from None
+            "(it should be https://<site>.atlassian.net)"
+        ) from None
 
 
 class JiraAdapter:
@@ -120,15 +121,18 @@ class JiraAdapter:
             fields["assignee"] = {"accountId": account_id}
         what = f"create an issue in project {project}"
         try:
-            response = self.session.request("POST", "/rest/api/3/issue", what=what, idempotent=False,
-                                            json={"fields": fields})
+            response = self.session.request(
+                "POST", "/rest/api/3/issue", what=what, idempotent=False, json={"fields": fields}
+            )
         except TrackerRejected:
             self._require_project(project)  # Jira answers 400 for a missing project; say 404 instead
             raise
         key = _obj(_decode(response, what)).get("key")
         if not isinstance(key, str) or not ISSUE_KEY.fullmatch(key):
-            raise TrackerUnavailable(f"jira answered without an issue key while trying to {what}; the issue may "
-                                     f"exist anyway, so check project {project} before filing again")
+            raise TrackerUnavailable(
+                f"jira answered without an issue key while trying to {what}; the issue may "
+                f"exist anyway, so check project {project} before filing again"
+            )
         return RemoteIssue(ref=key, url=self.issue_url(key), state="To Do", closed=False, warnings=warnings)
 
     def fetch(self, ref: str) -> RemoteIssue:
@@ -140,11 +144,13 @@ class JiraAdapter:
         """
         key = ref.strip().upper()
         if not ISSUE_KEY.fullmatch(key):
-            raise TrackerTargetNotFound(f"'{ref}' is not a Jira issue key (a project key, a dash and a number, "
-                                        "like OPS-123)")
+            raise TrackerTargetNotFound(
+                f"'{ref}' is not a Jira issue key (a project key, a dash and a number, like OPS-123)"
+            )
         what = f"read issue {key}"
-        response = self.session.request("GET", f"/rest/api/3/issue/{key}", what=what,
-                                        params={"fields": "status,resolution,assignee"})
+        response = self.session.request(
+            "GET", f"/rest/api/3/issue/{key}", what=what, params={"fields": "status,resolution,assignee"}
+        )
         body = _obj(_decode(response, what))
         fields = _obj(body.get("fields"))
         status = _obj(fields.get("status"))
@@ -154,8 +160,13 @@ class JiraAdapter:
         reported = body.get("key")
         key = reported if isinstance(reported, str) and ISSUE_KEY.fullmatch(reported) else key  # moved issues
         name = status.get("name")
-        remote = RemoteIssue(ref=key, url=self.issue_url(key), state=name if isinstance(name, str) else "unknown",
-                             closed=closed, not_planned=not_planned)
+        remote = RemoteIssue(
+            ref=key,
+            url=self.issue_url(key),
+            state=name if isinstance(name, str) else "unknown",
+            closed=closed,
+            not_planned=not_planned,
+        )
         return closer_of(remote, status, self._changelog(key)) if closed else remote
 
     def identity(self) -> TrackerIdentity:
@@ -179,8 +190,9 @@ class JiraAdapter:
         base = urlsplit(self.base_url)
         try:
             parts = urlsplit(url.strip())
-            same_site = (parts.scheme in ("http", "https") and parts.hostname == base.hostname
-                         and parts.port == base.port)
+            same_site = (
+                parts.scheme in ("http", "https") and parts.hostname == base.hostname and parts.port == base.port
+            )
         except ValueError:
             return None
         prefix = re.escape(base.path.rstrip("/"))
@@ -196,27 +208,38 @@ class JiraAdapter:
         query = owner.strip().removeprefix("@").strip()
         if not query:
             return None, ()
+
         def unassigned(why: str) -> str:
             # Not str.format on a template holding the owner: an owner such as "Dana {SRE}" is text, not a field.
             return f"owner '{owner}' {why} in Jira; the issue is left unassigned"
 
         try:
-            response = self.session.request("GET", "/rest/api/3/user/search", what=f"look up the Jira user '{query}'",
-                                            params={"query": query})
+            response = self.session.request(
+                "GET", "/rest/api/3/user/search", what=f"look up the Jira user '{query}'", params={"query": query}
+            )
         except TrackerAuthFailed:
             return None, (unassigned("could not be looked up (the account may not browse users)"),)
         found = _decode(response, "look up a Jira user")
-        users = [user for user in (found if isinstance(found, list) else []) if isinstance(user, dict)
-                 and user.get("active") is True and user.get("accountType", "atlassian") == "atlassian"
-                 and isinstance(user.get("accountId"), str)]
+        users = [
+            user
+            for user in (found if isinstance(found, list) else [])
+            if isinstance(user, dict)
+            and user.get("active") is True
+            and user.get("accountType", "atlassian") == "atlassian"
+            and isinstance(user.get("accountId"), str)
+        ]
         wanted = query.casefold()
-        exact = [user for user in users if wanted in (str(user.get("emailAddress") or "").casefold(),
-                                                      str(user.get("displayName") or "").casefold())]
+        exact = [
+            user
+            for user in users
+            if wanted in (str(user.get("emailAddress") or "").casefold(), str(user.get("displayName") or "").casefold())
+        ]
         chosen = exact or users
         if len(chosen) == 1:
             return str(chosen[0]["accountId"]), ()
-        return None, (unassigned(f"matches {len(chosen)} active Jira users" if chosen else
-                                        "matches no active Jira user"),)
+        return None, (
+            unassigned(f"matches {len(chosen)} active Jira users" if chosen else "matches no active Jira user"),
+        )
 
     def _changelog(self, key: str) -> History:
         """The newest entries of an issue's changelog, newest first, down to its newest status change or as far
@@ -229,8 +252,12 @@ class JiraAdapter:
         what = f"read the history of issue {key}"
 
         def page(start: int) -> dict[str, Any]:
-            response = self.session.request("GET", f"/rest/api/3/issue/{key}/changelog", what=what,
-                                            params={"startAt": start, "maxResults": CHANGELOG_PAGE})
+            response = self.session.request(
+                "GET",
+                f"/rest/api/3/issue/{key}/changelog",
+                what=what,
+                params={"startAt": start, "maxResults": CHANGELOG_PAGE},
+            )
             return _obj(_decode(response, what))
 
         first = page(0)
@@ -253,8 +280,9 @@ class JiraAdapter:
     def _require_project(self, project: str) -> None:
         """Raise TrackerTargetNotFound when the project is missing; any other answer leaves the caller's error."""
         try:
-            self.session.request("GET", f"/rest/api/3/project/{quote(project, safe='')}",
-                                 what=f"find project {project}")
+            self.session.request(
+                "GET", f"/rest/api/3/project/{quote(project, safe='')}", what=f"find project {project}"
+            )
         except TrackerTargetNotFound:
             raise
         except TrackerError:
@@ -278,8 +306,14 @@ def _entries(page: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _status_item(entry: dict[str, Any]) -> dict[str, Any] | None:
     """The status change among a changelog entry's items, if it has one."""
-    return next((item for item in (_obj(i) for i in entry.get("items") or [])
-                 if "status" in (item.get("field"), item.get("fieldId"))), None)
+    return next(
+        (
+            item
+            for item in (_obj(i) for i in entry.get("items") or [])
+            if "status" in (item.get("field"), item.get("fieldId"))
+        ),
+        None,
+    )
 
 
 def _leads_to(item: dict[str, Any], status: dict[str, Any]) -> bool:
@@ -298,26 +332,40 @@ def closer_of(remote: RemoteIssue, status: dict[str, Any], history: History) -> 
     if change is None and history.complete:
         return replace(remote, closer_unknown="its history has no status change that says who closed it")
     if change is None and not history.entries:
-        return replace(remote, closer_unknown="Jira did not say how long its history is, so the change that closed "
-                                              "it could not be found")
+        return replace(
+            remote,
+            closer_unknown="Jira did not say how long its history is, so the change that closed it could not be found",
+        )
     if change is None:
-        return replace(remote, closer_unknown=f"the status change that closed it is not among the latest "
-                                              f"{len(history.entries):,} of its {history.total:,} history entries "
-                                              "(the ones read)")
+        return replace(
+            remote,
+            closer_unknown=f"the status change that closed it is not among the latest "
+            f"{len(history.entries):,} of its {history.total:,} history entries "
+            "(the ones read)",
+        )
     item = _status_item(change) or {}
     if not _leads_to(item, status):
-        return replace(remote, closer_unknown=f"its latest status change in the history is to "
-                                              f"{item.get('toString') or item.get('to')}, not to {remote.state}")
+        return replace(
+            remote,
+            closer_unknown=f"its latest status change in the history is to "
+            f"{item.get('toString') or item.get('to')}, not to {remote.state}",
+        )
     author = _obj(change.get("author"))
     name, account = author.get("displayName"), author.get("accountId")
-    if author.get("accountType") != "atlassian" or not isinstance(name, str) or not name \
-            or not isinstance(account, str) or not account:
+    if (
+        author.get("accountType") != "atlassian"
+        or not isinstance(name, str)
+        or not name
+        or not isinstance(account, str)
+        or not account
+    ):
         return replace(remote, closed_at=parse_timestamp(change.get("created")))
     return replace(remote, closed_by=name, closed_by_id=account, closed_at=parse_timestamp(change.get("created")))
 
 
-def connect_jira(config: TrackerConfig, *, transport: httpx2.BaseTransport | None = None,
-                 sleep: Sleep = time.sleep) -> JiraAdapter:
+def connect_jira(
+    config: TrackerConfig, *, transport: httpx2.BaseTransport | None = None, sleep: Sleep = time.sleep
+) -> JiraAdapter:
     """A JiraAdapter talking to `config.base_url` as `config.email` with the API token `config.token`.
 
     `transport` replaces the network (tests pass FakeJira's); `sleep` is the session's backoff wait.
@@ -326,14 +374,26 @@ def connect_jira(config: TrackerConfig, *, transport: httpx2.BaseTransport | Non
         TrackerNotConfigured: the configuration is not for Jira, or lacks the email, token, project or site.
     """
     email = (config.email or "").strip()
-    missing = [name for name, value in (("the account email", email), ("an API token", config.token.strip()),
-                                        ("a project key", config.target.strip()), ("the site URL", config.base_url))
-               if not value]
+    missing = [
+        name
+        for name, value in (
+            ("the account email", email),
+            ("an API token", config.token.strip()),
+            ("a project key", config.target.strip()),
+            ("the site URL", config.base_url),
+        )
+        if not value
+    ]
     if config.tracker != "jira" or missing:
         raise TrackerNotConfigured(
             f"Jira is not configured: {'it needs ' + ', '.join(missing) if missing else 'the tracker is not jira'}. "
-            "Jira Cloud signs in with the Atlassian account email and an API token (see README, 'Trackers')")
-    client = httpx2.Client(base_url=config.base_url.rstrip("/"), auth=httpx2.BasicAuth(email, config.token),
-                           headers={"Accept": "application/json", "User-Agent": "postmortem-actions"}, timeout=20,
-                           transport=transport)
+            "Jira Cloud signs in with the Atlassian account email and an API token (see README, 'Trackers')"
+        )
+    client = httpx2.Client(
+        base_url=config.base_url.rstrip("/"),
+        auth=httpx2.BasicAuth(email, config.token),
+        headers={"Accept": "application/json", "User-Agent": "postmortem-actions"},
+        timeout=20,
+        transport=transport,
+    )
     return JiraAdapter(config, Session("jira", client, sleep=sleep))

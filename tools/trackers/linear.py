@@ -37,13 +37,19 @@ from postmortem_actions.tools.trackers.base import (
 _TEAM = "query Team($filter: TeamFilter) { teams(filter: $filter) { nodes { id key name } } }"
 _USERS = "query Users($filter: UserFilter) { users(filter: $filter) { nodes { id name displayName email active } } }"
 _LABELS = "query Labels($filter: IssueLabelFilter) { issueLabels(filter: $filter) { nodes { id name team { id } } } }"
-_CREATE = ("mutation IssueCreate($input: IssueCreateInput!) { issueCreate(input: $input) { success "
-           "issue { id identifier url state { name type } } } }")
+_CREATE = (
+    "mutation IssueCreate($input: IssueCreateInput!) { issueCreate(input: $input) { success "
+    "issue { id identifier url state { name type } } } }"
+)
 _VIEWER = "query Viewer { viewer { id name displayName email } }"
-_HISTORY = ("history(first: 100, after: $after) { nodes { createdAt actor { id name displayName app } "
-            "botActor { id type name } toState { id name type } } pageInfo { hasNextPage endCursor } }")
-_ISSUE = ("query Issue($id: String!, $after: String) { issue(id: $id) { identifier url state { id name type } "
-          f"completedAt canceledAt {_HISTORY} }} }}")
+_HISTORY = (
+    "history(first: 100, after: $after) { nodes { createdAt actor { id name displayName app } "
+    "botActor { id type name } toState { id name type } } pageInfo { hasNextPage endCursor } }"
+)
+_ISSUE = (
+    "query Issue($id: String!, $after: String) { issue(id: $id) { identifier url state { id name type } "
+    f"completedAt canceledAt {_HISTORY} }} }}"
+)
 HISTORY_PAGES = 5  # at most 500 history entries are read to find who closed an issue
 _ISSUE_URL = re.compile(r"https?://linear\.app/[\w.-]+/issue/([A-Za-z][A-Za-z0-9]*-\d+)(?:[/?#].*)?", re.ASCII)
 
@@ -59,14 +65,19 @@ def graphql_failure(errors: list[Any], what: str, secret: str = "") -> TrackerEr
     detail = message if not isinstance(shown, str) or shown in message else f"{message} ({shown})"
     detail = " ".join((detail.replace(secret, "***") if secret else detail).split())[:300] or "no message"
     if code == "RATELIMITED" or kind == "ratelimited":
-        return TrackerUnavailable(f"linear is rate-limiting requests while trying to {what}: {detail}. Nothing "
-                                  "more was sent; try again later")
+        return TrackerUnavailable(
+            f"linear is rate-limiting requests while trying to {what}: {detail}. Nothing more was sent; try again later"
+        )
     if code in ("AUTHENTICATION_ERROR", "FORBIDDEN") or kind in ("authentication error", "forbidden"):
-        return TrackerAuthFailed(f"linear refused the credentials while trying to {what}: {detail}. Check the API "
-                                 "key (a personal key is sent without 'Bearer') and its access to the team")
+        return TrackerAuthFailed(
+            f"linear refused the credentials while trying to {what}: {detail}. Check the API "
+            "key (a personal key is sent without 'Bearer') and its access to the team"
+        )
     if message.lower().startswith("entity not found"):
-        return TrackerTargetNotFound(f"linear found nothing while trying to {what}: {detail}. Check the team key "
-                                     "and the issue identifier, and that the API key can see them")
+        return TrackerTargetNotFound(
+            f"linear found nothing while trying to {what}: {detail}. Check the team key "
+            "and the issue identifier, and that the API key can see them"
+        )
     return TrackerRejected(f"linear refused the request while trying to {what}: {detail}")
 
 
@@ -141,9 +152,14 @@ class LinearAdapter:
         Raises the session's errors for HTTP failures, `graphql_failure`'s for GraphQL `errors` (HTTP 200 or
         400), and TrackerUnavailable for an answer without a GraphQL `data` object.
         """
-        response = self.session.request("POST", "/graphql", json={"query": query, "variables": variables},
-                                        what=what, idempotent=not mutation,
-                                        auth=_GraphQLErrorsOn400(what, self.config.token))
+        response = self.session.request(
+            "POST",
+            "/graphql",
+            json={"query": query, "variables": variables},
+            what=what,
+            idempotent=not mutation,
+            auth=_GraphQLErrorsOn400(what, self.config.token),
+        )
         errors = _errors_of(response)
         if errors:
             raise graphql_failure(errors, what, self.config.token)
@@ -223,15 +239,18 @@ class LinearAdapter:
             info = _obj(history.get("pageInfo"))
             if info.get("hasNextPage") is not True or (len(stamps) > 1 and stamps[0] > stamps[-1]):
                 break
-            history = _obj(_obj(self.graphql(_ISSUE, {"id": ref, "after": info.get("endCursor")},
-                                             what=what).get("issue")).get("history"))
+            history = _obj(
+                _obj(self.graphql(_ISSUE, {"id": ref, "after": info.get("endCursor")}, what=what).get("issue")).get(
+                    "history"
+                )
+            )
             nodes += _nodes(history)
         descending = len(stamps) > 1 and stamps[0] > stamps[-1]
         complete = descending or _obj(history.get("pageInfo")).get("hasNextPage") is not True
         return [n for n in nodes if _obj(n.get("toState"))], complete
 
     def ref_from_url(self, url: str) -> str | None:
-        """"ENG-42" for https://linear.app/<workspace>/issue/ENG-42/<slug>, None for any other URL."""
+        """ "ENG-42" for https://linear.app/<workspace>/issue/ENG-42/<slug>, None for any other URL."""
         match = _ISSUE_URL.fullmatch(url.strip())
         return match.group(1).upper() if match else None
 
@@ -242,8 +261,10 @@ class LinearAdapter:
             data = self.graphql(_TEAM, {"filter": {"key": {"eq": key}}}, what=f"look up team {key}")
             team = next((t for t in _nodes(data.get("teams")) if t.get("key") == key and t.get("id")), None)
             if team is None:
-                raise TrackerTargetNotFound(f"linear has no team with key '{key}' that this API key can see. Check "
-                                            "the configured team key (Settings → Teams) and the key's access")
+                raise TrackerTargetNotFound(
+                    f"linear has no team with key '{key}' that this API key can see. Check "
+                    "the configured team key (Settings → Teams) and the key's access"
+                )
             self._team_id = str(team["id"])
         return self._team_id
 
@@ -268,15 +289,23 @@ class LinearAdapter:
         wanted = list(dict.fromkeys(n.strip() for n in names if n.strip()))
         if not wanted:
             return []
-        filt = {"and": [{"or": [{"name": {"eqIgnoreCase": n}} for n in wanted]},
-                        {"or": [{"team": {"id": {"eq": team_id}}}, {"team": {"null": True}}]}]}
+        filt = {
+            "and": [
+                {"or": [{"name": {"eqIgnoreCase": n}} for n in wanted]},
+                {"or": [{"team": {"id": {"eq": team_id}}}, {"team": {"null": True}}]},
+            ]
+        }
         data = self.graphql(_LABELS, {"filter": filt}, what=f"look up labels in team {self.config.target}")
         found: dict[str, str] = {}
-        for label in sorted((n for n in _nodes(data.get("issueLabels")) if n.get("id")),
-                            key=lambda n: not n.get("team")):  # the team's own labels before workspace labels
+        for label in sorted(
+            (n for n in _nodes(data.get("issueLabels")) if n.get("id")), key=lambda n: not n.get("team")
+        ):  # the team's own labels before workspace labels
             found.setdefault(str(label.get("name") or "").casefold(), str(label["id"]))
-        warnings.extend(f"label '{n}' does not exist in Linear team {self.config.target}; skipped (labels are not "
-                        "created)" for n in wanted if n.casefold() not in found)
+        warnings.extend(
+            f"label '{n}' does not exist in Linear team {self.config.target}; skipped (labels are not created)"
+            for n in wanted
+            if n.casefold() not in found
+        )
         return list(dict.fromkeys(found[n.casefold()] for n in wanted if n.casefold() in found))
 
     @staticmethod
@@ -284,9 +313,14 @@ class LinearAdapter:
         """A RemoteIssue from an issue object: completed and canceled are closed; canceled is also not_planned."""
         state = _obj(issue.get("state"))
         kind = state.get("type")
-        return RemoteIssue(ref=str(issue.get("identifier")), url=str(issue.get("url") or ""),
-                           state=str(state.get("name") or kind or "unknown"), closed=kind in ("completed", "canceled"),
-                           not_planned=kind == "canceled", warnings=warnings)
+        return RemoteIssue(
+            ref=str(issue.get("identifier")),
+            url=str(issue.get("url") or ""),
+            state=str(state.get("name") or kind or "unknown"),
+            closed=kind in ("completed", "canceled"),
+            not_planned=kind == "canceled",
+            warnings=warnings,
+        )
 
 
 def _same_state(one: dict[str, Any], other: dict[str, Any]) -> bool:
@@ -296,22 +330,27 @@ def _same_state(one: dict[str, Any], other: dict[str, Any]) -> bool:
     return (one.get("name"), one.get("type")) == (other.get("name"), other.get("type"))
 
 
-def closer_of(remote: RemoteIssue, state: dict[str, Any], changes: list[dict[str, Any]],
-              complete: bool) -> RemoteIssue:
+def closer_of(remote: RemoteIssue, state: dict[str, Any], changes: list[dict[str, Any]], complete: bool) -> RemoteIssue:
     """`remote` with who closed it: the actor of the newest state change, when that change led to the state the
     issue is in and was made by a person. An automation (no actor), an integration (`botActor`, e.g. GitHub
     closing it when a pull request merged) or an application's user is nobody. When that change is not among
     the entries read, or led elsewhere, nobody is named and `closer_unknown` says why."""
     if not complete:
-        return replace(remote, closer_unknown=f"the state change that closed it is not among the "
-                                              f"{HISTORY_PAGES * 100} history entries read (Linear has more)")
+        return replace(
+            remote,
+            closer_unknown=f"the state change that closed it is not among the "
+            f"{HISTORY_PAGES * 100} history entries read (Linear has more)",
+        )
     latest = max(changes, key=lambda n: str(n.get("createdAt") or ""), default=None)
     if latest is None:
         return replace(remote, closer_unknown="its history has no state change that says who closed it")
     to_state = _obj(latest.get("toState"))
     if not _same_state(to_state, state):
-        return replace(remote, closer_unknown=f"its latest state change in the history is to "
-                                              f"{to_state.get('name') or to_state.get('type')}, not to {remote.state}")
+        return replace(
+            remote,
+            closer_unknown=f"its latest state change in the history is to "
+            f"{to_state.get('name') or to_state.get('type')}, not to {remote.state}",
+        )
     actor = _obj(latest.get("actor"))
     name, user_id = actor.get("name") or actor.get("displayName"), actor.get("id")
     closed_at = parse_timestamp(latest.get("createdAt"))
@@ -320,11 +359,14 @@ def closer_of(remote: RemoteIssue, state: dict[str, Any], changes: list[dict[str
     return replace(remote, closed_by=str(name), closed_by_id=user_id, closed_at=closed_at)
 
 
-def connect_linear(config: TrackerConfig, *, transport: httpx2.BaseTransport | None = None,
-                   sleep: Sleep = time.sleep) -> LinearAdapter:
+def connect_linear(
+    config: TrackerConfig, *, transport: httpx2.BaseTransport | None = None, sleep: Sleep = time.sleep
+) -> LinearAdapter:
     """A LinearAdapter on a new httpx2 client for `config` (a `transport` replaces the network in tests)."""
-    client = httpx2.Client(base_url=config.base_url, headers={"Authorization": config.token,
-                                                              "Content-Type": "application/json",
-                                                              "User-Agent": "postmortem-actions"},
-                           timeout=20, transport=transport)
+    client = httpx2.Client(
+        base_url=config.base_url,
+        headers={"Authorization": config.token, "Content-Type": "application/json", "User-Agent": "postmortem-actions"},
+        timeout=20,
+        transport=transport,
+    )
     return LinearAdapter(config, Session("linear", client, sleep=sleep))

@@ -21,10 +21,34 @@ _TEXT: Final = re.compile(rf"[^{_WS}&|][^\t\n\r\f\xa0&|]*|[{_WS}]+|{_ENTITY}|[&|
 _WORD: Final = re.compile(rf"[^{_WS}&]+")
 _PRE: Final = re.compile(rf"\r\n?|\n|{_ENTITY}|[^\r\n&]+|&")
 # Dropped with all they hold. A document may leave out </head>; its <body> ends the head all the same.
-_SKIP: Final = {name: re.compile(rf"</{name}(?![\w:-])[^>]*>?" + (r"|(?=<body(?![\w:-]))" if name == "head" else ""),
-                                 re.I) for name in ("script", "style", "head", "title", "noscript", "svg", "template")}
-_BLOCKS: Final = frozenset(["p", "div", "section", "article", "header", "footer", "main", "nav", "aside", "figure",
-                            "caption", "dl", "dt", "dd", "hr", "form", "details", "summary", "body", "blockquote"])
+_SKIP: Final = {
+    name: re.compile(rf"</{name}(?![\w:-])[^>]*>?" + (r"|(?=<body(?![\w:-]))" if name == "head" else ""), re.I)
+    for name in ("script", "style", "head", "title", "noscript", "svg", "template")
+}
+_BLOCKS: Final = frozenset(
+    [
+        "p",
+        "div",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "main",
+        "nav",
+        "aside",
+        "figure",
+        "caption",
+        "dl",
+        "dt",
+        "dd",
+        "hr",
+        "form",
+        "details",
+        "summary",
+        "body",
+        "blockquote",
+    ]
+)
 _HEADINGS: Final = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 _MARKS: Final = {"strong": "**", "b": "**", "em": "*", "i": "*", "s": "~~", "del": "~~", "strike": "~~", "code": "`"}
 _DEEPEST: Final = 16  # deeper nesting is not indented further, so hostile nesting cannot square the output
@@ -67,14 +91,14 @@ class _Renderer:
     def flush(self, pos: int) -> None:
         quote = "> " * min(self.quote, _DEEPEST)
         for k in range(self.trail, self.need if self.out else 0):
-            self.put(quote[:2 * self.quoted].rstrip() + "\n" if k else "\n", pos)  # inside a quote, blank lines too
+            self.put(quote[: 2 * self.quoted].rstrip() + "\n" if k else "\n", pos)  # inside a quote, blank lines too
         if self.trail or not self.out:
             text, at = self.marker or ("  " * min(len(self.lists), _DEEPEST), pos)
             self.put(quote + text, at)
             self.quoted = len(quote) // 2
         elif self.space >= 0:
             self.put(" ", self.space)
-        for _, opening, _, at in self.inline[len(self.inline) - self.pending:]:
+        for _, opening, _, at in self.inline[len(self.inline) - self.pending :]:
             self.put(opening, at)
         self.need, self.marker, self.space, self.pending = 0, None, -1, 0
 
@@ -104,8 +128,14 @@ class _Renderer:
                     self.soft(at + len(body))
 
     def start(self, name: str, attrs: str, pos: int, end: int) -> None:
-        found = {m.group(1).lower(): html.unescape(next((g for g in m.groups()[1:] if g is not None), ""))
-                 for m in reversed(list(_ATTR.finditer(attrs)))} if name in ("ul", "ol", "li", "input", "a") else {}
+        found = (
+            {
+                m.group(1).lower(): html.unescape(next((g for g in m.groups()[1:] if g is not None), ""))
+                for m in reversed(list(_ATTR.finditer(attrs)))
+            }
+            if name in ("ul", "ol", "li", "input", "a")
+            else {}
+        )
         if name in _BLOCKS or name in _HEADINGS or (name in ("ul", "ol", "li") and self.cells >= 0):
             if not self.block(pos) and name in _HEADINGS:
                 self.heading, self.marker = True, ("#" * int(name[1]) + " ", pos)
@@ -183,7 +213,7 @@ class _Renderer:
         elif name in (names := [entry[0] for entry in self.inline[-16:]]):
             depth = len(self.inline) - 1 - names[::-1].index(name)
             dropped = min(self.pending, len(self.inline) - depth)  # the innermost wrote nothing: drop those pairs
-            written = self.inline[depth:len(self.inline) - dropped]
+            written = self.inline[depth : len(self.inline) - dropped]
             self.put("".join(closing for _, _, closing, _ in reversed(written)), pos)
             self.pending -= dropped
             del self.inline[depth:]

@@ -126,8 +126,9 @@ class _Builder:
         parent = len(self.sections) - 1
         while parent > 0 and self.sections[parent].level >= level:
             parent = self.sections[parent].parent
-        self.sections.append(Heading(" ".join(without_closing_hashes(title.strip()).split()), level, start, end,
-                                     parent))
+        self.sections.append(
+            Heading(" ".join(without_closing_hashes(title.strip()).split()), level, start, end, parent)
+        )
         self.blocks.append(Block("heading", start, end, len(self.sections) - 1))
 
     def add(self, block: Block) -> int:
@@ -140,9 +141,15 @@ class _Builder:
             self.items.pop()
         tick = match.group(3)
         content_start, content_end = _trimmed(self.text, start + match.end(), end)
-        block = Block("item", content_start, content_end, len(self.sections) - 1, indent=indent,
-                      checked=None if tick is None else tick != " ",
-                      parent=self.items[-1] if self.items else -1)
+        block = Block(
+            "item",
+            content_start,
+            content_end,
+            len(self.sections) - 1,
+            indent=indent,
+            checked=None if tick is None else tick != " ",
+            parent=self.items[-1] if self.items else -1,
+        )
         index = self.add(block)
         if block.parent >= 0:
             self.blocks[block.parent].children.append(index)
@@ -181,13 +188,12 @@ def _read_line(b: _Builder, lines: list[str], n: int, start: int, end: int, firs
     """Add line n (text[start:end], whose first non-blank character is `first`) to the blocks being built."""
     line = b.text[start:end]
     if first == "#" and (atx := _ATX.match(line)) is not None:
-        b.heading(line[atx.end():], len(atx.group(1)), start, end)
+        b.heading(line[atx.end() :], len(atx.group(1)), start, end)
         return
-    if first in "=-" and SETEXT.match(line) and b.open is not None and b.open.kind == "para" \
-            and len(b.open.lines) == 1:
+    if first in "=-" and SETEXT.match(line) and b.open is not None and b.open.kind == "para" and len(b.open.lines) == 1:
         para = b.blocks.pop()
         b.open = None
-        b.heading(b.text[para.start:para.end], 1 if first == "=" else 2, para.start, para.end)
+        b.heading(b.text[para.start : para.end], 1 if first == "=" else 2, para.start, para.end)
         return
     rule = first in "*-_" and bool(_RULE.match(line))
     if rule:
