@@ -127,6 +127,40 @@ class _Renderer:
                 if len(body) < len(token):
                     self.soft(at + len(body))
 
+    def list_item(self, found: dict[str, str], pos: int) -> None:
+        """An <li>: its marker (number or bullet, and a task box when the list or the item says it is one)."""
+        current = self.lists[-1] if self.lists else _List(False, 0, False)
+        current.number, current.in_item = current.number + 1, True
+        checked = "checked" in found.get("class", "").split()
+        done = checked or found.get("data-task-status", "").lower() in ("complete", "completed", "done", "checked")
+        task = current.task or checked or "data-task-status" in found or "data-inline-task-id" in found
+        bullet = f"{current.number}. " if current.ordered else "- "
+        indent = "  " * min(max(len(self.lists) - 1, 0), _DEEPEST)
+        self.marker, self.need = (indent + bullet + ("[x] " if done else "[ ] ") * task, pos), max(self.need, 1)
+
+    def checkbox(self, checked: bool, pos: int) -> None:
+        """An <input type=checkbox>: a task box, before the item's text when an item is open."""
+        box = "[x] " if checked else "[ ] "
+        if self.marker and not self.heading:  # the box goes before the item's text
+            self.marker = (self.marker[0].removesuffix("[ ] ").removesuffix("[x] ") + box, self.marker[1])
+        else:
+            self.content(box, pos, False)
+
+    def table_part(self, name: str, pos: int) -> None:
+        """A <table>, <tr>, <td> or <th>: rows become lines, cells pipes."""
+        if name == "table":
+            self.end("table", pos)
+            self.rows = 0
+            return
+        if name == "tr" or self.cells < 0:
+            self.end("tr", pos)
+            self.cells = 0
+        if name != "tr":
+            if not self.cells:
+                self.flush(pos)
+            self.put(" |" if self.cells else "|", pos)
+            self.cells, self.space = self.cells + 1, pos
+
     def start(self, name: str, attrs: str, pos: int, end: int) -> None:
         found = (
             {
@@ -147,32 +181,11 @@ class _Renderer:
             self.lists.append(_List(name == "ol", number, "task-list" in found.get("class", "")))
             self.need = max(self.need, 1 if len(self.lists) > 1 else 2)
         elif name == "li":
-            current = self.lists[-1] if self.lists else _List(False, 0, False)
-            current.number, current.in_item = current.number + 1, True
-            checked = "checked" in found.get("class", "").split()
-            done = checked or found.get("data-task-status", "").lower() in ("complete", "completed", "done", "checked")
-            task = current.task or checked or "data-task-status" in found or "data-inline-task-id" in found
-            bullet = f"{current.number}. " if current.ordered else "- "
-            indent = "  " * min(max(len(self.lists) - 1, 0), _DEEPEST)
-            self.marker, self.need = (indent + bullet + ("[x] " if done else "[ ] ") * task, pos), max(self.need, 1)
+            self.list_item(found, pos)
         elif name == "input" and found.get("type", "").lower() == "checkbox":
-            box = "[x] " if "checked" in found else "[ ] "
-            if self.marker and not self.heading:  # the box goes before the item's text
-                self.marker = (self.marker[0].removesuffix("[ ] ").removesuffix("[x] ") + box, self.marker[1])
-            else:
-                self.content(box, pos, False)
-        elif name == "table":
-            self.end("table", pos)
-            self.rows = 0
-        elif name in ("tr", "td", "th"):
-            if name == "tr" or self.cells < 0:
-                self.end("tr", pos)
-                self.cells = 0
-            if name != "tr":
-                if not self.cells:
-                    self.flush(pos)
-                self.put(" |" if self.cells else "|", pos)
-                self.cells, self.space = self.cells + 1, pos
+            self.checkbox("checked" in found, pos)
+        elif name in ("table", "tr", "td", "th"):
+            self.table_part(name, pos)
         elif name == "pre":
             self.need = max(self.need, 2)
             self.flush(pos)
