@@ -23,7 +23,7 @@ import pytest
 from postmortem_actions.store import Actor, HumanDecision, NewAction, NewPostmortem, Store, WorkStatus
 from postmortem_actions.store.errors import InvalidInput, PostmortemNotFound
 from postmortem_actions.store.followthrough import GroupBy
-from postmortem_actions.tools.followthrough import review as ft
+from postmortem_actions.tools import followthrough as ft
 
 AS_OF = date(2025, 6, 16)
 BY = Actor(actor="assistant", via="test")

@@ -35,7 +35,7 @@ from postmortem_actions.store import (
 )
 from postmortem_actions.store.errors import InvalidInput
 from postmortem_actions.store.text import HIDDEN, HIDDEN_OR_BREAK, refusal, visible
-from postmortem_actions.tools.followthrough import review as ft
+from postmortem_actions.tools import followthrough as ft
 from postmortem_actions.tools.followthrough.exports import export_rows, to_csv, to_ics, to_markdown
 from postmortem_actions.tools.followthrough.report_html import render_html
 

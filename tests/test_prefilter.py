@@ -12,7 +12,7 @@ import re
 import pytest
 
 from postmortem_actions.store import Category
-from postmortem_actions.tools.extraction import categories, extractor, lint
+from postmortem_actions.tools.extraction import categories, extractor, followups, lint
 from postmortem_actions.tools.extraction import fields as item_fields
 from postmortem_actions.tools.extraction import sentences as statements
 from postmortem_actions.tools.extraction.prefilter import Guarded, case_blind, folded, needles
@@ -92,9 +92,9 @@ GUARDED = [pytest.param(g, id=kind) for kind, g, _, _ in lint._GUARDED_RULES] + 
     pytest.param(g, id=name)
     for name, g in [
         ("blanket", lint._GUARDED_BLANKET),
-        ("dropped", extractor._DROPPED),
-        ("not-a-task", extractor._NOT_A_TASK_WORDS),
-        ("umbrella", extractor._UMBRELLA),
+        ("dropped", followups._DROPPED),
+        ("not-a-task", followups._NOT_A_TASK_WORDS),
+        ("umbrella", followups.UMBRELLA),
         ("advice", statements._ADVICE),
         ("counterfactual", statements._COUNTERFACTUAL),
         ("rejected", statements._REJECTED),
@@ -243,18 +243,8 @@ def test_a_pattern_that_reads_its_literal_before_looking_back_finds_what_the_loo
 FOLDED = [
     pytest.param(getattr(module, name), id=name)
     for module, names in [
-        (
-            extractor,
-            [
-                "_NOT_A_TASK_LEAD",
-                "_FIELD_LINE",
-                "_CRITERION",
-                "_TRACKING_LINE",
-                "_MARKER",
-                "_POINTER",
-                "_DOCUMENTATION",
-            ],
-        ),
+        (followups, ["_NOT_A_TASK_LEAD", "_FIELD_LINE", "_CRITERION", "TRACKING_LINE"]),
+        (extractor, ["_MARKER", "_POINTER", "_DOCUMENTATION"]),
         (
             statements,
             [

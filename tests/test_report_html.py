@@ -22,13 +22,13 @@ from pathlib import Path
 import pytest
 
 from postmortem_actions.store import Actor, HumanDecision, NewAction, NewPostmortem, Store, WorkStatus
-from postmortem_actions.tools.followthrough.report_html import render_html
-from postmortem_actions.tools.followthrough.review import (
+from postmortem_actions.tools.followthrough import (
     FollowthroughReport,
     GroupFigures,
     MonthFigures,
     followthrough_report,
 )
+from postmortem_actions.tools.followthrough.report_html import render_html
 
 AS_OF = date(2026, 6, 15)
 BY = Actor(actor="seed", via="test")

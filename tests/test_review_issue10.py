@@ -43,10 +43,10 @@ from postmortem_actions.server.settings import Settings
 from postmortem_actions.store import ActionState, Channel, DecisionKind, HumanDecision, Store
 from postmortem_actions.store.errors import InvalidInput
 from postmortem_actions.store.text import HIDDEN, HIDDEN_OR_BREAK, refusal, visible
+from postmortem_actions.tools import followthrough as ft
 from postmortem_actions.tools.candidates import record_candidates
 from postmortem_actions.tools.decisions import DueTable, ask_decide
 from postmortem_actions.tools.document_files import ReadPolicy
-from postmortem_actions.tools.followthrough import review as ft
 from postmortem_actions.tools.models import CandidateIn
 from postmortem_actions.tools.postmortems import parse_postmortem
 from postmortem_actions.tools.trackers import filing as ex

@@ -24,7 +24,7 @@ from mcp_results import ok
 
 from postmortem_actions.server.settings import Settings
 from postmortem_actions.store import Actor, HumanDecision, NewAction, NewPostmortem, Store, WorkStatus
-from postmortem_actions.tools.followthrough import review as ft
+from postmortem_actions.tools import followthrough as ft
 
 pytestmark = pytest.mark.anyio
 

@@ -14,8 +14,8 @@ from postmortem_actions.server.settings import Settings
 from postmortem_actions.store import Category, Store
 from postmortem_actions.store.errors import InvalidInput
 from postmortem_actions.store.text import visible
+from postmortem_actions.tools import followthrough as ft
 from postmortem_actions.tools.days import check_day
-from postmortem_actions.tools.followthrough import review as ft
 from postmortem_actions.tools.followthrough.exports import csv_safe
 from postmortem_actions.tools.markdown_text import md_text
 

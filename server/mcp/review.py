@@ -11,7 +11,7 @@ from postmortem_actions.server.mcp.boundary import READ_ONLY, ToolSpec, tool
 from postmortem_actions.server.mcp.context import App, app
 from postmortem_actions.store import Category
 from postmortem_actions.store.followthrough import GroupBy
-from postmortem_actions.tools.followthrough import review as ft
+from postmortem_actions.tools import followthrough as ft
 
 AsOf = Annotated[date | None, Field(description="The day to compute for (YYYY-MM-DD); default today")]
 Id = Annotated[int | None, Field(ge=1)]

@@ -10,7 +10,7 @@ from html import escape
 from typing import Final
 
 from postmortem_actions.store.text import visible
-from postmortem_actions.tools.followthrough.review import FollowthroughReport, GroupFigures, MonthFigures
+from postmortem_actions.tools.followthrough.models import FollowthroughReport, GroupFigures, MonthFigures
 
 CATEGORY_COLORS: Final = {"prevent": "#4e79a7", "detect": "#e8833a", "mitigate": "#59a14f", "process": "#a77bb0"}
 ON_TIME, LATE, NOT_DONE = "#2e7d32", "#f0b429", "#d5dbe3"

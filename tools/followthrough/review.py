@@ -8,130 +8,31 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from statistics import median
-from typing import Final, Literal
-
-from pydantic import Field
+from typing import Final
 
 from postmortem_actions.store import Store
 from postmortem_actions.store.errors import InvalidInput
-from postmortem_actions.store.followthrough import AgendaSection, Change, GroupBy, GroupRow, ReviewRow
+from postmortem_actions.store.followthrough import AgendaSection, GroupBy, GroupRow, ReviewRow
 from postmortem_actions.tools.days import check_day
-from postmortem_actions.tools.markdown_text import md_cell, md_text
-from postmortem_actions.tools.models import Model
+from postmortem_actions.tools.followthrough.markdown import agenda_markdown, days, report_markdown, summary_markdown
+from postmortem_actions.tools.followthrough.models import (
+    Agenda,
+    AgendaPart,
+    Audience,
+    FollowthroughReport,
+    GroupFigures,
+    MonthFigures,
+    OverduePage,
+    ReviewItem,
+    StatusSummary,
+)
 
 DUE_SOON_DAYS: Final = 7
 STALE_DAYS: Final = 14
 RECENT_DAYS: Final = 14
-Audience = Literal["engineering", "leadership"]
 
 
-class ReviewItem(Model):
-    """An action as the review discusses it."""
-
-    action_id: int
-    postmortem_id: int
-    postmortem_title: str
-    text: str
-    category: str
-    state: str
-    owner: str | None = None
-    due: date | None = None
-    days_overdue: int | None = Field(default=None, description="Whole days past due on as_of (accepted items)")
-    age_days: int | None = Field(default=None, description="Days since it was recorded (undecided candidates)")
-    days_since_report: int | None = None
-    work_status: str | None = None
-    status_note: str | None = None
-    ticket: str | None = None
-    prompt: str | None = Field(default=None, description="What to ask about it in the meeting")
-
-
-class OverduePage(Model):
-    """Accepted items past their due date on `as_of`, most overdue first, with the exact total."""
-
-    as_of: date
-    items: list[ReviewItem]
-    total: int
-    limit: int
-    offset: int
-    next_offset: int | None
-
-
-class AgendaPart(Model):
-    """One section of the review agenda; `total` is exact, `items` may be cut to the section size."""
-
-    key: AgendaSection
-    title: str
-    total: int
-    items: list[ReviewItem]
-
-
-class Agenda(Model):
-    """The review meeting's agenda, in the order it is discussed."""
-
-    as_of: date
-    sections: list[AgendaPart]
-    markdown: str
-
-
-class StatusSummary(Model):
-    """A status summary's facts and a Markdown draft of them; the assistant may polish the wording only."""
-
-    as_of: date
-    since: date
-    until: date
-    postmortem_id: int | None
-    audience: Audience
-    counts: dict[str, int]
-    open_total: int
-    overdue_total: int = Field(
-        description="Open items past their due date on as_of (exact, even when open_items is cut)"
-    )
-    open_items: list[ReviewItem]
-    changes_total: int
-    changes: list[Change]
-    markdown: str
-
-
-class GroupFigures(Model):
-    """Follow-through of one group. Killed items are counted but never in the completion denominator."""
-
-    key: str
-    accepted: int
-    done: int
-    done_on_time: int
-    killed: int
-    open: int
-    overdue: int
-    completion_rate: float | None = Field(description="done on time ÷ accepted; null when nothing was accepted")
-    median_days_to_done: float | None
-    aging: dict[str, int] = Field(description="Open items by days since accepted: 0-30, 31-60, 61-90, 90+")
-    categories: dict[str, int] = Field(description="Committed items (accepted or done) per category; killed excluded")
-
-
-class MonthFigures(Model):
-    """Items accepted in one month and what became of them."""
-
-    month: str
-    accepted: int
-    done: int
-    on_time: int
-
-
-class FollowthroughReport(Model):
-    """The completion audit: per group and in total, with the warnings a lead should read."""
-
-    as_of: date
-    since: date | None
-    until: date | None
-    group_by: GroupBy
-    groups: list[GroupFigures]
-    total: GroupFigures
-    by_month: list[MonthFigures]
-    warnings: list[str]
-    markdown: str
-
-
-def _check_days(as_of: date, since: date | None, until: date | None) -> None:
+def _checkdays(as_of: date, since: date | None, until: date | None) -> None:
     for name, day in (("as_of", as_of), ("since", since), ("until", until)):
         check_day(name, day)
 
@@ -231,22 +132,18 @@ _AGENDA: Final[list[tuple[AgendaSection, str]]] = [
 ]
 
 
-def _days(n: int | None) -> str:
-    return "1 day" if n == 1 else f"{n} days"
-
-
 def _prompt(key: AgendaSection, item: ReviewItem) -> str:
     match key:
         case "overdue":
-            return f"{_days(item.days_overdue)} overdue, what is blocking it?"
+            return f"{days(item.days_overdue)} overdue, what is blocking it?"
         case "blocked":
             return f"Blocked: {item.status_note or 'no note'}. Who can unblock it?"
         case "due_soon":
             return f"Due {item.due}: on track?"
         case "undecided":
-            return f"Undecided for {_days(item.age_days)}: accept with an owner and date, or kill?"
+            return f"Undecided for {days(item.age_days)}: accept with an owner and date, or kill?"
         case "stale":
-            return f"No report for {_days(item.days_since_report)}: what is the status?"
+            return f"No report for {days(item.days_since_report)}: what is the status?"
         case _:
             return "Done: anything to share?"
 
@@ -276,24 +173,7 @@ def review_agenda(
                 items=[i.model_copy(update={"prompt": _prompt(key, i)}) for i in items],
             )
         )
-    return Agenda(as_of=as_of, sections=parts, markdown=_agenda_markdown(as_of, parts))
-
-
-def _who(item: ReviewItem) -> str:
-    return f"{md_text(item.owner) if item.owner else 'no owner'}" + (f", due {item.due}" if item.due else "")
-
-
-def _agenda_markdown(as_of: date, parts: list[AgendaPart]) -> str:
-    lines = [f"# Action-item review, {as_of}", ""]
-    for part in parts:
-        lines.append(f"## {part.title} ({part.total})")
-        lines += [f"- #{i.action_id} {md_text(i.text)} — {_who(i)}. {md_text(i.prompt or '')}" for i in part.items] or [
-            "- none"
-        ]
-        if part.total > len(part.items):
-            lines.append(f"- … and {part.total - len(part.items)} more")
-        lines.append("")
-    return "\n".join(lines)
+    return Agenda(as_of=as_of, sections=parts, markdown=agenda_markdown(as_of, parts))
 
 
 def draft_status_summary(
@@ -314,7 +194,7 @@ def draft_status_summary(
         PostmortemNotFound: `postmortem_id` names no postmortem.
         InvalidInput: a day is outside the supported range, or `until` is not after `since`.
     """
-    _check_days(as_of, since, until)
+    _checkdays(as_of, since, until)
     since = since or as_of - timedelta(days=7)
     until = until or as_of + timedelta(days=1)
     _window(since, until)
@@ -338,41 +218,7 @@ def draft_status_summary(
         changes=changes,
         markdown="",
     )
-    return summary.model_copy(update={"markdown": _summary_markdown(summary)})
-
-
-def _summary_markdown(s: StatusSummary) -> str:
-    c = s.counts
-    overdue = [i for i in s.open_items if i.days_overdue]
-    lines = [
-        f"# Action items: status on {s.as_of}",
-        "",
-        f"{c['accepted']} open, {c['done']} done, {c['candidate']} undecided, {c['killed']} killed; "
-        f"{s.overdue_total} overdue.",
-        "",
-    ]
-    if s.audience == "leadership":
-        lines += [f"- #{i.action_id} {md_text(i.text)} — {_who(i)}, {_days(i.days_overdue)} overdue" for i in overdue]
-        if s.overdue_total > len(overdue):
-            lines.append(f"- … and {s.overdue_total - len(overdue)} more overdue")
-        return "\n".join(lines).rstrip() + "\n"
-    lines.append(f"## Open items ({s.open_total})")
-    for i in s.open_items:
-        status = f"{i.work_status.replace('_', ' ')}" if i.work_status else "no status reported"
-        late = f", **{_days(i.days_overdue)} overdue**" if i.days_overdue else ""
-        lines.append(
-            f"- #{i.action_id} {md_text(i.text)} — {_who(i)}{late}; {status}"
-            + (f": {md_text(i.status_note)}" if i.status_note else "")
-        )
-    if s.open_total > len(s.open_items):
-        lines.append(f"- … and {s.open_total - len(s.open_items)} more")
-    lines += ["", f"## Changes {s.since} – {s.until} ({s.changes_total})"]
-    lines += [
-        f"- {ch.at:%Y-%m-%d} #{ch.action_id} {ch.what} by {md_text(ch.by)}"
-        + (f": {md_text(ch.detail)}" if ch.detail else "")
-        for ch in s.changes
-    ] or ["- none"]
-    return "\n".join(lines) + "\n"
+    return summary.model_copy(update={"markdown": summary_markdown(summary)})
 
 
 def _figures(row: GroupRow, days: list[float]) -> GroupFigures:
@@ -399,7 +245,7 @@ def followthrough_report(
     Raises:
         InvalidInput: a day is outside the supported range, or `until` is not after `since`.
     """
-    _check_days(as_of, since, until)
+    _checkdays(as_of, since, until)
     _window(since, until)
     rows, days, weak = store.followthrough(
         group_by, as_of=as_of.isoformat(), since=_iso(since) if since else None, until=_iso(until) if until else None
@@ -426,36 +272,4 @@ def followthrough_report(
         warnings=warnings,
         markdown="",
     )
-    return report.model_copy(update={"markdown": _report_markdown(report)})
-
-
-def _rate(value: float | None) -> str:
-    return "–" if value is None else f"{value:.0%}"
-
-
-def _report_markdown(r: FollowthroughReport) -> str:
-    t = r.total
-    window = f" accepted {r.since or 'ever'} – {r.until or r.as_of}"
-    lines = [
-        f"# Follow-through on {r.as_of}{window}",
-        "",
-        f"{t.accepted} accepted, {t.done} done ({t.done_on_time} on time), {t.open} open ({t.overdue} overdue); "
-        f"{t.killed} killed (not counted). Completion rate {_rate(t.completion_rate)}; median "
-        f"{t.median_days_to_done if t.median_days_to_done is not None else '–'} days to done.",
-        "",
-        f"| {r.group_by} | accepted | done on time | open | overdue | killed | rate | median days |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    lines += [
-        f"| {md_cell(g.key)} | {g.accepted} | {g.done_on_time} | {g.open} | {g.overdue} | {g.killed} | "
-        f"{_rate(g.completion_rate)} | {g.median_days_to_done if g.median_days_to_done is not None else '–'} |"
-        for g in r.groups
-    ]
-    lines += [
-        "",
-        "Open items by age (days since accepted): " + ", ".join(f"{k}: {v}" for k, v in t.aging.items()),
-        "Category balance: " + ", ".join(f"{k} {v}" for k, v in t.categories.items()),
-    ]
-    if r.warnings:
-        lines += ["", "## Warnings"] + [f"- {md_text(w)}" for w in r.warnings]
-    return "\n".join(lines) + "\n"
+    return report.model_copy(update={"markdown": report_markdown(report)})
