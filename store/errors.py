@@ -26,12 +26,7 @@ and the CLI prints them. Anything else escaping is a bug.
     ├── StoreError                 the database itself, or a missing file where one must exist
     │   ├── StoreBusy              another process held the write lock past the busy timeout
     │   └── SchemaMismatch         the file was written by a newer version, or is not our database
-    └── TrackerError               the team's tracker refused or could not be reached (nothing else changed)
-        ├── TrackerNotConfigured   no credentials or target for that tracker
-        ├── TrackerAuthFailed      401/403: bad credentials or missing scopes
-        ├── TrackerTargetNotFound  404: the repository, project, team or ticket does not exist (or is hidden)
-        ├── TrackerRejected        400/422: the tracker refused a field (e.g. a required custom field)
-        └── TrackerUnavailable     429, 5xx or timeouts, still failing after bounded retries
+    └── TrackerError               the team's tracker refused or could not be reached (tools/trackers/errors.py)
 
 Tampering is not an exception: `Store.verify()` returns every break it finds (a report, exit 1 in the CLI).
 """
@@ -121,27 +116,3 @@ class StoreBusy(StoreError):
 
 class SchemaMismatch(StoreError):
     """The database file is not ours or was written by a newer version."""
-
-
-class TrackerError(PostmortemActionsError):
-    """The tracker refused the request or could not be reached. Messages never contain credentials."""
-
-
-class TrackerNotConfigured(TrackerError):
-    """No credentials or no target (repository, project, team) are configured for that tracker."""
-
-
-class TrackerAuthFailed(TrackerError):
-    """401/403: the credentials are wrong, expired, or lack a scope."""
-
-
-class TrackerTargetNotFound(TrackerError):
-    """404: the repository, project, team or ticket does not exist, or the credentials cannot see it."""
-
-
-class TrackerRejected(TrackerError):
-    """400/422: the tracker refused the request's fields (a required custom field, an unknown label...)."""
-
-
-class TrackerUnavailable(TrackerError):
-    """429, 5xx, timeouts or connection errors, still failing after the bounded retries."""

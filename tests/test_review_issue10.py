@@ -44,12 +44,12 @@ from postmortem_actions.store import ActionState, Channel, DecisionKind, HumanDe
 from postmortem_actions.store.errors import InvalidInput
 from postmortem_actions.store.text import HIDDEN, HIDDEN_OR_BREAK, refusal, visible
 from postmortem_actions.tools import followthrough as ft
+from postmortem_actions.tools import trackers as ex
 from postmortem_actions.tools.candidates import record_candidates
 from postmortem_actions.tools.decisions import DueTable, ask_decide
 from postmortem_actions.tools.document_files import ReadPolicy
 from postmortem_actions.tools.models import CandidateIn
 from postmortem_actions.tools.postmortems import parse_postmortem
-from postmortem_actions.tools.trackers import filing as ex
 from postmortem_actions.tools.trackers.base import TrackerConfig
 from postmortem_actions.tools.trackers.drafts import draft_tickets
 

@@ -21,11 +21,11 @@ from fake_jira import FakeJira
 from fake_linear import API_KEY, FakeLinear
 
 from postmortem_actions.store import ActionState, Actor, Channel, DecisionKind, HumanDecision, Store
+from postmortem_actions.tools import trackers as ex
 from postmortem_actions.tools.candidates import record_candidates
 from postmortem_actions.tools.document_files import ReadPolicy
 from postmortem_actions.tools.models import CandidateIn
 from postmortem_actions.tools.postmortems import parse_postmortem
-from postmortem_actions.tools.trackers import filing as ex
 from postmortem_actions.tools.trackers.base import TrackerAdapter, TrackerConfig
 
 DOC = """\

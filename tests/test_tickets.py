@@ -8,13 +8,14 @@ from pathlib import Path
 import pytest
 
 from postmortem_actions.store import Actor, Channel, DecisionKind, HumanDecision, Store
-from postmortem_actions.store.errors import ActionNotFound, InvalidInput, TrackerNotConfigured
+from postmortem_actions.store.errors import ActionNotFound, InvalidInput
 from postmortem_actions.tools.candidates import record_candidates
 from postmortem_actions.tools.document_files import ReadPolicy
 from postmortem_actions.tools.models import CandidateIn
 from postmortem_actions.tools.postmortems import parse_postmortem
 from postmortem_actions.tools.trackers.config import load_tracker
 from postmortem_actions.tools.trackers.drafts import criteria, draft_tickets, short_title
+from postmortem_actions.tools.trackers.errors import TrackerNotConfigured
 
 DOC = """\
 # Billing queue backlog

@@ -24,7 +24,13 @@ from fake_github import (
 )
 from tracker_protocol import assert_implements_the_protocol
 
-from postmortem_actions.store.errors import (
+from postmortem_actions.tools.trackers.base import (
+    TicketRequest,
+    TrackerAdapter,
+    TrackerConfig,
+    TrackerIdentity,
+)
+from postmortem_actions.tools.trackers.errors import (
     TrackerAuthFailed,
     TrackerError,
     TrackerNotConfigured,
@@ -32,14 +38,8 @@ from postmortem_actions.store.errors import (
     TrackerTargetNotFound,
     TrackerUnavailable,
 )
-from postmortem_actions.tools.trackers.base import (
-    TicketRequest,
-    TrackerAdapter,
-    TrackerConfig,
-    TrackerIdentity,
-    retry_after_seconds,
-)
 from postmortem_actions.tools.trackers.github import GitHubAdapter, connect_github
+from postmortem_actions.tools.trackers.session import retry_after_seconds
 
 TOKEN = "ghp_S3cretT0kenValue0123456789abcdefXYZ"
 REPO = "acme/web"

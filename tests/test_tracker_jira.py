@@ -11,7 +11,8 @@ import pytest
 from fake_jira import ADF_ERROR, EMAIL, TOKEN, FakeJira, Queued
 from tracker_protocol import assert_implements_the_protocol
 
-from postmortem_actions.store.errors import (
+from postmortem_actions.tools.trackers.base import TicketRequest, TrackerAdapter, TrackerConfig, TrackerIdentity
+from postmortem_actions.tools.trackers.errors import (
     TrackerAuthFailed,
     TrackerError,
     TrackerNotConfigured,
@@ -19,7 +20,6 @@ from postmortem_actions.store.errors import (
     TrackerTargetNotFound,
     TrackerUnavailable,
 )
-from postmortem_actions.tools.trackers.base import TicketRequest, TrackerAdapter, TrackerConfig, TrackerIdentity
 from postmortem_actions.tools.trackers.jira import JiraAdapter, connect_jira
 
 ADF: dict[str, Any] = {

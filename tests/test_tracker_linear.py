@@ -11,14 +11,14 @@ import pytest
 from fake_linear import API_KEY, FakeLinear
 from tracker_protocol import assert_implements_the_protocol
 
-from postmortem_actions.store.errors import (
+from postmortem_actions.tools.trackers.base import TicketRequest, TrackerAdapter, TrackerConfig, TrackerIdentity
+from postmortem_actions.tools.trackers.errors import (
     TrackerAuthFailed,
     TrackerError,
     TrackerRejected,
     TrackerTargetNotFound,
     TrackerUnavailable,
 )
-from postmortem_actions.tools.trackers.base import TicketRequest, TrackerAdapter, TrackerConfig, TrackerIdentity
 from postmortem_actions.tools.trackers.linear import LinearAdapter, connect_linear
 
 CONFIG = TrackerConfig(tracker="linear", base_url="https://api.linear.app", target="ENG", token=API_KEY)

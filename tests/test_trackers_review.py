@@ -24,9 +24,10 @@ from mcp_results import ok, refusal, text_of
 from postmortem_actions.server.mcp.app import build_server
 from postmortem_actions.server.settings import Settings
 from postmortem_actions.store import ActionState, Channel, DecisionKind, HumanDecision, Store
-from postmortem_actions.store.errors import ConfigError, TrackerError
-from postmortem_actions.tools.trackers import filing as ex
+from postmortem_actions.store.errors import ConfigError
+from postmortem_actions.tools import trackers as ex
 from postmortem_actions.tools.trackers.base import TicketRequest, TrackerConfig
+from postmortem_actions.tools.trackers.errors import TrackerError
 
 pytestmark = pytest.mark.anyio
 TOKEN = "ghp_review_s3cret_token_987654"

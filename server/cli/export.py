@@ -17,7 +17,7 @@ from postmortem_actions.store import ActionFilter, ActionState, Actor, Store
 from postmortem_actions.store.text import visible
 
 if TYPE_CHECKING:
-    from postmortem_actions.tools.trackers.filing import Failed
+    from postmortem_actions.tools.trackers import Failed
 
 FORMATS = ["md", "csv", "json", "ics"]
 
@@ -60,7 +60,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         PostmortemActionsError: the database is missing, a tracker refused or is not configured.
         OutputNotWritten: the --out file was refused or could not be written.
     """
-    from postmortem_actions.tools.trackers import filing as ex  # the HTTP client is imported only when needed
+    from postmortem_actions.tools import trackers as ex  # the HTTP client is imported only when needed
 
     store = Store(settings.db_path, create=False)
     by = Actor(actor=settings.user, via=f"cli {args.command}")

@@ -14,8 +14,8 @@ from pydantic import AfterValidator, Field, WithJsonSchema
 
 from postmortem_actions.server.mcp.boundary import READ_ONLY, ToolSpec, tool
 from postmortem_actions.server.mcp.context import App, app, assistant
-from postmortem_actions.tools.trackers import drafts as tickets
-from postmortem_actions.tools.trackers import filing as ex
+from postmortem_actions.tools import trackers as ex
+from postmortem_actions.tools import trackers as tickets
 from postmortem_actions.tools.trackers.base import TRACKERS, TrackerAdapter, TrackerName
 from postmortem_actions.tools.trackers.config import how_to_configure
 

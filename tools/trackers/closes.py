@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from postmortem_actions.store import Action, Store, Ticket
-from postmortem_actions.store.errors import TrackerError, TrackerRejected, TrackerTargetNotFound
 from postmortem_actions.store.text import refusal, visible
 from postmortem_actions.tools.trackers.base import RemoteIssue, TrackerAdapter, TrackerIdentity
+from postmortem_actions.tools.trackers.errors import TrackerError, TrackerRejected, TrackerTargetNotFound
 
 CONFIRM = "nothing was recorded; a person confirms it with complete_action"
 

@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-from postmortem_actions.store.errors import ConfigError, InvalidInput, TrackerNotConfigured
+from postmortem_actions.store.errors import ConfigError, InvalidInput
 from postmortem_actions.tools.trackers.base import TRACKERS, TrackerConfig, TrackerName
+from postmortem_actions.tools.trackers.errors import TrackerNotConfigured
 
 _DEFAULT_URL: Final[dict[TrackerName, str]] = {
     "github": "https://api.github.com",

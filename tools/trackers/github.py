@@ -15,16 +15,8 @@ from urllib.parse import urlsplit
 
 import httpx2
 
-from postmortem_actions.store.errors import (
-    TrackerAuthFailed,
-    TrackerError,
-    TrackerNotConfigured,
-    TrackerTargetNotFound,
-    TrackerUnavailable,
-)
 from postmortem_actions.tools.trackers.base import (
     RemoteIssue,
-    Session,
     Sleep,
     TicketRequest,
     TrackerConfig,
@@ -32,6 +24,14 @@ from postmortem_actions.tools.trackers.base import (
     TrackerName,
     parse_timestamp,
 )
+from postmortem_actions.tools.trackers.errors import (
+    TrackerAuthFailed,
+    TrackerError,
+    TrackerNotConfigured,
+    TrackerTargetNotFound,
+    TrackerUnavailable,
+)
+from postmortem_actions.tools.trackers.session import Session
 
 API_VERSION = "2022-11-28"
 MEDIA_TYPE = "application/vnd.github+json"

@@ -15,17 +15,8 @@ from urllib.parse import quote, urlsplit
 
 import httpx2
 
-from postmortem_actions.store.errors import (
-    TrackerAuthFailed,
-    TrackerError,
-    TrackerNotConfigured,
-    TrackerRejected,
-    TrackerTargetNotFound,
-    TrackerUnavailable,
-)
 from postmortem_actions.tools.trackers.base import (
     RemoteIssue,
-    Session,
     Sleep,
     TicketRequest,
     TrackerConfig,
@@ -33,6 +24,15 @@ from postmortem_actions.tools.trackers.base import (
     TrackerName,
     parse_timestamp,
 )
+from postmortem_actions.tools.trackers.errors import (
+    TrackerAuthFailed,
+    TrackerError,
+    TrackerNotConfigured,
+    TrackerRejected,
+    TrackerTargetNotFound,
+    TrackerUnavailable,
+)
+from postmortem_actions.tools.trackers.session import Session
 
 SUMMARY_LIMIT = 255  # Jira refuses longer summaries
 NOT_PLANNED = frozenset({"won't do", "won't fix", "declined", "duplicate", "cannot reproduce"})

@@ -16,16 +16,8 @@ from typing import Any
 
 import httpx2
 
-from postmortem_actions.store.errors import (
-    TrackerAuthFailed,
-    TrackerError,
-    TrackerRejected,
-    TrackerTargetNotFound,
-    TrackerUnavailable,
-)
 from postmortem_actions.tools.trackers.base import (
     RemoteIssue,
-    Session,
     Sleep,
     TicketRequest,
     TrackerConfig,
@@ -33,6 +25,14 @@ from postmortem_actions.tools.trackers.base import (
     TrackerName,
     parse_timestamp,
 )
+from postmortem_actions.tools.trackers.errors import (
+    TrackerAuthFailed,
+    TrackerError,
+    TrackerRejected,
+    TrackerTargetNotFound,
+    TrackerUnavailable,
+)
+from postmortem_actions.tools.trackers.session import Session
 
 _TEAM = "query Team($filter: TeamFilter) { teams(filter: $filter) { nodes { id key name } } }"
 _USERS = "query Users($filter: UserFilter) { users(filter: $filter) { nodes { id name displayName email active } } }"
