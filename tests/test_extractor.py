@@ -14,7 +14,7 @@ import pytest
 
 from postmortem_actions.store import Category
 from postmortem_actions.tools.extraction.extractor import extract
-from postmortem_actions.tools.models import Finding
+from postmortem_actions.tools.extraction.models import Finding
 
 
 def found(doc: str) -> tuple[Finding, ...]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from postmortem_actions.tools.extraction.lint import lint_action
-from postmortem_actions.tools.models import LintResult
+from postmortem_actions.tools.extraction.models import LintResult
 
 
 def kinds(result: LintResult) -> list[str]:

@@ -26,7 +26,8 @@ from postmortem_actions.tools.candidates import record_candidates, revise_candid
 from postmortem_actions.tools.document_files import ReadPolicy
 from postmortem_actions.tools.extraction.coverage import covers, uncovered
 from postmortem_actions.tools.extraction.facts import fingerprint
-from postmortem_actions.tools.models import CandidateIn, CandidateRevision, Finding
+from postmortem_actions.tools.extraction.models import Finding
+from postmortem_actions.tools.models import CandidateIn, CandidateRevision
 from postmortem_actions.tools.postmortems import parse_postmortem
 from postmortem_actions.tools.queries import MAX_PAGE, list_actions
 

@@ -7,16 +7,9 @@ from postmortem_actions.store.errors import QuoteNotFound
 from postmortem_actions.store.sql import text_key
 from postmortem_actions.tools.extraction.coverage import gap_entry, uncovered
 from postmortem_actions.tools.extraction.evidence import index_of, locate
+from postmortem_actions.tools.extraction.models import CoverageGap, Finding
 
-from .models import (
-    CandidateIn,
-    CandidateRevision,
-    CoverageGap,
-    Finding,
-    RecordedCandidate,
-    RecordResult,
-    RejectedCandidate,
-)
+from .models import CandidateIn, CandidateRevision, RecordedCandidate, RecordResult, RejectedCandidate
 from .postmortems import MAX_FINDINGS_SHOWN
 
 MAX_BATCH = 200

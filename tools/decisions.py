@@ -27,8 +27,8 @@ from postmortem_actions.store import (
 )
 from postmortem_actions.store.errors import ConfigError, IllegalTransition, InvalidInput
 from postmortem_actions.store.text import refusal, visible
-
-from .models import DUE_WINDOW_YEARS, Model, plausible_due
+from postmortem_actions.tools.days import DUE_WINDOW_YEARS, plausible_due
+from postmortem_actions.tools.schema import Model
 
 DEFAULT_DUE_DAYS: Final = {"SEV0": 7, "SEV1": 7, "SEV2": 30, "SEV3": 60, "SEV4": 90, "SEV5": 90}
 UNKNOWN_SEVERITY_DAYS: Final = 30

@@ -5,69 +5,18 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, GetJsonSchemaHandler, model_validator
+from pydantic import Field, GetJsonSchemaHandler, model_validator
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
-from postmortem_actions.store import text
 from postmortem_actions.store.records import Action, ActionSummary, AuditEntry, Category, Decision, Size
-
-# What a person will be shown must be what is stored: no control, format or invisible characters (store.text).
-Line = Annotated[str, AfterValidator(text.check_line)]
-"""One line of text: no line breaks, tabs, controls or invisible characters; stripped; not blank."""
-MultiLine = Annotated[str, AfterValidator(text.check_multiline)]
-"""Text that may span lines (\\n and \\t), with no other control or invisible characters; stripped; not blank."""
-
-
-def _quote(value: str) -> str:
-    # A quote is only matched against the document (whitespace-insensitively) and the document's own slice is
-    # what gets stored, so its line ends may be a copy of the document's CRLF; nothing else may hide in it.
-    text.check(value.replace("\r", ""), multiline=True)
-    return value.strip()
-
-
-Quote = Annotated[str, AfterValidator(_quote)]
-"""Evidence as the assistant copied it: like `MultiLine`, and CR line ends may stay."""
-
-
-DUE_WINDOW_YEARS = 10
-
-
-def due_window(today: date) -> tuple[date, date]:
-    """The due dates a proposal or a decision may name: ten years either side of `today`."""
-    return (
-        today.replace(year=today.year - DUE_WINDOW_YEARS, day=min(today.day, 28)),
-        today.replace(year=today.year + DUE_WINDOW_YEARS, day=min(today.day, 28)),
-    )
-
-
-def plausible_due(value: date, today: date | None = None) -> str | None:
-    """Why `value` cannot be a due date (a sentence), or None when it can."""
-    low, high = due_window(today or date.today())
-    if low <= value <= high:
-        return None
-    hint = " (a number, such as 0, is read as a day in 1970)" if value.year == 1970 else ""
-    return (
-        f"{value.isoformat()} is not a plausible due date: it must fall between {low.isoformat()} and "
-        f"{high.isoformat()}{hint}"
-    )
-
-
-def _due(value: date) -> date:
-    reason = plausible_due(value)
-    if reason is not None:
-        raise ValueError(reason)
-    return value
-
-
-DueDate = Annotated[date, AfterValidator(_due)]
-"""A due date within ten years of today, either side."""
-
-
-class Model(BaseModel):
-    """Base of operation inputs and results: unknown fields are an error, not silently dropped."""
-
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+from postmortem_actions.tools.days import DueDate
+from postmortem_actions.tools.extraction.models import (
+    CoverageGap,
+    Finding,
+    LintFinding,
+)
+from postmortem_actions.tools.schema import Line, Model, MultiLine, Quote
 
 
 class CandidateIn(Model):
@@ -125,7 +74,7 @@ class CandidateRevision(Model):
     size: Size | None = None
     proposed_owner: Annotated[Line | None, Field(max_length=100)] = None
     proposed_due: DueDate | None = None
-    clear: Annotated[list[Clearable], Field(max_length=3, description="Fields to empty.")] = []
+    clear: Annotated[list[Clearable], Field(max_length=3, description="Fields to empty.")] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _set_or_clear(self) -> CandidateRevision:
@@ -167,60 +116,6 @@ class ParseResult(Model):
         description="How many findings there are; beyond the first 100, read postmortem://{id}/findings"
     )
     next_step: str
-
-
-LintKind = Literal["exploratory", "unbounded", "etc", "no_object", "intent_only", "no_deliverable"]
-Placement = Literal["table", "list", "checklist", "lines", "marker", "section_prose", "prose"]
-
-
-class LintFinding(Model):
-    """One reason an action has no finish line, and what a concrete version needs."""
-
-    kind: LintKind = Field(description="exploratory | unbounded | etc | no_object | intent_only | no_deliverable")
-    words: str = Field(description="The words in the action that raised it")
-    why: str = Field(description="Why this wording has no finish line")
-    needs: str = Field(description="What a concrete rewrite must name")
-
-
-class LintResult(Model):
-    """The verdict of the vagueness linter on one action text."""
-
-    text: str
-    vague: bool
-    findings: list[LintFinding]
-    advice: str = Field(description="How to rewrite it, or why it can stay as it is")
-
-
-class Finding(Model):
-    """A follow-up action the document proposes, found by the extractor (a suggestion, not a record)."""
-
-    text: str = Field(description="The action as one clean line")
-    quote: str = Field(description="The exact text of the document it comes from")
-    start: int = Field(description="Offset of the quote in the stored text (Python code points)")
-    end: int
-    category: Category = Field(description="Suggested category")
-    category_words: list[str] = Field(description="The words that suggested the category (empty: the default)")
-    owner: str | None = Field(description="Owner as the document states it, for this item or its section")
-    due: str | None = Field(description="Due date or period as the document states it")
-    ticket: str | None = Field(description="Ticket or issue links, joined with ', '")
-    done: bool = Field(description="The document marks or states it as already done")
-    in_section: bool = Field(description="True inside a follow-up section or list (or with an explicit marker)")
-    placement: Placement = Field(description="Where it sat: table row, list item, checklist, line, marker, prose")
-    section: str = Field(description="Heading of the section it sat in")
-    vague: bool
-    lint: list[LintFinding]
-
-
-class CoverageGap(Model):
-    """A finding of the document that no recorded candidate covers."""
-
-    text: str
-    quote: str
-    start: int
-    end: int
-    category: Category
-    in_section: bool
-    done: bool
 
 
 class RecordedCandidate(Model):

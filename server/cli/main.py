@@ -25,7 +25,7 @@ from postmortem_actions.store.errors import DocumentTooLarge, PostmortemActionsE
 from postmortem_actions.store.text import visible
 from postmortem_actions.tools import postmortems, queries
 from postmortem_actions.tools.document_files import ReadPolicy, check_text, decode, read_document
-from postmortem_actions.tools.models import Finding
+from postmortem_actions.tools.extraction.models import Finding
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -15,7 +15,8 @@ from postmortem_actions.server.mcp.boundary import READ_ONLY, ToolSpec, tool
 from postmortem_actions.server.mcp.context import App
 from postmortem_actions.store import Postmortem, Store
 from postmortem_actions.store.errors import NotFound
-from postmortem_actions.tools.models import CoverageGap, Finding, Line, LintResult
+from postmortem_actions.tools.extraction.models import CoverageGap, Finding, LintResult
+from postmortem_actions.tools.schema import Line
 
 _ID = re.compile(r"[0-9]{1,18}")
 

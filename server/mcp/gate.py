@@ -21,8 +21,8 @@ from postmortem_actions.server.mcp.context import App, app, client_label
 from postmortem_actions.store import Action, Channel, DecisionKind, WorkStatus
 from postmortem_actions.store.errors import NoHumanChannel, PostmortemActionsError
 from postmortem_actions.tools import decisions
+from postmortem_actions.tools.days import DueDate
 from postmortem_actions.tools.decisions import Answer, Decider, DecisionOutcome, Question
-from postmortem_actions.tools.models import DueDate
 
 GATED = ToolAnnotations(readOnlyHint=False, destructiveHint=False, idempotentHint=False, openWorldHint=False)
 Proposal = Annotated[str | None, Field(max_length=100)]

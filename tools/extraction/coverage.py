@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from postmortem_actions.tools.models import CoverageGap, Finding
+from postmortem_actions.tools.extraction.models import CoverageGap, Finding
 
 
 def covers(span: tuple[int, int], finding: Finding) -> bool:

@@ -30,6 +30,7 @@ from postmortem_actions.tools.extraction.followups import (
 )
 from postmortem_actions.tools.extraction.label_lines import headed_actions, label_line
 from postmortem_actions.tools.extraction.lint import lint_findings
+from postmortem_actions.tools.extraction.models import Finding, LintFinding
 from postmortem_actions.tools.extraction.prefilter import case_blind, folded
 from postmortem_actions.tools.extraction.purposes import SectionInfo, classify
 from postmortem_actions.tools.extraction.raw_items import MAX_JUDGED, RawItem
@@ -37,7 +38,6 @@ from postmortem_actions.tools.extraction.readers.html import html_to_text, sourc
 from postmortem_actions.tools.extraction.readers.markdown import Block, Document, parse_blocks
 from postmortem_actions.tools.extraction.repeats import deduplicated
 from postmortem_actions.tools.extraction.tables import TableRow, table_rows
-from postmortem_actions.tools.models import Finding, LintFinding
 
 _POINTER: Final = case_blind(
     r"^\W*(?:see|read\s+more|follow\s+along|more\s+details?|details?\s+(?:in|at)|this\s+(?:is\s+)?tracked|"

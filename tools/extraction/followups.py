@@ -10,11 +10,11 @@ from typing import Final
 
 from postmortem_actions.tools.extraction import fields as item_fields
 from postmortem_actions.tools.extraction import sentences as statements
+from postmortem_actions.tools.extraction.models import Placement
 from postmortem_actions.tools.extraction.prefilter import Guarded, case_blind, folded
 from postmortem_actions.tools.extraction.purposes import SectionInfo
 from postmortem_actions.tools.extraction.raw_items import RawItem
 from postmortem_actions.tools.extraction.readers.markdown import Block, Document
-from postmortem_actions.tools.models import Placement
 
 _BOLD_TITLE: Final = re.compile(r"^\s*(\*\*|__)([^*_\n]{2,200}?)\1\s*:?\s*")
 _LINE_END: Final = re.compile(r"[.!?)][*_`\"'”’]*\s*$")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from postmortem_actions.tools.models import Finding
+from postmortem_actions.tools.extraction.models import Finding
 
 CONTRACT_KEYS: Final = (
     "text",

@@ -13,8 +13,8 @@ import re
 from functools import lru_cache
 from typing import Final
 
+from postmortem_actions.tools.extraction.models import LintFinding, LintKind, LintResult
 from postmortem_actions.tools.extraction.prefilter import Guarded, case_blind, folded
-from postmortem_actions.tools.models import LintFinding, LintKind, LintResult
 
 # Where the deliverable ends and the reason begins. Every pattern is linear: alternations of words.
 _PURPOSE: Final = case_blind(  # run over folded text: case-sensitive alternatives are tried faster

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from postmortem_actions.store.records import Category
-from postmortem_actions.tools.models import Placement
+from postmortem_actions.tools.extraction.models import Placement
 
 # The longest text judged for its category, vagueness and repeats: beyond it, a text is a paste, not one action.
 MAX_JUDGED: Final = 1000

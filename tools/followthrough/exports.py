@@ -21,7 +21,7 @@ from pydantic import Field
 from postmortem_actions.store import ActionFilter, ActionState, Category, Postmortem, Store, WorkStatus
 from postmortem_actions.store.text import visible
 from postmortem_actions.tools.markdown_text import md_cell, md_text
-from postmortem_actions.tools.models import Model
+from postmortem_actions.tools.schema import Model
 
 NO_TICKETS: Final[Mapping[int, str]] = MappingProxyType({})
 CSV_FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")

@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import Field
 
 from postmortem_actions.store.followthrough import AgendaSection, Change, GroupBy
-from postmortem_actions.tools.models import Model
+from postmortem_actions.tools.schema import Model
 
 Audience = Literal["engineering", "leadership"]
 

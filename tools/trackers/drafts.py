@@ -19,7 +19,7 @@ from postmortem_actions.store import Action, ActionFilter, ActionState, Postmort
 from postmortem_actions.store.errors import InvalidInput
 from postmortem_actions.store.text import visible
 from postmortem_actions.tools.markdown_text import md_lines, md_text
-from postmortem_actions.tools.models import Model
+from postmortem_actions.tools.schema import Model
 from postmortem_actions.tools.trackers.base import TicketRequest, TrackerName
 
 LABEL: Final = "postmortem-action-item"

@@ -21,7 +21,7 @@ from postmortem_actions.store import (
     Store,
 )
 from postmortem_actions.store.errors import IllegalTransition, InvalidInput, PostmortemActionsError
-from postmortem_actions.tools.models import Model
+from postmortem_actions.tools.schema import Model
 from postmortem_actions.tools.trackers.base import RemoteIssue, Sleep, TrackerAdapter, TrackerConfig, TrackerName
 from postmortem_actions.tools.trackers.closes import in_target
 from postmortem_actions.tools.trackers.drafts import Refused, refusal, request_for, select_actions

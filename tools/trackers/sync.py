@@ -14,7 +14,7 @@ from typing import Literal, NamedTuple
 from postmortem_actions.store import ActionState, Actor, Channel, DecisionKind, HumanDecision, Store, Ticket
 from postmortem_actions.store.errors import IllegalTransition, PostmortemActionsError, StaleAnswer, StoreError
 from postmortem_actions.store.text import visible
-from postmortem_actions.tools.models import Model
+from postmortem_actions.tools.schema import Model
 from postmortem_actions.tools.trackers.base import RemoteIssue, TrackerAdapter, TrackerName
 from postmortem_actions.tools.trackers.closes import Close, OwnAccount
 from postmortem_actions.tools.trackers.errors import TrackerTargetNotFound
