@@ -217,6 +217,10 @@ class FakeGitHub:
         refusal = self._check_headers(request)
         if refusal is not None:
             return refusal
+        return self._route(request)
+
+    def _route(self, request: httpx2.Request) -> httpx2.Response:
+        """Answer an authenticated request from the endpoint its method and path name."""
         host = request.url.host
         prefix = "" if host.startswith("api.") else "/api/v3"
         origin = f"{request.url.scheme}://{request.url.netloc.decode('ascii')}"

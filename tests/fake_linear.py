@@ -470,6 +470,30 @@ class FakeLinear:
 
         if not isinstance(data, dict):
             raise coercion('Expected type "IssueCreateInput" to be an object.')
+        self._coerce_create(data, coercion)
+        team = next((t for t in self.teams.values() if t.id == data["teamId"]), None)
+        if team is None:
+            raise argument("teamId must be the id of a team in this workspace")
+        if not data["title"].strip():
+            raise argument("title should not be empty")
+        assignee = None
+        if data.get("assigneeId") is not None:
+            assignee = next((u for u in self.users if u.id == data["assigneeId"]), None)
+            if assignee is None or not assignee.active:
+                raise argument("assigneeId must be the id of an active user in this workspace")
+        chosen = []
+        for label_id in data.get("labelIds") or []:
+            label = next((x for x in self.labels if x.id == label_id), None)
+            if label is None or label.team_id not in (None, team.id):
+                raise argument(f"labelIds: {label_id} is not a label of team {team.key} or of the workspace")
+            chosen.append(label)
+        issue = self.add_issue(team.key, data["title"], description=data.get("description"))
+        issue.assignee, issue.due_date, issue.labels = assignee, data.get("dueDate"), chosen
+        return issue
+
+    @staticmethod
+    def _coerce_create(data: dict[str, Any], coercion: Callable[[str], _GraphQLError]) -> None:
+        """GraphQL's coercion of an IssueCreateInput: known fields, required strings, a date, a list of ids."""
         unknown = sorted(set(data) - _CREATE_FIELDS)
         if unknown:
             raise coercion(f'Field "{unknown[0]}" is not defined by type "IssueCreateInput".')
@@ -484,25 +508,6 @@ class FakeLinear:
         labels = data.get("labelIds") or []
         if not isinstance(labels, list) or not all(isinstance(x, str) for x in labels):
             raise coercion('Expected type "[String!]" at "input.labelIds".')
-        team = next((t for t in self.teams.values() if t.id == data["teamId"]), None)
-        if team is None:
-            raise argument("teamId must be the id of a team in this workspace")
-        if not data["title"].strip():
-            raise argument("title should not be empty")
-        assignee = None
-        if data.get("assigneeId") is not None:
-            assignee = next((u for u in self.users if u.id == data["assigneeId"]), None)
-            if assignee is None or not assignee.active:
-                raise argument("assigneeId must be the id of an active user in this workspace")
-        chosen = []
-        for label_id in labels:
-            label = next((x for x in self.labels if x.id == label_id), None)
-            if label is None or label.team_id not in (None, team.id):
-                raise argument(f"labelIds: {label_id} is not a label of team {team.key} or of the workspace")
-            chosen.append(label)
-        issue = self.add_issue(team.key, data["title"], description=data.get("description"))
-        issue.assignee, issue.due_date, issue.labels = assignee, due, chosen
-        return issue
 
     # -- payloads ----------------------------------------------------------------------------------------
 

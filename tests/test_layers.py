@@ -110,8 +110,10 @@ def test_no_import_cycle_among_our_modules() -> None:
         for node in ast.parse(path.read_text()).body:  # module level: what runs when the module is imported
             if isinstance(node, ast.ImportFrom):
                 base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
-                source = node.module if node.level == 0 else ".".join(filter(None, [base, node.module]))
-                targets |= {t for t in (source, *(f"{source}.{a.name}" for a in node.names)) if t in modules}
+                source = (node.module or "") if node.level == 0 else ".".join(filter(None, [base, node.module]))
+                submodules = {f"{source}.{a.name}" for a in node.names} & modules.keys()
+                # `from package import module` depends on that module; the package is the one being imported
+                targets |= submodules or ({source} & modules.keys())
             elif isinstance(node, ast.Import):
                 targets |= {a.name for a in node.names if a.name in modules}
         edges[name] = targets - {name}

@@ -8,7 +8,7 @@ import pytest
 from conftest import ALL_TRACKERS
 from mcp import Client
 
-from postmortem_actions.server.cli.main import _parser
+from postmortem_actions.server.cli.main import parser
 from postmortem_actions.server.mcp.app import build_server
 from postmortem_actions.server.settings import Settings
 
@@ -59,7 +59,7 @@ def test_the_readme_opens_with_the_demo_and_the_test_command_that_ci_runs() -> N
 
 
 def test_every_cli_command_is_documented() -> None:
-    commands = next(a for a in _parser()._actions if a.dest == "command").choices
+    commands = next(a for a in parser()._actions if a.dest == "command").choices
     assert commands
     for name in commands:
         assert f"`{name}" in README or f"`postmortem-actions {name}" in README, name

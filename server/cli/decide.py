@@ -9,10 +9,12 @@ with shell access out of scope.
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Callable
 from datetime import date
 
+from postmortem_actions.server.cli.arguments import Commands
 from postmortem_actions.server.settings import Settings
 from postmortem_actions.server.version import VERSION
 from postmortem_actions.store import Action, ActionFilter, ActionState, Channel, DecisionKind, Store
@@ -188,3 +190,34 @@ def triage(store: Store, settings: Settings, postmortem_id: int, ask: Ask = ask_
             print(f"  Not recorded: {visible(str(exc), multiline=True)}")
     print(f"\nDecided {decided} of {len(pending)}.")
     return decided
+
+
+COMMANDS = ("decide", "triage")
+
+
+def add_commands(commands: Commands, common: argparse.ArgumentParser) -> None:
+    """Register `decide` and `triage` on the CLI's sub-parsers."""
+    decide = commands.add_parser(
+        "decide", parents=[common], help="decide one action yourself, in this terminal (accept, kill, defer, re-plan…)"
+    )
+    decide.add_argument("action_id", type=int)
+    triage = commands.add_parser(
+        "triage", parents=[common], help="walk through a postmortem's undecided candidates, in this terminal"
+    )
+    triage.add_argument("postmortem_id", type=int)
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    """Run `decide` or `triage` in this terminal; returns the exit status.
+
+    Raises:
+        NoHumanChannel: stdin or stdout is not a terminal.
+        PostmortemActionsError: unknown ids, or an answer that could not be recorded.
+    """
+    require_terminal()
+    store = Store(settings.db_path, create=False)
+    if args.command == "decide":
+        decide(store, settings, args.action_id)
+    else:
+        triage(store, settings, args.postmortem_id)
+    return 0

@@ -19,7 +19,7 @@ from typing import Any
 import anyio
 
 from postmortem_actions.server.cli.demo_forms import answer_at_terminal
-from postmortem_actions.server.cli.main import action_table
+from postmortem_actions.server.cli.render import action_table
 from postmortem_actions.store import ActionSummary
 
 SAMPLE = "checkout-outage.md"

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from postmortem_actions.server.cli.arguments import Commands
 from postmortem_actions.server.cli.output import write_output
 from postmortem_actions.server.settings import Settings
 from postmortem_actions.store import ActionFilter, ActionState, Actor, Store
@@ -22,9 +23,10 @@ if TYPE_CHECKING:
 FORMATS = ["md", "csv", "json", "ics"]
 
 
-def add_commands(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
-) -> None:
+COMMANDS = ("export", "sync")
+
+
+def add_commands(commands: Commands, common: argparse.ArgumentParser) -> None:
     """Register `export` and `sync` on the CLI's sub-parsers."""
     export = commands.add_parser(
         "export",

@@ -9,39 +9,22 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from postmortem_actions.server.cli.arguments import Commands, day
 from postmortem_actions.server.cli.output import write_output
 from postmortem_actions.server.settings import Settings
 from postmortem_actions.store import Category, Store
-from postmortem_actions.store.errors import InvalidInput
 from postmortem_actions.store.text import visible
 from postmortem_actions.tools import followthrough as ft
-from postmortem_actions.tools.days import check_day
 from postmortem_actions.tools.followthrough.exports import csv_safe
 from postmortem_actions.tools.markdown_text import md_text
 
 FORMATS = ["table", "json", "md", "csv"]
 
 
-def day(value: str) -> date:
-    """A date option's value: YYYY-MM-DD, within the supported range (argparse names the option).
-
-    Raises:
-        argparse.ArgumentTypeError: `value` is not a date, or is outside the supported range.
-    """
-    try:
-        parsed = date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-03-04") from None
-    try:
-        check_day("the day", parsed)
-    except InvalidInput as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    return parsed
+COMMANDS = ("overdue", "agenda", "summary", "report")
 
 
-def add_commands(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
-) -> None:
+def add_commands(commands: Commands, common: argparse.ArgumentParser) -> None:
     """Register the review commands on the CLI's sub-parsers."""
 
     def review(name: str, help_text: str) -> argparse.ArgumentParser:
@@ -127,106 +110,91 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     store = Store(settings.db_path, create=False)
     as_of = args.as_of or date.today()
     fmt = args.format or ("table" if sys.stdout.isatty() else "md")
-    if args.command == "overdue":
-        page = ft.list_overdue(
-            store,
-            as_of=as_of,
-            owner=args.owner,
-            postmortem_id=args.postmortem,
-            category=args.category,
-            limit=args.limit,
-        )
-        if fmt == "json":
-            print(page.model_dump_json(indent=2))
-        elif fmt == "md":
-            print(f"# Overdue on {as_of} ({page.total})\n")
-            print(
-                "\n".join(
-                    f"- #{i.action_id} {md_text(i.text)} — {md_text(i.owner or '-')}, due {i.due}, "
-                    f"{i.days_overdue} days overdue" + (f"; {md_text(i.status_note)}" if i.status_note else "")
-                    for i in page.items
-                )
-                or "- none"
-            )
-        else:
-            print(_items_table(page.items, fmt), end="" if fmt == "csv" else "\n")
-            if fmt == "table":
-                print(f"{len(page.items)} of {page.total} overdue on {as_of}")
-        return 0
-    if args.command == "agenda":
-        agenda = ft.review_agenda(store, as_of=as_of, owner=args.owner, postmortem_id=args.postmortem)
-        if fmt == "json":
-            print(agenda.model_dump_json(indent=2))
-        elif fmt == "csv":
-            print(
-                _csv(
-                    ["section", "id", "owner", "due", "prompt", "text"],
-                    [
-                        [s.key, i.action_id, i.owner or "", i.due or "", i.prompt or "", i.text]
-                        for s in agenda.sections
-                        for i in s.items
-                    ],
-                ),
-                end="",
-            )
-        else:
-            print(agenda.markdown)
-        return 0
-    if args.command == "summary":
-        summary = ft.draft_status_summary(
-            store,
-            as_of=as_of,
-            postmortem_id=args.postmortem,
-            since=args.since,
-            until=args.until,
-            audience=args.audience,
-        )
-        if fmt == "json":
-            print(summary.model_dump_json(indent=2))
-        elif fmt == "csv":
-            print(_items_table(summary.open_items, "csv"), end="")
-        else:
-            print(summary.markdown)
+    show = {"overdue": _overdue, "agenda": _agenda, "summary": _summary}.get(args.command)
+    if show is not None:
+        print(show(store, args, as_of, fmt), end="")
         return 0
     report = ft.followthrough_report(store, as_of=as_of, since=args.since, until=args.until, group_by=args.group_by)
     if args.html is not None:
-        from postmortem_actions.tools.followthrough.report_html import render_html
-
-        write_output(args.html, render_html(report), "html", force=args.force, protected=settings.protected_paths)
+        write_output(args.html, ft.render_html(report), "html", force=args.force, protected=settings.protected_paths)
         print(f"wrote {args.html}", file=sys.stderr)
-    if fmt == "json":
-        print(report.model_dump_json(indent=2))
-    elif fmt == "csv":
-        print(
-            _csv(
-                [
-                    "group",
-                    "accepted",
-                    "done",
-                    "done_on_time",
-                    "killed",
-                    "open",
-                    "overdue",
-                    "completion_rate",
-                    "median_days_to_done",
-                ],
-                [
-                    [
-                        g.key,
-                        g.accepted,
-                        g.done,
-                        g.done_on_time,
-                        g.killed,
-                        g.open,
-                        g.overdue,
-                        "" if g.completion_rate is None else g.completion_rate,
-                        "" if g.median_days_to_done is None else g.median_days_to_done,
-                    ]
-                    for g in [*report.groups, report.total]
-                ],
-            ),
-            end="",
-        )
-    else:
-        print(report.markdown)
+    print(_report(report, fmt), end="")
     return 0
+
+
+def _overdue(store: Store, args: argparse.Namespace, as_of: date, fmt: str) -> str:
+    page = ft.list_overdue(
+        store, as_of=as_of, owner=args.owner, postmortem_id=args.postmortem, category=args.category, limit=args.limit
+    )
+    if fmt == "json":
+        return page.model_dump_json(indent=2) + "\n"
+    if fmt == "md":
+        lines = [
+            f"- #{i.action_id} {md_text(i.text)} — {md_text(i.owner or '-')}, due {i.due}, {i.days_overdue} days "
+            "overdue" + (f"; {md_text(i.status_note)}" if i.status_note else "")
+            for i in page.items
+        ]
+        return f"# Overdue on {as_of} ({page.total})\n\n" + ("\n".join(lines) or "- none") + "\n"
+    if fmt == "csv":
+        return _items_table(page.items, fmt)
+    return _items_table(page.items, fmt) + f"\n{len(page.items)} of {page.total} overdue on {as_of}\n"
+
+
+def _agenda(store: Store, args: argparse.Namespace, as_of: date, fmt: str) -> str:
+    agenda = ft.review_agenda(store, as_of=as_of, owner=args.owner, postmortem_id=args.postmortem)
+    if fmt == "json":
+        return agenda.model_dump_json(indent=2) + "\n"
+    if fmt == "csv":
+        rows: list[list[object]] = [
+            [s.key, i.action_id, i.owner or "", i.due or "", i.prompt or "", i.text]
+            for s in agenda.sections
+            for i in s.items
+        ]
+        return _csv(["section", "id", "owner", "due", "prompt", "text"], rows)
+    return agenda.markdown + "\n"
+
+
+def _summary(store: Store, args: argparse.Namespace, as_of: date, fmt: str) -> str:
+    summary = ft.draft_status_summary(
+        store, as_of=as_of, postmortem_id=args.postmortem, since=args.since, until=args.until, audience=args.audience
+    )
+    if fmt == "json":
+        return summary.model_dump_json(indent=2) + "\n"
+    if fmt == "csv":
+        return _items_table(summary.open_items, "csv")
+    return summary.markdown + "\n"
+
+
+_REPORT_COLUMNS = [
+    "group",
+    "accepted",
+    "done",
+    "done_on_time",
+    "killed",
+    "open",
+    "overdue",
+    "completion_rate",
+    "median_days_to_done",
+]
+
+
+def _report(report: ft.FollowthroughReport, fmt: str) -> str:
+    if fmt == "json":
+        return report.model_dump_json(indent=2) + "\n"
+    if fmt == "csv":
+        rows: list[list[object]] = [
+            [
+                g.key,
+                g.accepted,
+                g.done,
+                g.done_on_time,
+                g.killed,
+                g.open,
+                g.overdue,
+                "" if g.completion_rate is None else g.completion_rate,
+                "" if g.median_days_to_done is None else g.median_days_to_done,
+            ]
+            for g in [*report.groups, report.total]
+        ]
+        return _csv(_REPORT_COLUMNS, rows)
+    return report.markdown + "\n"

@@ -1,0 +1,64 @@
+"""`serve` (MCP over stdio, what an editor or chat client runs) and `demo` (the real server over stdio, driven
+step by step). The SDK is imported only here, inside the commands: the other commands start without it."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from postmortem_actions.server.cli.arguments import Commands
+from postmortem_actions.server.settings import Settings
+from postmortem_actions.store import Store
+
+COMMANDS = ("serve", "demo")
+
+
+def add_commands(commands: Commands, common: argparse.ArgumentParser) -> None:
+    """Register `serve` and `demo` on the CLI's sub-parsers."""
+    serve = commands.add_parser(
+        "serve", parents=[common], help="serve MCP over stdio (what an editor or chat client runs)"
+    )
+    serve.add_argument(
+        "--allow-dir",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="folder parse_postmortem may read files from (repeatable; default: working dir)",
+    )
+
+    demo = commands.add_parser(
+        "demo", parents=[common], help="run the server over stdio on a bundled postmortem and show each step"
+    )
+    demo.add_argument("--keep", action="store_true", help="write into --db instead of a throwaway database")
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    """Run `serve` (also with no command) or `demo`; returns the exit status."""
+    if args.command == "demo":
+        from postmortem_actions.server.cli.demo import run_demo
+
+        if args.keep:
+            Store(settings.db_path)  # a bad --db fails here, readably, not inside the server
+        return run_demo(settings.db_path if args.keep else None)
+    return _serve(settings)
+
+
+def _serve(settings: Settings) -> int:
+    # stdout is the protocol on stdio: every log line goes to stderr.
+    logging.basicConfig(
+        level=settings.log_level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    if sys.stdin.isatty():
+        print(
+            "postmortem-actions: serving MCP over stdio, which is what an editor or chat client runs.\n"
+            "  Try `postmortem-actions demo` to watch it work, or --help. Ctrl-D or Ctrl-C stops.",
+            file=sys.stderr,
+        )
+    import anyio
+
+    from postmortem_actions.server.mcp.app import build_server  # the SDK is imported only by commands that speak MCP
+    from postmortem_actions.server.mcp.stdio import serve_stdio
+
+    anyio.run(serve_stdio, build_server(settings))
+    return 0
