@@ -41,7 +41,7 @@ def test_the_wheel_holds_only_the_postmortem_actions_package_and_its_data(tmp_pa
     assert "postmortem_actions/server/samples/checkout-outage.md" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     with zipfile.ZipFile(wheel) as zf:
-        assert "postmortem-actions = postmortem_actions.server.cli.main:main" in zf.read(entry_points).decode()
+        assert "postmortem-actions = postmortem_actions.server.cli:main" in zf.read(entry_points).decode()
 
 
 def test_the_installed_package_is_importable_only_under_its_own_name() -> None:
