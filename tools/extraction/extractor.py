@@ -20,7 +20,7 @@ from postmortem_actions.store.records import Category
 from postmortem_actions.tools.extraction import fields as item_fields
 from postmortem_actions.tools.extraction import sentences as statements
 from postmortem_actions.tools.extraction.categories import categorise
-from postmortem_actions.tools.extraction.facts import is_html
+from postmortem_actions.tools.extraction.facts import is_html, section_title
 from postmortem_actions.tools.extraction.followups import (
     MAX_SENTENCE,
     TRACKING_LINE,
@@ -129,7 +129,7 @@ def _extract(text: str, source: str, place: Callable[[int, int], tuple[int, int]
     found: list[Finding] = []
     for raw in deduplicated(raws):
         if raw.section not in titles:
-            titles[raw.section] = item_fields.clean(infos[raw.section].title, doc.definitions)
+            titles[raw.section] = section_title(infos[raw.section].title, doc.definitions)
         start, end = (raw.start, raw.end) if place is None else place(raw.start, raw.end)
         found.append(_finish(raw, titles[raw.section], start, end, source[start:end]))
     return found

@@ -11,12 +11,11 @@ from typing import Final
 from postmortem_actions.store.errors import InvalidInput
 from postmortem_actions.tools.models import Section
 
-FENCE: Final = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 # Every pattern here runs on text a model or a hostile document supplies: no nested or adjacent
 # unbounded repeats that can backtrack (each of the earlier forms took minutes on 4 kB of spaces).
-_ATX: Final = re.compile(r"^ {0,3}(#{1,6})[ \t]+(\S.*)$")
-SETEXT: Final = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
-_LIST_ITEM: Final = re.compile(r"^ {0,3}(?:[-+*]|\d{1,9}[.)])[ \t]")
+_HEADING_TAG: Final = re.compile(r"<h[1-6]\b", re.IGNORECASE)
+# Emphasis around words in a heading ("Checkout *outage*"): shown as plain words in a section's name.
+_EMPHASIS: Final = re.compile(r"(?<![\w*_])[*_]{1,2}([^*_\n]+?)[*_]{1,2}(?![\w*_])")
 _HTML_HEADING: Final = re.compile(r"<h([1-6])\b[^>]*>([^<]*(?:<(?!/?h[1-6]\b)[^<]*)*)</h\1\s*>", re.IGNORECASE)
 _TAG: Final = re.compile(r"<[^>]+>")
 _FRONT_MATTER: Final = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(\r?\n|\Z)", re.DOTALL)
@@ -40,7 +39,6 @@ _DATE_LABEL: Final = re.compile(
     r"[*_]{0,4}[ \t]{0,4}[:|][*_]{0,4}[ \t]*([^\n]*)",
     re.IGNORECASE | re.MULTILINE,
 )
-LINES: Final = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 SECTION_TEXT_BUDGET: Final = 60_000
 
 
@@ -60,47 +58,30 @@ def _plain(fragment: str) -> str:
 
 
 def headings(text: str) -> list[tuple[int, int, str]]:
-    """(offset, level, heading) for every heading, in order; fenced code is not scanned."""
-    if is_html(text):
-        return [(m.start(), int(m.group(1)), _plain(m.group(2))) for m in _HTML_HEADING.finditer(text)]
-    found: list[tuple[int, int, str]] = []
-    front = _FRONT_MATTER.match(text)
-    offset = front.end() if front else 0
-    fence: str | None = None
-    previous: tuple[int, str] | None = None  # (offset, line) of the last non-blank paragraph line
-    # Only CR/LF end lines: str.splitlines() also splits at U+2028, U+0085 and form feeds.
-    for line in LINES.findall(text[offset:]):
-        stripped = line.rstrip("\r\n")
-        opener = FENCE.match(stripped)
-        if fence is not None:
-            if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
-                fence = None
-                stripped = ""  # a "---" right after a closing fence is a rule, not a heading
-        elif opener:
-            fence = opener.group(1)
-        elif (atx := _ATX.match(stripped)) is not None:
-            found.append((offset, len(atx.group(1)), without_closing_hashes(atx.group(2))))
-            stripped = ""
-        elif (
-            (setext := SETEXT.match(stripped)) is not None
-            and previous is not None
-            and not _LIST_ITEM.match(previous[1])
-        ):
-            found.append((previous[0], 1 if setext.group(1)[0] == "=" else 2, previous[1].strip()))
-            stripped = ""
-        previous = (offset, stripped) if stripped.strip() and fence is None else None
-        offset += len(line)
+    """(offset, level, heading) for every heading, in order, read by the extractor's own reader: one parse gives the
+    sections a tool returns and the sections findings name, with the same clean titles. Fenced code, comments and
+    front matter hold no headings. An HTML document's headings come from its rendering, placed at their tags."""
+    from postmortem_actions.tools.extraction.readers.html import html_to_text, source_span
+    from postmortem_actions.tools.extraction.readers.markdown import parse_blocks
+
+    source, origin = html_to_text(text) if is_html(text) else (text, None)
+    doc = parse_blocks(source)
+    found = []
+    for heading in doc.sections[1:]:
+        start = source.rfind("\n", 0, heading.start) + 1  # the heading's line, with its marks
+        if origin is not None:  # the section starts at the heading's tag, before its text
+            start = source_span(origin, start, heading.end)[0]
+            tags = _HEADING_TAG.finditer(text, max(0, start - 2000), start + 1)
+            start = max((tag.start() for tag in tags), default=start)
+        found.append((start, heading.level, section_title(heading.title, doc.definitions)))
     return found
 
 
-def without_closing_hashes(title: str) -> str:
-    """An ATX heading's text without its closing hashes ("Setup ##" -> "Setup", "C#" stays "C#")."""
-    # CommonMark: a closing run of '#' is dropped only when a space precedes it ("C#" keeps its '#').
-    title = title.rstrip(" \t")
-    bare = title.rstrip("#")
-    if bare != title and (not bare or bare[-1] in " \t"):
-        title = bare.rstrip(" \t")
-    return title
+def section_title(title: str, definitions: dict[str, str]) -> str:
+    """A heading as a section's name: clean text (no links, tickets' brackets or emphasis marks), one line."""
+    from postmortem_actions.tools.extraction.fields import clean
+
+    return " ".join(_EMPHASIS.sub(r"\1", clean(title, definitions)).split())
 
 
 def sections(text: str, budget: int = SECTION_TEXT_BUDGET) -> list[Section]:

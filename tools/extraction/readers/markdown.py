@@ -12,7 +12,21 @@ import re
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
-from postmortem_actions.tools.extraction.facts import FENCE, LINES, SETEXT, without_closing_hashes
+FENCE: Final = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+SETEXT: Final = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+# Only CR/LF end lines: str.splitlines() also splits at U+2028, U+0085 and form feeds.
+LINES: Final = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+def without_closing_hashes(title: str) -> str:
+    """An ATX heading's text without its closing hashes ("Setup ##" -> "Setup", "C#" stays "C#")."""
+    # CommonMark: a closing run of '#' is dropped only when a space precedes it ("C#" keeps its '#').
+    title = title.rstrip(" \t")
+    bare = title.rstrip("#")
+    if bare != title and (not bare or bare[-1] in " \t"):
+        title = bare.rstrip(" \t")
+    return title
+
 
 BlockKind = Literal["heading", "item", "row", "para", "quote"]
 
