@@ -25,7 +25,7 @@ CASES = {
     "closing-hashes": "# Outage #\n\n## Action items ##\n\n- Add a queue depth alert.\n\n## C#\n\n- We will port it.\n",
     "emphasis": "# *Big* outage\n\n## **Action** _items_\n\n- Add a queue depth alert.\n",
     "html": "<html><body><h1>Outage</h1><h2>Action <em>items</em> &amp; owners</h2><ul><li>Add a queue alert.</li>"
-            "</ul></body></html>",
+    "</ul></body></html>",
 }
 
 
