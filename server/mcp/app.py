@@ -19,7 +19,7 @@ from mcp.server.mcpserver.tools import Tool
 from postmortem_actions.server.keys import state_key
 from postmortem_actions.server.mcp import extraction, gate, review, trackers
 from postmortem_actions.server.mcp import postmortems as postmortem_tools
-from postmortem_actions.server.mcp.boundary import UnknownArgumentGuard, argument_names
+from postmortem_actions.server.mcp.boundary import ReadableResolverErrors, UnknownArgumentGuard, argument_names
 from postmortem_actions.server.mcp.context import App
 from postmortem_actions.server.settings import Settings
 from postmortem_actions.server.version import VERSION
@@ -90,7 +90,7 @@ def build_server(
         version=VERSION,
         instructions=INSTRUCTIONS,
         log_level=settings.log_level,
-        middleware=[UnknownArgumentGuard(arguments)],
+        middleware=[UnknownArgumentGuard(arguments), ReadableResolverErrors()],
         request_state_security=security,
         lifespan=lifespan,
         tools=list(tools),

@@ -3,9 +3,10 @@
 import functools
 import inspect
 import logging
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, Final, ParamSpec, TypeVar
 
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.mcpserver.exceptions import ToolError
@@ -120,3 +121,31 @@ class UnknownArgumentGuard:
                     log.info("refused %s with unknown arguments %s", name, unknown)
                     return CallToolResult(content=[TextContent(type="text", text=text)], is_error=True)
         return await call_next(ctx)
+
+
+_RESOLVER_ERROR: Final = re.compile(r"Resolver (?:for parameter )?'[^']*'(?: could not resolve)?[: ]+(.*)", re.DOTALL)
+_RESOLVER_SAID: Final = {
+    "received an accepted elicitation with no content": "the human's answer came back with no content",
+    "received a non-elicitation response": "the client answered the question with something other than a form",
+}
+
+
+class ReadableResolverErrors:
+    """Rewrite the SDK's errors about the human's answer, which name our functions ("Resolver 'module:qualname'
+    received ..."), into a sentence that says what happened and that nothing was committed."""
+
+    async def __call__(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
+        result = await call_next(ctx)
+        if ctx.method == "tools/call" and isinstance(result, dict) and result.get("isError"):
+            for item in result.get("content") or []:
+                if isinstance(item, dict) and isinstance(item.get("text"), str):
+                    item["text"] = _readable(item["text"])
+        return result
+
+
+def _readable(text: str) -> str:
+    found = _RESOLVER_ERROR.search(text)
+    if found is None:
+        return text
+    said = _RESOLVER_SAID.get(found.group(1).strip(" :").lower(), "the human's answer could not be read")
+    return text[: found.start()] + f"{said}: nothing was committed. Ask again."

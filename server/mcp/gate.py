@@ -12,14 +12,16 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from mcp.server.auth.middleware.auth_context import get_access_token
+from mcp.server.elicitation import render_elicitation_schema
 from mcp.server.mcpserver import AcceptedElicitation, Context, Elicit, ElicitationResult, Resolve
 from mcp.types import ToolAnnotations
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, create_model
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, WithJsonSchema, create_model
+from pydantic_core import ErrorDetails
 
 from postmortem_actions.server.mcp.boundary import ToolSpec, tool
 from postmortem_actions.server.mcp.context import App, app, client_label
 from postmortem_actions.store import Action, Channel, DecisionKind, WorkStatus
-from postmortem_actions.store.errors import NoHumanChannel, PostmortemActionsError
+from postmortem_actions.store.errors import InvalidInput, NoHumanChannel, PostmortemActionsError
 from postmortem_actions.tools import decisions
 from postmortem_actions.tools.days import DueDate
 from postmortem_actions.tools.decisions import Answer, Decider, DecisionOutcome, Question
@@ -56,10 +58,12 @@ def _plain_object(schema: dict[str, Any]) -> None:
 # An answer naming a field the form does not have (say "state": "done") is refused, not half-applied: the
 # answerer believed it set something. The wire schema stays the plain flat object the spec allows.
 _FORM_CONFIG = ConfigDict(extra="forbid", json_schema_extra=_plain_object)
+# What is sent is the strict form's schema; what comes back is taken whole and checked against the strict form.
+_ANSWER_CONFIG = ConfigDict(extra="allow", json_schema_extra=_plain_object)
 
 
-def form_for(question: Question) -> type[BaseModel]:
-    """The flat elicitation form for a question, pre-filled with the proposal (every field editable)."""
+def _strict_form(question: Question) -> type[BaseModel]:
+    """The form as the answer must be: typed fields, no others."""
     fields: dict[str, Any] = {}
     if question.kind == "decide":
         fields["decision"] = (
@@ -76,11 +80,60 @@ def form_for(question: Question) -> type[BaseModel]:
     else:
         fields["evidence"] = (str, Field(default=question.evidence, description="Evidence it is done (PR, link)"))
     fields["item_version"] = _version_field(question.version)
-    return create_model(f"{question.kind.capitalize()}Form", __config__=_FORM_CONFIG, **fields)
+    return create_model(f"{question.kind.capitalize()}Checked", __config__=_FORM_CONFIG, **fields)
+
+
+def form_for(question: Question) -> type[BaseModel]:
+    """The flat elicitation form for a question, pre-filled with the proposal (every field editable).
+
+    On the wire it is exactly the typed form; what comes back is taken as it is and checked here (`_answer`), so a
+    wrong answer is refused with a sentence naming the field, not the SDK's message naming our functions.
+    """
+    strict = _strict_form(question)
+    wire = render_elicitation_schema(strict)["properties"]
+    fields: dict[str, Any] = {
+        name: (
+            Annotated[Any, WithJsonSchema(wire[name])],
+            Field(default=info.default) if not info.is_required() else ...,
+        )
+        for name, info in strict.model_fields.items()
+    }
+    answer: type[BaseModel] = create_model(f"{question.kind.capitalize()}Form", __config__=_ANSWER_CONFIG, **fields)
+    return answer
+
+
+def _problem(error: ErrorDetails) -> str:
+    field = ".".join(str(part) for part in error["loc"]) or "the answer"
+    value = error.get("input")
+    match error["type"]:
+        case "extra_forbidden":
+            return f"{field} is not a field of the form"
+        case "literal_error":
+            return f"{field} {value!r} is not one of the choices offered"
+        case kind if kind.startswith("date"):
+            return f"{field} {value!r} is not a date (YYYY-MM-DD)"
+        case kind if kind.startswith("bool"):
+            return f"{field} {value!r} is not yes or no (true or false)"
+        case "missing":
+            return f"{field} is missing"
+    return f"{field} {value!r} cannot be used ({error['msg'].lower()})"
 
 
 def _answer(question: Question, data: BaseModel) -> Answer:
-    values = data.model_dump()
+    """The human's answer, checked against the form they were shown.
+
+    Raises:
+        InvalidInput: a field is wrong, missing or not in the form; the message names it and says nothing was
+            committed.
+    """
+    try:
+        checked = _strict_form(question).model_validate({**data.model_dump(), **(data.model_extra or {})})
+    except ValidationError as exc:
+        problems = "; ".join(_problem(error) for error in exc.errors(include_url=False)[:3])
+        raise InvalidInput(
+            f"The answer does not fit the form ({problems}): nothing was committed. Ask again."
+        ) from None
+    values = checked.model_dump()
     choice = values.get("decision") or ("confirm" if values.get("confirm") else "reject")
     return Answer(
         choice=choice,
