@@ -27,6 +27,14 @@ RecordSample = Callable[[Client], Awaitable[tuple[int, list[int]]]]
 
 pytestmark = pytest.mark.anyio
 
+
+@pytest.fixture
+def mode() -> str:
+    """What this file checks does not depend on the protocol era: one era here (the gate's suites and the stdio
+    tests run both, where the era changes how a question reaches the human)."""
+    return "auto"
+
+
 # A summary commitment in prose, and three listed follow-ups of which the second is vague.
 CACHE_STAMPEDE = """\
 # Cache stampede

@@ -30,6 +30,13 @@ RecordSample = Callable[[Client], Awaitable[tuple[int, list[int]]]]
 pytestmark = pytest.mark.anyio
 
 
+@pytest.fixture
+def mode() -> str:
+    """What this file checks does not depend on the protocol era: one era here (the gate's suites and the stdio
+    tests run both, where the era changes how a question reaches the human)."""
+    return "auto"
+
+
 def error_text(result: CallToolResult, tool: str) -> str:
     """The message the model reads; a bare 'Error executing tool X' tells it nothing and fails here."""
     assert result.is_error

@@ -28,6 +28,14 @@ from postmortem_actions.tools import followthrough as ft
 
 pytestmark = pytest.mark.anyio
 
+
+@pytest.fixture
+def mode() -> str:
+    """What this file checks does not depend on the protocol era: one era here (the gate's suites and the stdio
+    tests run both, where the era changes how a question reaches the human)."""
+    return "auto"
+
+
 AS_OF = date(2025, 6, 16)
 BY = Actor(actor="assistant", via="test")
 QUOTE = "Add an alert on queue depth"

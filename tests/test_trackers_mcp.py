@@ -22,6 +22,15 @@ from postmortem_actions.server.settings import Settings
 from postmortem_actions.store import ActionState, Channel, DecisionKind, HumanDecision, Store
 
 pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def mode() -> str:
+    """What this file checks does not depend on the protocol era: one era here (the gate's suites and the stdio
+    tests run both, where the era changes how a question reaches the human)."""
+    return "auto"
+
+
 TOKEN = "ghp_s3cret_token_value_123"
 REPO = "acme/billing"
 

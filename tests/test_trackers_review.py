@@ -30,6 +30,15 @@ from postmortem_actions.tools.trackers.base import TicketRequest, TrackerConfig
 from postmortem_actions.tools.trackers.errors import TrackerError
 
 pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def mode() -> str:
+    """What this file checks does not depend on the protocol era: one era here (the gate's suites and the stdio
+    tests run both, where the era changes how a question reaches the human)."""
+    return "auto"
+
+
 TOKEN = "ghp_review_s3cret_token_987654"
 REPO = "acme/billing"
 OTHER = "evil/repo"  # another repository the same token can see: a public project, a fork, an attacker's own
