@@ -22,7 +22,6 @@ from postmortem_actions.store.errors import NoHumanChannel, PostmortemActionsErr
 from postmortem_actions.store.text import visible
 from postmortem_actions.tools import decisions
 from postmortem_actions.tools.decisions import Answer, Decider, Question
-from postmortem_actions.tools.extraction.lint import lint_findings
 
 Ask = Callable[[str], str]
 
@@ -58,6 +57,8 @@ def _show(action: Action, question: Question) -> None:
     print()
     print(question.message.rsplit("\n", 1)[0])  # built with visible(): nothing in it can hide or rewind
     if action.state == "candidate":
+        from postmortem_actions.tools.extraction.lint import lint_findings  # its patterns compile on first use
+
         for finding in lint_findings(action.text):  # a human committing to a vague item should see why it is vague
             print(f"  Vague ({visible(finding.words) or finding.kind}): {finding.why}; it needs {finding.needs}.")
 

@@ -14,7 +14,7 @@ from postmortem_actions.server.settings import Settings
 from postmortem_actions.store import ActionFilter, ActionState, Actor, Category, Store
 from postmortem_actions.store.errors import DocumentTooLarge
 from postmortem_actions.store.text import visible
-from postmortem_actions.tools import postmortems, queries
+from postmortem_actions.tools import queries
 from postmortem_actions.tools.document_files import ReadPolicy, check_text, decode, read_document
 
 COMMANDS = ("add", "extract", "list", "verify")
@@ -70,6 +70,8 @@ def _add(args: argparse.Namespace, settings: Settings) -> int:
     file = Path(args.file).expanduser().resolve()
     # The human names the file, so its own folder is allowed; the text/size/key-material checks still apply.
     policy = ReadPolicy(allowed_dirs=(file.parent,), max_bytes=settings.max_bytes)
+    from postmortem_actions.tools import postmortems  # the document's readers load only for this command
+
     store = Store(settings.db_path)
     result = postmortems.parse_postmortem(
         store,
