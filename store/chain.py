@@ -28,13 +28,15 @@ HASHED_FIELDS: Final = (
     "client",
     "decided_at",
 )
+# Fields added later: hashed only when set, so every decision recorded before they existed keeps its hash.
+OPTIONAL_HASHED_FIELDS: Final = ("revisit_on",)
 
 
 def decision_hash(prev_hash: str, row: Mapping[str, object]) -> str:
     """The sha256 linking a decision's content to the previous decision's hash."""
-    payload = json.dumps(
-        {k: row.get(k) for k in HASHED_FIELDS}, sort_keys=True, separators=(",", ":"), ensure_ascii=False
-    )
+    content = {k: row.get(k) for k in HASHED_FIELDS}
+    content |= {k: row[k] for k in OPTIONAL_HASHED_FIELDS if row.get(k) is not None}
+    payload = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(f"{prev_hash}\n{payload}".encode()).hexdigest()
 
 

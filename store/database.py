@@ -100,12 +100,18 @@ class Database:
                 db.execute("PRAGMA journal_mode = WAL")
         from . import migrations  # sqlite-utils is loaded only when a file needs migrating
 
-        with writing(db):
-            unknown = set(migrations.applied(db)) - set(KNOWN_MIGRATIONS)
-            if unknown:
-                raise SchemaMismatch(f"{self.path} has migrations this version does not know: {sorted(unknown)}")
-            migrations.apply(db)
-            db.execute(f"PRAGMA user_version = {len(KNOWN_MIGRATIONS)}")
+        # A migration that rebuilds a table drops the old one while other tables still refer to it; the pragma is
+        # ignored inside a transaction, so it is switched here, and each such migration checks the keys itself.
+        db.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with writing(db):
+                unknown = set(migrations.applied(db)) - set(KNOWN_MIGRATIONS)
+                if unknown:
+                    raise SchemaMismatch(f"{self.path} has migrations this version does not know: {sorted(unknown)}")
+                migrations.apply(db)
+                db.execute(f"PRAGMA user_version = {len(KNOWN_MIGRATIONS)}")
+        finally:
+            db.execute("PRAGMA foreign_keys = ON")
 
     @staticmethod
     def _audit(

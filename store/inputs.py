@@ -68,6 +68,7 @@ class NewAction(Input):
     quote_end: int
     proposed_owner: Line | None = None
     proposed_due: date | None = None
+    proposed_by: Line | None = None
 
 
 class HumanDecision(Input):
@@ -81,6 +82,7 @@ class HumanDecision(Input):
     decided_by: Line
     channel: Channel
     client: Line | None = None
+    revisit_on: date | None = None
 
 
 class ActionFilter(Input):

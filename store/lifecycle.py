@@ -16,7 +16,7 @@ from typing import Final, Literal
 from .errors import IllegalTransition
 from .records import ActionState, DecisionKind
 
-Past = Literal["accepted", "killed", "deferred", "replanned", "completed", "reopened"]
+Past = Literal["accepted", "killed", "deferred", "replanned", "completed", "reopened", "revived"]
 A, C, K, D = ActionState.ACCEPTED, ActionState.CANDIDATE, ActionState.KILLED, ActionState.DONE
 
 
@@ -27,20 +27,23 @@ class Transition:
     kind: DecisionKind
     from_states: tuple[ActionState, ...]
     to_state: ActionState
-    sets_plan: bool  # sets the owner and due date; every other kind keeps the action's own
+    sets_plan: bool  # sets the owner and due date; every other kind keeps the action's own, or clears it
     needs_reason: bool
     past: Past  # how an outcome says it happened
+    clears_plan: bool = False  # back to an undecided candidate: no owner, no due date
+    may_revisit: bool = False  # may carry a date to look at the item again
 
 
 TRANSITIONS: Final[Mapping[DecisionKind, Transition]] = {
     t.kind: t
     for t in (
         Transition(DecisionKind.ACCEPT, (C,), A, sets_plan=True, needs_reason=False, past="accepted"),
-        Transition(DecisionKind.DEFER, (C,), C, sets_plan=False, needs_reason=False, past="deferred"),
+        Transition(DecisionKind.DEFER, (C,), C, sets_plan=False, needs_reason=False, past="deferred", may_revisit=True),
         Transition(DecisionKind.KILL, (C, A), K, sets_plan=False, needs_reason=True, past="killed"),
         Transition(DecisionKind.REPLAN, (A,), A, sets_plan=True, needs_reason=True, past="replanned"),
         Transition(DecisionKind.COMPLETE, (A,), D, sets_plan=False, needs_reason=False, past="completed"),
         Transition(DecisionKind.REOPEN, (D,), A, sets_plan=False, needs_reason=True, past="reopened"),
+        Transition(DecisionKind.REVIVE, (K,), C, sets_plan=False, needs_reason=True, past="revived", clears_plan=True),
     )
 }
 
@@ -49,7 +52,7 @@ NEXT_STEP: Final[Mapping[ActionState, str]] = {
     C: "it awaits a decision (accept, kill or defer)",
     A: "re-plan, complete or kill it instead",
     D: "reopen it first",
-    K: "it was killed; nothing more can be decided on it",
+    K: "it was killed; a person can revive it, and it becomes an undecided candidate again",
 }
 
 
@@ -59,11 +62,17 @@ def transition(kind: DecisionKind) -> Transition:
 
 
 def check(
-    kind: DecisionKind, state: ActionState, *, owner: str | None, due: date | None, reason: str | None
+    kind: DecisionKind,
+    state: ActionState,
+    *,
+    owner: str | None,
+    due: date | None,
+    reason: str | None,
+    revisit_on: date | None = None,
 ) -> Transition:
     """The transition a decision of `kind` makes from `state`, when it carries what that kind needs.
 
-    `owner` and `due` are what the decision sets; kinds that keep the plan must not set one.
+    `owner` and `due` are what the decision sets; kinds that keep or clear the plan must not set one.
 
     Raises:
         IllegalTransition: the kind does not apply in `state`, or lacks or wrongly carries a value.
@@ -77,6 +86,8 @@ def check(
         raise IllegalTransition(f"a {kind} decision keeps the owner and due date; a new owner or date is a re-plan")
     if row.needs_reason and not (reason or "").strip():
         raise IllegalTransition(f"a {kind} decision needs a reason")
+    if revisit_on is not None and not row.may_revisit:
+        raise IllegalTransition(f"a {kind} decision has no revisit date; only a defer does")
     return row
 
 
@@ -93,8 +104,12 @@ def _guard_clause(row: Transition) -> str:
     ]
     if row.sets_plan:
         parts += ["coalesce(length(trim(NEW.owner)), 0) > 0", "NEW.due IS NOT NULL"]
+    if row.clears_plan:
+        parts += ["NEW.owner IS NULL", "NEW.due IS NULL"]
     if row.needs_reason:
         parts.append("coalesce(length(trim(NEW.reason)), 0) > 0")
+    if not row.may_revisit:
+        parts.append("NEW.revisit_on IS NULL")
     return "(" + " AND ".join(parts) + ")"
 
 
@@ -103,6 +118,6 @@ def legal_transition_sql() -> str:
     return "(\n    " + "\n    OR ".join(_guard_clause(row) for row in TRANSITIONS.values()) + "\n)"
 
 
-def plan_setting_kinds_sql() -> str:
-    """The kinds that set the owner and due date, as an SQL list: every other kind keeps the action's own."""
-    return _quoted(tuple(str(row.kind) for row in TRANSITIONS.values() if row.sets_plan))
+def plan_changing_kinds_sql() -> str:
+    """The kinds that set or clear the owner and due date, as an SQL list: every other kind keeps the action's own."""
+    return _quoted(tuple(str(row.kind) for row in TRANSITIONS.values() if row.sets_plan or row.clears_plan))

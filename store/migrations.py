@@ -13,7 +13,16 @@ from typing import Final
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from .schema import FOLLOWTHROUGH, INITIAL_GUARDS, LIFECYCLE_GUARDS, REPLACE_GUARDS, TABLES, TICKET_ORIGIN
+from .schema import (
+    DECISIONS_0005,
+    FOLLOWTHROUGH,
+    GUARDS,
+    INITIAL_GUARDS,
+    LIFECYCLE_GUARDS_0004,
+    REPLACE_GUARDS,
+    TABLES,
+    TICKET_ORIGIN,
+)
 
 MIGRATION_SET: Final = "postmortem_actions"
 migrations = Migrations(MIGRATION_SET)
@@ -40,9 +49,23 @@ def _followthrough(db: sqlite_utils.Database) -> None:
 @migrations(name="0004_lifecycle_and_origin")
 def _lifecycle_and_origin(db: sqlite_utils.Database) -> None:
     _run_script(db, TICKET_ORIGIN)
-    for name, sql in LIFECYCLE_GUARDS.items():
+    for name, sql in LIFECYCLE_GUARDS_0004.items():
         db.execute(f"DROP TRIGGER IF EXISTS {name}")
         db.execute(sql)
+
+
+@migrations(name="0005_revive_revisit_channels")
+def _revive_revisit_channels(db: sqlite_utils.Database) -> None:
+    # Every guard goes first: renaming a table re-parses the triggers, and those naming `decisions` would fail
+    # while it is gone. They come back as this version renders them.
+    for name in GUARDS:
+        db.execute(f"DROP TRIGGER IF EXISTS {name}")
+    _run_script(db, DECISIONS_0005)
+    for sql in GUARDS.values():
+        db.execute(sql)
+    broken = list(db.execute("PRAGMA foreign_key_check"))
+    if broken:
+        raise sqlite3.IntegrityError(f"the decision log's rebuild left {len(broken)} broken reference(s)")
 
 
 def _run_script(db: sqlite_utils.Database, script: str) -> None:

@@ -52,6 +52,7 @@ class DecisionKind(StrEnum):
     REPLAN = "replan"
     COMPLETE = "complete"
     REOPEN = "reopen"
+    REVIVE = "revive"
 
 
 class Channel(StrEnum):
@@ -61,6 +62,8 @@ class Channel(StrEnum):
     TERMINAL = "terminal"
     CONFIRM_PAGE = "confirm_page"
     TRACKER = "tracker"
+    WEB = "web"
+    MCP_APP = "mcp-app"
 
 
 class Record(BaseModel):
@@ -109,6 +112,9 @@ class Action(Record):
     accepted_at: datetime | None = Field(default=None, description="When a human first accepted it")
     completed_at: datetime | None = Field(default=None, description="When a human marked it done (if done)")
     status_at: datetime | None = Field(default=None, description="When its working status was last reported")
+    proposed_by: str | None = Field(
+        default=None, description="Who proposed it: 'extractor', the assistant's client, or a person"
+    )
 
     def version(self) -> str:
         """A short fingerprint of everything a human decides on; it changes whenever any of it changes."""
@@ -164,6 +170,7 @@ class Decision(Record):
     channel: Channel
     client: str | None = None
     decided_at: datetime
+    revisit_on: date | None = Field(default=None, description="A defer's date to look at the item again")
     prev_hash: str
     hash: str
 

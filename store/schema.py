@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Final
 
 from . import lifecycle
+from .records import Channel
 
 GENESIS_HASH: Final = "0" * 64
 NOW: Final = "(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))"
@@ -224,9 +225,26 @@ WHEN EXISTS (SELECT 1 FROM audit_log WHERE id = NEW.id)
 BEGIN SELECT RAISE(ABORT, 'gate: the audit log is append-only'); END""",
 }
 
-# The two guards that hold the decision state machine, rendered from its one table (store/lifecycle.py).
-LIFECYCLE_GUARDS: Final = {
-    "decisions_insert_guard": f"""
+# As migration 0004 rendered the state machine (frozen: a migration keeps what it wrote when the table grows).
+_TRANSITIONS_0004 = """(
+    (NEW.kind = 'accept' AND NEW.from_state IN ('candidate') AND NEW.to_state = 'accepted'
+        AND coalesce(length(trim(NEW.owner)), 0) > 0 AND NEW.due IS NOT NULL)
+    OR (NEW.kind = 'defer' AND NEW.from_state IN ('candidate') AND NEW.to_state = 'candidate')
+    OR (NEW.kind = 'kill' AND NEW.from_state IN ('candidate', 'accepted') AND NEW.to_state = 'killed'
+        AND coalesce(length(trim(NEW.reason)), 0) > 0)
+    OR (NEW.kind = 'replan' AND NEW.from_state IN ('accepted') AND NEW.to_state = 'accepted'
+        AND coalesce(length(trim(NEW.owner)), 0) > 0 AND NEW.due IS NOT NULL
+        AND coalesce(length(trim(NEW.reason)), 0) > 0)
+    OR (NEW.kind = 'complete' AND NEW.from_state IN ('accepted') AND NEW.to_state = 'done')
+    OR (NEW.kind = 'reopen' AND NEW.from_state IN ('done') AND NEW.to_state = 'accepted'
+        AND coalesce(length(trim(NEW.reason)), 0) > 0)
+)"""
+
+
+def _lifecycle_guards(transitions: str, plan_kinds: str) -> dict[str, str]:
+    """The guards that hold the decision state machine, from its legal transitions and its plan-changing kinds."""
+    return {
+        "decisions_insert_guard": f"""
 CREATE TRIGGER decisions_insert_guard BEFORE INSERT ON decisions
 BEGIN
     SELECT RAISE(ABORT, 'gate: decision does not continue the hash chain')
@@ -235,23 +253,39 @@ BEGIN
     SELECT RAISE(ABORT, 'gate: decision does not start from the action''s current state')
     WHERE NEW.from_state IS NOT (SELECT state FROM actions WHERE id = NEW.action_id);
     SELECT RAISE(ABORT, 'gate: decision kind does not allow this transition or lacks its values')
-    WHERE NOT {lifecycle.legal_transition_sql()};
+    WHERE NOT {transitions};
 END""",  # noqa: S608 - built from constants only
-    "decisions_values_guard": f"""
+        "decisions_values_guard": f"""
 CREATE TRIGGER decisions_values_guard BEFORE INSERT ON decisions
-WHEN NEW.kind NOT IN {lifecycle.plan_setting_kinds_sql()}
+WHEN NEW.kind NOT IN {plan_kinds}
  AND (NEW.owner IS NOT (SELECT owner FROM actions WHERE id = NEW.action_id)
       OR NEW.due IS NOT (SELECT due FROM actions WHERE id = NEW.action_id))
 BEGIN SELECT RAISE(ABORT, 'gate: decision of this kind keeps the action''s owner and due date'); END""",  # noqa: S608
-    # Whether we filed a ticket or the assistant linked an existing one decides whether its close may complete the
-    # item (tools/trackers): it is written once, when the ticket is linked.
-    "tickets_origin_guard": """
+        # Whether we filed a ticket or the assistant linked an existing one decides whether its close may complete
+        # the item (tools/trackers): it is written once, when the ticket is linked.
+        "tickets_origin_guard": """
 CREATE TRIGGER tickets_origin_guard BEFORE UPDATE OF origin ON tickets
 WHEN NEW.origin IS NOT OLD.origin
 BEGIN SELECT RAISE(ABORT, 'gate: a ticket''s origin (filed by us or linked) cannot change'); END""",
+    }
+
+
+LIFECYCLE_GUARDS_0004: Final = _lifecycle_guards(_TRANSITIONS_0004, "('accept', 'replan')")
+# The guards that hold the decision state machine, rendered from its one table (store/lifecycle.py).
+LIFECYCLE_GUARDS: Final = _lifecycle_guards(lifecycle.legal_transition_sql(), lifecycle.plan_changing_kinds_sql())
+
+_CHANNELS = "(" + ", ".join(f"'{c}'" for c in Channel) + ")"
+
+# The channels a decision may arrive through, checked by a guard rendered from `Channel` instead of a CHECK
+# constraint: a new channel then needs the guard re-rendered, not the decision log's table rebuilt.
+CHANNEL_GUARDS: Final = {
+    "decisions_channel_guard": f"""
+CREATE TRIGGER decisions_channel_guard BEFORE INSERT ON decisions
+WHEN NEW.channel NOT IN {_CHANNELS}
+BEGIN SELECT RAISE(ABORT, 'gate: a decision arrives only through a known channel'); END""",
 }
 
-GUARDS: Final = {**INITIAL_GUARDS, **REPLACE_GUARDS, **LIFECYCLE_GUARDS}
+GUARDS: Final = {**INITIAL_GUARDS, **REPLACE_GUARDS, **LIFECYCLE_GUARDS, **CHANNEL_GUARDS}
 
 # A ticket's origin becomes a column; rows linked before come from the audit log's first entry for the ticket
 # ("export" when we filed it), and any ticket the log does not name stays "link", which never decides.
@@ -286,4 +320,43 @@ CREATE INDEX actions_by_postmortem_report
 CREATE INDEX actions_by_category_due ON actions (category, state, due);
 """
 
-KNOWN_MIGRATIONS: Final = ("0001_initial", "0002_replace_guards", "0003_followthrough", "0004_lifecycle_and_origin")
+# The decision log gains a defer's revisit date and loses its CHECKs on kind and channel (the guards check
+# both, rendered from the code: a revive or a web decision needs no rebuild); candidates say who proposed them.
+# Rows, ids and hashes are copied unchanged; `Database._migrate` runs this with foreign keys off.
+DECISIONS_0005: Final = f"""
+CREATE TABLE decisions_0005 (
+    id         INTEGER PRIMARY KEY,
+    action_id  INTEGER NOT NULL REFERENCES actions(id),
+    kind       TEXT NOT NULL,
+    from_state TEXT NOT NULL CHECK (from_state IN {_STATES}),
+    to_state   TEXT NOT NULL CHECK (to_state IN {_STATES}),
+    owner      TEXT,
+    due        TEXT CHECK (due IS NULL OR {_ISO_DATE.format(c="due")}),
+    reason     TEXT,
+    evidence   TEXT,
+    decided_by TEXT NOT NULL CHECK (length(trim(decided_by)) > 0),
+    channel    TEXT NOT NULL,
+    client     TEXT,
+    decided_at TEXT NOT NULL,
+    prev_hash  TEXT NOT NULL CHECK (length(prev_hash) = 64),
+    hash       TEXT NOT NULL UNIQUE CHECK (length(hash) = 64),
+    revisit_on TEXT CHECK (revisit_on IS NULL OR {_ISO_DATE.format(c="revisit_on")})
+) STRICT;
+INSERT INTO decisions_0005 (id, action_id, kind, from_state, to_state, owner, due, reason, evidence, decided_by,
+                            channel, client, decided_at, prev_hash, hash)
+SELECT id, action_id, kind, from_state, to_state, owner, due, reason, evidence, decided_by,
+       channel, client, decided_at, prev_hash, hash FROM decisions ORDER BY id;
+DROP TABLE decisions;
+ALTER TABLE decisions_0005 RENAME TO decisions;
+CREATE INDEX decisions_by_action ON decisions (action_id, id);
+CREATE INDEX decisions_by_time ON decisions (decided_at);
+ALTER TABLE actions ADD COLUMN proposed_by TEXT
+"""  # noqa: S608 - built from constants only
+
+KNOWN_MIGRATIONS: Final = (
+    "0001_initial",
+    "0002_replace_guards",
+    "0003_followthrough",
+    "0004_lifecycle_and_origin",
+    "0005_revive_revisit_channels",
+)

@@ -151,8 +151,9 @@ class Store(FollowthroughQueries, TicketLinks):
                 values = {k: sql_value(v) for k, v in item.model_dump().items()}
                 cursor = db.execute(
                     "INSERT INTO actions (postmortem_id, text, done_when, problem, category, size, quote, "
-                    "quote_start, quote_end, proposed_owner, proposed_due) VALUES (:pm, :text, :done_when, "
-                    ":problem, :category, :size, :quote, :quote_start, :quote_end, :proposed_owner, :proposed_due)",
+                    "quote_start, quote_end, proposed_owner, proposed_due, proposed_by) VALUES (:pm, :text, "
+                    ":done_when, :problem, :category, :size, :quote, :quote_start, :quote_end, :proposed_owner, "
+                    ":proposed_due, :proposed_by)",
                     {**values, "pm": postmortem_id},
                 )
                 action_id = int(cursor.lastrowid or 0)
@@ -277,11 +278,17 @@ class Store(FollowthroughQueries, TicketLinks):
                     "the answer was not applied: nothing was recorded, ask again"
                 )
             row_of = lifecycle.check(
-                decision.kind, action.state, owner=decision.owner, due=decision.due, reason=decision.reason
+                decision.kind,
+                action.state,
+                owner=decision.owner,
+                due=decision.due,
+                reason=decision.reason,
+                revisit_on=decision.revisit_on,
             )
             to_state = row_of.to_state
-            owner = decision.owner if row_of.sets_plan else action.owner
-            due = decision.due if row_of.sets_plan else action.due
+            owner, due = (decision.owner, decision.due) if row_of.sets_plan else (action.owner, action.due)
+            if row_of.clears_plan:
+                owner, due = None, None
             head = db.execute("SELECT id, hash FROM decisions ORDER BY id DESC LIMIT 1").fetchone()
             row: dict[str, object] = {
                 "id": (int(head["id"]) if head else 0) + 1,
@@ -297,6 +304,7 @@ class Store(FollowthroughQueries, TicketLinks):
                 "channel": str(decision.channel),
                 "client": decision.client,
                 "decided_at": now(),
+                "revisit_on": sql_value(decision.revisit_on),
             }
             prev_hash = str(head["hash"]) if head else GENESIS_HASH
             row["prev_hash"] = prev_hash

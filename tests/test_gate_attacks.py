@@ -1181,7 +1181,7 @@ async def test_replanning_completing_or_reopening_a_killed_item_is_refused_befor
         arguments = {"action_id": items.killed, "reason": "Bring it back", "evidence": "PR #9"}
         arguments = {k: v for k, v in arguments.items() if k in {"action_id", *valid_call(tool, items)}}
         text = await attempt_refused(server, store, mode, tool, arguments, human)
-        assert "it was killed; nothing more can be decided on it" in text
+        assert "it was killed; a person can revive it" in text
 
 
 async def test_completing_or_replanning_a_done_item_is_refused_before_asking(

@@ -154,14 +154,15 @@ def _sql_allows(
         action = db.execute("SELECT * FROM actions WHERE id = ?", [action_id]).fetchone()
         head = db.execute("SELECT id, hash FROM decisions ORDER BY id DESC LIMIT 1").fetchone()
         sets_plan = kind in (DecisionKind.ACCEPT, DecisionKind.REPLAN)
+        kept = {"owner": None, "due": None} if kind is DecisionKind.REVIVE else action
         row: dict[str, object] = {
             "id": head["id"] + 1,
             "action_id": action_id,
             "kind": str(kind),
             "from_state": action["state"],
             "to_state": str(to_state),
-            "owner": owner if sets_plan else action["owner"],
-            "due": (due.isoformat() if due else None) if sets_plan else action["due"],
+            "owner": owner if sets_plan else kept["owner"],
+            "due": (due.isoformat() if due else None) if sets_plan else kept["due"],
             "reason": reason,
             "evidence": None,
             "decided_by": "dana",
