@@ -139,9 +139,15 @@ def _accepted_in(since: str | None, until: str | None) -> str:
     return ("AND a.accepted_at >= :since" if since else "") + (" AND a.accepted_at < :until" if until else "")
 
 
-def _filters(owner: str | None, postmortem_id: int | None, category: str | None) -> tuple[str, dict[str, Any]]:
+def _filters(
+    owner: str | None, postmortem_id: int | None, category: str | None, search: str | None = None
+) -> tuple[str, dict[str, Any]]:
     clauses: list[str] = []
     params: dict[str, Any] = {}
+    if search:  # words in the item's text, any case; % and _ are matched as themselves
+        escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        clauses.append("a.text LIKE :search ESCAPE '\\'")
+        params["search"] = f"%{escaped}%"
     if owner is not None:
         clauses.append("a.owner = :owner COLLATE NOCASE")
         params["owner"] = owner
@@ -165,16 +171,18 @@ class FollowthroughQueries(Database):
         owner: str | None = None,
         postmortem_id: int | None = None,
         category: str | None = None,
+        search: str | None = None,
         limit: int = 20,
         offset: int = 0,
     ) -> tuple[list[ReviewRow], int]:
         """One agenda section (or the overdue list): a page of rows and the exact total.
 
-        `params` carries the dates the section needs: as_of, soon, stale_before, since (ISO strings).
+        `params` carries the dates the section needs: as_of, soon, stale_before, since (ISO strings). `search`
+        keeps items whose text contains it (any case).
         """
         narrowed = "+" if owner is not None or postmortem_id is not None else ""
         where, order = (part.replace("{x}", narrowed) for part in _SECTIONS[section])
-        extra, extra_params = _filters(owner, postmortem_id, category)
+        extra, extra_params = _filters(owner, postmortem_id, category, search)
         bound = {**params, **extra_params, "limit": limit, "offset": offset}
         with self._db() as db, snapshot(db):
             total = db.execute(f"SELECT count(*) AS n FROM actions a WHERE {where}{extra}", bound).fetchone()["n"]  # noqa: S608

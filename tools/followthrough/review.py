@@ -148,6 +148,43 @@ def _prompt(key: AgendaSection, item: ReviewItem) -> str:
             return "Done: anything to share?"
 
 
+def agenda_section(
+    store: Store,
+    key: AgendaSection,
+    *,
+    as_of: date,
+    owner: str | None = None,
+    postmortem_id: int | None = None,
+    category: str | None = None,
+    search: str | None = None,
+    limit: int = 10,
+    offset: int = 0,
+) -> AgendaPart:
+    """One section of the agenda, filtered and paginated (the board's lists), with its exact total.
+
+    Raises:
+        PostmortemNotFound: `postmortem_id` names no postmortem.
+        InvalidInput: `as_of` is outside the supported range.
+    """
+    check_day("as_of", as_of)
+    _known(store, postmortem_id)
+    title = dict(_AGENDA)[key]
+    rows, total = store.review_section(
+        key,
+        _dates(as_of),
+        owner=owner,
+        postmortem_id=postmortem_id,
+        category=category,
+        search=search,
+        limit=min(max(limit, 1), 200),
+        offset=max(offset, 0),
+    )
+    items = [_item(r, as_of) for r in rows]
+    return AgendaPart(
+        key=key, title=title, total=total, items=[i.model_copy(update={"prompt": _prompt(key, i)}) for i in items]
+    )
+
+
 def review_agenda(
     store: Store, *, as_of: date, owner: str | None = None, postmortem_id: int | None = None, per_section: int = 10
 ) -> Agenda:
