@@ -20,13 +20,16 @@ import sys
 import threading
 from contextlib import suppress
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from postmortem_actions.server.keys import state_key
 from postmortem_actions.server.settings import Settings
 from postmortem_actions.server.web.app import Board, create_app
 from postmortem_actions.server.web.security import BoardKeys
 from postmortem_actions.store.errors import ConfigError
+
+if TYPE_CHECKING:
+    import uvicorn
 
 HOST: Final = "127.0.0.1"
 _started: dict[Path, str] = {}  # boards this process started: database -> base URL
@@ -60,7 +63,7 @@ def listening_socket(port: int) -> socket.socket:
     return sock
 
 
-def server_for(board: Board, sock: socket.socket) -> object:
+def server_for(board: Board, sock: socket.socket) -> uvicorn.Server:
     """A uvicorn server for the board on `sock` (quiet: no access log, nothing on stdout)."""
     import uvicorn
 
@@ -69,7 +72,8 @@ def server_for(board: Board, sock: socket.socket) -> object:
     return uvicorn.Server(config)
 
 
-def _write_state(settings: Settings, port: int) -> None:
+def write_state(settings: Settings, port: int) -> None:
+    """Say beside the database which port its board answers on (best effort: a server can always start its own)."""
     path = settings.board_state_path
     with suppress(OSError):
         draft = path.with_name(f".{path.name}.{os.getpid()}")
@@ -114,10 +118,10 @@ def ensure_board(settings: Settings) -> str:
         except ConfigError:
             sock = listening_socket(0)  # the usual port is someone else's: any free one will do for a link
         server = server_for(board, sock)
-        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="board", daemon=True)  # type: ignore[attr-defined]
+        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="board", daemon=True)
         thread.start()
         base = f"http://{HOST}:{board.port}"
-        _write_state(settings, board.port)
+        write_state(settings, board.port)
         _started[key] = base
         return base
 
