@@ -39,6 +39,30 @@ def card_code(key: bytes, nonce: str) -> str:
     return hmac.new(key, f"card:{nonce}".encode(), hashlib.sha256).hexdigest()
 
 
+def _proposal(question: Question, note: str | None) -> dict[str, str | None]:
+    return {
+        "owner": question.owner or None,
+        "due": question.due.isoformat() if question.due else None,
+        "reason": question.reason or None,
+        "evidence": question.evidence or None,
+        "note": note,
+    }
+
+
+def still_open(store: Store, question: Question, *, note: str | None, via: Via, within: timedelta) -> bool:
+    """Whether the same question was put the same way lately and is still unanswered (do not ask it twice)."""
+    request = store.latest_request(question.action_id, _asked(question.kind))
+    return (
+        request is not None
+        and request.via == via
+        and request.answered_at is None
+        and request.version == question.version
+        and request.proposal == _proposal(question, note)
+        and request.expires_at > datetime.now(UTC)
+        and datetime.now(UTC) - request.created_at < within
+    )
+
+
 def open_link(store: Store, question: Question, *, note: str | None, via: Via, client: str, code: str) -> None:
     """Record `question` as answerable once with `code` (from `new_code` or `card_code`).
 
@@ -46,13 +70,7 @@ def open_link(store: Store, question: Question, *, note: str | None, via: Via, c
         ActionNotFound: no such action.
         InvalidInput: the question is not one a link can carry.
     """
-    proposal = {
-        "owner": question.owner or None,
-        "due": question.due.isoformat() if question.due else None,
-        "reason": question.reason or None,
-        "evidence": question.evidence or None,
-        "note": note,
-    }
+    proposal = _proposal(question, note)
     store.open_request(
         NewDecisionRequest(
             code_hash=code_hash(code),

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from datetime import timedelta
 from typing import Any, Final, Literal
 
 import pydantic_core
@@ -49,6 +50,7 @@ FORM: Final = "answer"
 PAGE: Final = "decision_page"
 CARD_META: Final = "io.github.postmortem-actions/card"
 _MODERN: Final = "2026-07-28"
+REOPEN_AFTER: Final = timedelta(minutes=10)  # the same question again within this: the page already open will do
 
 Reply = CallToolResult | InputRequiredResult
 
@@ -214,9 +216,13 @@ def _by_browser(ctx: Context[App], question: Question, note: str | None) -> Repl
             f"`postmortem-actions decide {question.action_id}` (or `postmortem-actions triage POSTMORTEM_ID` for "
             "all undecided items), or on the board: `postmortem-actions web`."
         )
+    store = app(ctx).store
+    if decision_links.still_open(store, question, note=note, via="browser", within=REOPEN_AFTER):
+        # Asked a moment ago and not answered yet: another tab would only bury the first.
+        return reply(decision_links.awaiting(store, question, where="in their web browser (already open)"))
     if not open_browser(_page_url(ctx, question, note, "browser")):
         raise NoHumanChannel(
             "Nothing was committed: the browser could not be opened. Tell the user to decide with "
             f"`postmortem-actions decide {question.action_id}` or on the board: `postmortem-actions web`."
         )
-    return reply(decision_links.awaiting(app(ctx).store, question, where="in their web browser"))
+    return reply(decision_links.awaiting(store, question, where="in their web browser"))

@@ -18,7 +18,8 @@ import socket
 import subprocess
 import sys
 import threading
-from contextlib import suppress
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
@@ -126,6 +127,26 @@ def ensure_board(settings: Settings) -> str:
         return base
 
 
+@contextmanager
+def serving(settings: Settings, port: int = 0) -> Iterator[tuple[str, Board]]:
+    """Serve this database's board in a background thread for the duration; yields its base URL and the board.
+
+    Raises:
+        ConfigError: the port cannot be bound or the secret cannot be read.
+    """
+    board = board_for(settings)
+    sock = listening_socket(port)
+    server = server_for(board, sock)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="board", daemon=True)
+    thread.start()
+    try:
+        yield f"http://{HOST}:{board.port}", board
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
 def can_open_browser(env: dict[str, str] | None = None) -> bool:
     """Whether a browser can be opened for the person at this machine (not over SSH, not headless)."""
     env = dict(os.environ) if env is None else env
@@ -155,7 +176,7 @@ def open_browser(url: str) -> bool:
     if command is None:
         return False
     try:
-        subprocess.Popen(
+        opener = subprocess.Popen(
             command,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
@@ -164,4 +185,5 @@ def open_browser(url: str) -> bool:
         )
     except OSError:
         return False
+    threading.Thread(target=opener.wait, name="browser-opener", daemon=True).start()  # reaped, never waited on
     return True
