@@ -86,7 +86,7 @@ def seed(store: Store) -> Seeded:
     candidate, accepted, done, killed = (a.id for a, _ in added)
 
     def decide(action_id: int, kind: DecisionKind, **values: object) -> None:
-        human = HumanDecision(kind=kind, decided_by="lee", channel=Channel.TERMINAL, **values)  # type: ignore[arg-type]
+        human = HumanDecision(kind=kind, decided_by="lee", channel=Channel.TERMINAL, **values)
         store.record_decision(action_id, human)
 
     for action_id in (accepted, done):
@@ -99,12 +99,14 @@ def seed(store: Store) -> Seeded:
 @contextmanager
 def board_client(settings: Settings, *, signed_in: bool = True) -> Iterator[tuple[httpx2.Client, Board]]:
     """A real board on loopback and an HTTP client that behaves like the signed-in browser (same Origin)."""
-    with serving(settings) as (base, board):
-        with httpx2.Client(base_url=base, headers={"origin": base}, timeout=10) as client:
-            if signed_in:
-                reply = client.get(f"/login?k={board.keys.login_token}")
-                assert reply.status_code == 303, reply.text
-            yield client, board
+    with (
+        serving(settings) as (base, board),
+        httpx2.Client(base_url=base, headers={"origin": base}, timeout=10) as client,
+    ):
+        if signed_in:
+            reply = client.get(f"/login?k={board.keys.login_token}")
+            assert reply.status_code == 303, reply.text
+        yield client, board
 
 
 def form_values(page: str, kind: str | None = None) -> dict[str, str]:

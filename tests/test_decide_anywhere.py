@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import re
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -16,9 +16,16 @@ import httpx2
 import pytest
 from board_fixtures import Seeded, seed
 from mcp import Client
+from mcp.client import ClientRequestContext
 from mcp.client.session import ClientSession
 from mcp.shared.exceptions import MCPError
-from mcp.types import ElicitationCapability, ElicitRequestURLParams, ElicitResult, UrlElicitationCapability
+from mcp.types import (
+    ElicitationCapability,
+    ElicitRequestParams,
+    ElicitRequestURLParams,
+    ElicitResult,
+    UrlElicitationCapability,
+)
 
 from postmortem_actions.server.mcp.app import build_server
 from postmortem_actions.server.settings import Settings
@@ -64,7 +71,7 @@ async def test_a_url_mode_client_on_2026_asks_through_a_page_and_gets_the_record
 ) -> None:
     seen: list[str] = []
 
-    async def human(_context: Any, params: Any) -> ElicitResult:
+    async def human(context: ClientRequestContext, params: ElicitRequestParams) -> ElicitResult:
         assert isinstance(params, ElicitRequestURLParams)
         seen.append(params.url)
         assert await _human_answers(params.url, choice="accept", owner="erin", due="2030-05-05") == 200
@@ -86,7 +93,7 @@ async def test_a_url_mode_client_on_2026_asks_through_a_page_and_gets_the_record
 async def test_a_url_mode_client_on_2025_gets_the_url_elicitation_required_error_then_the_answer(
     settings: Settings, store: Store, seeded: Seeded, url_only: None
 ) -> None:
-    async def never(_context: Any, _params: Any) -> ElicitResult:
+    async def never(context: ClientRequestContext, params: ElicitRequestParams) -> ElicitResult:
         return ElicitResult(action="decline")
 
     async with Client(build_server(settings), mode="legacy", elicitation_callback=never) as client:
@@ -104,7 +111,7 @@ async def test_a_url_mode_client_on_2025_gets_the_url_elicitation_required_error
 async def test_a_url_mode_client_whose_human_did_not_answer_commits_nothing(
     settings: Settings, store: Store, seeded: Seeded, url_only: None
 ) -> None:
-    async def closed_the_tab(_context: Any, _params: Any) -> ElicitResult:
+    async def closed_the_tab(context: ClientRequestContext, params: ElicitRequestParams) -> ElicitResult:
         return ElicitResult(action="accept")
 
     async with Client(build_server(settings), mode="auto", elicitation_callback=closed_the_tab) as client:
@@ -115,14 +122,14 @@ async def test_a_url_mode_client_whose_human_did_not_answer_commits_nothing(
 
 
 @pytest.fixture
-def recording_browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def recording_browser(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A stand-in for the person's browser: it records the URL it was asked to open."""
     opened = tmp_path / "opened.txt"
     script = tmp_path / "browser.py"
     script.write_text(f"import sys\nopen({str(opened)!r}, 'a').write(sys.argv[1] + '\\n')\n")
     monkeypatch.setenv("BROWSER", f"{sys.executable} {script} %s")
     monkeypatch.setenv("POSTMORTEM_ACTIONS_OPEN_BROWSER", "1")
-    yield opened
+    return opened
 
 
 @asynccontextmanager
@@ -147,8 +154,10 @@ async def test_without_any_elicitation_the_server_opens_the_page_in_the_humans_b
         asked = await client.call_tool("replan_action", {"action_id": seeded.accepted, "reason": "carol left"})
         url = await _opened(recording_browser)
         first = asked.structured_content
-        assert first is not None and (first["committed"], first["outcome"]) == (False, "awaiting_human")
-        assert "web browser" in first["message"] and "Nothing is committed" in first["message"]
+        assert first is not None
+        assert (first["committed"], first["outcome"]) == (False, "awaiting_human")
+        assert "web browser" in first["message"]
+        assert "Nothing is committed" in first["message"]
         assert url.rsplit("/", 1)[1] not in _texts(asked)
         status = await _human_answers(url, choice="confirm", owner="erin", due="2030-07-01", reason="carol left")
         assert status == 200
@@ -166,7 +175,8 @@ async def test_headless_without_elicitation_names_the_terminal_and_the_board(
         result = await client.call_tool("complete_action", {"action_id": seeded.accepted, "evidence": "PR 9"})
     assert result.is_error
     text = result.content[0].text  # type: ignore[union-attr]
-    assert f"postmortem-actions decide {seeded.accepted}" in text and "postmortem-actions web" in text
+    assert f"postmortem-actions decide {seeded.accepted}" in text
+    assert "postmortem-actions web" in text
     assert "Nothing was committed" in text
 
 
@@ -200,7 +210,9 @@ async def test_asking_again_before_the_human_answered_does_not_open_another_tab(
         await _opened(recording_browser)
         second = await client.call_tool("decide_action", {"action_id": seeded.candidate, "proposed_owner": "dana"})
         other = await client.call_tool("decide_action", {"action_id": seeded.candidate, "proposed_owner": "erin"})
-    assert first.structured_content and second.structured_content and other.structured_content
+    assert first.structured_content
+    assert second.structured_content
+    assert other.structured_content
     assert "already open" in second.structured_content["message"]
     import anyio
 

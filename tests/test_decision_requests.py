@@ -8,7 +8,7 @@ from contextlib import closing
 from datetime import date
 
 import pytest
-from board_fixtures import Seeded, seed
+from board_fixtures import BY, Seeded, seed
 
 from postmortem_actions.store import Channel, DecisionKind, HumanDecision, Store
 from postmortem_actions.store.errors import LinkNotValid, StaleAnswer
@@ -47,7 +47,9 @@ def _accept(owner: str = "dana") -> HumanDecision:
 def test_a_code_answers_once(store: Store, seeded: Seeded) -> None:
     _open(store, seeded.candidate)
     request, decision, action = store.answer_request(code_hash(CODE), _accept())
-    assert decision is not None and request.decision_id == decision.id and request.outcome == "decided"
+    assert decision is not None
+    assert request.decision_id == decision.id
+    assert request.outcome == "decided"
     assert action.owner == "dana"
     with pytest.raises(LinkNotValid, match="used already"):
         store.answer_request(code_hash(CODE), _accept("mallory"))
@@ -66,7 +68,7 @@ def test_a_rejection_spends_the_code_and_records_nothing(store: Store, seeded: S
 
 def test_a_code_for_an_item_that_changed_stays_unspent_and_records_nothing(store: Store, seeded: Seeded) -> None:
     _open(store, seeded.candidate)
-    store.revise_candidate(seeded.candidate, {"text": "Alert on checkout errors above 3%"}, _by())
+    store.revise_candidate(seeded.candidate, {"text": "Alert on checkout errors above 3%"}, BY)
     with pytest.raises(StaleAnswer):
         store.answer_request(code_hash(CODE), _accept())
     assert store.decisions(seeded.candidate) == []
@@ -106,9 +108,3 @@ def test_a_request_cannot_claim_a_decision_of_another_action(store: Store, seede
     other = store.decisions(seeded.accepted)[0].id
     with closing(sqlite3.connect(store.path)) as raw, pytest.raises(sqlite3.IntegrityError):
         raw.execute("UPDATE decision_requests SET answered_at = 'now', outcome = 'decided', decision_id = ?", [other])
-
-
-def _by() -> object:
-    from board_fixtures import BY
-
-    return BY

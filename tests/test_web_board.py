@@ -8,7 +8,7 @@ import re
 from datetime import date
 
 import pytest
-from board_fixtures import Seeded, board_client, form_values, notice, seed
+from board_fixtures import BY, Seeded, board_client, form_values, notice, seed
 
 from postmortem_actions.server.settings import Settings
 from postmortem_actions.store import ActionState, Store
@@ -66,8 +66,10 @@ def test_a_bad_filter_is_a_sentence_not_a_crash(settings: Settings, seeded: Seed
     with board_client(settings) as (client, _board):
         reply = client.get("/?postmortem_id=999")
         bad_date = client.get("/?as_of=next-week")
-    assert reply.status_code == 404 and "no postmortem has id 999" in reply.text
-    assert bad_date.status_code == 400 and "is not a date (YYYY-MM-DD)" in html.unescape(bad_date.text)
+    assert reply.status_code == 404
+    assert "no postmortem has id 999" in reply.text
+    assert bad_date.status_code == 400
+    assert "is not a date (YYYY-MM-DD)" in html.unescape(bad_date.text)
 
 
 def test_accepting_on_the_board_records_exactly_the_form_through_the_web_channel(
@@ -75,15 +77,18 @@ def test_accepting_on_the_board_records_exactly_the_form_through_the_web_channel
 ) -> None:
     with board_client(settings) as (client, _board):
         page = client.get(f"/actions/{seeded.candidate}").text
-        assert 'value="team-payments"' in page and 'value="2030-01-15"' in page  # pre-filled with the proposal
+        assert 'value="team-payments"' in page
+        assert 'value="2030-01-15"' in page
         status, page = _decide(client, seeded.candidate, "accept", owner="dana", due="2030-04-30")
     assert status == 200
-    assert "tester accepted action" in notice(page) and "to dana, due 2030-04-30" in notice(page)
+    assert "tester accepted action" in notice(page)
+    assert "to dana, due 2030-04-30" in notice(page)
     action = store.get_action(seeded.candidate)
     decision = store.decisions(seeded.candidate)[-1]
     assert (action.state, action.owner, action.due) == (ActionState.ACCEPTED, "dana", date(2030, 4, 30))
     assert (decision.channel, decision.decided_by, decision.client) == ("web", "tester", decision.client)
-    assert decision.client is not None and decision.client.startswith("postmortem-actions-web/")
+    assert decision.client is not None
+    assert decision.client.startswith("postmortem-actions-web/")
     assert store.verify().ok
 
 
@@ -108,7 +113,8 @@ def test_every_decision_is_a_form_on_the_item_page(
     decision = store.decisions(action_id)[-1]
     assert (decision.kind, decision.channel, store.get_action(action_id).state) == (kind, "web", state)
     if kind == "defer":
-        assert decision.revisit_on == date(2030, 2, 1) and decision.reason == "after the freeze"
+        assert decision.revisit_on == date(2030, 2, 1)
+        assert decision.reason == "after the freeze"
     assert store.verify().ok
 
 
@@ -128,7 +134,8 @@ def test_a_form_that_cannot_be_recorded_says_why_and_records_nothing(
     before = store.decisions()
     with board_client(settings) as (client, _board):
         status, page = _decide(client, seeded.candidate, kind, **fields)
-    assert status == 400 and says in html.unescape(page)
+    assert status == 400
+    assert says in html.unescape(page)
     assert store.decisions() == before
 
 
@@ -155,7 +162,9 @@ def test_a_status_report_commits_no_one(settings: Settings, store: Store, seeded
         )
         empty = client.post(f"/actions/{seeded.accepted}/status", data={"csrf": csrf, "status": "blocked"})
     after = store.get_action(seeded.accepted)
-    assert ok.status_code == 200 and empty.status_code == 400 and "needs a note" in empty.text
+    assert ok.status_code == 200
+    assert empty.status_code == 400
+    assert "needs a note" in empty.text
     assert (after.work_status, after.status_note) == ("blocked", "vendor")
     assert (after.owner, after.due, after.decision_id) == (before.owner, before.due, before.decision_id)
     assert store.audit_log("action", seeded.accepted)[-1].via == "web"
@@ -164,17 +173,11 @@ def test_a_status_report_commits_no_one(settings: Settings, store: Store, seeded
 def test_hidden_characters_in_stored_text_are_written_out_on_the_page(
     settings: Settings, store: Store, seeded: Seeded
 ) -> None:
-    store.revise_candidate(seeded.candidate, {"done_when": "done when the <script>alert(1)</script> fires"}, _BY())
+    store.revise_candidate(seeded.candidate, {"done_when": "done when the <script>alert(1)</script> fires"}, BY)
     with board_client(settings) as (client, _board):
         page = client.get(f"/actions/{seeded.candidate}").text
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-
-
-def _BY() -> object:
-    from board_fixtures import BY
-
-    return BY
 
 
 def test_the_postmortem_page_marks_evidence_and_names_the_coverage_gap(settings: Settings, seeded: Seeded) -> None:
@@ -196,5 +199,5 @@ def test_the_report_is_the_same_follow_through_report(settings: Settings, seeded
 def test_a_port_in_use_is_a_sentence(settings: Settings) -> None:
     from postmortem_actions.server.web.launch import listening_socket
 
-    with board_client(settings, signed_in=False) as (client, board), pytest.raises(ConfigError, match="--port"):
+    with board_client(settings, signed_in=False) as (_client, board), pytest.raises(ConfigError, match="--port"):
         listening_socket(board.port)
