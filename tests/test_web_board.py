@@ -96,6 +96,7 @@ def test_accepting_on_the_board_records_exactly_the_form_through_the_web_channel
     ("which", "kind", "fields", "state"),
     [
         ("candidate", "kill", {"reason": "not worth it"}, "killed"),
+        ("accepted", "kill", {"reason": "folded into the rewrite"}, "killed"),
         ("candidate", "defer", {"note": "after the freeze", "revisit_on": "2030-02-01"}, "candidate"),
         ("accepted", "replan", {"owner": "erin", "due": "2030-06-01", "reason": "carol moved team"}, "accepted"),
         ("accepted", "complete", {"evidence": "PR 88 merged"}, "done"),

@@ -73,6 +73,9 @@ class Board:
     async def css(self, request: Request) -> Response:
         return Response(CSS, media_type="text/css")
 
+    async def icon(self, request: Request) -> Response:
+        return Response(status_code=204)
+
     async def login(self, request: Request) -> Response:
         # The token leaves the address bar at once: the redirect goes to a URL without it.
         if not self.keys.good_login(request.query_params.get("k", "")):
@@ -218,6 +221,7 @@ def create_app(b: Board) -> Any:
     routes = [
         Route("/healthz", b.health),
         Route("/static/board.css", b.css),
+        Route("/favicon.ico", b.icon),
         Route("/login", b.login),
         Route("/", b.home),
         Route("/section/{key}", b.section),

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any, Final
 
-from postmortem_actions.store import DecisionKind, WorkStatus
+from postmortem_actions.store import ActionState, DecisionKind, WorkStatus
 from postmortem_actions.store.errors import IllegalTransition, InvalidInput, StaleAnswer
 from postmortem_actions.store.followthrough import AgendaSection
 from postmortem_actions.store.records import DecisionRequest
@@ -126,7 +126,7 @@ def apply_board_decision(b: Board, action_id: int, form: Mapping[str, Any]) -> D
         raise StaleAnswer(
             f"Action {action_id} changed after this page was drawn (it is now {action.state}); nothing was recorded."
         )
-    if kind in _CHOICES:
+    if kind in _CHOICES and action.state is ActionState.CANDIDATE:
         question = decisions.ask_decide(
             b.store,
             action_id,

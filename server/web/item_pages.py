@@ -29,16 +29,25 @@ _LABELS: Final = {
 }
 
 
-def field(name: str, *, owner: str = "", due: date | None = None, value: str = "", required: bool | None = None) -> str:
+def field(
+    name: str,
+    *,
+    owner: str = "",
+    due: date | None = None,
+    value: str = "",
+    required: bool | None = None,
+    form: str = "q",
+) -> str:
     """One labelled input of a decision form, pre-filled; owner, due date and reason are required by default."""
     needed = " required" if (name in ("owner", "due", "reason") if required is None else required) else ""
-    label = f'<label for="f-{name}">{_LABELS[name]}</label>'
+    ident = f"f-{form}-{name}"
+    label = f'<label for="{ident}">{_LABELS[name]}</label>'
     if name == "owner":
-        return f'{label}<input id="f-{name}" type="text" name="owner" value="{e(owner)}" maxlength="100"{needed}>'
+        return f'{label}<input id="{ident}" type="text" name="owner" value="{e(owner)}" maxlength="100"{needed}>'
     if name in ("due", "revisit_on"):
         shown = due.isoformat() if name == "due" and due else ""
-        return f'{label}<input id="f-{name}" type="date" name="{name}" value="{shown}"{needed}>'
-    return f'{label}<textarea id="f-{name}" name="{name}" maxlength="1000"{needed}>{e(value)}</textarea>'
+        return f'{label}<input id="{ident}" type="date" name="{name}" value="{shown}"{needed}>'
+    return f'{label}<textarea id="{ident}" name="{name}" maxlength="1000"{needed}>{e(value)}</textarea>'
 
 
 def decision_forms(view: ItemView, csrf: str) -> str:
@@ -47,7 +56,7 @@ def decision_forms(view: ItemView, csrf: str) -> str:
     forms = []
     for kind in view.choices:
         title, fields, button, danger = _FORMS[kind]
-        inputs = "".join(field(f, owner=view.default_owner, due=view.default_due) for f in fields)
+        inputs = "".join(field(f, owner=view.default_owner, due=view.default_due, form=str(kind)) for f in fields)
         forms.append(
             f'<form method="post" action="/actions/{a.id}/decide"><h3>{title}</h3>'
             f'<input type="hidden" name="kind" value="{kind}"><input type="hidden" name="version" '

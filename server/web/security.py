@@ -23,7 +23,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 COOKIE: Final = "pma_board"
 LOOPBACK_NAMES: Final = ("127.0.0.1", "localhost", "[::1]")
-OPEN_PATHS: Final = ("/login", "/d/", "/static/", "/healthz")
+OPEN_PATHS: Final = ("/login", "/d/", "/static/", "/healthz", "/favicon.ico")
 # Pages are drawn by the server; the only script is our own file, and nothing is fetched from anywhere else.
 CSP: Final = (
     "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; form-action 'self'; "
@@ -117,7 +117,7 @@ class Guard:
                     headers.append((b"content-security-policy", CSP.encode()))
                 headers += [
                     (b"x-content-type-options", b"nosniff"),
-                    (b"referrer-policy", b"no-referrer"),
+                    (b"referrer-policy", b"same-origin"),
                     (b"cache-control", b"no-store"),
                 ]
                 message["headers"] = headers

@@ -48,7 +48,8 @@ blockquote{margin:0;padding:8px 12px;border-left:4px solid #f0b429;background:#f
 background:#fff;border:1px solid #dde3ea;border-radius:8px;padding:16px;overflow-wrap:anywhere}
 .doc mark{background:#fff1b8;border-radius:2px}.doc mark.act{background:#c7e7cf}
 .doc mark.gap{background:#ffd6d1;outline:1px dashed #c8453c}
-.legend span{display:inline-block;padding:0 8px;border-radius:4px;margin-right:8px;font-size:12px}
+.legend span{display:inline-block;padding:0 8px;border-radius:4px;margin-right:8px;font-size:12px;
+background:#fff1b8}.legend span.act{background:#c7e7cf}.legend span.gap{background:#ffd6d1;outline:1px dashed #c8453c}
 .pager{display:flex;gap:12px;margin-top:8px}.spaced{margin-top:14px}
 .choice label{display:inline-block;margin-right:14px;font-size:14px;color:#1f2933}
 pre.question{white-space:pre-wrap;font:inherit;margin:0}
