@@ -62,3 +62,11 @@ CREATE TABLE decision_requests (
 ) STRICT;
 CREATE INDEX decision_requests_by_action ON decision_requests (action_id, kind, id)
 """
+
+
+# Finding items by words in their text: a trigram index (any substring of three characters or more, any case) kept
+# by triggers, so a board search answers from the index instead of reading every action.
+ACTION_SEARCH: Final = """
+CREATE VIRTUAL TABLE actions_text USING fts5(text, content='actions', content_rowid='id', tokenize='trigram');
+INSERT INTO actions_text(actions_text) VALUES ('rebuild')
+"""

@@ -13,7 +13,7 @@ from typing import Final
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
-from .later_tables import DECISION_REQUESTS, DECISIONS_0005
+from .later_tables import ACTION_SEARCH, DECISION_REQUESTS, DECISIONS_0005
 from .schema import (
     FOLLOWTHROUGH,
     GUARDS_0005,
@@ -21,6 +21,7 @@ from .schema import (
     LIFECYCLE_GUARDS_0004,
     REPLACE_GUARDS,
     REQUEST_GUARDS,
+    SEARCH_SYNC,
     TABLES,
     TICKET_ORIGIN,
 )
@@ -69,10 +70,11 @@ def _revive_revisit_channels(db: sqlite_utils.Database) -> None:
         raise sqlite3.IntegrityError(f"the decision log's rebuild left {len(broken)} broken reference(s)")
 
 
-@migrations(name="0006_decision_requests")
+@migrations(name="0006_decision_requests_and_search")
 def _decision_requests(db: sqlite_utils.Database) -> None:
     _run_script(db, DECISION_REQUESTS)
-    for name, sql in REQUEST_GUARDS.items():
+    _run_script(db, ACTION_SEARCH)
+    for name, sql in {**REQUEST_GUARDS, **SEARCH_SYNC}.items():
         db.execute(f"DROP TRIGGER IF EXISTS {name}")
         db.execute(sql)
 

@@ -298,9 +298,25 @@ WHEN OLD.answered_at IS NOT NULL
 BEGIN SELECT RAISE(ABORT, 'gate: a decision request is answered once and what it asked never changes'); END""",
 }
 
+# Not guards: they keep the search index (store/later_tables.py, ACTION_SEARCH) in step with the actions' text.
+SEARCH_SYNC: Final = {
+    "actions_text_insert": """
+CREATE TRIGGER actions_text_insert AFTER INSERT ON actions
+BEGIN INSERT INTO actions_text (rowid, text) VALUES (NEW.id, NEW.text); END""",
+    "actions_text_update": """
+CREATE TRIGGER actions_text_update AFTER UPDATE OF text ON actions
+BEGIN
+    INSERT INTO actions_text (actions_text, rowid, text) VALUES ('delete', OLD.id, OLD.text);
+    INSERT INTO actions_text (rowid, text) VALUES (NEW.id, NEW.text);
+END""",
+    "actions_text_delete": """
+CREATE TRIGGER actions_text_delete AFTER DELETE ON actions
+BEGIN INSERT INTO actions_text (actions_text, rowid, text) VALUES ('delete', OLD.id, OLD.text); END""",
+}
+
 # The guards on the tables migration 0005 knows; later migrations add their own tables' guards.
 GUARDS_0005: Final = {**INITIAL_GUARDS, **REPLACE_GUARDS, **LIFECYCLE_GUARDS, **CHANNEL_GUARDS}
-GUARDS: Final = {**GUARDS_0005, **REQUEST_GUARDS}
+GUARDS: Final = {**GUARDS_0005, **REQUEST_GUARDS, **SEARCH_SYNC}
 
 # A ticket's origin becomes a column; rows linked before come from the audit log's first entry for the ticket
 # ("export" when we filed it), and any ticket the log does not name stays "link", which never decides.
@@ -341,5 +357,5 @@ KNOWN_MIGRATIONS: Final = (
     "0003_followthrough",
     "0004_lifecycle_and_origin",
     "0005_revive_revisit_channels",
-    "0006_decision_requests",
+    "0006_decision_requests_and_search",
 )

@@ -202,3 +202,51 @@ def test_a_port_in_use_is_a_sentence(settings: Settings) -> None:
 
     with board_client(settings, signed_in=False) as (_client, board), pytest.raises(ConfigError, match="--port"):
         listening_socket(board.port)
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("q=GATEWAY", {"accepted", "done", "killed"}),  # any case, any state, through the trigram index
+        ("q=2%25", {"candidate"}),  # a literal %: read directly, never a wildcard
+        ("q=ru", {"accepted"}),  # shorter than three characters: read directly
+        ("q=gateway&owner=carol", {"accepted", "done"}),
+        ("q=nothing-like-this", set()),
+    ],
+)
+def test_a_text_search_lists_the_matching_items_in_any_state(
+    settings: Settings, seeded: Seeded, query: str, found: set[str]
+) -> None:
+    with board_client(settings) as (client, _board):
+        page = client.get(f"/?{query}").text
+    listed = {
+        name
+        for name in ("candidate", "accepted", "done", "killed")
+        if f'href="/actions/{getattr(seeded, name)}"' in page
+    }
+    assert listed == found
+    assert "Items whose text contains" in page
+    assert "Overdue" not in page  # a search replaces the agenda
+
+
+def test_the_search_index_follows_rewording(settings: Settings, store: Store, seeded: Seeded) -> None:
+    store.revise_candidate(seeded.candidate, {"text": "Page the on-call when checkout errors exceed 2%"}, BY)
+    with board_client(settings) as (client, _board):
+        old = client.get("/?q=error+rate").text
+        new = client.get("/?q=on-call+when").text
+    assert f'href="/actions/{seeded.candidate}"' not in old
+    assert f'href="/actions/{seeded.candidate}"' in new
+
+
+def test_past_the_counting_limit_a_section_says_how_many_at_least(
+    settings: Settings, seeded: Seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from postmortem_actions.tools import board
+
+    monkeypatch.setattr(board, "COUNTED", 0)  # every non-empty section is past it
+    with board_client(settings) as (client, _board):
+        page = client.get("/?as_of=2030-03-01").text
+        section = client.get("/section/overdue?as_of=2030-03-01").text
+    assert '<span class="count">0+</span>' in page
+    assert '<span class="count">0</span>' in page  # an empty section is still exact
+    assert "of 0+" in section

@@ -27,7 +27,7 @@ def test_a_person_decides_in_the_browser(settings: Settings, store: Store, tmp_p
     seeded = seed(store)
     shots = _shots(tmp_path)
     with serving(settings) as (base, board), playwright.sync_playwright() as p:
-        browser = p.chromium.launch(**launch_options())  # type: ignore[arg-type]
+        browser = p.chromium.launch(**launch_options())
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.set_default_timeout(10_000)
         page.goto(f"{base}/login?k={board.keys.login_token}")

@@ -15,7 +15,7 @@ from postmortem_actions.store import Action, AuditEntry, Decision, DecisionKind,
 from postmortem_actions.store.followthrough import AgendaSection
 from postmortem_actions.tools.decisions import DueTable
 from postmortem_actions.tools.extraction.models import LintResult
-from postmortem_actions.tools.followthrough.models import AgendaPart
+from postmortem_actions.tools.followthrough.models import AgendaPart, ReviewItem
 from postmortem_actions.tools.schema import Model
 
 SECTIONS: Final[tuple[AgendaSection, ...]] = ("overdue", "blocked", "due_soon", "undecided", "stale", "completed")
@@ -31,21 +31,45 @@ class BoardFilters(Model):
     search: str | None = Field(default=None, max_length=200)
 
 
+SEARCH_SHOWN: Final = 50
+# The board counts each section up to this many; past it a section says "10,000+" (an exact count of 450,000
+# undecided items reads 450,000 index entries). The MCP agenda and the report count exactly.
+COUNTED: Final = 10_000
+
+
 class Board(Model):
-    """The agenda's sections for the board, each with its exact total and first items."""
+    """The agenda's sections for the board, each with its exact total and first items; or, when the filters
+    search the text, the matching items in any state, newest first."""
 
     as_of: date
     filters: BoardFilters
     sections: list[AgendaPart]
+    found: list[ReviewItem] | None = None
+    more_found: bool = False
 
 
 def board(store: Store, *, as_of: date, filters: BoardFilters, per_section: int = 10) -> Board:
-    """The board: every agenda section under the filters.
+    """The board under the filters: every agenda section, or the items whose text has the searched words.
 
     Raises:
         PostmortemNotFound: the postmortem filter names no postmortem.
         InvalidInput: `as_of` is outside the supported range.
     """
+    if filters.search:
+        from postmortem_actions.tools.followthrough.review import search_items
+
+        found = search_items(
+            store,
+            filters.search,
+            as_of=as_of,
+            owner=filters.owner,
+            postmortem_id=filters.postmortem_id,
+            category=filters.category,
+            limit=SEARCH_SHOWN + 1,
+        )
+        return Board(
+            as_of=as_of, filters=filters, sections=[], found=found[:SEARCH_SHOWN], more_found=len(found) > SEARCH_SHOWN
+        )
     return Board(
         as_of=as_of,
         filters=filters,
@@ -71,9 +95,9 @@ def section(
         owner=filters.owner,
         postmortem_id=filters.postmortem_id,
         category=filters.category,
-        search=filters.search,
         limit=limit,
         offset=offset,
+        count_up_to=COUNTED,
     )
 
 

@@ -52,7 +52,9 @@ def listening_socket(port: int) -> socket.socket:
     Raises:
         ConfigError: the port is taken or cannot be bound.
     """
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets whose proto says TCP, and without it Nagle's
+    # algorithm holds each response's body for the browser's delayed ACK (40 ms per keep-alive request).
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
         sock.bind((HOST, port))
     except OSError as exc:

@@ -83,12 +83,17 @@ def _is_web(ticket: str | None) -> bool:
     return bool(ticket) and str(ticket).startswith(("https://", "http://"))
 
 
+def count(part: AgendaPart) -> str:
+    """A section's total as the board shows it: exact, or "10,000+" where it stopped counting."""
+    return f"{part.total:,}+" if part.total_is_floor else f"{part.total:,}"
+
+
 def section_table(part: AgendaPart, filters: BoardFilters, as_of: date) -> str:
     """One agenda section as a panel with its count, first items and a link to the rest."""
     more = ""
     if part.total > len(part.items):
         link = f"/section/{part.key}?{_query(filters, as_of=as_of.isoformat())}"
-        more = f'<p class="small"><a href="{link}">All {part.total} →</a></p>'
+        more = f'<p class="small"><a href="{link}">All {count(part)} →</a></p>'
     body = (
         f"<table><thead><tr><th>#</th><th>Action</th><th>Owner</th><th>Due</th><th>Postmortem</th></tr></thead>"
         f"<tbody>{item_rows(part.items)}</tbody></table>"
@@ -96,18 +101,43 @@ def section_table(part: AgendaPart, filters: BoardFilters, as_of: date) -> str:
         else '<p class="empty">Nothing here.</p>'
     )
     return (
-        f'<section class="panel section {part.key}"><h2>{e(part.title)}<span class="count">{part.total}</span>'
+        f'<section class="panel section {part.key}"><h2>{e(part.title)}<span class="count">{count(part)}</span>'
         f"</h2>{body}{more}</section>"
     )
 
 
+def _found(view: Board) -> str:
+    items = view.found or []
+    shown = f"the newest {len(items)} shown; narrow the search for the rest" if view.more_found else f"{len(items)}"
+    rows = "".join(
+        f'<tr><td class="num"><a href="/actions/{i.action_id}">#{i.action_id}</a></td><td>{e(i.text)}</td>'
+        f'<td><span class="state {e(i.state)}">{e(i.state)}</span></td><td>{_owner(i)}</td><td>{_due(i)}</td>'
+        f'<td class="small"><a href="/postmortems/{i.postmortem_id}">{e(i.postmortem_title)}</a></td></tr>'
+        for i in items
+    )
+    table = (
+        f"<table><thead><tr><th>#</th><th>Action</th><th>State</th><th>Owner</th><th>Due</th><th>Postmortem</th>"
+        f"</tr></thead><tbody>{rows}</tbody></table>"
+        if rows
+        else '<p class="empty">No item\'s text contains it.</p>'
+    )
+    return (
+        f'<section class="panel"><h2>Items whose text contains “{e(view.filters.search)}”'
+        f'<span class="count">{shown}</span></h2>{table}</section>'
+    )
+
+
 def board_page(view: Board, *, user: str) -> str:
-    """The board: the filters, then every agenda section."""
-    sections = "".join(section_table(p, view.filters, view.as_of) for p in view.sections)
+    """The board: the filters, then every agenda section (or, for a text search, the matching items)."""
+    if view.found is not None:
+        sections = _found(view)
+    else:
+        sections = (
+            f'<div class="sections">{"".join(section_table(p, view.filters, view.as_of) for p in view.sections)}</div>'
+        )
     body = (
         f'<h1>Review board</h1><p class="sub">As of {view.as_of.isoformat()}: what the next review discusses, in '
-        f"order. Open an item to decide on it.</p>{filter_form(view.filters, view.as_of)}"
-        f'<div class="sections">{sections}</div>'
+        f"order. Open an item to decide on it.</p>{filter_form(view.filters, view.as_of)}{sections}"
     )
     return layout("Board", body, user=user)
 
@@ -118,10 +148,10 @@ def section_page(part: AgendaPart, filters: BoardFilters, as_of: date, *, offset
     if offset > 0:
         back = _query(filters, as_of=as_of.isoformat(), offset=max(offset - limit, 0))
         pager.append(f'<a href="/section/{part.key}?{back}">← Previous</a>')
-    if offset + len(part.items) < part.total:
+    if offset + len(part.items) < part.total or part.total_is_floor:
         forward = _query(filters, as_of=as_of.isoformat(), offset=offset + limit)
         pager.append(f'<a href="/section/{part.key}?{forward}">Next →</a>')
-    shown = f"{offset + 1}–{offset + len(part.items)} of {part.total}" if part.items else "none"
+    shown = f"{offset + 1}–{offset + len(part.items)} of {count(part)}" if part.items else "none"
     table = (
         f"<table><thead><tr><th>#</th><th>Action</th><th>Owner</th><th>Due</th><th>Postmortem</th></tr></thead>"
         f"<tbody>{item_rows(part.items)}</tbody></table>"

@@ -23,7 +23,7 @@ textarea{width:100%;min-height:54px}
 button{font:inherit;font-weight:600;padding:6px 14px;border-radius:6px;border:1px solid #1d5fa8;
 background:#1d5fa8;color:#fff;cursor:pointer}button.quiet{background:#fff;color:#1d5fa8}
 button.danger{background:#c8453c;border-color:#c8453c}
-.sections{display:grid;grid-template-columns:1fr 1fr;gap:16px}
+.sections{display:grid;grid-template-columns:1fr 1fr;gap:16px;align-items:start}
 .section h2 .count{display:inline-block;min-width:26px;text-align:center;border-radius:12px;
 background:#e6eaef;color:#1f2933;font-size:12px;padding:1px 8px;margin-left:6px}
 .section.overdue h2 .count{background:#fde2e0;color:#a12b22}.section.blocked h2 .count{background:#fff1cc}
