@@ -20,6 +20,9 @@ APP = "postmortem-actions"
 # A human answers a question when they get to it: four hours before a pending answer expires.
 DEFAULT_ANSWER_TTL = 4 * 3600.0
 KEY_SUFFIX = ".request-state.key"  # the file beside a database that holds the key sealing its pending questions
+BOARD_KEY_SUFFIX = ".web.key"  # the board's secret, beside the database
+BOARD_STATE_SUFFIX = ".web.json"  # where a running board says which port it answers on
+DEFAULT_WEB_PORT = 8787
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 _LEVELS: tuple[LogLevel, ...] = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
@@ -71,6 +74,23 @@ class Settings:
     due_table: DueTable = field(default_factory=DueTable)
     answer_ttl: float = DEFAULT_ANSWER_TTL
     trackers: Trackers = field(default_factory=Trackers)
+    web_port: int = DEFAULT_WEB_PORT
+    # A server on the human's own machine (stdio) may open their browser; a shared server never does.
+    local: bool = True
+
+    def _beside(self, suffix: str) -> Path:
+        real = Path(os.path.realpath(self.db_path))
+        return real.with_name(f"{real.name}{suffix}")
+
+    @property
+    def board_key_path(self) -> Path:
+        """The web board's secret, beside the database like the question key (one board per database)."""
+        return self._beside(BOARD_KEY_SUFFIX)
+
+    @property
+    def board_state_path(self) -> Path:
+        """Where a running board writes its port, so a server finds it instead of starting another."""
+        return self._beside(BOARD_STATE_SUFFIX)
 
     @property
     def state_key_path(self) -> Path:
@@ -88,7 +108,7 @@ class Settings:
         SQLite follows a symlinked database name and keeps its sidecars beside the real file: both are listed.
         """
         names = dict.fromkeys((self.db_path, Path(os.path.realpath(self.db_path))))
-        suffixes = ("", "-wal", "-shm", "-journal", KEY_SUFFIX)
+        suffixes = ("", "-wal", "-shm", "-journal", KEY_SUFFIX, BOARD_KEY_SUFFIX, BOARD_STATE_SUFFIX)
         return tuple(name.with_name(name.name + suffix) for name in names for suffix in suffixes)
 
     @property
@@ -104,7 +124,8 @@ class Settings:
 
         POSTMORTEM_ACTIONS_DB, POSTMORTEM_ACTIONS_ALLOWED_DIRS (os.pathsep-separated),
         POSTMORTEM_ACTIONS_MAX_BYTES, POSTMORTEM_ACTIONS_USER, POSTMORTEM_ACTIONS_LOG_LEVEL,
-        POSTMORTEM_ACTIONS_DUE_DAYS ('SEV1=7,SEV2=30,...'), POSTMORTEM_ACTIONS_ANSWER_TTL (seconds), and the
+        POSTMORTEM_ACTIONS_DUE_DAYS ('SEV1=7,SEV2=30,...'), POSTMORTEM_ACTIONS_ANSWER_TTL (seconds),
+        POSTMORTEM_ACTIONS_WEB_PORT (the board's port), and the
         trackers (tools/tracker_config.py). With no folder named, the working directory is allowed, unless it is /
         or the home folder (then none is).
 
@@ -124,6 +145,9 @@ class Settings:
         ttl_text = env.get("POSTMORTEM_ACTIONS_ANSWER_TTL") or str(int(DEFAULT_ANSWER_TTL))
         if not ttl_text.isascii() or not ttl_text.isdigit() or int(ttl_text) < 60:
             raise ConfigError(f"POSTMORTEM_ACTIONS_ANSWER_TTL={ttl_text!r} is not a number of seconds (60 or more)")
+        raw_port = env.get("POSTMORTEM_ACTIONS_WEB_PORT") or str(DEFAULT_WEB_PORT)
+        if not raw_port.isascii() or not raw_port.isdigit() or not 0 < int(raw_port) < 65536:
+            raise ConfigError(f"POSTMORTEM_ACTIONS_WEB_PORT={raw_port!r} is not a port number (1-65535)")
         user = human_name(env)
         if (why := refusal(user)) is not None:
             # The name is recorded on every decision and shown wherever the decision is.
@@ -140,4 +164,5 @@ class Settings:
             due_table=DueTable.parse(env.get("POSTMORTEM_ACTIONS_DUE_DAYS", "")),
             answer_ttl=float(ttl_text),
             trackers=load_trackers(env),
+            web_port=int(raw_port),
         )

@@ -20,7 +20,9 @@ and the CLI prints them. Anything else escaping is a bug.
     │   ├── NotEditable            the action is no longer a candidate (accepted items are not reworded)
     │   ├── IllegalTransition      the decision does not fit the action's current state
     │   ├── StaleAnswer            the item changed after the human was asked; the answer is not applied
-    │   └── NoHumanChannel         this client cannot ask the human; nothing was committed
+    │   ├── NoHumanChannel         this client cannot ask the human; nothing was committed
+    │   └── LinkNotValid           a one-time decision link or card ticket is unknown, used, expired or for
+    │                              another item; nothing was recorded
     ├── OutputNotWritten           a command's output file was refused or could not be written; nothing was
     │                              written, and any earlier file there is as it was
     ├── StoreError                 the database itself, or a missing file where one must exist
@@ -100,6 +102,10 @@ class StaleAnswer(GateError):
 
 class NoHumanChannel(GateError):
     """The client cannot put a question to the human (no elicitation); nothing was committed."""
+
+
+class LinkNotValid(GateError):
+    """A one-time decision link or card ticket is unknown, already used, expired, or bound to something else."""
 
 
 class OutputNotWritten(PostmortemActionsError):

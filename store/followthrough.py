@@ -167,19 +167,47 @@ class FollowthroughQueries(Database):
         category: str | None = None,
         limit: int = 20,
         offset: int = 0,
+        count_up_to: int | None = None,
     ) -> tuple[list[ReviewRow], int]:
         """One agenda section (or the overdue list): a page of rows and the exact total.
 
-        `params` carries the dates the section needs: as_of, soon, stale_before, since (ISO strings).
+        `params` carries the dates the section needs: as_of, soon, stale_before, since (ISO strings). With
+        `count_up_to`, counting stops past that many (the total is then `count_up_to + 1`): a count reads every
+        index entry of the section, 45 ms for 450,000 undecided items.
         """
         narrowed = "+" if owner is not None or postmortem_id is not None else ""
         where, order = (part.replace("{x}", narrowed) for part in _SECTIONS[section])
         extra, extra_params = _filters(owner, postmortem_id, category)
         bound = {**params, **extra_params, "limit": limit, "offset": offset}
         with self._db() as db, snapshot(db):
-            total = db.execute(f"SELECT count(*) AS n FROM actions a WHERE {where}{extra}", bound).fetchone()["n"]  # noqa: S608
+            counted = f"SELECT 1 FROM actions a WHERE {where}{extra}"  # noqa: S608
+            if count_up_to is not None:
+                counted += f" LIMIT {int(count_up_to) + 1}"
+            total = db.execute(f"SELECT count(*) AS n FROM ({counted})", bound).fetchone()["n"]  # noqa: S608
             rows = db.execute(f"{_SELECT} WHERE {where}{extra} ORDER BY {order} LIMIT :limit OFFSET :offset", bound)
             return [ReviewRow.model_validate(r) for r in rows], int(total)
+
+    def search_actions(
+        self, search: str, *, owner: str | None, postmortem_id: int | None, category: str | None, limit: int
+    ) -> list[ReviewRow]:
+        """Actions whose text contains `search` (any case), in any state, newest first, at most `limit`.
+
+        An owner or a postmortem narrows through its own index and reads the few texts there; otherwise the
+        trigram index (three characters or more) finds the texts, newest first, and stops at `limit`.
+        """
+        escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        extra, params = _filters(owner, postmortem_id, category)
+        bound = {**params, "pattern": f"%{escaped}%", "limit": limit}
+        plain = owner is not None or postmortem_id is not None or len(search) < 3 or escaped != search
+        if plain:  # the trigram index takes no ESCAPE: a pattern with % or _ in it reads the texts directly
+            sql = f"{_SELECT} WHERE a.text LIKE :pattern ESCAPE '\\'{extra} ORDER BY a.id DESC LIMIT :limit"
+        else:
+            sql = (
+                f"{_SELECT.replace('FROM actions a', 'FROM actions_text f CROSS JOIN actions a ON a.id = f.rowid')}"
+                f" WHERE f.text LIKE :pattern{extra} ORDER BY f.rowid DESC LIMIT :limit"
+            )
+        with self._db() as db, snapshot(db):
+            return [ReviewRow.model_validate(r) for r in db.execute(sql, bound)]
 
     def counts_by_state(self, postmortem_id: int | None = None) -> dict[str, int]:
         """How many actions are in each state (all four states present, zero when none)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
@@ -15,6 +15,12 @@ from .text import check_line, check_multiline
 # tracker that forgot to check cannot store text that shows one thing and says another.
 Line = Annotated[str, AfterValidator(check_line)]
 MultiLine = Annotated[str, AfterValidator(check_multiline)]
+
+
+def _hex64(value: str) -> str:
+    if len(value) != 64 or any(c not in "0123456789abcdef" for c in value):
+        raise ValueError("is not a sha256 in hex")
+    return value
 
 
 class Input(BaseModel):
@@ -83,6 +89,19 @@ class HumanDecision(Input):
     channel: Channel
     client: Line | None = None
     revisit_on: date | None = None
+
+
+class NewDecisionRequest(Input):
+    """A question to put to the human outside the client; `code_hash` is the sha256 of its one-time code."""
+
+    code_hash: Annotated[str, AfterValidator(_hex64)]
+    action_id: int
+    version: str
+    kind: Literal["decide", "replan", "complete", "reopen"]
+    proposal: dict[str, str | None]
+    via: Literal["url", "browser", "mcp-app"]
+    client: Line | None = None
+    ttl_seconds: int
 
 
 class ActionFilter(Input):

@@ -13,13 +13,15 @@ from typing import Final
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
+from .later_tables import ACTION_SEARCH, DECISION_REQUESTS, DECISIONS_0005
 from .schema import (
-    DECISIONS_0005,
     FOLLOWTHROUGH,
-    GUARDS,
+    GUARDS_0005,
     INITIAL_GUARDS,
     LIFECYCLE_GUARDS_0004,
     REPLACE_GUARDS,
+    REQUEST_GUARDS,
+    SEARCH_SYNC,
     TABLES,
     TICKET_ORIGIN,
 )
@@ -58,14 +60,23 @@ def _lifecycle_and_origin(db: sqlite_utils.Database) -> None:
 def _revive_revisit_channels(db: sqlite_utils.Database) -> None:
     # Every guard goes first: renaming a table re-parses the triggers, and those naming `decisions` would fail
     # while it is gone. They come back as this version renders them.
-    for name in GUARDS:
+    for name in GUARDS_0005:
         db.execute(f"DROP TRIGGER IF EXISTS {name}")
     _run_script(db, DECISIONS_0005)
-    for sql in GUARDS.values():
+    for sql in GUARDS_0005.values():
         db.execute(sql)
     broken = list(db.execute("PRAGMA foreign_key_check"))
     if broken:
         raise sqlite3.IntegrityError(f"the decision log's rebuild left {len(broken)} broken reference(s)")
+
+
+@migrations(name="0006_decision_requests_and_search")
+def _decision_requests(db: sqlite_utils.Database) -> None:
+    _run_script(db, DECISION_REQUESTS)
+    _run_script(db, ACTION_SEARCH)
+    for name, sql in {**REQUEST_GUARDS, **SEARCH_SYNC}.items():
+        db.execute(f"DROP TRIGGER IF EXISTS {name}")
+        db.execute(sql)
 
 
 def _run_script(db: sqlite_utils.Database, script: str) -> None:

@@ -202,3 +202,25 @@ class Ticket(Record):
     origin: Literal["export", "link"] = Field(
         default="link", description="export: we filed it for the item; link: an existing ticket was linked to it"
     )
+
+
+class DecisionRequest(Record):
+    """A question put to the human outside the client (a decision page, an Apps card), answerable once.
+
+    The code that answers it is never stored, only its sha256; it is bound to the action, the version the human
+    is shown, the question's kind and the assistant's proposal.
+    """
+
+    id: int
+    code_hash: str
+    action_id: int
+    version: str
+    kind: str = Field(description="decide, replan, complete or reopen: the question asked")
+    proposal: dict[str, str | None] = Field(description="What the assistant proposed; the form shows it, editable")
+    via: str = Field(description="url (URL elicitation), browser (opened by the server) or mcp-app (a card)")
+    client: str | None = None
+    created_at: datetime
+    expires_at: datetime
+    answered_at: datetime | None = None
+    outcome: Literal["decided", "rejected"] | None = None
+    decision_id: int | None = None

@@ -285,7 +285,38 @@ WHEN NEW.channel NOT IN {_CHANNELS}
 BEGIN SELECT RAISE(ABORT, 'gate: a decision arrives only through a known channel'); END""",
 }
 
-GUARDS: Final = {**INITIAL_GUARDS, **REPLACE_GUARDS, **LIFECYCLE_GUARDS, **CHANNEL_GUARDS}
+REQUEST_GUARDS: Final = {
+    "decision_requests_answer_guard": """
+CREATE TRIGGER decision_requests_answer_guard BEFORE UPDATE ON decision_requests
+WHEN OLD.answered_at IS NOT NULL
+  OR NEW.id IS NOT OLD.id OR NEW.code_hash IS NOT OLD.code_hash OR NEW.action_id IS NOT OLD.action_id
+  OR NEW.version IS NOT OLD.version OR NEW.kind IS NOT OLD.kind OR NEW.proposal IS NOT OLD.proposal
+  OR NEW.via IS NOT OLD.via OR NEW.client IS NOT OLD.client OR NEW.created_at IS NOT OLD.created_at
+  OR NEW.expires_at IS NOT OLD.expires_at
+  OR (NEW.decision_id IS NOT NULL AND NOT EXISTS (
+      SELECT 1 FROM decisions d WHERE d.id = NEW.decision_id AND d.action_id = NEW.action_id))
+BEGIN SELECT RAISE(ABORT, 'gate: a decision request is answered once and what it asked never changes'); END""",
+}
+
+# Not guards: they keep the search index (store/later_tables.py, ACTION_SEARCH) in step with the actions' text.
+SEARCH_SYNC: Final = {
+    "actions_text_insert": """
+CREATE TRIGGER actions_text_insert AFTER INSERT ON actions
+BEGIN INSERT INTO actions_text (rowid, text) VALUES (NEW.id, NEW.text); END""",
+    "actions_text_update": """
+CREATE TRIGGER actions_text_update AFTER UPDATE OF text ON actions
+BEGIN
+    INSERT INTO actions_text (actions_text, rowid, text) VALUES ('delete', OLD.id, OLD.text);
+    INSERT INTO actions_text (rowid, text) VALUES (NEW.id, NEW.text);
+END""",
+    "actions_text_delete": """
+CREATE TRIGGER actions_text_delete AFTER DELETE ON actions
+BEGIN INSERT INTO actions_text (actions_text, rowid, text) VALUES ('delete', OLD.id, OLD.text); END""",
+}
+
+# The guards on the tables migration 0005 knows; later migrations add their own tables' guards.
+GUARDS_0005: Final = {**INITIAL_GUARDS, **REPLACE_GUARDS, **LIFECYCLE_GUARDS, **CHANNEL_GUARDS}
+GUARDS: Final = {**GUARDS_0005, **REQUEST_GUARDS, **SEARCH_SYNC}
 
 # A ticket's origin becomes a column; rows linked before come from the audit log's first entry for the ticket
 # ("export" when we filed it), and any ticket the log does not name stays "link", which never decides.
@@ -320,43 +351,11 @@ CREATE INDEX actions_by_postmortem_report
 CREATE INDEX actions_by_category_due ON actions (category, state, due);
 """
 
-# The decision log gains a defer's revisit date and loses its CHECKs on kind and channel (the guards check
-# both, rendered from the code: a revive or a web decision needs no rebuild); candidates say who proposed them.
-# Rows, ids and hashes are copied unchanged; `Database._migrate` runs this with foreign keys off.
-DECISIONS_0005: Final = f"""
-CREATE TABLE decisions_0005 (
-    id         INTEGER PRIMARY KEY,
-    action_id  INTEGER NOT NULL REFERENCES actions(id),
-    kind       TEXT NOT NULL,
-    from_state TEXT NOT NULL CHECK (from_state IN {_STATES}),
-    to_state   TEXT NOT NULL CHECK (to_state IN {_STATES}),
-    owner      TEXT,
-    due        TEXT CHECK (due IS NULL OR {_ISO_DATE.format(c="due")}),
-    reason     TEXT,
-    evidence   TEXT,
-    decided_by TEXT NOT NULL CHECK (length(trim(decided_by)) > 0),
-    channel    TEXT NOT NULL,
-    client     TEXT,
-    decided_at TEXT NOT NULL,
-    prev_hash  TEXT NOT NULL CHECK (length(prev_hash) = 64),
-    hash       TEXT NOT NULL UNIQUE CHECK (length(hash) = 64),
-    revisit_on TEXT CHECK (revisit_on IS NULL OR {_ISO_DATE.format(c="revisit_on")})
-) STRICT;
-INSERT INTO decisions_0005 (id, action_id, kind, from_state, to_state, owner, due, reason, evidence, decided_by,
-                            channel, client, decided_at, prev_hash, hash)
-SELECT id, action_id, kind, from_state, to_state, owner, due, reason, evidence, decided_by,
-       channel, client, decided_at, prev_hash, hash FROM decisions ORDER BY id;
-DROP TABLE decisions;
-ALTER TABLE decisions_0005 RENAME TO decisions;
-CREATE INDEX decisions_by_action ON decisions (action_id, id);
-CREATE INDEX decisions_by_time ON decisions (decided_at);
-ALTER TABLE actions ADD COLUMN proposed_by TEXT
-"""  # noqa: S608 - built from constants only
-
 KNOWN_MIGRATIONS: Final = (
     "0001_initial",
     "0002_replace_guards",
     "0003_followthrough",
     "0004_lifecycle_and_origin",
     "0005_revive_revisit_channels",
+    "0006_decision_requests_and_search",
 )

@@ -11,16 +11,15 @@ import sqlite3
 from collections.abc import Mapping
 from typing import Final
 
-from . import lifecycle
-from .chain import VerifyReport, decision_hash, verify_database
+from .chain import VerifyReport, verify_database
 from .connection import reading, snapshot, writing
+from .deciding import append_decision
 from .errors import (
     ActionNotFound,
     IllegalTransition,
     InvalidInput,
     NotEditable,
     PostmortemNotFound,
-    StaleAnswer,
 )
 from .followthrough import FollowthroughQueries
 from .inputs import ActionFilter, Actor, HumanDecision, NewAction, NewPostmortem
@@ -34,7 +33,7 @@ from .records import (
     Postmortem,
     WorkStatus,
 )
-from .schema import GENESIS_HASH
+from .requests import DecisionRequests
 from .sql import now, sql_value, text_key, where_clause
 from .tickets import TicketLinks
 
@@ -54,7 +53,7 @@ EDITABLE_FIELDS: Final = frozenset(
 )
 
 
-class Store(FollowthroughQueries, TicketLinks):
+class Store(FollowthroughQueries, TicketLinks, DecisionRequests):
     """A postmortem-actions database file.
 
     `create=False` refuses a file that does not exist yet (for commands that only read or check);
@@ -271,66 +270,7 @@ class Store(FollowthroughQueries, TicketLinks):
             StaleAnswer: the action is no longer the version the human decided on.
         """
         with self._db() as db, writing(db):
-            action = self._action(db, action_id)
-            if expected_version is not None and action.version() != expected_version:
-                raise StaleAnswer(
-                    f"action {action_id} changed after the human was asked (it is now {action.state}); "
-                    "the answer was not applied: nothing was recorded, ask again"
-                )
-            row_of = lifecycle.check(
-                decision.kind,
-                action.state,
-                owner=decision.owner,
-                due=decision.due,
-                reason=decision.reason,
-                revisit_on=decision.revisit_on,
-            )
-            to_state = row_of.to_state
-            owner, due = (decision.owner, decision.due) if row_of.sets_plan else (action.owner, action.due)
-            if row_of.clears_plan:
-                owner, due = None, None
-            head = db.execute("SELECT id, hash FROM decisions ORDER BY id DESC LIMIT 1").fetchone()
-            row: dict[str, object] = {
-                "id": (int(head["id"]) if head else 0) + 1,
-                "action_id": action_id,
-                "kind": str(decision.kind),
-                "from_state": str(action.state),
-                "to_state": str(to_state),
-                "owner": owner,
-                "due": sql_value(due),
-                "reason": decision.reason,
-                "evidence": decision.evidence,
-                "decided_by": decision.decided_by,
-                "channel": str(decision.channel),
-                "client": decision.client,
-                "decided_at": now(),
-                "revisit_on": sql_value(decision.revisit_on),
-            }
-            prev_hash = str(head["hash"]) if head else GENESIS_HASH
-            row["prev_hash"] = prev_hash
-            row["hash"] = decision_hash(prev_hash, row)
-            db.execute(f"INSERT INTO decisions ({', '.join(row)}) VALUES ({', '.join(':' + k for k in row)})", row)  # noqa: S608
-            work_status_kept = to_state is ActionState.ACCEPTED and action.state is ActionState.ACCEPTED
-            db.execute(
-                "UPDATE actions SET state = :state, owner = :owner, due = :due, decision_id = :decision_id, "
-                "work_status = CASE WHEN :keep THEN work_status END, "
-                "status_note = CASE WHEN :keep THEN status_note END, updated_at = :now, "
-                "accepted_at = CASE WHEN :kind = 'accept' THEN coalesce(accepted_at, :now) ELSE accepted_at END, "
-                "completed_at = CASE WHEN :kind = 'complete' THEN :now WHEN :kind = 'reopen' THEN NULL "
-                "ELSE completed_at END WHERE id = :id",
-                {
-                    "state": row["to_state"],
-                    "owner": owner,
-                    "due": row["due"],
-                    "decision_id": row["id"],
-                    "keep": work_status_kept,
-                    "now": row["decided_at"],
-                    "id": action_id,
-                    "kind": row["kind"],
-                },
-            )
-            stored = Decision.model_validate(db.execute("SELECT * FROM decisions WHERE id = ?", [row["id"]]).fetchone())
-            return stored, self._action(db, action_id)
+            return append_decision(db, action_id, decision, expected_version)
 
     def set_work_status(self, action_id: int, status: WorkStatus | None, note: str | None, by: Actor) -> Action:
         """Record an accepted item's working status (in progress, blocked) and note; audit-logged.

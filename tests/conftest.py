@@ -96,6 +96,14 @@ def with_trackers(settings: Settings, env: Mapping[str, str] | None = None) -> S
     return dataclasses.replace(settings, trackers=load_trackers(os.environ if env is None else env))
 
 
+@pytest.fixture(autouse=True)
+def no_real_browser(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test opens the developer's own browser: a test of that path names a recording stand-in instead."""
+    monkeypatch.setenv("POSTMORTEM_ACTIONS_OPEN_BROWSER", "0")
+    for name in ("BROWSER", "DISPLAY", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"

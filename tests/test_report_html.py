@@ -129,7 +129,8 @@ def seed(store: Store, set_clock: Callable[[datetime], None], *, evil: bool = Fa
 def realistic_report(db: Path, monkeypatch: pytest.MonkeyPatch, *, evil: bool = False) -> FollowthroughReport:
     """A report from a real store whose clock is set to each event's date while seeding."""
     clock = {"now": datetime(2026, 1, 1, tzinfo=UTC)}
-    monkeypatch.setattr("postmortem_actions.store.store.now", lambda: _stamp(clock["now"]))
+    for module in ("store", "deciding"):  # where actions are written, and where decisions are
+        monkeypatch.setattr(f"postmortem_actions.store.{module}.now", lambda: _stamp(clock["now"]))
     seed(Store(db), lambda moment: clock.__setitem__("now", moment), evil=evil)
     return followthrough_report(Store(db), as_of=AS_OF, group_by="postmortem")
 

@@ -18,7 +18,7 @@ from postmortem_actions.store import (
     Action,
     ActionState,
     Actor,
-    Channel,
+    Decision,
     DecisionKind,
     HumanDecision,
     Store,
@@ -28,14 +28,18 @@ from postmortem_actions.store import (
 from postmortem_actions.store.errors import ConfigError, IllegalTransition, InvalidInput
 from postmortem_actions.store.text import refusal, visible
 from postmortem_actions.tools.days import DUE_WINDOW_YEARS, plausible_due
+
+# Re-exported: the question and answer models lived here first, and callers still import them from here.
+from postmortem_actions.tools.decision_models import Answer as Answer
+from postmortem_actions.tools.decision_models import Decider as Decider
+from postmortem_actions.tools.decision_models import DecisionOutcome as DecisionOutcome
+from postmortem_actions.tools.decision_models import Kind
+from postmortem_actions.tools.decision_models import Question as Question
 from postmortem_actions.tools.schema import Model
 
 DEFAULT_DUE_DAYS: Final = {"SEV0": 7, "SEV1": 7, "SEV2": 30, "SEV3": 60, "SEV4": 90, "SEV5": 90}
 UNKNOWN_SEVERITY_DAYS: Final = 30
 MAX_DUE_DAYS: Final = 3650  # the latest a default may fall: inside the ten-year window every due date must be in
-
-Kind = Literal["decide", "replan", "complete", "reopen", "kill"]  # "decide", or the kind a confirmation is for
-Choice = Literal["accept", "kill", "defer"]
 
 
 class DueTable(Model):
@@ -71,53 +75,6 @@ class DueTable(Model):
     def due(self, severity: str | None, today: date) -> date:
         """The default due date for a postmortem of this severity, decided today."""
         return today + timedelta(days=self.days.get(severity or "", self.unknown))
-
-
-class Question(Model):
-    """What a human is asked about one action. Deterministic from the stored state and the arguments."""
-
-    kind: Kind
-    action_id: int
-    version: str = Field(description="Action.version() when asked; the answer applies only to this version")
-    message: str
-    owner: str = ""
-    due: date | None = None
-    reason: str = ""
-    evidence: str = ""
-
-
-class Answer(Model):
-    """A human's answer, as it came back through their channel."""
-
-    choice: Choice | Literal["confirm", "reject"]
-    item_version: str
-    owner: str = ""
-    due: date | None = None
-    reason: str = ""
-    evidence: str = ""
-
-
-class Decider(Model):
-    """Who answered, and through which channel and client."""
-
-    name: str
-    channel: Channel
-    client: str | None = None
-
-
-class DecisionOutcome(Model):
-    """What the human decided, and what the store now holds. `committed` is False when nothing was recorded."""
-
-    action_id: int
-    committed: bool
-    outcome: lifecycle.Past | Literal["declined", "cancelled", "not_confirmed"]
-    decision_id: int | None = None
-    decided_by: str | None = None
-    channel: Channel | None = None
-    state: ActionState
-    owner: str | None = None
-    due: date | None = None
-    message: str
 
 
 def _header(action: Action, severity: str | None, title: str) -> str:
@@ -192,6 +149,7 @@ _ASKS: Final[Mapping[DecisionKind, tuple[str, str]]] = {  # (the question, what 
     DecisionKind.COMPLETE: ("Mark it done?", "completed"),
     DecisionKind.REOPEN: ("Reopen it?", "reopened"),
     DecisionKind.KILL: ("Kill (descope) it?", "descoped"),
+    DecisionKind.REVIVE: ("Revive it as an undecided candidate (its owner and due date are cleared)?", "revived"),
 }
 _OFFERED_AS: Final = {"reason": "Reason given", "evidence": "Evidence offered"}
 _KINDS: Final[Mapping[DecisionKind, Kind]] = {
@@ -199,6 +157,7 @@ _KINDS: Final[Mapping[DecisionKind, Kind]] = {
     DecisionKind.COMPLETE: "complete",
     DecisionKind.REOPEN: "reopen",
     DecisionKind.KILL: "kill",
+    DecisionKind.REVIVE: "revive",
 }
 
 
@@ -296,6 +255,18 @@ def apply_answer(store: Store, question: Question, answer: Answer, by: Decider) 
             channel=by.channel,
             message=f"{visible(by.name)} did not confirm; nothing was recorded.",
         )
+    decision = human_decision(question, answer, by)
+    recorded, action = store.record_decision(question.action_id, decision, expected_version=question.version)
+    return committed(recorded, action)
+
+
+def human_decision(question: Question, answer: Answer, by: Decider) -> HumanDecision:
+    """The decision a human's (not rejecting) answer to `question` makes, with exactly the values they gave.
+
+    Raises:
+        InvalidInput: the answer lacks what its choice needs (an owner and due date, a reason), or carries text
+            that cannot be shown as it is.
+    """
     owner = _text(answer.owner, "owner")
     reason = _text(answer.reason, "reason", multiline=True)
     evidence = _text(answer.evidence, "evidence", multiline=True)
@@ -305,33 +276,38 @@ def apply_answer(store: Store, question: Question, answer: Answer, by: Decider) 
         _plan_given(owner, answer.due)
     if row.needs_reason and not reason:
         raise InvalidInput(f"a {kind} needs a reason; nothing was recorded")
-    decision, action = store.record_decision(
-        question.action_id,
-        HumanDecision(
-            kind=kind,
-            owner=owner if row.sets_plan else None,
-            due=answer.due if row.sets_plan else None,
-            reason=reason or None,
-            evidence=evidence or None,
-            decided_by=by.name,
-            channel=by.channel,
-            client=by.client,
-        ),
-        expected_version=question.version,
+    if answer.revisit_on is not None and not row.may_revisit:
+        raise InvalidInput(f"only a defer has a revisit date, not a {kind}; nothing was recorded")
+    _dated("revisit date", answer.revisit_on)
+    return HumanDecision(
+        kind=kind,
+        owner=owner if row.sets_plan else None,
+        due=answer.due if row.sets_plan else None,
+        reason=reason or None,
+        evidence=evidence or None,
+        decided_by=by.name,
+        channel=by.channel,
+        client=by.client,
+        revisit_on=answer.revisit_on,
     )
+
+
+def committed(decision: Decision, action: Action) -> DecisionOutcome:
+    """The outcome of a recorded decision, saying exactly what the store now holds."""
+    row = lifecycle.transition(decision.kind)
     detail = f" to {_shown(action.owner)}, due {action.due}" if row.sets_plan else ""
     return DecisionOutcome(
         action_id=action.id,
         committed=True,
         outcome=row.past,
         decision_id=decision.id,
-        decided_by=by.name,
-        channel=by.channel,
+        decided_by=decision.decided_by,
+        channel=decision.channel,
         state=action.state,
         owner=action.owner,
         due=action.due,
-        message=f"{visible(by.name)} {row.past} action {action.id}{detail} "
-        f"(decision #{decision.id}, via {by.channel}).",
+        message=f"{visible(decision.decided_by)} {row.past} action {action.id}{detail} "
+        f"(decision #{decision.id}, via {decision.channel}).",
     )
 
 

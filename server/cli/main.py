@@ -12,13 +12,13 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from types import ModuleType
 
-from postmortem_actions.server.cli import decide, export, postmortems, review, serve
+from postmortem_actions.server.cli import decide, export, postmortems, review, serve, web
 from postmortem_actions.server.settings import Settings
 from postmortem_actions.server.version import VERSION
 from postmortem_actions.store.errors import PostmortemActionsError
 from postmortem_actions.store.text import visible
 
-GROUPS: tuple[ModuleType, ...] = (serve, postmortems, decide, review, export)
+GROUPS: tuple[ModuleType, ...] = (serve, postmortems, decide, review, export, web)
 RUNS: Mapping[str, Callable[[argparse.Namespace, Settings], int]] = {
     command: group.run for group in GROUPS for command in group.COMMANDS
 }

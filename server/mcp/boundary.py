@@ -52,6 +52,7 @@ class ToolSpec:
     fn: Callable[..., Any]
     title: str
     annotations: ToolAnnotations
+    meta: Mapping[str, Any] | None = None
 
     @property
     def name(self) -> str:
@@ -60,18 +61,30 @@ class ToolSpec:
 
     def build(self) -> Tool:
         """The SDK's tool, with its argument and output schemas (the costly part: build it once per process)."""
-        return Tool.from_function(self.fn, title=self.title, annotations=self.annotations)
+        meta = dict(self.meta) if self.meta is not None else None
+        return Tool.from_function(self.fn, title=self.title, annotations=self.annotations, meta=meta)
 
     def model_arguments(self) -> frozenset[str]:
         """What the model may send: not the context, not the human's answer (a Resolve dependency)."""
         return frozenset(p for p in inspect.signature(self.fn).parameters if p not in ("ctx", "answer"))
 
 
-def tool(title: str, annotations: ToolAnnotations) -> Callable[[Callable[..., Any]], ToolSpec]:
-    """Declare a module-level tool function; domain errors it raises reach the model as readable messages."""
+# The decision card hosts with MCP Apps render for the gated tools (server/mcp/card.py).
+CARD_URI: Final = "ui://postmortem-actions/decision-card.html"
+
+
+def tool(
+    title: str, annotations: ToolAnnotations, *, ui: bool = False, meta: Mapping[str, Any] | None = None
+) -> Callable[[Callable[..., Any]], ToolSpec]:
+    """Declare a module-level tool function; domain errors it raises reach the model as readable messages.
+
+    `ui`: the tool's result is shown in the decision card where the host renders MCP Apps; `meta` is any other
+    `_meta` for the tool (an app-only tool's visibility).
+    """
 
     def declare(fn: Callable[..., Any]) -> ToolSpec:
-        return ToolSpec(domain_errors(fn), title, annotations)
+        merged = {**(meta or {}), **({"ui": {"resourceUri": CARD_URI}} if ui else {})}
+        return ToolSpec(domain_errors(fn), title, annotations, merged or None)
 
     return declare
 
@@ -83,6 +96,16 @@ def argument_names(specs: Iterable[ToolSpec]) -> dict[str, frozenset[str]]:
 
 def domain_errors(fn: Callable[P, R]) -> Callable[P, R]:
     """Turn the domain error tree into `ToolError`, the only error text the model can read."""
+    if inspect.iscoroutinefunction(fn):
+
+        @functools.wraps(fn)
+        async def waiting(*args: P.args, **kwargs: P.kwargs) -> Any:
+            try:
+                return await fn(*args, **kwargs)
+            except PostmortemActionsError as exc:
+                raise ToolError(str(exc)) from exc
+
+        return waiting  # type: ignore[return-value]  # the same callable, awaited inside
 
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:

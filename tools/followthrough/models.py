@@ -52,6 +52,7 @@ class AgendaPart(Model):
     title: str
     total: int
     items: list[ReviewItem]
+    total_is_floor: bool = Field(default=False, description="The board counted no further: there are more")
 
 
 class Agenda(Model):

@@ -148,6 +148,71 @@ def _prompt(key: AgendaSection, item: ReviewItem) -> str:
             return "Done: anything to share?"
 
 
+def agenda_section(
+    store: Store,
+    key: AgendaSection,
+    *,
+    as_of: date,
+    owner: str | None = None,
+    postmortem_id: int | None = None,
+    category: str | None = None,
+    limit: int = 10,
+    offset: int = 0,
+    count_up_to: int | None = None,
+) -> AgendaPart:
+    """One section of the agenda, filtered and paginated (the board's lists), with its total: exact, or
+    `count_up_to` and `total_is_floor` when there are more than that.
+
+    Raises:
+        PostmortemNotFound: `postmortem_id` names no postmortem.
+        InvalidInput: `as_of` is outside the supported range.
+    """
+    check_day("as_of", as_of)
+    _known(store, postmortem_id)
+    title = dict(_AGENDA)[key]
+    rows, total = store.review_section(
+        key,
+        _dates(as_of),
+        owner=owner,
+        postmortem_id=postmortem_id,
+        category=category,
+        limit=min(max(limit, 1), 200),
+        offset=max(offset, 0),
+        count_up_to=count_up_to,
+    )
+    items = [_item(r, as_of) for r in rows]
+    floor = count_up_to is not None and total > count_up_to
+    return AgendaPart(
+        key=key,
+        title=title,
+        total=min(total, count_up_to) if floor and count_up_to is not None else total,
+        items=[i.model_copy(update={"prompt": _prompt(key, i)}) for i in items],
+        total_is_floor=floor,
+    )
+
+
+def search_items(
+    store: Store,
+    search: str,
+    *,
+    as_of: date,
+    owner: str | None = None,
+    postmortem_id: int | None = None,
+    category: str | None = None,
+    limit: int = 50,
+) -> list[ReviewItem]:
+    """Items in any state whose text contains `search` (any case), newest first, at most `limit`.
+
+    Raises:
+        PostmortemNotFound: `postmortem_id` names no postmortem.
+        InvalidInput: `as_of` is outside the supported range.
+    """
+    check_day("as_of", as_of)
+    _known(store, postmortem_id)
+    rows = store.search_actions(search, owner=owner, postmortem_id=postmortem_id, category=category, limit=limit)
+    return [_item(r, as_of) for r in rows]
+
+
 def review_agenda(
     store: Store, *, as_of: date, owner: str | None = None, postmortem_id: int | None = None, per_section: int = 10
 ) -> Agenda:
