@@ -68,6 +68,8 @@ def server_parameters(settings: Settings) -> StdioServerParameters:
             "POSTMORTEM_ACTIONS_USER": HUMAN,
             "POSTMORTEM_ACTIONS_ALLOWED_DIRS": os.pathsep.join(str(d) for d in settings.allowed_dirs),
             "POSTMORTEM_ACTIONS_LOG_LEVEL": "WARNING",
+            # Coverage's own variables, so the server process is measured too.
+            **{k: v for k, v in os.environ.items() if k.startswith("COVERAGE_")},
         },
     )
 

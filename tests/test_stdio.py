@@ -43,7 +43,13 @@ def server_env(settings: Settings) -> dict[str, str]:
         "POSTMORTEM_ACTIONS_ALLOWED_DIRS": os.pathsep.join(str(d) for d in settings.allowed_dirs),
         "POSTMORTEM_ACTIONS_USER": settings.user,
         "POSTMORTEM_ACTIONS_LOG_LEVEL": "WARNING",
+        **measured(),
     }
+
+
+def measured() -> dict[str, str]:
+    """Coverage's own variables: a server started with a host's minimal environment is measured too."""
+    return {k: v for k, v in os.environ.items() if k.startswith("COVERAGE_")}
 
 
 def cli(
