@@ -76,7 +76,8 @@ def ticket_for(key: bytes, card: Card, **changes: Any) -> str:
 async def refused(client: Client, arguments: dict[str, Any], *words: str) -> str:
     """Call the commit tool as the model would; it must refuse, saying that nothing was recorded."""
     text = refusal(await client.call_tool(COMMIT, arguments), COMMIT)
-    assert "nothing" in text and ("recorded" in text or "committed" in text), text
+    assert "nothing" in text, text
+    assert "recorded" in text or "committed" in text, text
     for word in words:
         assert word in text, (word, text)
     return text
@@ -85,7 +86,8 @@ async def refused(client: Client, arguments: dict[str, Any], *words: str) -> str
 async def still_answers(client: Client, card: Card, store: Store) -> None:
     """The genuine card can still answer after the attempt: the attempt spent nothing."""
     recorded = ok(await client.call_tool(COMMIT, card.answer(owner="bob", due_date="2027-02-14")))
-    assert recorded["committed"] is True and recorded["channel"] == "mcp-app"
+    assert recorded["committed"] is True
+    assert recorded["channel"] == "mcp-app"
     assert store.verify().ok
 
 
@@ -101,7 +103,8 @@ async def test_the_model_calling_the_commit_tool_without_a_ticket_is_refused(
         arguments = card.answer()
         del arguments["ticket"]
         missing = await client.call_tool(COMMIT, arguments)
-        assert missing.is_error and "ticket" in refusal(missing, COMMIT)
+        assert missing.is_error
+        assert "ticket" in refusal(missing, COMMIT)
         await refused(client, {**arguments, "ticket": "x"}, "not a ticket this server gave")
         empty = await client.call_tool(COMMIT, {**arguments, "ticket": ""})
         assert empty.is_error
@@ -138,9 +141,7 @@ async def test_forged_tickets_are_refused_before_anything_is_read_or_written(
 # -- a genuine ticket used for something else ------------------------------------------------------------
 
 
-async def test_a_ticket_for_another_action_is_refused(
-    server: MCPServer, store: Store, items: Items, mode: str
-) -> None:
+async def test_a_ticket_for_another_action_is_refused(server: MCPServer, store: Store, items: Items, mode: str) -> None:
     async with apps_client(server, mode) as client:
         _asked, card = await ask_in_card(client, "decide_action", {"action_id": items.candidate})
         _asked, other = await ask_in_card(client, "decide_action", {"action_id": items.spare})

@@ -98,7 +98,8 @@ async def test_the_gated_tool_waits_for_the_card_with_the_nonce_only_in_meta(
         asked = await client.call_tool("decide_action", {"action_id": items.candidate, "proposed_owner": "alice"})
     out = ok(asked)
     assert (out["outcome"], out["committed"], out["state"]) == ("awaiting_human", False, "candidate")
-    assert "decision card" in out["message"] and "Nothing is committed" in out["message"]
+    assert "decision card" in out["message"]
+    assert "Nothing is committed" in out["message"]
     meta = card_meta(asked)
     assert (meta["action_id"], meta["kind"]) == (items.candidate, "decide")
     assert meta["nonce"] not in what_the_model_reads(asked)
@@ -122,7 +123,8 @@ async def test_the_card_shows_the_item_its_evidence_lint_and_the_prefilled_form(
     assert (view["action_id"], view["kind"], view["version"]) == (action.id, "decide", action.version())
     assert (view["text"], view["done_when"], view["evidence_quote"]) == (action.text, action.done_when, action.quote)
     assert (view["postmortem_title"], view["severity"]) == ("Billing queue backlog", "SEV2")
-    assert view["lint"]["text"] == action.text and "advice" in view["lint"]
+    assert view["lint"]["text"] == action.text
+    assert "advice" in view["lint"]
     assert view["note"] == "On call"
     assert "Proposed: owner alice, due 2027-03-01" in view["question"]
     assert view["form"] == {
@@ -142,7 +144,9 @@ async def test_accepting_in_the_card_records_the_humans_decision_via_mcp_app(
     server: MCPServer, store: Store, items: Items, mode: str
 ) -> None:
     async with apps_client(server, mode) as client:
-        _asked, card = await ask_in_card(client, "decide_action", {"action_id": items.candidate, "proposed_owner": "al"})
+        _asked, card = await ask_in_card(
+            client, "decide_action", {"action_id": items.candidate, "proposed_owner": "al"}
+        )
         answered = await client.call_tool("answer_decision_card", card.answer(owner="bob", due_date="2027-02-14"))
         recorded = ok(answered)
         assert card.ticket not in what_the_model_reads(answered)
@@ -156,7 +160,8 @@ async def test_accepting_in_the_card_records_the_humans_decision_via_mcp_app(
     assert decision.id == recorded["decision_id"]
     assert store.verify().ok
     # The next call of the gated tool reports exactly what the human decided, instead of asking again.
-    assert again["committed"] is True and again["decision_id"] == decision.id
+    assert again["committed"] is True
+    assert again["decision_id"] == decision.id
     assert again["message"].startswith("The human answered in the decision card: tester accepted action")
 
 
@@ -209,8 +214,10 @@ async def test_not_confirming_in_the_card_records_nothing_and_is_reported_so(
         out = ok(await client.call_tool("answer_decision_card", card.answer(confirm=False)))
         again = ok(await client.call_tool("reopen_action", {"action_id": items.done, "reason": "Not done yet"}))
     assert (out["committed"], out["outcome"]) == (False, "not_confirmed")
-    assert store.decisions(items.done) == before and store.get_action(items.done).state is ActionState.DONE
-    assert again["outcome"] == "not_confirmed" and "did not confirm in the decision card" in again["message"]
+    assert store.decisions(items.done) == before
+    assert store.get_action(items.done).state is ActionState.DONE
+    assert again["outcome"] == "not_confirmed"
+    assert "did not confirm in the decision card" in again["message"]
 
 
 async def test_a_kill_without_a_reason_is_refused_and_the_same_card_can_then_answer(
@@ -222,7 +229,8 @@ async def test_a_kill_without_a_reason_is_refused_and_the_same_card_can_then_ans
             await client.call_tool("answer_decision_card", card.answer(decision="kill", reason="")),
             "answer_decision_card",
         )
-        assert "needs a reason" in missing and "nothing was recorded" in missing
+        assert "needs a reason" in missing
+        assert "nothing was recorded" in missing
         killed = ok(
             await client.call_tool("answer_decision_card", card.answer(decision="kill", reason="Covered by #1"))
         )
@@ -234,11 +242,14 @@ async def test_a_card_opened_again_after_its_answer_shows_what_was_recorded_and_
     server: MCPServer, items: Items, mode: str
 ) -> None:
     async with apps_client(server, mode) as client:
-        _asked, card = await ask_in_card(client, "decide_action", {"action_id": items.candidate, "proposed_owner": "al"})
+        _asked, card = await ask_in_card(
+            client, "decide_action", {"action_id": items.candidate, "proposed_owner": "al"}
+        )
         recorded = ok(await client.call_tool("answer_decision_card", card.answer(due_date="2027-04-01")))
         reopened = await client.call_tool("open_decision_card", card.opening())
     view = ok(reopened)
-    assert view["form"] is None and view["answered"] == recorded
+    assert view["form"] is None
+    assert view["answered"] == recorded
     assert reopened.meta is None or "io.github.postmortem-actions/card" not in reopened.meta
 
 
@@ -256,5 +267,5 @@ async def test_a_card_for_an_item_that_changed_since_the_question_cannot_open(
             "open_decision_card", {"nonce": meta["nonce"], "action_id": items.candidate, "kind": "decide"}
         )
     text = refusal(opened, "open_decision_card")
-    assert "changed after the assistant asked" in text and "nothing was recorded" in text
-
+    assert "changed after the assistant asked" in text
+    assert "nothing was recorded" in text

@@ -136,4 +136,3 @@ def apps_extension() -> Apps:
         prefers_border=True,
     )
     return apps
-
