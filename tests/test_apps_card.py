@@ -213,11 +213,15 @@ async def test_not_confirming_in_the_card_records_nothing_and_is_reported_so(
         _asked, card = await ask_in_card(client, "reopen_action", {"action_id": items.done, "reason": "Not done yet"})
         out = ok(await client.call_tool("answer_decision_card", card.answer(confirm=False)))
         again = ok(await client.call_tool("reopen_action", {"action_id": items.done, "reason": "Not done yet"}))
+        shown_again = ok(await client.call_tool("open_decision_card", card.opening()))
     assert (out["committed"], out["outcome"]) == (False, "not_confirmed")
     assert store.decisions(items.done) == before
     assert store.get_action(items.done).state is ActionState.DONE
     assert again["outcome"] == "not_confirmed"
     assert "did not confirm in the decision card" in again["message"]
+    assert shown_again["form"] is None
+    assert shown_again["answered"]["outcome"] == "not_confirmed"
+    assert "did not confirm in this card" in shown_again["answered"]["message"]
 
 
 async def test_a_kill_without_a_reason_is_refused_and_the_same_card_can_then_answer(

@@ -20,7 +20,7 @@ from typing import Literal
 from pydantic import Field
 
 from postmortem_actions.store import Store
-from postmortem_actions.store.errors import IllegalTransition, LinkNotValid, StaleAnswer
+from postmortem_actions.store.errors import LinkNotValid, StaleAnswer
 from postmortem_actions.store.records import DecisionRequest
 from postmortem_actions.store.text import visible
 from postmortem_actions.tools import decision_links, decisions
@@ -73,12 +73,6 @@ class CardView(Model):
     expires_at: datetime
 
 
-def _asked(kind: str) -> AskedKind:
-    if kind not in ("decide", "replan", "complete", "reopen"):
-        raise LinkNotValid(f"a {kind} question is not answered in a decision card; nothing was recorded")
-    return kind  # type: ignore[return-value]  # narrowed by the check above
-
-
 def _spent(store: Store, digest: str, action_id: int, kind: AskedKind) -> DecisionRequest | None:
     """This card's request if it was answered already (it is then the latest of its action and kind)."""
     latest = store.latest_request(action_id, kind)
@@ -126,10 +120,7 @@ def _current_question(store: Store, request: DecisionRequest, table: decisions.D
             f"Action {action.id} changed after the assistant asked (it is now {action.state}); this card cannot "
             f"record anything and nothing was recorded. To decide on it as it is now, {AGAIN.format(id=action.id)}."
         )
-    try:
-        return decision_links.question_for(store, request, table)
-    except IllegalTransition as exc:
-        raise StaleAnswer(f"{exc}; this card cannot record anything and nothing was recorded.") from None
+    return decision_links.question_for(store, request, table)
 
 
 def _form(question: Question) -> CardForm:
@@ -148,7 +139,7 @@ def _form(question: Question) -> CardForm:
     )
 
 
-def _answered(store: Store, request: DecisionRequest) -> DecisionOutcome | None:
+def _answered(store: Store, request: DecisionRequest) -> DecisionOutcome:
     action = store.get_action(request.action_id)
     if request.outcome == "rejected":
         return DecisionOutcome(
@@ -161,19 +152,23 @@ def _answered(store: Store, request: DecisionRequest) -> DecisionOutcome | None:
             message=f"The human did not confirm in this card; nothing was recorded and action {action.id} "
             f"stays {action.state}.",
         )
-    found = [d for d in store.decisions(action.id) if d.id == request.decision_id]
-    return decisions.committed(found[0], action) if found else None
+    [decision] = [d for d in store.decisions(action.id) if d.id == request.decision_id]
+    return decisions.committed(decision, action)
 
 
 def _view(
-    store: Store, request: DecisionRequest, question: Question | None, answered: DecisionOutcome | None
+    store: Store,
+    request: DecisionRequest,
+    kind: AskedKind,
+    question: Question | None,
+    answered: DecisionOutcome | None,
 ) -> CardView:
     action = store.get_action(request.action_id)
     pm = store.get_postmortem(action.postmortem_id)
     note = request.proposal.get("note")
     return CardView(
         action_id=action.id,
-        kind=_asked(request.kind),
+        kind=kind,
         version=request.version,
         postmortem_id=pm.id,
         postmortem_title=visible(pm.title),
@@ -218,7 +213,7 @@ def open_card(
     digest = decision_links.code_hash(decision_links.card_code(key, nonce))
     spent = _spent(store, digest, action_id, kind)
     if spent is not None:
-        return _view(store, spent, None, _answered(store, spent)), None
+        return _view(store, spent, kind, None, _answered(store, spent)), None
     request = _request(store, digest, action_id, kind)
     question = _current_question(store, request, table)
     ticket = Ticket(
@@ -229,7 +224,7 @@ def open_card(
         audience=audience,
         expires=min(request.expires_at, moment + TICKET_TTL),
     )
-    return _view(store, request, question, None), seal_ticket(key, ticket)
+    return _view(store, request, kind, question, None), seal_ticket(key, ticket)
 
 
 def _bound(ticket: Ticket, action_id: int, kind: AskedKind) -> None:
