@@ -14,24 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from apps_host import (
-    Card,
-    Items,
-    RecordSample,
-    apps_client,
-    ask_in_card,
-    assert_unchanged,
-    card_meta,
-    setting,
-    snapshot,
-    what_the_model_reads,
-)
+from apps_host import Card, apps_client, ask_in_card, card_meta, what_the_model_reads
+from gate_setting import Items, assert_unchanged, snapshot
 from mcp import Client
 from mcp.server import MCPServer
 from mcp_results import ok, refusal
 
 from postmortem_actions.server.keys import state_key
-from postmortem_actions.server.mcp.app import build_server
 from postmortem_actions.server.settings import Settings
 from postmortem_actions.store import ActionState, Store
 from postmortem_actions.store.inputs import NewDecisionRequest
@@ -41,16 +30,6 @@ from postmortem_actions.tools.card_tickets import Ticket, seal_ticket
 pytestmark = pytest.mark.anyio
 
 COMMIT = "answer_decision_card"
-
-
-@pytest.fixture
-def server(settings: Settings) -> MCPServer:
-    return build_server(settings)
-
-
-@pytest.fixture
-async def items(server: MCPServer, store: Store, record_sample: RecordSample) -> Items:
-    return await setting(server, store, record_sample)
 
 
 @pytest.fixture

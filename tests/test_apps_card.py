@@ -9,38 +9,18 @@ import re
 from datetime import date
 
 import pytest
-from apps_host import (
-    HOST_LABEL,
-    Items,
-    RecordSample,
-    apps_client,
-    ask_in_card,
-    card_meta,
-    setting,
-    what_the_model_reads,
-)
+from apps_host import HOST_LABEL, apps_client, ask_in_card, card_meta, what_the_model_reads
+from gate_setting import Items
 from mcp.server import MCPServer
 from mcp.server.apps import APP_MIME_TYPE, EXTENSION_ID
 from mcp_results import ok, refusal
 
-from postmortem_actions.server.mcp.app import build_server
-from postmortem_actions.server.settings import Settings
 from postmortem_actions.store import ActionState, Channel, Store
 
 pytestmark = pytest.mark.anyio
 
 CARD_URI = "ui://postmortem-actions/decision-card.html"
 BOARD_URI = "ui://postmortem-actions/review-board.html"
-
-
-@pytest.fixture
-def server(settings: Settings) -> MCPServer:
-    return build_server(settings)
-
-
-@pytest.fixture
-async def items(server: MCPServer, store: Store, record_sample: RecordSample) -> Items:
-    return await setting(server, store, record_sample)
 
 
 # -- what the host is given ------------------------------------------------------------------------------
@@ -221,7 +201,7 @@ async def test_not_confirming_in_the_card_records_nothing_and_is_reported_so(
     assert "did not confirm in the decision card" in again["message"]
     assert shown_again["form"] is None
     assert shown_again["answered"]["outcome"] == "not_confirmed"
-    assert "did not confirm in this card" in shown_again["answered"]["message"]
+    assert shown_again["answered"]["message"] == again["message"]
 
 
 async def test_a_kill_without_a_reason_is_refused_and_the_same_card_can_then_answer(
@@ -253,7 +233,10 @@ async def test_a_card_opened_again_after_its_answer_shows_what_was_recorded_and_
         reopened = await client.call_tool("open_decision_card", card.opening())
     view = ok(reopened)
     assert view["form"] is None
-    assert view["answered"] == recorded
+    assert view["answered"] == {
+        **recorded,
+        "message": f"The human answered in the decision card: {recorded['message']}",
+    }
     assert reopened.meta is None or "io.github.postmortem-actions/card" not in reopened.meta
 
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from apps_host import HOST_LABEL, Items, RecordSample, apps_client, ask_in_card, setting
+from apps_host import HOST_LABEL, apps_client, ask_in_card
+from gate_setting import Items
 from mcp.server import MCPServer
 
 from postmortem_actions.server.keys import state_key
-from postmortem_actions.server.mcp.app import build_server
 from postmortem_actions.server.mcp.card import ANSWER_TOOL
 from postmortem_actions.server.mcp.forms import answer_from
 from postmortem_actions.server.settings import Settings
@@ -63,16 +63,10 @@ def test_a_ticket_is_refused_at_its_expiry_and_by_any_other_tool() -> None:
         open_ticket(KEY, token, audience="open_decision_card", now=NOW)
 
 
-@pytest.fixture
-def server(settings: Settings) -> MCPServer:
-    return build_server(settings)
-
-
 @pytest.mark.anyio
 async def test_an_answer_that_loses_the_race_to_another_submit_records_nothing_more(
-    server: MCPServer, settings: Settings, store: Store, record_sample: RecordSample
+    server: MCPServer, settings: Settings, store: Store, items: Items
 ) -> None:
-    items: Items = await setting(server, store, record_sample)
     async with apps_client(server) as client:
         _asked, card = await ask_in_card(client, "decide_action", {"action_id": items.candidate})
     key = state_key(settings.state_key_path)

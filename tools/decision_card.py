@@ -69,7 +69,9 @@ class CardView(Model):
     question: str = Field(description="The question exactly as the elicitation form would ask it")
     note: str | None = Field(default=None, description="The assistant's note, shown as theirs")
     form: CardForm | None = Field(default=None, description="None once the card was answered")
-    answered: DecisionOutcome | None = Field(default=None, description="What the human answered in this card")
+    answered: DecisionOutcome | None = Field(
+        default=None, description="What the human answered in this card (None once the item was decided again since)"
+    )
     expires_at: datetime
 
 
@@ -139,23 +141,6 @@ def _form(question: Question) -> CardForm:
     )
 
 
-def _answered(store: Store, request: DecisionRequest) -> DecisionOutcome:
-    action = store.get_action(request.action_id)
-    if request.outcome == "rejected":
-        return DecisionOutcome(
-            action_id=action.id,
-            committed=False,
-            outcome="not_confirmed",
-            state=action.state,
-            owner=action.owner,
-            due=action.due,
-            message=f"The human did not confirm in this card; nothing was recorded and action {action.id} "
-            f"stays {action.state}.",
-        )
-    [decision] = [d for d in store.decisions(action.id) if d.id == request.decision_id]
-    return decisions.committed(decision, action)
-
-
 def _view(
     store: Store,
     request: DecisionRequest,
@@ -213,7 +198,9 @@ def open_card(
     digest = decision_links.code_hash(decision_links.card_code(key, nonce))
     spent = _spent(store, digest, action_id, kind)
     if spent is not None:
-        return _view(store, spent, kind, None, _answered(store, spent)), None
+        # What the human answered, as the next call of the gated tool reports it (as of the moment they answered).
+        answered = decision_links.recent_answer(store, action_id, kind, now=spent.answered_at)
+        return _view(store, spent, kind, None, answered), None
     request = _request(store, digest, action_id, kind)
     question = _current_question(store, request, table)
     ticket = Ticket(
