@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Final
 
@@ -24,6 +24,7 @@ import pytest
 from apps_host import HOST_LABEL, apps_client, card_meta
 from browser import launch_options
 from conftest import SAMPLE_CANDIDATES, SAMPLE_POSTMORTEM
+from gate_setting import decide_directly
 from mcp import Client
 from mcp.types import CallToolResult
 from mcp_results import ok, refusal
@@ -31,7 +32,7 @@ from playwright.async_api import Page, async_playwright
 
 from postmortem_actions.server.mcp.app import build_server
 from postmortem_actions.server.settings import Settings
-from postmortem_actions.store import ActionState, Channel, Store
+from postmortem_actions.store import ActionState, Channel, DecisionKind, Store
 
 pytestmark = pytest.mark.anyio
 
@@ -239,6 +240,27 @@ async def test_the_review_board_renders_the_agenda_and_asks_in_chat(settings: Se
             }
         ]
         assert Store(settings.db_path).decisions() == []  # the board decides nothing
+
+
+async def test_the_review_board_lists_what_is_overdue_with_the_way_to_decide(settings: Settings) -> None:
+    async with host_for(settings) as host:
+        ids = await recorded_candidates(host.client)
+        due = date.today() - timedelta(days=3)
+        decide_directly(Store(settings.db_path), ids[2], DecisionKind.ACCEPT, owner="dana", due=due)
+        arguments: dict[str, Any] = {}
+        await host.show(BOARD_URI, arguments, await host.client.call_tool("list_overdue", arguments))
+        board = host.page.frame_locator("#app")
+        row = board.locator(f'li[data-action="{ids[2]}"]')
+        await row.wait_for(timeout=WAIT_MS)
+        text = await row.inner_text()
+        assert "owner dana" in text
+        assert "3 days overdue" in text
+        assert f"postmortem-actions decide {ids[2]}" in text
+        assert "(1)" in await board.locator("h2").inner_text()
+        await row.get_by_role("button", name="Ask in chat").click(timeout=WAIT_MS)
+        await row.get_by_role("button", name="Asked in chat").wait_for(timeout=WAIT_MS)
+        [message] = await host.page.evaluate("window.messages")
+        assert message["content"][0]["text"].startswith(f"Action #{ids[2]} is accepted: ask me whether to re-plan")
 
 
 async def _docs(out: Path) -> None:
