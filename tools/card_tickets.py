@@ -87,7 +87,8 @@ def open_ticket(key: bytes, token: str, *, audience: str, now: datetime) -> Tick
         raise forged from None
     if ticket.audience != audience:
         raise LinkNotValid(
-            f"This ticket is accepted only by {ticket.audience}, not by {audience}; nothing was recorded."
+            f"This ticket is accepted only by {ticket.audience}, not by {audience}; nothing was recorded. Answer in "
+            "the card the host shows."
         )
     if ticket.expires <= now:
         raise LinkNotValid(

@@ -110,7 +110,7 @@ def _request(store: Store, digest: str, action_id: int, kind: AskedKind) -> Deci
     if request.action_id != action_id or request.kind != kind:
         raise LinkNotValid(
             f"This decision card asks about action {request.action_id} ({request.kind}), not action {action_id} "
-            f"({kind}); nothing was recorded."
+            f"({kind}); nothing was recorded. Use the card the host shows for that question."
         )
     return request
 
@@ -223,7 +223,7 @@ def _bound(ticket: Ticket, action_id: int, kind: AskedKind) -> None:
     if ticket.kind != kind:
         raise LinkNotValid(
             f"This ticket answers the {ticket.kind} question (asked by {ticket.kind}_action), not a {kind} question; "
-            "nothing was recorded."
+            "nothing was recorded. Answer each question in its own card."
         )
 
 
@@ -259,7 +259,7 @@ def answer_card(
     if answer.item_version != ticket.version:
         raise LinkNotValid(
             f"This ticket is for version {ticket.version} of action {action_id}, the answer names version "
-            f"{answer.item_version}; nothing was recorded."
+            f"{answer.item_version}; nothing was recorded. Press 'Load again' in the card to answer the item as it is."
         )
     try:
         return decision_links.answer_link(store, code, question, answer, by)
