@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import secrets
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -281,9 +282,24 @@ async def test_the_commit_tool_takes_no_owner_or_state_beside_the_form(
         await still_answers(client, card, store)
 
 
-async def test_neither_nonce_nor_ticket_reaches_anything_the_model_reads(
+async def test_a_model_in_a_host_without_apps_calling_the_card_tools_by_name_is_refused(
     server: MCPServer, store: Store, items: Items, mode: str
 ) -> None:
+    # The tools are not listed there, but hiding is no guard: a call by name must fail on its own merits.
+    async with apps_client(server, mode) as host:
+        _asked, card = await ask_in_card(host, "decide_action", {"action_id": items.candidate})
+    before = snapshot(store)
+    async with Client(server, mode=mode) as model:
+        guessed = await model.call_tool("open_decision_card", {**card.opening(), "nonce": secrets.token_urlsafe(24)})
+        assert "nothing was recorded" in refusal(guessed, "open_decision_card")
+        await refused(model, {**card.answer(), "ticket": "pat1.made.up"}, "not a ticket this server gave")
+    assert_unchanged(store, before)
+
+
+async def test_neither_nonce_nor_ticket_reaches_anything_the_model_reads_or_any_log_line(
+    server: MCPServer, store: Store, items: Items, mode: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
     async with apps_client(server, mode) as client:
         results = []
         asked, card = await ask_in_card(client, "decide_action", {"action_id": items.candidate})
@@ -299,3 +315,6 @@ async def test_neither_nonce_nor_ticket_reaches_anything_the_model_reads(
     for result in results:
         read = what_the_model_reads(result)
         assert not any(secret in read for secret in secrets_seen), read[:300]
+    assert any("answer_decision_card" in line for line in caplog.messages)  # the refusals were logged
+    logged = "\n".join(caplog.messages)
+    assert not any(secret in logged for secret in secrets_seen)

@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 from apps_host import HOST_LABEL, apps_client, ask_in_card, card_meta, what_the_model_reads
 from gate_setting import Items
+from mcp import Client
 from mcp.server import MCPServer
 from mcp.server.apps import APP_MIME_TYPE, EXTENSION_ID
 from mcp_results import ok, refusal
@@ -66,6 +67,23 @@ async def test_the_gated_tools_show_the_card_the_review_shows_the_board_and_the_
         "list_overdue": {"resourceUri": BOARD_URI},
         "review_agenda": {"resourceUri": BOARD_URI},
     }
+
+
+async def test_the_card_tools_are_listed_only_to_hosts_that_render_apps(server: MCPServer, mode: str) -> None:
+    # Elsewhere no card is ever shown, so the model's list stays as it was (the extension is opt-in on both sides).
+    async with Client(server, mode=mode) as plain:
+        listed = {t.name for t in (await plain.list_tools()).tools}
+    async with apps_client(server, mode) as client:
+        tools = {t.name: t for t in (await client.list_tools()).tools}
+    assert set(tools) - listed == {"open_decision_card", "answer_decision_card"}
+    opening, answering = tools["open_decision_card"], tools["answer_decision_card"]
+    assert opening.annotations is not None
+    assert opening.annotations.read_only_hint is True
+    assert answering.annotations is not None
+    assert (answering.annotations.read_only_hint, answering.annotations.destructive_hint) == (False, False)
+    assert sorted(opening.input_schema["required"]) == ["action_id", "kind", "nonce"]
+    assert sorted(answering.input_schema["required"]) == ["action_id", "form", "kind", "ticket"]
+    assert set(answering.input_schema["properties"]) == {"action_id", "form", "kind", "ticket"}  # no owner, no state
 
 
 # -- the human decides in the card -----------------------------------------------------------------------

@@ -154,22 +154,6 @@ EXPECTED_TOOLS: dict[str, dict[str, Any]] = {
         "properties": ["action_id", "note", "status"],
         "required": ["action_id", "status"],
     },
-    # The MCP Apps decision card's tools: app-only (the host hides them from the model), refused without the ticket.
-    "open_decision_card": {
-        "annotations": {"readOnlyHint": True, "openWorldHint": False},
-        "properties": ["action_id", "kind", "nonce"],
-        "required": ["action_id", "kind", "nonce"],
-    },
-    "answer_decision_card": {
-        "annotations": {
-            "readOnlyHint": False,
-            "destructiveHint": False,
-            "idempotentHint": False,
-            "openWorldHint": False,
-        },
-        "properties": ["action_id", "form", "kind", "ticket"],
-        "required": ["action_id", "form", "kind", "ticket"],
-    },
     # The review: read-only, every date injectable.
     "list_overdue": {
         "annotations": {"readOnlyHint": True, "openWorldHint": False},
@@ -285,7 +269,6 @@ async def test_only_the_listing_and_review_tools_are_read_only(client: Client) -
     tools = (await client.list_tools()).tools
     read_only = {t.name for t in tools if t.annotations and t.annotations.read_only_hint}
     assert read_only == {
-        "open_decision_card",
         "list_actions",
         "list_overdue",
         "review_agenda",

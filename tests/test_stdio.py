@@ -93,8 +93,6 @@ async def test_the_console_script_serves_mcp_over_stdio_and_writes_the_configure
                 "complete_action",
                 "reopen_action",
                 "report_status",
-                "open_decision_card",
-                "answer_decision_card",
                 "list_overdue",
                 "review_agenda",
                 "draft_status_summary",

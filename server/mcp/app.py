@@ -91,7 +91,7 @@ def build_server(
         version=VERSION,
         instructions=INSTRUCTIONS,
         log_level=settings.log_level,
-        middleware=[UnknownArgumentGuard(arguments), ReadableResolverErrors()],
+        middleware=[UnknownArgumentGuard(arguments), ReadableResolverErrors(), card.AppOnlyTools()],
         request_state_security=security,
         lifespan=lifespan,
         tools=list(tools),

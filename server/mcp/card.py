@@ -13,9 +13,10 @@ from __future__ import annotations
 import functools
 import re
 from importlib import resources
-from typing import Annotated, Final, Literal
+from typing import Annotated, Any, Final, Literal
 
-from mcp.server.apps import Apps
+from mcp.server.apps import Apps, client_supports_apps
+from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult, TextContent
 from pydantic import Field
@@ -103,6 +104,27 @@ def answer_decision_card(
 
 
 TOOLS: tuple[ToolSpec, ...] = (open_decision_card, answer_decision_card)
+
+
+def _app_only(meta: Any) -> bool:
+    ui = meta.get("ui") if isinstance(meta, dict) else None
+    return isinstance(ui, dict) and ui.get("visibility") == ["app"]
+
+
+class AppOnlyTools:
+    """List the card's app-only tools only to clients that declared MCP Apps (extensions are opt-in on both sides).
+
+    Elsewhere no card is ever shown, so the tools could only clutter the model's list. Hiding is a courtesy, not a
+    guard: a call by name still reaches them, and they still refuse anything without the card's nonce or ticket.
+    """
+
+    async def __call__(self, ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
+        result = await call_next(ctx)
+        if ctx.method != "tools/list" or client_supports_apps(ctx):
+            return result
+        if isinstance(result, dict) and isinstance(result.get("tools"), list):  # the wire form, at this tier
+            return {**result, "tools": [t for t in result["tools"] if not _app_only(t.get("_meta"))]}
+        return result  # pragma: no cover - an error result, or an SDK that hands middleware models
 
 
 @functools.cache
