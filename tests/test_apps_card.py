@@ -151,7 +151,9 @@ async def test_accepting_in_the_card_records_the_humans_decision_via_mcp_app(
         assert (recorded["committed"], recorded["outcome"], recorded["channel"]) == (True, "accepted", "mcp-app")
         assert (recorded["owner"], recorded["due"], recorded["decided_by"]) == ("bob", "2027-02-14", "tester")
         again = ok(await client.call_tool("decide_action", {"action_id": items.candidate}))
+        listed = ok(await client.call_tool("list_actions", {"owner": "bob"}))
     action = store.get_action(items.candidate)
+    assert [(i["id"], i["state"], i["due"]) for i in listed["items"]] == [(items.candidate, "accepted", "2027-02-14")]
     assert (action.state, action.owner, action.due) == (ActionState.ACCEPTED, "bob", date(2027, 2, 14))
     [decision] = [d for d in store.decisions(items.candidate)]
     assert (decision.channel, decision.client, decision.decided_by) == (Channel.MCP_APP, HOST_LABEL, "tester")
