@@ -18,7 +18,9 @@ from postmortem_actions.tools.trackers.config import Trackers, load_trackers
 
 if TYPE_CHECKING:
     # Imported lazily below: store and tools tests should not pay for the SDK import (about a second).
+    from gate_setting import Items
     from mcp import Client
+    from mcp.server import MCPServer
 
 MAX_BYTES = 64_000
 
@@ -132,6 +134,22 @@ def store(settings: Settings) -> Store:
 def mode(request: pytest.FixtureRequest) -> str:
     """The protocol era: 'auto' negotiates 2026-07-28, 'legacy' forces 2025-11-25."""
     return str(request.param)
+
+
+@pytest.fixture
+def server(settings: Settings) -> MCPServer:
+    """The MCP server on the test's database (build one per test; the tool table is built once per process)."""
+    from postmortem_actions.server.mcp.app import build_server
+
+    return build_server(settings)
+
+
+@pytest.fixture
+async def items(server: MCPServer, store: Store, record_sample: RecordSample) -> Items:
+    """The sample postmortem with an item in every state the gated tools ask about (tests/gate_setting.py)."""
+    from gate_setting import setting
+
+    return await setting(server, store, record_sample)
 
 
 @pytest.fixture

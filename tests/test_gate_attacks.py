@@ -17,14 +17,14 @@ import base64
 import dataclasses
 import secrets
 import sqlite3
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from contextlib import closing
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import anyio
 import pytest
+from gate_setting import Items, assert_unchanged, decide_directly, snapshot
 from mcp import Client, MCPError
 from mcp.client import ClientRequestContext
 from mcp.server import MCPServer
@@ -44,14 +44,11 @@ from postmortem_actions.store import (
     ActionFilter,
     ActionState,
     Actor,
-    Channel,
     DecisionKind,
-    HumanDecision,
     Store,
 )
 from postmortem_actions.store.text import HIDDEN
 
-RecordSample = Callable[[Client], Awaitable[tuple[int, list[int]]]]
 ASSISTANT = Actor(actor="assistant", via="mcp:test for tester")
 
 pytestmark = pytest.mark.anyio
@@ -119,29 +116,6 @@ def cancelling(params: ElicitRequestFormParams) -> ElicitResult:
     return ElicitResult(action="cancel")
 
 
-# -- what "nothing changed" means ------------------------------------------------------------------------
-
-Snapshot = tuple[list[dict[str, Any]], list[dict[str, Any]]]
-
-
-def snapshot(store: Store) -> Snapshot:
-    """Every action as a full record, and the decision log."""
-    return (
-        [a.model_dump(mode="json") for a in store.actions(ActionFilter())],
-        [d.model_dump(mode="json") for d in store.decisions()],
-    )
-
-
-def assert_unchanged(store: Store, before: Snapshot) -> None:
-    after = snapshot(store)
-    assert [(a["id"], a["state"], a["owner"], a["due"]) for a in after[0]] == [
-        (a["id"], a["state"], a["owner"], a["due"]) for a in before[0]
-    ]
-    assert after == before
-    report = store.verify()
-    assert report.ok, report.problems
-
-
 def not_committed(result: CallToolResult, outcome: str) -> str:
     """A structured 'the human did not commit' result; returns its message."""
     assert not result.is_error, text_of(result)
@@ -153,39 +127,6 @@ def not_committed(result: CallToolResult, outcome: str) -> str:
 
 
 # -- the setting: one postmortem with an item in every state ---------------------------------------------
-
-
-@dataclass(frozen=True)
-class Items:
-    postmortem: int
-    candidate: int
-    accepted: int
-    done: int
-    killed: int
-    spare: int
-
-
-def decide_directly(store: Store, action_id: int, kind: DecisionKind, **values: Any) -> None:
-    """A human decision typed elsewhere (the terminal): how the setting gets items past the candidate stage."""
-    store.record_decision(
-        action_id, HumanDecision(kind=kind, decided_by="tester", channel=Channel.TERMINAL, client="setup", **values)
-    )
-
-
-@pytest.fixture
-def server(settings: Settings) -> MCPServer:
-    return build_server(settings)
-
-
-@pytest.fixture
-async def items(server: MCPServer, store: Store, record_sample: RecordSample) -> Items:
-    async with Client(server) as plain:
-        pm, ids = await record_sample(plain)
-    decide_directly(store, ids[1], DecisionKind.ACCEPT, owner="dana", due=date(2027, 1, 15))
-    decide_directly(store, ids[2], DecisionKind.ACCEPT, owner="erin", due=date(2027, 2, 1))
-    decide_directly(store, ids[2], DecisionKind.COMPLETE, evidence="PR #12 merged")
-    decide_directly(store, ids[3], DecisionKind.KILL, reason="Duplicate of the paging work")
-    return Items(pm, ids[0], ids[1], ids[2], ids[3], ids[4])
 
 
 def valid_call(tool: str, items: Items) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from mcp.server.mcpserver import RequestStateSecurity
 from mcp.server.mcpserver.tools import Tool
 
 from postmortem_actions.server.keys import state_key
-from postmortem_actions.server.mcp import extraction, gate, review, trackers
+from postmortem_actions.server.mcp import card, extraction, gate, review, trackers
 from postmortem_actions.server.mcp import postmortems as postmortem_tools
 from postmortem_actions.server.mcp.boundary import ReadableResolverErrors, UnknownArgumentGuard, argument_names
 from postmortem_actions.server.mcp.context import App
@@ -50,6 +50,7 @@ def tool_table(configured_trackers: tuple[TrackerName, ...]) -> tuple[tuple[Tool
     specs = [
         *postmortem_tools.TOOLS,
         *gate.TOOLS,
+        *card.TOOLS,
         *review.TOOLS,
         *extraction.TOOLS,
         *trackers.tools_for(configured_trackers),
@@ -90,10 +91,12 @@ def build_server(
         version=VERSION,
         instructions=INSTRUCTIONS,
         log_level=settings.log_level,
-        middleware=[UnknownArgumentGuard(arguments), ReadableResolverErrors()],
+        middleware=[UnknownArgumentGuard(arguments), ReadableResolverErrors(), card.AppOnlyTools()],
         request_state_security=security,
         lifespan=lifespan,
         tools=list(tools),
+        # The decision card and the review board for hosts that render MCP Apps; its tools are in the table above.
+        extensions=[card.apps_extension()],
     )
     for register in _RESOURCES_AND_PROMPTS:
         register(mcp, app)

@@ -69,8 +69,10 @@ class ToolSpec:
         return frozenset(p for p in inspect.signature(self.fn).parameters if p not in ("ctx", "answer"))
 
 
-# The decision card hosts with MCP Apps render for the gated tools (server/mcp/card.py).
+# The decision card hosts with MCP Apps render for the gated tools, and the read-only review board they render for
+# the overdue list and the agenda (server/mcp/card.py).
 CARD_URI: Final = "ui://postmortem-actions/decision-card.html"
+BOARD_URI: Final = "ui://postmortem-actions/review-board.html"
 
 
 def tool(

@@ -7,7 +7,7 @@ from mcp.server import MCPServer
 from mcp.server.mcpserver import Context, UserMessage
 from pydantic import Field
 
-from postmortem_actions.server.mcp.boundary import READ_ONLY, ToolSpec, tool
+from postmortem_actions.server.mcp.boundary import BOARD_URI, READ_ONLY, ToolSpec, tool
 from postmortem_actions.server.mcp.context import App, app
 from postmortem_actions.store import Category
 from postmortem_actions.store.followthrough import GroupBy
@@ -15,9 +15,11 @@ from postmortem_actions.tools import followthrough as ft
 
 AsOf = Annotated[date | None, Field(description="The day to compute for (YYYY-MM-DD); default today")]
 Id = Annotated[int | None, Field(ge=1)]
+# Hosts that render MCP Apps show these results on the read-only review board (server/mcp/card.py).
+BOARD = {"ui": {"resourceUri": BOARD_URI}}
 
 
-@tool("List overdue actions", READ_ONLY)
+@tool("List overdue actions", READ_ONLY, meta=BOARD)
 def list_overdue(
     ctx: Context[App],
     as_of: AsOf = None,
@@ -40,7 +42,7 @@ def list_overdue(
     )
 
 
-@tool("Review meeting agenda", READ_ONLY)
+@tool("Review meeting agenda", READ_ONLY, meta=BOARD)
 def review_agenda(
     ctx: Context[App],
     as_of: AsOf = None,
