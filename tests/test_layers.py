@@ -2,6 +2,7 @@
 rules follow folders, not lists of file names."""
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -138,5 +139,8 @@ def test_the_tracker_adapters_and_the_error_tree_import_without_sqlite_or_the_sd
         "postmortem_actions.tools.trackers.linear; "
         "print(sorted(m for m in ('sqlite3', 'mcp', 'postmortem_actions.store.store') if m in sys.modules))"
     )
-    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    bare = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_")}  # coverage itself loads sqlite3
+    found = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=bare
+    ).stdout.strip()
     assert found == "[]"
