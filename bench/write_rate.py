@@ -4,11 +4,11 @@
 
 In a fresh database (in DIR, default the system's temporary folder: put it on the disk the server would use,
 since every commit is fsynced) holding postmortems of ten action items each, one process records WRITES
-candidates one call at a time through `record_candidates` (the evidence check, the coverage gap and the store, as the MCP tool runs them), then
-accepts each with `Store.record_decision` (the gate's checks, the hash chain, the SQL guards: what a human's
-answer costs). Prints, as JSON lines, writes per second and p50/p99 milliseconds for each, and how far that is
-above the demand of a large engineering organisation (10k actions a year, each decided about three times, and
-a review meeting deciding 60 items in ten minutes).
+candidates one call at a time through `record_candidates` (the evidence check, the coverage gap and the store,
+as the MCP tool runs them), then accepts each with `Store.record_decision` (the gate's checks, the hash chain,
+the SQL guards: what a human's answer costs). Prints, as JSON lines, writes per second and p50/p99 milliseconds
+for each, and how far that is above the demand of a large engineering organisation (10k actions a year, each
+written about four times, and a review meeting deciding 60 items in ten minutes).
 """
 
 from __future__ import annotations

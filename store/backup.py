@@ -42,14 +42,14 @@ def copy_database(source: sqlite3.Connection, target: Path) -> BackupCopy:
             problems = [row[0] for row in copy.execute("PRAGMA quick_check")]
             if problems != ["ok"]:
                 raise StoreError(f"the copy failed SQLite's quick check ({'; '.join(problems[:3])})")
-            counts = [
-                copy.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608 - fixed table names
+            postmortems, actions, decisions = (
+                int(copy.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # noqa: S608 - fixed table names
                 for table in ("postmortems", "actions", "decisions")
-            ]
+            )
             # Fold any WAL frames into the file itself, so the copy is complete on its own.
             copy.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             copy.close()
     except DB_ERRORS as exc:
         raise translate(exc) from exc
-    return BackupCopy(*counts, size_bytes=target.stat().st_size)
+    return BackupCopy(postmortems, actions, decisions, size_bytes=target.stat().st_size)
