@@ -8,6 +8,7 @@ names a new (or empty) file; writing it safely beside the real target and renami
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +24,16 @@ class BackupCopy:
     actions: int
     decisions: int
     size_bytes: int
+
+
+def is_postmortem_actions_database(path: Path) -> bool:
+    """Whether `path` is a SQLite file holding our tables (an earlier copy), read without changing it."""
+    try:
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as db:
+            names = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except (*DB_ERRORS, OSError, ValueError):
+        return False
+    return {"postmortems", "actions", "decisions"} <= names
 
 
 def copy_database(source: sqlite3.Connection, target: Path) -> BackupCopy:

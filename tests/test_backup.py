@@ -15,6 +15,7 @@ from postmortem_actions.server.cli.main import main
 from postmortem_actions.server.cli.output import SQLITE_HEADER, write_database_copy
 from postmortem_actions.server.settings import KEY_SUFFIX
 from postmortem_actions.store import Store
+from postmortem_actions.store.backup import is_postmortem_actions_database
 from postmortem_actions.store.errors import OutputNotWritten, StoreError
 
 BACKUPS = 3
@@ -94,6 +95,9 @@ def test_a_backup_replaces_an_earlier_one_and_holds_what_the_database_holds(
     assert status == 0, err
     assert "1 postmortem(s), 0 action(s) and 0 decision(s)" in err
     assert copy.stat().st_mode & 0o777 == 0o600
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    assert run(capsys, "--db", str(db), "backup", str(empty))[0] == 0
     assert [p.title for p in Store(copy, create=False).list_postmortems()] == ["Queue outage"]
     with closing(sqlite3.connect(copy)) as restored:
         assert restored.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -139,6 +143,24 @@ def test_another_kind_of_file_is_replaced_only_with_force(tmp_path: Path, capsys
     assert notes.read_bytes().startswith(SQLITE_HEADER)
 
 
+def test_another_sqlite_database_is_not_taken_for_an_earlier_copy(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "actions.db"
+    _new_database(db)
+    other = tmp_path / "inventory.db"
+    with closing(sqlite3.connect(other)) as inventory, inventory:
+        inventory.execute("CREATE TABLE parts (id INTEGER PRIMARY KEY, name TEXT)")
+        inventory.execute("INSERT INTO parts (name) VALUES ('bolt')")
+    status, err = run(capsys, "--db", str(db), "backup", str(other))
+    assert status == 2
+    assert "is a SQLite database, but not a copy of this one" in err
+    with closing(sqlite3.connect(other)) as inventory:
+        assert inventory.execute("SELECT name FROM parts").fetchall() == [("bolt",)]
+    assert run(capsys, "--db", str(db), "backup", str(other), "--force")[0] == 0
+    assert is_postmortem_actions_database(other)
+
+
 @pytest.mark.parametrize(
     ("target", "message"),
     [
@@ -177,8 +199,9 @@ def test_a_copy_that_fails_leaves_no_temporary_file_and_the_earlier_copy_intact(
         raise StoreError("database error: database or disk is full")
 
     with pytest.raises(StoreError, match="disk is full"):
-        write_database_copy(earlier, fails, force=False, protected=())
+        write_database_copy(earlier, fails, force=False, protected=(), earlier_copy=lambda _: True)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["copy.db"]
     assert earlier.read_bytes() == SQLITE_HEADER + b"earlier"
+    assert not is_postmortem_actions_database(earlier)
     with pytest.raises(OutputNotWritten, match="is a folder"):
-        write_database_copy(tmp_path, fails, force=True, protected=())
+        write_database_copy(tmp_path, fails, force=True, protected=(), earlier_copy=lambda _: True)

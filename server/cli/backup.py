@@ -11,7 +11,7 @@ from postmortem_actions.server.cli.arguments import Commands
 from postmortem_actions.server.cli.output import write_database_copy
 from postmortem_actions.server.settings import Settings
 from postmortem_actions.store import Store
-from postmortem_actions.store.backup import BackupCopy
+from postmortem_actions.store.backup import BackupCopy, is_postmortem_actions_database
 
 COMMANDS = ("backup",)
 
@@ -27,7 +27,7 @@ def add_commands(commands: Commands, common: argparse.ArgumentParser) -> None:
     backup.add_argument(
         "--force",
         action="store_true",
-        help="replace FILE even if it is not a SQLite database (never the database, its journal or its key)",
+        help="replace FILE even if it is not an earlier copy (never the database, its journal or its key)",
     )
 
 
@@ -45,6 +45,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             lambda temporary: copies.append(store.backup(temporary)),
             force=args.force,
             protected=settings.protected_paths,
+            earlier_copy=is_postmortem_actions_database,
         )
     [copy] = copies
     print(

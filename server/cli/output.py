@@ -67,12 +67,19 @@ def write_output(path: Path, text: str, kind: Kind, *, force: bool, protected: I
     _replace(path, target, lambda temporary: _write_bytes(temporary, data), _mode(existing))
 
 
-def write_database_copy(path: Path, fill: Callable[[Path], None], *, force: bool, protected: Iterable[Path]) -> None:
+def write_database_copy(
+    path: Path,
+    fill: Callable[[Path], None],
+    *,
+    force: bool,
+    protected: Iterable[Path],
+    earlier_copy: Callable[[Path], bool],
+) -> None:
     """Have `fill` write a SQLite database into a new empty file beside `path`, then rename it over `path`.
 
-    The same refusals as `write_output`: an existing file is replaced only when it is a SQLite database (an
-    earlier copy) or empty, or with `force`; a pipe or device is refused. Whatever `fill` raises propagates,
-    and the temporary file (and any journal SQLite left beside it) is removed.
+    The same refusals as `write_output`: an existing file is replaced only when it is empty or `earlier_copy`
+    recognises it, or with `force`; a pipe or device is refused. Whatever `fill` raises propagates, and the
+    temporary file (and any journal SQLite left beside it) is removed.
 
     Raises:
         OutputNotWritten: `path` is refused or could not be written (the message says which, and what to do).
@@ -81,6 +88,11 @@ def write_database_copy(path: Path, fill: Callable[[Path], None], *, force: bool
     existing = _stat(path)
     if existing is not None:
         _check_existing(path, target, existing, "", "sqlite", force=force)
+        if not force and existing.st_size and not earlier_copy(target):
+            raise OutputNotWritten(
+                f"{path} is a SQLite database, but not a copy of this one. Nothing was written: use --force to "
+                "replace it, or choose another file."
+            )
     _replace(path, target, fill, _mode(existing))
 
 
