@@ -154,7 +154,7 @@ def test_another_sqlite_database_is_not_taken_for_an_earlier_copy(
         inventory.execute("INSERT INTO parts (name) VALUES ('bolt')")
     status, err = run(capsys, "--db", str(db), "backup", str(other))
     assert status == 2
-    assert "is a SQLite database, but not a copy of this one" in err
+    assert "already exists and is not an earlier copy of this database" in err
     with closing(sqlite3.connect(other)) as inventory:
         assert inventory.execute("SELECT name FROM parts").fetchall() == [("bolt",)]
     assert run(capsys, "--db", str(db), "backup", str(other), "--force")[0] == 0

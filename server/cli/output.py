@@ -90,8 +90,8 @@ def write_database_copy(
         _check_existing(path, target, existing, "", "sqlite", force=force)
         if not force and existing.st_size and not earlier_copy(target):
             raise OutputNotWritten(
-                f"{path} is a SQLite database, but not a copy of this one. Nothing was written: use --force to "
-                "replace it, or choose another file."
+                f"{path} already exists and is not an earlier copy of this database. Nothing was written: use "
+                "--force to replace it, or choose another file."
             )
     _replace(path, target, fill, _mode(existing))
 
