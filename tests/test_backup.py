@@ -205,3 +205,11 @@ def test_a_copy_that_fails_leaves_no_temporary_file_and_the_earlier_copy_intact(
     assert not is_postmortem_actions_database(earlier)
     with pytest.raises(OutputNotWritten, match="is a folder"):
         write_database_copy(tmp_path, fails, force=True, protected=(), earlier_copy=lambda _: True)
+
+
+def test_a_copy_sqlite_cannot_write_is_a_store_error_that_says_why(tmp_path: Path) -> None:
+    db = tmp_path / "actions.db"
+    _new_database(db)
+    (tmp_path / "folder").mkdir()
+    with closing(Store(db, create=False)) as store, pytest.raises(StoreError, match="unable to open database file"):
+        store.backup(tmp_path / "folder")
