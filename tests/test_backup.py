@@ -22,6 +22,14 @@ BACKUPS = 3
 ACKED_BEFORE_FIRST_BACKUP = 20
 
 
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    """A database with one postmortem and no actions."""
+    path = tmp_path / "actions.db"
+    _new_database(path)
+    return path
+
+
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
     status = main(list(args))
     return status, capsys.readouterr().err
@@ -84,10 +92,8 @@ def test_a_backup_taken_while_another_process_decides_is_consistent_and_verifies
 
 
 def test_a_backup_replaces_an_earlier_one_and_holds_what_the_database_holds(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, db: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = tmp_path / "actions.db"
-    _new_database(db)
     copy = tmp_path / "copy.db"
     assert run(capsys, "--db", str(db), "backup", str(copy))[0] == 0
     copy.chmod(0o600)
@@ -105,10 +111,8 @@ def test_a_backup_replaces_an_earlier_one_and_holds_what_the_database_holds(
 
 @pytest.mark.parametrize("suffix", ["", "-wal", "-shm", "-journal", KEY_SUFFIX])
 def test_a_backup_over_the_database_or_a_file_beside_it_is_refused_even_with_force(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], suffix: str
+    tmp_path: Path, db: Path, capsys: pytest.CaptureFixture[str], suffix: str
 ) -> None:
-    db = tmp_path / "actions.db"
-    _new_database(db)
     target = tmp_path / f"actions.db{suffix}"
     status, err = run(capsys, "--db", str(db), "backup", str(target), "--force")
     assert status == 2
@@ -119,9 +123,9 @@ def test_a_backup_over_the_database_or_a_file_beside_it_is_refused_even_with_for
     assert store.verify().ok
 
 
-def test_a_backup_through_a_link_to_the_database_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    db = tmp_path / "actions.db"
-    _new_database(db)
+def test_a_backup_through_a_link_to_the_database_is_refused(
+    tmp_path: Path, db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     link = tmp_path / "innocent.db"
     link.symlink_to(db)
     status, err = run(capsys, "--db", str(db), "backup", str(link))
@@ -129,9 +133,9 @@ def test_a_backup_through_a_link_to_the_database_is_refused(tmp_path: Path, caps
     assert "is the database" in err
 
 
-def test_another_kind_of_file_is_replaced_only_with_force(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    db = tmp_path / "actions.db"
-    _new_database(db)
+def test_another_kind_of_file_is_replaced_only_with_force(
+    tmp_path: Path, db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     notes = tmp_path / "notes.txt"
     notes.write_text("the review notes\n")
     status, err = run(capsys, "--db", str(db), "backup", str(notes))
@@ -144,10 +148,8 @@ def test_another_kind_of_file_is_replaced_only_with_force(tmp_path: Path, capsys
 
 
 def test_another_sqlite_database_is_not_taken_for_an_earlier_copy(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, db: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = tmp_path / "actions.db"
-    _new_database(db)
     other = tmp_path / "inventory.db"
     with closing(sqlite3.connect(other)) as inventory, inventory:
         inventory.execute("CREATE TABLE parts (id INTEGER PRIMARY KEY, name TEXT)")
@@ -170,10 +172,8 @@ def test_another_sqlite_database_is_not_taken_for_an_earlier_copy(
     ],
 )
 def test_a_target_that_cannot_hold_a_copy_is_refused_readably(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], target: str, message: str
+    tmp_path: Path, db: Path, capsys: pytest.CaptureFixture[str], target: str, message: str
 ) -> None:
-    db = tmp_path / "actions.db"
-    _new_database(db)
     (tmp_path / "folder").mkdir()
     status, err = run(capsys, "--db", str(db), "backup", str(tmp_path / target))
     assert status == 2
@@ -207,9 +207,7 @@ def test_a_copy_that_fails_leaves_no_temporary_file_and_the_earlier_copy_intact(
         write_database_copy(tmp_path, fails, force=True, protected=(), earlier_copy=lambda _: True)
 
 
-def test_a_copy_sqlite_cannot_write_is_a_store_error_that_says_why(tmp_path: Path) -> None:
-    db = tmp_path / "actions.db"
-    _new_database(db)
+def test_a_copy_sqlite_cannot_write_is_a_store_error_that_says_why(tmp_path: Path, db: Path) -> None:
     (tmp_path / "folder").mkdir()
     with closing(Store(db, create=False)) as store, pytest.raises(StoreError, match="unable to open database file"):
         store.backup(tmp_path / "folder")
