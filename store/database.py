@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Self
 
+from .backup import BackupCopy, copy_database
 from .connection import open_connection, reading, writing
 from .errors import SchemaMismatch, StoreError
 from .inputs import Actor
@@ -82,6 +83,17 @@ class Database:
             conns, self._conns = list(self._conns.values()), {}
         for conn in conns:
             conn.close()
+
+    def backup(self, target: Path) -> BackupCopy:
+        """Copy the whole database into `target` (a new or empty file) with SQLite's online backup API.
+
+        Consistent while other connections and processes write: the copy is the database as of one moment.
+
+        Raises:
+            StoreError: the copy could not be written or fails SQLite's quick check.
+        """
+        with self._db() as db:
+            return copy_database(db, target)
 
     def __enter__(self) -> Self:
         return self

@@ -38,15 +38,26 @@ async def test_the_readme_lists_every_tool_and_resource_with_its_read_only_flag(
         assert f"`{template.uri_template}`" in README
 
 
-def test_the_readme_configuration_snippets_parse_and_run_the_console_script() -> None:
+def test_the_readme_configuration_snippets_parse_and_run_the_console_script_or_uvx() -> None:
     blocks = re.findall(r"```json\n(.*?)```", README, re.DOTALL)
     assert len(blocks) >= 2
+    decoder = json.JSONDecoder()
+    commands = []
     for block in blocks:
-        config = json.loads(block)
-        servers = config.get("mcpServers") or config["servers"]
-        entry = servers["postmortem-actions"]
-        assert entry["command"].endswith("/bin/postmortem-actions")
-        assert entry["args"] == ["serve"]
+        position = 0
+        while position < len(block.strip()):  # a block may show two forms, one object after the other
+            config, end = decoder.raw_decode(block, position)
+            position = end + len(block[end:]) - len(block[end:].lstrip())
+            servers = config.get("mcpServers") or config["servers"]
+            entry = servers["postmortem-actions"]
+            if entry["command"] == "uvx":
+                assert entry["args"] == ["postmortem-actions", "serve"]
+            else:
+                assert entry["command"].endswith("/bin/postmortem-actions")
+                assert entry["args"] == ["serve"]
+            commands.append(entry["command"])
+    assert "uvx" in commands
+    assert any(command.endswith("/.venv/bin/postmortem-actions") for command in commands)
 
 
 def test_the_readme_opens_with_the_demo_and_the_test_command_that_ci_runs() -> None:

