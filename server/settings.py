@@ -14,6 +14,7 @@ from postmortem_actions.store.errors import ConfigError
 from postmortem_actions.store.text import refusal
 from postmortem_actions.tools.decisions import DueTable
 from postmortem_actions.tools.document_files import DEFAULT_MAX_BYTES, ReadPolicy
+from postmortem_actions.tools.nudges.policy import Policy, load_policy
 from postmortem_actions.tools.trackers.config import Trackers, load_trackers
 
 APP = "postmortem-actions"
@@ -71,6 +72,7 @@ class Settings:
     due_table: DueTable = field(default_factory=DueTable)
     answer_ttl: float = DEFAULT_ANSWER_TTL
     trackers: Trackers = field(default_factory=Trackers)
+    policy: Policy = field(default_factory=Policy)  # reminders, and the due-date table (due_table is its own)
 
     @property
     def state_key_path(self) -> Path:
@@ -104,9 +106,10 @@ class Settings:
 
         POSTMORTEM_ACTIONS_DB, POSTMORTEM_ACTIONS_ALLOWED_DIRS (os.pathsep-separated),
         POSTMORTEM_ACTIONS_MAX_BYTES, POSTMORTEM_ACTIONS_USER, POSTMORTEM_ACTIONS_LOG_LEVEL,
-        POSTMORTEM_ACTIONS_DUE_DAYS ('SEV1=7,SEV2=30,...'), POSTMORTEM_ACTIONS_ANSWER_TTL (seconds), and the
-        trackers (tools/tracker_config.py). With no folder named, the working directory is allowed, unless it is /
-        or the home folder (then none is).
+        POSTMORTEM_ACTIONS_DUE_DAYS ('SEV1=7,SEV2=30,...', over the policy file's [due_days]),
+        POSTMORTEM_ACTIONS_ANSWER_TTL (seconds), the trackers (tools/trackers/config.py) and the reminder policy
+        (POSTMORTEM_ACTIONS_POLICY and its variables, tools/nudges/policy.py). With no folder named, the working
+        directory is allowed, unless it is / or the home folder (then none is).
 
         Raises:
             ConfigError: a setting has an unusable value.
@@ -131,13 +134,15 @@ class Settings:
                 f"the user name {user!r} (POSTMORTEM_ACTIONS_USER, else git's user.name) {why}; set "
                 "POSTMORTEM_ACTIONS_USER to a plain name"
             )
+        policy = load_policy(env)
         return cls(
             db_path=db_path,
             allowed_dirs=allowed,
             max_bytes=max_bytes,
             user=user,
             log_level=level,
-            due_table=DueTable.parse(env.get("POSTMORTEM_ACTIONS_DUE_DAYS", "")),
+            due_table=policy.due_table,
             answer_ttl=float(ttl_text),
             trackers=load_trackers(env),
+            policy=policy,
         )

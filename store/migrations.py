@@ -19,6 +19,7 @@ from .schema import (
     GUARDS,
     INITIAL_GUARDS,
     LIFECYCLE_GUARDS_0004,
+    PEOPLE_AND_DELIVERIES,
     REPLACE_GUARDS,
     TABLES,
     TICKET_ORIGIN,
@@ -66,6 +67,11 @@ def _revive_revisit_channels(db: sqlite_utils.Database) -> None:
     broken = list(db.execute("PRAGMA foreign_key_check"))
     if broken:
         raise sqlite3.IntegrityError(f"the decision log's rebuild left {len(broken)} broken reference(s)")
+
+
+@migrations(name="0008_people_and_deliveries")
+def _people_and_deliveries(db: sqlite_utils.Database) -> None:
+    _run_script(db, PEOPLE_AND_DELIVERIES)
 
 
 def _run_script(db: sqlite_utils.Database, script: str) -> None:

@@ -24,6 +24,7 @@ from .errors import (
 )
 from .followthrough import FollowthroughQueries
 from .inputs import ActionFilter, Actor, HumanDecision, NewAction, NewPostmortem
+from .people import People
 from .records import (
     SUMMARY_COLUMNS,
     Action,
@@ -34,6 +35,7 @@ from .records import (
     Postmortem,
     WorkStatus,
 )
+from .reminders import Reminders
 from .schema import GENESIS_HASH
 from .sql import now, sql_value, text_key, where_clause
 from .tickets import TicketLinks
@@ -54,7 +56,7 @@ EDITABLE_FIELDS: Final = frozenset(
 )
 
 
-class Store(FollowthroughQueries, TicketLinks):
+class Store(FollowthroughQueries, TicketLinks, People, Reminders):
     """A postmortem-actions database file.
 
     `create=False` refuses a file that does not exist yet (for commands that only read or check);

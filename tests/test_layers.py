@@ -24,7 +24,7 @@ FORBIDDEN = {
     "tools": {"mcp", "sqlite3", "sqlite_utils", "httpx", "starlette", "uvicorn", "postmortem_actions.server"},
     "server": {"sqlite3", "sqlite_utils", "httpx", "httpx2"},
 }
-HTTP_CLIENT_ONLY_IN = "tools/trackers"
+HTTP_CLIENT_ONLY_IN = ("tools/trackers/", "tools/nudges/http.py")  # the adapters, and the webhook poster
 MAX_LINES = 400
 
 
