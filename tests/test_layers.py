@@ -56,7 +56,7 @@ def test_each_layer_imports_only_what_it_may(layer: str) -> None:
     assert not offending
 
 
-def test_only_the_tracker_adapters_import_the_http_client() -> None:
+def test_only_the_tracker_adapters_and_the_webhook_poster_import_the_http_client() -> None:
     offending = {
         str(p.relative_to(ROOT))
         for p in _modules("tools")

@@ -28,6 +28,7 @@ from postmortem_actions.store import (
 from postmortem_actions.store.errors import ConfigError, IllegalTransition, InvalidInput
 from postmortem_actions.store.text import refusal, visible
 from postmortem_actions.tools.days import DUE_WINDOW_YEARS, plausible_due
+from postmortem_actions.tools.people import suggestion
 from postmortem_actions.tools.schema import Model
 
 DEFAULT_DUE_DAYS: Final = {"SEV0": 7, "SEV1": 7, "SEV2": 30, "SEV3": 60, "SEV4": 90, "SEV5": 90}
@@ -84,6 +85,7 @@ class Question(Model):
     due: date | None = None
     reason: str = ""
     evidence: str = ""
+    known_people: str = Field(default="", description="The people table's names, offered for the owner (free text)")
 
 
 class Answer(Model):
@@ -183,7 +185,15 @@ def ask_decide(
         + (f" Assistant's note: {visible(note, multiline=True)}" if note else "")
         + f"\nAccept (edit owner and due date), kill (give a reason) or defer. [item {action.version()}]"
     )
-    return Question(kind="decide", action_id=action_id, version=action.version(), message=message, owner=owner, due=due)
+    return Question(
+        kind="decide",
+        action_id=action_id,
+        version=action.version(),
+        message=message,
+        owner=owner,
+        due=due,
+        known_people=suggestion(store),
+    )
 
 
 # What a confirmation question asks, by kind; the states it applies to and the values it needs are the table's.
@@ -254,6 +264,7 @@ def ask_confirmation(
         due=new_due,
         reason=reason,
         evidence=evidence,
+        known_people=suggestion(store) if row.sets_plan else "",
     )
 
 

@@ -5,7 +5,7 @@ and an environment variable for every single value, which wins over the file:
 
     [remind]   days_before_due (list, POSTMORTEM_ACTIONS_REMIND_BEFORE_DUE "7,1"), overdue_every (…_OVERDUE_EVERY),
                stale_after (…_STALE_AFTER), undecided_after (…_UNDECIDED_AFTER), quiet_days (…_QUIET_DAYS
-               "saturday,sunday,2026-12-25"), team_digest_day (…_TEAM_DAY: a weekday or "daily"), max_items
+               "saturday,sunday,2026-12-25", or "none"), team_digest_day (…_TEAM_DAY: a weekday or "daily"), max_items
                (…_MAX_ITEMS), report_hint (…_REPORT_HINT), item_url (…_ITEM_URL, "https://…/{id}")
     [due_days] SEV1 = 7 … default = 30 (POSTMORTEM_ACTIONS_DUE_DAYS "SEV1=7,SEV2=30" overrides entry by entry)
     [leads]    "12" = "alice": who hears about postmortem 12's undecided candidates (default: who added it)
@@ -199,6 +199,8 @@ def _numbers(value: Any, where: str) -> tuple[int, ...]:
 
 
 def _words(value: Any, where: str) -> tuple[str, ...]:
+    if str(value).strip().lower() == "none":
+        return ()
     items = value if isinstance(value, list) else str(value).split(",")
     found = tuple(str(v).strip().lower() for v in items if str(v).strip())
     for entry in found:
