@@ -18,8 +18,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from email import message_from_bytes
-from email.message import Message
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -234,7 +234,7 @@ class Mailbox:
     port: int = 0
     cafile: Path = Path()
     refuse: set[str] = field(default_factory=set)
-    received: list[tuple[list[str], Message, bool]] = field(default_factory=list)
+    received: list[tuple[list[str], EmailMessage, bool]] = field(default_factory=list)
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
@@ -246,7 +246,9 @@ class Mailbox:
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         content = envelope.original_content or b""
-        self.received.append((list(envelope.rcpt_tos), message_from_bytes(content), session.ssl is not None))
+        mail = message_from_bytes(content, policy=policy.default)
+        assert isinstance(mail, EmailMessage)
+        self.received.append((list(envelope.rcpt_tos), mail, session.ssl is not None))
         return "250 Message accepted"
 
 
@@ -264,7 +266,7 @@ SMTP_USER, SMTP_PASSWORD = "reminder-bot", "pa55-w0rd-never-shown"
 
 def _login(server: SMTP, session: Session, envelope: Envelope, mechanism: str, data: object) -> AuthResult:
     ok = isinstance(data, LoginPassword) and (data.login, data.password) == (SMTP_USER.encode(), SMTP_PASSWORD.encode())
-    return AuthResult(success=ok)
+    return AuthResult(success=ok, handled=False)  # handled=False: the server answers 535 itself
 
 
 @contextmanager

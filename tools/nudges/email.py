@@ -68,6 +68,7 @@ class Mailer:
         self.config = config
         self._connect = connector
         self._smtp: smtplib.SMTP | None = None
+        self._broken: str | None = None  # why the server cannot be used this run: the rest fail at once
 
     def send(self, mail: EmailMessage) -> None:
         """Send one email.
@@ -77,6 +78,8 @@ class Mailer:
                 (the message says which; it never holds the password).
         """
         where = f"the mail server {self.config.host}:{self.config.port}"
+        if self._broken is not None:
+            raise DeliveryFailed(f"{self._broken} (earlier in this run; not tried again until the next run)")
         try:
             if self._smtp is None:
                 self._smtp = self._connect(self.config)
@@ -85,17 +88,20 @@ class Mailer:
             said = "; ".join(f"{addr}: {code} {_said(text)}" for addr, (code, text) in exc.recipients.items())
             raise DeliveryFailed(f"{where} refused the recipient ({said}); it was not sent") from None
         except smtplib.SMTPAuthenticationError as exc:
-            self.close()
-            raise DeliveryFailed(f"{where} refused the credentials ({exc.smtp_code}); check the SMTP user") from None
+            raise self._fail(f"{where} refused the credentials ({exc.smtp_code}); check the SMTP user") from None
         except smtplib.SMTPNotSupportedError:
-            self.close()
-            raise DeliveryFailed(f"{where} does not offer STARTTLS; nothing was sent over a plain connection") from None
+            raise self._fail(f"{where} does not offer STARTTLS; nothing was sent over a plain connection") from None
         except smtplib.SMTPResponseException as exc:
-            self.close()
+            self.close()  # this message was refused (the sender, its size); the next one gets a fresh connection
             raise DeliveryFailed(f"{where} refused the message ({exc.smtp_code} {_said(exc.smtp_error)})") from None
         except (smtplib.SMTPException, OSError) as exc:
-            self.close()
-            raise DeliveryFailed(f"could not deliver through {where} ({type(exc).__name__})") from None
+            raise self._fail(f"could not deliver through {where} ({type(exc).__name__})") from None
+
+    def _fail(self, why: str) -> DeliveryFailed:
+        """A failure of the server itself (unreachable, TLS, login): every later message this run fails at once."""
+        self.close()
+        self._broken = why
+        return DeliveryFailed(why)
 
     def close(self) -> None:
         """Say goodbye to the server (or just drop a broken connection)."""

@@ -45,10 +45,15 @@ _WITHHOLD: Final = _Withhold()
 logging.getLogger("httpx2").addFilter(_WITHHOLD)
 
 
-def scrub(text: str, url: str) -> str:
-    """`text` with the URL, its path and every long path segment blanked, should a server echo them back."""
-    parts = urlsplit(url)
-    secrets = {url, parts.path, *(s for s in parts.path.split("/") if len(s) >= 8), parts.query}
+def scrub(text: str) -> str:
+    """`text` with every webhook URL this process knows, their paths and long path segments blanked, should a server
+    echo one back."""
+    with _WITHHOLD.lock:
+        urls = list(_WITHHOLD.secrets)
+    secrets: set[str] = set()
+    for url in urls:
+        parts = urlsplit(url)
+        secrets |= {url, parts.path, parts.query, *parts.path.split("/")}
     for secret in sorted((s for s in secrets if len(s) >= 8), key=len, reverse=True):
         text = text.replace(secret, "***")
     return text
@@ -74,6 +79,7 @@ class Poster:
         sleep: Sleep = time.sleep,
     ) -> None:
         self.label, self._url = label, url
+        self._broken: str | None = None  # the endpoint could not be reached this run: the rest fail at once
         self.retries, self.backoff, self.max_wait, self.sleep = retries, backoff, max_wait, sleep
         self._client = httpx2.Client(timeout=timeout, transport=transport, follow_redirects=False)
         with _WITHHOLD.lock:
@@ -89,9 +95,12 @@ class Poster:
             DeliveryFailed: refused (4xx other than 429), or still failing after the retries; the message names
                 `what` (e.g. "the reminder to alice") and never the URL.
         """
+        if self._broken is not None:
+            raise DeliveryFailed(f"{self._broken} earlier in this run; {what} waits for the next run")
         attempt = 0
         while True:
             wait: float | None = None
+            unreachable = True
             try:
                 response = self._client.post(self._url, json=payload)
             except httpx2.TimeoutException:
@@ -99,15 +108,17 @@ class Poster:
             except httpx2.HTTPError as exc:  # connection refused, DNS, TLS: the URL stays out of the message
                 failure = f"could not reach {self.label} ({type(exc).__name__})"
             else:
+                unreachable = False
                 if response.is_success:
                     return response
                 status = response.status_code
-                said = scrub(" ".join(response.text.split())[:200], self._url)
+                said = scrub(" ".join(response.text.split())[:200])
                 failure = f"{self.label} answered {status}" + (f" ({said})" if said else "")
                 if status != 429 and status < 500:
                     raise DeliveryFailed(f"{failure} to {what}; it was not sent and will be tried on the next run")
                 wait = retry_after_seconds(response.headers.get("retry-after"))
             if attempt >= self.retries:
+                self._broken = failure if unreachable else None
                 raise DeliveryFailed(
                     f"{failure} to {what}; gave up after {attempt + 1} attempts, the next run tries again"
                 )
