@@ -59,7 +59,8 @@ class TeamDigest(Model):
 
 class Message(Model):
     """One message to one recipient through one channel. `total` and `counts` cover every item it is about;
-    `items` lists the first of them (the policy's max_items)."""
+    `items` lists the first of them (the policy's max_items). The team digest lists no items of its own: its
+    `counts` are the agenda's sections and its `total` is overdue plus blocked (the lists it carries)."""
 
     audience: Audience
     recipient: str = Field(description="The person's name as the people table has it, or 'team'")

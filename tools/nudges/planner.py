@@ -289,7 +289,7 @@ def _team(run: _Run) -> list[Outgoing]:
                 recipient=TEAM,
                 channel=channel,
                 subject=subject_for("team", counts),
-                total=sum(digest.counts.values()),
+                total=counts["overdue"] + counts["blocked"],
                 counts=digest.counts,
                 items=[],
                 digest=digest,
