@@ -65,7 +65,11 @@ class World:
         text = f"# {title}\n\nSeverity: SEV2\n\n- {QUOTE} above 10,000 messages.\n"
         stored, _ = self.store.add_postmortem(
             NewPostmortem(
-                title=title, source="pasted", text=text, sha256=hashlib.sha256(text.encode()).hexdigest(), severity="SEV2"
+                title=title,
+                source="pasted",
+                text=text,
+                sha256=hashlib.sha256(text.encode()).hexdigest(),
+                severity="SEV2",
             ),
             by,
         )
@@ -88,7 +92,9 @@ class World:
         return action.id
 
     def decide(self, action_id: int, kind: str, **values: Any) -> None:
-        self.store.record_decision(action_id, HumanDecision(kind=kind, decided_by="carol", channel="terminal", **values))
+        self.store.record_decision(
+            action_id, HumanDecision(kind=kind, decided_by="carol", channel="terminal", **values)
+        )
 
     def accepted(self, name: str, postmortem_id: int, text: str, owner: str, due: date, accepted: date) -> int:
         action_id = self.candidate(name, postmortem_id, text, accepted - timedelta(days=1))
@@ -191,11 +197,12 @@ def hooks(path: str = SLACK_PATH) -> Iterator[Hooks]:
 
 def self_signed(folder: Path) -> tuple[Path, Path]:
     """A certificate for 127.0.0.1 and localhost, and its key, written to `folder`."""
+    import ipaddress
+
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
-    import ipaddress
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "postmortem-actions test SMTP")])
@@ -209,9 +216,7 @@ def self_signed(folder: Path) -> tuple[Path, Path]:
         .not_valid_before(now - timedelta(days=1))
         .not_valid_after(now + timedelta(days=1))
         .add_extension(
-            x509.SubjectAlternativeName(
-                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
-            ),
+            x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
             critical=False,
         )
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
@@ -220,9 +225,7 @@ def self_signed(folder: Path) -> tuple[Path, Path]:
     cert_file, key_file = folder / "smtp-cert.pem", folder / "smtp-key.pem"
     cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     key_file.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     )
     return cert_file, key_file
 
@@ -256,9 +259,9 @@ class _AnyPort(Controller):
     """aiosmtpd's controller on a port the system picks (it pokes its own port to check it is up)."""
 
     def _trigger_server(self) -> None:
-        assert self.server is not None
-        self.port = self.server.sockets[0].getsockname()[1]
-        super()._trigger_server()
+        server: Any = self.server  # an asyncio.Server: its sockets say which port it got
+        self.port = server.sockets[0].getsockname()[1]
+        super()._trigger_server()  # type: ignore[no-untyped-call]
 
 
 SMTP_USER, SMTP_PASSWORD = "reminder-bot", "pa55-w0rd-never-shown"

@@ -40,8 +40,13 @@ def test_a_dry_run_shows_every_message_and_who_cannot_be_reached_and_changes_not
     code, out, err = run(capsys, "--dry-run")
     assert (code, err) == (0, "")
     assert out.startswith("# Reminders for 2026-03-02\n\n_Dry run: nothing was sent or recorded._\n\nChannels: slack.")
-    for heading in ("## Alice (owner) — via slack", "## Bob (owner) — via slack", "## Carol (lead) — via slack",
-                    "## Team digest — via slack", "## Owners we cannot reach"):
+    for heading in (
+        "## Alice (owner) — via slack",
+        "## Bob (owner) — via slack",
+        "## Carol (lead) — via slack",
+        "## Team digest — via slack",
+        "## Owners we cannot reach",
+    ):
         assert heading in out
     assert "- Dana (owner): no one in the people table has this name or alias — 1 item (#6)" in out
     assert "cli-secret-99" not in out
@@ -57,7 +62,9 @@ def test_with_nothing_configured_the_messages_go_to_stdout_once_per_cadence(
     assert code == 0
     assert out.startswith("# Reminders for 2026-03-02\n\n## Alice (owner)\n\n**3 action items need you:")
     assert "remind 2026-03-02: 4 message(s) sent (stdout 4), 7 reminder(s) recorded." in err
-    assert "Owners we cannot reach:\n  Dana (owner): no one in the people table has this name or alias (1 item(s))" in err
+    assert (
+        "Owners we cannot reach:\n  Dana (owner): no one in the people table has this name or alias (1 item(s))" in err
+    )
     code, out, err = run(capsys)
     assert (code, out) == (0, "")
     assert "0 message(s) sent (none)" in err
@@ -66,7 +73,9 @@ def test_with_nothing_configured_the_messages_go_to_stdout_once_per_cadence(
 def test_only_sends_the_chosen_reminders(world: World, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "--only", "leads")
     assert code == 0
-    assert "## Carol (lead)" in out and "(owner)" not in out and "Team digest" not in out
+    assert "## Carol (lead)" in out
+    assert "(owner)" not in out
+    assert "Team digest" not in out
     assert {d.kind for d in world.store.deliveries()} == {"undecided"}
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import httpx2
 import pytest
-from nudge_world import AS_OF, SLACK_PATH, Hooks, Mailbox, World, ago, ahead, hooks, mailbox, smtp_env, table_rows
+from nudge_world import AS_OF, SLACK_PATH, Hooks, World, ago, ahead, hooks, mailbox, smtp_env, table_rows
 
 from postmortem_actions.server.cli.main import main
 from postmortem_actions.store import Actor
@@ -58,7 +58,9 @@ def env(tmp_path: Path, world: World, monkeypatch: pytest.MonkeyPatch) -> dict[s
     return values
 
 
-def remind(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str, **env: str) -> tuple[int, str, str]:
+def remind(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str, **env: str
+) -> tuple[int, str, str]:
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     code = main(["remind", *args])
@@ -91,7 +93,10 @@ def test_slack_messages_name_the_owner_items_dates_postmortem_ticket_link_and_ho
     alice = sent["U0ALICE"]
     assert alice["blocks"][0] == {
         "type": "header",
-        "text": {"type": "plain_text", "text": "3 action items need you: 1 overdue, 1 due soon, 1 without a status report"},
+        "text": {
+            "type": "plain_text",
+            "text": "3 action items need you: 1 overdue, 1 due soon, 1 without a status report",
+        },
     }
     sections = [b["text"]["text"] for b in alice["blocks"] if b["type"] == "section"]
     ids = world.ids
@@ -123,15 +128,26 @@ def test_text_in_an_item_can_never_mention_everyone_or_forge_a_link_in_slack(
 ) -> None:
     # Plain ASCII any candidate may hold: nothing hides in it, but Slack would read it as markup.
     world.store.revise_candidate(
-        world.ids["billing_old"], {"text": "Ping <!channel> & see <https://evil.example|the runbook>"},
+        world.ids["billing_old"],
+        {"text": "Ping <!channel> & see <https://evil.example|the runbook>"},
         Actor(actor="assistant", via="test"),
     )
-    remind(monkeypatch, capsys, "--as-of", AS_OF.isoformat(), "--only", "leads",
-           POSTMORTEM_ACTIONS_SLACK_WEBHOOK_URL=slack.url)
+    remind(
+        monkeypatch,
+        capsys,
+        "--as-of",
+        AS_OF.isoformat(),
+        "--only",
+        "leads",
+        POSTMORTEM_ACTIONS_SLACK_WEBHOOK_URL=slack.url,
+    )
     carol = by_mention(slack.take())["U0CAROL"]
     shown = json.dumps(carol)
-    assert "<!channel>" not in shown and "<https://evil" not in shown
-    assert "Ping &lt;!channel&gt; &amp; see &lt;https://evil.example|the runbook&gt;" in carol["blocks"][2]["text"]["text"]
+    assert "<!channel>" not in shown
+    assert "<https://evil" not in shown
+    assert (
+        "Ping &lt;!channel&gt; &amp; see &lt;https://evil.example|the runbook&gt;" in carol["blocks"][2]["text"]["text"]
+    )
 
 
 def test_the_generic_webhook_gets_the_recipient_the_message_and_the_items_as_data(
@@ -139,7 +155,12 @@ def test_the_generic_webhook_gets_the_recipient_the_message_and_the_items_as_dat
 ) -> None:
     with hooks("/hooks/reminders-4f9a2c7e1b") as hook:
         code, _, _ = remind(
-            monkeypatch, capsys, "--as-of", AS_OF.isoformat(), "--only", "owners",
+            monkeypatch,
+            capsys,
+            "--as-of",
+            AS_OF.isoformat(),
+            "--only",
+            "owners",
             POSTMORTEM_ACTIONS_WEBHOOK_URL=hook.url,
         )
         bodies = {b["recipient"]["name"]: b for b in hook.take()}
@@ -156,15 +177,22 @@ def test_the_generic_webhook_gets_the_recipient_the_message_and_the_items_as_dat
     }
     (item,) = bob["items"]
     assert (item["action_id"], item["kind"], item["due"], item["days_late"]) == (
-        world.ids["bob_overdue"], "overdue", ago(1).isoformat(), 1)
+        world.ids["bob_overdue"],
+        "overdue",
+        ago(1).isoformat(),
+        1,
+    )
     assert bob["text"].startswith("**1 action item needs you: 1 overdue**")  # Markdown (Mattermost)
     assert bob["content"] == bob["text"]  # Discord
     assert set(bodies) == {"Alice", "Bob"}
 
 
 def test_email_goes_over_starttls_with_a_login_to_each_owner_and_the_team_address(
-    world: World, tmp_path: Path, env: dict[str, str], monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str]
+    world: World,
+    tmp_path: Path,
+    env: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     with mailbox(tmp_path) as box:
         code, _, err = remind(monkeypatch, capsys, "--as-of", AS_OF.isoformat(), **smtp_env(box))
@@ -173,7 +201,10 @@ def test_email_goes_over_starttls_with_a_login_to_each_owner_and_the_team_addres
     assert set(mails) == {("alice@example.com",), ("bob@example.com",), ("carol@example.com",), ("sre@example.com",)}
     assert all(tls for _, tls in mails.values())
     alice, _ = mails[("alice@example.com",)]
-    assert alice["Subject"] == "[postmortem-actions] 3 action items need you: 1 overdue, 1 due soon, 1 without a status report"
+    assert (
+        alice["Subject"]
+        == "[postmortem-actions] 3 action items need you: 1 overdue, 1 due soon, 1 without a status report"
+    )
     assert (alice["From"], alice["Auto-Submitted"]) == ("reminders@example.com", "auto-generated")
     body = alice.get_content()
     assert "* #1 Page on queue depth — 5 days late (due 2026-02-25) · Billing queue backlog (postmortem #1)" in body
@@ -184,8 +215,11 @@ def test_email_goes_over_starttls_with_a_login_to_each_owner_and_the_team_addres
 
 
 def test_a_recipient_the_mail_server_refuses_fails_alone_and_is_retried_on_the_next_run(
-    world: World, tmp_path: Path, env: dict[str, str], monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str]
+    world: World,
+    tmp_path: Path,
+    env: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     with mailbox(tmp_path) as box:
         box.refuse.add("bob@example.com")
@@ -194,7 +228,9 @@ def test_a_recipient_the_mail_server_refuses_fails_alone_and_is_retried_on_the_n
         assert "not delivered: email to Bob: the mail server 127.0.0.1" in err
         assert "refused the recipient (bob@example.com: 550 5.1.1 no such mailbox here)" in err
         assert {tuple(to) for to, _, _ in box.received} == {
-            ("alice@example.com",), ("carol@example.com",), ("sre@example.com",)
+            ("alice@example.com",),
+            ("carol@example.com",),
+            ("sre@example.com",),
         }
         assert {d.recipient for d in world.store.deliveries()} == {"Alice", "Carol", "team"}
         box.refuse.clear()
@@ -205,8 +241,11 @@ def test_a_recipient_the_mail_server_refuses_fails_alone_and_is_retried_on_the_n
 
 
 def test_a_mail_server_that_rejects_the_login_fails_every_email_without_showing_the_password(
-    world: World, tmp_path: Path, env: dict[str, str], monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str]
+    world: World,
+    tmp_path: Path,
+    env: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     with mailbox(tmp_path) as box:
         wrong = {**smtp_env(box), "POSTMORTEM_ACTIONS_SMTP_PASSWORD": "wrong-pa55word-xyz"}
@@ -214,7 +253,8 @@ def test_a_mail_server_that_rejects_the_login_fails_every_email_without_showing_
     assert code == 1
     assert "refused the credentials (535)" in err
     assert "wrong-pa55word-xyz" not in out + err
-    assert box.received == [] and world.store.deliveries() == []
+    assert box.received == []
+    assert world.store.deliveries() == []
 
 
 # -- retries, and one failure among many ----------------------------------------------------------------------
@@ -256,7 +296,10 @@ def test_a_500_fails_one_recipient_while_the_others_are_delivered_and_recorded(
     report = deliver(world.store, plan_reminders(world.store, policy, as_of=AS_OF), senders)
     assert waits == [1.0, 2.0]  # exponential backoff, bounded: three attempts in all
     assert [(f.channel, f.recipient) for f in report.failures] == [("slack", "Bob")]
-    assert "Slack answered 500 (internal_error) to the reminder to Bob; gave up after 3 attempts" in report.failures[0].error
+    assert (
+        "Slack answered 500 (internal_error) to the reminder to Bob; gave up after 3 attempts"
+        in report.failures[0].error
+    )
     assert report.sent == 3
     assert {d.recipient for d in world.store.deliveries()} == {"Alice", "Carol", "team"}
     slack.take()
@@ -270,8 +313,12 @@ def test_a_500_fails_one_recipient_while_the_others_are_delivered_and_recorded(
 def test_remind_exits_1_when_a_message_failed_and_says_which(
     world: World, slack: Hooks, env: dict[str, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    slack.answer = lambda body: httpx2.Response(503, headers={"Retry-After": "0"}) if "U0CAROL" in body["text"] else None
-    code, _, err = remind(monkeypatch, capsys, "--as-of", AS_OF.isoformat(), POSTMORTEM_ACTIONS_SLACK_WEBHOOK_URL=slack.url)
+    slack.answer = lambda body: (
+        httpx2.Response(503, headers={"Retry-After": "0"}) if "U0CAROL" in body["text"] else None
+    )
+    code, _, err = remind(
+        monkeypatch, capsys, "--as-of", AS_OF.isoformat(), POSTMORTEM_ACTIONS_SLACK_WEBHOOK_URL=slack.url
+    )
     assert code == 1
     assert "remind 2026-03-02: 3 message(s) sent (slack 3)" in err
     assert "not delivered: slack to Carol: Slack answered 503 to the reminder to Carol; gave up after 3 attempts" in err
@@ -284,8 +331,9 @@ def test_hourly_runs_at_fixed_days_send_each_reminder_once_per_cadence(
     world: World, slack: Hooks, env: dict[str, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     def sent_on(day: date) -> dict[str, int]:
-        code, _, err = remind(monkeypatch, capsys, "--as-of", day.isoformat(),
-                              POSTMORTEM_ACTIONS_SLACK_WEBHOOK_URL=slack.url)
+        code, _, err = remind(
+            monkeypatch, capsys, "--as-of", day.isoformat(), POSTMORTEM_ACTIONS_SLACK_WEBHOOK_URL=slack.url
+        )
         assert code == 0, err
         return {who: len(body["blocks"]) for who, body in by_mention(slack.take()).items()}
 
@@ -295,8 +343,9 @@ def test_hourly_runs_at_fixed_days_send_each_reminder_once_per_cadence(
     assert set(sent_on(ahead(2))) == {"U0ALICE"}  # due tomorrow
     assert set(sent_on(ahead(3))) == {"U0ALICE", "U0BOB"}  # overdue, three days on
     assert sent_on(ahead(3)) == {}
-    code, _, err = remind(monkeypatch, capsys, "--as-of", ahead(5).isoformat(),
-                          POSTMORTEM_ACTIONS_SLACK_WEBHOOK_URL=slack.url)
+    code, _, err = remind(
+        monkeypatch, capsys, "--as-of", ahead(5).isoformat(), POSTMORTEM_ACTIONS_SLACK_WEBHOOK_URL=slack.url
+    )
     assert (code, err.strip()) == (0, "2026-03-07 is a quiet day (saturday): nothing was sent.")
     assert slack.take() == []
 
@@ -324,26 +373,38 @@ def test_a_webhook_url_never_appears_in_output_logs_or_errors(world: World, env:
             "POSTMORTEM_ACTIONS_LOG_LEVEL": "DEBUG",
         }
         runs = [
-            subprocess.run([*_console(), "remind", "--as-of", AS_OF.isoformat(), *extra], env=run_env,
-                           capture_output=True, text=True, timeout=60, check=False)
+            subprocess.run(
+                [*_console(), "remind", "--as-of", AS_OF.isoformat(), *extra],
+                env=run_env,
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=False,
+            )
             for extra in ([], ["--dry-run"])
         ]
-        assert slack.take() and generic.take()
+        assert slack.take()
+        assert generic.take()
     failed, dry = runs
     assert failed.returncode == 1
     assert "Slack answered 404 (no_service for ***) to the reminder to Alice" in failed.stderr
     assert "HTTP Request: POST <webhook URL withheld>" in failed.stderr  # httpx2's own log line, blanked
-    assert dry.returncode == 0 and "Channels: slack, webhook." in dry.stdout
+    assert dry.returncode == 0
+    assert "Channels: slack, webhook." in dry.stdout
     for run in runs:
         shown = run.stdout + run.stderr
-        assert SECRET not in shown and slack.url not in shown and generic.url not in shown
+        assert SECRET not in shown
+        assert slack.url not in shown
+        assert generic.url not in shown
 
 
 def test_a_webhook_url_that_is_not_https_is_refused_without_being_shown(
     world: World, env: dict[str, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     plain = "http://hooks.example.com/services/T0/B0/" + SECRET
-    code, out, err = remind(monkeypatch, capsys, "--as-of", AS_OF.isoformat(), POSTMORTEM_ACTIONS_SLACK_WEBHOOK_URL=plain)
+    code, out, err = remind(
+        monkeypatch, capsys, "--as-of", AS_OF.isoformat(), POSTMORTEM_ACTIONS_SLACK_WEBHOOK_URL=plain
+    )
     assert code == 2
     assert "POSTMORTEM_ACTIONS_SLACK_WEBHOOK_URL is not an https:// URL (the URL itself is not shown" in err
     assert SECRET not in out + err
@@ -353,14 +414,24 @@ def test_a_webhook_url_that_is_not_https_is_refused_without_being_shown(
 
 
 def test_remind_leaves_the_decision_log_and_every_action_byte_identical(
-    world: World, slack: Hooks, tmp_path: Path, env: dict[str, str], monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str]
+    world: World,
+    slack: Hooks,
+    tmp_path: Path,
+    env: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     before = table_rows(world.db)
     with mailbox(tmp_path) as box:
         for day in (AS_OF, ahead(3), ahead(7)):
-            code, _, err = remind(monkeypatch, capsys, "--as-of", day.isoformat(),
-                                  POSTMORTEM_ACTIONS_SLACK_WEBHOOK_URL=slack.url, **smtp_env(box))
+            code, _, err = remind(
+                monkeypatch,
+                capsys,
+                "--as-of",
+                day.isoformat(),
+                POSTMORTEM_ACTIONS_SLACK_WEBHOOK_URL=slack.url,
+                **smtp_env(box),
+            )
             assert code == 0, err
         assert box.received
     assert slack.take()

@@ -57,7 +57,10 @@ async def test_preview_reminders_says_who_hears_about_what_and_sends_or_records_
     assert tools["preview_reminders"].annotations.read_only_hint is True
     assert (plan["as_of"], plan["quiet"], plan["channels"]) == ("2026-03-02", None, ["slack"])
     assert {(m["recipient"], m["audience"], m["total"]) for m in plan["messages"]} == {
-        ("Alice", "owner", 3), ("Bob", "owner", 1), ("Carol", "lead", 2), ("team", "team", 3)
+        ("Alice", "owner", 3),
+        ("Bob", "owner", 1),
+        ("Carol", "lead", 2),
+        ("team", "team", 3),
     }
     assert [(u["name"], u["role"]) for u in plan["unreachable"]] == [("Dana", "owner"), ("Alise", "owner")]
     assert "## Owners we cannot reach" in plan["markdown"]
@@ -115,7 +118,8 @@ async def test_the_decision_form_suggests_known_people_and_still_takes_any_name(
             replan = Human(confirm=True, owner="bob", due_date="2027-02-01")
     (form,) = human.asked
     owner = form.requested_schema["properties"]["owner"]
-    assert owner["type"] == "string" and "enum" not in owner  # a suggestion, never a list to pick from
+    assert owner["type"] == "string"
+    assert "enum" not in owner
     assert owner["description"] == f"Owner (edit if needed). {KNOWN}"
     assert (result["owner"], result["committed"]) == ("Dana Okafor", True)
     with anyio.fail_after(20):
@@ -130,8 +134,12 @@ def test_the_terminal_decision_shows_known_people_before_it_asks_for_an_owner(tm
     world = World(tmp_path / "actions.db").build()
     candidate = world.ids["billing_young"]
     inherited = {k: v for k, v in os.environ.items() if not k.startswith("POSTMORTEM_ACTIONS_")}
-    env = {**inherited, "POSTMORTEM_ACTIONS_DB": str(world.db), "POSTMORTEM_ACTIONS_USER": "carol",
-           "POSTMORTEM_ACTIONS_POLICY": str(tmp_path / "none.toml")}
+    env = {
+        **inherited,
+        "POSTMORTEM_ACTIONS_DB": str(world.db),
+        "POSTMORTEM_ACTIONS_USER": "carol",
+        "POSTMORTEM_ACTIONS_POLICY": str(tmp_path / "none.toml"),
+    }
     with Terminal(["decide", str(candidate)], env) as term:
         term.answer("[a]ccept, [k]ill, [d]efer or [s]kip? ", "a")
         shown = term.answer("Owner: ", "Erin")

@@ -18,7 +18,7 @@ from nudge_world import AS_OF, World, ago, ahead
 from postmortem_actions.store import Actor, WorkStatus
 from postmortem_actions.store.errors import InvalidInput
 from postmortem_actions.tools.nudges.deliver import Senders, deliver
-from postmortem_actions.tools.nudges.models import Message
+from postmortem_actions.tools.nudges.models import Message, Only
 from postmortem_actions.tools.nudges.planner import Outgoing, plan_reminders
 from postmortem_actions.tools.nudges.policy import Policy, load_policy
 
@@ -78,14 +78,24 @@ def test_owners_hear_about_overdue_soon_due_and_unreported_items_by_name_or_alia
     ids = world.ids
     alice = to(plan(world, policy_of(**SLACK), AS_OF), "Alice")
     assert alice is not None
-    assert items(alice) == [(ids["alice_overdue"], "overdue"), (ids["alice_soon"], "due_soon"),
-                            (ids["alice_stale"], "stale")]
+    assert items(alice) == [
+        (ids["alice_overdue"], "overdue"),
+        (ids["alice_soon"], "due_soon"),
+        (ids["alice_stale"], "stale"),
+    ]
     assert (alice.total, alice.counts) == (3, {"overdue": 1, "due_soon": 1, "stale": 1})
     assert alice.subject == "3 action items need you: 1 overdue, 1 due soon, 1 without a status report"
     overdue, soon, stale = alice.items
     assert (overdue.due, overdue.days_late, overdue.work_status, overdue.status_note) == (
-        ago(5), 5, "in_progress", "alert drafted")
-    assert (overdue.ticket, overdue.postmortem_title) == ("https://tracker.example/browse/OPS-7", "Billing queue backlog")
+        ago(5),
+        5,
+        "in_progress",
+        "alert drafted",
+    )
+    assert (overdue.ticket, overdue.postmortem_title) == (
+        "https://tracker.example/browse/OPS-7",
+        "Billing queue backlog",
+    )
     assert (soon.due, soon.days_left, soon.owner) == (ahead(3), 3, "ALICE.NG")
     assert (stale.days_since_report, stale.due) == (40, ahead(60))
     assert ids["alice_fresh"] not in {i.action_id for i in alice.items}
@@ -113,7 +123,8 @@ def test_a_known_person_without_an_address_for_the_configured_channels_is_report
     bob = next(u for u in planned.unreachable if u.name == "Bob")
     assert (bob.role, bob.why) == ("owner", "Bob has no address for the configured channels (email)")
     assert {(m.recipient, m.channel) for m in planned.messages} == {
-        ("Alice", "email"), ("Carol", "email")  # no team address configured: no team email
+        ("Alice", "email"),
+        ("Carol", "email"),  # no team address configured: no team email
     }
 
 
@@ -123,7 +134,8 @@ def test_leads_hear_about_candidates_undecided_for_k_days_but_not_young_or_defer
     ids = world.ids
     # Billing was added by Carol at her terminal, search by the assistant for Carol: both are hers by default.
     carol = to(plan(world, policy_of(**SLACK), AS_OF), "Carol")
-    assert carol is not None and carol.audience == "lead"
+    assert carol is not None
+    assert carol.audience == "lead"
     assert items(carol) == [(ids["billing_old"], "undecided"), (ids["search_old"], "undecided")]
     assert [i.days_undecided for i in carol.items] == [10, 9]
     # A lead set in the policy wins; the deferred candidate comes back once its revisit day has come.
@@ -221,7 +233,10 @@ def test_the_team_digest_goes_out_once_a_week_from_its_weekday_and_catches_up_a_
     world: World, policy_of: Any
 ) -> None:
     policy = policy_of(POSTMORTEM_ACTIONS_REMIND_QUIET_DAYS="none", **SLACK)
-    team = lambda day: [o for o in run(world, policy, day, only="team")]  # noqa: E731
+
+    def team(day: date) -> list[Outgoing]:
+        return run(world, policy, day, only="team")
+
     assert len(team(ahead(2))) == 1  # first run on a Wednesday: this week's digest has not gone out yet
     assert [team(ahead(d)) for d in (2, 3, 4, 5, 6)] == [[], [], [], [], []]
     (digest,) = team(ahead(7))
@@ -244,7 +259,8 @@ def test_only_selects_owners_leads_or_the_team_and_still_reports_who_cannot_be_r
     world: World, policy_of: Any
 ) -> None:
     policy = policy_of(**SLACK)
-    for only, audiences in (("owners", {"owner"}), ("leads", {"lead"}), ("team", {"team"})):
+    cases: list[tuple[Only, set[str]]] = [("owners", {"owner"}), ("leads", {"lead"}), ("team", {"team"})]
+    for only, audiences in cases:
         planned = plan_reminders(world.store, policy, as_of=AS_OF, only=only).plan
         assert {m.audience for m in planned.messages} == audiences
         assert {u.name for u in planned.unreachable} == {"Dana", "Alise"}

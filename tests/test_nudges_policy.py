@@ -54,7 +54,11 @@ def test_the_file_sets_the_cadence_channels_leads_and_due_table(policy_file: Pat
     policy = load_policy({"POSTMORTEM_ACTIONS_POLICY": str(policy_file)})
     cadence = policy.cadence
     assert (cadence.days_before_due, cadence.overdue_every, cadence.stale_after, cadence.team_digest_day) == (
-        (10, 3), 2, 14, "friday")
+        (10, 3),
+        2,
+        14,
+        "friday",
+    )
     assert cadence.quiet(date(2026, 12, 25)) == "2026-12-25"
     assert cadence.quiet(date(2026, 12, 27)) == "sunday"
     assert cadence.quiet(date(2026, 12, 26)) is None  # Saturday is not quiet in this file
@@ -81,7 +85,8 @@ def test_the_environment_wins_over_the_file_entry_by_entry(policy_file: Path) ->
     assert policy.cadence.days_before_due == (1,)
     assert policy.cadence.quiet_days == ()
     assert (policy.due_table.days["SEV1"], policy.due_table.days["SEV3"], policy.due_table.unknown) == (9, 70, 40)
-    assert policy.channels.smtp is not None and policy.channels.smtp.port == 2525
+    assert policy.channels.smtp is not None
+    assert policy.channels.smtp.port == 2525
     assert "stdout" not in policy.channels.names
 
 
@@ -98,7 +103,8 @@ def test_the_due_days_variable_is_still_what_the_decision_forms_propose_from(tmp
 def test_secrets_stay_out_of_every_repr_and_dump(policy_file: Path) -> None:
     policy = load_policy({"POSTMORTEM_ACTIONS_POLICY": str(policy_file)})
     shown = repr(policy) + repr(policy.channels) + policy.model_dump_json()
-    assert "filesecret123" not in shown and "file-password" not in shown
+    assert "filesecret123" not in shown
+    assert "file-password" not in shown
     assert set(policy.channels.secrets) == {"https://hooks.slack.com/services/T0/B0/filesecret123", "file-password"}
 
 
@@ -115,18 +121,28 @@ def test_secrets_stay_out_of_every_repr_and_dump(policy_file: Path) -> None:
         ({"POSTMORTEM_ACTIONS_WEBHOOK_URL": "ftp://example.com/secret-token-1"}, "is not an https:// URL"),
         ({"POSTMORTEM_ACTIONS_SMTP_HOST": "smtp.example.com"}, "email needs a sender address"),
         (
-            {"POSTMORTEM_ACTIONS_SMTP_HOST": "h", "POSTMORTEM_ACTIONS_SMTP_FROM": "a@b.c",
-             "POSTMORTEM_ACTIONS_SMTP_SECURITY": "tls"},
+            {
+                "POSTMORTEM_ACTIONS_SMTP_HOST": "h",
+                "POSTMORTEM_ACTIONS_SMTP_FROM": "a@b.c",
+                "POSTMORTEM_ACTIONS_SMTP_SECURITY": "tls",
+            },
             "must be starttls, ssl or none",
         ),
         (
-            {"POSTMORTEM_ACTIONS_SMTP_HOST": "h", "POSTMORTEM_ACTIONS_SMTP_FROM": "a@b.c",
-             "POSTMORTEM_ACTIONS_SMTP_SECURITY": "none", "POSTMORTEM_ACTIONS_SMTP_USER": "bot"},
+            {
+                "POSTMORTEM_ACTIONS_SMTP_HOST": "h",
+                "POSTMORTEM_ACTIONS_SMTP_FROM": "a@b.c",
+                "POSTMORTEM_ACTIONS_SMTP_SECURITY": "none",
+                "POSTMORTEM_ACTIONS_SMTP_USER": "bot",
+            },
             "never sent over an unencrypted connection",
         ),
         (
-            {"POSTMORTEM_ACTIONS_SMTP_HOST": "h", "POSTMORTEM_ACTIONS_SMTP_FROM": "a@b.c",
-             "POSTMORTEM_ACTIONS_SMTP_PORT": "70000"},
+            {
+                "POSTMORTEM_ACTIONS_SMTP_HOST": "h",
+                "POSTMORTEM_ACTIONS_SMTP_FROM": "a@b.c",
+                "POSTMORTEM_ACTIONS_SMTP_PORT": "70000",
+            },
             "POSTMORTEM_ACTIONS_SMTP_PORT must be a port number",
         ),
         ({"POSTMORTEM_ACTIONS_DUE_DAYS": "SEV1=soon"}, "due-date table entry 'SEV1=soon' is not SEVn=DAYS"),
@@ -152,7 +168,7 @@ def test_an_unusable_value_is_refused_with_where_it_came_from(tmp_path: Path, en
 def test_a_bad_policy_file_is_refused_with_its_path(tmp_path: Path, text: str, says: str) -> None:
     path = tmp_path / "policy.toml"
     path.write_text(text)
-    with pytest.raises(ConfigError, match="policy|due_days|leads|remind") as refused:
+    with pytest.raises(ConfigError, match=r"policy|due_days|leads|remind") as refused:
         load_policy({"POSTMORTEM_ACTIONS_POLICY": str(path)})
     assert says in str(refused.value)
 

@@ -27,7 +27,8 @@ def test_a_name_or_alias_finds_its_person_whatever_the_case_or_spacing(store: St
     directory = Directory.load(store)
     for written in ("alice ng", "ALICE NG", " Alice   Ng ", "Alice", "ANG"):
         found = directory.find(written)
-        assert found is not None and found.name == "Alice Ng", written
+        assert found is not None, written
+        assert found.name == "Alice Ng", written
     assert directory.find("Alise") is None  # close is not the same: never guessed
     assert store.find_person("ang").aliases == ("alice", "ang")
 
@@ -35,7 +36,7 @@ def test_a_name_or_alias_finds_its_person_whatever_the_case_or_spacing(store: St
 def test_no_two_people_share_a_name_or_an_alias(store: Store) -> None:
     people.add_person(store, "Alice", aliases=["al"])
     for name, aliases in (("alice", []), ("AL", []), ("Bob", ["ALICE"]), ("Bob", ["b", "B"])):
-        with pytest.raises(InvalidInput, match="already names|nothing was changed"):
+        with pytest.raises(InvalidInput, match=r"already names|nothing was changed"):
             people.add_person(store, name, aliases=aliases)
     with pytest.raises(InvalidInput, match="'AL' already names 'Alice'"):
         people.add_alias(store, "Alice", "AL")
@@ -79,8 +80,24 @@ def test_contacts_change_and_clear_aliases_and_people_go(store: Store) -> None:
 
 def test_the_people_command_adds_lists_aliases_and_removes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = tmp_path / "a.db"
-    assert main(["--db", str(db), "people", "add", "Alice", "--email", "alice@example.com", "--slack", "U0ALICE",
-                 "--alias", "alice.ng"]) == 0
+    assert (
+        main(
+            [
+                "--db",
+                str(db),
+                "people",
+                "add",
+                "Alice",
+                "--email",
+                "alice@example.com",
+                "--slack",
+                "U0ALICE",
+                "--alias",
+                "alice.ng",
+            ]
+        )
+        == 0
+    )
     assert main(["people", "add", "Bob", "--db", str(db)]) == 0
     assert main(["people", "alias", "bob", "Robert", "--db", str(db)]) == 0
     assert main(["people", "set", "robert", "--email", "bob@example.com", "--db", str(db)]) == 0
@@ -112,8 +129,15 @@ def test_people_list_names_the_owners_of_open_items_nobody_knows(
     made = store.add_actions(
         pm.id,
         [
-            NewAction(text=f"Alert {n}", done_when="d", problem="p", category="detect", quote="Add", quote_start=start,
-                      quote_end=start + 3)
+            NewAction(
+                text=f"Alert {n}",
+                done_when="d",
+                problem="p",
+                category="detect",
+                quote="Add",
+                quote_start=start,
+                quote_end=start + 3,
+            )
             for n in range(3)
         ],
         Actor(actor="t", via="t"),

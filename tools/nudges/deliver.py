@@ -23,7 +23,7 @@ from postmortem_actions.tools.nudges.planner import Outgoing, Planned
 from postmortem_actions.tools.nudges.policy import ChannelName, Policy
 
 log = logging.getLogger("postmortem_actions.nudges")
-Send = Callable[[Outgoing], None]
+Send = Callable[[Outgoing], object]  # raises DeliveryFailed when the message did not go out
 
 
 @dataclass

@@ -242,7 +242,7 @@ def _messages(run: _Run, pending: list[tuple[_Draft, ChannelName, list[Nudge]]])
     details = run.store.review_rows(shown)
     outgoing: list[Outgoing] = []
     for draft, channel, nudges in pending:
-        counts = {kind: 0 for kind in KINDS if any(n.kind == kind for n in nudges)}
+        counts: dict[str, int] = {kind: 0 for kind in KINDS if any(n.kind == kind for n in nudges)}
         for n in nudges:
             counts[n.kind] += 1
         items = [i for n in nudges[:limit] if (i := _item(run, n, details)) is not None]

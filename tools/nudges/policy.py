@@ -44,6 +44,8 @@ REPORT_HINT: Final = (
     "you to confirm)."
 )
 _LOOPBACK: Final = ("localhost", "127.0.0.1", "::1")
+Security = Literal["starttls", "ssl", "none"]
+_SECURITY: Final[dict[str, Security]] = {"starttls": "starttls", "ssl": "ssl", "none": "none"}
 
 # (table, key) in the file -> the environment variable that wins over it.
 _ENV: Final[dict[tuple[str, str], str]] = {
@@ -95,7 +97,7 @@ class SmtpConfig:
 
     host: str
     port: int
-    security: Literal["starttls", "ssl", "none"]
+    security: Security
     sender: str
     username: str | None = None
     password: str | None = field(default=None, repr=False)
@@ -261,9 +263,10 @@ def _smtp(source: _Source) -> SmtpConfig | None:
     host = source.typed("email", "host", _text)
     if not host:
         return None
-    security = source.typed("email", "security", _text) or "starttls"
-    if security not in ("starttls", "ssl", "none"):
-        raise ConfigError(f"the SMTP security must be starttls, ssl or none, not {security!r}")
+    wanted = source.typed("email", "security", _text) or "starttls"
+    security = _SECURITY.get(wanted)
+    if security is None:
+        raise ConfigError(f"the SMTP security must be starttls, ssl or none, not {wanted!r}")
     port = source.typed("email", "port", lambda v, w: _port(v, w)) or {"ssl": 465, "starttls": 587}.get(security, 25)
     username, password = source.typed("email", "username", _text), source.typed("email", "password", _text)
     if security == "none" and (username or password):
