@@ -18,36 +18,25 @@ from .followthrough import _SELECT, ReviewRow
 _CHUNK: Final = 500  # ids per IN (...) list, well under SQLite's limit on bound parameters
 
 
-class OpenItem(NamedTuple):
-    """An accepted item as the planner classifies it: when it is due and when it was last reported on."""
-
-    id: int
-    owner: str
-    due: str
-    last_report: str | None  # ISO timestamp of the last status report, else of the acceptance
-    postmortem_id: int
-
-
-class Undecided(NamedTuple):
-    """A candidate nobody decided yet, and its postmortem."""
-
-    id: int
-    postmortem_id: int
-    created_at: str
+# Plain tuples, not records (see the module docstring).
+OpenItem = tuple[int, str, str, str | None, int]
+"""An accepted item as the planner classifies it: id, owner, due, last report (the last status report's timestamp,
+else the acceptance's), postmortem id."""
+Undecided = tuple[int, int, str]
+"""A postmortem's candidates nobody decided yet: postmortem id, how many, the oldest one's created_at."""
 
 
 class Delivery(NamedTuple):
-    """One reminder delivered: an item (with its action) or a digest, of a kind, through a channel, to someone."""
+    """One reminder delivered: about an item, a postmortem's undecided candidates, or the team's digest; of a
+    kind, through a channel, to someone, on a day."""
 
-    subject: Literal["item", "digest"]
+    subject: Literal["item", "postmortem", "digest"]
     action_id: int | None
     kind: str
     channel: str
     recipient: str
     day: str
-
-
-DeliveryKey = tuple[int | None, str, str, str]  # action_id, kind, channel, recipient
+    postmortem_id: int | None = None
 
 
 def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
@@ -77,20 +66,33 @@ class Reminders(Database):
                 "AND coalesce(status_at, accepted_at) < ? AND +due > ?",
                 [stale_before, soon],
             ).fetchall()
-        return [OpenItem._make(row) for row in (*due, *stale)]
+        due.extend(stale)
+        return due
 
     def undecided_to_remind(self, *, created_before: str, as_of: str) -> list[Undecided]:
-        """Candidates recorded before `created_before`, except those deferred to a revisit day after `as_of`."""
+        """Per postmortem, its candidates recorded before `created_before` (except those deferred to a revisit day
+        after `as_of`): how many, and when the oldest was recorded."""
         with self._db() as db, reading(db):
             cursor = db.cursor()
             cursor.row_factory = None
-            rows = cursor.execute(
-                "SELECT a.id, a.postmortem_id, a.created_at FROM actions a "
+            return cursor.execute(
+                "SELECT a.postmortem_id, count(*), min(a.created_at) FROM actions a "
                 "LEFT JOIN decisions d ON d.id = a.decision_id "
-                "WHERE a.state = 'candidate' AND a.created_at < ? AND (d.revisit_on IS NULL OR d.revisit_on <= ?)",
+                "WHERE a.state = 'candidate' AND a.created_at < ? AND (d.revisit_on IS NULL OR d.revisit_on <= ?) "
+                "GROUP BY a.postmortem_id",
                 [created_before, as_of],
             ).fetchall()
-        return [Undecided._make(row) for row in rows]
+
+    def postmortem_titles(self, ids: Sequence[int]) -> dict[int, str]:
+        """Each postmortem's title, by id."""
+        found: dict[int, str] = {}
+        with self._db() as db, snapshot(db):
+            cursor = db.cursor()
+            cursor.row_factory = None
+            for chunk in _chunks(list(ids)):
+                marks = ", ".join("?" * len(chunk))
+                found.update(cursor.execute(f"SELECT id, title FROM postmortems WHERE id IN ({marks})", list(chunk)))  # noqa: S608
+        return found
 
     def review_rows(self, ids: Sequence[int]) -> dict[int, ReviewRow]:
         """The review's view of these actions (title, severity, ticket), by id; unknown ids are left out."""
@@ -103,38 +105,60 @@ class Reminders(Database):
         return found
 
     def postmortem_adders(self, ids: Sequence[int]) -> dict[int, tuple[str, str | None]]:
-        """Who added each postmortem (`created_by`) and through what (`via` of its audit entry), by id."""
-        found: dict[int, tuple[str, str | None]] = {}
+        """Who added each postmortem (`created_by`) and, for those the assistant added, through what (`via` of its
+        audit entry: "mcp:CLIENT for USER"), by id."""
+        wanted = set(ids)
         with self._db() as db, snapshot(db):
-            for chunk in _chunks(list(ids)):
+            cursor = db.cursor()
+            cursor.row_factory = None
+            found: dict[int, tuple[str, str | None]] = {
+                int(pm): (str(by), None)
+                for pm, by in cursor.execute("SELECT id, created_by FROM postmortems")
+                if pm in wanted
+            }
+            assisted = [pm for pm, (by, _) in found.items() if by == "assistant"]
+            for chunk in _chunks(assisted):
                 marks = ", ".join("?" * len(chunk))
-                rows = db.execute(
-                    f"SELECT p.id, p.created_by, (SELECT l.via FROM audit_log l WHERE l.entity = 'postmortem' "  # noqa: S608
-                    f"AND l.entity_id = p.id AND l.op = 'create' ORDER BY l.id LIMIT 1) AS via "
-                    f"FROM postmortems p WHERE p.id IN ({marks})",
+                for pm, via in cursor.execute(
+                    "SELECT entity_id, via FROM audit_log WHERE entity = 'postmortem' AND op = 'create' "  # noqa: S608
+                    f"AND entity_id IN ({marks}) ORDER BY id DESC",
                     list(chunk),
-                )
-                for row in rows:
-                    found[int(row["id"])] = (str(row["created_by"]), row["via"])
+                ):
+                    found[int(pm)] = ("assistant", str(via))
         return found
 
-    def delivered_since(self, day: str) -> dict[DeliveryKey, str]:
-        """The last day each (action or digest, kind, channel, recipient) was delivered, from `day` on."""
+    def delivered_since(self, day: str) -> dict[tuple[str, str], dict[tuple[int | None, str], str]]:
+        """The last day each reminder was delivered, from `day` on: by (channel, recipient), then by (the action's
+        or postmortem's id, or None for the digest; kind).
+
+        One covering range read with no sort: an hourly run after a busy day reads every delivery of the window.
+        """
+        found: dict[tuple[str, str], dict[tuple[int | None, str], str]] = {}
         with self._db() as db, reading(db):
             cursor = db.cursor()
             cursor.row_factory = None
             rows = cursor.execute(
-                "SELECT action_id, kind, channel, recipient, max(day) FROM deliveries WHERE day >= ? "
-                "GROUP BY action_id, kind, channel, recipient",
+                "SELECT channel, recipient, coalesce(action_id, postmortem_id), kind, day FROM deliveries "
+                "WHERE day >= ?",
                 [day],
             )
-            return {(a, k, c, r): str(d) for a, k, c, r, d in rows}
+            target: tuple[str, str] = ("", "")
+            days: dict[tuple[int | None, str], str] = {}
+            for channel, recipient, subject_id, kind, on in rows:
+                if (channel, recipient) != target:
+                    target = (channel, recipient)
+                    days = found.setdefault(target, {})
+                key = (subject_id, kind)
+                if days.get(key, "") < on:
+                    days[key] = on
+        return found
 
     def record_deliveries(self, deliveries: Sequence[Delivery]) -> int:
         """Record what one message delivered, in one transaction; returns the number of rows written."""
         with self._db() as db, writing(db):
             db.executemany(
-                "INSERT INTO deliveries (subject, action_id, kind, channel, recipient, day) VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO deliveries (subject, action_id, kind, channel, recipient, day, postmortem_id) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 deliveries,
             )
         return len(deliveries)
@@ -142,5 +166,7 @@ class Reminders(Database):
     def deliveries(self) -> list[Delivery]:
         """Every delivery recorded, oldest first (for checks and tests)."""
         with self._db() as db, reading(db):
-            rows = db.execute("SELECT subject, action_id, kind, channel, recipient, day FROM deliveries ORDER BY id")
+            rows = db.execute(
+                "SELECT subject, action_id, kind, channel, recipient, day, postmortem_id FROM deliveries ORDER BY id"
+            )
             return [Delivery(**r) for r in rows]

@@ -23,7 +23,6 @@ import pytest
 from nudge_world import AS_OF, SLACK_PATH, Hooks, World, ago, ahead, hooks, mailbox, smtp_env, table_rows
 
 from postmortem_actions.server.cli.main import main
-from postmortem_actions.store import Actor
 from postmortem_actions.tools.nudges.deliver import deliver, senders_for
 from postmortem_actions.tools.nudges.planner import plan_reminders
 from postmortem_actions.tools.nudges.policy import load_policy
@@ -115,7 +114,13 @@ def test_slack_messages_name_the_owner_items_dates_postmortem_ticket_link_and_ho
     assert alice["text"].startswith("<@U0ALICE> 3 action items need you")  # the notification's plain text
     assert "* #1 Page on queue depth — 5 days late (due 2026-02-25)" in alice["text"]
     carol = sent["U0CAROL"]
-    assert carol["blocks"][0]["text"]["text"] == "2 candidate action items waiting for a decision"
+    assert carol["blocks"][0]["text"]["text"] == "2 candidate action items waiting for your decision"
+    assert [b["text"]["text"] for b in carol["blocks"][2:4]] == [
+        f"• Billing queue backlog (postmortem #{ids['billing']}): 1 candidate undecided, the oldest for 10 days — "
+        f"postmortem-actions triage {ids['billing']}",
+        f"• Search outage (postmortem #{ids['search']}): 1 candidate undecided, the oldest for 9 days — "
+        f"postmortem-actions triage {ids['search']}",
+    ]
     assert "triage POSTMORTEM_ID" in carol["blocks"][-1]["elements"][0]["text"]
     team = sent["team"]
     team_text = json.dumps(team["blocks"])
@@ -123,15 +128,12 @@ def test_slack_messages_name_the_owner_items_dates_postmortem_ticket_link_and_ho
     assert "Dana (owner): no one in the people table has this name or alias" in team_text
 
 
-def test_text_in_an_item_can_never_mention_everyone_or_forge_a_link_in_slack(
+def test_stored_text_can_never_mention_everyone_or_forge_a_link_in_slack(
     world: World, slack: Hooks, env: dict[str, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # Plain ASCII any candidate may hold: nothing hides in it, but Slack would read it as markup.
-    world.store.revise_candidate(
-        world.ids["billing_old"],
-        {"text": "Ping <!channel> & see <https://evil.example|the runbook>"},
-        Actor(actor="assistant", via="test"),
-    )
+    # Plain ASCII a postmortem's title may hold: nothing hides in it, but Slack would read it as markup.
+    title = "Ping <!channel> & see <https://evil.example|the runbook>"
+    world.raw.execute("UPDATE postmortems SET title = ? WHERE id = ?", (title, world.ids["billing"]))
     remind(
         monkeypatch,
         capsys,
@@ -145,9 +147,8 @@ def test_text_in_an_item_can_never_mention_everyone_or_forge_a_link_in_slack(
     shown = json.dumps(carol)
     assert "<!channel>" not in shown
     assert "<https://evil" not in shown
-    assert (
-        "Ping &lt;!channel&gt; &amp; see &lt;https://evil.example|the runbook&gt;" in carol["blocks"][2]["text"]["text"]
-    )
+    escaped = "Ping &lt;!channel&gt; &amp; see &lt;https://evil.example|the runbook&gt;"
+    assert carol["blocks"][2]["text"]["text"].startswith(f"• {escaped} (postmortem #")
 
 
 def test_the_generic_webhook_gets_the_recipient_the_message_and_the_items_as_data(

@@ -66,7 +66,15 @@ def run(world: World, policy: Policy, day: date, **kw: Any) -> list[Outgoing]:
 
 
 def summary(sent: list[Outgoing]) -> set[tuple[str, str, tuple[int, ...]]]:
-    return {(o.message.recipient, o.message.channel, tuple(sorted(i.action_id for i in o.message.items))) for o in sent}
+    """(recipient, channel, the items listed: actions for an owner, postmortems for a lead)."""
+    return {
+        (
+            o.message.recipient,
+            o.message.channel,
+            tuple(sorted([i.action_id for i in o.message.items] + [p.postmortem_id for p in o.message.postmortems])),
+        )
+        for o in sent
+    }
 
 
 # -- who hears about what -------------------------------------------------------------------------------
@@ -128,24 +136,26 @@ def test_a_known_person_without_an_address_for_the_configured_channels_is_report
     }
 
 
-def test_leads_hear_about_candidates_undecided_for_k_days_but_not_young_or_deferred_ones(
+def test_leads_hear_about_postmortems_with_candidates_undecided_for_k_days_but_not_young_or_deferred_ones(
     world: World, policy_of: Any
 ) -> None:
     ids = world.ids
     # Billing was added by Carol at her terminal, search by the assistant for Carol: both are hers by default.
     carol = to(plan(world, policy_of(**SLACK), AS_OF), "Carol")
     assert carol is not None
-    assert carol.audience == "lead"
-    assert items(carol) == [(ids["billing_old"], "undecided"), (ids["search_old"], "undecided")]
-    assert [i.days_undecided for i in carol.items] == [10, 9]
+    assert (carol.audience, carol.total, carol.counts, carol.items) == ("lead", 2, {"undecided": 2}, [])
+    assert [(p.postmortem_id, p.title, p.candidates, p.oldest_days) for p in carol.postmortems] == [
+        (ids["billing"], "Billing queue backlog", 1, 10),
+        (ids["search"], "Search outage", 1, 9),
+    ]
     # A lead set in the policy wins; the deferred candidate comes back once its revisit day has come.
     messages = plan(world, policy_of(f'[leads]\n"{ids["search"]}" = "bob"\n', **SLACK), ahead(8))
     carol = to(messages, "Carol")
     assert carol is not None
     assert {m.audience for m in messages if m.recipient == "Bob"} == {"owner", "lead"}  # two messages: two roles
     bob = next(m for m in messages if m.recipient == "Bob" and m.audience == "lead")
-    assert items(bob) == [(ids["search_deferred"], "undecided"), (ids["search_old"], "undecided")]
-    assert items(carol) == [(ids["billing_old"], "undecided"), (ids["billing_young"], "undecided")]
+    assert [(p.postmortem_id, p.candidates, p.oldest_days) for p in bob.postmortems] == [(ids["search"], 2, 28)]
+    assert [(p.postmortem_id, p.candidates, p.oldest_days) for p in carol.postmortems] == [(ids["billing"], 2, 18)]
 
 
 def test_an_item_appears_once_under_its_most_pressing_reason_and_the_list_is_cut_but_counted(
@@ -171,7 +181,7 @@ def test_every_reminder_goes_out_once_per_cadence_over_a_fortnight_of_hourly_run
     assert first == {
         ("Alice", "slack", tuple(sorted((ids["alice_overdue"], ids["alice_soon"], ids["alice_stale"])))),
         ("Bob", "slack", (ids["bob_overdue"],)),
-        ("Carol", "slack", (ids["billing_old"], ids["search_old"])),
+        ("Carol", "slack", (ids["billing"], ids["search"])),
         ("team", "slack", ()),
     }
     assert run(world, policy, AS_OF) == []  # the next hour
@@ -187,12 +197,11 @@ def test_every_reminder_goes_out_once_per_cadence_over_a_fortnight_of_hourly_run
     assert summary(run(world, policy, ahead(4))) == {("Alice", "slack", (ids["alice_soon"],))}
     assert run(world, policy, ahead(5)) == []  # Saturday: quiet
     # Monday: the team digest, the overdue items, the lead again (every 7 days) with the candidates now due.
-    candidates = tuple(sorted(ids[n] for n in ("billing_old", "billing_young", "search_old", "search_deferred")))
     assert summary(run(world, policy, ahead(7))) == {
         ("team", "slack", ()),
         ("Alice", "slack", tuple(sorted((ids["alice_overdue"], ids["alice_soon"])))),
         ("Bob", "slack", (ids["bob_overdue"],)),
-        ("Carol", "slack", candidates),
+        ("Carol", "slack", (ids["billing"], ids["search"])),
     }
     # Two weeks after it was told, the item without a report is told again.
     (alice,) = [o.message for o in run(world, policy, ahead(14)) if o.message.recipient == "Alice"]

@@ -131,7 +131,7 @@ def deliver(store: Store, planned: Planned, senders: Senders) -> DeliveryReport:
         sent += 1
         by_channel[message.channel] = by_channel.get(message.channel, 0) + 1
         try:
-            recorded += store.record_deliveries(outgoing.deliveries)
+            recorded += store.record_deliveries(outgoing.deliveries())
         except PostmortemActionsError as exc:
             failures.append(
                 Failure(

@@ -10,7 +10,14 @@ from postmortem_actions.store.text import visible
 from postmortem_actions.tools.followthrough.markdown import days
 from postmortem_actions.tools.followthrough.models import ReviewItem
 from postmortem_actions.tools.markdown_text import md_text
-from postmortem_actions.tools.nudges.models import Audience, Message, NudgeItem, ReminderPlan, Unreachable
+from postmortem_actions.tools.nudges.models import (
+    Audience,
+    Message,
+    NudgeItem,
+    ReminderPlan,
+    UndecidedPostmortem,
+    Unreachable,
+)
 from postmortem_actions.tools.nudges.policy import Policy
 
 Escape = Callable[[str], str]
@@ -46,7 +53,7 @@ def subject_for(audience: Audience, counts: Mapping[str, int]) -> str:
     parts = ", ".join(f"{n} {_KIND_WORDS[k]}" for k, n in counts.items() if n)
     total = sum(counts.values())
     if audience == "lead":
-        return f"{total} candidate action item{'s' if total != 1 else ''} waiting for a decision"
+        return f"{total} candidate action item{'s' if total != 1 else ''} waiting for your decision"
     return f"{total} action item{'s' if total != 1 else ''} need{'s' if total == 1 else ''} you: {parts}"
 
 
@@ -83,19 +90,36 @@ def _review_line(item: ReviewItem, escape: Escape) -> str:
 
 
 def unreachable_line(entry: Unreachable, escape: Escape = md_text) -> str:
-    """One owner or lead we cannot reach, with why and their items."""
-    ids = ", ".join(f"#{i}" for i in entry.action_ids) + (" …" if entry.total > len(entry.action_ids) else "")
+    """One owner or lead we cannot reach, with why and their items (a lead's: the postmortems)."""
     noun = "item" if entry.total == 1 else "items"
+    if entry.role == "lead":
+        where = ", ".join(f"postmortem #{i}" for i in entry.postmortem_ids)
+        return f"{escape(entry.name)} (lead): {escape(entry.why)} — {entry.total} undecided {noun} ({where})"
+    ids = ", ".join(f"#{i}" for i in entry.action_ids) + (" …" if entry.total > len(entry.action_ids) else "")
     return f"{escape(entry.name)} ({entry.role}): {escape(entry.why)} — {entry.total} {noun} ({ids})"
+
+
+def postmortem_line(entry: UndecidedPostmortem, escape: Escape = md_text) -> str:
+    """One postmortem a lead should triage: how many candidates wait, since when, and the command."""
+    noun = "candidate" if entry.candidates == 1 else "candidates"
+    return (
+        f"{escape(entry.title)} (postmortem #{entry.postmortem_id}): {entry.candidates} {noun} undecided, the oldest "
+        f"for {days(entry.oldest_days)} — postmortem-actions triage {entry.postmortem_id}"
+    )
 
 
 def message_lines(message: Message, policy: Policy, escape: Escape = md_text, bullet: str = "- ") -> list[str]:
     """The body of a message, line by line (the subject is the caller's)."""
     if message.digest is not None:
         return _digest_lines(message, escape, bullet)
-    lines = [bullet + item_line(i, escape) for i in message.items]
-    if message.total > len(message.items):
-        lines.append(f"{bullet}… and {message.total - len(message.items)} more")
+    if message.audience == "lead":
+        lines = [bullet + postmortem_line(p, escape) for p in message.postmortems]
+        shown = sum(p.candidates for p in message.postmortems)
+    else:
+        lines = [bullet + item_line(i, escape) for i in message.items]
+        shown = len(message.items)
+    if message.total > shown:
+        lines.append(f"{bullet}… and {message.total - shown} more")
     hint = LEAD_HINT if message.audience == "lead" else policy.report_hint
     return [*lines, "", visible(hint) if escape is md_text else escape(hint)]  # the policy's own Markdown
 
@@ -135,7 +159,8 @@ def plan_markdown(plan: ReminderPlan, policy: Policy) -> str:
     lines.append(f"Channels: {', '.join(plan.channels)}." + (f" Only: {plan.only}." if plan.only else ""))
     merged: dict[tuple[object, ...], tuple[Message, list[str]]] = {}
     for m in plan.messages:
-        key = (m.audience, m.recipient, m.total, tuple((i.action_id, i.kind) for i in m.items), m.digest is None)
+        listed = tuple((i.action_id, i.kind) for i in m.items) + tuple(p.postmortem_id for p in m.postmortems)
+        key = (m.audience, m.recipient, m.total, listed, m.digest is None)
         merged.setdefault(key, (m, []))[1].append(m.channel)
     for message, channels in merged.values():
         who = "Team digest" if message.audience == "team" else f"{md_text(message.recipient)} ({message.audience})"

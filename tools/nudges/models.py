@@ -38,14 +38,24 @@ class NudgeItem(Model):
     link: str | None = Field(default=None, description="The item's page, from the policy's item_url")
 
 
+class UndecidedPostmortem(Model):
+    """A postmortem whose candidates wait for a decision, as its lead hears about it."""
+
+    postmortem_id: int
+    title: str
+    candidates: int = Field(description="Candidates undecided past the policy's threshold")
+    oldest_days: int = Field(description="Days since the oldest of them was recorded")
+
+
 class Unreachable(Model):
     """An owner or lead reminders cannot reach personally, and why; their items are counted, never guessed at."""
 
     name: str = Field(description="The name as written on the items")
     role: Literal["owner", "lead"]
     why: str
-    total: int
-    action_ids: list[int] = Field(description="The first 20 of the items")
+    total: int = Field(description="Items (a lead: undecided candidates) they would hear about")
+    action_ids: list[int] = Field(default_factory=list, description="An owner's: the first 20 of the items")
+    postmortem_ids: list[int] = Field(default_factory=list, description="A lead's: the first 20 postmortems")
 
 
 class TeamDigest(Model):
@@ -69,6 +79,7 @@ class Message(Model):
     total: int
     counts: dict[str, int]
     items: list[NudgeItem]
+    postmortems: list[UndecidedPostmortem] = Field(default_factory=list, description="A lead's, oldest first")
     digest: TeamDigest | None = None
 
 

@@ -81,7 +81,7 @@ class Cadence(Model):
     undecided_after: int = Field(default=7, ge=1, description="Candidates undecided this long go to the lead")
     quiet_days: tuple[str, ...] = Field(default=("saturday", "sunday"), description="Weekdays or YYYY-MM-DD")
     team_digest_day: str = Field(default="monday", description="A weekday, or daily")
-    max_items: int = Field(default=25, ge=1, le=200, description="Items a message lists (the rest are counted)")
+    max_items: int = Field(default=10, ge=1, le=200, description="Items a message lists (the rest are counted)")
 
     def quiet(self, day: date) -> str | None:
         """Why `day` is quiet ("saturday", "2026-12-25"), or None when reminders go out."""

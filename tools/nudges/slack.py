@@ -12,7 +12,13 @@ from typing import Any, Final
 
 from postmortem_actions.store import Person
 from postmortem_actions.store.text import visible
-from postmortem_actions.tools.nudges.markdown import LEAD_HINT, item_line, message_text, unreachable_line
+from postmortem_actions.tools.nudges.markdown import (
+    LEAD_HINT,
+    item_line,
+    message_text,
+    postmortem_line,
+    unreachable_line,
+)
 from postmortem_actions.tools.nudges.models import Message
 from postmortem_actions.tools.nudges.policy import Policy
 
@@ -72,8 +78,10 @@ def slack_payload(message: Message, person: Person | None, policy: Policy) -> di
         if mention:
             blocks.append(_section(f"{mention}these are yours:"))
         blocks += [_section(f"• {item_line(item, escape)}") for item in message.items]
-        if message.total > len(message.items):
-            blocks.append(_section(f"… and {message.total - len(message.items)} more"))
+        blocks += [_section(f"• {postmortem_line(pm, escape)}") for pm in message.postmortems]
+        shown = len(message.items) + sum(pm.candidates for pm in message.postmortems)
+        if message.total > shown:
+            blocks.append(_section(f"… and {message.total - shown} more"))
         hint = LEAD_HINT if message.audience == "lead" else policy.report_hint
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": _cut(escape(hint), SECTION_CHARS)}]})
     if len(blocks) > MAX_BLOCKS:
