@@ -19,11 +19,11 @@ from .schema import (
     GUARDS,
     INITIAL_GUARDS,
     LIFECYCLE_GUARDS_0004,
-    PEOPLE_AND_DELIVERIES,
     REPLACE_GUARDS,
     TABLES,
     TICKET_ORIGIN,
 )
+from .schema_people import PEOPLE_AND_DELIVERIES
 
 MIGRATION_SET: Final = "postmortem_actions"
 migrations = Migrations(MIGRATION_SET)
