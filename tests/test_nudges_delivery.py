@@ -311,6 +311,45 @@ def test_a_500_fails_one_recipient_while_the_others_are_delivered_and_recorded(
     assert list(by_mention(slack.take())) == ["U0BOB"]
 
 
+def test_a_dead_endpoint_and_a_dead_mail_server_fail_only_their_own_messages(world: World, tmp_path: Path) -> None:
+    # Slack and the mail server cannot be reached at all (their ports are closed); the generic webhook works.
+    with hooks() as gone, mailbox(tmp_path) as closed:
+        dead = {"POSTMORTEM_ACTIONS_SLACK_WEBHOOK_URL": gone.url, **smtp_env(closed)}
+    with hooks("/hooks/reminders-4f9a2c7e1b") as generic:
+        policy = _policy(tmp_path, POSTMORTEM_ACTIONS_WEBHOOK_URL=generic.url, **dead)
+        waits: list[float] = []
+        senders = senders_for(policy, io.StringIO(), sleep=waits.append)
+        report = deliver(world.store, plan_reminders(world.store, policy, as_of=AS_OF), senders)
+        senders.close()
+        delivered = {b["recipient"]["name"] or "team" for b in generic.take()}
+    everyone = {"Alice", "Bob", "Carol", "team"}
+    assert delivered == everyone  # every message of the working channel went out...
+    assert {(d.channel, d.recipient) for d in world.store.deliveries()} == {("webhook", r) for r in everyone}
+    assert report.sent == 4  # ...and was recorded; none of the dead channels' was
+    assert {(f.channel, f.recipient) for f in report.failures} == {(c, r) for c in ("slack", "email") for r in everyone}
+    assert waits == [1.0, 2.0]  # Slack's first message was retried (bounded); the rest did not wait on a dead port
+    first, *rest = [f.error for f in report.failures if f.channel == "slack"]
+    assert "could not reach Slack (ConnectError)" in first
+    assert "gave up after 3 attempts" in first
+    assert all("earlier in this run" in e and "waits for the next run" in e for e in rest)
+    first, *rest = [f.error for f in report.failures if f.channel == "email"]
+    assert "could not deliver through the mail server 127.0.0.1" in first
+    assert all("earlier in this run; not tried again until the next run" in e for e in rest)
+    assert SECRET not in json.dumps([f.model_dump() for f in report.failures])
+
+    # The next run, with both back, sends exactly what failed: the webhook's messages are not sent again.
+    with hooks() as slack, mailbox(tmp_path) as box, hooks("/hooks/reminders-4f9a2c7e1b") as generic:
+        env = {"POSTMORTEM_ACTIONS_SLACK_WEBHOOK_URL": slack.url, **smtp_env(box)}
+        policy = _policy(tmp_path, POSTMORTEM_ACTIONS_WEBHOOK_URL=generic.url, **env)
+        senders = senders_for(policy, io.StringIO(), sleep=waits.append)
+        report = deliver(world.store, plan_reminders(world.store, policy, as_of=AS_OF), senders)
+        senders.close()
+        assert (report.sent, report.failures) == (8, [])
+        assert set(by_mention(slack.take())) == {"U0ALICE", "U0BOB", "U0CAROL", "team"}
+        assert len(box.received) == 4
+        assert generic.take() == []
+
+
 def test_remind_exits_1_when_a_message_failed_and_says_which(
     world: World, slack: Hooks, env: dict[str, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
