@@ -183,6 +183,7 @@ async def test_the_resources_and_the_prompt_are_listed(client: Client) -> None:
     assert {uri: r.mime_type for uri, r in resources.items()} == {
         "actions://overdue": "application/json",
         "actions://agenda": "text/markdown",
+        "reminders://today": "text/markdown",
     }
     prompts = {p.name: p for p in (await client.list_prompts()).prompts}
     assert list(prompts) == ["review_meeting", "extract_actions"]

@@ -17,7 +17,7 @@ from mcp.server.mcpserver import RequestStateSecurity
 from mcp.server.mcpserver.tools import Tool
 
 from postmortem_actions.server.keys import state_key
-from postmortem_actions.server.mcp import extraction, gate, review, trackers
+from postmortem_actions.server.mcp import extraction, gate, nudges, review, trackers
 from postmortem_actions.server.mcp import postmortems as postmortem_tools
 from postmortem_actions.server.mcp.boundary import ReadableResolverErrors, UnknownArgumentGuard, argument_names
 from postmortem_actions.server.mcp.context import App
@@ -51,6 +51,7 @@ def tool_table(configured_trackers: tuple[TrackerName, ...]) -> tuple[tuple[Tool
         *postmortem_tools.TOOLS,
         *gate.TOOLS,
         *review.TOOLS,
+        *nudges.TOOLS,
         *extraction.TOOLS,
         *trackers.tools_for(configured_trackers),
     ]
@@ -103,5 +104,6 @@ def build_server(
 _RESOURCES_AND_PROMPTS: Sequence[Callable[[MCPServer[App], App], None]] = (
     postmortem_tools.register_resources,
     review.register_resources,
+    nudges.register_resources,
     extraction.register_resources,
 )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from datetime import date
-from typing import Any
+from typing import Any, Final
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -35,6 +35,9 @@ from postmortem_actions.store.errors import (
 )
 from postmortem_actions.tools import board, decision_links
 from postmortem_actions.tools.decision_models import Decider
+from postmortem_actions.tools.people import Directory
+
+PEOPLE_OFFERED: Final = 500  # names in an owner field's suggestions
 
 
 class Board:
@@ -109,7 +112,13 @@ class Board:
 
     def _item_html(self, action_id: int, notice: str = "") -> str:
         view = board.item(self.store, action_id, table=self.settings.due_table, today=date.today())
-        return item_page(view, csrf=self.keys.csrf(), user=self.settings.user, notice=notice)
+        return self.people_list(item_page(view, csrf=self.keys.csrf(), user=self.settings.user, notice=notice))
+
+    def people_list(self, page: str) -> str:
+        """`page` with the people table's names offered to its owner fields (a suggestion: any name may be typed)."""
+        names = Directory.load(self.store).names()[:PEOPLE_OFFERED]
+        options = "".join(f'<option value="{pages.e(name)}">' for name in names)
+        return page.replace("</body>", f'<datalist id="people">{options}</datalist></body>', 1)
 
     async def postmortem(self, request: Request) -> Response:
         def build() -> str:
@@ -177,7 +186,7 @@ class Board:
             expires = request_row.expires_at.strftime("%Y-%m-%d %H:%M")
             action = self.store.get_action(question.action_id)
             page = question_page(question, code=code, csrf=csrf, expires=expires, evidence=action.quote)
-            return self.html(page)
+            return self.html(self.people_list(page))
 
         return await self._decision(show, "This link cannot be used")
 
