@@ -26,6 +26,7 @@ from .schema import (
     TICKET_ORIGIN,
 )
 from .schema_people import PEOPLE_AND_DELIVERIES
+from .schema_tokens import TOKENS
 
 MIGRATION_SET: Final = "postmortem_actions"
 migrations = Migrations(MIGRATION_SET)
@@ -83,6 +84,11 @@ def _decision_requests(db: sqlite_utils.Database) -> None:
 @migrations(name="0008_people_and_deliveries")
 def _people_and_deliveries(db: sqlite_utils.Database) -> None:
     _run_script(db, PEOPLE_AND_DELIVERIES)
+
+
+@migrations(name="0010_tokens")
+def _tokens(db: sqlite_utils.Database) -> None:
+    _run_script(db, TOKENS)
 
 
 def _run_script(db: sqlite_utils.Database, script: str) -> None:

@@ -360,4 +360,6 @@ KNOWN_MIGRATIONS: Final = (
     "0006_decision_requests_and_search",
     # 0007 is the command line's (merged in order).
     "0008_people_and_deliveries",
+    # 0009 is another branch's (merged in order).
+    "0010_tokens",
 )

@@ -38,6 +38,7 @@ from .reminders import Reminders
 from .requests import DecisionRequests
 from .sql import now, sql_value, text_key, where_clause
 from .tickets import TicketLinks
+from .tokens import Tokens
 
 EDITABLE_FIELDS: Final = frozenset(
     {
@@ -55,7 +56,7 @@ EDITABLE_FIELDS: Final = frozenset(
 )
 
 
-class Store(FollowthroughQueries, TicketLinks, DecisionRequests, People, Reminders):
+class Store(FollowthroughQueries, TicketLinks, DecisionRequests, People, Reminders, Tokens):
     """A postmortem-actions database file.
 
     `create=False` refuses a file that does not exist yet (for commands that only read or check);

@@ -183,7 +183,7 @@ def test_migration_0008_adds_the_tables_to_a_database_of_0005_and_keeps_what_it_
     conn.close()
     store = Store(db)
     assert [p.title for p in store.list_postmortems()] == ["Old"]
-    assert migrations.applied(sqlite3.connect(db))[-1] == "0008_people_and_deliveries"
+    assert "0008_people_and_deliveries" in migrations.applied(sqlite3.connect(db))
     people.add_person(store, "Alice")
     assert store.deliveries() == []
     assert store.verify().ok

@@ -1,7 +1,7 @@
 """The `postmortem-actions` command: the MCP server and the human's side of the tool.
 
 Each command group registers its commands and runs them (`postmortems`, `decide`, `review`, `export`, `serve`,
-`web`, `remind`, `people`); this module only assembles the parser and turns domain errors into a sentence and exit
+`web`, `remind`, `people`, `token`); this module only assembles the parser and turns domain errors into a sentence and exit
 status 2.
 Commands that do not speak MCP never import the SDK (its import alone takes about a second).
 """
@@ -13,13 +13,13 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from types import ModuleType
 
-from postmortem_actions.server.cli import decide, export, people, postmortems, remind, review, serve, web
+from postmortem_actions.server.cli import decide, export, people, postmortems, remind, review, serve, tokens, web
 from postmortem_actions.server.settings import Settings
 from postmortem_actions.server.version import VERSION
 from postmortem_actions.store.errors import PostmortemActionsError
 from postmortem_actions.store.text import visible
 
-GROUPS: tuple[ModuleType, ...] = (serve, postmortems, decide, review, export, web, remind, people)
+GROUPS: tuple[ModuleType, ...] = (serve, postmortems, decide, review, export, web, remind, people, tokens)
 RUNS: Mapping[str, Callable[[argparse.Namespace, Settings], int]] = {
     command: group.run for group in GROUPS for command in group.COMMANDS
 }
