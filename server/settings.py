@@ -79,6 +79,8 @@ class Settings:
     web_port: int = DEFAULT_WEB_PORT
     # A server on the human's own machine (stdio) may open their browser; a shared server never does.
     local: bool = True
+    # The team server's address as people reach it (behind a proxy: the proxy's https URL); decision links use it.
+    public_url: str | None = None
 
     def _beside(self, suffix: str) -> Path:
         real = Path(os.path.realpath(self.db_path))

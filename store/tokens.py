@@ -17,6 +17,7 @@ from .sql import now
 
 Role = Literal["viewer", "member", "admin"]
 ROLES: Final[tuple[Role, ...]] = ("viewer", "member", "admin")
+_JOINED: Final = "tokens t JOIN people p ON p.id = t.person_id"  # the WHERE clauses below are fixed strings
 
 
 @dataclass(frozen=True)
@@ -85,21 +86,34 @@ class Tokens(Database):
 
     def token_holder(self, digest: str) -> TokenHolder | None:
         """Whose valid token has this hash, or None (unknown or revoked): one indexed read."""
+        return self._holder("t.hash = ?", digest)
+
+    def _holder(self, where: str, value: object) -> TokenHolder | None:
+        sql = f"SELECT t.id, t.role, p.id AS person_id, p.name FROM {_JOINED} WHERE {where} AND t.revoked_at IS NULL"  # noqa: S608
         with self._db() as db, reading(db):
-            row = db.execute(
-                "SELECT t.id, t.role, p.id AS person_id, p.name FROM tokens t JOIN people p ON p.id = t.person_id "
-                "WHERE t.hash = ? AND t.revoked_at IS NULL",
-                [digest],
-            ).fetchone()
+            row = db.execute(sql, [value]).fetchone()
         if row is None:
             return None
         return TokenHolder(int(row["id"]), int(row["person_id"]), str(row["name"]), _role(row["role"]))
 
-    def token_valid(self, token_id: int) -> bool:
-        """Whether this token id is still valid (a board session checks it on every request)."""
+    def token_holder_by_id(self, token_id: int) -> TokenHolder | None:
+        """Whose valid token has this id, or None (a board session checks it on every request)."""
+        return self._holder("t.id = ?", token_id)
+
+    def person_by_email(self, email: str) -> str | None:
+        """The name of the person with this email address (ignoring case), or None."""
         with self._db() as db, reading(db):
-            found = db.execute("SELECT 1 FROM tokens WHERE id = ? AND revoked_at IS NULL", [token_id]).fetchone()
-        return found is not None
+            row = db.execute(
+                "SELECT name FROM people WHERE email = ? COLLATE NOCASE ORDER BY id LIMIT 1", [email.strip()]
+            ).fetchone()
+        return None if row is None else str(row["name"])
+
+    def person_by_name(self, ref: str) -> str | None:
+        """The name of the person with this name or alias, or None."""
+        try:
+            return self.find_person(ref).name  # type: ignore[attr-defined]  # People, beside this in Store
+        except NotFound:
+            return None
 
     def count_tokens(self) -> int:
         """How many valid tokens there are (the HTTP server refuses to start with none and no sign-on)."""
@@ -110,7 +124,7 @@ class Tokens(Database):
     def _tokens(db: sqlite3.Connection, where: str, params: list[object]) -> list[TokenRecord]:
         rows = db.execute(
             "SELECT t.id, p.name, t.role, t.label, t.created_at, t.revoked_at FROM tokens t "
-            f"JOIN people p ON p.id = t.person_id WHERE {where} ORDER BY t.id",  # noqa: S608 (fixed clauses)
+            f"JOIN people p ON p.id = t.person_id WHERE {where} ORDER BY t.id",
             params,
         )
         return [

@@ -24,7 +24,8 @@ FORBIDDEN = {
     "tools": {"mcp", "sqlite3", "sqlite_utils", "httpx", "starlette", "uvicorn", "postmortem_actions.server"},
     "server": {"sqlite3", "sqlite_utils", "httpx", "httpx2"},
 }
-HTTP_CLIENT_ONLY_IN = ("tools/trackers/", "tools/nudges/http.py")  # the adapters, and the webhook poster
+# The adapters, the webhook poster, and the sign-on provider's key set.
+HTTP_CLIENT_ONLY_IN = ("tools/trackers/", "tools/nudges/http.py", "tools/oidc.py")
 MAX_LINES = 400
 
 

@@ -13,8 +13,8 @@ from typing import Final
 
 from postmortem_actions.store import Store
 from postmortem_actions.store.errors import InvalidInput
-from postmortem_actions.store.tokens import ROLES, Role, TokenRecord
 from postmortem_actions.store.text import refusal
+from postmortem_actions.store.tokens import ROLES, Role, TokenRecord
 
 PREFIX: Final = "pma_"
 RANKS: Final[dict[Role, int]] = {role: rank for rank, role in enumerate(ROLES)}

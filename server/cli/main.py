@@ -1,8 +1,8 @@
 """The `postmortem-actions` command: the MCP server and the human's side of the tool.
 
 Each command group registers its commands and runs them (`postmortems`, `decide`, `review`, `export`, `serve`,
-`web`, `remind`, `people`, `token`); this module only assembles the parser and turns domain errors into a sentence and exit
-status 2.
+`web`, `remind`, `people`, `token`); this module only assembles the parser and turns domain errors into a
+sentence and exit status 2.
 Commands that do not speak MCP never import the SDK (its import alone takes about a second).
 """
 

@@ -13,6 +13,8 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from mcp.server import MCPServer
+from mcp.server.auth.provider import TokenVerifier
+from mcp.server.auth.settings import AuthSettings
 from mcp.server.mcpserver import RequestStateSecurity
 from mcp.server.mcpserver.tools import Tool
 
@@ -21,6 +23,7 @@ from postmortem_actions.server.mcp import extraction, gate, nudges, review, trac
 from postmortem_actions.server.mcp import postmortems as postmortem_tools
 from postmortem_actions.server.mcp.boundary import ReadableResolverErrors, UnknownArgumentGuard, argument_names
 from postmortem_actions.server.mcp.context import App
+from postmortem_actions.server.mcp.roles import RoleGuard, read_only_tools
 from postmortem_actions.server.settings import Settings
 from postmortem_actions.server.version import VERSION
 from postmortem_actions.store import Store
@@ -59,13 +62,19 @@ def tool_table(configured_trackers: tuple[TrackerName, ...]) -> tuple[tuple[Tool
 
 
 def build_server(
-    settings: Settings, *, tracker_transport: Any = None, tracker_sleep: Callable[[float], None] = time.sleep
+    settings: Settings,
+    *,
+    tracker_transport: Any = None,
+    tracker_sleep: Callable[[float], None] = time.sleep,
+    token_verifier: TokenVerifier | None = None,
+    auth: AuthSettings | None = None,
 ) -> MCPServer[App]:
     """The MCP server for these settings. The database is opened (and migrated) on the first call that needs it,
     so a host's tools/list is answered without waiting for it.
 
     `tracker_transport` (an httpx2 transport) replaces the network for the tracker tools, and `tracker_sleep`
-    the wait between retries: both for tests.
+    the wait between retries: both for tests. `token_verifier` and `auth` are the team server's (HTTP): who each
+    request is for, and the roles `RoleGuard` enforces.
 
     Raises:
         StoreError: the database folder cannot be created.
@@ -91,8 +100,10 @@ def build_server(
         version=VERSION,
         instructions=INSTRUCTIONS,
         log_level=settings.log_level,
-        middleware=[UnknownArgumentGuard(arguments), ReadableResolverErrors()],
+        middleware=[RoleGuard(read_only_tools(tools)), UnknownArgumentGuard(arguments), ReadableResolverErrors()],
         request_state_security=security,
+        token_verifier=token_verifier,
+        auth=auth,
         lifespan=lifespan,
         tools=list(tools),
     )
