@@ -129,7 +129,8 @@ class Settings:
         POSTMORTEM_ACTIONS_DB, POSTMORTEM_ACTIONS_ALLOWED_DIRS (os.pathsep-separated),
         POSTMORTEM_ACTIONS_MAX_BYTES, POSTMORTEM_ACTIONS_USER, POSTMORTEM_ACTIONS_LOG_LEVEL,
         POSTMORTEM_ACTIONS_DUE_DAYS ('SEV1=7,SEV2=30,...', over the policy file's [due_days]),
-        POSTMORTEM_ACTIONS_ANSWER_TTL (seconds), POSTMORTEM_ACTIONS_WEB_PORT (the board's port), the trackers
+        POSTMORTEM_ACTIONS_ANSWER_TTL (seconds), POSTMORTEM_ACTIONS_WEB_PORT (the board's port),
+        POSTMORTEM_ACTIONS_PUBLIC_URL (the team server's address, checked by `serve --http`), the trackers
         (tools/trackers/config.py) and the reminder policy (POSTMORTEM_ACTIONS_POLICY and its variables,
         tools/nudges/policy.py). With no folder named, the working directory is allowed, unless it is / or the home
         folder (then none is).
@@ -172,4 +173,5 @@ class Settings:
             trackers=load_trackers(env),
             web_port=int(raw_port),
             policy=policy,
+            public_url=env.get("POSTMORTEM_ACTIONS_PUBLIC_URL", "").strip() or None,
         )
