@@ -20,7 +20,7 @@ import httpx2
 import jwt
 
 from postmortem_actions.store import Store
-from postmortem_actions.store.errors import ConfigError
+from postmortem_actions.store.errors import ConfigError, InvalidInput
 from postmortem_actions.store.tokens import Role
 from postmortem_actions.tools.tokens import role_of
 
@@ -66,7 +66,10 @@ def load_oidc(env: Mapping[str, str]) -> OidcConfig | None:
         if url is not None and not url.startswith(("https://", "http://")):
             raise ConfigError(f"POSTMORTEM_ACTIONS_OIDC_{name}={url[:80]!r} is not an http(s) URL")
     claim = env.get("POSTMORTEM_ACTIONS_OIDC_CLAIM", "email").strip() or "email"
-    role = role_of(env.get("POSTMORTEM_ACTIONS_OIDC_ROLE", "member"))
+    try:
+        role = role_of(env.get("POSTMORTEM_ACTIONS_OIDC_ROLE", "member"))
+    except InvalidInput as exc:
+        raise ConfigError(f"POSTMORTEM_ACTIONS_OIDC_ROLE: {exc}") from None
     return OidcConfig(issuer=issuer, audience=audience, jwks_url=jwks, claim=claim, role=role)
 
 
