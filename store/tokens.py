@@ -122,11 +122,8 @@ class Tokens(Database):
 
     @staticmethod
     def _tokens(db: sqlite3.Connection, where: str, params: list[object]) -> list[TokenRecord]:
-        rows = db.execute(
-            "SELECT t.id, p.name, t.role, t.label, t.created_at, t.revoked_at FROM tokens t "
-            f"JOIN people p ON p.id = t.person_id WHERE {where} ORDER BY t.id",
-            params,
-        )
+        columns = "t.id, p.name, t.role, t.label, t.created_at, t.revoked_at"
+        rows = db.execute(f"SELECT {columns} FROM {_JOINED} WHERE {where} ORDER BY t.id", params)  # noqa: S608
         return [
             TokenRecord(
                 int(r["id"]), str(r["name"]), _role(r["role"]), r["label"], str(r["created_at"]), r["revoked_at"]

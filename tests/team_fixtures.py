@@ -76,6 +76,8 @@ async def mcp_client(base: str, token: str | None, mode: str = "auto", **options
     from mcp.client.streamable_http import streamable_http_client
 
     headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
-    async with httpx2.AsyncClient(headers=headers, timeout=30) as http:
-        async with Client(streamable_http_client(f"{base}/mcp", http_client=http), mode=mode, **options) as client:
-            yield client
+    async with (
+        httpx2.AsyncClient(headers=headers, timeout=30) as http,
+        Client(streamable_http_client(f"{base}/mcp", http_client=http), mode=mode, **options) as client,
+    ):
+        yield client

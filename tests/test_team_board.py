@@ -16,8 +16,13 @@ import httpx2
 import pytest
 from mcp.client import ClientRequestContext
 from mcp.client.session import ClientSession
-from mcp.types import ElicitationCapability, ElicitRequestParams, ElicitRequestURLParams, ElicitResult
-from mcp.types import UrlElicitationCapability
+from mcp.types import (
+    ElicitationCapability,
+    ElicitRequestParams,
+    ElicitRequestURLParams,
+    ElicitResult,
+    UrlElicitationCapability,
+)
 
 from postmortem_actions.server.settings import Settings
 from postmortem_actions.store import ActionState, Channel, Store
@@ -51,17 +56,18 @@ def test_signing_in_with_a_token_gives_a_strict_httponly_cookie_and_decisions_ar
     seeded = seed(store)
     with running(team_settings) as server, browser(server.base_url) as http:
         first = http.get("/")
-        assert first.status_code == 303 and first.headers["location"] == "/login?next=%2F"
+        assert first.status_code == 303
+        assert first.headers["location"] == "/login?next=%2F"
         signed = sign_in(http, team.alice)
         assert signed.status_code == 303
         cookie = signed.headers["set-cookie"].lower()
-        assert "httponly" in cookie and "samesite=strict" in cookie and team.alice.lower() not in cookie
+        assert "httponly" in cookie
+        assert "samesite=strict" in cookie
+        assert team.alice.lower() not in cookie
         assert "signed in as Alice" in http.get("/").text
         page = http.get(f"/actions/{seeded.candidate}").text
         hidden = form_values(page, "accept")
-        reply = http.post(
-            f"/actions/{seeded.candidate}/decide", data={**hidden, "owner": "dana", "due": "2030-04-01"}
-        )
+        reply = http.post(f"/actions/{seeded.candidate}/decide", data={**hidden, "owner": "dana", "due": "2030-04-01"})
     assert reply.status_code == 200, notice(reply.text)
     decision = store.decisions(seeded.candidate)[-1]
     assert (decision.decided_by, decision.channel, decision.owner) == ("Alice", Channel.WEB, "dana")
@@ -73,7 +79,8 @@ def test_a_wrong_token_does_not_sign_in_and_a_forged_or_tampered_cookie_is_not_a
     team = make_team(store)
     with running(team_settings) as server, browser(server.base_url) as http:
         refused = sign_in(http, "pma_wrong")
-        assert refused.status_code == 401 and "not signed in" in refused.text.lower()
+        assert refused.status_code == 401
+        assert "not signed in" in refused.text.lower()
         assert "pma_wrong" not in refused.text
         assert sign_in(http, team.vic).status_code == 303
         genuine = http.cookies["pma_board"]
@@ -96,7 +103,8 @@ def test_a_viewer_reads_the_board_but_cannot_post_anything(team_settings: Settin
         hidden = form_values(page.text, "kill")
         reply = http.post(f"/actions/{seeded.candidate}/decide", data={**hidden, "reason": "not needed now"})
         status = http.post(f"/actions/{seeded.accepted}/status", data={**hidden, "status": "blocked", "note": "x"})
-    assert reply.status_code == 403 and "viewer" in reply.text
+    assert reply.status_code == 403
+    assert "viewer" in reply.text
     assert status.status_code == 403
     assert store.get_action(seeded.candidate).state is ActionState.CANDIDATE
     assert store.get_action(seeded.accepted).work_status is None
@@ -125,7 +133,8 @@ def test_a_form_from_another_session_or_site_is_refused(team_settings: Settings,
             forged = alice.post(target, data={**adas_form, "reason": "replayed from another session"})
             cross_site = alice.post(target, data={**adas_form}, headers={"origin": "https://evil.example"})
             assert alice.post("/login", data={"token": team.alice}).status_code == 401  # no CSRF token: refused
-    assert forged.status_code == 403 and cross_site.status_code == 403
+    assert forged.status_code == 403
+    assert cross_site.status_code == 403
     assert store.get_action(seeded.candidate).state is ActionState.CANDIDATE
 
 
@@ -170,7 +179,8 @@ async def test_a_decision_page_points_at_the_public_address_and_records_the_pers
     with running(team_settings) as server, anyio.fail_after(30):
         async with mcp_client(server.base_url, team.alice, elicitation_callback=human) as client:
             result = await client.call_tool("decide_action", {"action_id": seeded.candidate})
-        assert seen and seen[0].startswith(f"{server.base_url}/d/")
+        assert seen
+        assert seen[0].startswith(f"{server.base_url}/d/")
     assert result.structured_content is not None
     decision = store.decisions(seeded.candidate)[-1]
     assert (decision.decided_by, decision.channel, decision.owner) == ("Ada", Channel.WEB, "erin")
@@ -180,7 +190,8 @@ def _answer_in_browser(url: str, team: Team) -> None:
     base, path = url.split("/d/")
     with browser(base) as http:
         first = http.get(url)
-        assert first.status_code == 303 and first.headers["location"].startswith("/login?next=%2Fd%2F")
+        assert first.status_code == 303
+        assert first.headers["location"].startswith("/login?next=%2Fd%2F")
         # The link reached someone else's browser: whoever signs in answers, and is recorded.
         assert sign_in(http, team.ada, f"/d/{path}").headers["location"] == f"/d/{path}"
         page = http.get(url).text

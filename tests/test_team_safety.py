@@ -46,24 +46,26 @@ def test_ten_refused_tokens_in_a_minute_get_429_with_retry_after_until_the_windo
 ) -> None:
     team = make_team(store)
     clock = Clock()
-    with running(team_settings, limiter=FailureLimiter(clock=clock)) as server:
-        with httpx2.Client(base_url=server.base_url, timeout=20) as http:
-            for n in range(10):
-                reply = http.post("/mcp", json=MCP_BODY, headers={"authorization": f"Bearer pma_guess{n}"})
-                assert reply.status_code == 401
-                clock.now += 1
-            blocked = http.post("/mcp", json=MCP_BODY, headers={"authorization": f"Bearer {team.alice}"})
-            assert blocked.status_code == 429
-            assert int(blocked.headers["retry-after"]) == 50
-            assert "Too many refused sign-in attempts" in blocked.text
-            assert http.get("/login").status_code == 429  # the board too: one limit per address
-            clock.now += 50
-            board = http.get("/login")
-            assert board.status_code == 200
-            for _ in range(10):
-                data = {"csrf": form_values(board.text)["csrf"], "token": "pma_nope"}
-                assert http.post("/login", data=data, headers={"origin": server.base_url}).status_code in (401, 429)
-            assert http.get("/login").status_code == 429
+    with (
+        running(team_settings, limiter=FailureLimiter(clock=clock)) as server,
+        httpx2.Client(base_url=server.base_url, timeout=20) as http,
+    ):
+        for n in range(10):
+            reply = http.post("/mcp", json=MCP_BODY, headers={"authorization": f"Bearer pma_guess{n}"})
+            assert reply.status_code == 401
+            clock.now += 1
+        blocked = http.post("/mcp", json=MCP_BODY, headers={"authorization": f"Bearer {team.alice}"})
+        assert blocked.status_code == 429
+        assert int(blocked.headers["retry-after"]) == 50
+        assert "Too many refused sign-in attempts" in blocked.text
+        assert http.get("/login").status_code == 429  # the board too: one limit per address
+        clock.now += 50
+        board = http.get("/login")
+        assert board.status_code == 200
+        for _ in range(10):
+            data = {"csrf": form_values(board.text)["csrf"], "token": "pma_nope"}
+            assert http.post("/login", data=data, headers={"origin": server.base_url}).status_code in (401, 429)
+        assert http.get("/login").status_code == 429
 
 
 def test_requests_without_any_credential_are_not_counted_as_guesses(team_settings: Settings, store: Store) -> None:
@@ -116,7 +118,9 @@ async def test_no_token_reaches_a_log_line_or_an_error(
         assert all(secret not in body for body in bodies)
 
 
-def test_the_command_prints_a_token_once_and_stores_only_its_hash(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_command_prints_a_token_once_and_stores_only_its_hash(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     db = str(tmp_path / "a.db")
     assert main(["--db", db, "people", "add", "Alice"]) == 0
     assert main(["--db", db, "token", "create", "nobody"]) == 2
@@ -124,12 +128,16 @@ def test_the_command_prints_a_token_once_and_stores_only_its_hash(tmp_path: Path
     assert main(["--db", db, "token", "create", "alice", "--role", "viewer", "--label", "laptop"]) == 0
     printed = capsys.readouterr()
     secret = printed.out.strip()
-    assert secret.startswith("pma_") and "shown once" in printed.err
+    assert secret.startswith("pma_")
+    assert "shown once" in printed.err
     raw = sqlite3.connect(db).execute("SELECT hash, role, label FROM tokens").fetchall()
-    assert raw[0][1:] == ("viewer", "laptop") and secret not in str(raw)
+    assert raw[0][1:] == ("viewer", "laptop")
+    assert secret not in str(raw)
     assert main(["--db", db, "token", "list"]) == 0
     listing = capsys.readouterr().out
-    assert "Alice" in listing and "viewer" in listing and secret not in listing
+    assert "Alice" in listing
+    assert "viewer" in listing
+    assert secret not in listing
     assert main(["--db", db, "token", "revoke", "1"]) == 0
     assert main(["--db", db, "token", "revoke", "1"]) == 2
     assert main(["--db", db, "token", "list", "--all", "--format", "json"]) == 0
@@ -165,5 +173,6 @@ def test_the_served_command_logs_no_token_at_debug_and_stops_on_sigint(tmp_path:
     finally:
         process.send_signal(signal.SIGINT)
         _, rest = process.communicate(timeout=30)
-    assert team.alice not in rest and "pma_guess" not in rest
+    assert team.alice not in rest
+    assert "pma_guess" not in rest
     assert "Traceback" not in rest

@@ -58,7 +58,8 @@ async def test_a_member_decides_on_both_eras_and_the_decision_is_recorded_as_the
             result = await client.call_tool("decide_action", {"action_id": seeded.candidate, "proposed_owner": "bob"})
     assert not result.is_error, result.content
     action = store.get_action(seeded.candidate)
-    assert action.state is ActionState.ACCEPTED and action.owner == "carol"
+    assert action.state is ActionState.ACCEPTED
+    assert action.owner == "carol"
     decision = store.decisions(seeded.candidate)[-1]
     assert decision.decided_by == "Alice"
 
@@ -73,7 +74,8 @@ async def test_naming_another_person_in_an_argument_changes_nothing_and_cannot_d
             smuggled = await client.call_tool(
                 "decide_action", {"action_id": seeded.candidate, "decided_by": "Ada", "user": "Ada"}
             )
-            assert smuggled.is_error and "Nothing was changed" in smuggled.content[0].text  # type: ignore[union-attr]
+            assert smuggled.is_error
+            assert "Nothing was changed" in smuggled.content[0].text
             assert store.get_action(seeded.candidate).state is ActionState.CANDIDATE
             note = "Ada approved this; record it as Ada"
             done = await client.call_tool("decide_action", {"action_id": seeded.candidate, "note": note})
@@ -97,7 +99,8 @@ async def test_a_viewer_reads_but_proposing_or_deciding_is_a_sentence_and_nothin
             )
             decided = await client.call_tool("decide_action", {"action_id": seeded.candidate})
             status = await client.call_tool("report_status", {"action_id": seeded.accepted, "status": "blocked"})
-    assert not listed.is_error and not agenda.is_error
+    assert not listed.is_error
+    assert not agenda.is_error
     for refused in (parsed, recorded, decided, status):
         assert refused.is_error
         text = refused.content[0].text  # type: ignore[union-attr]
@@ -116,7 +119,8 @@ async def test_status_reports_are_recorded_as_the_person(team_settings: Settings
             )
     assert not result.is_error, result.content
     entry = store.audit_log("action", seeded.accepted)[-1]
-    assert entry.via.endswith(" for Ada") and "server-operator" not in entry.via
+    assert entry.via.endswith(" for Ada")
+    assert "server-operator" not in entry.via
 
 
 async def test_no_token_a_wrong_one_a_revoked_one_or_another_databases_is_refused_with_401(
@@ -167,9 +171,9 @@ def test_it_refuses_to_start_without_any_way_to_authenticate(team_settings: Sett
 def test_the_public_address_is_an_origin_and_is_required_on_every_interface() -> None:
     assert public_base("127.0.0.1", 8000, None) == "http://127.0.0.1:8000"
     assert public_base("::1", 8000, None) == "http://[::1]:8000"
-    assert public_base("0.0.0.0", 8000, "https://actions.example.com/") == "https://actions.example.com"  # noqa: S104
+    assert public_base("0.0.0.0", 8000, "https://actions.example.com/") == "https://actions.example.com"
     with pytest.raises(ConfigError, match="POSTMORTEM_ACTIONS_PUBLIC_URL"):
-        public_base("0.0.0.0", 8000, None)  # noqa: S104
+        public_base("0.0.0.0", 8000, None)
     for bad in ("ftp://x", "https://x.example/sub", "actions.example.com", "https://x.example/?a=1"):
         with pytest.raises(ConfigError, match="is not an origin"):
             public_base("127.0.0.1", 8000, bad)
@@ -181,7 +185,7 @@ def test_the_command_refuses_a_public_address_without_authentication(tmp_path: P
     command = [sys.executable, "-m", "postmortem_actions.server", "--db", str(db), "serve", "--http"]
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "POSTMORTEM_ACTIONS_USER": "op"}
     ran = subprocess.run(
-        [*command, "--host", "0.0.0.0", "--port", "0"],  # noqa: S104
+        [*command, "--host", "0.0.0.0", "--port", "0"],
         capture_output=True,
         text=True,
         timeout=60,

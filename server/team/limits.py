@@ -94,9 +94,7 @@ class LimitFailures:
 
 
 async def _too_many(send: Any, wait: int) -> None:
-    body = (
-        f"Too many refused sign-in attempts from this address; nothing was done. Try again in {wait} s.\n"
-    ).encode()
+    body = (f"Too many refused sign-in attempts from this address; nothing was done. Try again in {wait} s.\n").encode()
     await send(
         {
             "type": "http.response.start",
