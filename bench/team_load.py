@@ -166,13 +166,14 @@ def _check(result: Any, op: str, tally: Tally) -> None:
 
 
 async def _client(base: str, plan: Plan, until: float, tally: Tally) -> None:
-    ops, weights = zip(*MIX, strict=True)
+    ops = [op for op, _ in MIX]
+    weights = [weight for _, weight in MIX]
     serial = 0
     try:
         headers = {"Authorization": f"Bearer {plan.token}"}
         async with httpx2.AsyncClient(headers=headers, timeout=120) as http:
             transport = streamable_http_client(f"{base}/mcp", http_client=http)
-            async with Client(transport, mode=plan.mode, elicitation_callback=_answering(plan)) as client:  # type: ignore[arg-type]
+            async with Client(transport, mode=plan.mode, elicitation_callback=_answering(plan)) as client:
                 while time.monotonic() < until:
                     op = random.choices(ops, weights)[0]
                     serial += 1

@@ -116,6 +116,21 @@ class People(Database):
         with self._db() as db, reading(db):
             return self._find(db, ref)
 
+    def person_by_email(self, email: str) -> str | None:
+        """The name of the person with this email address (ignoring case), or None."""
+        with self._db() as db, reading(db):
+            row = db.execute(
+                "SELECT name FROM people WHERE email = ? COLLATE NOCASE ORDER BY id LIMIT 1", [email.strip()]
+            ).fetchone()
+        return None if row is None else str(row["name"])
+
+    def person_by_name(self, ref: str) -> str | None:
+        """The name of the person with this name or alias, or None."""
+        try:
+            return self.find_person(ref).name
+        except PersonNotFound:
+            return None
+
     def open_owners(self) -> dict[str, int]:
         """Each owner name of an accepted item, as written, with its number of accepted items."""
         with self._db() as db, reading(db):

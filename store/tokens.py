@@ -100,21 +100,6 @@ class Tokens(Database):
         """Whose valid token has this id, or None (a board session checks it on every request)."""
         return self._holder("t.id = ?", token_id)
 
-    def person_by_email(self, email: str) -> str | None:
-        """The name of the person with this email address (ignoring case), or None."""
-        with self._db() as db, reading(db):
-            row = db.execute(
-                "SELECT name FROM people WHERE email = ? COLLATE NOCASE ORDER BY id LIMIT 1", [email.strip()]
-            ).fetchone()
-        return None if row is None else str(row["name"])
-
-    def person_by_name(self, ref: str) -> str | None:
-        """The name of the person with this name or alias, or None."""
-        try:
-            return self.find_person(ref).name  # type: ignore[attr-defined]  # People, beside this in Store
-        except NotFound:
-            return None
-
     def count_tokens(self) -> int:
         """How many valid tokens there are (the HTTP server refuses to start with none and no sign-on)."""
         with self._db() as db, reading(db):

@@ -14,6 +14,7 @@ from typing import Any
 import anyio
 import httpx2
 import pytest
+from board_fixtures import form_values, notice, seed
 from mcp.client import ClientRequestContext
 from mcp.client.session import ClientSession
 from mcp.types import (
@@ -23,12 +24,10 @@ from mcp.types import (
     ElicitResult,
     UrlElicitationCapability,
 )
+from team_fixtures import Team, make_team, mcp_client, running
 
 from postmortem_actions.server.settings import Settings
 from postmortem_actions.store import ActionState, Channel, Store
-
-from .board_fixtures import form_values, notice, seed
-from .team_fixtures import Team, make_team, mcp_client, running
 
 
 @pytest.fixture

@@ -16,19 +16,18 @@ import anyio
 import httpx2
 import jwt
 import pytest
+from board_fixtures import form_values, seed
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from loopback import served
 from mcp.client import ClientRequestContext
 from mcp.types import ElicitRequestFormParams, ElicitRequestParams, ElicitResult
+from team_fixtures import make_team, mcp_client, running
 
 from postmortem_actions.server.settings import Settings
 from postmortem_actions.store import ActionState, Store
 from postmortem_actions.store.errors import ConfigError
 from postmortem_actions.tools.oidc import OidcConfig, OidcVerifier, load_oidc
-
-from .board_fixtures import form_values, seed
-from .loopback import served
-from .team_fixtures import make_team, mcp_client, running
 
 AUDIENCE = "postmortem-actions"
 KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)

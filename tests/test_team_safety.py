@@ -16,14 +16,13 @@ from pathlib import Path
 import anyio
 import httpx2
 import pytest
+from board_fixtures import form_values, seed
+from team_fixtures import make_team, mcp_client, running
 
 from postmortem_actions.server.cli.main import main
 from postmortem_actions.server.settings import Settings
 from postmortem_actions.server.team.limits import FailureLimiter
 from postmortem_actions.store import Store
-
-from .board_fixtures import form_values, seed
-from .team_fixtures import make_team, mcp_client, running
 
 MCP_BODY = {"jsonrpc": "2.0", "id": 1, "method": "tools/list"}
 

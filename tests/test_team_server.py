@@ -13,9 +13,12 @@ from typing import Any
 import anyio
 import httpx2
 import pytest
+from board_fixtures import seed
+from conftest import SAMPLE_CANDIDATES, SAMPLE_POSTMORTEM
 from mcp.client import ClientRequestContext
 from mcp.shared.exceptions import MCPError
 from mcp.types import ElicitRequestFormParams, ElicitRequestParams, ElicitResult
+from team_fixtures import make_team, mcp_client, running
 
 from postmortem_actions.server.settings import Settings
 from postmortem_actions.server.team.app import public_base, team_server
@@ -23,10 +26,6 @@ from postmortem_actions.server.team.limits import FailureLimiter
 from postmortem_actions.store import ActionState, Store
 from postmortem_actions.store.errors import ConfigError
 from postmortem_actions.tools import tokens
-
-from .board_fixtures import seed
-from .conftest import SAMPLE_CANDIDATES, SAMPLE_POSTMORTEM
-from .team_fixtures import make_team, mcp_client, running
 
 pytestmark = pytest.mark.anyio
 WAIT_S = 30.0
@@ -103,7 +102,7 @@ async def test_a_viewer_reads_but_proposing_or_deciding_is_a_sentence_and_nothin
     assert not agenda.is_error
     for refused in (parsed, recorded, decided, status):
         assert refused.is_error
-        text = refused.content[0].text  # type: ignore[union-attr]
+        text = refused.content[0].text
         assert text.startswith("Nothing was changed: Vic signed in with a viewer's token"), text
     assert store.counts_by_state() == before
     assert store.get_action(seeded.accepted).work_status is None

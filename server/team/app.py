@@ -139,8 +139,8 @@ def team_server(
     # With sign-on, the protected-resource metadata names the provider; with our own tokens only, there is no
     # authorization server to point a client at, so none is advertised.
     auth = AuthSettings(
-        issuer_url=oidc.issuer if oidc is not None else base,  # type: ignore[arg-type]  # validated to a URL
-        resource_server_url=f"{base}{MCP_PATH}" if oidc is not None else None,  # type: ignore[arg-type]
+        issuer_url=oidc.issuer if oidc is not None else base,
+        resource_server_url=f"{base}{MCP_PATH}" if oidc is not None else None,
         validate_token_resource=False,  # the verifier checks the audience itself
     )
     mcp = build_server(settings, token_verifier=verifier, auth=auth)
