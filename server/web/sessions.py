@@ -125,12 +125,6 @@ class TeamGuard(Guard):
         self.hosts = hosts
         self.origins = origins
 
-    def _allowed_hosts(self) -> set[str]:
-        return self.hosts
-
-    def _allowed_origins(self) -> set[str]:
-        return self.origins
-
     def check(self, request: Request) -> Response | None:
         """The refusal for a request that may not go on, or None (the session is left in the request's scope)."""
         if request.headers.get("host", "") not in self.hosts:
