@@ -31,7 +31,7 @@ def test_loopback_addresses_are_told_from_the_others() -> None:
 def test_a_taken_port_is_a_sentence() -> None:
     taken = listen("127.0.0.1", 0)
     try:
-        with pytest.raises(ConfigError, match="cannot listen on 127.0.0.1"):
+        with pytest.raises(ConfigError, match=r"cannot listen on 127\.0\.0\.1"):
             listen("127.0.0.1", int(taken.getsockname()[1]))
     finally:
         taken.close()
