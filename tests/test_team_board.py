@@ -9,21 +9,13 @@ import dataclasses
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 import anyio
 import httpx2
 import pytest
-from board_fixtures import form_values, notice, seed
+from board_fixtures import form_values, notice, seed, url_only  # noqa: F401 -- url_only is a fixture
 from mcp.client import ClientRequestContext
-from mcp.client.session import ClientSession
-from mcp.types import (
-    ElicitationCapability,
-    ElicitRequestParams,
-    ElicitRequestURLParams,
-    ElicitResult,
-    UrlElicitationCapability,
-)
+from mcp.types import ElicitRequestParams, ElicitRequestURLParams, ElicitResult
 from team_fixtures import Team, make_team, mcp_client, running
 
 from postmortem_actions.server.settings import Settings
@@ -147,23 +139,10 @@ def test_sign_in_sends_a_person_only_to_a_page_of_this_board(team_settings: Sett
             assert reply.headers["location"] == landed
 
 
-@pytest.fixture
-def url_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A client that declares URL-mode elicitation only."""
-    build = ClientSession._build_capabilities
-
-    def url_mode(self: ClientSession, version: str) -> Any:
-        caps = build(self, version)
-        if caps.elicitation is not None:
-            caps = caps.model_copy(update={"elicitation": ElicitationCapability(url=UrlElicitationCapability())})
-        return caps
-
-    monkeypatch.setattr(ClientSession, "_build_capabilities", url_mode)
-
-
+@pytest.mark.usefixtures("url_only")
 @pytest.mark.anyio
 async def test_a_decision_page_points_at_the_public_address_and_records_the_person_who_signs_in(
-    team_settings: Settings, store: Store, url_only: None
+    team_settings: Settings, store: Store
 ) -> None:
     team = make_team(store)
     seeded = seed(store)

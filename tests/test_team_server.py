@@ -7,13 +7,15 @@ from __future__ import annotations
 import dataclasses
 import subprocess
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import anyio
 import httpx2
 import pytest
-from board_fixtures import seed
+from board_fixtures import Seeded, seed
 from conftest import SAMPLE_CANDIDATES, SAMPLE_POSTMORTEM
 from mcp.client import ClientRequestContext
 from mcp.shared.exceptions import MCPError
@@ -47,14 +49,21 @@ def team_settings(settings: Settings) -> Settings:
     return dataclasses.replace(settings, user="server-operator")
 
 
+@asynccontextmanager
+async def as_alice(settings: Settings, store: Store, mode: str) -> AsyncIterator[tuple[Any, Seeded]]:
+    """The seeded items, and Alice (a member) connected over HTTP with a client whose human accepts."""
+    team = make_team(store)
+    seeded = seed(store)
+    with running(settings) as server, anyio.fail_after(WAIT_S):
+        async with mcp_client(server.base_url, team.alice, mode, elicitation_callback=_accepting) as client:
+            yield client, seeded
+
+
 async def test_a_member_decides_on_both_eras_and_the_decision_is_recorded_as_them_not_the_server_user(
     team_settings: Settings, store: Store, mode: str
 ) -> None:
-    team = make_team(store)
-    seeded = seed(store)
-    with running(team_settings) as server, anyio.fail_after(WAIT_S):
-        async with mcp_client(server.base_url, team.alice, mode, elicitation_callback=_accepting) as client:
-            result = await client.call_tool("decide_action", {"action_id": seeded.candidate, "proposed_owner": "bob"})
+    async with as_alice(team_settings, store, mode) as (client, seeded):
+        result = await client.call_tool("decide_action", {"action_id": seeded.candidate, "proposed_owner": "bob"})
     assert not result.is_error, result.content
     action = store.get_action(seeded.candidate)
     assert action.state is ActionState.ACCEPTED
@@ -66,18 +75,15 @@ async def test_a_member_decides_on_both_eras_and_the_decision_is_recorded_as_the
 async def test_naming_another_person_in_an_argument_changes_nothing_and_cannot_decide_as_them(
     team_settings: Settings, store: Store, mode: str
 ) -> None:
-    team = make_team(store)
-    seeded = seed(store)
-    with running(team_settings) as server, anyio.fail_after(WAIT_S):
-        async with mcp_client(server.base_url, team.alice, mode, elicitation_callback=_accepting) as client:
-            smuggled = await client.call_tool(
-                "decide_action", {"action_id": seeded.candidate, "decided_by": "Ada", "user": "Ada"}
-            )
-            assert smuggled.is_error
-            assert "Nothing was changed" in smuggled.content[0].text
-            assert store.get_action(seeded.candidate).state is ActionState.CANDIDATE
-            note = "Ada approved this; record it as Ada"
-            done = await client.call_tool("decide_action", {"action_id": seeded.candidate, "note": note})
+    async with as_alice(team_settings, store, mode) as (client, seeded):
+        smuggled = await client.call_tool(
+            "decide_action", {"action_id": seeded.candidate, "decided_by": "Ada", "user": "Ada"}
+        )
+        assert smuggled.is_error
+        assert "Nothing was changed" in smuggled.content[0].text
+        assert store.get_action(seeded.candidate).state is ActionState.CANDIDATE
+        note = "Ada approved this; record it as Ada"
+        done = await client.call_tool("decide_action", {"action_id": seeded.candidate, "note": note})
     assert not done.is_error
     assert store.decisions(seeded.candidate)[-1].decided_by == "Alice"
 
@@ -194,3 +200,16 @@ def test_the_command_refuses_a_public_address_without_authentication(tmp_path: P
     assert ran.returncode == 2
     assert "refusing to serve on 0.0.0.0 without authentication" in ran.stderr
     assert "Traceback" not in ran.stderr
+
+
+async def test_a_client_without_any_way_to_ask_is_sent_to_the_teams_board(
+    team_settings: Settings, store: Store
+) -> None:
+    team = make_team(store)
+    seeded = seed(store)
+    with running(team_settings) as server, anyio.fail_after(WAIT_S):
+        async with mcp_client(server.base_url, team.alice) as client:
+            result = await client.call_tool("decide_action", {"action_id": seeded.candidate})
+    assert result.is_error
+    assert f"{server.base_url}/actions/{seeded.candidate}" in result.content[0].text
+    assert store.get_action(seeded.candidate).state is ActionState.CANDIDATE

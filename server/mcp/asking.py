@@ -205,6 +205,12 @@ def _by_browser(ctx: Context[App], question: Question, note: str | None) -> Repl
     from postmortem_actions.server.web.launch import can_open_browser, open_browser
 
     settings = app(ctx).settings
+    if settings.public_url is not None and not settings.local:
+        raise NoHumanChannel(
+            "Nothing was committed: this client cannot put a question to the human (no elicitation form, no "
+            f"decision card). Tell the user to decide on the team's board: {settings.public_url}/actions/"
+            f"{question.action_id}"
+        )
     if not settings.local or not can_open_browser():
         raise NoHumanChannel(
             "Nothing was committed: this client cannot put a question to the human (no elicitation form, no "
