@@ -176,3 +176,20 @@ def _answer_in_browser(url: str, team: Team) -> None:
         hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', page))
         reply = http.post(url, data={**hidden, "choice": "accept", "owner": "erin", "due": "2030-05-05"})
         assert reply.status_code == 200, reply.text
+
+
+def test_a_bad_status_report_is_a_sentence_and_other_methods_are_refused(team_settings: Settings, store: Store) -> None:
+    team = make_team(store)
+    seeded = seed(store)
+    with running(team_settings) as server, browser(server.base_url) as http:
+        sign_in(http, team.alice)
+        hidden = form_values(http.get(f"/actions/{seeded.accepted}").text, "kill")
+        target = f"/actions/{seeded.accepted}/status"
+        unknown = http.post(target, data={**hidden, "status": "finished"})
+        unexplained = http.post(target, data={**hidden, "status": "blocked", "note": " "})
+        assert http.request("PUT", target).status_code == 405
+    assert unknown.status_code == 400
+    assert "is not in_progress or blocked" in notice(unknown.text)
+    assert unexplained.status_code == 400
+    assert "needs a note" in notice(unexplained.text)
+    assert store.get_action(seeded.accepted).work_status is None

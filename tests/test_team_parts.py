@@ -106,3 +106,50 @@ async def test_a_provider_with_one_key_and_tokens_without_a_key_id(store: Store)
     signed = await verifier.verify(jwt.encode(claims, key, algorithm="RS256"))
     assert signed is not None
     assert signed.person == "Alice"
+
+
+def test_the_limiter_remembers_a_bounded_number_of_addresses(monkeypatch: pytest.MonkeyPatch) -> None:
+    from postmortem_actions.server.team import limits
+
+    monkeypatch.setattr(limits, "MAX_ADDRESSES", 3)
+    limiter = limits.FailureLimiter(limit=1, clock=lambda: 5.0)
+    for n in range(5):
+        limiter.fail(f"10.0.0.{n}")
+    assert [limiter.retry_after(f"10.0.0.{n}") for n in range(5)] == [None, None, 60, 60, 60]
+
+
+@pytest.mark.anyio
+async def test_a_token_without_a_key_id_uses_the_providers_only_key(store: Store) -> None:
+    import jwt
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    make_team(store)
+    key = ec.generate_private_key(ec.SECP256R1())
+    jwk = {**json.loads(jwt.algorithms.ECAlgorithm.to_jwk(key.public_key())), "kid": "only"}
+    transport = httpx2.MockTransport(lambda request: httpx2.Response(200, json={"keys": [jwk]}))
+    config = OidcConfig("https://id.example.com", "pma", "https://id.example.com/keys")
+    verifier = OidcVerifier(config, store, transport=transport)
+    claims = {"iss": config.issuer, "aud": "pma", "email": "bob@example.com", "exp": int(time.time()) + 60}
+    signed = await verifier.verify(jwt.encode(claims, key, algorithm="ES256"))
+    assert signed is not None
+    assert signed.person == "Bob"
+
+
+def test_the_local_boards_guard_refuses_other_methods_and_passes_other_scopes(tmp_path: Path) -> None:
+    import anyio
+
+    from postmortem_actions.server.settings import Settings
+    from postmortem_actions.server.web.launch import serving
+    from postmortem_actions.server.web.security import Guard
+
+    settings = Settings(db_path=tmp_path / "a.db", allowed_dirs=(), max_bytes=1000, user="op")
+    with serving(settings) as (base, _board), httpx2.Client(base_url=base) as http:
+        assert http.request("PUT", "/").status_code == 405
+    seen: list[str] = []
+
+    async def inner(scope: dict[str, object], receive: object, send: object) -> None:
+        seen.append(str(scope["type"]))
+
+    guard = Guard(inner, BoardKeys(b"k" * 32), lambda: 1)  # type: ignore[arg-type]
+    anyio.run(guard, {"type": "lifespan"}, None, None)  # type: ignore[arg-type]
+    assert seen == ["lifespan"]
