@@ -14,6 +14,7 @@ from postmortem_actions.store.errors import ConfigError
 from postmortem_actions.store.text import refusal
 from postmortem_actions.tools.decisions import DueTable
 from postmortem_actions.tools.document_files import DEFAULT_MAX_BYTES, ReadPolicy
+from postmortem_actions.tools.nudges.policy import Policy, load_policy
 from postmortem_actions.tools.trackers.config import Trackers, load_trackers
 
 APP = "postmortem-actions"
@@ -74,9 +75,12 @@ class Settings:
     due_table: DueTable = field(default_factory=DueTable)
     answer_ttl: float = DEFAULT_ANSWER_TTL
     trackers: Trackers = field(default_factory=Trackers)
+    policy: Policy = field(default_factory=Policy)  # reminders, and the due-date table (due_table is its own)
     web_port: int = DEFAULT_WEB_PORT
     # A server on the human's own machine (stdio) may open their browser; a shared server never does.
     local: bool = True
+    # The team server's address as people reach it (behind a proxy: the proxy's https URL); decision links use it.
+    public_url: str | None = None
 
     def _beside(self, suffix: str) -> Path:
         real = Path(os.path.realpath(self.db_path))
@@ -124,10 +128,12 @@ class Settings:
 
         POSTMORTEM_ACTIONS_DB, POSTMORTEM_ACTIONS_ALLOWED_DIRS (os.pathsep-separated),
         POSTMORTEM_ACTIONS_MAX_BYTES, POSTMORTEM_ACTIONS_USER, POSTMORTEM_ACTIONS_LOG_LEVEL,
-        POSTMORTEM_ACTIONS_DUE_DAYS ('SEV1=7,SEV2=30,...'), POSTMORTEM_ACTIONS_ANSWER_TTL (seconds),
-        POSTMORTEM_ACTIONS_WEB_PORT (the board's port), and the
-        trackers (tools/tracker_config.py). With no folder named, the working directory is allowed, unless it is /
-        or the home folder (then none is).
+        POSTMORTEM_ACTIONS_DUE_DAYS ('SEV1=7,SEV2=30,...', over the policy file's [due_days]),
+        POSTMORTEM_ACTIONS_ANSWER_TTL (seconds), POSTMORTEM_ACTIONS_WEB_PORT (the board's port),
+        POSTMORTEM_ACTIONS_PUBLIC_URL (the team server's address, checked by `serve --http`), the trackers
+        (tools/trackers/config.py) and the reminder policy (POSTMORTEM_ACTIONS_POLICY and its variables,
+        tools/nudges/policy.py). With no folder named, the working directory is allowed, unless it is / or the home
+        folder (then none is).
 
         Raises:
             ConfigError: a setting has an unusable value.
@@ -155,14 +161,17 @@ class Settings:
                 f"the user name {user!r} (POSTMORTEM_ACTIONS_USER, else git's user.name) {why}; set "
                 "POSTMORTEM_ACTIONS_USER to a plain name"
             )
+        policy = load_policy(env)
         return cls(
             db_path=db_path,
             allowed_dirs=allowed,
             max_bytes=max_bytes,
             user=user,
             log_level=level,
-            due_table=DueTable.parse(env.get("POSTMORTEM_ACTIONS_DUE_DAYS", "")),
+            due_table=policy.due_table,
             answer_ttl=float(ttl_text),
             trackers=load_trackers(env),
             web_port=int(raw_port),
+            policy=policy,
+            public_url=env.get("POSTMORTEM_ACTIONS_PUBLIC_URL", "").strip() or None,
         )

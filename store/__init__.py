@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from . import lifecycle
     from .chain import VerifyReport
-    from .inputs import ActionFilter, Actor, HumanDecision, NewAction, NewPostmortem
+    from .inputs import ActionFilter, Actor, HumanDecision, NewAction, NewPerson, NewPostmortem
     from .records import (
         Action,
         ActionState,
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         Channel,
         Decision,
         DecisionKind,
+        Person,
         Postmortem,
         Size,
         Ticket,
@@ -33,7 +34,7 @@ _WHERE = {
     "lifecycle": "",
     "VerifyReport": ".chain",
     "Store": ".store",
-    **dict.fromkeys(("ActionFilter", "Actor", "HumanDecision", "NewAction", "NewPostmortem"), ".inputs"),
+    **dict.fromkeys(("ActionFilter", "Actor", "HumanDecision", "NewAction", "NewPerson", "NewPostmortem"), ".inputs"),
     **dict.fromkeys(
         (
             "Action",
@@ -44,6 +45,7 @@ _WHERE = {
             "Channel",
             "Decision",
             "DecisionKind",
+            "Person",
             "Postmortem",
             "Size",
             "Ticket",
@@ -66,7 +68,9 @@ __all__ = [
     "DecisionKind",
     "HumanDecision",
     "NewAction",
+    "NewPerson",
     "NewPostmortem",
+    "Person",
     "Postmortem",
     "Size",
     "Store",

@@ -8,7 +8,8 @@ and the CLI prints them. Anything else escaping is a bug.
     ├── NotFound                   an id names nothing
     │   ├── PostmortemNotFound
     │   ├── ActionNotFound
-    │   └── TicketNotFound
+    │   ├── TicketNotFound
+    │   └── PersonNotFound         no person has this name or alias (the people table, for reminders)
     ├── InvalidInput               the caller sent something unusable; nothing was written
     │   ├── QuoteNotFound          evidence quote does not occur in the postmortem
     │   ├── DocumentTooLarge       text or file over the size limit
@@ -28,7 +29,8 @@ and the CLI prints them. Anything else escaping is a bug.
     ├── StoreError                 the database itself, or a missing file where one must exist
     │   ├── StoreBusy              another process held the write lock past the busy timeout
     │   └── SchemaMismatch         the file was written by a newer version, or is not our database
-    └── TrackerError               the team's tracker refused or could not be reached (tools/trackers/errors.py)
+    ├── TrackerError               the team's tracker refused or could not be reached (tools/trackers/errors.py)
+    └── DeliveryFailed             a reminder was not delivered through one channel (tools/nudges/errors.py)
 
 Tampering is not an exception: `Store.verify()` returns every break it finds (a report, exit 1 in the CLI).
 """
@@ -54,6 +56,10 @@ class ActionNotFound(NotFound):
 
 class TicketNotFound(NotFound):
     """No linked ticket has this id."""
+
+
+class PersonNotFound(NotFound):
+    """No person in the people table has this name or alias."""
 
 
 class InvalidInput(PostmortemActionsError):

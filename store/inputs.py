@@ -113,3 +113,12 @@ class ActionFilter(Input):
     category: Category | None = None
     due_before: date | None = None
     due_after: date | None = None
+
+
+class NewPerson(Input):
+    """A person to add to the people table; the operations layer checked the address forms."""
+
+    name: Line
+    email: Line | None = None
+    slack_id: Line | None = None
+    aliases: tuple[Line, ...] = ()

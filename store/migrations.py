@@ -25,6 +25,8 @@ from .schema import (
     TABLES,
     TICKET_ORIGIN,
 )
+from .schema_people import PEOPLE_AND_DELIVERIES
+from .schema_tokens import TOKENS
 
 MIGRATION_SET: Final = "postmortem_actions"
 migrations = Migrations(MIGRATION_SET)
@@ -77,6 +79,16 @@ def _decision_requests(db: sqlite_utils.Database) -> None:
     for name, sql in {**REQUEST_GUARDS, **SEARCH_SYNC}.items():
         db.execute(f"DROP TRIGGER IF EXISTS {name}")
         db.execute(sql)
+
+
+@migrations(name="0008_people_and_deliveries")
+def _people_and_deliveries(db: sqlite_utils.Database) -> None:
+    _run_script(db, PEOPLE_AND_DELIVERIES)
+
+
+@migrations(name="0010_tokens")
+def _tokens(db: sqlite_utils.Database) -> None:
+    _run_script(db, TOKENS)
 
 
 def _run_script(db: sqlite_utils.Database, script: str) -> None:

@@ -224,3 +224,23 @@ class DecisionRequest(Record):
     answered_at: datetime | None = None
     outcome: Literal["decided", "rejected"] | None = None
     decision_id: int | None = None
+
+
+class Person(Record):
+    """Someone reminders can reach: the name owners are written as, other names for them, and their addresses.
+
+    Names and aliases are matched case-insensitively (`person_key`); an owner no name or alias matches is nobody
+    we know, and reminders report it rather than guess.
+    """
+
+    id: int
+    name: str
+    email: str | None = None
+    slack_id: str | None = Field(default=None, description="Slack member id (U…/W…), for a mention")
+    created_at: datetime
+    aliases: tuple[str, ...] = ()
+
+
+def person_key(name: str) -> str:
+    """What makes two names the same person: case and runs of whitespace do not count ("Alice" is "alice")."""
+    return " ".join(name.casefold().split())

@@ -358,4 +358,8 @@ KNOWN_MIGRATIONS: Final = (
     "0004_lifecycle_and_origin",
     "0005_revive_revisit_channels",
     "0006_decision_requests_and_search",
+    # 0007 is the command line's (merged in order).
+    "0008_people_and_deliveries",
+    # 0009 is another branch's (merged in order).
+    "0010_tokens",
 )

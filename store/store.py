@@ -23,6 +23,7 @@ from .errors import (
 )
 from .followthrough import FollowthroughQueries
 from .inputs import ActionFilter, Actor, HumanDecision, NewAction, NewPostmortem
+from .people import People
 from .records import (
     SUMMARY_COLUMNS,
     Action,
@@ -33,9 +34,11 @@ from .records import (
     Postmortem,
     WorkStatus,
 )
+from .reminders import Reminders
 from .requests import DecisionRequests
 from .sql import now, sql_value, text_key, where_clause
 from .tickets import TicketLinks
+from .tokens import Tokens
 
 EDITABLE_FIELDS: Final = frozenset(
     {
@@ -53,7 +56,7 @@ EDITABLE_FIELDS: Final = frozenset(
 )
 
 
-class Store(FollowthroughQueries, TicketLinks, DecisionRequests):
+class Store(FollowthroughQueries, TicketLinks, DecisionRequests, People, Reminders, Tokens):
     """A postmortem-actions database file.
 
     `create=False` refuses a file that does not exist yet (for commands that only read or check);

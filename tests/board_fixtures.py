@@ -8,8 +8,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import httpx2
+import pytest
+from mcp.client.session import ClientSession
+from mcp.types import ElicitationCapability, UrlElicitationCapability
 
 from postmortem_actions.server.settings import Settings
 from postmortem_actions.server.web.app import Board
@@ -124,3 +128,17 @@ def notice(page: str) -> str:
     found = re.search(r'class="notice (?:good|bad)">(.*?)</div>', page, re.DOTALL)
     assert found is not None, page[:500]
     return found.group(1)
+
+
+@pytest.fixture
+def url_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Clients that declare URL-mode elicitation only (as some hosts do): the SDK's client declares both modes."""
+    build = ClientSession._build_capabilities
+
+    def url_mode(self: ClientSession, version: str) -> Any:
+        caps = build(self, version)
+        if caps.elicitation is not None:
+            caps = caps.model_copy(update={"elicitation": ElicitationCapability(url=UrlElicitationCapability())})
+        return caps
+
+    monkeypatch.setattr(ClientSession, "_build_capabilities", url_mode)

@@ -14,17 +14,14 @@ from typing import Any
 
 import httpx2
 import pytest
-from board_fixtures import Seeded, seed
+from board_fixtures import Seeded, seed, url_only  # noqa: F401 -- url_only is a fixture
 from mcp import Client
 from mcp.client import ClientRequestContext
-from mcp.client.session import ClientSession
 from mcp.shared.exceptions import MCPError
 from mcp.types import (
-    ElicitationCapability,
     ElicitRequestParams,
     ElicitRequestURLParams,
     ElicitResult,
-    UrlElicitationCapability,
 )
 
 from postmortem_actions.server.mcp.app import build_server
@@ -37,20 +34,6 @@ pytestmark = pytest.mark.anyio
 @pytest.fixture
 def seeded(store: Store) -> Seeded:
     return seed(store)
-
-
-@pytest.fixture
-def url_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Clients that declare URL-mode elicitation only (as some hosts do): the SDK's client declares both modes."""
-    build = ClientSession._build_capabilities
-
-    def url_mode(self: ClientSession, version: str) -> Any:
-        caps = build(self, version)
-        if caps.elicitation is not None:
-            caps = caps.model_copy(update={"elicitation": ElicitationCapability(url=UrlElicitationCapability())})
-        return caps
-
-    monkeypatch.setattr(ClientSession, "_build_capabilities", url_mode)
 
 
 async def _human_answers(url: str, **fields: str) -> int:
@@ -66,8 +49,9 @@ def _texts(result: Any) -> str:
     return json.dumps([c.model_dump() for c in result.content]) + json.dumps(result.structured_content)
 
 
+@pytest.mark.usefixtures("url_only")
 async def test_a_url_mode_client_on_2026_asks_through_a_page_and_gets_the_recorded_answer(
-    settings: Settings, store: Store, seeded: Seeded, url_only: None
+    settings: Settings, store: Store, seeded: Seeded
 ) -> None:
     seen: list[str] = []
 
@@ -90,8 +74,9 @@ async def test_a_url_mode_client_on_2026_asks_through_a_page_and_gets_the_record
     assert (decision.channel, decision.owner) == ("web", "erin")
 
 
+@pytest.mark.usefixtures("url_only")
 async def test_a_url_mode_client_on_2025_gets_the_url_elicitation_required_error_then_the_answer(
-    settings: Settings, store: Store, seeded: Seeded, url_only: None
+    settings: Settings, store: Store, seeded: Seeded
 ) -> None:
     async def never(context: ClientRequestContext, params: ElicitRequestParams) -> ElicitResult:
         return ElicitResult(action="decline")
@@ -108,8 +93,9 @@ async def test_a_url_mode_client_on_2025_gets_the_url_elicitation_required_error
     assert "answered on the decision page" in again.structured_content["message"]
 
 
+@pytest.mark.usefixtures("url_only")
 async def test_a_url_mode_client_whose_human_did_not_answer_commits_nothing(
-    settings: Settings, store: Store, seeded: Seeded, url_only: None
+    settings: Settings, store: Store, seeded: Seeded
 ) -> None:
     async def closed_the_tab(context: ClientRequestContext, params: ElicitRequestParams) -> ElicitResult:
         return ElicitResult(action="accept")

@@ -175,6 +175,12 @@ EXPECTED_TOOLS: dict[str, dict[str, Any]] = {
         "properties": ["as_of", "group_by", "since", "until"],
         "required": [],
     },
+    # Reminders: a preview only; sending is the `remind` command's.
+    "preview_reminders": {
+        "annotations": {"readOnlyHint": True, "openWorldHint": False},
+        "properties": ["as_of"],
+        "required": [],
+    },
     # Extraction help: read-only, changes nothing.
     "lint_action": {
         "annotations": {"readOnlyHint": True, "openWorldHint": False},
@@ -274,6 +280,7 @@ async def test_only_the_listing_and_review_tools_are_read_only(client: Client) -
         "review_agenda",
         "draft_status_summary",
         "followthrough_report",
+        "preview_reminders",
         "lint_action",
         "draft_tickets",
     }

@@ -183,6 +183,7 @@ async def test_the_resources_and_the_prompt_are_listed(client: Client) -> None:
     assert {uri: r.mime_type for uri, r in resources.items()} == {
         "actions://overdue": "application/json",
         "actions://agenda": "text/markdown",
+        "reminders://today": "text/markdown",
         # What hosts that render MCP Apps show for the gated tools and for the review (server/mcp/card.py).
         "ui://postmortem-actions/decision-card.html": "text/html;profile=mcp-app",
         "ui://postmortem-actions/review-board.html": "text/html;profile=mcp-app",

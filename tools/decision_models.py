@@ -27,6 +27,7 @@ class Question(Model):
     due: date | None = None
     reason: str = ""
     evidence: str = ""
+    known_people: str = Field(default="", description="The people table's names, offered for the owner (free text)")
 
 
 class Answer(Model):

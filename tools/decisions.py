@@ -35,6 +35,7 @@ from postmortem_actions.tools.decision_models import Decider as Decider
 from postmortem_actions.tools.decision_models import DecisionOutcome as DecisionOutcome
 from postmortem_actions.tools.decision_models import Kind
 from postmortem_actions.tools.decision_models import Question as Question
+from postmortem_actions.tools.people import suggestion
 from postmortem_actions.tools.schema import Model
 
 DEFAULT_DUE_DAYS: Final = {"SEV0": 7, "SEV1": 7, "SEV2": 30, "SEV3": 60, "SEV4": 90, "SEV5": 90}
@@ -140,7 +141,15 @@ def ask_decide(
         + (f" Assistant's note: {visible(note, multiline=True)}" if note else "")
         + f"\nAccept (edit owner and due date), kill (give a reason) or defer. [item {action.version()}]"
     )
-    return Question(kind="decide", action_id=action_id, version=action.version(), message=message, owner=owner, due=due)
+    return Question(
+        kind="decide",
+        action_id=action_id,
+        version=action.version(),
+        message=message,
+        owner=owner,
+        due=due,
+        known_people=suggestion(store),
+    )
 
 
 # What a confirmation question asks, by kind; the states it applies to and the values it needs are the table's.
@@ -213,6 +222,7 @@ def ask_confirmation(
         due=new_due,
         reason=reason,
         evidence=evidence,
+        known_people=suggestion(store) if row.sets_plan else "",
     )
 
 

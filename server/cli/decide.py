@@ -90,6 +90,11 @@ def _line(ask: Ask, prompt: str, default: str = "", required: bool = True) -> st
         print("  This one is needed.")
 
 
+def _suggest(question: Question) -> None:
+    if question.known_people:  # names from the people table, visible() already; any other name may be typed
+        print(f"  {question.known_people}")
+
+
 def _answer_for(action: Action, question: Question, ask: Ask) -> Answer | None:
     version = question.version
     if question.kind == "decide":
@@ -99,6 +104,7 @@ def _answer_for(action: Action, question: Question, ask: Ask) -> Answer | None:
         if choice == "skip":
             return None
         if choice == "accept":
+            _suggest(question)
             owner = _line(ask, "  Owner", question.owner)
             due = _date(ask, "  Due date", question.due)
             if (
@@ -113,6 +119,7 @@ def _answer_for(action: Action, question: Question, ask: Ask) -> Answer | None:
     owner, reason, evidence = question.owner, question.reason, question.evidence
     new_due: date | None = question.due
     if question.kind == "replan":
+        _suggest(question)
         owner = _line(ask, "  New owner", owner)
         new_due = _date(ask, "  New due date", new_due)
         reason = _line(ask, "  Reason", reason)

@@ -1,8 +1,9 @@
 """The `postmortem-actions` command: the MCP server and the human's side of the tool.
 
 Each command group registers its commands and runs them (`postmortems`, `decide`, `review`, `export`, `serve`,
-`backup`); this module only assembles the parser and turns domain errors into a sentence and exit status 2. Commands
-that do not speak MCP never import the SDK (its import alone takes about a second).
+`web`, `remind`, `people`, `token`, `backup`); this module only assembles the parser and turns domain errors into
+a sentence and exit status 2. Commands that do not speak MCP never import the SDK (its import alone takes about a
+second).
 """
 
 from __future__ import annotations
@@ -12,13 +13,24 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from types import ModuleType
 
-from postmortem_actions.server.cli import backup, decide, export, postmortems, review, serve, web
+from postmortem_actions.server.cli import (
+    backup,
+    decide,
+    export,
+    people,
+    postmortems,
+    remind,
+    review,
+    serve,
+    tokens,
+    web,
+)
 from postmortem_actions.server.settings import Settings
 from postmortem_actions.server.version import VERSION
 from postmortem_actions.store.errors import PostmortemActionsError
 from postmortem_actions.store.text import visible
 
-GROUPS: tuple[ModuleType, ...] = (serve, postmortems, decide, review, export, web, backup)
+GROUPS: tuple[ModuleType, ...] = (serve, postmortems, decide, review, export, web, remind, people, tokens, backup)
 RUNS: Mapping[str, Callable[[argparse.Namespace, Settings], int]] = {
     command: group.run for group in GROUPS for command in group.COMMANDS
 }

@@ -18,8 +18,18 @@ COMMANDS = ("serve", "demo")
 def add_commands(commands: Commands, common: argparse.ArgumentParser) -> None:
     """Register `serve` and `demo` on the CLI's sub-parsers."""
     serve = commands.add_parser(
-        "serve", parents=[common], help="serve MCP over stdio (what an editor or chat client runs)"
+        "serve",
+        parents=[common],
+        help="serve MCP over stdio (what an editor or chat client runs), or with --http the team server",
     )
+    serve.add_argument(
+        "--http",
+        action="store_true",
+        help="the team server: MCP over Streamable HTTP at /mcp and the board on one port, each person signed in "
+        "with their token (see docs/team-server.md)",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="with --http: address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="with --http: port to listen on (default 8000)")
     serve.add_argument(
         "--allow-dir",
         # extend: `--allow-dir A B` as well as `--allow-dir A --allow-dir B`; a desktop extension's host
@@ -45,6 +55,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         if args.keep:
             Store(settings.db_path)  # a bad --db fails here, readably, not inside the server
         return run_demo(settings.db_path if args.keep else None)
+    if getattr(args, "http", False):
+        from postmortem_actions.server.cli.serve_http import serve_http
+
+        return serve_http(args, settings)
     return _serve(settings)
 
 

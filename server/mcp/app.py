@@ -13,14 +13,17 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from mcp.server import MCPServer
+from mcp.server.auth.provider import TokenVerifier
+from mcp.server.auth.settings import AuthSettings
 from mcp.server.mcpserver import RequestStateSecurity
 from mcp.server.mcpserver.tools import Tool
 
 from postmortem_actions.server.keys import state_key
-from postmortem_actions.server.mcp import card, extraction, gate, review, trackers
+from postmortem_actions.server.mcp import card, extraction, gate, nudges, review, trackers
 from postmortem_actions.server.mcp import postmortems as postmortem_tools
 from postmortem_actions.server.mcp.boundary import ReadableResolverErrors, UnknownArgumentGuard, argument_names
 from postmortem_actions.server.mcp.context import App
+from postmortem_actions.server.mcp.roles import RoleGuard, read_only_tools
 from postmortem_actions.server.settings import Settings
 from postmortem_actions.server.version import VERSION
 from postmortem_actions.store import Store
@@ -52,6 +55,7 @@ def tool_table(configured_trackers: tuple[TrackerName, ...]) -> tuple[tuple[Tool
         *gate.TOOLS,
         *card.TOOLS,
         *review.TOOLS,
+        *nudges.TOOLS,
         *extraction.TOOLS,
         *trackers.tools_for(configured_trackers),
     ]
@@ -59,13 +63,19 @@ def tool_table(configured_trackers: tuple[TrackerName, ...]) -> tuple[tuple[Tool
 
 
 def build_server(
-    settings: Settings, *, tracker_transport: Any = None, tracker_sleep: Callable[[float], None] = time.sleep
+    settings: Settings,
+    *,
+    tracker_transport: Any = None,
+    tracker_sleep: Callable[[float], None] = time.sleep,
+    token_verifier: TokenVerifier | None = None,
+    auth: AuthSettings | None = None,
 ) -> MCPServer[App]:
     """The MCP server for these settings. The database is opened (and migrated) on the first call that needs it,
     so a host's tools/list is answered without waiting for it.
 
     `tracker_transport` (an httpx2 transport) replaces the network for the tracker tools, and `tracker_sleep`
-    the wait between retries: both for tests.
+    the wait between retries: both for tests. `token_verifier` and `auth` are the team server's (HTTP): who each
+    request is for, and the roles `RoleGuard` enforces.
 
     Raises:
         StoreError: the database folder cannot be created.
@@ -91,8 +101,15 @@ def build_server(
         version=VERSION,
         instructions=INSTRUCTIONS,
         log_level=settings.log_level,
-        middleware=[UnknownArgumentGuard(arguments), ReadableResolverErrors(), card.AppOnlyTools()],
+        middleware=[
+            RoleGuard(read_only_tools(tools)),
+            UnknownArgumentGuard(arguments),
+            ReadableResolverErrors(),
+            card.AppOnlyTools(),
+        ],
         request_state_security=security,
+        token_verifier=token_verifier,
+        auth=auth,
         lifespan=lifespan,
         tools=list(tools),
         # The decision card and the review board for hosts that render MCP Apps; its tools are in the table above.
@@ -106,5 +123,6 @@ def build_server(
 _RESOURCES_AND_PROMPTS: Sequence[Callable[[MCPServer[App], App], None]] = (
     postmortem_tools.register_resources,
     review.register_resources,
+    nudges.register_resources,
     extraction.register_resources,
 )

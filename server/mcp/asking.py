@@ -39,7 +39,7 @@ from mcp.types import (
 from mcp_types.version import is_version_at_least
 
 from postmortem_actions.server.keys import state_key
-from postmortem_actions.server.mcp.context import App, app, client_label
+from postmortem_actions.server.mcp.context import App, app, client_label, person
 from postmortem_actions.server.mcp.forms import answer_from, can_form_elicit, form_for
 from postmortem_actions.store import Channel
 from postmortem_actions.store.errors import InvalidInput, NoHumanChannel
@@ -67,12 +67,7 @@ def reply(outcome: DecisionOutcome, meta: dict[str, Any] | None = None) -> CallT
 
 def decider(ctx: Context[App], channel: Channel = Channel.ELICITATION) -> Decider:
     """Who answers through this client: the authenticated person over HTTP, else the configured local user."""
-    from mcp.server.auth.middleware.auth_context import get_access_token
-
-    user = app(ctx).settings.user
-    token = get_access_token()
-    name = (token.subject or token.client_id) if token is not None else user
-    return Decider(name=name or user, channel=channel, client=client_label(ctx))
+    return Decider(name=person(ctx) or app(ctx).settings.user, channel=channel, client=client_label(ctx))
 
 
 def _modern(ctx: Context[App]) -> bool:
@@ -177,7 +172,8 @@ def _page_url(ctx: Context[App], question: Question, note: str | None, via: deci
     from postmortem_actions.server.web.launch import ensure_board
 
     state = app(ctx)
-    base = ensure_board(state.settings)
+    # The team server's board is on its own port, at the address people reach it by.
+    base = state.settings.public_url or ensure_board(state.settings)
     code = decision_links.new_code()
     decision_links.open_link(state.store, question, note=note, via=via, client=client_label(ctx), code=code)
     return f"{base}/d/{code}"
@@ -209,6 +205,12 @@ def _by_browser(ctx: Context[App], question: Question, note: str | None) -> Repl
     from postmortem_actions.server.web.launch import can_open_browser, open_browser
 
     settings = app(ctx).settings
+    if settings.public_url is not None and not settings.local:
+        raise NoHumanChannel(
+            "Nothing was committed: this client cannot put a question to the human (no elicitation form, no "
+            f"decision card). Tell the user to decide on the team's board: {settings.public_url}/actions/"
+            f"{question.action_id}"
+        )
     if not settings.local or not can_open_browser():
         raise NoHumanChannel(
             "Nothing was committed: this client cannot put a question to the human (no elicitation form, no "

@@ -36,6 +36,15 @@ def client_label(ctx: Context[App]) -> str:
     return visible(f"{info.name}/{info.version}")[:200] if info is not None else "unknown-client"
 
 
+def person(ctx: Context[App]) -> str:
+    """Who this call is for: over HTTP the authenticated person (the access token's subject, set by the server's
+    token verifier from the token or the identity provider, never from an argument), else the local user."""
+    from mcp.server.auth.middleware.auth_context import get_access_token
+
+    token = get_access_token()
+    return (token.subject or token.client_id) if token is not None else app(ctx).settings.user
+
+
 def assistant(ctx: Context[App]) -> Actor:
     """The assistant, as the audit log records a change it made: through which client, for which user."""
-    return Actor(actor="assistant", via=f"mcp:{client_label(ctx)} for {app(ctx).settings.user}")
+    return Actor(actor="assistant", via=f"mcp:{client_label(ctx)} for {person(ctx)}")

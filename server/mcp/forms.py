@@ -59,7 +59,9 @@ def _strict_form(question: Question) -> type[BaseModel]:
     else:
         fields["confirm"] = (bool, Field(description=f"Confirm this {question.kind}?"))
     if question.kind in ("decide", "replan"):
-        fields["owner"] = (str, Field(default=question.owner, description="Owner (edit if needed)"))
+        # Known people are suggested in the field's help, never an enum: any name may still be typed.
+        owner_help = " ".join(filter(None, ["Owner (edit if needed).", question.known_people]))
+        fields["owner"] = (str, Field(default=question.owner, description=owner_help))
         fields["due_date"] = (date, Field(default=question.due, description="Due date (edit if needed)"))
     if question.kind != "complete":
         fields["reason"] = (str, Field(default=question.reason, description="Reason (needed to kill, re-plan, reopen)"))

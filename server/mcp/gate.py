@@ -16,7 +16,7 @@ from pydantic import Field
 
 from postmortem_actions.server.mcp import asking
 from postmortem_actions.server.mcp.boundary import ToolSpec, tool
-from postmortem_actions.server.mcp.context import App, app, client_label
+from postmortem_actions.server.mcp.context import App, app, client_label, person
 from postmortem_actions.store import Action, DecisionKind, WorkStatus
 from postmortem_actions.tools import decision_links, decisions
 from postmortem_actions.tools.days import DueDate
@@ -136,7 +136,7 @@ def report_status(
     """Record that an accepted action is in progress or blocked (with a note). This commits no one:
     owner, due date and state do not change. Completion goes through complete_action."""
     state = app(ctx)
-    return decisions.report_status(state.store, action_id, status, note, client_label(ctx), state.settings.user)
+    return decisions.report_status(state.store, action_id, status, note, client_label(ctx), person(ctx))
 
 
 TOOLS: tuple[ToolSpec, ...] = (decide_action, replan_action, complete_action, reopen_action, report_status)

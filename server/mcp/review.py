@@ -118,6 +118,7 @@ def register_resources(mcp: MCPServer[App], state: App) -> None:
                 "overdue or blocked item ask what blocks it and who can unblock it; for undecided candidates ask the "
                 "human to decide (decide_action asks them directly); for stale items ask for a status. Use only the "
                 "counts given here or returned by tools; never estimate a number. Do not mark anything done, "
-                "assigned or re-planned yourself.\n\n" + agenda
+                "assigned or re-planned yourself. To say who will be reminded of what before the next review (and "
+                "which owners reminders cannot reach), call preview_reminders with as_of.\n\n" + agenda
             )
         ]

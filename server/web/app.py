@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from datetime import date
-from typing import Any
+from typing import Any, Final
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -24,6 +24,7 @@ from postmortem_actions.server.web import forms, pages
 from postmortem_actions.server.web.item_pages import item_page
 from postmortem_actions.server.web.question_pages import postmortem_page, question_page
 from postmortem_actions.server.web.security import COOKIE, BoardKeys, Guard
+from postmortem_actions.server.web.sessions import TeamSessions, safe_next, session_of, sign_in
 from postmortem_actions.server.web.style import CSS
 from postmortem_actions.store import Channel, Store
 from postmortem_actions.store.errors import (
@@ -35,25 +36,46 @@ from postmortem_actions.store.errors import (
 )
 from postmortem_actions.tools import board, decision_links
 from postmortem_actions.tools.decision_models import Decider
+from postmortem_actions.tools.people import Directory
+
+PEOPLE_OFFERED: Final = 500  # names in an owner field's suggestions
 
 
 class Board:
     """The board for one database: its settings, store and keys, and the port it answers on."""
 
-    def __init__(self, settings: Settings, keys: BoardKeys, store: Store | None = None) -> None:
+    def __init__(
+        self, settings: Settings, keys: BoardKeys, store: Store | None = None, team: TeamSessions | None = None
+    ) -> None:
         self.settings = settings
         self.keys = keys
         self.store = store or Store(settings.db_path, lazy=True)
         self.port = 0
+        self.team = team  # on the team server: each person signs in with their token
 
     @property
     def fingerprint(self) -> str:
         """Names this database's board on /healthz without telling anything that signs in."""
         return hmac.new(self.keys.secret, b"health:v1", hashlib.sha256).hexdigest()[:32]
 
-    def decider(self) -> Decider:
-        """Who decides on this board: the local user (the team server names the signed-in person)."""
-        return Decider(name=self.settings.user, channel=Channel.WEB, client=f"postmortem-actions-web/{VERSION}")
+    def user(self, request: Request) -> str:
+        """Who is using the board: the signed-in person on the team server, else the local user."""
+        session = session_of(request)
+        return session.person if session is not None else self.settings.user
+
+    def decider(self, request: Request) -> Decider:
+        """Who decides on this board: the signed-in person on the team server, else the local user."""
+        return Decider(name=self.user(request), channel=Channel.WEB, client=f"postmortem-actions-web/{VERSION}")
+
+    def csrf(self, request: Request, scope: str = "board") -> str:
+        """The CSRF token of this request's forms (on the team server, bound to the person's session)."""
+        if self.team is not None:
+            return self.team.csrf(session_of(request), scope)
+        return self.keys.csrf(scope)
+
+    def good_csrf(self, request: Request, token: str, scope: str = "board") -> bool:
+        """Whether a posted form's CSRF token is this session's."""
+        return hmac.compare_digest(token, self.csrf(request, scope))
 
     def html(self, text: str, status: int = 200) -> HTMLResponse:
         return HTMLResponse(text, status_code=status)
@@ -77,6 +99,8 @@ class Board:
         return Response(status_code=204)
 
     async def login(self, request: Request) -> Response:
+        if self.team is not None:
+            return await self._team_login(request)
         # The token leaves the address bar at once: the redirect goes to a URL without it.
         if not self.keys.good_login(request.query_params.get("k", "")):
             page = pages.message_page(
@@ -87,10 +111,22 @@ class Board:
         response.set_cookie(COOKIE, self.keys.cookie, httponly=True, samesite="strict", path="/")
         return response
 
+    async def _team_login(self, request: Request) -> Response:
+        assert self.team is not None
+        if request.method == "POST":
+            signed_in = await sign_in(request, self.team)
+            if signed_in is not None:
+                return signed_in
+        form = login_form(self.keys.csrf("login"), safe_next(request.query_params.get("next", "/")))
+        if request.method == "POST":
+            text = "That token is not valid here (unknown, revoked or expired); you are not signed in."
+            return self.html(pages.message_page("Not signed in", text, good=False, links=form), 401)
+        return self.html(pages.message_page("Sign in", "Paste the token you were given.", good=True, links=form))
+
     async def home(self, request: Request) -> Response:
         def build() -> str:
             filters, as_of = forms.filters(request.query_params)
-            return pages.board_page(board.board(self.store, as_of=as_of, filters=filters), user=self.settings.user)
+            return pages.board_page(board.board(self.store, as_of=as_of, filters=filters), user=self.user(request))
 
         return await self._page(build)
 
@@ -100,21 +136,28 @@ class Board:
             filters, as_of = forms.filters(request.query_params)
             offset = forms.offset(request.query_params)
             part = board.section(self.store, key, as_of=as_of, filters=filters, limit=50, offset=offset)
-            return pages.section_page(part, filters, as_of, offset=offset, limit=50, user=self.settings.user)
+            return pages.section_page(part, filters, as_of, offset=offset, limit=50, user=self.user(request))
 
         return await self._page(build)
 
     async def item(self, request: Request) -> Response:
-        return await self._page(lambda: self._item_html(forms.number(request.path_params["id"])))
+        return await self._page(lambda: self._item_html(request, forms.number(request.path_params["id"])))
 
-    def _item_html(self, action_id: int, notice: str = "") -> str:
+    def _item_html(self, request: Request, action_id: int, notice: str = "") -> str:
         view = board.item(self.store, action_id, table=self.settings.due_table, today=date.today())
-        return item_page(view, csrf=self.keys.csrf(), user=self.settings.user, notice=notice)
+        page = item_page(view, csrf=self.csrf(request), user=self.user(request), notice=notice)
+        return self.people_list(page)
+
+    def people_list(self, page: str) -> str:
+        """`page` with the people table's names offered to its owner fields (a suggestion: any name may be typed)."""
+        names = Directory.load(self.store).names()[:PEOPLE_OFFERED]
+        options = "".join(f'<option value="{pages.e(name)}">' for name in names)
+        return page.replace("</body>", f'<datalist id="people">{options}</datalist></body>', 1)
 
     async def postmortem(self, request: Request) -> Response:
         def build() -> str:
             view = board.postmortem(self.store, forms.number(request.path_params["id"]))
-            return postmortem_page(view, user=self.settings.user)
+            return postmortem_page(view, user=self.user(request))
 
         return await self._page(build)
 
@@ -140,31 +183,31 @@ class Board:
 
     async def decide(self, request: Request) -> Response:
         form = await request.form()
-        if not self.keys.good_csrf(str(form.get("csrf", ""))):
+        if not self.good_csrf(request, str(form.get("csrf", ""))):
             return _forged()
         action_id = forms.number(request.path_params["id"])
 
         def apply() -> Response:
             try:
-                outcome = forms.apply_board_decision(self, action_id, form)
+                outcome = forms.apply_board_decision(self, action_id, form, self.decider(request))
             except StaleAnswer as exc:
                 notice = f'<div class="notice bad">{pages.e(exc)} This is the item as it is now.</div>'
-                return self.html(self._item_html(action_id, notice), 409)
+                return self.html(self._item_html(request, action_id, notice), 409)
             notice = f'<div class="notice good">{pages.e(outcome.message)}</div>'
-            return self.html(self._item_html(action_id, notice))
+            return self.html(self._item_html(request, action_id, notice))
 
         return await self._decision(apply)
 
     async def status(self, request: Request) -> Response:
         form = await request.form()
-        if not self.keys.good_csrf(str(form.get("csrf", ""))):
+        if not self.good_csrf(request, str(form.get("csrf", ""))):
             return _forged()
         action_id = forms.number(request.path_params["id"])
 
         def apply() -> Response:
-            forms.apply_status(self, action_id, form)
+            forms.apply_status(self, action_id, form, self.user(request))
             notice = '<div class="notice good">Status saved. Owner, due date and state are unchanged.</div>'
-            return self.html(self._item_html(action_id, notice))
+            return self.html(self._item_html(request, action_id, notice))
 
         return await self._decision(apply)
 
@@ -173,22 +216,22 @@ class Board:
 
         def show() -> Response:
             request_row, question = forms.open_question(self, code)
-            csrf = self.keys.csrf(decision_links.code_hash(code))
+            csrf = self.csrf(request, decision_links.code_hash(code))
             expires = request_row.expires_at.strftime("%Y-%m-%d %H:%M")
             action = self.store.get_action(question.action_id)
             page = question_page(question, code=code, csrf=csrf, expires=expires, evidence=action.quote)
-            return self.html(page)
+            return self.html(self.people_list(page))
 
         return await self._decision(show, "This link cannot be used")
 
     async def answer(self, request: Request) -> Response:
         code = request.path_params["code"]
         form = await request.form()
-        if not self.keys.good_csrf(str(form.get("csrf", "")), decision_links.code_hash(code)):
+        if not self.good_csrf(request, str(form.get("csrf", "")), decision_links.code_hash(code)):
             return _forged()
 
         def apply() -> Response:
-            outcome = forms.apply_link_answer(self, code, form)
+            outcome = forms.apply_link_answer(self, code, form, self.decider(request))
             text = outcome.message + " You can close this page; the assistant will see your answer when it asks."
             links = f'<p><a href="/actions/{outcome.action_id}">Open the item on the board</a></p>'
             return self.html(
@@ -211,18 +254,28 @@ def _home() -> str:
     return '<p><a href="/">Back to the board</a></p>'
 
 
+def login_form(csrf: str, target: str) -> str:
+    """The team board's sign-in form: a token, posted once (never in a URL, so never in a log or history)."""
+    return (
+        '<form method="post" action="/login">'
+        f'<input type="hidden" name="csrf" value="{pages.e(csrf)}"><input type="hidden" name="next" '
+        f'value="{pages.e(target)}"><label>Token <input type="password" name="token" autocomplete="off" required>'
+        '</label> <button type="submit">Sign in</button></form>'
+    )
+
+
 def _forged() -> Response:
     text = "This form did not come from this board's own page (its token is missing or wrong); nothing was recorded."
     return HTMLResponse(pages.message_page("Refused", text, good=False), status_code=403)
 
 
-def create_app(b: Board) -> Any:
-    """The ASGI app: the routes behind the guard (Host, Origin, cookie, headers)."""
-    routes = [
+def routes(b: Board) -> list[Route]:
+    """The board's routes (without its guard)."""
+    return [
         Route("/healthz", b.health),
         Route("/static/board.css", b.css),
         Route("/favicon.ico", b.icon),
-        Route("/login", b.login),
+        Route("/login", b.login, methods=["GET", "POST"] if b.team is not None else ["GET"]),
         Route("/", b.home),
         Route("/section/{key}", b.section),
         Route("/actions/{id}", b.item),
@@ -233,4 +286,8 @@ def create_app(b: Board) -> Any:
         Route("/d/{code}", b.question),
         Route("/d/{code}", b.answer, methods=["POST"]),
     ]
-    return Guard(Starlette(routes=routes), b.keys, lambda: b.port)
+
+
+def create_app(b: Board) -> Any:
+    """The ASGI app on loopback: the routes behind the guard (Host, Origin, cookie, headers)."""
+    return Guard(Starlette(routes=routes(b)), b.keys, lambda: b.port)

@@ -17,7 +17,7 @@ from postmortem_actions.store.records import DecisionRequest
 from postmortem_actions.tools import decision_links, decisions
 from postmortem_actions.tools.board import SECTIONS, BoardFilters
 from postmortem_actions.tools.days import check_day
-from postmortem_actions.tools.decision_models import Answer, DecisionOutcome, Question
+from postmortem_actions.tools.decision_models import Answer, Decider, DecisionOutcome, Question
 
 if TYPE_CHECKING:
     from postmortem_actions.server.web.app import Board
@@ -112,7 +112,7 @@ def _kind(raw: str) -> DecisionKind:
         raise InvalidInput(f"{raw[:40]!r} is not a decision this board makes; nothing was recorded") from None
 
 
-def apply_board_decision(b: Board, action_id: int, form: Mapping[str, Any]) -> DecisionOutcome:
+def apply_board_decision(b: Board, action_id: int, form: Mapping[str, Any], who: Decider) -> DecisionOutcome:
     """Record the decision an item page's form carries, for the version the page showed.
 
     Raises:
@@ -140,10 +140,10 @@ def apply_board_decision(b: Board, action_id: int, form: Mapping[str, Any]) -> D
     else:
         question = decisions.ask_confirmation(b.store, kind, action_id)
         answer = _answer(form, "confirm", version)
-    return decisions.apply_answer(b.store, question, answer, b.decider())
+    return decisions.apply_answer(b.store, question, answer, who)
 
 
-def apply_status(b: Board, action_id: int, form: Mapping[str, Any]) -> None:
+def apply_status(b: Board, action_id: int, form: Mapping[str, Any], user: str) -> None:
     """Record the owner's status report (in progress or blocked, with a note); it commits no one.
 
     Raises:
@@ -163,7 +163,7 @@ def apply_status(b: Board, action_id: int, form: Mapping[str, Any]) -> None:
         raise InvalidInput(f"the note {why}; nothing was recorded")
     if status is WorkStatus.BLOCKED and not note:
         raise InvalidInput("say what blocks it: a blocked status needs a note; nothing was recorded")
-    by = Actor(actor=b.settings.user, via="web")
+    by = Actor(actor=user, via="web")
     b.store.set_work_status(action_id, status, note, by)
 
 
@@ -188,7 +188,7 @@ def open_question(b: Board, code: str) -> tuple[DecisionRequest, Question]:
     return request, question
 
 
-def apply_link_answer(b: Board, code: str, form: Mapping[str, Any]) -> DecisionOutcome:
+def apply_link_answer(b: Board, code: str, form: Mapping[str, Any], who: Decider) -> DecisionOutcome:
     """Record the answer a decision page's form carries, spending its code.
 
     Raises:
@@ -200,4 +200,4 @@ def apply_link_answer(b: Board, code: str, form: Mapping[str, Any]) -> DecisionO
     if choice not in allowed:
         raise InvalidInput(f"{choice[:40]!r} is not one of the answers offered ({', '.join(allowed)})")
     answer = _answer(form, choice, _text(form, "version"))
-    return decision_links.answer_link(b.store, code, question, answer, b.decider())
+    return decision_links.answer_link(b.store, code, question, answer, who)

@@ -43,7 +43,8 @@ def field(
     ident = f"f-{form}-{name}"
     label = f'<label for="{ident}">{_LABELS[name]}</label>'
     if name == "owner":
-        return f'{label}<input id="{ident}" type="text" name="owner" value="{e(owner)}" maxlength="100"{needed}>'
+        attributes = f'type="text" name="owner" value="{e(owner)}" maxlength="100" list="people"{needed}'
+        return f'{label}<input id="{ident}" {attributes}>'
     if name in ("due", "revisit_on"):
         shown = due.isoformat() if name == "due" and due else ""
         return f'{label}<input id="{ident}" type="date" name="{name}" value="{shown}"{needed}>'

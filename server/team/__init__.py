@@ -1,0 +1,1 @@
+"""The team server: MCP over Streamable HTTP and the web board on one port, each person authenticated."""
