@@ -153,3 +153,14 @@ def test_the_local_boards_guard_refuses_other_methods_and_passes_other_scopes(tm
     guard = Guard(inner, BoardKeys(b"k" * 32), lambda: 1)  # type: ignore[arg-type]
     anyio.run(guard, {"type": "lifespan"}, None, None)  # type: ignore[arg-type]
     assert seen == ["lifespan"]
+
+
+def test_a_viewer_may_open_nothing_that_writes_the_decision_cards_answer_included() -> None:
+    from postmortem_actions.server.mcp.app import tool_table
+    from postmortem_actions.server.mcp.roles import read_only_tools
+
+    tools, _arguments = tool_table(())
+    readable = read_only_tools(tools)
+    assert "answer_decision_card" not in readable
+    assert {"decide_action", "record_candidates", "report_status", "revise_candidate"}.isdisjoint(readable)
+    assert {"list_actions", "review_agenda", "preview_reminders"} <= readable
