@@ -92,7 +92,7 @@ def prepare(folder: Path, size: int) -> Path:
         print(f"seeded {size:,} actions in {took:.1f} s ({db.stat().st_size / 2**20:.0f} MiB)", flush=True)
     with Store(db) as store:
         with store._db() as conn:
-            indexes = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+            indexes = {row["name"] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
         if "deliveries_by_recipient" not in indexes:  # seeded by an earlier state of migration 0008
             raise SystemExit(f"{db} was seeded before the reminder indexes changed: delete it and run again")
         known = {p.name for p in store.people()}
