@@ -249,13 +249,17 @@ def _personal(run: _Run, drafts: list[_Draft]) -> list[tuple[_Draft, ChannelName
     )
     out: list[tuple[_Draft, ChannelName, list[Nudge]]] = []
     for draft, channel, ordered, kinds in asked:
-        sent = {kind: last.get((channel, draft.person.name, kind), _NONE) for kind in kinds}
+        sent = {kind: days for kind in kinds if (days := last.get((channel, draft.person.name, kind)))}
         # Not yet covered (see Nudge), written out: this runs per reminder, hundreds of thousands of times at scale.
-        due = [
-            n
-            for n in ordered
-            if (day := sent[n[3]].get(n[2])) is None or day < n[4] or (n[5] is not None and day <= n[5])
-        ]
+        due = (
+            [
+                n
+                for n in ordered
+                if (day := sent.get(n[3], _NONE).get(n[2])) is None or day < n[4] or (n[5] is not None and day <= n[5])
+            ]
+            if sent
+            else ordered
+        )
         if due:
             out.append((draft, channel, due))
     return out
