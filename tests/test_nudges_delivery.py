@@ -210,6 +210,7 @@ def test_email_goes_over_starttls_with_a_login_to_each_owner_and_the_team_addres
     body = alice.get_content()
     assert "* #1 Page on queue depth — 5 days late (due 2026-02-25) · Billing queue backlog (postmortem #1)" in body
     assert "https://board.example/actions/1" in body
+    assert "report_status" in body and "replan_action" in body  # how to report, or ask for a re-plan
     team, _ = mails[("sre@example.com",)]
     assert team["Subject"] == "[postmortem-actions] Action-item digest: 3 overdue, 0 blocked"
     assert "pa55-w0rd-never-shown" not in err
