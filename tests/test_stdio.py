@@ -97,6 +97,7 @@ async def test_the_console_script_serves_mcp_over_stdio_and_writes_the_configure
                 "review_agenda",
                 "draft_status_summary",
                 "followthrough_report",
+                "preview_reminders",
                 "lint_action",
                 "draft_tickets",
                 "export_tickets",
