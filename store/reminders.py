@@ -24,6 +24,8 @@ OpenItem = tuple[int, str, str, str | None, int]
 else the acceptance's), postmortem id."""
 Undecided = tuple[int, int, str]
 """A postmortem's candidates nobody decided yet: postmortem id, how many, the oldest one's created_at."""
+Wanted = tuple[str, str, str, str]
+"""Deliveries the planner asks about: channel, recipient, kind, and the first day that counts."""
 
 
 class Delivery(NamedTuple):
@@ -112,9 +114,7 @@ class Reminders(Database):
             cursor = db.cursor()
             cursor.row_factory = None
             found: dict[int, tuple[str, str | None]] = {
-                int(pm): (str(by), None)
-                for pm, by in cursor.execute("SELECT id, created_by FROM postmortems")
-                if pm in wanted
+                pm: (by, None) for pm, by in cursor.execute("SELECT id, created_by FROM postmortems") if pm in wanted
             }
             assisted = [pm for pm, (by, _) in found.items() if by == "assistant"]
             for chunk in _chunks(assisted):
@@ -127,30 +127,28 @@ class Reminders(Database):
                     found[int(pm)] = ("assistant", str(via))
         return found
 
-    def delivered_since(self, day: str) -> dict[tuple[str, str], dict[tuple[int | None, str], str]]:
-        """The last day each reminder was delivered, from `day` on: by (channel, recipient), then by (the action's
-        or postmortem's id, or None for the digest; kind).
+    def last_delivered(self, wanted: Iterable[Wanted]) -> dict[tuple[str, str, str], dict[int | None, str]]:
+        """For each (channel, recipient, kind, since): the last day each such reminder went out, from `since` on,
+        by the action's or postmortem's id (None for the digest); keys with nothing delivered are left out.
 
-        One covering range read with no sort: an hourly run after a busy day reads every delivery of the window.
+        One range of the (channel, recipient, kind, day) index per key, in one snapshot, as (id, day) pairs, oldest
+        day first so the last one wins: an hourly run after a busy day reads hundreds of thousands of deliveries,
+        and converting rows to Python is what costs, so each row holds only what the planner compares.
         """
-        found: dict[tuple[str, str], dict[tuple[int | None, str], str]] = {}
-        with self._db() as db, reading(db):
+        found: dict[tuple[str, str, str], dict[int | None, str]] = {}
+        with self._db() as db, snapshot(db):
             cursor = db.cursor()
             cursor.row_factory = None
-            rows = cursor.execute(
-                "SELECT channel, recipient, coalesce(action_id, postmortem_id), kind, day FROM deliveries "
-                "WHERE day >= ?",
-                [day],
-            )
-            target: tuple[str, str] = ("", "")
-            days: dict[tuple[int | None, str], str] = {}
-            for channel, recipient, subject_id, kind, on in rows:
-                if (channel, recipient) != target:
-                    target = (channel, recipient)
-                    days = found.setdefault(target, {})
-                key = (subject_id, kind)
-                if days.get(key, "") < on:
-                    days[key] = on
+            for channel, recipient, kind, since in wanted:
+                days = dict(
+                    cursor.execute(
+                        "SELECT coalesce(action_id, postmortem_id), day FROM deliveries "
+                        "WHERE channel = ? AND recipient = ? AND kind = ? AND day >= ? ORDER BY day",
+                        [channel, recipient, kind, since],
+                    )
+                )
+                if days:
+                    found[channel, recipient, kind] = days
         return found
 
     def record_deliveries(self, deliveries: Sequence[Delivery]) -> int:

@@ -46,10 +46,10 @@ CREATE TABLE deliveries (
     CHECK ((subject = 'item') = (action_id IS NOT NULL)),
     CHECK ((subject = 'postmortem') = (postmortem_id IS NOT NULL))
 ) STRICT;
-CREATE INDEX deliveries_by_day ON deliveries (day, channel, recipient, kind, action_id, postmortem_id);
+CREATE INDEX deliveries_by_recipient ON deliveries (channel, recipient, kind, day, action_id, postmortem_id);
 CREATE INDEX deliveries_by_action ON deliveries (action_id) WHERE action_id IS NOT NULL;
 CREATE INDEX actions_remind_due ON actions (state, due, owner, status_at, accepted_at, postmortem_id);
 CREATE INDEX actions_remind_report
     ON actions (state, coalesce(status_at, accepted_at), due, owner, postmortem_id, status_at, accepted_at);
-CREATE INDEX actions_remind_undecided ON actions (state, created_at, postmortem_id, decision_id)
+CREATE INDEX actions_remind_undecided ON actions (state, postmortem_id, created_at, decision_id)
 """

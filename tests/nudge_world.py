@@ -273,21 +273,15 @@ def _login(server: SMTP, session: Session, envelope: Envelope, mechanism: str, d
 
 
 @contextmanager
-def mailbox(folder: Path) -> Iterator[Mailbox]:
-    """An SMTP server on 127.0.0.1 that requires STARTTLS before anything, and login over it."""
+def mailbox(folder: Path, *, tls: bool = True) -> Iterator[Mailbox]:
+    """An SMTP server on 127.0.0.1 that requires STARTTLS before anything, and login over it; with `tls=False`, an
+    old server that offers neither (and takes mail from anyone)."""
     cert, key = self_signed(folder)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
     box = Mailbox(cafile=cert)
-    controller = _AnyPort(
-        box,
-        hostname="127.0.0.1",
-        port=0,
-        tls_context=context,
-        require_starttls=True,
-        authenticator=_login,
-        auth_require_tls=True,
-    )
+    secure: dict[str, Any] = {"tls_context": context, "require_starttls": True, "authenticator": _login}
+    controller = _AnyPort(box, hostname="127.0.0.1", port=0, auth_require_tls=True, **(secure if tls else {}))
     controller.start()
     box.port = controller.port
     try:

@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -23,7 +24,7 @@ import pytest
 from nudge_world import AS_OF, SLACK_PATH, Hooks, World, ago, ahead, hooks, mailbox, smtp_env, table_rows
 
 from postmortem_actions.server.cli.main import main
-from postmortem_actions.tools.nudges.deliver import deliver, senders_for
+from postmortem_actions.tools.nudges.deliver import Senders, deliver, senders_for
 from postmortem_actions.tools.nudges.planner import plan_reminders
 from postmortem_actions.tools.nudges.policy import load_policy
 
@@ -210,6 +211,8 @@ def test_email_goes_over_starttls_with_a_login_to_each_owner_and_the_team_addres
     body = alice.get_content()
     assert "* #1 Page on queue depth — 5 days late (due 2026-02-25) · Billing queue backlog (postmortem #1)" in body
     assert "https://board.example/actions/1" in body
+    assert "report_status" in body  # how to report...
+    assert "replan_action" in body  # ...or ask for a re-plan
     team, _ = mails[("sre@example.com",)]
     assert team["Subject"] == "[postmortem-actions] Action-item digest: 3 overdue, 0 blocked"
     assert "pa55-w0rd-never-shown" not in err
@@ -478,3 +481,130 @@ def test_remind_leaves_the_decision_log_and_every_action_byte_identical(
     assert world.store.deliveries()
     assert table_rows(world.db) == before
     assert world.store.verify().ok
+
+
+# -- what a channel refuses, said plainly -------------------------------------------------------------------------
+
+
+def test_a_mail_server_without_starttls_gets_no_credentials_and_a_plain_one_is_used_only_when_asked(
+    world: World,
+    tmp_path: Path,
+    env: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with mailbox(tmp_path, tls=False) as box:
+        code, out, err = remind(monkeypatch, capsys, "--as-of", AS_OF.isoformat(), **smtp_env(box))
+        assert code == 1
+        assert "does not offer STARTTLS; nothing was sent over a plain connection" in err
+        assert "pa55-w0rd-never-shown" not in out + err
+        assert box.received == []
+        # Asked for explicitly (security none, no credentials): plain SMTP to a server on the local network.
+        plain = {**smtp_env(box), "POSTMORTEM_ACTIONS_SMTP_SECURITY": "none"}
+        monkeypatch.delenv("POSTMORTEM_ACTIONS_SMTP_USER")
+        monkeypatch.delenv("POSTMORTEM_ACTIONS_SMTP_PASSWORD")
+        del plain["POSTMORTEM_ACTIONS_SMTP_USER"], plain["POSTMORTEM_ACTIONS_SMTP_PASSWORD"]
+        code, _, err = remind(monkeypatch, capsys, "--as-of", AS_OF.isoformat(), **plain)
+    assert code == 0, err
+    assert len(box.received) == 4
+    assert not any(tls for _, _, tls in box.received)
+
+
+def test_a_plain_connection_to_a_server_that_requires_tls_fails_each_message_with_what_the_server_said(
+    world: World,
+    tmp_path: Path,
+    env: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with mailbox(tmp_path) as box:
+        plain = {k: v for k, v in smtp_env(box).items() if "_SMTP_USER" not in k and "_SMTP_PASSWORD" not in k}
+        code, _, err = remind(
+            monkeypatch, capsys, "--as-of", AS_OF.isoformat(), POSTMORTEM_ACTIONS_SMTP_SECURITY="none", **plain
+        )
+    assert code == 1
+    assert err.count("refused the message (530") == 4  # the sender refused: each message on its own connection
+    assert box.received == []
+    assert world.store.deliveries() == []
+
+
+def test_a_webhook_refusal_is_not_retried_and_a_long_retry_after_is_not_waited_for(
+    world: World, slack: Hooks, tmp_path: Path
+) -> None:
+    slack.answer = lambda body: (
+        httpx2.Response(404, text="no_service")
+        if "U0BOB" in body["text"]
+        else httpx2.Response(429, headers={"Retry-After": "120"})
+        if "U0CAROL" in body["text"]
+        else None
+    )
+    policy = _policy(tmp_path, POSTMORTEM_ACTIONS_SLACK_WEBHOOK_URL=slack.url)
+    waits: list[float] = []
+    senders = senders_for(policy, io.StringIO(), sleep=waits.append)
+    assert SECRET not in repr(senders.send)
+    report = deliver(world.store, plan_reminders(world.store, policy, as_of=AS_OF), senders)
+    senders.close()
+    assert waits == []
+    failures = {f.recipient: f.error for f in report.failures}
+    assert failures["Bob"] == (
+        "Slack answered 404 (no_service) to the reminder to Bob; it was not sent and will be tried on the next run"
+    )
+    assert "it asks to wait 120 s (more than 30 s), the next run tries again" in failures["Carol"]
+    assert sum("U0BOB" in b["text"] for b in slack.take()) == 1  # a refusal is final for this run
+    assert {d.recipient for d in world.store.deliveries()} == {"Alice", "team"}
+
+
+def test_a_webhook_that_does_not_answer_in_time_fails_its_message_after_the_bounded_retries(
+    world: World, tmp_path: Path
+) -> None:
+    release = threading.Event()
+
+    def stall(body: dict[str, Any]) -> httpx2.Response | None:
+        release.wait(10)  # bounded: the test sets it as soon as the run is over
+        return None
+
+    with hooks() as slack:
+        slack.answer = stall
+        policy = _policy(tmp_path, POSTMORTEM_ACTIONS_SLACK_WEBHOOK_URL=slack.url)
+        waits: list[float] = []
+        senders = senders_for(policy, io.StringIO(), sleep=waits.append, timeout=0.2)
+        try:
+            report = deliver(world.store, plan_reminders(world.store, policy, as_of=AS_OF), senders)
+        finally:
+            release.set()
+            senders.close()
+    assert waits == [1.0, 2.0]
+    first, *rest = report.failures
+    assert "Slack did not answer in time to the reminder to Alice; gave up after 3 attempts" in first.error
+    assert all("earlier in this run" in f.error for f in rest)
+    assert report.sent == 0
+    assert world.store.deliveries() == []
+
+
+def test_a_sender_that_breaks_fails_its_message_only_and_its_error_text_is_not_shown(
+    world: World, tmp_path: Path
+) -> None:
+    sent: list[str] = []
+
+    def flaky(outgoing: Any) -> None:
+        if outgoing.message.recipient == "Bob":
+            raise KeyError("https://hooks.example/secret-path")
+        sent.append(outgoing.message.recipient)
+
+    policy = _policy(tmp_path, POSTMORTEM_ACTIONS_SLACK_WEBHOOK_URL="https://hooks.slack.com/services/T/B/x")
+    report = deliver(world.store, plan_reminders(world.store, policy, as_of=AS_OF), Senders({"slack": flaky}))
+    assert sent == ["Alice", "Carol", "team"]
+    (failure,) = report.failures
+    assert (failure.recipient, failure.error) == (
+        "Bob",
+        "unexpected error (KeyError); it was not recorded, the next run retries",
+    )
+    assert {d.recipient for d in world.store.deliveries()} == {"Alice", "Carol", "team"}
+
+
+def test_the_package_names_load_on_first_use() -> None:
+    from postmortem_actions.tools import nudges
+
+    assert nudges.plan_reminders is plan_reminders
+    with pytest.raises(AttributeError, match="has no attribute 'send_everything'"):
+        nudges.send_everything  # noqa: B018

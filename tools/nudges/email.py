@@ -116,9 +116,3 @@ class Mailer:
 def _said(text: bytes | str) -> str:
     value = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
     return " ".join(value.split())[:200]
-
-
-def sender_of(policy: Policy) -> str:
-    """The configured sender address (the policy checked there is one when email is configured)."""
-    smtp = policy.channels.smtp
-    return smtp.sender if smtp is not None else ""

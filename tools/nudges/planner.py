@@ -47,17 +47,13 @@ PERSONAL: Final[tuple[ChannelName, ...]] = ("slack", "webhook", "email")
 TEAM: Final = "team"
 _RANK: Final = {kind: n for n, kind in enumerate(KINDS)}
 _LISTED_IDS: Final = 20
+_NONE: Final[dict[int | None, str]] = {}
 
 
 # A reminder that applies today, as a plain tuple (a run classifies hundreds of thousands, and tuples sort in C):
 # (rank of its kind, what orders it within the kind, action id, kind, since, after). A delivery covers it when it was
 # made on a day >= since and, when `after` is set, > after.
 Nudge = tuple[int, str, int, NudgeKind, str, str | None]
-
-
-def delivered(nudge: Nudge, last: str | None) -> bool:
-    """Whether a delivery on day `last` (or none) already covers this reminder."""
-    return last is not None and last >= nudge[4] and (nudge[5] is None or last > nudge[5])
 
 
 @dataclass(frozen=True)
@@ -116,8 +112,14 @@ class _Run:
         self.stale_since = _day(as_of - timedelta(days=cadence.stale_after - 1))
         self.undecided_before = _stamp(as_of - timedelta(days=cadence.undecided_after))
         self.undecided_since = _day(as_of - timedelta(days=cadence.undecided_after - 1))
-        reach = max(self.marks[-1], cadence.overdue_every, cadence.stale_after, cadence.undecided_after, 7)
-        self.sent = store.delivered_since(_day(as_of - timedelta(days=reach)))
+        # The first day a delivery of each kind can count from (a due-soon mark's day is never earlier than this).
+        self.counts_from: dict[str, str] = {
+            "overdue": self.overdue_since,
+            "due_soon": _day(as_of - timedelta(days=self.marks[-1])),
+            "stale": self.stale_since,
+            "undecided": self.undecided_since,
+            "team_digest": _day(_period_start(policy, as_of)),
+        }
         self.directory = Directory.load(store)
         self.channels = policy.channels.names
         self.unreachable: list[Unreachable] = []
@@ -235,15 +237,31 @@ def _item(run: _Run, nudge: Nudge, details: dict[int, ReviewRow]) -> NudgeItem |
 
 def _personal(run: _Run, drafts: list[_Draft]) -> list[tuple[_Draft, ChannelName, list[Nudge]]]:
     """Each person's nudges not yet delivered through each of their channels, most pressing first."""
-    out: list[tuple[_Draft, ChannelName, list[Nudge]]] = []
+    asked: list[tuple[_Draft, ChannelName, list[Nudge], set[NudgeKind]]] = []
     for draft in drafts:
         ordered = sorted(draft.nudges)  # (rank, order, id, ...): most pressing first, oldest first within a kind
-        name = draft.person.name
-        for channel in run.personal_channels(draft.person):
-            sent = run.sent.get((channel, name))
-            due = [n for n in ordered if not delivered(n, sent.get((n[2], n[3])))] if sent else ordered
-            if due:
-                out.append((draft, channel, due))
+        kinds = {n[3] for n in ordered}
+        asked += [(draft, channel, ordered, kinds) for channel in run.personal_channels(draft.person)]
+    last = run.store.last_delivered(
+        (channel, draft.person.name, kind, run.counts_from[kind])
+        for draft, channel, _, kinds in asked
+        for kind in sorted(kinds)
+    )
+    out: list[tuple[_Draft, ChannelName, list[Nudge]]] = []
+    for draft, channel, ordered, kinds in asked:
+        sent = {kind: days for kind in kinds if (days := last.get((channel, draft.person.name, kind)))}
+        # Not yet covered (see Nudge), written out: this runs per reminder, hundreds of thousands of times at scale.
+        due = (
+            [
+                n
+                for n in ordered
+                if (day := sent.get(n[3], _NONE).get(n[2])) is None or day < n[4] or (n[5] is not None and day <= n[5])
+            ]
+            if sent
+            else ordered
+        )
+        if due:
+            out.append((draft, channel, due))
     return out
 
 
@@ -304,9 +322,10 @@ def _period_start(policy: Policy, as_of: date) -> date:
 
 
 def _team(run: _Run) -> list[Outgoing]:
-    since = _day(_period_start(run.policy, run.as_of))
     channels = [c for c in run.channels if c != "email" or run.policy.channels.team_email]
-    due = [c for c in channels if run.sent.get((c, TEAM), {}).get((None, "team_digest"), "") < since]
+    since = run.counts_from["team_digest"]
+    last = run.store.last_delivered((c, TEAM, "team_digest", since) for c in channels)
+    due = [c for c in channels if (c, TEAM, "team_digest") not in last]
     if not due:
         return []
     agenda = review_agenda(run.store, as_of=run.as_of, per_section=run.policy.cadence.max_items)

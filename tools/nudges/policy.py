@@ -21,7 +21,6 @@ Webhook URLs and the SMTP password are secrets: they are kept out of every repr,
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -32,6 +31,7 @@ from urllib.parse import urlsplit
 from pydantic import ConfigDict, Field
 
 from postmortem_actions.store.errors import ConfigError
+from postmortem_actions.tools.config_files import read_tables
 from postmortem_actions.tools.decisions import DueTable
 from postmortem_actions.tools.schema import Model
 
@@ -152,16 +152,6 @@ def default_file(env: Mapping[str, str]) -> Path:
     """Where the policy file is looked for when POSTMORTEM_ACTIONS_POLICY is not set."""
     base = env.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
     return Path(base) / "postmortem-actions" / "policy.toml"
-
-
-def _file(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except FileNotFoundError:
-        return {}
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"the policy file {path} cannot be read: {type(exc).__name__}") from None
 
 
 class _Source:
@@ -310,7 +300,7 @@ def load_policy(env: Mapping[str, str]) -> Policy:
         ConfigError: the file cannot be read, or a value cannot be used (the message names the variable or key).
     """
     path = Path(env.get("POSTMORTEM_ACTIONS_POLICY") or default_file(env)).expanduser()
-    tables = _file(path)
+    tables = read_tables(path, "the policy file")
     source = _Source(env, tables, path)
     channels = Channels(
         slack_url=source.typed("slack", "webhook_url", _url),

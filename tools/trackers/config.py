@@ -15,13 +15,13 @@ table per tracker with the keys `url`, `token`, `target` (repo / project / team)
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
 from postmortem_actions.store.errors import ConfigError, InvalidInput
+from postmortem_actions.tools.config_files import read_tables
 from postmortem_actions.tools.trackers.base import TRACKERS, TrackerConfig, TrackerName
 from postmortem_actions.tools.trackers.errors import TrackerNotConfigured
 
@@ -73,13 +73,7 @@ def how_to_configure(name: TrackerName, path: Path | None = None) -> str:
 
 
 def _file_tables(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except FileNotFoundError:
-        return {}
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"the trackers file {path} cannot be read: {type(exc).__name__}") from None
+    return read_tables(path, "the trackers file")
 
 
 def load_tracker(tracker: str, env: Mapping[str, str]) -> TrackerConfig:
