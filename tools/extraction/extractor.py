@@ -30,7 +30,7 @@ from postmortem_actions.tools.extraction.followups import (
 )
 from postmortem_actions.tools.extraction.label_lines import headed_actions, label_line
 from postmortem_actions.tools.extraction.lint import lint_findings
-from postmortem_actions.tools.extraction.models import Finding, LintFinding
+from postmortem_actions.tools.extraction.models import Finding, LintFinding, built
 from postmortem_actions.tools.extraction.prefilter import case_blind, folded
 from postmortem_actions.tools.extraction.purposes import SectionInfo, classify
 from postmortem_actions.tools.extraction.raw_items import MAX_JUDGED, RawItem
@@ -44,6 +44,7 @@ _POINTER: Final = case_blind(
     r"\[?this\s+(?:tracking\s+)?issue\]?)|\btrack(?:s|ing|ed)?\b|\bfollow\s+along\b|\bideas\s+for\s+resolution\b"
 )
 _TRAILING_MARKUP: Final = re.compile(r"(?:\s*<[^<>]{0,500}>)+\s*$")
+_LONGEST_TAG: Final = 502  # "<", up to 500 characters, ">"
 _MARKER: Final = case_blind(r"^\W{0,6}(?:\[\s*action\s+items?\s*\]|(?:\*\*|__)?action\s+items?\s*(?:\*\*|__)?\s*:)")
 _DOCUMENTATION: Final = case_blind(r"\b(?:document\w*|docs|runbooks?|playbooks?|wiki|handbook)\b")
 _NO_DELIVERABLE: Final = LintFinding(
@@ -89,10 +90,27 @@ def _collector_paused() -> Iterator[None]:
 def _in_source(source: str, origin: list[int], start: int, end: int) -> tuple[int, int]:
     """Where the span [start, end) of an HTML document's rendering lies in the document (see html_text)."""
     start, end = source_span(origin, start, end)
-    tail = _TRAILING_MARKUP.search(source, max(start, end - 2000), end)
+    tail = _TRAILING_MARKUP.search(source, _tags_before(source, max(start, end - 2000), end), end)
     if tail is not None and tail.start() > start:
         end = tail.start()  # the quote ends with the item's text, not with the next element's tags
     return start, end
+
+
+def _tags_before(source: str, low: int, end: int) -> int:
+    """A point in [low, end] before which no match of _TRAILING_MARKUP in source[low:end] starts: the start of the
+    tags (and the spaces around them) that end the span, read backwards, so that the search does not try every
+    position of the item's text."""
+    at = end
+    while True:
+        k = at
+        while k > low and source[k - 1].isspace():
+            k -= 1
+        if k == low or source[k - 1] != ">":
+            return k
+        lt = source.rfind("<", low, k - 1)
+        if lt < 0 or k - lt > _LONGEST_TAG or source.find(">", lt, k - 1) >= 0:
+            return k
+        at = lt
 
 
 def _extract(text: str, source: str, place: Callable[[int, int], tuple[int, int]] | None) -> list[Finding]:
@@ -217,8 +235,8 @@ def _finish(raw: RawItem, section: str, start: int, end: int, quote: str) -> Fin
     if raw.problem_only and not lint:
         lint = [_NO_DELIVERABLE]
     tickets = list(dict.fromkeys(raw.tickets))
-    # model_validate of a dict skips BaseModel.__init__'s keyword handling: a third less per finding.
-    return Finding.model_validate(
+    return built(
+        Finding,
         {
             "text": raw.text,
             "quote": quote,

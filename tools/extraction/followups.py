@@ -99,6 +99,28 @@ def _is_label(doc: Document, block: Block) -> bool:
     return len(plain.split()) <= 6 and not _LINE_END.search(fragment) and not statements.is_imperative(plain)
 
 
+def _stated(
+    doc: Document, fragment: str, details: str, label_text: str, block: Block, info: SectionInfo
+) -> tuple[bool, str | None, str | None, list[str]]:
+    """What an item, its details, the label above it and its section state: done, owner, due date, shared tickets.
+
+    Most items have no details and no label: those are not read at all (every reader returns nothing for "")."""
+    done = bool(block.checked) or item_fields.done(fragment) or info.done
+    owner = item_fields.owner(fragment)
+    due = item_fields.due(fragment)
+    shared: list[str] = []
+    if details:
+        owner = owner or item_fields.owner(details)
+        due = due or item_fields.due(details)
+        shared = item_fields.tickets(details, doc.definitions)
+    if label_text:
+        done = done or item_fields.done(label_text)
+        owner = owner or item_fields.owner(label_text)
+        due = due or item_fields.due_in_heading(label_text)
+        shared = shared + item_fields.tickets(label_text, doc.definitions)
+    return done, owner or info.owner, due or info.due, shared + info.tickets
+
+
 def _listed(
     doc: Document, start: int, end: int, block: Block, info: SectionInfo, placement: Placement, label: Block | None
 ) -> list[RawItem]:
@@ -111,15 +133,10 @@ def _listed(
             for c in (doc.blocks[i] for i in block.children)
             if not statements.is_imperative(text[c.start : c.end])
         )
-        if placement != "lines"
+        if placement != "lines" and block.children
         else ""
     )
-    done = bool(block.checked) or item_fields.done(fragment) or info.done or item_fields.done(label_text)
-    owner = item_fields.owner(fragment) or item_fields.owner(details) or item_fields.owner(label_text) or info.owner
-    due = item_fields.due(fragment) or item_fields.due(details) or item_fields.due_in_heading(label_text) or info.due
-    shared = (
-        item_fields.tickets(details, doc.definitions) + item_fields.tickets(label_text, doc.definitions) + info.tickets
-    )
+    done, owner, due, shared = _stated(doc, fragment, details, label_text, block, info)
     bold = _BOLD_TITLE.match(fragment)
     if bold is not None:
         title = " ".join(bold.group(2).split()).rstrip(":")

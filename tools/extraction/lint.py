@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 from typing import Final
 
-from postmortem_actions.tools.extraction.models import LintFinding, LintKind, LintResult
+from postmortem_actions.tools.extraction.models import LintFinding, LintKind, LintResult, built
 from postmortem_actions.tools.extraction.prefilter import Guarded, case_blind, folded
 
 # Where the deliverable ends and the reason begins. Every pattern is linear: alternations of words.
@@ -140,7 +140,7 @@ def lint_findings(text: str) -> list[LintFinding]:
             continue  # a number or a concrete verb alongside gives it an end
         if kind == "unbounded" and any(f.kind == "unbounded" for f in found):
             continue
-        found.append(LintFinding(kind=kind, words=match.group(0), why=why, needs=needs))
+        found.append(built(LintFinding, {"kind": kind, "words": match.group(0), "why": why, "needs": needs}))
     return found
 
 

@@ -66,7 +66,13 @@ class Guarded:
         A case-blind pattern is first run over the folded text, which is faster; the pattern itself runs only
         when it will match, to give the match in the text's own letters."""
         lowered = folded(text) if lowered is None else lowered
-        if not self.possible(lowered) or (self.folded is not None and self.folded.search(lowered) is None):
+        if self.needles is not None:
+            for needle in self.needles:  # possible(), written out: this runs a few times for every action item
+                if needle in lowered:
+                    break
+            else:
+                return None
+        if self.folded is not None and self.folded.search(lowered) is None:
             return None
         return self.pattern.search(text)
 

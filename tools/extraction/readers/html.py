@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Final
 
@@ -64,7 +65,7 @@ class _List:
 
 class _Renderer:
     def __init__(self, src: str) -> None:
-        self.src, self.out, self.org = src, list[str](), list[int]()
+        self.src, self.out, self.org, self.last = src, list[str](), list[int](), 0  # last: the greatest offset in org
         self.trail = self.need = self.quote = self.quoted = self.pre = self.rows = self.pending = 0
         self.space = self.cells = self.pre_body = -1  # offset of a pending space; cells in the open row (-1: none)
         self.marker: tuple[str, int] | None = None  # "# ", "- [ ] "... for the next line's first content
@@ -73,8 +74,15 @@ class _Renderer:
 
     def put(self, text: str, pos: int, exact: bool = False) -> None:
         """Append `text`: from `pos` on if `exact`, else all at `pos`; keep `trail`, the newlines ending `out`."""
-        self.out.append(text)  # synthetic text is often written late: clamping keeps offsets non-decreasing
-        self.org.extend(range(pos, pos + len(text)) if exact else [max([pos, *self.org[-1:]])] * len(text))
+        self.out.append(text)
+        size = len(text)
+        if exact:
+            self.org.extend(range(pos, pos + size))
+            self.last = pos + size - 1 if size else self.last
+        else:  # synthetic text is often written late: clamping keeps offsets non-decreasing
+            pos = pos if pos > self.last else self.last
+            self.org.extend([pos] * size)
+            self.last = pos if size else self.last
         body = text.rstrip("\n")
         self.trail = len(text) - len(body) + (0 if body else self.trail)
 
@@ -167,7 +175,7 @@ class _Renderer:
                 m.group(1).lower(): html.unescape(next((g for g in m.groups()[1:] if g is not None), ""))
                 for m in reversed(list(_ATTR.finditer(attrs)))
             }
-            if name in ("ul", "ol", "li", "input", "a")
+            if attrs and name in ("ul", "ol", "li", "input", "a")
             else {}
         )
         if name in _BLOCKS or name in _HEADINGS or (name in ("ul", "ol", "li") and self.cells >= 0):
@@ -243,24 +251,28 @@ class _Renderer:
         if m is None:  # a "<" that starts no tag is text, and with no ">" left, so is all that follows it
             self.text(lt, end := lt + 1 if self.gt >= 0 else len(src))
             return end
-        name, attrs = (m.group(1) or "!").lower(), m.group(2) or ""  # "!": a bogus comment, which start() ignores
+        name, attrs = m.groups()
+        name, attrs, end = (name or "!").lower(), attrs or "", m.end()  # "!": a bogus comment, which start() ignores
         if src[lt + 1] == "/":
             self.end(name, lt)
         elif name in _SKIP and not attrs.endswith("/"):
-            skip = _SKIP[name].search(src, m.end())
+            skip = _SKIP[name].search(src, end)
             return len(src) if skip is None else skip.end()
         else:
-            self.start(name, attrs, lt, m.end())
-        return m.end()
+            self.start(name, attrs, lt, end)
+        return end
 
     def render(self) -> tuple[str, list[int]]:
-        src, i = self.src, 0
-        while i < len(src):
+        src, i, size = self.src, 0, len(self.src)
+        while i < size:
             lt = src.find("<", i)
-            lt = len(src) if lt < 0 else lt
+            lt = size if lt < 0 else lt
             if lt > i:
-                self.text(i, lt)
-            i = self.markup(lt) if lt < len(src) else lt
+                if src[i] in _WS and not self.pre and not src[i:lt].strip(_WS):
+                    self.soft(i)  # what text() does with a run of spaces between tags, without tokenising it
+                else:
+                    self.text(i, lt)
+            i = self.markup(lt) if lt < size else lt
         while self.pre:
             self.end("pre", len(src))
         self.end("table", len(src))
@@ -289,4 +301,5 @@ def source_span(origin: list[int], start: int, end: int) -> tuple[int, int]:
     if start == end:
         return origin[start], origin[start]
     last = origin[end - 1]
-    return origin[start], next((origin[k] for k in range(end, len(origin)) if origin[k] > last), last)
+    after = bisect_right(origin, last, end)  # offsets never decrease: the first later one that is greater
+    return origin[start], origin[after] if after < len(origin) else last
