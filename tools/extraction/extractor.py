@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache, partial
+from operator import attrgetter
 from typing import Final
 
 from postmortem_actions.store.records import Category
@@ -34,7 +35,7 @@ from postmortem_actions.tools.extraction.models import Finding, LintFinding, bui
 from postmortem_actions.tools.extraction.prefilter import case_blind, folded
 from postmortem_actions.tools.extraction.purposes import SectionInfo, classify
 from postmortem_actions.tools.extraction.raw_items import MAX_JUDGED, RawItem
-from postmortem_actions.tools.extraction.readers.html import html_to_text, source_span
+from postmortem_actions.tools.extraction.readers.html import html_to_text, quote_span
 from postmortem_actions.tools.extraction.readers.markdown import Block, Document, parse_blocks
 from postmortem_actions.tools.extraction.repeats import deduplicated
 from postmortem_actions.tools.extraction.tables import TableRow, table_rows
@@ -43,8 +44,6 @@ _POINTER: Final = case_blind(
     r"^\W*(?:see|read\s+more|follow\s+along|more\s+details?|details?\s+(?:in|at)|this\s+(?:is\s+)?tracked|"
     r"\[?this\s+(?:tracking\s+)?issue\]?)|\btrack(?:s|ing|ed)?\b|\bfollow\s+along\b|\bideas\s+for\s+resolution\b"
 )
-_TRAILING_MARKUP: Final = re.compile(r"(?:\s*<[^<>]{0,500}>)+\s*$")
-_LONGEST_TAG: Final = 502  # "<", up to 500 characters, ">"
 _MARKER: Final = case_blind(r"^\W{0,6}(?:\[\s*action\s+items?\s*\]|(?:\*\*|__)?action\s+items?\s*(?:\*\*|__)?\s*:)")
 _DOCUMENTATION: Final = case_blind(r"\b(?:document\w*|docs|runbooks?|playbooks?|wiki|handbook)\b")
 _NO_DELIVERABLE: Final = LintFinding(
@@ -65,7 +64,7 @@ def extract(text: str) -> tuple[Finding, ...]:
     with _collector_paused():
         if is_html(text):
             rendered, origin = html_to_text(text)
-            return tuple(_extract(rendered, text, partial(_in_source, text, origin)))
+            return tuple(_extract(rendered, text, partial(quote_span, text, rendered, origin)))
         return tuple(_extract(text, text, None))
 
 
@@ -85,32 +84,6 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-def _in_source(source: str, origin: list[int], start: int, end: int) -> tuple[int, int]:
-    """Where the span [start, end) of an HTML document's rendering lies in the document (see html_text)."""
-    start, end = source_span(origin, start, end)
-    tail = _TRAILING_MARKUP.search(source, _tags_before(source, max(start, end - 2000), end), end)
-    if tail is not None and tail.start() > start:
-        end = tail.start()  # the quote ends with the item's text, not with the next element's tags
-    return start, end
-
-
-def _tags_before(source: str, low: int, end: int) -> int:
-    """A point in [low, end] before which no match of _TRAILING_MARKUP in source[low:end] starts: the start of the
-    tags (and the spaces around them) that end the span, read backwards, so that the search does not try every
-    position of the item's text."""
-    at = end
-    while True:
-        k = at
-        while k > low and source[k - 1].isspace():
-            k -= 1
-        if k == low or source[k - 1] != ">":
-            return k
-        lt = source.rfind("<", low, k - 1)
-        if lt < 0 or k - lt > _LONGEST_TAG or source.find(">", lt, k - 1) >= 0:
-            return k
-        at = lt
 
 
 def _extract(text: str, source: str, place: Callable[[int, int], tuple[int, int]] | None) -> list[Finding]:
@@ -142,7 +115,7 @@ def _extract(text: str, source: str, place: Callable[[int, int], tuple[int, int]
         else:
             raws.extend(_in_narrative(doc, block))
     raws.extend(headed_actions(doc, infos))
-    raws.sort(key=lambda r: r.start)
+    raws.sort(key=attrgetter("start"))
     titles: dict[int, str] = {}  # a section's clean title, worked out once for all its findings
     found: list[Finding] = []
     for raw in deduplicated(raws):
@@ -167,13 +140,14 @@ def _in_narrative(doc: Document, block: Block) -> list[RawItem]:
         ticket_links = [t for t in item_fields.tickets(sentence, doc.definitions) if "://" in t] if linked else []
         plain = item_fields.clean(sentence, doc.definitions) if ticket_links else sentence
         lowered = folded(plain)
-        pointer = bool(ticket_links) and bool(_POINTER.search(lowered)) and not statements.is_excluded(sentence)
-        if UMBRELLA.search(sentence) or TRACKING_LINE.match(lowered):
+        own = lowered if plain is sentence else folded(sentence)
+        pointer = bool(ticket_links) and bool(_POINTER.search(lowered)) and not statements.is_excluded(sentence, own)
+        if UMBRELLA.search(sentence, own) or TRACKING_LINE.match(lowered):
             pass  # announces the list, or a bare "Tracking issue: URL" line
-        elif _MARKER.match(folded(sentence)):
+        elif _MARKER.match(own):
             raws.extend(raw_sentence(doc, block, s, e, "marker", True))
-        elif statements.is_commitment(sentence) or (
-            statements.is_future_with(sentence) and item_fields.due(sentence) is not None
+        elif statements.is_commitment(sentence, own) or (
+            statements.is_future_with(sentence, own) and item_fields.due(sentence) is not None
         ):
             raws.extend(raw_sentence(doc, block, s, e, "prose", False))
         elif pointer and raws and raws[-1].end == (previous[1] if previous else -1):
@@ -226,10 +200,14 @@ def _from_row(row: TableRow) -> RawItem:
 
 
 def _finish(raw: RawItem, section: str, start: int, end: int, quote: str) -> Finding:
-    guessed = categorise(raw.context[:MAX_JUDGED], raw.core[:MAX_JUDGED] if raw.core else None)
-    category, words = raw.category or guessed
-    if raw.category and guessed[0] == Category.PROCESS and _DOCUMENTATION.search(folded(raw.context)):
-        category, words = guessed  # the guide: documentation is process, whatever the table's type column says
+    if raw.category is None:
+        category, words = categorise(raw.context[:MAX_JUDGED], raw.core[:MAX_JUDGED] if raw.core else None)
+    else:
+        category, words = raw.category
+        if _DOCUMENTATION.search(folded(raw.context)):
+            guessed = categorise(raw.context[:MAX_JUDGED], raw.core[:MAX_JUDGED] if raw.core else None)
+            if guessed[0] == Category.PROCESS:
+                category, words = guessed  # the guide: documentation is process, whatever the type column says
     # A completed item had its finish line; there is nothing left to sharpen.
     lint = [] if raw.done else lint_findings(raw.lint_text[:MAX_JUDGED])
     if raw.problem_only and not lint:
@@ -253,5 +231,5 @@ def _finish(raw: RawItem, section: str, start: int, end: int, quote: str) -> Fin
             "section": section,
             "vague": bool(lint),
             "lint": lint,
-        }
+        },
     )

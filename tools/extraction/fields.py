@@ -181,6 +181,9 @@ _LEADING_MARK: Final = re.compile(
 
 _EMPTY_ASIDE: Final = re.compile(r"\(\s*([^()]{0,200}?)[\s,;]*\)")
 _STATUS_WORD: Final = re.compile(r"^\s*(?:DONE|TODO|WIP)\b[\s:–—-]*")
+_STATUS_WORDS: Final = ("DONE", "TODO", "WIP")
+# Every change clean() makes needs one of these characters or _STATUS_WORDS, or a character outside printable ASCII.
+_MARKUP_CHAR: Final = re.compile(r"[:\[<(*_~]")
 # A trailing status mark opens with one of these (see _TRAILING_STATUS).
 _STATUS_OPENERS: Final = ("[", "(", "✅", "✔", "☑")
 
@@ -237,11 +240,13 @@ def _is_ticket_url(url: str) -> bool:
     return parts.path.strip("/") != "" and not _NOT_TICKET_URL.search(url)
 
 
-def due(fragment: str) -> str | None:
-    """A due date or period the fragment states ('by 2026-01-15', 'Q4 2025', 'at the end of 2023')."""
+def due(fragment: str, lowered: str | None = None) -> str | None:
+    """A due date or period the fragment states ('by 2026-01-15', 'Q4 2025', 'at the end of 2023').
+
+    `lowered` is `prefilter.folded(fragment)` when the caller has it."""
     if not fragment:
         return None
-    lowered = folded(fragment)
+    lowered = folded(fragment) if lowered is None else lowered
     if not _DIGIT.search(fragment) and not any_in(lowered, _DATE_WORDS):
         return None
     match = _DUE_IN_FOLDED.search(lowered)
@@ -262,9 +267,14 @@ def due_cell(cell: str) -> str | None:
     return " ".join(match.group(1).split()) if match else None
 
 
-def owner(fragment: str) -> str | None:
-    """An owner the fragment names: 'Owner: Dana', '(@dana)', '— @dana', 'The SRE team will ...'."""
-    if not fragment or ("@" not in fragment and "team" not in fragment and not any_in(folded(fragment), _OWNER_WORDS)):
+def owner(fragment: str, lowered: str | None = None) -> str | None:
+    """An owner the fragment names: 'Owner: Dana', '(@dana)', '— @dana', 'The SRE team will ...'.
+
+    `lowered` is `prefilter.folded(fragment)` when the caller has it."""
+    if not fragment:
+        return None
+    lowered = folded(fragment) if lowered is None else lowered
+    if "@" not in fragment and "team" not in fragment and not any_in(lowered, _OWNER_WORDS):
         return None
     for match in _OWNER.finditer(fragment):
         name = next(g for g in match.groups() if g)
@@ -274,11 +284,14 @@ def owner(fragment: str) -> str | None:
     return None
 
 
-def done(fragment: str) -> bool:
-    """Whether the fragment marks itself done ('(Done)', '✅', 'DONE:') or states it in the perfect tense."""
+def done(fragment: str, lowered: str | None = None) -> bool:
+    """Whether the fragment marks itself done ('(Done)', '✅', 'DONE:') or states it in the perfect tense.
+
+    `lowered` is `prefilter.folded(fragment)` when the caller has it."""
     if not fragment:
         return False
-    lowered = folded(fragment)  # folding keeps "*", "_" and " ", so it commutes with the strip below
+    # Folding keeps "*", "_" and " ", so it commutes with the strip below.
+    lowered = folded(fragment) if lowered is None else lowered
     return bool(_DONE_MARK.search(fragment, lowered) or _DONE_TENSE.match(fragment.strip("*_ "), lowered.strip("*_ ")))
 
 
@@ -289,6 +302,9 @@ def done_status(cell: str) -> bool:
 
 def clean(fragment: str, definitions: dict[str, str]) -> str:
     """One readable line: links reduced to their labels, trailing links and status marks, emphasis dropped."""
+    line = " ".join(fragment.split())
+    if _MARKUP_CHAR.search(line) is None and line.isascii() and line.isprintable() and not any_in(line, _STATUS_WORDS):
+        return line.strip(" -–—|:;,(")  # nothing below would change it
     lead = _LEADING_MARK.match(fragment) if ":" in fragment or "[" in fragment else None
     text = fragment[lead.end() :] if lead else fragment  # anchored: one match at most, at the start
     if "](" in text:
@@ -316,7 +332,7 @@ def clean(fragment: str, definitions: dict[str, str]) -> str:
     text = text.replace("**", "").replace("__", "").replace("~~", "")
     if any_in(text, _STATUS_OPENERS) and _TRAILING_STATUS.search(text):
         text = _TRAILING_STATUS.pattern.sub("", text)
-    if any_in(text, ("DONE", "TODO", "WIP")):
+    if any_in(text, _STATUS_WORDS):
         text = text[status.end() :] if (status := _STATUS_WORD.match(text)) else text
     # The clean line may become a candidate's text: nothing a text field refuses stays in it (store.text).
     if not (text.isascii() and text.isprintable()) and refusal(text) is not None:

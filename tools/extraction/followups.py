@@ -63,9 +63,11 @@ _DROPPED: Final = Guarded(
 MAX_SENTENCE: Final = 1500
 
 
-def _not_a_task(line: str) -> bool:
-    """Whether a line states what happened, thanks someone, or continues the line above (see _NOT_A_TASK_LEAD)."""
-    lowered = folded(line)
+def _not_a_task(line: str, lowered: str | None = None) -> bool:
+    """Whether a line states what happened, thanks someone, or continues the line above (see _NOT_A_TASK_LEAD).
+
+    `lowered` is `prefilter.folded(line)` when the caller has it."""
+    lowered = folded(line) if lowered is None else lowered
     return bool(_NOT_A_TASK_LEAD.match(lowered) or _NOT_A_TASK_WORDS.search(line, lowered))
 
 
@@ -105,9 +107,10 @@ def _stated(
     """What an item, its details, the label above it and its section state: done, owner, due date, shared tickets.
 
     Most items have no details and no label: those are not read at all (every reader returns nothing for "")."""
-    done = bool(block.checked) or item_fields.done(fragment) or info.done
-    owner = item_fields.owner(fragment)
-    due = item_fields.due(fragment)
+    lowered = folded(fragment)
+    done = bool(block.checked) or item_fields.done(fragment, lowered) or info.done
+    owner = item_fields.owner(fragment, lowered)
+    due = item_fields.due(fragment, lowered)
     shared: list[str] = []
     if details:
         owner = owner or item_fields.owner(details)
@@ -217,9 +220,14 @@ def _from_item(doc: Document, block: Block, info: SectionInfo) -> list[RawItem]:
         return []  # a detail of the item above; a sub-task (an imperative of its own) is an action
     if _is_label(doc, block) and (block.children or fragment.rstrip(" *_").endswith(":")):
         return []
-    if _DROPPED.search(fragment):
+    lowered = folded(fragment)
+    if _DROPPED.search(fragment, lowered):
         return []  # listed, then rejected: "won't do", "decided against", struck through
-    if _not_a_task(fragment) and not statements.is_imperative(fragment) and not statements.is_commitment(fragment):
+    if (
+        _not_a_task(fragment, lowered)
+        and not statements.is_imperative(fragment)
+        and not statements.is_commitment(fragment, lowered)
+    ):
         return []  # a list explaining what happened, inside the follow-up section
     placement: Placement = "checklist" if block.checked is not None else "list"
     return _listed(doc, block.start, block.end, block, info, placement, label)

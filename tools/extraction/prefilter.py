@@ -42,6 +42,18 @@ def any_in(text: str, needles: tuple[str, ...]) -> bool:
     return False
 
 
+def alternation(words: set[str]) -> str:
+    """An alternation over `words` as a trie: the engine reads each letter once, and the longest word wins."""
+    ends = "" in words
+    branches: dict[str, set[str]] = {}
+    for word in words - {""}:
+        branches.setdefault(word[0], set()).add(word[1:])
+    body = "|".join(re.escape(letter) + alternation(rests) for letter, rests in sorted(branches.items()))
+    if not body:
+        return ""
+    return f"(?:{body}|)" if ends else f"(?:{body})"
+
+
 class Guarded:
     """A compiled pattern, literals of which each of its matches contains one (None: no such literals), and, for a
     case-blind pattern written in lower case, its case-sensitive twin over folded text (see `case_blind`)."""

@@ -19,6 +19,7 @@ _WS: Final = " \t\n\r\f\xa0"
 _ENTITY: Final = r"&(?:#[0-9]{1,10}|#[xX][0-9a-fA-F]{1,8}|[a-zA-Z][a-zA-Z0-9]{0,31});?"
 # Words with the spaces between them are one token, so prose costs one write per run rather than one per word.
 _TEXT: Final = re.compile(rf"[^{_WS}&|][^\t\n\r\f\xa0&|]*|[{_WS}]+|{_ENTITY}|[&|]")
+_RUN: Final = re.compile(rf"[^{_WS}&|][^\t\n\r\f\xa0&|]*")  # _TEXT's first form: words and the spaces between
 _WORD: Final = re.compile(rf"[^{_WS}&]+")
 _PRE: Final = re.compile(rf"\r\n?|\n|{_ENTITY}|[^\r\n&]+|&")
 # Dropped with all they hold. A document may leave out </head>; its <body> ends the head all the same.
@@ -52,10 +53,13 @@ _BLOCKS: Final = frozenset(
 )
 _HEADINGS: Final = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 _MARKS: Final = {"strong": "**", "b": "**", "em": "*", "i": "*", "s": "~~", "del": "~~", "strike": "~~", "code": "`"}
+_TRAILING_MARKUP: Final = re.compile(r"(?:\s*<[^<>]{0,500}>)+\s*$")
+_TAG_RUN: Final = re.compile(r"(?:\s*<[^<>]{0,500}>)+\s*")
+_LONGEST_TAG: Final = 502  # "<", up to 500 characters, ">"
 _DEEPEST: Final = 16  # deeper nesting is not indented further, so hostile nesting cannot square the output
 
 
-@dataclass
+@dataclass(slots=True)
 class _List:
     ordered: bool
     number: int
@@ -83,8 +87,11 @@ class _Renderer:
             pos = pos if pos > self.last else self.last
             self.org.extend([pos] * size)
             self.last = pos if size else self.last
-        body = text.rstrip("\n")
-        self.trail = len(text) - len(body) + (0 if body else self.trail)
+        if text[-1:] == "\n":
+            body = text.rstrip("\n")
+            self.trail = len(text) - len(body) + (0 if body else self.trail)
+        elif text:
+            self.trail = 0
 
     def soft(self, pos: int) -> None:
         self.space = pos if self.space < 0 and self.out else self.space
@@ -115,6 +122,9 @@ class _Renderer:
         self.put(text, pos, exact)
 
     def text(self, start: int, end: int) -> None:
+        if not self.pre and (run := _RUN.match(self.src, start, end)) is not None and run.end() == end:
+            self.words(run)  # the loop below, for text that is one token (most is)
+            return
         if start == self.pre_body and self.pre:  # as a browser does, drop the newline that opens a <pre>
             start += 2 if self.src.startswith("\r\n", start) else self.src[start] in "\r\n"
         for m in (_PRE if self.pre else _TEXT).finditer(self.src, start, end):
@@ -127,13 +137,18 @@ class _Renderer:
             elif not value.strip(_WS):
                 self.soft(at)
             else:
-                body = token.rstrip(" ")
-                for word in _WORD.finditer(self.src, at, at + len(body)) if "  " in body else iter([m]):
-                    if word.start() > at:
-                        self.soft(word.start() - 1)
-                    self.content(word.group().rstrip(" "), word.start(), True)
-                if len(body) < len(token):
-                    self.soft(at + len(body))
+                self.words(m)
+
+    def words(self, run: re.Match[str]) -> None:
+        """A token of words and the single spaces between them: written as it is, a run of spaces as one."""
+        token, at = run.group(), run.start()
+        body = token.rstrip(" ")
+        for word in _WORD.finditer(self.src, at, at + len(body)) if "  " in body else iter([run]):
+            if word.start() > at:
+                self.soft(word.start() - 1)
+            self.content(word.group().rstrip(" "), word.start(), True)
+        if len(body) < len(token):
+            self.soft(at + len(body))
 
     def list_item(self, found: dict[str, str], pos: int) -> None:
         """An <li>: its marker (number or bullet, and a task box when the list or the item says it is one)."""
@@ -303,3 +318,44 @@ def source_span(origin: list[int], start: int, end: int) -> tuple[int, int]:
     last = origin[end - 1]
     after = bisect_right(origin, last, end)  # offsets never decrease: the first later one that is greater
     return origin[start], origin[after] if after < len(origin) else last
+
+
+def quote_span(source: str, rendered: str, origin: list[int], start: int, end: int) -> tuple[int, int]:
+    """Where the rendered span [start, end) lies in the HTML `source`, for a quote: as `source_span`, without the tags
+    (and spaces) that follow the span's last character.
+
+    Raises ValueError if the span is not within the rendering `origin` describes."""
+    start, after = source_span(origin, start, end)
+    last, char = (origin[end - 1], rendered[end - 1]) if end > 0 else (-1, "")
+    # Most spans end with a character of text written as itself, followed by nothing but tags and spaces: the tags'
+    # run then starts right after it (the character, neither a space nor a bracket, is in no tag).
+    if (
+        char
+        and source[last : last + 1] == char
+        and char not in "&<>"
+        and not char.isspace()
+        and max(start, after - 2000) <= last + 1 < after
+        and _TAG_RUN.fullmatch(source, last + 1, after)
+    ):
+        return start, last + 1 if last + 1 > start else after
+    tail = _TRAILING_MARKUP.search(source, _tags_before(source, max(start, after - 2000), after), after)
+    if tail is not None and tail.start() > start:
+        after = tail.start()  # the quote ends with the item's text, not with the next element's tags
+    return start, after
+
+
+def _tags_before(source: str, low: int, end: int) -> int:
+    """A point in [low, end] before which no match of _TRAILING_MARKUP in source[low:end] starts: the start of the
+    tags (and the spaces around them) that end the span, read backwards, so that the search does not try every
+    position of the item's text."""
+    at = end
+    while True:
+        k = at
+        while k > low and source[k - 1].isspace():
+            k -= 1
+        if k == low or source[k - 1] != ">":
+            return k
+        lt = source.rfind("<", low, k - 1)
+        if lt < 0 or k - lt > _LONGEST_TAG or source.find(">", lt, k - 1) >= 0:
+            return k
+        at = lt
