@@ -142,7 +142,7 @@ def _in_narrative(doc: Document, block: Block) -> list[RawItem]:
         lowered = folded(plain)
         own = lowered if plain is sentence else folded(sentence)
         pointer = bool(ticket_links) and bool(_POINTER.search(lowered)) and not statements.is_excluded(sentence, own)
-        if UMBRELLA.search(sentence, own) or TRACKING_LINE.match(lowered):
+        if UMBRELLA.found(sentence, own) or TRACKING_LINE.match(lowered):
             pass  # announces the list, or a bare "Tracking issue: URL" line
         elif _MARKER.match(own):
             raws.extend(raw_sentence(doc, block, s, e, "marker", True))

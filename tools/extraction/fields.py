@@ -19,7 +19,8 @@ _INLINE_LINK: Final = re.compile(
 )
 _REF_LINK: Final = re.compile(r"(!?)\[([^\[\]\n]{1,300})\](?:\[([^\[\]\n]{0,200})\])?(?![(:])")
 _AUTOLINK: Final = re.compile(r"<(https?://[^\s<>]{1,2000})>")
-_BARE_URL: Final = re.compile(r"(?<![<\w])(?<!\]\()https?://[^\s<>()\[\]]{1,2000}")
+# "http" first, then the look back at what precedes it: the engine skips from "http" to "http".
+_BARE_URL: Final = re.compile(r"http(?<![<\w]http)(?<!\]\(http)s?://[^\s<>()\[\]]{1,2000}")
 _HTML_TAG: Final = re.compile(r"</?[a-zA-Z][^<>\n]{0,300}>")
 # These open with a literal and look back after it ("X(?<![\w/.-].)" is "(?<![\w/.-])X"): the engine skips from
 # literal to literal instead of trying the look-back at every position.
@@ -109,9 +110,12 @@ _DUE_IN_HEADING: Final = re.compile(
     rf"\b(?:due|by|target|until)\s*:?\s*({_RANGE})",
     re.IGNORECASE,
 )
-# Every form of _DATE holds a digit, a month's name or one of these words; most action items hold none of them.
-_DIGIT: Final = re.compile(r"\d")
+# Every form of _DATE holds four digits in a row, a quarter or half ("q3", "h1"), or one of these words or marks;
+# most action items hold none of them, even those with a number ("queue 7", "above 10k").
+_DATE_NUMBERS: Final = re.compile(r"\d\d\d\d|[qh][1-4]")
 _DATE_WORDS: Final = (
+    "fy",
+    "/",
     "jan",
     "feb",
     "mar",
@@ -180,6 +184,8 @@ _LEADING_MARK: Final = re.compile(
 
 
 _EMPTY_ASIDE: Final = re.compile(r"\(\s*([^()]{0,200}?)[\s,;]*\)")
+# What _EMPTY_ASIDE changes: an aside that opens with a space, closes after a space or separator, or is empty.
+_ASIDE_TO_TIDY: Final = re.compile(r"\(\s|[\s,;]\)|\(\)")
 _STATUS_WORD: Final = re.compile(r"^\s*(?:DONE|TODO|WIP)\b[\s:–—-]*")
 _STATUS_WORDS: Final = ("DONE", "TODO", "WIP")
 # Every change clean() makes needs one of these characters or _STATUS_WORDS, or a character outside printable ASCII.
@@ -234,7 +240,10 @@ def tickets(fragment: str, definitions: dict[str, str], *, any_key: bool = False
 
 
 def _is_ticket_url(url: str) -> bool:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False  # "http://[x/1": not a URL (unbalanced brackets in the host)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return False
     return parts.path.strip("/") != "" and not _NOT_TICKET_URL.search(url)
@@ -247,7 +256,7 @@ def due(fragment: str, lowered: str | None = None) -> str | None:
     if not fragment:
         return None
     lowered = folded(fragment) if lowered is None else lowered
-    if not _DIGIT.search(fragment) and not any_in(lowered, _DATE_WORDS):
+    if not any_in(lowered, _DATE_WORDS) and not _DATE_NUMBERS.search(lowered):
         return None
     match = _DUE_IN_FOLDED.search(lowered)
     return " ".join(fragment[match.start(1) : match.end(1)].split()) if match else None
@@ -292,7 +301,7 @@ def done(fragment: str, lowered: str | None = None) -> bool:
         return False
     # Folding keeps "*", "_" and " ", so it commutes with the strip below.
     lowered = folded(fragment) if lowered is None else lowered
-    return bool(_DONE_MARK.search(fragment, lowered) or _DONE_TENSE.match(fragment.strip("*_ "), lowered.strip("*_ ")))
+    return bool(_DONE_MARK.found(fragment, lowered) or _DONE_TENSE.match(fragment.strip("*_ "), lowered.strip("*_ ")))
 
 
 def done_status(cell: str) -> bool:
@@ -327,10 +336,10 @@ def clean(fragment: str, definitions: dict[str, str]) -> str:
         text = _BARE_URL.sub(
             lambda m: "" if m.end() >= len(text) - 1 or text[m.start() - 1 : m.start()] in "(," else m.group(0), text
         )
-    if "(" in text:
+    if "(" in text and _ASIDE_TO_TIDY.search(text):
         text = _EMPTY_ASIDE.sub(lambda m: f"({m.group(1)})" if m.group(1) else "", text)
     text = text.replace("**", "").replace("__", "").replace("~~", "")
-    if any_in(text, _STATUS_OPENERS) and _TRAILING_STATUS.search(text):
+    if any_in(text, _STATUS_OPENERS) and _TRAILING_STATUS.found(text):
         text = _TRAILING_STATUS.pattern.sub("", text)
     if any_in(text, _STATUS_WORDS):
         text = text[status.end() :] if (status := _STATUS_WORD.match(text)) else text

@@ -68,7 +68,7 @@ def _not_a_task(line: str, lowered: str | None = None) -> bool:
 
     `lowered` is `prefilter.folded(line)` when the caller has it."""
     lowered = folded(line) if lowered is None else lowered
-    return bool(_NOT_A_TASK_LEAD.match(lowered) or _NOT_A_TASK_WORDS.search(line, lowered))
+    return bool(_NOT_A_TASK_LEAD.match(lowered) or _NOT_A_TASK_WORDS.found(line, lowered))
 
 
 def _item_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -221,7 +221,7 @@ def _from_item(doc: Document, block: Block, info: SectionInfo) -> list[RawItem]:
     if _is_label(doc, block) and (block.children or fragment.rstrip(" *_").endswith(":")):
         return []
     lowered = folded(fragment)
-    if _DROPPED.search(fragment, lowered):
+    if _DROPPED.found(fragment, lowered):
         return []  # listed, then rejected: "won't do", "decided against", struck through
     if (
         _not_a_task(fragment, lowered)
@@ -238,7 +238,7 @@ def _from_lines(doc: Document, block: Block, info: SectionInfo) -> list[RawItem]
     raws: list[RawItem] = []
     for s, e in block.lines:
         line = doc.text[s:e]
-        if UMBRELLA.search(line) or len(line.split()) < 3 or _not_a_task(line) or statements.is_excluded(line):
+        if UMBRELLA.found(line) or len(line.split()) < 3 or _not_a_task(line) or statements.is_excluded(line):
             continue
         raws.extend(_listed(doc, s, e, block, info, "lines", None))
     return raws
@@ -277,7 +277,7 @@ def _task_sentence(
     sentence: str, length: int, raws: list[RawItem], previous: tuple[int, int] | None, single_line: bool
 ) -> bool:
     """Whether a paragraph's sentence is an action of its own (not a lead-in, not a remark on the one before)."""
-    if length > MAX_SENTENCE or UMBRELLA.search(sentence) or not statements.is_task_like(sentence):
+    if length > MAX_SENTENCE or UMBRELLA.found(sentence) or not statements.is_task_like(sentence):
         return False
     continues = bool(raws) and raws[-1].end == (previous[1] if previous else -1) and not single_line
     return not (continues and not statements.is_imperative(sentence) and not statements.is_commitment(sentence))

@@ -88,6 +88,24 @@ class Guarded:
             return None
         return self.pattern.search(text)
 
+    def found(self, text: str, lowered: str | None = None) -> bool:
+        """`bool(pattern.search(text))`, from the folded text alone when the pattern has a folded twin."""
+        span = self.span(text, lowered)
+        return span is not None
+
+    def span(self, text: str, lowered: str | None = None) -> tuple[int, int] | None:
+        """The span of `pattern.search(text)`, from the folded text alone when the pattern has a folded twin (it
+        matches at the same offsets): slice `text` with it for the match in the text's own letters."""
+        lowered = folded(text) if lowered is None else lowered
+        if self.needles is not None:
+            for needle in self.needles:
+                if needle in lowered:
+                    break
+            else:
+                return None
+        match = self.pattern.search(text) if self.folded is None else self.folded.search(lowered)
+        return None if match is None else match.span()
+
     def match(self, text: str, lowered: str | None = None) -> re.Match[str] | None:
         """`pattern.match(text)`, skipped like `search` when it cannot match."""
         lowered = folded(text) if lowered is None else lowered

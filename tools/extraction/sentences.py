@@ -271,7 +271,7 @@ def _commits(sentence: str, lowered: str) -> bool:
     return bool(
         _COMMIT_FOLDED.search(lowered)
         or ("team" in lowered and _TEAM_COMMIT_FOLDED.search(lowered))
-        or _ORGANISATION_COMMIT.search(sentence, lowered)
+        or _ORGANISATION_COMMIT.found(sentence, lowered)
     )
 
 
@@ -283,7 +283,7 @@ def is_commitment(sentence: str, lowered: str | None = None) -> bool:
     # Every commitment holds a hint word; most sentences of a story hold none.
     if _HINT.search(lowered if sentence.isascii() else sentence.lower()) is None:
         return False
-    if is_excluded(sentence, lowered) or _DONE_PROSE.search(sentence, lowered):
+    if is_excluded(sentence, lowered) or _DONE_PROSE.found(sentence, lowered):
         return False
     return _commits(sentence, lowered) or bool(_PROPOSAL_QUESTION.match(lowered))  # anchored: match, not search
 
@@ -296,10 +296,10 @@ def is_future_with(sentence: str, lowered: str | None = None) -> bool:
     if not _FUTURE.search(lowered):
         return False
     return not (
-        _COUNTERFACTUAL.search(sentence, lowered)
-        or _ADVICE.search(sentence, lowered)
-        or _REJECTED.search(sentence, lowered)
-        or _GENERIC.search(sentence, lowered)
+        _COUNTERFACTUAL.found(sentence, lowered)
+        or _ADVICE.found(sentence, lowered)
+        or _REJECTED.found(sentence, lowered)
+        or _GENERIC.found(sentence, lowered)
     )
 
 
@@ -318,7 +318,7 @@ def is_task_like(sentence: str) -> bool:
         bool(_IMPERATIVE.match(lowered))
         or _commits(sentence, lowered)
         or bool(_DONE_STEP.match(lowered))
-        or bool(_SECTION_PROPOSAL.search(sentence, lowered))
+        or _SECTION_PROPOSAL.found(sentence, lowered)
     )
 
 
@@ -328,9 +328,9 @@ def is_excluded(sentence: str, lowered: str | None = None) -> bool:
     `lowered` is `prefilter.folded(sentence)` when the caller has it."""
     lowered = folded(sentence) if lowered is None else lowered
     return bool(
-        _ADVICE.search(sentence, lowered)
-        or _COUNTERFACTUAL.search(sentence, lowered)
-        or _REJECTED.search(sentence, lowered)
-        or _GENERIC.search(sentence, lowered)
+        _ADVICE.found(sentence, lowered)
+        or _COUNTERFACTUAL.found(sentence, lowered)
+        or _REJECTED.found(sentence, lowered)
+        or _GENERIC.found(sentence, lowered)
         or _COMPARATIVE.match(lowered)
     )  # anchored at the start: a search would try every position

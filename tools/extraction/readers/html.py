@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import html
 import re
-from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Final
+
+from postmortem_actions.tools.extraction.readers.offsets import OffsetMap
 
 # The second form covers <!doctype>, <?xml ?> and <![CDATA[, which a browser reads as bogus comments.
 _TAG: Final = re.compile(r"</?([a-zA-Z][^\s/>]*)([^>]*)>|<[!?][^>]*>")
@@ -69,7 +70,7 @@ class _List:
 
 class _Renderer:
     def __init__(self, src: str) -> None:
-        self.src, self.out, self.org, self.last = src, list[str](), list[int](), 0  # last: the greatest offset in org
+        self.src, self.out, self.org = src, list[str](), OffsetMap()
         self.trail = self.need = self.quote = self.quoted = self.pre = self.rows = self.pending = 0
         self.space = self.cells = self.pre_body = -1  # offset of a pending space; cells in the open row (-1: none)
         self.marker: tuple[str, int] | None = None  # "# ", "- [ ] "... for the next line's first content
@@ -79,14 +80,7 @@ class _Renderer:
     def put(self, text: str, pos: int, exact: bool = False) -> None:
         """Append `text`: from `pos` on if `exact`, else all at `pos`; keep `trail`, the newlines ending `out`."""
         self.out.append(text)
-        size = len(text)
-        if exact:
-            self.org.extend(range(pos, pos + size))
-            self.last = pos + size - 1 if size else self.last
-        else:  # synthetic text is often written late: clamping keeps offsets non-decreasing
-            pos = pos if pos > self.last else self.last
-            self.org.extend([pos] * size)
-            self.last = pos if size else self.last
+        self.org.add(pos, len(text), exact)
         if text[-1:] == "\n":
             body = text.rstrip("\n")
             self.trail = len(text) - len(body) + (0 if body else self.trail)
@@ -291,11 +285,11 @@ class _Renderer:
         while self.pre:
             self.end("pre", len(src))
         self.end("table", len(src))
-        self.org.append(len(src))
+        self.org.close(len(src))
         return "".join(self.out), self.org
 
 
-def html_to_text(source: str) -> tuple[str, list[int]]:
+def html_to_text(source: str) -> tuple[str, OffsetMap]:
     """Render an HTML document as Markdown-like text, with each rendered character's offset in `source`.
 
     `origin[i]` is where `rendered[i]` came from: a text character's own offset, the "&" of an entity, the "<" of the
@@ -305,22 +299,16 @@ def html_to_text(source: str) -> tuple[str, list[int]]:
     return _Renderer(source).render()
 
 
-def source_span(origin: list[int], start: int, end: int) -> tuple[int, int]:
+def source_span(origin: OffsetMap, start: int, end: int) -> tuple[int, int]:
     """Map the rendered span [start, end) to a span of the source that holds all of its characters.
 
     The end reaches the next offset a later rendered character has, so an entity or tag behind the last character
     is included whole. Raises ValueError if the span is not within the rendering `origin` describes.
     """
-    if not 0 <= start <= end < len(origin):
-        raise ValueError(f"span [{start}, {end}) is outside a rendering of {len(origin) - 1} characters")
-    if start == end:
-        return origin[start], origin[start]
-    last = origin[end - 1]
-    after = bisect_right(origin, last, end)  # offsets never decrease: the first later one that is greater
-    return origin[start], origin[after] if after < len(origin) else last
+    return origin.span(start, end)
 
 
-def quote_span(source: str, rendered: str, origin: list[int], start: int, end: int) -> tuple[int, int]:
+def quote_span(source: str, rendered: str, origin: OffsetMap, start: int, end: int) -> tuple[int, int]:
     """Where the rendered span [start, end) lies in the HTML `source`, for a quote: as `source_span`, without the tags
     (and spaces) that follow the span's last character.
 
