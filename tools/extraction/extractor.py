@@ -13,7 +13,7 @@ import gc
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import lru_cache, partial
+from functools import lru_cache
 from operator import attrgetter
 from typing import Final
 
@@ -21,7 +21,7 @@ from postmortem_actions.store.records import Category
 from postmortem_actions.tools.extraction import fields as item_fields
 from postmortem_actions.tools.extraction import sentences as statements
 from postmortem_actions.tools.extraction.categories import categorise
-from postmortem_actions.tools.extraction.facts import is_html, section_title
+from postmortem_actions.tools.extraction.facts import section_title
 from postmortem_actions.tools.extraction.followups import (
     MAX_SENTENCE,
     TRACKING_LINE,
@@ -35,7 +35,7 @@ from postmortem_actions.tools.extraction.models import Finding, LintFinding, bui
 from postmortem_actions.tools.extraction.prefilter import case_blind, folded
 from postmortem_actions.tools.extraction.purposes import SectionInfo, classify
 from postmortem_actions.tools.extraction.raw_items import MAX_JUDGED, RawItem
-from postmortem_actions.tools.extraction.readers.html import html_to_text, quote_span
+from postmortem_actions.tools.extraction.readers.detect import detect_format, rendering
 from postmortem_actions.tools.extraction.readers.markdown import Block, Document, parse_blocks
 from postmortem_actions.tools.extraction.repeats import deduplicated
 from postmortem_actions.tools.extraction.tables import TableRow, table_rows
@@ -55,17 +55,17 @@ _NO_DELIVERABLE: Final = LintFinding(
 
 
 @lru_cache(maxsize=8)
-def extract(text: str) -> tuple[Finding, ...]:
+def extract(text: str, name: str | None = None) -> tuple[Finding, ...]:
     """Every follow-up action the document proposes, in document order, with exact quotes and offsets.
 
-    Markdown, plain text and HTML are read; offsets and quotes always refer to `text` itself. Results
-    are cached for the last few texts (parse, then record: the same document is read twice).
+    Markdown, plain text, HTML, MediaWiki, AsciiDoc, reStructuredText and MDX are read: the extension of `name`
+    (a file's name or path) says which where it names one, the content otherwise (readers/detect.py). Offsets and
+    quotes always refer to `text` itself. Results are cached for the last few texts (parse, then record: the
+    same document is read twice).
     """
     with _collector_paused():
-        if is_html(text):
-            rendered, origin = html_to_text(text)
-            return tuple(_extract(rendered, text, partial(quote_span, text, rendered, origin)))
-        return tuple(_extract(text, text, None))
+        rendered, place = rendering(detect_format(text, name), text)
+        return tuple(_extract(rendered, text, place))
 
 
 @contextmanager
@@ -87,7 +87,8 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _extract(text: str, source: str, place: Callable[[int, int], tuple[int, int]] | None) -> list[Finding]:
-    """The findings of a Markdown or plain text; `place` maps its offsets into `source` when it is a rendering."""
+    """The findings of a Markdown or plain text; `place` maps its offsets into `source` when it is a rendering (the
+    offsets are the same when it is None)."""
     doc = parse_blocks(text)
     infos = classify(doc)
     raws: list[RawItem] = []
