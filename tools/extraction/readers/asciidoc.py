@@ -20,7 +20,7 @@ from postmortem_actions.tools.extraction.readers.rendering import Rendering, lin
 
 _SKIPPED_BLOCKS: Final = frozenset("-.+/")  # listing, literal, passthrough, comment
 _DELIMITER: Final = re.compile(r"(-{4,}|\.{4,}|\+{4,}|/{4,}|_{4,}|={4,}|\*{4,}|--)[ \t]*$")
-_HEADING: Final = re.compile(r"(={1,6})[ \t]+(\S(?:[^\n]*\S)?)(?:[ \t]+=+)?[ \t]*$")
+_HEADING: Final = re.compile(r"(={1,6})[ \t]+(\S(?:[^\n]*\S)?)[ \t]*$")
 _ITEM: Final = re.compile(r"[ \t]*(\*{1,6}|-|\.{1,6}|\d{1,9}\.|[a-zA-Z]\.)[ \t]+(?:(\[[ xX*]\])[ \t]+)?(?=\S)")
 _ATTRIBUTE_ENTRY: Final = re.compile(r":!?[\w-]{1,60}!?:(?:[ \t]|$)")
 _BLOCK_ATTRIBUTES: Final = re.compile(r"\[[^\[\]\n]{0,300}\]|\[\[[^\[\]\n]{1,300}\]\]")
@@ -72,6 +72,9 @@ class _Reader:
         if self.table is not None:
             self.table_line(text, start, end)
             return
+        if (delimiter := _DELIMITER.match(text)) is not None:
+            self.delimiter(delimiter.group(1), stripped, start)
+            return
         if self.skip_paragraph or (text[0] in " \t" and self.previous == ""):
             self.skip_paragraph = True  # a literal paragraph (indented, or marked [source])
             return
@@ -82,9 +85,6 @@ class _Reader:
 
     def structure(self, text: str, stripped: str, start: int, end: int) -> bool:
         """Lines that are markup only: delimiters, attributes, comments, macros. True when the line was one."""
-        if (delimiter := _DELIMITER.match(text)) is not None:
-            self.delimiter(delimiter.group(1), stripped, start)
-            return True
         if stripped.startswith("//") and not stripped.startswith("////"):
             return True  # a comment line
         if text == "+" or stripped in ("'''", "<<<"):
@@ -115,8 +115,12 @@ class _Reader:
     def content(self, text: str, start: int, end: int) -> None:
         quote = "> " if self.quote else ""
         if text[0] == "=" and (heading := _HEADING.match(text)) is not None:
+            title = heading.group(2)
+            bare = title.rstrip("=")
+            if bare != title and bare[-1:] in (" ", "\t"):
+                title = bare.rstrip(" \t")  # "== Title ==": the closing marks are not the title
             self.r.write("\n" * (self.previous != "") + "#" * len(heading.group(1)) + " ", start)
-            self.inline(start + heading.start(2), start + heading.end(2))
+            self.inline(start + heading.start(2), start + heading.start(2) + len(title))
             self.r.write("\n", end)
             self.previous = ""
             return

@@ -27,7 +27,7 @@ _INLINE: Final = re.compile(
     r"|\[((?:https?|ftp)://[^\s\[\]<>]{1,2000})(?:[ \t]+([^\[\]\n]{0,500}))?\]"
     r"|</?[a-zA-Z][^<>\n]{0,200}>"
 )
-_NOT_TEXT_LINK: Final = re.compile(r":?(?:file|image|media|category)\s*:", re.IGNORECASE)
+_NOT_TEXT_LINK: Final = re.compile(r"(?:file|image|media|category)\s*:", re.IGNORECASE)  # ":Category:X" is text
 _QUOTE_TAG: Final = re.compile(r"<(/?)blockquote\b[^<>]{0,200}>", re.IGNORECASE)
 
 
@@ -47,8 +47,6 @@ def _hidden(source: str) -> list[tuple[int, int]]:
                 opened, kept = stack.pop()
                 del spans[kept:]  # what closed inside it is inside it
                 spans.append((opened, pos))
-        elif stack:
-            continue  # inside a template, everything is hidden with it
         elif mark == "<!--":
             pos = _closed_at(source, "-->", pos, never)
             spans.append((at, pos))
@@ -57,7 +55,23 @@ def _hidden(source: str) -> list[tuple[int, int]]:
         elif (name := m.group(1).lower()) != "references":
             pos = _tag_closed_at(source, name, pos, never)
             spans.append((at, pos))
+    if stack:  # an unclosed template hides the rest of its line
+        for opened, _ in stack:
+            line_end = source.find("\n", opened)
+            spans.append((opened, len(source) if line_end < 0 else line_end))
+        spans = _merged(spans)
     return spans
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans sorted, with those that overlap joined."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def _closed_at(source: str, closing: str, pos: int, never: set[str]) -> int:
@@ -95,7 +109,7 @@ class _Reader:
         self.next_hidden = 0
         self.previous = ""  # what the last rendered line was: "item", "text", "" (blank or heading)
         self.table: _Table | None = None
-        self.quote = False
+        self.quote = self.quoting = False  # a <blockquote> is open; this line is inside one
 
     def segments(self, start: int, end: int) -> list[tuple[int, int]]:
         """The parts of [start, end) outside hidden spans."""
@@ -168,8 +182,10 @@ class _Reader:
     def line(self, start: int, end: int, after: int) -> None:
         parts = self.segments(start, end)
         text = "".join(self.src[s:e] for s, e in parts)
-        if (quote := _QUOTE_TAG.search(text)) is not None:
-            self.quote = not quote.group(1)
+        self.quoting = self.quote  # this line is quoted if a quote is open at its start or opens on it
+        if "<" in text and (tags := list(_QUOTE_TAG.finditer(text))):
+            self.quoting = self.quote or any(not tag.group(1) for tag in tags)
+            self.quote = not tags[-1].group(1)
             text = _QUOTE_TAG.sub("", text)
         if not text.strip():
             if not self.src[start:end].strip():  # a blank line ends a paragraph or a list
@@ -180,9 +196,9 @@ class _Reader:
         if self.table is not None or text.startswith("{|"):
             self.table_line(text, parts, first)  # a row's cells may be on several lines: it writes its own breaks
             return
-        if text[0] in " \t":
+        if text[0] in " \t" and first == start:
             return  # a line that starts with a space is preformatted code
-        elif text[0] == "=" and self.heading(text, parts):
+        if text[0] == "=" and self.heading(text, parts):
             pass
         elif text[0] in "*#;:":
             self.list_line(text, parts)
@@ -192,7 +208,7 @@ class _Reader:
         else:
             if self.previous == "item":
                 self.r.write("\n", first)  # a wiki list item is one line: the text after it is a paragraph
-            self.r.write("> " if self.quote else "", first)
+            self.r.write("> " if self.quoting else "", first)
             self.inline(parts)
             self.previous = "text"
         self.r.copy(end, after) if after > end else self.r.write("\n", end)
@@ -219,7 +235,7 @@ class _Reader:
         body = _trimmed(parts, first + marks, parts[-1][1], self.src)
         if kind in "*#":
             bullet = "1. " if kind == "#" else "- "
-            self.r.write(("> " if self.quote else "") + "  " * min(marks - 1, 16) + bullet, first)
+            self.r.write(("> " if self.quoting else "") + "  " * min(marks - 1, 16) + bullet, first)
             self.previous = "item"
         else:  # ";term": a small heading; ":text": indented text, read as a paragraph of its own
             self.r.write("\n" * (self.previous != "") + ("**" if kind == ";" else ""), first)

@@ -48,6 +48,7 @@ class _Skip:
     indent: int
     read: bool = False  # an admonition's body: read, not skipped
     options: bool = True  # ":class: x" lines right after the directive are its options, not text
+    to_blank: bool = False  # a doctest: it ends at the next blank line
 
 
 class _Reader:
@@ -96,6 +97,7 @@ class _Reader:
                 self.table, self.simple = -1, []
             if self.block is not None:
                 self.block.options = False
+                self.block = None if self.block.to_blank else self.block
             return n + 1
         indent = len(text) - len(text.lstrip(" \t"))
         if self.block is not None:
@@ -125,7 +127,7 @@ class _Reader:
         if over is not None and not self.blank(n + 1) and n + 2 < len(self.lines):
             under = _ADORNMENT.match(self.text(n + 2))
             if under is not None and under.group(1) == over.group(1) and text[0] not in " \t":
-                self.title(n + 1, (over.group(1), True))
+                self.title(n + 1, (over.group(1), True), self.lines[n][0])
                 return n + 3
         if over is not None and self.previous == "" and self.blank(n + 1):
             self.r.write("\n", self.lines[n][0])  # a transition: a line of punctuation between paragraphs
@@ -135,16 +137,17 @@ class _Reader:
         under = _ADORNMENT.match(self.text(n + 1))
         if under is None or len(self.text(n + 1).rstrip()) < min(len(text.rstrip()), 4):
             return None
-        self.title(n, (under.group(1), False))
+        self.title(n, (under.group(1), False), self.lines[n][0])
         return n + 2
 
-    def title(self, n: int, style: tuple[str, bool]) -> None:
+    def title(self, n: int, style: tuple[str, bool], mark_at: int) -> None:
+        """Line n is a section title in `style`; its heading mark goes at `mark_at`, where its adornment starts."""
         if style not in self.styles:
             self.styles.append(style)
         start, end, _ = self.lines[n]
         text = self.src[start:end]
         first = start + len(text) - len(text.lstrip())
-        self.r.write("\n" + "#" * min(self.styles.index(style) + 1, 6) + " ", first)
+        self.r.write("\n" + "#" * min(self.styles.index(style) + 1, 6) + " ", mark_at)
         self.inline(first, start + len(text.rstrip()))
         self.r.write("\n\n", end)
         self.previous, self.item_column = "", -1
@@ -196,7 +199,7 @@ class _Reader:
             self.r.write("\n", start + len(text))
             return n + 1
         if text.lstrip().startswith(">>>") and self.previous == "":
-            self.block = _Skip(indent - 1)  # a doctest, to the next blank line
+            self.block = _Skip(indent - 1, to_blank=True)  # a doctest, to the next blank line
             return n + 1
         quote = indent > 0
         if text.lstrip().startswith("| "):
