@@ -16,6 +16,7 @@ from typing import Final, Literal
 from postmortem_actions.tools.extraction.facts import is_html
 from postmortem_actions.tools.extraction.readers.asciidoc import asciidoc_to_text
 from postmortem_actions.tools.extraction.readers.html import html_to_text, quote_span
+from postmortem_actions.tools.extraction.readers.markdown import FENCE
 from postmortem_actions.tools.extraction.readers.mdx import mdx_to_text
 from postmortem_actions.tools.extraction.readers.mediawiki import mediawiki_to_text
 from postmortem_actions.tools.extraction.readers.rendering import Place, placer
@@ -79,7 +80,7 @@ def sniff(text: str) -> Format:
     """The format of text that has no name, from lines only that format writes; Markdown when none decides."""
     if is_html(text):
         return "html"
-    head = text[:_SNIFFED]
+    head = _without_fences(text[:_SNIFFED])
     if len(_MDX.findall(head)) >= 1 and not _WIKI_HEADING.search(head):
         return "mdx"
     markdown = len(_ATX.findall(head))
@@ -93,6 +94,24 @@ def sniff(text: str) -> Format:
     if rst >= 2 and rst > markdown and _rst_evidence(head):
         return "rst"
     return "markdown"
+
+
+def _without_fences(head: str) -> str:
+    """The text without Markdown's fenced code: a code sample may hold any markup, and says nothing of the page's."""
+    if "```" not in head and "~~~" not in head:
+        return head
+    kept: list[str] = []
+    fence = ""
+    for line in head.splitlines(keepends=True):
+        opener = FENCE.match(line)
+        if fence:
+            if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
+                fence = ""
+        elif opener:
+            fence = opener.group(1)
+        else:
+            kept.append(line)
+    return "".join(kept)
 
 
 def _rst_evidence(head: str) -> bool:
