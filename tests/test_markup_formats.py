@@ -149,7 +149,8 @@ def test_add_stores_a_wiki_page_with_its_sections(clean_env: Path, capsys: pytes
     path.write_bytes(MEDIAWIKI.encode("utf-8"))
     assert main(["add", str(path)]) == 0
     out = capsys.readouterr().out
-    assert "postmortem 1 stored" in out and "3 sections" in out
+    assert "postmortem 1 stored" in out
+    assert "3 sections" in out
 
 
 # -- MCP -------------------------------------------------------------------------------------------------------
@@ -186,7 +187,8 @@ async def test_parse_postmortem_reads_each_markup_and_coverage_uses_the_same_fin
         )
     )
     gap = [g["quote"] for g in recorded["coverage_gap"]]
-    assert first["quote"] not in gap and len(gap) == len(EXPECTED) - 1
+    assert first["quote"] not in gap
+    assert len(gap) == len(EXPECTED) - 1
     resource = await client.read_resource(f"postmortem://{parsed['postmortem_id']}/findings")
     listed = json.loads(resource.contents[0].text)  # type: ignore[union-attr]
     assert [f["text"] for f in listed] == EXPECTED

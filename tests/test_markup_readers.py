@@ -52,8 +52,11 @@ def test_every_markup_gives_the_same_findings_with_quotes_that_slice_the_source(
     for f in found:
         assert source[f.start : f.end] == f.quote
     summary, alert, investigate, _, row = found
-    assert alert.ticket == TICKET and alert.category.value == "detect" and alert.in_section
-    assert investigate.vague and not alert.vague
+    assert alert.ticket == TICKET
+    assert alert.category.value == "detect"
+    assert alert.in_section
+    assert investigate.vague
+    assert not alert.vague
     assert (row.owner, row.due) == ("@dana", "2026-06-01")
     assert not summary.in_section  # the summary's commitment is prose
 
@@ -79,7 +82,8 @@ def test_every_block_maps_to_a_source_slice_holding_its_words_in_order(extension
     source = BY_EXTENSION[extension]
     rendered, origin = READERS[extension](source)
     place = placer(source, rendered, origin)
-    assert len(origin) == len(rendered) + 1 and origin[-1] == len(source)
+    assert len(origin) == len(rendered) + 1
+    assert origin[-1] == len(source)
     doc = parse_blocks(rendered)
     assert doc.blocks
     for block in doc.blocks:
@@ -224,10 +228,14 @@ def test_rst_directives_are_skipped_except_admonitions_and_todo() -> None:
     )
     assert rst(source).split("\n\n\n")[-1].split() == rst(source).split("\n\n\n")[-1].split()
     rendered = rst(source)
-    assert "we will" not in rendered and "page" not in rendered and ":class:" not in rendered
+    assert "we will" not in rendered
+    assert "page" not in rendered
+    assert ":class:" not in rendered
     assert "We will add it." in rendered
     assert "TODO: Rotate the keys" in rendered
-    assert "**Follow-ups**" in rendered and "**Why**" in rendered and "Because." in rendered
+    assert "**Follow-ups**" in rendered
+    assert "**Why**" in rendered
+    assert "Because." in rendered
 
 
 def test_rst_comments_targets_footnotes_and_literal_blocks_are_not_text() -> None:
