@@ -347,3 +347,11 @@ def test_mixed_hostile_markup_is_extracted_in_linear_time(extension: str) -> Non
     for f in extract(source, "postmortem" + extension):
         assert source[f.start : f.end] == f.quote
     assert time.perf_counter() - started < 30
+
+
+def test_a_bold_done_ending_a_wiki_item_marks_it_done_and_leaves_its_text() -> None:
+    found = extract("== Action items ==\n* Write the failover runbook. '''Done'''\n* Add a lag alert\n", "x.wiki")
+    assert [(f.text, f.done) for f in found] == [("Write the failover runbook.", True), ("Add a lag alert", False)]
+    assert found[0].quote == "Write the failover runbook. '''Done'''"
+    markdown = extract("## Action items\n\n- Investigate the lag **DONE**\n- We are **done** with it\n")
+    assert [(f.text, f.done) for f in markdown] == [("Investigate the lag", True), ("We are done with it", False)]

@@ -155,9 +155,15 @@ _NOT_OWNERS: Final = frozenset({"we", "us", "our", "i", "me", "the team", "team"
 _DONE_MARK: Final = Guarded(
     re.compile(
         r"✅|✔|☑|^\W{0,4}(?:done|completed?|fixed|shipped|resolved)\b(?:\W|$)|[\[(]\s*(?:done|completed?|fixed|shipped|"
-        r"resolved|closed|merged)\b[^)\]\n]{0,60}[)\]]\W*$",
+        r"resolved|closed|merged)\b[^)\]\n]{0,60}[)\]]\W*$|(?:\*\*|__)[ \t]*(?:done|completed?|fixed|shipped|resolved)"
+        r"[ \t]*[.!]?[ \t]*(?:\*\*|__)[ \t.]*$",
         re.IGNORECASE,
     )
+)
+# "... **Done**": a status word in bold ends the item (a wiki's bold "Done" renders so).
+_BOLD_STATUS: Final = re.compile(
+    r"[ \t]*(?:\*\*|__)[ \t]*(?:done|completed?|fixed|shipped|resolved)[ \t]*[.!]?[ \t]*(?:\*\*|__)[ \t.]*$",
+    re.IGNORECASE,
 )
 _DONE_TENSE: Final = Guarded(
     re.compile(
@@ -338,6 +344,8 @@ def clean(fragment: str, definitions: dict[str, str]) -> str:
         )
     if "(" in text and _ASIDE_TO_TIDY.search(text):
         text = _EMPTY_ASIDE.sub(lambda m: f"({m.group(1)})" if m.group(1) else "", text)
+    if text.rstrip(" \t.").endswith(("**", "__")):
+        text = _BOLD_STATUS.sub("", text)
     text = text.replace("**", "").replace("__", "").replace("~~", "")
     if any_in(text, _STATUS_OPENERS) and _TRAILING_STATUS.found(text):
         text = _TRAILING_STATUS.pattern.sub("", text)
