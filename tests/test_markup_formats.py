@@ -7,12 +7,12 @@ import io
 import json
 import os
 from pathlib import Path
-from typing import Any
 
 import pytest
 from markup_samples import BY_EXTENSION, EXPECTED, MARKDOWN, MDX, MEDIAWIKI, RST
 from mcp import Client
 from mcp_results import ok
+from test_cli_extract import extract_json
 
 from postmortem_actions.server.cli.main import main
 from postmortem_actions.store import Store
@@ -114,14 +114,6 @@ def clean_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "docs"
     folder.mkdir()
     return folder
-
-
-def extract_json(capsys: pytest.CaptureFixture[str], *args: str) -> list[dict[str, Any]]:
-    assert main(["extract", *args, "--json"]) == 0
-    out, err = capsys.readouterr()
-    assert err == ""
-    found: list[dict[str, Any]] = json.loads(out)
-    return found
 
 
 @pytest.mark.parametrize("extension", [".mdx", ".wiki", ".mediawiki", ".rst", ".adoc", ".asciidoc"])

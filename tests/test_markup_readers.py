@@ -355,3 +355,15 @@ def test_a_bold_done_ending_a_wiki_item_marks_it_done_and_leaves_its_text() -> N
     assert found[0].quote == "Write the failover runbook. '''Done'''"
     markdown = extract("## Action items\n\n- Investigate the lag **DONE**\n- We are **done** with it\n")
     assert [(f.text, f.done) for f in markdown] == [("Investigate the lag", True), ("We are done with it", False)]
+
+
+def test_the_less_common_shapes_of_each_reader() -> None:
+    # An AsciiDoc cell whose text runs on, and a table the document never closes.
+    assert adoc("|===\n|Action |Owner\n|Add it\nacross lines |dana\n") == (
+        "\n| Action | Owner |\n| --- | --- |\n| Add it across lines | dana |\n"
+    )
+    # A wiki heading and a cell whose markup is split by a comment.
+    assert wiki("== <!-- c --> Action items <!-- d --> ==\n") == "## Action items\n\n"
+    assert wiki('{|\n| style="a" <!-- c --> | Add it\n|}\n') == "\n| Add it |\n| --- |\n\n"
+    # An item's details after a blank line, in reStructuredText.
+    assert rst("- Add it\n\n  Details here.\n\nAfter.\n") == "- Add it\n\n  Details here.\n\nAfter.\n"

@@ -181,12 +181,11 @@ class _Reader:
             self.table = None
             self.r.write("\n", start)
             return
-        if not text.lstrip().startswith("|"):
-            if table.cells:
-                self.r.write(" ", start)
-                self.inline(start + len(text) - len(text.lstrip()), start + len(text.rstrip()))
-            return
         bars = [start + i for i, ch in enumerate(text) if ch == "|" and (i == 0 or text[i - 1] != "\\")]
+        lead = self.src[start : bars[0] if bars else end]
+        if lead.strip() and table.cells:  # the open cell's text runs on to this line
+            self.r.write(" ", start)
+            self.inline(start + len(lead) - len(lead.lstrip()), start + len(lead.rstrip()))
         if not table.columns and not table.rows:
             table.columns = len(bars)
         for n, bar in enumerate(bars):

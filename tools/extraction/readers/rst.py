@@ -268,10 +268,6 @@ class _Reader:
                 self.table, self.simple = -1, []
                 self.r.write("\n", start)
             return n + 1
-        if not text.strip():
-            self.table, self.simple = -1, []
-            self.newline(n)
-            return n + 1
         if self.simple:
             cells = [
                 (start + s, start + min(e if k + 1 < len(self.simple) else len(text), len(text)))
