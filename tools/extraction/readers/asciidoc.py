@@ -35,6 +35,9 @@ _INLINE: Final = re.compile(
     r"|(?P<hidden>footnote:\[[^\]\n]{0,2000}\]|\[\[[^\[\]\n]{1,200}\]\]|anchor:[^\s\[\]]{1,200}\[[^\]\n]{0,200}\])"
 )
 
+_BAR: Final = re.compile(r"\|(?<!\\\|)")  # a cell's "|", not an escaped one
+_INLINE_MARK: Final = re.compile(r"[*:<\[]")  # one of these is in every match of _INLINE
+
 
 @dataclass(slots=True)
 class _Table:
@@ -147,6 +150,9 @@ class _Reader:
 
     def inline(self, start: int, end: int) -> None:
         """Copy text with its inline markup rendered: constrained bold as Markdown bold, links with their labels."""
+        if _INLINE_MARK.search(self.src, start, end) is None:
+            self.r.copy(start, end)  # most text has none of the marks inline markup starts with
+            return
         pos = start
         for m in _INLINE.finditer(self.src, start, end):
             self.r.copy(pos, m.start())
@@ -181,7 +187,7 @@ class _Reader:
             self.table = None
             self.r.write("\n", start)
             return
-        bars = [start + i for i, ch in enumerate(text) if ch == "|" and (i == 0 or text[i - 1] != "\\")]
+        bars = [m.start() for m in _BAR.finditer(self.src, start, end)]
         lead = self.src[start : bars[0] if bars else end]
         if lead.strip() and table.cells:  # the open cell's text runs on to this line
             self.r.write(" ", start)

@@ -27,6 +27,7 @@ _INLINE: Final = re.compile(
     r"|\[((?:https?|ftp)://[^\s\[\]<>]{1,2000})(?:[ \t]+([^\[\]\n]{0,500}))?\]"
     r"|</?[a-zA-Z][^<>\n]{0,200}>"
 )
+_INLINE_MARK: Final = re.compile(r"['\[<]")  # one of these is in every match of _INLINE
 _NOT_TEXT_LINK: Final = re.compile(r"(?:file|image|media|category)\s*:", re.IGNORECASE)  # ":Category:X" is text
 _QUOTE_TAG: Final = re.compile(r"<(/?)blockquote\b[^<>]{0,200}>", re.IGNORECASE)
 
@@ -132,6 +133,9 @@ class _Reader:
         bold = italic = False
         last = parts[-1][1] if parts else 0
         for start, end in parts:
+            if _INLINE_MARK.search(self.src, start, end) is None:
+                self.r.copy(start, end)  # most text has none of the marks inline markup starts with
+                continue
             pos = start
             for m in _INLINE.finditer(self.src, start, end):
                 self.r.copy(pos, m.start())

@@ -38,6 +38,7 @@ _INLINE: Final = re.compile(
     r"|(?P<hidden>\[(?:#[\w-]{0,60}|\*|\d{1,9}|[A-Za-z][\w.-]{0,60})\]_)"
     r"|(?P<quoted>(?::[\w:+.-]{1,60}:)?`(?P<body>[^`\n]{1,1000})`(?P<ref>__?)?(?::[\w:+.-]{1,60}:)?)"
 )
+_BAR: Final = re.compile(r"\|")
 _TARGET_URL: Final = re.compile(r"(.*?)\s*<([^<>\s]{1,2000})>$", re.DOTALL)
 
 
@@ -275,7 +276,7 @@ class _Reader:
                 if s < len(text)
             ]
         else:
-            bars = [start + i for i, ch in enumerate(text) if ch == "|"]
+            bars = [m.start() for m in _BAR.finditer(self.src, start, end)]
             cells = [(a + 1, b) for a, b in pairwise(bars)]
         self.r.write("|", start)
         for k, (s, e) in enumerate(cells):
