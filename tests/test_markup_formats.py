@@ -83,6 +83,11 @@ def test_one_line_of_another_markup_is_not_enough() -> None:
     assert sniff("# A\n\n## B\n\n== C ==\n\n'''x'''\n") == "markdown"  # more Markdown headings than wiki ones
 
 
+def test_one_capitalised_tag_is_not_mdx_but_components_are() -> None:
+    assert sniff("# Outage\n\n<REDACTED> ran the script at 10:02.\n") == "markdown"
+    assert sniff("# Outage\n\n<Callout>\nWe will add it.\n</Callout>\n\n<Chart />\n") == "mdx"
+
+
 def test_pasted_text_is_detected_for_each_markup() -> None:
     assert sniff(MEDIAWIKI) == "mediawiki"
     assert sniff(RST) == "rst"

@@ -58,11 +58,12 @@ _RST_MARKUP: Final = re.compile(
     re.MULTILINE,
 )
 _RST_ROLE: Final = re.compile(r":[a-z][\w:-]{0,40}:`[^`\n]{1,300}`|`[^`\n]{1,300}<[^<>\s]{1,2000}>`__?")
-_MDX: Final = re.compile(
-    r"^(?:import[ \t]+[^\n]{1,300}?[ \t]from[ \t]+['\"]|import[ \t]+['\"]|export[ \t]+(?:const|let|default|function)\b)"
-    r"|^[ \t]*<[A-Z][\w.]{0,60}(?:[ \t/>]|$)",
+_ESM: Final = re.compile(
+    r"^(?:import[ \t]+[^\n]{1,300}?[ \t]from[ \t]+['\"]|import[ \t]+['\"]"
+    r"|export[ \t]+(?:const|let|default|function)\b)",
     re.MULTILINE,
 )
+_JSX_LINE: Final = re.compile(r"^[ \t]*<[A-Z][\w.]{0,60}(?:[ \t/>]|$)", re.MULTILINE)
 _ATX: Final = re.compile(r"^#{1,6}[ \t]+\S", re.MULTILINE)
 
 
@@ -81,7 +82,8 @@ def sniff(text: str) -> Format:
     if is_html(text):
         return "html"
     head = _without_fences(text[:_SNIFFED])
-    if len(_MDX.findall(head)) >= 1 and not _WIKI_HEADING.search(head):
+    # An import or export line, or two component lines: one "<REDACTED>" opening a line is not JSX enough.
+    if (_ESM.search(head) or len(_JSX_LINE.findall(head)) >= 2) and not _WIKI_HEADING.search(head):
         return "mdx"
     markdown = len(_ATX.findall(head))
     wiki = len(_WIKI_HEADING.findall(head))
