@@ -150,8 +150,7 @@ class _Reader:
 
     def inline(self, start: int, end: int) -> None:
         """Copy text with its inline markup rendered: constrained bold as Markdown bold, links with their labels."""
-        if _INLINE_MARK.search(self.src, start, end) is None:
-            self.r.copy(start, end)  # most text has none of the marks inline markup starts with
+        if self.r.copied_plain(start, end, _INLINE_MARK):
             return
         pos = start
         for m in _INLINE.finditer(self.src, start, end):

@@ -133,8 +133,7 @@ class _Reader:
         bold = italic = False
         last = parts[-1][1] if parts else 0
         for start, end in parts:
-            if _INLINE_MARK.search(self.src, start, end) is None:
-                self.r.copy(start, end)  # most text has none of the marks inline markup starts with
+            if self.r.copied_plain(start, end, _INLINE_MARK):
                 continue
             pos = start
             for m in _INLINE.finditer(self.src, start, end):

@@ -35,6 +35,14 @@ class Rendering:
             self.out.append(self.source[start:end])
             self.origin.add(start, end - start, True)
 
+    def copied_plain(self, start: int, end: int, marks: re.Pattern[str]) -> bool:
+        """Copy source[start:end] as it is if none of `marks` (what every inline markup starts with) is in it; say
+        whether it was: most text holds no inline markup, and its patterns need not run over it."""
+        if marks.search(self.source, start, end) is None:
+            self.copy(start, end)
+            return True
+        return False
+
     def write(self, text: str, pos: int) -> None:
         """Append `text`, a mark the markup at `pos` stands for."""
         if text:
