@@ -9,7 +9,10 @@ Prints, as JSON lines: score.py's figures for our extractor; the same for the si
 same run ("every list item under an action-like heading"); throughput in MB/s on a document built from the
 corpus, against `str.splitlines` over the same text as the floor; then findings/s and MB/s for each of the
 realistic worst shapes (issue 10, finding 5): a document that is nothing but an action-item table, a very
-long "Action items" list, long prose full of commitments, and an HTML export of a list.
+long "Action items" list, long prose full of commitments, and an HTML export of a list; then, for each markup
+the extractor reads (issue 15), MB/s on a document of prose, code, an action list, a table and a quoted log
+line written in it, read through its file extension. The shapes and formats are timed in wall-clock and in CPU
+seconds; on a machine other work shares, compare the CPU figures (the wall clock also counts waits for a core).
 """
 
 from __future__ import annotations
@@ -22,7 +25,9 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import Final
 
 from postmortem_actions.tools.extraction.extractor import extract
 from postmortem_actions.tools.extraction.readers.markdown import parse_blocks
@@ -131,14 +136,100 @@ def shapes(size: int) -> dict[str, str]:
     }
 
 
-def _timed(text: str, rounds: int) -> tuple[float, int]:
+# One section of a document in each markup: a heading, prose, code, an action list, a table, a quoted log line.
+_MARKUP: Final = {
+    "md": "## Incident {n}\n\n{prose}\n\n```\nwe will add code\n```\n\n## Action items\n\n{items}\n"
+    "| Action | Owner | Due |\n|---|---|---|\n{rows}\n> 10:01 we will look into it\n\n",
+    "mediawiki": "== Incident {n} ==\n{prose}<ref>footnote {n}</ref>\n\n{{{{Note|{n}}}}}\n<pre>we will add code</pre>\n"
+    '== Action items ==\n{items}\n{{| class="wikitable"\n! Action !! Owner !! Due\n{rows}|}}\n'
+    "<blockquote>10:01 we will look into it</blockquote>\n\n",
+    "asciidoc": "== Incident {n}\n\n{prose}\n\n[source,sh]\n----\nwe will add code\n----\n\n== Action items\n\n"
+    ".Follow-ups\n{items}\n|===\n|Action |Owner |Due\n\n{rows}|===\n\n____\n10:01 we will look into it\n____\n\n",
+    "rst": "Incident {n}\n{u}\n\n{prose}\n\n.. code-block:: sh\n\n   we will add code\n\nAction items\n{u}\n\n"
+    "{items}\n+---+---+---+\n| Action | Owner | Due |\n+===+===+===+\n{rows}+---+---+---+\n\n"
+    "The on-call wrote:\n\n    10:01 we will look into it\n\n",
+    "mdx": "import Chart from './chart'\n\n## Incident {n}\n\n<Callout type=\"info\">\n{prose}\n</Callout>\n\n"
+    "<Chart values={{[1, 2]}} />\n\n## Action items\n\n{items}\n| Action | Owner | Due |\n|---|---|---|\n{rows}\n",
+}
+_LIST_MARK: Final = {"md": "- ", "mediawiki": "* ", "asciidoc": "* ", "rst": "- ", "mdx": "- "}
+_EXTENSION: Final = {
+    "md": ".md",
+    "mediawiki": ".wiki",
+    "asciidoc": ".adoc",
+    "rst": ".rst",
+    "mdx": ".mdx",
+    "html": ".html",
+}
+# Each markup's own bold and link forms, from the Markdown ones the items are written with.
+_BOLD: Final = re.compile(r"\*\*(.+?)\*\*")
+_LINK: Final = re.compile(r"\[(.+?)\]\((.+?)\)")
+_OWN_MARKUP: Final = {
+    "mediawiki": (r"'''\1'''", r"[\2 \1]"),
+    "asciidoc": (r"*\1*", r"\2[\1]"),
+    "rst": (r"**\1**", r"`\1 <\2>`_"),
+}
+
+
+def _row(fmt: str, text: str, n: int) -> str:
+    cells = (text, "@dana", f"2026-0{1 + n % 9}-15")
+    if fmt == "mediawiki":
+        return "|-\n| " + " || ".join(cells) + "\n"
+    if fmt == "asciidoc":
+        return "".join(f"|{c}\n" for c in cells) + "\n"
+    return "| " + " | ".join(cells) + " |\n"
+
+
+def _section(fmt: str, n: int) -> str:
+    items = [_filled(ITEMS[(n * 5 + k) % len(ITEMS)], n * 5 + k) for k in range(5)]
+    prose = " ".join(_filled(PROSE[(n * 3 + k) % len(PROSE)], n * 3 + k) for k in range(3))
+    if fmt in _OWN_MARKUP:
+        bold, link = _OWN_MARKUP[fmt]
+        items = [_LINK.sub(link, _BOLD.sub(bold, i)) for i in items]
+        prose = _LINK.sub(link, prose)
+    rows = "".join(_row(fmt, _filled(ITEMS[(n + k) % len(ITEMS)], n + k).replace("|", "/"), n + k) for k in range(3))
+    listed = "".join(_LIST_MARK[fmt] + i + "\n" for i in items)
+    return _MARKUP[fmt].format(n=n, u="=" * 20, prose=prose, items=listed, rows=rows)
+
+
+def formats(size: int) -> dict[str, str]:
+    """A document of about `size` characters in each markup the extractor reads, by format name."""
+    docs = {fmt: _grown("", partial(_section, fmt), size) for fmt in _MARKUP}
+    docs["html"] = shapes(size)["html_list"]
+    return docs
+
+
+def format_speeds(size: int) -> dict[str, dict[str, object]]:
+    result: dict[str, dict[str, object]] = {}
+    for fmt, text in formats(size).items():
+        size_mb = len(text.encode("utf-8")) / 1e6
+        seconds, cpu, found = _timed_both(text, 2, "postmortem" + _EXTENSION[fmt])
+        result[fmt] = {
+            "document_mb": round(size_mb, 2),
+            "findings": found,
+            "seconds": round(seconds, 2),
+            "mb_per_s": round(size_mb / seconds, 2),
+            "cpu_seconds": round(cpu, 2),
+            "mb_per_cpu_s": round(size_mb / cpu, 2),
+        }
+    return result
+
+
+def _timed(text: str, rounds: int, name: str | None = None) -> tuple[float, int]:
     """The best of `rounds` extractions of `text` (not the cache: every round reads the document)."""
-    best, found = float("inf"), 0
-    for _ in range(rounds):
-        started = time.perf_counter()
-        found = len(extract.__wrapped__(text))
-        best = min(best, time.perf_counter() - started)
+    best, _, found = _timed_both(text, rounds, name)
     return best, found
+
+
+def _timed_both(text: str, rounds: int, name: str | None = None) -> tuple[float, float, int]:
+    """The best wall-clock and the best CPU seconds of `rounds` extractions of `text`, and the findings. On a machine
+    other work shares, the CPU time is the figure to compare: the wall clock also counts the waits for a core."""
+    best, best_cpu, found = float("inf"), float("inf"), 0
+    for _ in range(rounds):
+        started, started_cpu = time.perf_counter(), time.process_time()
+        found = len(extract.__wrapped__(text, name))
+        best = min(best, time.perf_counter() - started)
+        best_cpu = min(best_cpu, time.process_time() - started_cpu)
+    return best, best_cpu, found
 
 
 def throughput(texts: list[str], size: int) -> dict[str, object]:
@@ -167,13 +258,15 @@ def shape_speeds(size: int) -> dict[str, dict[str, object]]:
     result: dict[str, dict[str, object]] = {}
     for name, text in shapes(size).items():
         size_mb = len(text.encode("utf-8")) / 1e6
-        seconds, found = _timed(text, 2)
+        seconds, cpu, found = _timed_both(text, 2)
         result[name] = {
             "document_mb": round(size_mb, 2),
             "findings": found,
             "seconds": round(seconds, 2),
             "findings_per_s": round(found / seconds),
             "mb_per_s": round(size_mb / seconds, 2),
+            "cpu_seconds": round(cpu, 2),
+            "findings_per_cpu_s": round(found / cpu),
         }
     return result
 
@@ -203,6 +296,8 @@ def main() -> None:
     print(json.dumps({"speed": throughput(list(docs.values()), size)}), flush=True)
     for name, figures in shape_speeds(size).items():
         print(json.dumps({"shape": name, **figures}), flush=True)
+    for fmt, figures in format_speeds(size).items():
+        print(json.dumps({"format": fmt, **figures}), flush=True)
 
 
 if __name__ == "__main__":

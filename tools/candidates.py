@@ -78,7 +78,7 @@ def _uncovered(store: Store, pm: Postmortem) -> list[Finding]:
 
     # The findings come from extract's cache, the spans from a two-column query: a call's cost does not grow
     # with the candidates already stored (issue 10, finding 5).
-    return uncovered(extract(pm.text), store.evidence_spans(pm.id))
+    return uncovered(extract(pm.text, pm.source), store.evidence_spans(pm.id))
 
 
 def _checked(

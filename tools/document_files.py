@@ -29,6 +29,9 @@ TEXT_SUFFIXES: Final = frozenset(
         ".adoc",
         ".asciidoc",
         ".org",
+        ".mdx",
+        ".wiki",
+        ".mediawiki",
         ".html",
         ".htm",
     }

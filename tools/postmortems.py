@@ -59,7 +59,7 @@ def parse_postmortem(
     sev = normalise_severity(severity) if severity else find_severity(body)
     new = NewPostmortem(
         # A title found in the document is shown in terminals and UIs: drop characters that could lie there.
-        title=(title.strip() if title and title.strip() else _plain(find_title(body)) or "Untitled")[:300],
+        title=(title.strip() if title and title.strip() else _plain(find_title(body, source)) or "Untitled")[:300],
         source=source,
         text=body,
         sha256=fingerprint(body),
@@ -82,12 +82,12 @@ def describe(postmortem_id: int, store: Store, *, created: bool = False) -> Pars
         PostmortemNotFound: no such id.
     """
     pm = store.get_postmortem(postmortem_id)
-    parts = sections(pm.text)
+    parts = sections(pm.text, name=pm.source)
     from postmortem_actions.tools.extraction.extractor import (
         extract,  # its patterns compile on first use, not while the server starts
     )
 
-    findings = extract(pm.text)
+    findings = extract(pm.text, pm.source)
     cut = any(s.truncated for s in parts)
     next_step = (
         f"The server found {len(findings)} follow-up(s) in the text (`findings`, with exact quotes). Start from "

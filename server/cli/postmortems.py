@@ -31,7 +31,10 @@ def add_commands(commands: Commands, common: argparse.ArgumentParser) -> None:
     extract = commands.add_parser(
         "extract", parents=[common], help="list the follow-ups a postmortem file proposes (nothing is stored)"
     )
-    extract.add_argument("file", help="a Markdown, text or HTML postmortem; - reads standard input")
+    extract.add_argument(
+        "file",
+        help="a Markdown, text, HTML, MediaWiki, AsciiDoc, reStructuredText or MDX postmortem; - reads standard input",
+    )
     extract.add_argument(
         "--json", action="store_true", help="print the stable JSON contract instead of a table (see README)"
     )
@@ -107,7 +110,7 @@ def _extract(args: argparse.Namespace, settings: Settings) -> int:
         as_contract,  # the extractor's patterns compile only here
     )
 
-    findings = extract(_read_for_extract(args.file, settings.max_bytes))
+    findings = extract(_read_for_extract(args.file, settings.max_bytes), None if args.file == "-" else args.file)
     if args.json:
         print(json.dumps([as_contract(f) for f in findings], indent=2, ensure_ascii=False))
     else:

@@ -93,7 +93,8 @@ def register_resources(mcp: MCPServer[App], state: App) -> None:
         """Every follow-up the extractor found in a stored postmortem, with exact quotes and offsets."""
         from postmortem_actions.tools.extraction.extractor import extract
 
-        return TypeAdapter(list[Finding]).dump_json(list(extract(_postmortem(store, id).text))).decode()
+        pm = _postmortem(store, id)
+        return TypeAdapter(list[Finding]).dump_json(list(extract(pm.text, pm.source))).decode()
 
     @mcp.resource(
         "postmortem://{id}/coverage", mime_type="application/json", title="Follow-ups no candidate covers yet"
@@ -115,7 +116,7 @@ def register_resources(mcp: MCPServer[App], state: App) -> None:
         from postmortem_actions.tools.extraction.extractor import extract
 
         pm = _postmortem(store, postmortem_id, prompt=True)
-        findings = extract(pm.text)
+        findings = extract(pm.text, pm.source)
         listed = "\n".join(_finding_line(n, f) for n, f in enumerate(findings, start=1)) or "(none found)"
         return [
             UserMessage(

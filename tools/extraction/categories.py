@@ -14,7 +14,7 @@ from typing import Final
 
 from postmortem_actions.store.records import Category
 from postmortem_actions.tools.extraction.lint import deliverable
-from postmortem_actions.tools.extraction.prefilter import case_blind, folded
+from postmortem_actions.tools.extraction.prefilter import alternation, case_blind, folded
 
 _TERMS: Final[dict[Category, tuple[tuple[str, int], ...]]] = {
     Category.PROCESS: (
@@ -199,18 +199,6 @@ def _by_first_letter(terms: tuple[tuple[str, int], ...]) -> re.Pattern[str]:
     return re.compile("|".join(rf"{first}(?<!\w.)(?:{'|'.join(alts)})" for first, alts in branches.items()))
 
 
-def _longest_of(words: set[str]) -> str:
-    """An alternation over `words` as a trie: the engine reads each letter once, and the longest word wins."""
-    ends = "" in words
-    branches: dict[str, set[str]] = {}
-    for word in words - {""}:
-        branches.setdefault(word[0], set()).add(word[1:])
-    body = "|".join(re.escape(letter) + _longest_of(rests) for letter, rests in sorted(branches.items()))
-    if not body:
-        return ""
-    return f"(?:{body}|)" if ends else f"(?:{body})"
-
-
 # Ties go to the more specific purpose; prevent is what remains.
 _ORDER: Final = (Category.PROCESS, Category.DETECT, Category.MITIGATE, Category.PREVENT)
 _COMPILED: Final = {cat: _by_first_letter(_TERMS[cat]) for cat in _ORDER}
@@ -219,7 +207,7 @@ _WEIGHTS: Final = {cat: {f"t{n}": weight for n, (_, weight) in enumerate(terms)}
 # lead shows where each category can have a term, and its pattern is tried only there: a pass per category,
 # or an alternation tried at every word, costs several times as much.
 _CATEGORY_LEADS: Final = {cat: {lead for p, _ in terms for lead in _leads(p) or ()} for cat, terms in _TERMS.items()}
-_ANY_LEAD: Final = re.compile(r"\b" + _longest_of(set().union(*_CATEGORY_LEADS.values())))
+_ANY_LEAD: Final = re.compile(r"\b" + alternation(set().union(*_CATEGORY_LEADS.values())))
 # The longest lead a word opens with stands for all its leads, which are its prefixes.
 _CATEGORIES_AT: Final = {
     lead: tuple((cat, _COMPILED[cat]) for cat in _ORDER if any(lead.startswith(x) for x in _CATEGORY_LEADS[cat]))
@@ -231,17 +219,20 @@ _TERM_OF: Final = {name: name.partition("_")[0] for pattern in _COMPILED.values(
 _LEADS: Final = {cat: tuple(sorted(leads)) for cat, leads in _CATEGORY_LEADS.items()}
 # An exploratory opening verb says how the work starts, not what it is for.
 _LEAD_VERB: Final = case_blind(r"^\s*(?:investigate|look\s+into|consider|explore|evaluate)\b")
+_LEAD_VERB_FIRST: Final = frozenset("iIlLcCeE\u0130\u0131")  # what folds to the verbs' first letters
+_Hits = dict[Category, list[tuple[str, int, int]]]
+_WORD_AFTER_DOT: Final = re.compile(r"\.\w")
 
 
-def term_matches(lowered: str) -> dict[Category, list[tuple[str, int, int]]]:
+def term_matches(lowered: str) -> _Hits:
     """Each category's terms in a folded text, as (term, start, end): what a search for the category's terms,
     resumed after each match, finds."""
-    found: dict[Category, list[tuple[str, int, int]]] = {}
-    ends = dict.fromkeys(_ORDER, 0)
+    found: _Hits = {}
+    ends: dict[Category, int] = {}
     for lead in _ANY_LEAD.finditer(lowered):
         at = lead.start()
         for cat, pattern in _CATEGORIES_AT[lead.group()]:
-            if at < ends[cat]:
+            if at < ends.get(cat, 0):
                 continue  # inside the category's previous match, where a search would not look
             hit = pattern.match(lowered, at)
             if hit is not None:
@@ -251,6 +242,8 @@ def term_matches(lowered: str) -> dict[Category, list[tuple[str, int, int]]]:
 
 
 def _without_lead_verb(text: str) -> str:
+    if text.lstrip()[:1] not in _LEAD_VERB_FIRST:
+        return text  # none of the verbs starts the text: the pattern is not run
     lead = _LEAD_VERB.match(folded(text))  # anchored: at most one match, at the start
     return text[lead.end() :] if lead else text
 
@@ -262,6 +255,27 @@ def _counts(hits: list[tuple[str, int, int]]) -> dict[str, int]:
     return counts
 
 
+def _in_prefix(found: _Hits, core: str, rest: str) -> _Hits | None:
+    """The terms `term_matches` finds in `core` when it is a prefix of `rest` (taken from those found in `rest`),
+    or None when that cannot be told from them.
+
+    A search of the prefix sees what a search of the whole sees up to a word's end, and every term stops at a word's
+    end: the prefix's terms are the whole's that end within it, unless one runs across its end."""
+    size = len(core)
+    if not rest.startswith(core) or (
+        (size < len(rest) and rest[size] not in " ,;:!?.") or _WORD_AFTER_DOT.match(rest, size)
+    ):
+        return None  # the deliverable ends where a term cannot go on ("docs.x" ends no term that "docs" ends)
+    within: _Hits = {}
+    for cat, hits in found.items():
+        kept = [hit for hit in hits if hit[2] <= size]
+        if len(kept) < len(hits) and hits[len(kept)][1] < size:
+            return None  # a term runs across the end of the prefix: the prefix alone may hold a shorter one
+        if kept:
+            within[cat] = kept
+    return within
+
+
 def categorise(text: str, core: str | None = None) -> tuple[Category, list[str]]:
     """Suggest a category for an action text and return the words that drove it.
 
@@ -269,7 +283,6 @@ def categorise(text: str, core: str | None = None) -> tuple[Category, list[str]]
     text (its reason, a title) counts once. With no signal at all the suggestion is `prevent` and the
     word list is empty.
     """
-    core = _without_lead_verb(deliverable(core if core is not None else text))
     rest = _without_lead_verb(" ".join(text.split()))
     found = term_matches(folded(rest))
     if found and not rest.isascii():
@@ -277,18 +290,26 @@ def categorise(text: str, core: str | None = None) -> tuple[Category, list[str]]
         found = {cat: hits for cat, hits in found.items() if any(lead in lowered for lead in _LEADS[cat])}
     if not found:
         return Category.PREVENT, []
+    if len(found) == 1:  # every term weighs more than nothing: the one category found wins, whatever the deliverable
+        best = next(iter(found))
+        return best, list(dict.fromkeys(rest[start:end].lower() for _, start, end in found[best]))
+    core = _without_lead_verb(deliverable(core if core is not None else text))
     # Most items are one clause: their deliverable is the whole text, and its terms are the ones just found.
-    in_core = found if core == rest else term_matches(folded(core))
-    scores = dict.fromkeys(_ORDER, 0)
-    for cat, hits in found.items():
-        counts = _counts(hits)
-        core_counts = _counts(in_core.get(cat, []))
-        weights = _WEIGHTS[cat]
-        scores[cat] = sum(
-            weights[term] * (core_counts.get(term, 0) + (1 if count > core_counts.get(term, 0) else 0))
-            for term, count in counts.items()
-        )
-    best = max(_ORDER, key=lambda cat: (scores[cat], -_ORDER.index(cat)))
-    if scores[best] == 0:
+    in_core = found if core == rest else _in_prefix(found, core, rest)
+    if in_core is None:
+        in_core = term_matches(folded(core))
+    best, top = Category.PREVENT, 0
+    for cat in _ORDER:  # ties go to the category earlier in _ORDER
+        hits = found.get(cat)
+        if hits is None:
+            continue
+        weights, core_counts = _WEIGHTS[cat], _counts(in_core[cat]) if cat in in_core else {}
+        score = 0
+        for term, count in _counts(hits).items():
+            inside = core_counts.get(term, 0)
+            score += weights[term] * (inside + (count > inside))
+        if score > top:
+            best, top = cat, score
+    if top == 0:
         return Category.PREVENT, []
     return best, list(dict.fromkeys(rest[start:end].lower() for _, start, end in found[best]))

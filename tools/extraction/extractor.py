@@ -13,14 +13,15 @@ import gc
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import lru_cache, partial
+from functools import lru_cache
+from operator import attrgetter
 from typing import Final
 
 from postmortem_actions.store.records import Category
 from postmortem_actions.tools.extraction import fields as item_fields
 from postmortem_actions.tools.extraction import sentences as statements
 from postmortem_actions.tools.extraction.categories import categorise
-from postmortem_actions.tools.extraction.facts import is_html, section_title
+from postmortem_actions.tools.extraction.facts import section_title
 from postmortem_actions.tools.extraction.followups import (
     MAX_SENTENCE,
     TRACKING_LINE,
@@ -30,11 +31,11 @@ from postmortem_actions.tools.extraction.followups import (
 )
 from postmortem_actions.tools.extraction.label_lines import headed_actions, label_line
 from postmortem_actions.tools.extraction.lint import lint_findings
-from postmortem_actions.tools.extraction.models import Finding, LintFinding
+from postmortem_actions.tools.extraction.models import Finding, LintFinding, built
 from postmortem_actions.tools.extraction.prefilter import case_blind, folded
 from postmortem_actions.tools.extraction.purposes import SectionInfo, classify
 from postmortem_actions.tools.extraction.raw_items import MAX_JUDGED, RawItem
-from postmortem_actions.tools.extraction.readers.html import html_to_text, source_span
+from postmortem_actions.tools.extraction.readers.detect import detect_format, rendering
 from postmortem_actions.tools.extraction.readers.markdown import Block, Document, parse_blocks
 from postmortem_actions.tools.extraction.repeats import deduplicated
 from postmortem_actions.tools.extraction.tables import TableRow, table_rows
@@ -43,7 +44,6 @@ _POINTER: Final = case_blind(
     r"^\W*(?:see|read\s+more|follow\s+along|more\s+details?|details?\s+(?:in|at)|this\s+(?:is\s+)?tracked|"
     r"\[?this\s+(?:tracking\s+)?issue\]?)|\btrack(?:s|ing|ed)?\b|\bfollow\s+along\b|\bideas\s+for\s+resolution\b"
 )
-_TRAILING_MARKUP: Final = re.compile(r"(?:\s*<[^<>]{0,500}>)+\s*$")
 _MARKER: Final = case_blind(r"^\W{0,6}(?:\[\s*action\s+items?\s*\]|(?:\*\*|__)?action\s+items?\s*(?:\*\*|__)?\s*:)")
 _DOCUMENTATION: Final = case_blind(r"\b(?:document\w*|docs|runbooks?|playbooks?|wiki|handbook)\b")
 _NO_DELIVERABLE: Final = LintFinding(
@@ -55,17 +55,17 @@ _NO_DELIVERABLE: Final = LintFinding(
 
 
 @lru_cache(maxsize=8)
-def extract(text: str) -> tuple[Finding, ...]:
+def extract(text: str, name: str | None = None) -> tuple[Finding, ...]:
     """Every follow-up action the document proposes, in document order, with exact quotes and offsets.
 
-    Markdown, plain text and HTML are read; offsets and quotes always refer to `text` itself. Results
-    are cached for the last few texts (parse, then record: the same document is read twice).
+    Markdown, plain text, HTML, MediaWiki, AsciiDoc, reStructuredText and MDX are read: the extension of `name`
+    (a file's name or path) says which where it names one, the content otherwise (readers/detect.py). Offsets and
+    quotes always refer to `text` itself. Results are cached for the last few texts (parse, then record: the
+    same document is read twice).
     """
     with _collector_paused():
-        if is_html(text):
-            rendered, origin = html_to_text(text)
-            return tuple(_extract(rendered, text, partial(_in_source, text, origin)))
-        return tuple(_extract(text, text, None))
+        rendered, place = rendering(detect_format(text, name), text)
+        return tuple(_extract(rendered, text, place))
 
 
 @contextmanager
@@ -86,17 +86,9 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _in_source(source: str, origin: list[int], start: int, end: int) -> tuple[int, int]:
-    """Where the span [start, end) of an HTML document's rendering lies in the document (see html_text)."""
-    start, end = source_span(origin, start, end)
-    tail = _TRAILING_MARKUP.search(source, max(start, end - 2000), end)
-    if tail is not None and tail.start() > start:
-        end = tail.start()  # the quote ends with the item's text, not with the next element's tags
-    return start, end
-
-
 def _extract(text: str, source: str, place: Callable[[int, int], tuple[int, int]] | None) -> list[Finding]:
-    """The findings of a Markdown or plain text; `place` maps its offsets into `source` when it is a rendering."""
+    """The findings of a Markdown or plain text; `place` maps its offsets into `source` when it is a rendering (the
+    offsets are the same when it is None)."""
     doc = parse_blocks(text)
     infos = classify(doc)
     raws: list[RawItem] = []
@@ -124,7 +116,7 @@ def _extract(text: str, source: str, place: Callable[[int, int], tuple[int, int]
         else:
             raws.extend(_in_narrative(doc, block))
     raws.extend(headed_actions(doc, infos))
-    raws.sort(key=lambda r: r.start)
+    raws.sort(key=attrgetter("start"))
     titles: dict[int, str] = {}  # a section's clean title, worked out once for all its findings
     found: list[Finding] = []
     for raw in deduplicated(raws):
@@ -149,13 +141,14 @@ def _in_narrative(doc: Document, block: Block) -> list[RawItem]:
         ticket_links = [t for t in item_fields.tickets(sentence, doc.definitions) if "://" in t] if linked else []
         plain = item_fields.clean(sentence, doc.definitions) if ticket_links else sentence
         lowered = folded(plain)
-        pointer = bool(ticket_links) and bool(_POINTER.search(lowered)) and not statements.is_excluded(sentence)
-        if UMBRELLA.search(sentence) or TRACKING_LINE.match(lowered):
+        own = lowered if plain is sentence else folded(sentence)
+        pointer = bool(ticket_links) and bool(_POINTER.search(lowered)) and not statements.is_excluded(sentence, own)
+        if UMBRELLA.found(sentence, own) or TRACKING_LINE.match(lowered):
             pass  # announces the list, or a bare "Tracking issue: URL" line
-        elif _MARKER.match(folded(sentence)):
+        elif _MARKER.match(own):
             raws.extend(raw_sentence(doc, block, s, e, "marker", True))
-        elif statements.is_commitment(sentence) or (
-            statements.is_future_with(sentence) and item_fields.due(sentence) is not None
+        elif statements.is_commitment(sentence, own) or (
+            statements.is_future_with(sentence, own) and item_fields.due(sentence) is not None
         ):
             raws.extend(raw_sentence(doc, block, s, e, "prose", False))
         elif pointer and raws and raws[-1].end == (previous[1] if previous else -1):
@@ -208,17 +201,21 @@ def _from_row(row: TableRow) -> RawItem:
 
 
 def _finish(raw: RawItem, section: str, start: int, end: int, quote: str) -> Finding:
-    guessed = categorise(raw.context[:MAX_JUDGED], raw.core[:MAX_JUDGED] if raw.core else None)
-    category, words = raw.category or guessed
-    if raw.category and guessed[0] == Category.PROCESS and _DOCUMENTATION.search(folded(raw.context)):
-        category, words = guessed  # the guide: documentation is process, whatever the table's type column says
+    if raw.category is None:
+        category, words = categorise(raw.context[:MAX_JUDGED], raw.core[:MAX_JUDGED] if raw.core else None)
+    else:
+        category, words = raw.category
+        if _DOCUMENTATION.search(folded(raw.context)):
+            guessed = categorise(raw.context[:MAX_JUDGED], raw.core[:MAX_JUDGED] if raw.core else None)
+            if guessed[0] == Category.PROCESS:
+                category, words = guessed  # the guide: documentation is process, whatever the type column says
     # A completed item had its finish line; there is nothing left to sharpen.
     lint = [] if raw.done else lint_findings(raw.lint_text[:MAX_JUDGED])
     if raw.problem_only and not lint:
         lint = [_NO_DELIVERABLE]
     tickets = list(dict.fromkeys(raw.tickets))
-    # model_validate of a dict skips BaseModel.__init__'s keyword handling: a third less per finding.
-    return Finding.model_validate(
+    return built(
+        Finding,
         {
             "text": raw.text,
             "quote": quote,
@@ -235,5 +232,5 @@ def _finish(raw: RawItem, section: str, start: int, end: int, quote: str) -> Fin
             "section": section,
             "vague": bool(lint),
             "lint": lint,
-        }
+        },
     )

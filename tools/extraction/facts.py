@@ -57,20 +57,23 @@ def _plain(fragment: str) -> str:
     return " ".join(html.unescape(_TAG.sub("", fragment)).split())
 
 
-def headings(text: str) -> list[tuple[int, int, str]]:
+def headings(text: str, name: str | None = None) -> list[tuple[int, int, str]]:
     """(offset, level, heading) for every heading, in order, read by the extractor's own reader: one parse gives the
     sections a tool returns and the sections findings name, with the same clean titles. Fenced code, comments and
-    front matter hold no headings. An HTML document's headings come from its rendering, placed at their tags."""
-    from postmortem_actions.tools.extraction.readers.html import html_to_text, source_span
+    front matter hold no headings. A rendered document's headings (HTML, wiki markup) are placed at their markup,
+    an HTML heading at its tag; `name` is the file's name, whose extension may say the format."""
+    from postmortem_actions.tools.extraction.readers.detect import detect_format, rendering
     from postmortem_actions.tools.extraction.readers.markdown import parse_blocks
 
-    source, origin = html_to_text(text) if is_html(text) else (text, None)
+    fmt = detect_format(text, name)
+    source, place = rendering(fmt, text)
     doc = parse_blocks(source)
     found = []
     for heading in doc.sections[1:]:
         start = source.rfind("\n", 0, heading.start) + 1  # the heading's line, with its marks
-        if origin is not None:  # the section starts at the heading's tag, before its text
-            start = source_span(origin, start, heading.end)[0]
+        if place is not None:  # the section starts at the heading's markup, before its text
+            start = place(start, heading.end)[0]
+        if fmt == "html":
             tags = _HEADING_TAG.finditer(text, max(0, start - 2000), start + 1)
             start = max((tag.start() for tag in tags), default=start)
         found.append((start, heading.level, section_title(heading.title, doc.definitions)))
@@ -84,9 +87,10 @@ def section_title(title: str, definitions: dict[str, str]) -> str:
     return " ".join(_EMPHASIS.sub(r"\1", clean(title, definitions)).split())
 
 
-def sections(text: str, budget: int = SECTION_TEXT_BUDGET) -> list[Section]:
-    """Split a document at its headings; section texts share `budget` characters and are cut beyond it."""
-    marks = headings(text)
+def sections(text: str, budget: int = SECTION_TEXT_BUDGET, name: str | None = None) -> list[Section]:
+    """Split a document at its headings; section texts share `budget` characters and are cut beyond it. `name` is
+    the file's name, whose extension may say the format."""
+    marks = headings(text, name)
     bounds: list[tuple[int, int, int, str]] = []
     if not marks or text[: marks[0][0]].strip():
         first = marks[0][0] if marks else len(text)
@@ -118,12 +122,13 @@ def _front_matter(text: str) -> dict[str, str]:
     return fields
 
 
-def find_title(text: str) -> str:
-    """The document's title: front matter, the first heading, an HTML title, or the first line."""
+def find_title(text: str, name: str | None = None) -> str:
+    """The document's title: front matter, the first heading, an HTML title, or the first line. `name` is the
+    file's name, whose extension may say the format."""
     fields = _front_matter(text)
     if fields.get("title"):
         return fields["title"][:300]
-    marks = headings(text)
+    marks = headings(text, name)
     top = min(marks, key=lambda m: (m[1], m[0])) if marks else None
     if top and top[2]:
         return top[2][:300]

@@ -19,7 +19,8 @@ _INLINE_LINK: Final = re.compile(
 )
 _REF_LINK: Final = re.compile(r"(!?)\[([^\[\]\n]{1,300})\](?:\[([^\[\]\n]{0,200})\])?(?![(:])")
 _AUTOLINK: Final = re.compile(r"<(https?://[^\s<>]{1,2000})>")
-_BARE_URL: Final = re.compile(r"(?<![<\w])(?<!\]\()https?://[^\s<>()\[\]]{1,2000}")
+# "http" first, then the look back at what precedes it: the engine skips from "http" to "http".
+_BARE_URL: Final = re.compile(r"http(?<![<\w]http)(?<!\]\(http)s?://[^\s<>()\[\]]{1,2000}")
 _HTML_TAG: Final = re.compile(r"</?[a-zA-Z][^<>\n]{0,300}>")
 # These open with a literal and look back after it ("X(?<![\w/.-].)" is "(?<![\w/.-])X"): the engine skips from
 # literal to literal instead of trying the look-back at every position.
@@ -95,10 +96,12 @@ _DATE: Final = (
     rf"eo[wmqy]|\d{{1,2}}/\d{{1,2}}/\d{{2,4}})"
 )
 _RANGE: Final = rf"{_DATE}(?:\s*(?:-|–|—|to|through)\s*{_DATE})?"
-# (?=[abdefintuw]): a word that cannot start a keyword is passed over without trying all thirteen.
+# Each keyword by its first letter, then a look back for the start of a word ("d(?<!\w.)" is "\bd"): a letter that
+# starts no keyword is passed over at once, and one that does is tried against its own keywords only.
 _DUE_IN_TEXT_SOURCE: Final = (
-    rf"\b(?=[abdefintuw])(?:due(?:\s+date)?|by|before|until|deadline|eta|target(?:\s+date)?|no\s+later\s+than|at|"
-    rf"in|for|within)\b\s*:?\s*({_RANGE})(?![\w-])"
+    r"(?:d(?<!\w.)(?:ue(?:\s+date)?|eadline)|b(?<!\w.)(?:y|efore)|u(?<!\w.)ntil|e(?<!\w.)ta|"
+    r"t(?<!\w.)arget(?:\s+date)?|n(?<!\w.)o\s+later\s+than|a(?<!\w.)t|i(?<!\w.)n|f(?<!\w.)or|w(?<!\w.)ithin)"
+    rf"\b\s*:?\s*({_RANGE})(?![\w-])"
 )
 _DUE_IN_TEXT: Final = re.compile(_DUE_IN_TEXT_SOURCE, re.IGNORECASE)
 _DUE_IN_FOLDED: Final = case_blind(_DUE_IN_TEXT_SOURCE)  # the same matches, over folded text, four times faster
@@ -107,9 +110,12 @@ _DUE_IN_HEADING: Final = re.compile(
     rf"\b(?:due|by|target|until)\s*:?\s*({_RANGE})",
     re.IGNORECASE,
 )
-# Every form of _DATE holds a digit, a month's name or one of these words; most action items hold none of them.
-_DIGIT: Final = re.compile(r"\d")
+# Every form of _DATE holds four digits in a row, a quarter or half ("q3", "h1"), or one of these words or marks;
+# most action items hold none of them, even those with a number ("queue 7", "above 10k").
+_DATE_NUMBERS: Final = re.compile(r"\d\d\d\d|[qh][1-4]")
 _DATE_WORDS: Final = (
+    "fy",
+    "/",
     "jan",
     "feb",
     "mar",
@@ -149,9 +155,15 @@ _NOT_OWNERS: Final = frozenset({"we", "us", "our", "i", "me", "the team", "team"
 _DONE_MARK: Final = Guarded(
     re.compile(
         r"✅|✔|☑|^\W{0,4}(?:done|completed?|fixed|shipped|resolved)\b(?:\W|$)|[\[(]\s*(?:done|completed?|fixed|shipped|"
-        r"resolved|closed|merged)\b[^)\]\n]{0,60}[)\]]\W*$",
+        r"resolved|closed|merged)\b[^)\]\n]{0,60}[)\]]\W*$|(?:\*\*|__)[ \t]*(?:done|completed?|fixed|shipped|resolved)"
+        r"[ \t]*[.!]?[ \t]*(?:\*\*|__)[ \t.]*$",
         re.IGNORECASE,
     )
+)
+# "... **Done**": a status word in bold ends the item (a wiki's bold "Done" renders so).
+_BOLD_STATUS: Final = re.compile(
+    r"[ \t]*(?:\*\*|__)[ \t]*(?:done|completed?|fixed|shipped|resolved)[ \t]*[.!]?[ \t]*(?:\*\*|__)[ \t.]*$",
+    re.IGNORECASE,
 )
 _DONE_TENSE: Final = Guarded(
     re.compile(
@@ -178,7 +190,12 @@ _LEADING_MARK: Final = re.compile(
 
 
 _EMPTY_ASIDE: Final = re.compile(r"\(\s*([^()]{0,200}?)[\s,;]*\)")
+# What _EMPTY_ASIDE changes: an aside that opens with a space, closes after a space or separator, or is empty.
+_ASIDE_TO_TIDY: Final = re.compile(r"\(\s|[\s,;]\)|\(\)")
 _STATUS_WORD: Final = re.compile(r"^\s*(?:DONE|TODO|WIP)\b[\s:–—-]*")
+_STATUS_WORDS: Final = ("DONE", "TODO", "WIP")
+# Every change clean() makes needs one of these characters or _STATUS_WORDS, or a character outside printable ASCII.
+_MARKUP_CHAR: Final = re.compile(r"[:\[<(*_~]")
 # A trailing status mark opens with one of these (see _TRAILING_STATUS).
 _STATUS_OPENERS: Final = ("[", "(", "✅", "✔", "☑")
 
@@ -201,6 +218,8 @@ def links(fragment: str, definitions: dict[str, str]) -> list[str]:
             key = (m.group(3) or m.group(2)).strip().lower()
             if not m.group(1) and key in definitions:
                 found.append((m.start(), definitions[key]))
+    if not found:
+        return []
     return list(dict.fromkeys(url for _, url in sorted(found)))
 
 
@@ -223,21 +242,29 @@ def tickets(fragment: str, definitions: dict[str, str], *, any_key: bool = False
         refs += [m.group(0) for m in _KEY.finditer(plain) if any_key or m.group(1) not in _NOT_KEYS]
     if "#" in plain:
         refs += [m.group(0) for m in _HASH.finditer(plain)]
-    return list(dict.fromkeys(refs))
+    return list(dict.fromkeys(refs)) if refs else refs
 
 
 def _is_ticket_url(url: str) -> bool:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False  # "http://[x/1": not a URL (unbalanced brackets in the host)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return False
     return parts.path.strip("/") != "" and not _NOT_TICKET_URL.search(url)
 
 
-def due(fragment: str) -> str | None:
-    """A due date or period the fragment states ('by 2026-01-15', 'Q4 2025', 'at the end of 2023')."""
-    if not fragment or (not _DIGIT.search(fragment) and not any_in(folded(fragment), _DATE_WORDS)):
+def due(fragment: str, lowered: str | None = None) -> str | None:
+    """A due date or period the fragment states ('by 2026-01-15', 'Q4 2025', 'at the end of 2023').
+
+    `lowered` is `prefilter.folded(fragment)` when the caller has it."""
+    if not fragment:
         return None
-    match = _DUE_IN_FOLDED.search(folded(fragment))
+    lowered = folded(fragment) if lowered is None else lowered
+    if not any_in(lowered, _DATE_WORDS) and not _DATE_NUMBERS.search(lowered):
+        return None
+    match = _DUE_IN_FOLDED.search(lowered)
     return " ".join(fragment[match.start(1) : match.end(1)].split()) if match else None
 
 
@@ -255,9 +282,14 @@ def due_cell(cell: str) -> str | None:
     return " ".join(match.group(1).split()) if match else None
 
 
-def owner(fragment: str) -> str | None:
-    """An owner the fragment names: 'Owner: Dana', '(@dana)', '— @dana', 'The SRE team will ...'."""
-    if not fragment or ("@" not in fragment and "team" not in fragment and not any_in(folded(fragment), _OWNER_WORDS)):
+def owner(fragment: str, lowered: str | None = None) -> str | None:
+    """An owner the fragment names: 'Owner: Dana', '(@dana)', '— @dana', 'The SRE team will ...'.
+
+    `lowered` is `prefilter.folded(fragment)` when the caller has it."""
+    if not fragment:
+        return None
+    lowered = folded(fragment) if lowered is None else lowered
+    if "@" not in fragment and "team" not in fragment and not any_in(lowered, _OWNER_WORDS):
         return None
     for match in _OWNER.finditer(fragment):
         name = next(g for g in match.groups() if g)
@@ -267,12 +299,15 @@ def owner(fragment: str) -> str | None:
     return None
 
 
-def done(fragment: str) -> bool:
-    """Whether the fragment marks itself done ('(Done)', '✅', 'DONE:') or states it in the perfect tense."""
+def done(fragment: str, lowered: str | None = None) -> bool:
+    """Whether the fragment marks itself done ('(Done)', '✅', 'DONE:') or states it in the perfect tense.
+
+    `lowered` is `prefilter.folded(fragment)` when the caller has it."""
     if not fragment:
         return False
-    lowered = folded(fragment)  # folding keeps "*", "_" and " ", so it commutes with the strip below
-    return bool(_DONE_MARK.search(fragment, lowered) or _DONE_TENSE.match(fragment.strip("*_ "), lowered.strip("*_ ")))
+    # Folding keeps "*", "_" and " ", so it commutes with the strip below.
+    lowered = folded(fragment) if lowered is None else lowered
+    return bool(_DONE_MARK.found(fragment, lowered) or _DONE_TENSE.match(fragment.strip("*_ "), lowered.strip("*_ ")))
 
 
 def done_status(cell: str) -> bool:
@@ -282,6 +317,9 @@ def done_status(cell: str) -> bool:
 
 def clean(fragment: str, definitions: dict[str, str]) -> str:
     """One readable line: links reduced to their labels, trailing links and status marks, emphasis dropped."""
+    line = " ".join(fragment.split())
+    if _MARKUP_CHAR.search(line) is None and line.isascii() and line.isprintable() and not any_in(line, _STATUS_WORDS):
+        return line.strip(" -–—|:;,(")  # nothing below would change it
     lead = _LEADING_MARK.match(fragment) if ":" in fragment or "[" in fragment else None
     text = fragment[lead.end() :] if lead else fragment  # anchored: one match at most, at the start
     if "](" in text:
@@ -304,12 +342,14 @@ def clean(fragment: str, definitions: dict[str, str]) -> str:
         text = _BARE_URL.sub(
             lambda m: "" if m.end() >= len(text) - 1 or text[m.start() - 1 : m.start()] in "(," else m.group(0), text
         )
-    if "(" in text:
+    if "(" in text and _ASIDE_TO_TIDY.search(text):
         text = _EMPTY_ASIDE.sub(lambda m: f"({m.group(1)})" if m.group(1) else "", text)
+    if text.rstrip(" \t.").endswith(("**", "__")):
+        text = _BOLD_STATUS.sub("", text)
     text = text.replace("**", "").replace("__", "").replace("~~", "")
-    if any_in(text, _STATUS_OPENERS) and _TRAILING_STATUS.search(text):
+    if any_in(text, _STATUS_OPENERS) and _TRAILING_STATUS.found(text):
         text = _TRAILING_STATUS.pattern.sub("", text)
-    if any_in(text, ("DONE", "TODO", "WIP")):
+    if any_in(text, _STATUS_WORDS):
         text = text[status.end() :] if (status := _STATUS_WORD.match(text)) else text
     # The clean line may become a candidate's text: nothing a text field refuses stays in it (store.text).
     if not (text.isascii() and text.isprintable()) and refusal(text) is not None:

@@ -63,10 +63,12 @@ _DROPPED: Final = Guarded(
 MAX_SENTENCE: Final = 1500
 
 
-def _not_a_task(line: str) -> bool:
-    """Whether a line states what happened, thanks someone, or continues the line above (see _NOT_A_TASK_LEAD)."""
-    lowered = folded(line)
-    return bool(_NOT_A_TASK_LEAD.match(lowered) or _NOT_A_TASK_WORDS.search(line, lowered))
+def _not_a_task(line: str, lowered: str | None = None) -> bool:
+    """Whether a line states what happened, thanks someone, or continues the line above (see _NOT_A_TASK_LEAD).
+
+    `lowered` is `prefilter.folded(line)` when the caller has it."""
+    lowered = folded(line) if lowered is None else lowered
+    return bool(_NOT_A_TASK_LEAD.match(lowered) or _NOT_A_TASK_WORDS.found(line, lowered))
 
 
 def _item_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -99,6 +101,29 @@ def _is_label(doc: Document, block: Block) -> bool:
     return len(plain.split()) <= 6 and not _LINE_END.search(fragment) and not statements.is_imperative(plain)
 
 
+def _stated(
+    doc: Document, fragment: str, details: str, label_text: str, block: Block, info: SectionInfo
+) -> tuple[bool, str | None, str | None, list[str]]:
+    """What an item, its details, the label above it and its section state: done, owner, due date, shared tickets.
+
+    Most items have no details and no label: those are not read at all (every reader returns nothing for "")."""
+    lowered = folded(fragment)
+    done = bool(block.checked) or item_fields.done(fragment, lowered) or info.done
+    owner = item_fields.owner(fragment, lowered)
+    due = item_fields.due(fragment, lowered)
+    shared: list[str] = []
+    if details:
+        owner = owner or item_fields.owner(details)
+        due = due or item_fields.due(details)
+        shared = item_fields.tickets(details, doc.definitions)
+    if label_text:
+        done = done or item_fields.done(label_text)
+        owner = owner or item_fields.owner(label_text)
+        due = due or item_fields.due_in_heading(label_text)
+        shared = shared + item_fields.tickets(label_text, doc.definitions)
+    return done, owner or info.owner, due or info.due, shared + info.tickets
+
+
 def _listed(
     doc: Document, start: int, end: int, block: Block, info: SectionInfo, placement: Placement, label: Block | None
 ) -> list[RawItem]:
@@ -111,15 +136,10 @@ def _listed(
             for c in (doc.blocks[i] for i in block.children)
             if not statements.is_imperative(text[c.start : c.end])
         )
-        if placement != "lines"
+        if placement != "lines" and block.children
         else ""
     )
-    done = bool(block.checked) or item_fields.done(fragment) or info.done or item_fields.done(label_text)
-    owner = item_fields.owner(fragment) or item_fields.owner(details) or item_fields.owner(label_text) or info.owner
-    due = item_fields.due(fragment) or item_fields.due(details) or item_fields.due_in_heading(label_text) or info.due
-    shared = (
-        item_fields.tickets(details, doc.definitions) + item_fields.tickets(label_text, doc.definitions) + info.tickets
-    )
+    done, owner, due, shared = _stated(doc, fragment, details, label_text, block, info)
     bold = _BOLD_TITLE.match(fragment)
     if bold is not None:
         title = " ".join(bold.group(2).split()).rstrip(":")
@@ -200,9 +220,14 @@ def _from_item(doc: Document, block: Block, info: SectionInfo) -> list[RawItem]:
         return []  # a detail of the item above; a sub-task (an imperative of its own) is an action
     if _is_label(doc, block) and (block.children or fragment.rstrip(" *_").endswith(":")):
         return []
-    if _DROPPED.search(fragment):
+    lowered = folded(fragment)
+    if _DROPPED.found(fragment, lowered):
         return []  # listed, then rejected: "won't do", "decided against", struck through
-    if _not_a_task(fragment) and not statements.is_imperative(fragment) and not statements.is_commitment(fragment):
+    if (
+        _not_a_task(fragment, lowered)
+        and not statements.is_imperative(fragment)
+        and not statements.is_commitment(fragment, lowered)
+    ):
         return []  # a list explaining what happened, inside the follow-up section
     placement: Placement = "checklist" if block.checked is not None else "list"
     return _listed(doc, block.start, block.end, block, info, placement, label)
@@ -213,7 +238,7 @@ def _from_lines(doc: Document, block: Block, info: SectionInfo) -> list[RawItem]
     raws: list[RawItem] = []
     for s, e in block.lines:
         line = doc.text[s:e]
-        if UMBRELLA.search(line) or len(line.split()) < 3 or _not_a_task(line) or statements.is_excluded(line):
+        if UMBRELLA.found(line) or len(line.split()) < 3 or _not_a_task(line) or statements.is_excluded(line):
             continue
         raws.extend(_listed(doc, s, e, block, info, "lines", None))
     return raws
@@ -252,7 +277,7 @@ def _task_sentence(
     sentence: str, length: int, raws: list[RawItem], previous: tuple[int, int] | None, single_line: bool
 ) -> bool:
     """Whether a paragraph's sentence is an action of its own (not a lead-in, not a remark on the one before)."""
-    if length > MAX_SENTENCE or UMBRELLA.search(sentence) or not statements.is_task_like(sentence):
+    if length > MAX_SENTENCE or UMBRELLA.found(sentence) or not statements.is_task_like(sentence):
         return False
     continues = bool(raws) and raws[-1].end == (previous[1] if previous else -1) and not single_line
     return not (continues and not statements.is_imperative(sentence) and not statements.is_commitment(sentence))

@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 from typing import Final
 
-from postmortem_actions.tools.extraction.models import LintFinding, LintKind, LintResult
+from postmortem_actions.tools.extraction.models import LintFinding, LintKind, LintResult, built
 from postmortem_actions.tools.extraction.prefilter import Guarded, case_blind, folded
 
 # Where the deliverable ends and the reason begins. Every pattern is linear: alternations of words.
@@ -121,26 +121,26 @@ def lint_findings(text: str) -> list[LintFinding]:
                 needs="the artifact, system or document it changes, and the state it must reach",
             )
         )
-    if (blanket := _GUARDED_BLANKET.search(core, lowered)) is not None:
+    if (blanket := _GUARDED_BLANKET.span(core, lowered)) is not None:
         found.append(
             LintFinding(
                 kind="unbounded",
-                words=blanket.group(0),
+                words=core[blanket[0] : blanket[1]],
                 why="a promise about everything ('make sure all ...') names an outcome, not a task with an end",
                 needs="the concrete list it covers, or the mechanism (check, alert, review) that enforces it",
             )
         )
     for kind, pattern, why, needs in _GUARDED_RULES:
-        match = pattern.search(core, lowered)
-        if match is not None and kind == "exploratory" and _ABOUT.search(core, 0, match.start()):
-            match = None  # "a runbook for investigating X": the runbook is the deliverable
-        if match is None:
+        span = pattern.span(core, lowered)
+        if span is not None and kind == "exploratory" and _ABOUT.search(core, 0, span[0]):
+            span = None  # "a runbook for investigating X": the runbook is the deliverable
+        if span is None:
             continue
         if kind == "unbounded" and (_THRESHOLD.search(core) or _CONCRETE_AND.search(core)):
             continue  # a number or a concrete verb alongside gives it an end
         if kind == "unbounded" and any(f.kind == "unbounded" for f in found):
             continue
-        found.append(LintFinding(kind=kind, words=match.group(0), why=why, needs=needs))
+        found.append(built(LintFinding, {"kind": kind, "words": core[span[0] : span[1]], "why": why, "needs": needs}))
     return found
 
 

@@ -42,6 +42,18 @@ def any_in(text: str, needles: tuple[str, ...]) -> bool:
     return False
 
 
+def alternation(words: set[str]) -> str:
+    """An alternation over `words` as a trie: the engine reads each letter once, and the longest word wins."""
+    ends = "" in words
+    branches: dict[str, set[str]] = {}
+    for word in words - {""}:
+        branches.setdefault(word[0], set()).add(word[1:])
+    body = "|".join(re.escape(letter) + alternation(rests) for letter, rests in sorted(branches.items()))
+    if not body:
+        return ""
+    return f"(?:{body}|)" if ends else f"(?:{body})"
+
+
 class Guarded:
     """A compiled pattern, literals of which each of its matches contains one (None: no such literals), and, for a
     case-blind pattern written in lower case, its case-sensitive twin over folded text (see `case_blind`)."""
@@ -66,9 +78,33 @@ class Guarded:
         A case-blind pattern is first run over the folded text, which is faster; the pattern itself runs only
         when it will match, to give the match in the text's own letters."""
         lowered = folded(text) if lowered is None else lowered
-        if not self.possible(lowered) or (self.folded is not None and self.folded.search(lowered) is None):
+        if self.needles is not None:
+            for needle in self.needles:  # possible(), written out: this runs a few times for every action item
+                if needle in lowered:
+                    break
+            else:
+                return None
+        if self.folded is not None and self.folded.search(lowered) is None:
             return None
         return self.pattern.search(text)
+
+    def found(self, text: str, lowered: str | None = None) -> bool:
+        """`bool(pattern.search(text))`, from the folded text alone when the pattern has a folded twin."""
+        span = self.span(text, lowered)
+        return span is not None
+
+    def span(self, text: str, lowered: str | None = None) -> tuple[int, int] | None:
+        """The span of `pattern.search(text)`, from the folded text alone when the pattern has a folded twin (it
+        matches at the same offsets): slice `text` with it for the match in the text's own letters."""
+        lowered = folded(text) if lowered is None else lowered
+        if self.needles is not None:
+            for needle in self.needles:
+                if needle in lowered:
+                    break
+            else:
+                return None
+        match = self.pattern.search(text) if self.folded is None else self.folded.search(lowered)
+        return None if match is None else match.span()
 
     def match(self, text: str, lowered: str | None = None) -> re.Match[str] | None:
         """`pattern.match(text)`, skipped like `search` when it cannot match."""

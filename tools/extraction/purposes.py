@@ -76,7 +76,7 @@ _TIMESTAMPISH: Final = re.compile(
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class SectionInfo:
     """A section's purpose and what it states for all of its items."""
 

@@ -12,7 +12,7 @@ from postmortem_actions.tools.extraction.models import Placement
 MAX_JUDGED: Final = 1000
 
 
-@dataclass
+@dataclass(slots=True)
 class RawItem:
     """Where a follow-up sits and what its own words state; `extractor` turns it into a `Finding`."""
 

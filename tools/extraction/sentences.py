@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from postmortem_actions.tools.extraction.prefilter import Guarded, any_in, case_blind, folded
+from postmortem_actions.tools.extraction.prefilter import Guarded, alternation, case_blind, folded
 
 _ABBREVIATIONS: Final = frozenset(
     [
@@ -50,7 +50,8 @@ _NEXT_START: Final = re.compile(
 )
 _CLAUSE: Final = re.compile(r"[:;]\s+")
 
-_SUBJECT: Final = r"(?:we|i|(?:the\s+|our\s+)?[\w-]+\s+teams?)"
+_PERSON: Final = r"(?:we|i)"
+_TEAM: Final = r"(?:the\s+|our\s+)?[\w-]+\s+teams?"
 # "will" and "'ll" count only before an action: "we'll have confidence", "we will be fine" are not work.
 _WILL: Final = r"(?:will|'ll|shall)(?!\s+(?:have(?!\s+to)|be(?!\s+\w+ing\b)|know|see|feel|get|continue|not)\b)"
 _MODAL: Final = (
@@ -71,8 +72,7 @@ _ORGANISATION: Final = (
 )
 # Every other form of commitment; in lower case, so it also runs case-sensitively over folded text (see
 # prefilter.case_blind), which is several times faster than a case-blind search.
-_COMMIT_LOWER: Final = (
-    rf"\b{_SUBJECT}\s*{_MODAL}|"
+_COMMIT_REST: Final = (
     rf"\b(?:we|i)\b[^.;!?]{{0,200}}?\b(?:and|but)\s+(?:{_WILL}|plan\s+to|intend\s+to)\s+(?!be\s+able)\w+|"
     r"\bha(?:s|ve)\s+(?:some\s+)?(?:extra\s+|more\s+|additional\s+|further\s+|remaining\s+)?work\s+to\s+do\b|"
     r"\bremains?\s+a\s+priority\b|\bin\s+the\s+(?:near|coming)\s+(?:future|days|weeks|months)\b|"
@@ -85,11 +85,14 @@ _COMMIT_LOWER: Final = (
     r"\bwill\s+be\s+(?!able\b|back\b|available\b|affected\b)\w+(?:ed|en|ne|wn|ilt|ut|ade)\b|"
     r"\bis\s+being\s+tracked\b|\bremains?\s+to\s+be\s+done\b"
 )
-_COMMIT: Final = re.compile(rf"{_COMMIT_LOWER}|{_ORGANISATION}", re.IGNORECASE)
-_COMMIT_FOLDED: Final = case_blind(_COMMIT_LOWER)
+_COMMIT: Final = re.compile(rf"\b(?:{_PERSON}|{_TEAM})\s*{_MODAL}|{_COMMIT_REST}|{_ORGANISATION}", re.IGNORECASE)
+# _COMMIT's other alternatives, over folded text; a team as the subject ("the SRE team will") only where "team" is,
+# because trying it at every word costs as much as all the others together.
+_COMMIT_FOLDED: Final = case_blind(rf"\b{_PERSON}\s*{_MODAL}|{_COMMIT_REST}")
+_TEAM_COMMIT_FOLDED: Final = case_blind(rf"\b{_TEAM}\s*{_MODAL}")
 _ORGANISATION_COMMIT: Final = Guarded(re.compile(_ORGANISATION, re.IGNORECASE))
 # Every alternative of _COMMIT and _PROPOSAL_QUESTION contains one of these; most narrative sentences contain
-# none, and a substring test is far cheaper than the alternation.
+# none, and looking for them is far cheaper than the alternation.
 _HINTS: Final = (
     "will",
     "'ll",
@@ -152,6 +155,8 @@ _HINTS: Final = (
     "can ",
     "why",
 )
+# One pass over the text for all of them (a trie: each letter is read once), not a substring test for each.
+_HINT: Final = re.compile(alternation(set(_HINTS)))
 _FUTURE: Final = case_blind(r"\bwill\s+(?!continue\b|not\b|be\s+able\b)\w+|\bis\s+(?:scheduled|planned|due)\b")
 _PROPOSAL_QUESTION: Final = case_blind(
     r"^\W*(?:should|could|can|shall)\s+we\b[^?]{8,}\?\W*$|^\W*why\s+(?:don't|not)\s+we\b"
@@ -261,35 +266,40 @@ def clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return committed if len(committed) > 1 else [(start, end)]
 
 
-def _may_commit(sentence: str) -> bool:
-    return any_in(sentence.lower(), _HINTS)
-
-
 def _commits(sentence: str, lowered: str) -> bool:
-    """What `_COMMIT.search(sentence)` says, from `lowered` (= `folded(sentence)`) where it can."""
-    return bool(_COMMIT_FOLDED.search(lowered) or _ORGANISATION_COMMIT.search(sentence, lowered))
+    """What `bool(_COMMIT.search(sentence))` says, from `lowered` (= `folded(sentence)`) where it can."""
+    return bool(
+        _COMMIT_FOLDED.search(lowered)
+        or ("team" in lowered and _TEAM_COMMIT_FOLDED.search(lowered))
+        or _ORGANISATION_COMMIT.found(sentence, lowered)
+    )
 
 
-def is_commitment(sentence: str) -> bool:
-    """Whether a sentence of narrative commits the authors to (or proposes) future work."""
-    if not _may_commit(sentence):
+def is_commitment(sentence: str, lowered: str | None = None) -> bool:
+    """Whether a sentence of narrative commits the authors to (or proposes) future work.
+
+    `lowered` is `prefilter.folded(sentence)` when the caller has it."""
+    lowered = folded(sentence) if lowered is None else lowered
+    # Every commitment holds a hint word; most sentences of a story hold none.
+    if _HINT.search(lowered if sentence.isascii() else sentence.lower()) is None:
         return False
-    lowered = folded(sentence)
-    if is_excluded(sentence, lowered) or _DONE_PROSE.search(sentence, lowered):
+    if is_excluded(sentence, lowered) or _DONE_PROSE.found(sentence, lowered):
         return False
     return _commits(sentence, lowered) or bool(_PROPOSAL_QUESTION.match(lowered))  # anchored: match, not search
 
 
-def is_future_with(sentence: str) -> bool:
-    """Whether a sentence speaks of the future ('will ...', 'is scheduled'), for pairing with a stated date."""
-    lowered = folded(sentence)
+def is_future_with(sentence: str, lowered: str | None = None) -> bool:
+    """Whether a sentence speaks of the future ('will ...', 'is scheduled'), for pairing with a stated date.
+
+    `lowered` is `prefilter.folded(sentence)` when the caller has it."""
+    lowered = folded(sentence) if lowered is None else lowered
     if not _FUTURE.search(lowered):
         return False
     return not (
-        _COUNTERFACTUAL.search(sentence, lowered)
-        or _ADVICE.search(sentence, lowered)
-        or _REJECTED.search(sentence, lowered)
-        or _GENERIC.search(sentence, lowered)
+        _COUNTERFACTUAL.found(sentence, lowered)
+        or _ADVICE.found(sentence, lowered)
+        or _REJECTED.found(sentence, lowered)
+        or _GENERIC.found(sentence, lowered)
     )
 
 
@@ -308,7 +318,7 @@ def is_task_like(sentence: str) -> bool:
         bool(_IMPERATIVE.match(lowered))
         or _commits(sentence, lowered)
         or bool(_DONE_STEP.match(lowered))
-        or bool(_SECTION_PROPOSAL.search(sentence, lowered))
+        or _SECTION_PROPOSAL.found(sentence, lowered)
     )
 
 
@@ -318,9 +328,9 @@ def is_excluded(sentence: str, lowered: str | None = None) -> bool:
     `lowered` is `prefilter.folded(sentence)` when the caller has it."""
     lowered = folded(sentence) if lowered is None else lowered
     return bool(
-        _ADVICE.search(sentence, lowered)
-        or _COUNTERFACTUAL.search(sentence, lowered)
-        or _REJECTED.search(sentence, lowered)
-        or _GENERIC.search(sentence, lowered)
+        _ADVICE.found(sentence, lowered)
+        or _COUNTERFACTUAL.found(sentence, lowered)
+        or _REJECTED.found(sentence, lowered)
+        or _GENERIC.found(sentence, lowered)
         or _COMPARATIVE.match(lowered)
     )  # anchored at the start: a search would try every position

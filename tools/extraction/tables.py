@@ -48,7 +48,7 @@ _DONE_MARK_CELL: Final = re.compile(r"\bDONE\b|✅|✔|\[x\]", re.IGNORECASE)
 _TODO_MARK_CELL: Final = re.compile(r"\bTODO\b|\bopen\b|\bin\s+progress\b|\bnot\s+started\b", re.IGNORECASE)
 
 
-@dataclass
+@dataclass(slots=True)
 class TableRow:
     """One action from a table row: the action cell's span and what the other cells state."""
 

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
+from postmortem_actions.tools.extraction.readers.offsets import OffsetMap
+
 # The second form covers <!doctype>, <?xml ?> and <![CDATA[, which a browser reads as bogus comments.
 _TAG: Final = re.compile(r"</?([a-zA-Z][^\s/>]*)([^>]*)>|<[!?][^>]*>")
 _ATTR: Final = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""")
@@ -18,6 +20,7 @@ _WS: Final = " \t\n\r\f\xa0"
 _ENTITY: Final = r"&(?:#[0-9]{1,10}|#[xX][0-9a-fA-F]{1,8}|[a-zA-Z][a-zA-Z0-9]{0,31});?"
 # Words with the spaces between them are one token, so prose costs one write per run rather than one per word.
 _TEXT: Final = re.compile(rf"[^{_WS}&|][^\t\n\r\f\xa0&|]*|[{_WS}]+|{_ENTITY}|[&|]")
+_RUN: Final = re.compile(rf"[^{_WS}&|][^\t\n\r\f\xa0&|]*")  # _TEXT's first form: words and the spaces between
 _WORD: Final = re.compile(rf"[^{_WS}&]+")
 _PRE: Final = re.compile(rf"\r\n?|\n|{_ENTITY}|[^\r\n&]+|&")
 # Dropped with all they hold. A document may leave out </head>; its <body> ends the head all the same.
@@ -51,10 +54,13 @@ _BLOCKS: Final = frozenset(
 )
 _HEADINGS: Final = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 _MARKS: Final = {"strong": "**", "b": "**", "em": "*", "i": "*", "s": "~~", "del": "~~", "strike": "~~", "code": "`"}
+_TRAILING_MARKUP: Final = re.compile(r"(?:\s*<[^<>]{0,500}>)+\s*$")
+_TAG_RUN: Final = re.compile(r"(?:\s*<[^<>]{0,500}>)+\s*")
+_LONGEST_TAG: Final = 502  # "<", up to 500 characters, ">"
 _DEEPEST: Final = 16  # deeper nesting is not indented further, so hostile nesting cannot square the output
 
 
-@dataclass
+@dataclass(slots=True)
 class _List:
     ordered: bool
     number: int
@@ -64,7 +70,7 @@ class _List:
 
 class _Renderer:
     def __init__(self, src: str) -> None:
-        self.src, self.out, self.org = src, list[str](), list[int]()
+        self.src, self.out, self.org = src, list[str](), OffsetMap()
         self.trail = self.need = self.quote = self.quoted = self.pre = self.rows = self.pending = 0
         self.space = self.cells = self.pre_body = -1  # offset of a pending space; cells in the open row (-1: none)
         self.marker: tuple[str, int] | None = None  # "# ", "- [ ] "... for the next line's first content
@@ -73,10 +79,13 @@ class _Renderer:
 
     def put(self, text: str, pos: int, exact: bool = False) -> None:
         """Append `text`: from `pos` on if `exact`, else all at `pos`; keep `trail`, the newlines ending `out`."""
-        self.out.append(text)  # synthetic text is often written late: clamping keeps offsets non-decreasing
-        self.org.extend(range(pos, pos + len(text)) if exact else [max([pos, *self.org[-1:]])] * len(text))
-        body = text.rstrip("\n")
-        self.trail = len(text) - len(body) + (0 if body else self.trail)
+        self.out.append(text)
+        self.org.add(pos, len(text), exact)
+        if text[-1:] == "\n":
+            body = text.rstrip("\n")
+            self.trail = len(text) - len(body) + (0 if body else self.trail)
+        elif text:
+            self.trail = 0
 
     def soft(self, pos: int) -> None:
         self.space = pos if self.space < 0 and self.out else self.space
@@ -107,6 +116,9 @@ class _Renderer:
         self.put(text, pos, exact)
 
     def text(self, start: int, end: int) -> None:
+        if not self.pre and (run := _RUN.match(self.src, start, end)) is not None and run.end() == end:
+            self.words(run)  # the loop below, for text that is one token (most is)
+            return
         if start == self.pre_body and self.pre:  # as a browser does, drop the newline that opens a <pre>
             start += 2 if self.src.startswith("\r\n", start) else self.src[start] in "\r\n"
         for m in (_PRE if self.pre else _TEXT).finditer(self.src, start, end):
@@ -119,13 +131,18 @@ class _Renderer:
             elif not value.strip(_WS):
                 self.soft(at)
             else:
-                body = token.rstrip(" ")
-                for word in _WORD.finditer(self.src, at, at + len(body)) if "  " in body else iter([m]):
-                    if word.start() > at:
-                        self.soft(word.start() - 1)
-                    self.content(word.group().rstrip(" "), word.start(), True)
-                if len(body) < len(token):
-                    self.soft(at + len(body))
+                self.words(m)
+
+    def words(self, run: re.Match[str]) -> None:
+        """A token of words and the single spaces between them: written as it is, a run of spaces as one."""
+        token, at = run.group(), run.start()
+        body = token.rstrip(" ")
+        for word in _WORD.finditer(self.src, at, at + len(body)) if "  " in body else iter([run]):
+            if word.start() > at:
+                self.soft(word.start() - 1)
+            self.content(word.group().rstrip(" "), word.start(), True)
+        if len(body) < len(token):
+            self.soft(at + len(body))
 
     def list_item(self, found: dict[str, str], pos: int) -> None:
         """An <li>: its marker (number or bullet, and a task box when the list or the item says it is one)."""
@@ -167,7 +184,7 @@ class _Renderer:
                 m.group(1).lower(): html.unescape(next((g for g in m.groups()[1:] if g is not None), ""))
                 for m in reversed(list(_ATTR.finditer(attrs)))
             }
-            if name in ("ul", "ol", "li", "input", "a")
+            if attrs and name in ("ul", "ol", "li", "input", "a")
             else {}
         )
         if name in _BLOCKS or name in _HEADINGS or (name in ("ul", "ol", "li") and self.cells >= 0):
@@ -243,32 +260,36 @@ class _Renderer:
         if m is None:  # a "<" that starts no tag is text, and with no ">" left, so is all that follows it
             self.text(lt, end := lt + 1 if self.gt >= 0 else len(src))
             return end
-        name, attrs = (m.group(1) or "!").lower(), m.group(2) or ""  # "!": a bogus comment, which start() ignores
+        name, attrs = m.groups()
+        name, attrs, end = (name or "!").lower(), attrs or "", m.end()  # "!": a bogus comment, which start() ignores
         if src[lt + 1] == "/":
             self.end(name, lt)
         elif name in _SKIP and not attrs.endswith("/"):
-            skip = _SKIP[name].search(src, m.end())
+            skip = _SKIP[name].search(src, end)
             return len(src) if skip is None else skip.end()
         else:
-            self.start(name, attrs, lt, m.end())
-        return m.end()
+            self.start(name, attrs, lt, end)
+        return end
 
-    def render(self) -> tuple[str, list[int]]:
-        src, i = self.src, 0
-        while i < len(src):
+    def render(self) -> tuple[str, OffsetMap]:
+        src, i, size = self.src, 0, len(self.src)
+        while i < size:
             lt = src.find("<", i)
-            lt = len(src) if lt < 0 else lt
+            lt = size if lt < 0 else lt
             if lt > i:
-                self.text(i, lt)
-            i = self.markup(lt) if lt < len(src) else lt
+                if src[i] in _WS and not self.pre and not src[i:lt].strip(_WS):
+                    self.soft(i)  # what text() does with a run of spaces between tags, without tokenising it
+                else:
+                    self.text(i, lt)
+            i = self.markup(lt) if lt < size else lt
         while self.pre:
             self.end("pre", len(src))
         self.end("table", len(src))
-        self.org.append(len(src))
+        self.org.close(len(src))
         return "".join(self.out), self.org
 
 
-def html_to_text(source: str) -> tuple[str, list[int]]:
+def html_to_text(source: str) -> tuple[str, OffsetMap]:
     """Render an HTML document as Markdown-like text, with each rendered character's offset in `source`.
 
     `origin[i]` is where `rendered[i]` came from: a text character's own offset, the "&" of an entity, the "<" of the
@@ -278,15 +299,51 @@ def html_to_text(source: str) -> tuple[str, list[int]]:
     return _Renderer(source).render()
 
 
-def source_span(origin: list[int], start: int, end: int) -> tuple[int, int]:
+def source_span(origin: OffsetMap, start: int, end: int) -> tuple[int, int]:
     """Map the rendered span [start, end) to a span of the source that holds all of its characters.
 
     The end reaches the next offset a later rendered character has, so an entity or tag behind the last character
     is included whole. Raises ValueError if the span is not within the rendering `origin` describes.
     """
-    if not 0 <= start <= end < len(origin):
-        raise ValueError(f"span [{start}, {end}) is outside a rendering of {len(origin) - 1} characters")
-    if start == end:
-        return origin[start], origin[start]
-    last = origin[end - 1]
-    return origin[start], next((origin[k] for k in range(end, len(origin)) if origin[k] > last), last)
+    return origin.span(start, end)
+
+
+def quote_span(source: str, rendered: str, origin: OffsetMap, start: int, end: int) -> tuple[int, int]:
+    """Where the rendered span [start, end) lies in the HTML `source`, for a quote: as `source_span`, without the tags
+    (and spaces) that follow the span's last character.
+
+    Raises ValueError if the span is not within the rendering `origin` describes."""
+    start, after = source_span(origin, start, end)
+    last, char = (origin[end - 1], rendered[end - 1]) if end > 0 else (-1, "")
+    # Most spans end with a character of text written as itself, followed by nothing but tags and spaces: the tags'
+    # run then starts right after it (the character, neither a space nor a bracket, is in no tag).
+    if (
+        char
+        and source[last : last + 1] == char
+        and char not in "&<>"
+        and not char.isspace()
+        and max(start, after - 2000) <= last + 1 < after
+        and _TAG_RUN.fullmatch(source, last + 1, after)
+    ):
+        return start, last + 1 if last + 1 > start else after
+    tail = _TRAILING_MARKUP.search(source, _tags_before(source, max(start, after - 2000), after), after)
+    if tail is not None and tail.start() > start:
+        after = tail.start()  # the quote ends with the item's text, not with the next element's tags
+    return start, after
+
+
+def _tags_before(source: str, low: int, end: int) -> int:
+    """A point in [low, end] before which no match of _TRAILING_MARKUP in source[low:end] starts: the start of the
+    tags (and the spaces around them) that end the span, read backwards, so that the search does not try every
+    position of the item's text."""
+    at = end
+    while True:
+        k = at
+        while k > low and source[k - 1].isspace():
+            k -= 1
+        if k == low or source[k - 1] != ">":
+            return k
+        lt = source.rfind("<", low, k - 1)
+        if lt < 0 or k - lt > _LONGEST_TAG or source.find(">", lt, k - 1) >= 0:
+            return k
+        at = lt

@@ -37,11 +37,11 @@ _QUOTE: Final = re.compile(r"^ {0,3}>")
 # A link definition; a footnote ("[^1]: text") is text and stays a paragraph.
 _DEFINITION: Final = re.compile(r"^ {0,3}\[(?!\^)([^\]\n]{1,200})\]:[ \t]*<?(\S+?)>?(?:[ \t]+.*)?$")
 _DELIMITER_CELL: Final = re.compile(r"[ \t]*:?-+:?[ \t]*")  # GFM accepts a single hyphen ("| :- |")
-_CELL_SPLIT: Final = re.compile(r"(?<!\\)\|")
+_CELL_SPLIT: Final = re.compile(r"\|(?<!\\\|)")  # a "|" not escaped; the mark first, so the engine skips to it
 _NOT_IN_DELIMITER: Final = re.compile(r"[^\s|:-]")
 
 
-@dataclass
+@dataclass(slots=True)
 class Block:
     """A run of the document: its kind, its offsets, and what the extractor needs to know about it."""
 
@@ -59,7 +59,7 @@ class Block:
     lines: list[tuple[int, int]] = field(default_factory=list)  # paragraphs: each line's span
 
 
-@dataclass
+@dataclass(slots=True)
 class Heading:
     """A section heading (index 0 is the text before the first heading, with an empty title)."""
 
@@ -70,7 +70,7 @@ class Heading:
     parent: int = -1  # enclosing section by heading level
 
 
-@dataclass
+@dataclass(slots=True)
 class Document:
     """The blocks of a document, its sections, and its link reference definitions."""
 
@@ -91,11 +91,10 @@ def _front_matter_end(text: str) -> int:
 
 
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
-    while end > start and text[end - 1] in " \t\r\n":
-        end -= 1
-    while start < end and text[start] in " \t":
-        start += 1
-    return start, end
+    """text[start:end] without spaces and tabs at its start, nor spaces, tabs and line ends at its end."""
+    kept = text[start:end].rstrip(" \t\r\n")
+    end = start + len(kept)
+    return end - len(kept.lstrip(" \t")), end
 
 
 def _is_delimiter(line: str) -> bool:
