@@ -19,6 +19,7 @@ from .schema import (
     GUARDS,
     INITIAL_GUARDS,
     LIFECYCLE_GUARDS_0004,
+    POSTMORTEM_ORIGIN,
     REPLACE_GUARDS,
     TABLES,
     TICKET_ORIGIN,
@@ -66,6 +67,11 @@ def _revive_revisit_channels(db: sqlite_utils.Database) -> None:
     broken = list(db.execute("PRAGMA foreign_key_check"))
     if broken:
         raise sqlite3.IntegrityError(f"the decision log's rebuild left {len(broken)} broken reference(s)")
+
+
+@migrations(name="0009_postmortem_origin")
+def _postmortem_origin(db: sqlite_utils.Database) -> None:
+    _run_script(db, POSTMORTEM_ORIGIN)
 
 
 def _run_script(db: sqlite_utils.Database, script: str) -> None:
