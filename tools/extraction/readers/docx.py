@@ -55,6 +55,7 @@ class _Style:
 class _Context:
     styles: dict[str, _Style]
     formats: dict[tuple[str, int], tuple[str, str]]  # (numId, level) -> (numFmt, lvlText)
+    shift: int = 0  # 1 when a Title paragraph is the document's "#": its Heading 1s are then "##"
     counters: dict[str, list[int]] = field(default_factory=dict)
     lines: list[str] = field(default_factory=list)
     code: bool = False
@@ -78,6 +79,7 @@ def docx_to_text(data: bytes, name: str, max_bytes: int) -> str:
     try:
         document = docx.Document(io.BytesIO(data))
         context = _Context(_styles(document), _numbering(document))
+        context.shift = int(_has_title(document.element.body, context.styles))
         _render_body(document.element.body, context)
     except (DocumentTooLarge, NotText):
         raise
@@ -112,6 +114,11 @@ def _check_package(data: bytes, name: str, max_bytes: int) -> None:
             f"{name!r} unpacks to {unpacked:,} bytes, over the limit of {limit:,} (a zip bomb, or a document "
             "with very large pictures); nothing was read. Paste its text instead"
         )
+
+
+def _has_title(body: Any, styles: dict[str, _Style]) -> bool:
+    titles = {key for key, style in styles.items() if style.name.lower() == "title"}
+    return bool(titles) and any(_val(p.find(f"{_W}pPr"), "pStyle") in titles for p in body.iterchildren(f"{_W}p"))
 
 
 def _val(element: Any, tag: str) -> str | None:
@@ -226,15 +233,13 @@ def _resolved(style_id: str, styles: dict[str, _Style]) -> _Style:
     return merged
 
 
-def _heading_level(style: _Style, ppr: Any) -> int:
+def _heading_level(style: _Style, ppr: Any, shift: int) -> int:
     named = _HEADING_STYLE.match(style.name)
-    if named:
-        return int(named.group(1))
     if style.name.lower() == "title":
         return 1
     own = _val(ppr, "outlineLvl")
-    outline = int(own) if own and own.isdigit() else style.outline
-    return outline + 1 if outline is not None and outline < 6 else 0
+    outline = int(named.group(1)) - 1 if named else int(own) if own and own.isdigit() else style.outline
+    return min(outline + 1 + shift, 6) if outline is not None and outline < 6 else 0
 
 
 def _list_marker(style: _Style, ppr: Any, context: _Context) -> tuple[int, str] | None:
@@ -277,7 +282,7 @@ def _paragraph(element: Any, context: _Context) -> None:
         return
     if text[0] in _OPEN_BOX | _TICKED_BOX and box is None:
         box, text = text[0] in _TICKED_BOX, text[1:].lstrip()
-    level = _heading_level(style, ppr)
+    level = _heading_level(style, ppr, context.shift)
     marker = _list_marker(style, ppr, context) if not level else None
     if level:
         context.lines.extend(["", "#" * level + " " + text, ""])
