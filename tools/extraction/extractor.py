@@ -38,7 +38,7 @@ from postmortem_actions.tools.extraction.raw_items import MAX_JUDGED, RawItem
 from postmortem_actions.tools.extraction.readers.html import html_to_text, quote_span
 from postmortem_actions.tools.extraction.readers.markdown import Block, Document, parse_blocks
 from postmortem_actions.tools.extraction.repeats import deduplicated
-from postmortem_actions.tools.extraction.tables import TableRow, table_rows
+from postmortem_actions.tools.extraction.tables import OWN_CATEGORY, TableRow, table_rows
 
 _POINTER: Final = case_blind(
     r"^\W*(?:see|read\s+more|follow\s+along|more\s+details?|details?\s+(?:in|at)|this\s+(?:is\s+)?tracked|"
@@ -204,7 +204,8 @@ def _finish(raw: RawItem, section: str, start: int, end: int, quote: str) -> Fin
         category, words = categorise(raw.context[:MAX_JUDGED], raw.core[:MAX_JUDGED] if raw.core else None)
     else:
         category, words = raw.category
-        if _DOCUMENTATION.search(folded(raw.context)):
+        # The author's own category ("Mitigate") wins; a looser word ("Repair") yields to the documentation rule.
+        if not OWN_CATEGORY.match(words[0] if words else "") and _DOCUMENTATION.search(folded(raw.context)):
             guessed = categorise(raw.context[:MAX_JUDGED], raw.core[:MAX_JUDGED] if raw.core else None)
             if guessed[0] == Category.PROCESS:
                 category, words = guessed  # the guide: documentation is process, whatever the type column says
