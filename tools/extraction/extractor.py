@@ -19,6 +19,7 @@ from typing import Final
 
 from postmortem_actions.store.records import Category
 from postmortem_actions.tools.extraction import fields as item_fields
+from postmortem_actions.tools.extraction import markers
 from postmortem_actions.tools.extraction import sentences as statements
 from postmortem_actions.tools.extraction.categories import categorise
 from postmortem_actions.tools.extraction.facts import is_html, section_title
@@ -94,12 +95,13 @@ def _extract(text: str, source: str, place: Callable[[int, int], tuple[int, int]
     for row in table_rows(doc, infos):
         raws.append(_from_row(row))
     label: tuple[int, SectionInfo] | None = None  # a "Next steps:" line opens a follow-up list in its section
+    chats: dict[int, bool] = {}  # whether a section reads as a chat log, worked out for sections with a marker word
     for index, block in enumerate(doc.blocks):
         info = infos[block.section]
         if label is not None and (block.section != label[0] or (block.kind != "item" and block.parent < 0)):
             label = None
         if block.kind == "para" and block.parent < 0 and info.purpose != "followup":
-            label = label_line(doc, block)
+            label = label_line(doc, block, info.purpose)
             if label is not None:
                 continue
         if label is not None and block.kind == "item":
@@ -110,10 +112,7 @@ def _extract(text: str, source: str, place: Callable[[int, int], tuple[int, int]
             continue
         if block.kind in ("heading", "row", "quote") or info.purpose in ("timeline", "advice", "skip"):
             continue
-        if info.purpose == "followup":
-            raws.extend(in_followup(doc, index, block, info))
-        else:
-            raws.extend(_in_narrative(doc, block))
+        raws.extend(_in_block(doc, index, block, info, chats))
     raws.extend(headed_actions(doc, infos))
     raws.sort(key=attrgetter("start"))
     titles: dict[int, str] = {}  # a section's clean title, worked out once for all its findings
@@ -123,6 +122,16 @@ def _extract(text: str, source: str, place: Callable[[int, int], tuple[int, int]
             titles[raw.section] = section_title(infos[raw.section].title, doc.definitions)
         start, end = (raw.start, raw.end) if place is None else place(raw.start, raw.end)
         found.append(_finish(raw, titles[raw.section], start, end, source[start:end]))
+    return found
+
+
+def _in_block(doc: Document, index: int, block: Block, info: SectionInfo, chats: dict[int, bool]) -> list[RawItem]:
+    """What a block proposes under its section's rules, and every sentence an action marker opens in it."""
+    found = in_followup(doc, index, block, info) if info.purpose == "followup" else _in_narrative(doc, block)
+    if markers.has_marker(doc.text, block.start, block.end):
+        if block.section not in chats:
+            chats[block.section] = markers.section_is_chat(doc, block.section)
+        found = markers.with_markers(doc, block, found, chats[block.section])
     return found
 
 
