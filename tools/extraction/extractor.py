@@ -88,8 +88,9 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _extract(text: str, source: str, place: Callable[[int, int], tuple[int, int]] | None) -> list[Finding]:
-    """The findings of a Markdown or plain text; `place` maps its offsets into `source` when it is a rendering."""
-    doc = parse_blocks(text)
+    """The findings of a Markdown or plain text; `place` maps its offsets into `source` when it is a rendering
+    (of HTML, whose bold lines are headings where it has no heading tags)."""
+    doc = parse_blocks(text, bold_headings=place is not None)
     infos = classify(doc)
     raws: list[RawItem] = []
     for row in table_rows(doc, infos):

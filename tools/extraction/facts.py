@@ -65,13 +65,14 @@ def headings(text: str) -> list[tuple[int, int, str]]:
     from postmortem_actions.tools.extraction.readers.markdown import parse_blocks
 
     source, origin = html_to_text(text) if is_html(text) else (text, None)
-    doc = parse_blocks(source)
+    doc = parse_blocks(source, bold_headings=origin is not None)
     found = []
     for heading in doc.sections[1:]:
         start = source.rfind("\n", 0, heading.start) + 1  # the heading's line, with its marks
         if origin is not None:  # the section starts at the heading's tag, before its text
+            tagged = source.startswith("#", start)  # not a bold line read as a heading: no <h1>-<h6> holds it
             start = source_span(origin, start, heading.end)[0]
-            tags = _HEADING_TAG.finditer(text, max(0, start - 2000), start + 1)
+            tags = _HEADING_TAG.finditer(text, max(0, start - 2000), start + 1) if tagged else iter(())
             start = max((tag.start() for tag in tags), default=start)
         found.append((start, heading.level, section_title(heading.title, doc.definitions)))
     return found

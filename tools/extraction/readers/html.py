@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
 from postmortem_actions.tools.extraction.readers.offsets import OffsetMap
@@ -53,6 +54,16 @@ _BLOCKS: Final = frozenset(
     ]
 )
 _HEADINGS: Final = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
+# Page furniture a wiki, CMS or Confluence export wraps around the document: dropped with all it holds. Elements by
+# name, and containers by an id, class or role that names navigation, breadcrumbs, footers, page metadata or the
+# attachments/comments sections (Confluence: #breadcrumb-section, .page-metadata, #footer, .pageSection).
+_FURNITURE_TAGS: Final = frozenset(["nav", "footer"])
+_FURNITURE_HINT: Final = re.compile(r"(?i)breadcrumb|footer|metadata|\bnav|sidebar|menu|\btoc\b|pagesection|navigation")
+_FURNITURE: Final = re.compile(
+    r"(?i)^(?:breadcrumbs?(?:-section)?|footer(?:-\w+)?|page-metadata|nav(?:bar|igation)?|sidebar|menu|toc|"
+    r"pagesection|site-header|skip-link|comments?-section)$"
+)
+_BOLD_STYLE: Final = re.compile(r"(?i)font-weight\s*:\s*(?:bold|[6-9]00)")
 _MARKS: Final = {"strong": "**", "b": "**", "em": "*", "i": "*", "s": "~~", "del": "~~", "strike": "~~", "code": "`"}
 _TRAILING_MARKUP: Final = re.compile(r"(?:\s*<[^<>]{0,500}>)+\s*$")
 _TAG_RUN: Final = re.compile(r"(?:\s*<[^<>]{0,500}>)+\s*")
@@ -149,8 +160,9 @@ class _Renderer:
         current = self.lists[-1] if self.lists else _List(False, 0, False)
         current.number, current.in_item = current.number + 1, True
         checked = "checked" in found.get("class", "").split()
-        done = checked or found.get("data-task-status", "").lower() in ("complete", "completed", "done", "checked")
-        task = current.task or checked or "data-task-status" in found or "data-inline-task-id" in found
+        status = (found.get("data-task-status") or found.get("data-inline-task-status") or "").lower()
+        done = checked or status in ("complete", "completed", "done", "checked")
+        task = current.task or checked or bool(status) or "data-inline-task-id" in found
         bullet = f"{current.number}. " if current.ordered else "- "
         indent = "  " * min(max(len(self.lists) - 1, 0), _DEEPEST)
         self.marker, self.need = (indent + bullet + ("[x] " if done else "[ ] ") * task, pos), max(self.need, 1)
@@ -184,10 +196,16 @@ class _Renderer:
                 m.group(1).lower(): html.unescape(next((g for g in m.groups()[1:] if g is not None), ""))
                 for m in reversed(list(_ATTR.finditer(attrs)))
             }
-            if attrs and name in ("ul", "ol", "li", "input", "a")
+            if attrs and (name in ("ul", "ol", "li", "input", "a") or (name == "span" and "style" in attrs))
             else {}
         )
-        if name in _BLOCKS or name in _HEADINGS or (name in ("ul", "ol", "li") and self.cells >= 0):
+        if name == "span" and not self.pre and len(self.inline) < 64:
+            bold = bool(
+                _BOLD_STYLE.search(found.get("style", ""))
+            )  # layout HTML's bold: <span style="font-weight:700">
+            self.inline.append(("span", "**" if bold else "", "**" if bold else "", pos))
+            self.pending += 1
+        elif name in _BLOCKS or name in _HEADINGS or (name in ("ul", "ol", "li") and self.cells >= 0):
             if not self.block(pos) and name in _HEADINGS:
                 self.heading, self.marker = True, ("#" * int(name[1]) + " ", pos)
             self.quote += name == "blockquote"
@@ -267,6 +285,11 @@ class _Renderer:
         elif name in _SKIP and not attrs.endswith("/"):
             skip = _SKIP[name].search(src, end)
             return len(src) if skip is None else skip.end()
+        elif (name in _FURNITURE_TAGS or (attrs and _FURNITURE_HINT.search(attrs) and _furniture(attrs))) and not (
+            attrs.endswith("/")
+        ):
+            self.block(lt)
+            return _element_end(src, name, end)
         else:
             self.start(name, attrs, lt, end)
         return end
@@ -287,6 +310,32 @@ class _Renderer:
         self.end("table", len(src))
         self.org.close(len(src))
         return "".join(self.out), self.org
+
+
+def _furniture(attrs: str) -> bool:
+    """Whether an element's id, class or role names page furniture (navigation, breadcrumbs, footer, metadata)."""
+    for m in _ATTR.finditer(attrs):
+        if m.group(1).lower() in ("id", "class", "role"):
+            value = next((g for g in m.groups()[1:] if g is not None), "")
+            if any(_FURNITURE.match(word) for word in value.split()):
+                return True
+    return False
+
+
+@lru_cache(maxsize=32)
+def _same_name(name: str) -> re.Pattern[str]:
+    return re.compile(rf"<(/?){re.escape(name)}(?![\w:-])[^>]*>", re.IGNORECASE)
+
+
+def _element_end(src: str, name: str, after: int) -> int:
+    """Where the element whose start tag ends at `after` ends: after its matching end tag, counting nested elements
+    of the same name (one forward scan); the document's end when it is never closed."""
+    depth = 1
+    for tag in _same_name(name).finditer(src, after):
+        depth += -1 if tag.group(1) else 0 if tag.group().endswith("/>") else 1
+        if depth == 0:
+            return tag.end()
+    return len(src)
 
 
 def html_to_text(source: str) -> tuple[str, OffsetMap]:
@@ -317,14 +366,9 @@ def quote_span(source: str, rendered: str, origin: OffsetMap, start: int, end: i
     last, char = (origin[end - 1], rendered[end - 1]) if end > 0 else (-1, "")
     # Most spans end with a character of text written as itself, followed by nothing but tags and spaces: the tags'
     # run then starts right after it (the character, neither a space nor a bracket, is in no tag).
-    if (
-        char
-        and source[last : last + 1] == char
-        and char not in "&<>"
-        and not char.isspace()
-        and max(start, after - 2000) <= last + 1 < after
-        and _TAG_RUN.fullmatch(source, last + 1, after)
-    ):
+    # Copied text is never followed by what the rendering left out (a footer, a script dropped whole): the quote ends
+    # with its last character even when more than tags lies between it and the next rendered one.
+    if char and source[last : last + 1] == char and char not in "&<>" and not char.isspace() and last + 1 <= after:
         return start, last + 1 if last + 1 > start else after
     tail = _TRAILING_MARKUP.search(source, _tags_before(source, max(start, after - 2000), after), after)
     if tail is not None and tail.start() > start:
