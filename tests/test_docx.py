@@ -127,7 +127,7 @@ def test_code_quotes_bold_labels_and_one_cell_boxes_keep_their_meaning() -> None
 
     text = docx_to_text(build(fill), "pm.docx", LIMIT)
     assert text == (
-        "**Next steps**\n\n```\nTODO: this line is a log message\n```\n\n"
+        "# Next steps\n\n```\nTODO: this line is a log message\n```\n\n"
         "> Someone said we should page earlier.\n\nInside a box.\n\nAfter | the box.\n"
     )
 

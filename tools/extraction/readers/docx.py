@@ -56,6 +56,7 @@ class _Context:
     styles: dict[str, _Style]
     formats: dict[tuple[str, int], tuple[str, str]]  # (numId, level) -> (numFmt, lvlText)
     shift: int = 0  # 1 when a Title paragraph is the document's "#": its Heading 1s are then "##"
+    level: int = 0  # the last heading's level: a bold line is a heading one level below it
     counters: dict[str, list[int]] = field(default_factory=dict)
     lines: list[str] = field(default_factory=list)
     code: bool = False
@@ -285,6 +286,7 @@ def _paragraph(element: Any, context: _Context) -> None:
     level = _heading_level(style, ppr, context.shift)
     marker = _list_marker(style, ppr, context) if not level else None
     if level:
+        context.level = level
         context.lines.extend(["", "#" * level + " " + text, ""])
     elif marker is not None or box is not None:
         depth, mark = marker or (0, "- ")
@@ -293,9 +295,11 @@ def _paragraph(element: Any, context: _Context) -> None:
         context.lines.append("  " * depth + mark + text)
     elif _QUOTE_STYLE.match(style.name):
         context.lines.extend(["", "> " + text, ""])
+    elif bold and len(text.split()) <= 10 and text[-1] not in ".!?,;" and ":" not in text[:-1]:
+        # A short bold line is how many Word and Google Docs authors write a sub-heading.
+        context.lines.extend(["", "#" * min(context.level + 1, 6) + " " + text.rstrip(":"), ""])
     else:
-        line = f"**{text}**" if bold and len(text) <= 80 and text[-1] not in ".!?" else text
-        context.lines.extend(["", line, ""])
+        context.lines.extend(["", text, ""])
 
 
 def _cell_text(cell: Any) -> str:
