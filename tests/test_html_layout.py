@@ -88,7 +88,8 @@ modified on Mar 04, 2024</div>
 <p>The API returned errors for 25 minutes after a bad deploy.</p>
 <h2 id="Postmortem-Actionitems">Action items</h2>
 <ul class="inline-task-list" data-inline-tasks-content-id="123">
-<li data-inline-task-id="1" data-inline-task-status="complete"><span>Roll back automatically when errors double</span></li>
+<li data-inline-task-id="1" data-inline-task-status="complete"><span>Roll back automatically when errors double</span>
+</li>
 <li data-inline-task-id="2" class="checked"><span>Page the on-call from the canary</span></li>
 <li data-inline-task-id="3"><span>Add a canary stage to the API deploy by 2024-04-01</span></li>
 </ul>
