@@ -58,6 +58,7 @@ class _Context:
     shift: int = 0  # 1 when a Title paragraph is the document's "#": its Heading 1s are then "##"
     level: int = 0  # the last heading's level: a bold line is a heading one level below it
     counters: dict[str, list[int]] = field(default_factory=dict)
+    resolved: dict[str, _Style] = field(default_factory=dict)
     lines: list[str] = field(default_factory=list)
     code: bool = False
 
@@ -192,15 +193,31 @@ def _walk(element: Any) -> Iterator[Any]:
             stack.pop()
 
 
+_READ: Final = (
+    f"{_W}t",
+    f"{_W}tab",
+    f"{_W}br",
+    f"{_W}cr",
+    f"{_W}noBreakHyphen",
+    f"{_W14}checked",
+    f"{_W14}checkbox",
+    f"{_W}r",
+)
+
+
 def _text(element: Any) -> tuple[str, bool | None, bool]:
     """A paragraph's text, its content-control checkbox (ticked or not, None: none) and whether all of it is bold."""
     parts: list[str] = []
     box: bool | None = None
-    runs = bold = 0
-    for child in _walk(element):
+    runs: list[Any] = []
+    # lxml's own filtered walk where nothing needs skipping (nearly every paragraph); ours where something does.
+    plain = next(element.iter(*_SKIPPED), None) is None
+    for child in element.iter(*_READ) if plain else _walk(element):
         tag = child.tag
         if tag == f"{_W}t":
             parts.append(child.text or "")
+        elif tag == f"{_W}r":
+            runs.append(child)
         elif tag in (f"{_W}tab", f"{_W}br", f"{_W}cr"):
             parts.append(" ")
         elif tag == f"{_W}noBreakHyphen":
@@ -209,15 +226,21 @@ def _text(element: Any) -> tuple[str, bool | None, bool]:
             box = child.get(f"{_W14}val") in ("1", "true", "on")
         elif tag == f"{_W14}checkbox" and box is None:
             box = False
-        elif tag == f"{_W}r" and child.find(f"{_W}t") is not None:
-            runs += 1
-            rpr = child.find(f"{_W}rPr")
-            mark = rpr.find(f"{_W}b") if rpr is not None else None
-            bold += mark is not None and mark.get(f"{_W}val") not in ("0", "false", "off")
     text = " ".join("".join(parts).split())
     if box is not None:  # the box's own glyph is text in the control
         text = text.lstrip("".join(_OPEN_BOX | _TICKED_BOX) + " ")
-    return text, box, runs > 0 and bold == runs
+    return text, box, len(text) <= 100 and _all_bold(runs)
+
+
+def _all_bold(runs: list[Any]) -> bool:
+    """Whether every run that holds text is bold (a short paragraph's test for a heading written as a bold line)."""
+    written = [run for run in runs if run.find(f"{_W}t") is not None]
+    for run in written:
+        rpr = run.find(f"{_W}rPr")
+        mark = rpr.find(f"{_W}b") if rpr is not None else None
+        if mark is None or mark.get(f"{_W}val") in ("0", "false", "off"):
+            return False
+    return bool(written)
 
 
 def _resolved(style_id: str, styles: dict[str, _Style]) -> _Style:
@@ -269,7 +292,10 @@ def _list_marker(style: _Style, ppr: Any, context: _Context) -> tuple[int, str] 
 
 def _paragraph(element: Any, context: _Context) -> None:
     ppr = element.find(f"{_W}pPr")
-    style = _resolved(_val(ppr, "pStyle") or "", context.styles)
+    style_id = _val(ppr, "pStyle") or ""
+    style = context.resolved.get(style_id)
+    if style is None:
+        style = context.resolved[style_id] = _resolved(style_id, context.styles)
     text, box, bold = _text(element)
     if _CODE_STYLE.search(style.name) and text:
         context.lines.extend([] if context.code else ["", "```"])
