@@ -10,11 +10,12 @@ from itertools import pairwise
 import pytest
 
 from postmortem_actions.tools.extraction.readers.html import html_to_text, source_span
+from postmortem_actions.tools.extraction.readers.offsets import OffsetMap
 
 _MARKUP = re.compile(r"<!--.*?-->|<[^>]*>", re.DOTALL)
 
 
-def checked(source: str) -> tuple[str, list[int]]:
+def checked(source: str) -> tuple[str, OffsetMap]:
     """Render `source`, checking the offset invariants every caller relies on."""
     rendered, origin = html_to_text(source)
     assert len(origin) == len(rendered) + 1
@@ -36,7 +37,7 @@ def visible(fragment: str) -> str:
     return collapse(html.unescape(_MARKUP.sub(" ", fragment)))
 
 
-def quoted(source: str, needle: str, rendering: tuple[str, list[int]] | None = None) -> str:
+def quoted(source: str, needle: str, rendering: tuple[str, OffsetMap] | None = None) -> str:
     """Find `needle` in the rendering of `source` and return the visible text of the source span it maps to."""
     rendered, origin = rendering or html_to_text(source)
     start = rendered.index(needle)
@@ -264,7 +265,8 @@ def test_tag_and_attribute_names_are_case_insensitive() -> None:
 
 
 def test_empty_input() -> None:
-    assert html_to_text("") == ("", [0])
+    rendered, origin = html_to_text("")
+    assert (rendered, list(origin)) == ("", [0])
     assert render("   \n ") == ""
 
 

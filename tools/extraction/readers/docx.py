@@ -279,7 +279,8 @@ def _list_marker(style: _Style, ppr: Any, context: _Context) -> tuple[int, str] 
         level = int(named.group(2)) - 1 if named and named.group(2) else 0
     level = min(level, _DEEPEST)
     fmt, glyph = context.formats.get((num_id or "", level), ("", ""))
-    ordered = fmt not in ("", "bullet", "none") or (not fmt and bool(named) and (named.group(1) or "") == "Number")
+    numbered_style = named is not None and (named.group(1) or "").lower() == "number"
+    ordered = fmt not in ("", "bullet", "none") or (not fmt and numbered_style)
     box = "[ ] " if glyph in _OPEN_BOX else "[x] " if glyph in _TICKED_BOX else ""
     if not ordered:
         return level, "- " + box

@@ -294,7 +294,7 @@ class _Renderer:
             self.start(name, attrs, lt, end)
         return end
 
-    def render(self) -> tuple[str, list[int]]:
+    def render(self) -> tuple[str, OffsetMap]:
         src, i, size = self.src, 0, len(self.src)
         while i < size:
             lt = src.find("<", i)
