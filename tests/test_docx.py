@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import sqlite3
 import sys
 import time
@@ -320,3 +321,85 @@ def test_migration_0009_adds_the_origin_and_keeps_stored_postmortems(tmp_path: P
     assert (old.title, old.origin) == ("Old", None)
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT count(*) FROM _sqlite_migrations WHERE name = '0009_postmortem_origin'").fetchone()
+
+
+# -- how other editors write structure ---------------------------------------------------------------------
+
+
+def test_a_bold_line_is_a_sub_heading_whose_paragraphs_are_read_as_follow_ups() -> None:
+    def fill(document: Any) -> None:
+        document.add_heading("Summary", 1)
+        document.add_paragraph("The queue backed up for forty minutes.")
+        document.add_paragraph().add_run("Long-term improvements").bold = True
+        document.add_paragraph("Add an alert on queue depth above 10,000 messages.")
+        document.add_paragraph("Action item: Dana to write the queue drain runbook.")
+        document.add_paragraph().add_run("This bold sentence ends like one.").bold = True
+
+    text = docx_to_text(build(fill), "pm.docx", LIMIT)
+    assert "## Long-term improvements\n" in text
+    assert "\nThis bold sentence ends like one.\n" in text
+    findings = extract(text)
+    assert [(f.text, f.owner) for f in findings] == [
+        ("Add an alert on queue depth above 10,000 messages.", None),
+        ("Dana to write the queue drain runbook.", "Dana"),
+    ]
+
+
+def numbering(document: Any, num_id: int, fmt: str, glyph: str) -> None:
+    """Add a one-level list definition to the document's numbering part, as Google Docs writes its checklists."""
+    part = document.part.numbering_part.element
+    part.append(
+        parse_xml(
+            f"<w:abstractNum {W} w:abstractNumId='{num_id}'><w:lvl w:ilvl='0'><w:numFmt w:val='{fmt}'/>"
+            f"<w:lvlText w:val='{glyph}'/></w:lvl></w:abstractNum>"
+        )
+    )
+    part.append(parse_xml(f"<w:num {W} w:numId='{num_id}'><w:abstractNumId w:val='{num_id}'/></w:num>"))
+
+
+def listed(document: Any, text: str, num_id: int, level: int = 0) -> None:
+    paragraph = document.add_paragraph(text)
+    paragraph._p.get_or_add_pPr().append(
+        parse_xml(f"<w:numPr {W}><w:ilvl w:val='{level}'/><w:numId w:val='{num_id}'/></w:numPr>")
+    )
+
+
+def test_a_checklist_numbering_and_decimal_counters_by_level() -> None:
+    def fill(document: Any) -> None:
+        numbering(document, 90, "bullet", "☐")
+        numbering(document, 91, "decimal", "%1.")
+        listed(document, "Rotate the keys.", 90)
+        listed(document, "Add the alert.", 91)
+        listed(document, "Write the runbook.", 91)
+
+    assert docx_to_text(build(fill), "pm.docx", LIMIT) == (
+        "- [ ] Rotate the keys.\n1. Add the alert.\n2. Write the runbook.\n"
+    )
+
+
+def test_outline_levels_and_translated_heading_styles_are_headings() -> None:
+    def fill(document: Any) -> None:
+        outlined = document.add_paragraph("Action items")
+        outlined._p.get_or_add_pPr().append(parse_xml(f"<w:outlineLvl {W} w:val='1'/>"))
+        document.add_paragraph("Add the alert.", style="List Bullet")
+        document.styles.element.append(
+            parse_xml(
+                f"<w:style {W} w:type='paragraph' w:styleId='berschrift2'><w:name w:val='Überschrift 2'/></w:style>"
+            )
+        )
+        document.add_paragraph("Zeitlinie")._p.get_or_add_pPr().append(
+            parse_xml(f"<w:pStyle {W} w:val='berschrift2'/>")
+        )
+
+    text = docx_to_text(build(fill), "pm.docx", LIMIT)
+    assert text.startswith("## Action items\n\n- Add the alert.\n")
+    assert text.endswith("## Zeitlinie\n")
+
+
+def test_a_document_with_no_numbering_part_reads_its_list_styles() -> None:
+    data = build(lambda document: document.add_paragraph("Add the alert.", style="List Number"))
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        parts = {name: package.read(name) for name in package.namelist() if name != "word/numbering.xml"}
+    rels = parts["word/_rels/document.xml.rels"].decode()
+    parts["word/_rels/document.xml.rels"] = re.sub(r"<Relationship [^>]*numbering[^>]*/>", "", rels).encode()
+    assert docx_to_text(zipped(parts), "pm.docx", LIMIT) == "1. Add the alert.\n"
