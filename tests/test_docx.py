@@ -212,10 +212,14 @@ async def test_the_mcp_tool_reads_a_docx_and_reports_its_origin(settings: Any, d
     (docs_dir / "checkout.docx").write_bytes(build(postmortem))
     async with Client(build_server(settings)) as client:
         parsed = await client.call_tool("parse_postmortem", {"path": "checkout.docx"})
-    assert not parsed.is_error, parsed.content
-    assert parsed.structured_content is not None
-    assert parsed.structured_content["origin"] == "docx:checkout.docx"
-    assert parsed.structured_content["findings_total"] == 4
+        assert not parsed.is_error, parsed.content
+        assert parsed.structured_content is not None
+        assert parsed.structured_content["origin"] == "docx:checkout.docx"
+        assert parsed.structured_content["findings_total"] == 4
+        resource = await client.read_resource(f"postmortem://{parsed.structured_content['postmortem_id']}")
+    stored = json.loads(resource.contents[0].text)  # type: ignore[union-attr]
+    assert stored["origin"] == "docx:checkout.docx"
+    assert stored["text"].startswith("# Checkout outage\n")
 
 
 # -- hostile and broken packages -------------------------------------------------------------------------
@@ -403,3 +407,25 @@ def test_a_document_with_no_numbering_part_reads_its_list_styles() -> None:
     rels = parts["word/_rels/document.xml.rels"].decode()
     parts["word/_rels/document.xml.rels"] = re.sub(r"<Relationship [^>]*numbering[^>]*/>", "", rels).encode()
     assert docx_to_text(zipped(parts), "pm.docx", LIMIT) == "1. Add the alert.\n"
+
+
+def test_block_content_controls_hyphens_and_a_trailing_code_block_are_read() -> None:
+    def fill(document: Any) -> None:
+        document.add_paragraph("Before.")
+        document.element.body.insert(
+            1,
+            parse_xml(
+                f"<w:sdt {W}><w:sdtPr/><w:sdtContent><w:p><w:r><w:t>Inside a control.</w:t></w:r></w:p>"
+                "</w:sdtContent></w:sdt>"
+            ),
+        )
+        document.element.body.insert(2, parse_xml(f"<w:sdt {W}><w:sdtPr/></w:sdt>"))
+        paragraph = document.add_paragraph("Roll")
+        paragraph._p.append(parse_xml(f"<w:r {W}><w:noBreakHyphen/><w:t>back.</w:t></w:r>"))
+        document.add_paragraph("", style="macro")
+        document.add_paragraph("exit 1", style="macro")
+
+    assert (
+        docx_to_text(build(fill), "pm.docx", LIMIT)
+        == "Before.\n\nInside a control.\n\nRoll-back.\n\n```\nexit 1\n```\n"
+    )
