@@ -429,3 +429,28 @@ def test_block_content_controls_hyphens_and_a_trailing_code_block_are_read() -> 
         docx_to_text(build(fill), "pm.docx", LIMIT)
         == "Before.\n\nInside a control.\n\nRoll-back.\n\n```\nexit 1\n```\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("data", "says"),
+    [
+        (zipped({"[Content_Types].xml": b"<x/>", "word/document.xml": b"<" + b"a" * 3_000_000}), "zip bomb"),
+        (zipped({"readme.txt": b"hello"}), "not a Word document"),
+        (b"PK\x03\x04" + b"\x00" * 64, "damaged"),
+    ],
+    ids=["bomb", "other-zip", "corrupt"],
+)
+def test_a_refused_docx_stores_nothing_and_the_cli_says_one_sentence(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], data: bytes, says: str
+) -> None:
+    (tmp_path / "bad.docx").write_bytes(data)
+    store = Store(tmp_path / "actions.db")
+    with pytest.raises((NotText, DocumentTooLarge), match=says):
+        parse_postmortem(store, BY, ReadPolicy(allowed_dirs=(tmp_path,), max_bytes=100_000), path="bad.docx")
+    assert store.list_postmortems() == []
+    assert main(["--db", str(tmp_path / "cli.db"), "add", str(tmp_path / "bad.docx")]) != 0
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert "bad.docx" in err
