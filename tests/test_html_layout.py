@@ -160,3 +160,71 @@ def test_hostile_layout_markup_stays_linear(hostile: str) -> None:
     started = time.perf_counter()
     extract(source)
     assert time.perf_counter() - started < 10.0
+
+
+MAIL = """\
+<html><head><title>[ops] Postmortem: queue outage</title></head><body>
+<h1>[ops] Postmortem: queue outage</h1>
+<b>Dana Smith</b> dana at example.org<br><i>Tue Mar 5 10:00:00 UTC 2024</i>
+<!--beginarticle-->
+<pre>Hi all,
+
+Here is the postmortem for Monday's queue outage.
+
+Summary: the billing queue backed up for forty minutes because a consumer
+deploy removed the retry limit.
+
+Action items:
+- Add an alert on billing queue depth above 10,000 messages (Dana)
+- Restore the retry limit and add a test for it
+- Write the replay runbook for stuck invoices
+
+&gt; Bob wrote:
+&gt; TODO: should we also page earlier?
+
+Thanks,
+Dana
+</pre>
+<pre>
+$ kubectl rollout undo deploy/consumer
+deployment.apps/consumer rolled back
+if (retries &gt; 5) { park(msg); }
+</pre>
+<!--endarticle-->
+</body></html>
+"""
+
+
+def test_a_mail_archive_message_in_pre_is_read_as_text_and_code_in_pre_stays_code() -> None:
+    findings = found(MAIL)
+    assert [f.text for f in findings] == [
+        "Add an alert on billing queue depth above 10,000 messages (Dana)",
+        "Restore the retry limit and add a test for it",
+        "Write the replay runbook for stuck invoices",
+    ]
+    rendered = html_to_text(MAIL)[0]
+    assert "\nAction items:\n- Add an alert" in rendered
+    assert "```\n$ kubectl rollout undo deploy/consumer\n" in rendered
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        "2024-03-05 10:00:01 ERROR consumer retry limit reached\n2024-03-05 10:00:02 ERROR queue full\n"
+        "2024-03-05 10:00:03 WARN paging on-call now\n",
+        "TODO: add the alert\nresult = run(job)\nif result == None: retry(job)\nlog.info(result)\n",
+        "Add an alert.\nTwo lines only.\n",
+    ],
+    ids=["log", "code", "short"],
+)
+def test_a_log_code_or_short_pre_stays_a_code_block(block: str) -> None:
+    source = f"<html><body><h2>Action items</h2><pre>{block}</pre></body></html>"
+    assert html_to_text(source)[0].startswith("## Action items\n\n```\n")
+    assert found(source) == []
+
+
+def test_unclosed_pres_are_sampled_once() -> None:
+    source = "<html><body>" + "<pre>We will add an alert on the queue depth now.\n" * 20_000
+    started = time.perf_counter()
+    extract(source)
+    assert time.perf_counter() - started < 10.0

@@ -39,7 +39,8 @@ def label_line(doc: Document, block: Block, purpose: str = "narrative") -> tuple
         return None
     if not line.rstrip(" *_").endswith(":") and (bold is None or bold.group(2)[-1] in ".!?"):
         return None
-    title = item_fields.clean(line, doc.definitions).rstrip(":")
+    # clean() drops a leading "Action items:" marker, which here is the whole label
+    title = (item_fields.clean(line, doc.definitions) or line.strip(" \t*_")).rstrip(":").strip(" *_")
     if purpose_of(title) != "followup":
         return None
     info = SectionInfo(

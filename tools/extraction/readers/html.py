@@ -63,6 +63,15 @@ _FURNITURE: Final = re.compile(
     r"(?i)^(?:breadcrumbs?(?:-section)?|footer(?:-\w+)?|page-metadata|nav(?:bar|igation)?|sidebar|menu|toc|"
     r"pagesection|site-header|skip-link|comments?-section)$"
 )
+# A <pre> of prose (a mail archive's message body) is text, not code: most of its lines read as sentences or list
+# items and almost none as code, a shell session or a log.
+_PRE_END: Final = re.compile(r"</pre(?![\w:-])", re.IGNORECASE)
+_PRE_SAMPLE: Final = 20_000
+_CODE_LINE: Final = re.compile(
+    r"[;{}]\s*$|^\s*(?:def|class|import|from\s+\S+\s+import|return|function|var|let|const|public|private|#include|"
+    r"SELECT|UPDATE|INSERT)\b|^\s*(?:\$|>>>|#|//)\s|=>|::|==|!=|&&|\w\s*=\s*[\w\"'\[{(]|^\s*\d{1,4}[-:/]\d\d[-:/]\d\d",
+)
+_PROSE_LINE: Final = re.compile(r"\s{0,6}(?:[-*•>]\s+|\d{1,2}[.)]\s+)?[A-Za-z\"'(]")
 _BOLD_STYLE: Final = re.compile(r"(?i)font-weight\s*:\s*(?:bold|[6-9]00)")
 _MARKS: Final = {"strong": "**", "b": "**", "em": "*", "i": "*", "s": "~~", "del": "~~", "strike": "~~", "code": "`"}
 _TRAILING_MARKUP: Final = re.compile(r"(?:\s*<[^<>]{0,500}>)+\s*$")
@@ -87,6 +96,7 @@ class _Renderer:
         self.marker: tuple[str, int] | None = None  # "# ", "- [ ] "... for the next line's first content
         self.inline = list[tuple[str, str, str, int]]()  # open inline tags; the top `pending` are not yet written
         self.lists, self.heading, self.gt = list[_List](), False, -2  # gt: the next ">" (-1: there is none)
+        self.prose = False  # the open <pre> holds prose (a mail archive's message): text, not a code block
 
     def put(self, text: str, pos: int, exact: bool = False) -> None:
         """Append `text`: from `pos` on if `exact`, else all at `pos`; keep `trail`, the newlines ending `out`."""
@@ -221,6 +231,8 @@ class _Renderer:
             self.checkbox("checked" in found, pos)
         elif name in ("table", "tr", "td", "th"):
             self.table_part(name, pos)
+        elif name == "pre" and not self.pre and _prose(self.src, end):
+            self.need, self.pre, self.pre_body, self.prose = max(self.need, 2), 1, end, True
         elif name == "pre":
             self.need = max(self.need, 2)
             self.flush(pos)
@@ -253,6 +265,8 @@ class _Renderer:
                     self.flush(pos)
                     self.put("|" + " --- |" * self.cells, pos)
             self.cells, self.space, self.need = -1, -1, max(self.need, 2 if name == "table" else 1)
+        elif name == "pre" and self.pre == 1 and self.prose:
+            self.pre, self.prose, self.need = 0, False, 2
         elif name == "pre" and self.pre:
             self.pre, self.need = self.pre - 1, 1
             self.flush(pos)
@@ -310,6 +324,20 @@ class _Renderer:
         self.end("table", len(src))
         self.org.close(len(src))
         return "".join(self.out), self.org
+
+
+def _prose(src: str, after: int) -> bool:
+    """Whether the <pre> whose start tag ends at `after` holds prose: three or more lines, at least half reading as
+    sentences or list items, at most one in ten as code, a shell or a log. Reads at most its first 20,000 characters,
+    and only for a <pre> that is not inside another, so every character is sampled at most once."""
+    close = _PRE_END.search(src, after, after + _PRE_SAMPLE)
+    sample = _TAG_RUN.sub(" ", src[after : close.start() if close else after + _PRE_SAMPLE])
+    lines = [line for line in sample.splitlines() if line.strip()]
+    if len(lines) < 3:
+        return False
+    code = sum(1 for line in lines if _CODE_LINE.search(line))
+    prose = sum(1 for line in lines if len(line.split()) >= 4 and _PROSE_LINE.match(line))
+    return code * 10 <= len(lines) and prose * 2 >= len(lines)
 
 
 def _furniture(attrs: str) -> bool:
