@@ -73,6 +73,8 @@ def test_a_freeze_date_in_prose_is_not_the_due_date() -> None:
     assert [f.due for f in found(doc)] == ["2024-07-31"]
     doc = "## Action items\n\n- Add the canary stage (blocked since 2024-04-01).\n"
     assert [f.due for f in found(doc)] == [None]
+    doc = "## Action items\n\n- Move traffic away from the old cluster by 2024-05-01.\n"
+    assert [f.due for f in found(doc)] == ["2024-05-01"]
 
 
 # -- inline action markers -------------------------------------------------------------------------------

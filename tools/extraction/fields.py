@@ -82,7 +82,7 @@ _NAMED_REF: Final = re.compile(r"\b(?:[Bb]ug|BUG|[Ii]ssue|[Tt]icket|crbug)\s?(?:
 _NAMED_REF_WORDS: Final = ("bug", "issue", "ticket")
 # What makes a date one something runs from or until, not a deadline: "since", a freeze, "until ... ends".
 _NOT_DEADLINE: Final = re.compile(
-    r"\b(?:since|freez\w*|frozen|blackout|embargo|started|starting|began|from\s+(?=\d|the\s)|"
+    r"\b(?:since|freez\w*|frozen|blackout|embargo|started|began|"
     r"until\s+(?:the\s+)?\w+(?:\s+\w+)?\s+(?:ends?|is\s+over|lifts?|finish\w*))",
     re.IGNORECASE,
 )
