@@ -9,14 +9,20 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Final
 
+from postmortem_actions.tools.extraction.readers.layout import (
+    ATTR,
+    FURNITURE_HINT,
+    FURNITURE_TAGS,
+    element_end,
+    furniture,
+    prose,
+)
 from postmortem_actions.tools.extraction.readers.offsets import OffsetMap
 
 # The second form covers <!doctype>, <?xml ?> and <![CDATA[, which a browser reads as bogus comments.
 _TAG: Final = re.compile(r"</?([a-zA-Z][^\s/>]*)([^>]*)>|<[!?][^>]*>")
-_ATTR: Final = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""")
 _WS: Final = " \t\n\r\f\xa0"
 _ENTITY: Final = r"&(?:#[0-9]{1,10}|#[xX][0-9a-fA-F]{1,8}|[a-zA-Z][a-zA-Z0-9]{0,31});?"
 # Words with the spaces between them are one token, so prose costs one write per run rather than one per word.
@@ -54,28 +60,9 @@ _BLOCKS: Final = frozenset(
     ]
 )
 _HEADINGS: Final = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
-# Page furniture a wiki, CMS or Confluence export wraps around the document: dropped with all it holds. Elements by
-# name, and containers by an id, class or role that names navigation, breadcrumbs, footers, page metadata or the
-# attachments/comments sections (Confluence: #breadcrumb-section, .page-metadata, #footer, .pageSection).
-_FURNITURE_TAGS: Final = frozenset(["nav", "footer"])
-_FURNITURE_HINT: Final = re.compile(r"(?i)breadcrumb|footer|metadata|\bnav|sidebar|menu|\btoc\b|pagesection|navigation")
-_FURNITURE: Final = re.compile(
-    r"(?i)^(?:breadcrumbs?(?:-section)?|footer(?:-\w+)?|page-metadata|nav(?:bar|igation)?|sidebar|menu|toc|"
-    r"pagesection|site-header|skip-link|comments?-section)$"
-)
-# A <pre> of prose (a mail archive's message body) is text, not code: most of its lines read as sentences or list
-# items and almost none as code, a shell session or a log.
-_PRE_END: Final = re.compile(r"</pre(?![\w:-])", re.IGNORECASE)
-_PRE_SAMPLE: Final = 20_000
-_CODE_LINE: Final = re.compile(
-    r"[;{}]\s*$|^\s*(?:def|class|import|from\s+\S+\s+import|return|function|var|let|const|public|private|#include|"
-    r"SELECT|UPDATE|INSERT)\b|^\s*(?:\$|>>>|#|//)\s|=>|::|==|!=|&&|\w\s*=\s*[\w\"'\[{(]|^\s*\d{1,4}[-:/]\d\d[-:/]\d\d",
-)
-_PROSE_LINE: Final = re.compile(r"\s{0,6}(?:[-*•>]\s+|\d{1,2}[.)]\s+)?[A-Za-z\"'(]")
 _BOLD_STYLE: Final = re.compile(r"(?i)font-weight\s*:\s*(?:bold|[6-9]00)")
 _MARKS: Final = {"strong": "**", "b": "**", "em": "*", "i": "*", "s": "~~", "del": "~~", "strike": "~~", "code": "`"}
 _TRAILING_MARKUP: Final = re.compile(r"(?:\s*<[^<>]{0,500}>)+\s*$")
-_TAG_RUN: Final = re.compile(r"(?:\s*<[^<>]{0,500}>)+\s*")
 _LONGEST_TAG: Final = 502  # "<", up to 500 characters, ">"
 _DEEPEST: Final = 16  # deeper nesting is not indented further, so hostile nesting cannot square the output
 
@@ -204,7 +191,7 @@ class _Renderer:
         found = (
             {
                 m.group(1).lower(): html.unescape(next((g for g in m.groups()[1:] if g is not None), ""))
-                for m in reversed(list(_ATTR.finditer(attrs)))
+                for m in reversed(list(ATTR.finditer(attrs)))
             }
             if attrs and (name in ("ul", "ol", "li", "input", "a") or (name == "span" and "style" in attrs))
             else {}
@@ -231,7 +218,7 @@ class _Renderer:
             self.checkbox("checked" in found, pos)
         elif name in ("table", "tr", "td", "th"):
             self.table_part(name, pos)
-        elif name == "pre" and not self.pre and _prose(self.src, end):
+        elif name == "pre" and not self.pre and prose(self.src, end):
             self.need, self.pre, self.pre_body, self.prose = max(self.need, 2), 1, end, True
         elif name == "pre":
             self.need = max(self.need, 2)
@@ -299,11 +286,11 @@ class _Renderer:
         elif name in _SKIP and not attrs.endswith("/"):
             skip = _SKIP[name].search(src, end)
             return len(src) if skip is None else skip.end()
-        elif (name in _FURNITURE_TAGS or (attrs and _FURNITURE_HINT.search(attrs) and _furniture(attrs))) and not (
+        elif (name in FURNITURE_TAGS or (attrs and FURNITURE_HINT.search(attrs) and furniture(attrs))) and not (
             attrs.endswith("/")
         ):
             self.block(lt)
-            return _element_end(src, name, end)
+            return element_end(src, name, end)
         else:
             self.start(name, attrs, lt, end)
         return end
@@ -324,46 +311,6 @@ class _Renderer:
         self.end("table", len(src))
         self.org.close(len(src))
         return "".join(self.out), self.org
-
-
-def _prose(src: str, after: int) -> bool:
-    """Whether the <pre> whose start tag ends at `after` holds prose: three or more lines, at least half reading as
-    sentences or list items, at most one in ten as code, a shell or a log. Reads at most its first 20,000 characters,
-    and only for a <pre> that is not inside another, so every character is sampled at most once."""
-    close = _PRE_END.search(src, after, after + _PRE_SAMPLE)
-    sample = _TAG_RUN.sub(" ", src[after : close.start() if close else after + _PRE_SAMPLE])
-    lines = [line for line in sample.splitlines() if line.strip()]
-    if len(lines) < 3:
-        return False
-    code = sum(1 for line in lines if _CODE_LINE.search(line))
-    prose = sum(1 for line in lines if len(line.split()) >= 4 and _PROSE_LINE.match(line))
-    return code * 10 <= len(lines) and prose * 2 >= len(lines)
-
-
-def _furniture(attrs: str) -> bool:
-    """Whether an element's id, class or role names page furniture (navigation, breadcrumbs, footer, metadata)."""
-    for m in _ATTR.finditer(attrs):
-        if m.group(1).lower() in ("id", "class", "role"):
-            value = next((g for g in m.groups()[1:] if g is not None), "")
-            if any(_FURNITURE.match(word) for word in value.split()):
-                return True
-    return False
-
-
-@lru_cache(maxsize=32)
-def _same_name(name: str) -> re.Pattern[str]:
-    return re.compile(rf"<(/?){re.escape(name)}(?![\w:-])[^>]*>", re.IGNORECASE)
-
-
-def _element_end(src: str, name: str, after: int) -> int:
-    """Where the element whose start tag ends at `after` ends: after its matching end tag, counting nested elements
-    of the same name (one forward scan); the document's end when it is never closed."""
-    depth = 1
-    for tag in _same_name(name).finditer(src, after):
-        depth += -1 if tag.group(1) else 0 if tag.group().endswith("/>") else 1
-        if depth == 0:
-            return tag.end()
-    return len(src)
 
 
 def html_to_text(source: str) -> tuple[str, OffsetMap]:
