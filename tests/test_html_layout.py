@@ -228,3 +228,9 @@ def test_unclosed_pres_are_sampled_once() -> None:
     started = time.perf_counter()
     extract(source)
     assert time.perf_counter() - started < 10.0
+
+
+def test_an_item_ending_in_an_entity_is_quoted_with_the_whole_entity_and_no_tags() -> None:
+    source = "<html><body><h2>Action items</h2><ul><li>Investigate the cache&hellip;</li>\n</ul></body></html>"
+    [finding] = found(source)
+    assert finding.quote == "Investigate the cache&hellip;"
