@@ -454,3 +454,22 @@ def test_a_refused_docx_stores_nothing_and_the_cli_says_one_sentence(
     assert "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
     assert "bad.docx" in err
+
+
+def test_a_hyperlink_keeps_its_address_so_the_ticket_behind_it_is_read() -> None:
+    def fill(document: Any) -> None:
+        document.add_heading("Action items", 1)
+        item = document.add_paragraph("Add retries to the client, tracked in ", style="List Bullet")
+        rid = document.part.relate_to(
+            "https://github.com/example/repo/issues/42",
+            "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink",
+            is_external=True,
+        )
+        R = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+        item._p.append(parse_xml(f"<w:hyperlink {W} {R} r:id='{rid}'><w:r><w:t>this issue</w:t></w:r></w:hyperlink>"))
+        item._p.append(parse_xml(f"<w:r {W}><w:t>.</w:t></w:r>"))
+
+    text = docx_to_text(build(fill), "pm.docx", LIMIT)
+    assert "- Add retries to the client, tracked in [this issue](https://github.com/example/repo/issues/42).\n" in text
+    [finding] = extract(text)
+    assert finding.ticket == "https://github.com/example/repo/issues/42"

@@ -29,6 +29,7 @@ _MAX_PARTS: Final = 5000
 _EXPANSION: Final = 20  # a package may unpack to this many times the document size limit, no more
 
 _W: Final = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_R: Final = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _W14: Final = "{http://schemas.microsoft.com/office/word/2010/wordml}"
 _MC_FALLBACK: Final = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 _SKIPPED: Final = frozenset([_MC_FALLBACK, f"{_W}del", f"{_W}moveFrom", f"{_W}instrText", f"{_W}delText"])
@@ -59,6 +60,7 @@ class _Context:
     level: int = 0  # the last heading's level: a bold line is a heading one level below it
     counters: dict[str, list[int]] = field(default_factory=dict)
     resolved: dict[str, _Style] = field(default_factory=dict)
+    links: dict[str, str] = field(default_factory=dict)  # relationship id -> web address, for hyperlinks
     lines: list[str] = field(default_factory=list)
     code: bool = False
 
@@ -82,6 +84,11 @@ def docx_to_text(data: bytes, name: str, max_bytes: int) -> str:
         document = docx.Document(io.BytesIO(data))
         context = _Context(_styles(document), _numbering(document))
         context.shift = int(_has_title(document.element.body, context.styles))
+        context.links = {
+            key: rel.target_ref
+            for key, rel in document.part.rels.items()
+            if rel.is_external and str(rel.target_ref).startswith(("http://", "https://"))
+        }
         _render_body(document.element.body, context)
     except (DocumentTooLarge, NotText):
         raise
@@ -205,8 +212,9 @@ _READ: Final = (
 )
 
 
-def _text(element: Any) -> tuple[str, bool | None, bool]:
-    """A paragraph's text, its content-control checkbox (ticked or not, None: none) and whether all of it is bold."""
+def _text(element: Any, links: dict[str, str]) -> tuple[str, bool | None, bool]:
+    """A paragraph's text, its content-control checkbox (ticked or not, None: none) and whether all of it is bold.
+    A hyperlink to a web address is written as a Markdown link, so a ticket behind "this issue" is not lost."""
     parts: list[str] = []
     box: bool | None = None
     runs: list[Any] = []
@@ -227,9 +235,26 @@ def _text(element: Any) -> tuple[str, bool | None, bool]:
         elif tag == f"{_W14}checkbox" and box is None:
             box = False
     text = " ".join("".join(parts).split())
+    if links:
+        text = _linked(element, text, links)
     if box is not None:  # the box's own glyph is text in the control
         text = text.lstrip("".join(_OPEN_BOX | _TICKED_BOX) + " ")
     return text, box, len(text) <= 100 and _all_bold(runs)
+
+
+def _linked(element: Any, text: str, links: dict[str, str]) -> str:
+    """`text` with each hyperlink's words, in order, written as `[words](address)`."""
+    cursor, out = 0, []
+    for link in element.iterchildren(f"{_W}hyperlink"):
+        target = links.get(link.get(f"{_R}id") or "")
+        words = " ".join("".join(t.text or "" for t in link.iter(f"{_W}t")).split())
+        at = text.find(words, cursor) if target and words else -1
+        if at < 0:
+            continue
+        address = target.replace(" ", "%20").replace("(", "%28").replace(")", "%29")  # type: ignore[union-attr]
+        out.append(f"{text[cursor:at]}[{words}]({address})")
+        cursor = at + len(words)
+    return "".join(out) + text[cursor:]
 
 
 def _all_bold(runs: list[Any]) -> bool:
@@ -297,7 +322,7 @@ def _paragraph(element: Any, context: _Context) -> None:
     style = context.resolved.get(style_id)
     if style is None:
         style = context.resolved[style_id] = _resolved(style_id, context.styles)
-    text, box, bold = _text(element)
+    text, box, bold = _text(element, context.links)
     if _CODE_STYLE.search(style.name) and text:
         context.lines.extend([] if context.code else ["", "```"])
         context.lines.append(text)
@@ -329,8 +354,8 @@ def _paragraph(element: Any, context: _Context) -> None:
         context.lines.extend(["", text, ""])
 
 
-def _cell_text(cell: Any) -> str:
-    words = " ".join(_text(p)[0] for p in cell.iter(f"{_W}p"))
+def _cell_text(cell: Any, links: dict[str, str]) -> str:
+    words = " ".join(_text(p, links)[0] for p in cell.iter(f"{_W}p"))
     return " ".join(words.split()).replace("|", "\\|")
 
 
@@ -341,7 +366,7 @@ def _table(element: Any, context: _Context) -> None:
         return
     context.lines.append("")
     for index, cells in enumerate(rows):
-        context.lines.append("| " + " | ".join(_cell_text(cell) for cell in cells) + " |")
+        context.lines.append("| " + " | ".join(_cell_text(cell, context.links) for cell in cells) + " |")
         if index == 0:
             context.lines.append("|" + " --- |" * len(cells))
     context.lines.append("")
