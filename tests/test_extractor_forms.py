@@ -240,3 +240,17 @@ def test_a_bold_label_without_a_colon_opens_a_follow_up_list() -> None:
     assert texts(doc) == ["Add a queue depth alert."]
     doc = "# Outage\n\n## Summary\n\n**Background.**\n\n- The queue is old.\n"
     assert texts(doc) == []
+
+
+def test_hostile_marker_runs_stay_linear() -> None:
+    import time
+
+    for hostile in (
+        "# T\n\n" + "AI: " * 100_000,
+        "# T\n\n" + "TODO: add the alert now.\n" * 20_000,
+        "# T\n\n" + "bob: hi\nAI: Add it.\n" * 20_000,
+        "# T\n\n" + "Action point: (" * 50_000,
+    ):
+        started = time.perf_counter()
+        extract(hostile)
+        assert time.perf_counter() - started < 10.0
