@@ -59,6 +59,7 @@ class NewPostmortem(Input):
     sha256: str
     severity: str | None = None
     incident_date: date | None = None
+    origin: Line | None = None  # 'docx:name.docx' when the text was extracted from a Word document
 
 
 class NewAction(Input):

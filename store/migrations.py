@@ -19,6 +19,7 @@ from .schema import (
     GUARDS_0005,
     INITIAL_GUARDS,
     LIFECYCLE_GUARDS_0004,
+    POSTMORTEM_ORIGIN,
     REPLACE_GUARDS,
     REQUEST_GUARDS,
     SEARCH_SYNC,
@@ -84,6 +85,11 @@ def _decision_requests(db: sqlite_utils.Database) -> None:
 @migrations(name="0008_people_and_deliveries")
 def _people_and_deliveries(db: sqlite_utils.Database) -> None:
     _run_script(db, PEOPLE_AND_DELIVERIES)
+
+
+@migrations(name="0009_postmortem_origin")
+def _postmortem_origin(db: sqlite_utils.Database) -> None:
+    _run_script(db, POSTMORTEM_ORIGIN)
 
 
 @migrations(name="0010_tokens")

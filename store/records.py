@@ -84,6 +84,10 @@ class Postmortem(Record):
     incident_date: date | None = None
     created_at: datetime
     created_by: str
+    origin: str | None = Field(
+        default=None,
+        description="What the text was extracted from when it is not the file's own text, e.g. 'docx:review.docx'",
+    )
 
 
 class Action(Record):

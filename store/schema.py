@@ -328,6 +328,13 @@ WHERE (SELECT op FROM audit_log a WHERE a.entity = 'ticket' AND a.entity_id = ti
 """
 
 
+# What a postmortem's stored text was extracted from when it is not the file's own text: 'docx:name.docx' for a
+# Word document rendered as Markdown (issue 15). NULL: the text is the document as given.
+POSTMORTEM_ORIGIN: Final = """
+ALTER TABLE postmortems ADD COLUMN origin TEXT CHECK (origin IS NULL OR length(origin) BETWEEN 1 AND 300)
+"""
+
+
 # When each action was first accepted, completed, and last had a status report: the review's questions
 # ("stale?", "done on time?", "how old?") answered from an index instead of from the decision log per row.
 FOLLOWTHROUGH: Final = """
@@ -360,6 +367,6 @@ KNOWN_MIGRATIONS: Final = (
     "0006_decision_requests_and_search",
     # 0007 is the command line's (merged in order).
     "0008_people_and_deliveries",
-    # 0009 is another branch's (merged in order).
+    "0009_postmortem_origin",
     "0010_tokens",
 )

@@ -83,8 +83,8 @@ class Store(FollowthroughQueries, TicketLinks, DecisionRequests, People, Reminde
                 return existing, False
             values = {k: sql_value(v) for k, v in new.model_dump().items()}
             cursor = db.execute(
-                "INSERT INTO postmortems (title, source, text, sha256, severity, incident_date, created_by) "
-                "VALUES (:title, :source, :text, :sha256, :severity, :incident_date, :created_by)",
+                "INSERT INTO postmortems (title, source, text, sha256, severity, incident_date, origin, created_by) "
+                "VALUES (:title, :source, :text, :sha256, :severity, :incident_date, :origin, :created_by)",
                 {**values, "created_by": by.actor},
             )
             pm_id = int(cursor.lastrowid or 0)

@@ -90,15 +90,17 @@ def test_bug_table_bug_column_key_link_and_number_are_tickets() -> None:
     assert [f.ticket for f in found(BUG_TABLE)] == ["NET-412", "https://tracker.example.com/issues/88", "#231", None]
 
 
-def test_documentation_row_is_process_whatever_the_type_column_says() -> None:
+def test_a_type_column_naming_our_category_wins_even_for_documentation() -> None:
+    # Issue 15: the author's own category is theirs; the documentation rule applies to looser words only.
     doc = """\
 ## Action items
 
 | Action Item | Type | Owner | Bug |
 |---|---|---|---|
 | Document the resolver cache flush steps in the runbook | Mitigate | Priya | NET-9 |
+| Document the failover steps in the runbook | Repair | Priya | NET-10 |
 """
-    assert only(doc).category == Category.PROCESS
+    assert [f.category for f in found(doc)] == [Category.MITIGATE, Category.PROCESS]
 
 
 TASK_TABLE = """\

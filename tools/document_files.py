@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Final
 
 from postmortem_actions.store.errors import DocumentTooLarge, NotText, PathNotAllowed
+from postmortem_actions.tools.extraction.readers.docx import DOCX_SUFFIX, ZIP_MAGIC, docx_to_text
 
 DEFAULT_MAX_BYTES: Final = 5 * 1024 * 1024
 TEXT_SUFFIXES: Final = frozenset(
@@ -134,8 +135,9 @@ def resolve_allowed(path_text: str, policy: ReadPolicy) -> Path:
     # Checked on the resolved path below the allowed folder: that folder itself may live under a dot-folder.
     if any(part.startswith(".") for part in resolved.relative_to(root).parts):
         raise PathNotAllowed(f"{path_text!r}: dot-files and dot-folders are never read")
-    if resolved.suffix.lower() not in TEXT_SUFFIXES:
-        raise PathNotAllowed(f"{path_text!r}: only document files are read ({', '.join(sorted(TEXT_SUFFIXES))})")
+    if resolved.suffix.lower() not in TEXT_SUFFIXES and resolved.suffix.lower() != DOCX_SUFFIX:
+        readable = ", ".join(sorted([*TEXT_SUFFIXES, DOCX_SUFFIX]))
+        raise PathNotAllowed(f"{path_text!r}: only document files are read ({readable})")
     if _SECRET_NAME.search(resolved.stem):
         raise PathNotAllowed(f"{path_text!r}: the name suggests secrets or keys; it will not be read")
     return resolved
@@ -167,4 +169,21 @@ def read_document(path_text: str, policy: ReadPolicy) -> tuple[Path, str]:
         os.close(fd)
     if len(data) > policy.max_bytes:
         raise DocumentTooLarge(f"{path_text!r} is over the limit of {policy.max_bytes:,} bytes")
-    return resolved, check_text(decode(data), policy.max_bytes)
+    return resolved, document_text(data, resolved.name, policy.max_bytes)
+
+
+def origin_of(path: Path) -> str | None:
+    """What the stored text was extracted from when it is not the file's own text ('docx:name.docx'), else None."""
+    return f"docx:{path.name}" if path.suffix.lower() == DOCX_SUFFIX else None
+
+
+def document_text(data: bytes, name: str, max_bytes: int) -> str:
+    """The postmortem text of a file's bytes: a Word document's rendering as Markdown, or the decoded text.
+
+    Raises:
+        DocumentTooLarge: over `max_bytes`, or a Word package that unpacks to too much.
+        NotText: binary, undecodable, key material, or a Word document that cannot be read.
+    """
+    if name.lower().endswith(DOCX_SUFFIX) or data.startswith(ZIP_MAGIC):
+        return check_text(docx_to_text(data, name, max_bytes), max_bytes)
+    return check_text(decode(data), max_bytes)

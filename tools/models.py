@@ -102,6 +102,13 @@ class ParseResult(Model):
     created: bool = Field(description="False when the same text was already stored; the existing id is returned")
     title: str
     source: str
+    origin: str | None = Field(
+        default=None,
+        description=(
+            "What the text was extracted from when it is not the file's own text: 'docx:NAME.docx' for a Word "
+            "document, stored as Markdown (offsets and quotes refer to that text)"
+        ),
+    )
     severity: str | None
     incident_date: date | None
     sha256: str

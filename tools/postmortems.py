@@ -7,7 +7,7 @@ from datetime import date
 from postmortem_actions.store import Actor, NewPostmortem, Store
 from postmortem_actions.store.errors import InvalidInput, PathNotAllowed
 from postmortem_actions.store.text import plain, refusal, visible
-from postmortem_actions.tools.document_files import ReadPolicy, check_text, read_document
+from postmortem_actions.tools.document_files import ReadPolicy, check_text, origin_of, read_document
 from postmortem_actions.tools.extraction.facts import (
     find_incident_date,
     find_severity,
@@ -50,10 +50,10 @@ def parse_postmortem(
         if (why := refusal(path)) is not None:
             raise PathNotAllowed(f"the path {visible(path)!r} {why}; nothing was read")
         resolved, body = read_document(path, policy)
-        source = str(resolved)
+        source, origin = str(resolved), origin_of(resolved)
     else:
         assert text is not None
-        body, source = check_text(text, policy.max_bytes), "pasted"
+        body, source, origin = check_text(text, policy.max_bytes), "pasted", None
     if title is not None and (why := refusal(title)) is not None:
         raise InvalidInput(f"the title {why}; nothing was stored")
     sev = normalise_severity(severity) if severity else find_severity(body)
@@ -65,6 +65,7 @@ def parse_postmortem(
         sha256=fingerprint(body),
         severity=sev,
         incident_date=incident_date or find_incident_date(body, source),
+        origin=origin,
     )
     stored, created = store.add_postmortem(new, by)
     return describe(stored.id, store, created=created)
@@ -108,6 +109,7 @@ def describe(postmortem_id: int, store: Store, *, created: bool = False) -> Pars
         created=created,
         title=pm.title,
         source=pm.source,
+        origin=pm.origin,
         severity=pm.severity,
         incident_date=pm.incident_date,
         sha256=pm.sha256,

@@ -15,7 +15,7 @@ from postmortem_actions.store import ActionFilter, ActionState, Actor, Category,
 from postmortem_actions.store.errors import DocumentTooLarge
 from postmortem_actions.store.text import visible
 from postmortem_actions.tools import queries
-from postmortem_actions.tools.document_files import ReadPolicy, check_text, decode, read_document
+from postmortem_actions.tools.document_files import ReadPolicy, document_text, read_document
 
 COMMANDS = ("add", "extract", "list", "verify")
 
@@ -33,7 +33,8 @@ def add_commands(commands: Commands, common: argparse.ArgumentParser) -> None:
     )
     extract.add_argument(
         "file",
-        help="a Markdown, text, HTML, MediaWiki, AsciiDoc, reStructuredText or MDX postmortem; - reads standard input",
+        help="a Markdown, text, HTML, MediaWiki, AsciiDoc, reStructuredText, MDX or Word (.docx) postmortem; "
+        "- reads standard input",
     )
     extract.add_argument(
         "--json", action="store_true", help="print the stable JSON contract instead of a table (see README)"
@@ -87,6 +88,8 @@ def _add(args: argparse.Namespace, settings: Settings) -> int:
     )
     verb = "stored" if result.created else "already stored"
     print(f"postmortem {result.postmortem_id} {verb}: {visible(result.title)}")
+    if result.origin:
+        print(f"  read from {visible(result.origin)}: the stored text is its rendering as Markdown")
     print(
         f"  severity {result.severity or '-'}, incident date {result.incident_date or '-'}, "
         f"{len(result.sections)} sections, sha256 {result.sha256[:12]}"
@@ -99,7 +102,7 @@ def _read_for_extract(name: str, max_bytes: int) -> str:
         data = sys.stdin.buffer.read(max_bytes + 1)
         if len(data) > max_bytes:
             raise DocumentTooLarge(f"standard input is over the limit of {max_bytes:,} bytes")
-        return check_text(decode(data), max_bytes)
+        return document_text(data, "standard input", max_bytes)
     file = Path(name).expanduser().resolve()
     return read_document(str(file), ReadPolicy(allowed_dirs=(file.parent,), max_bytes=max_bytes))[1]
 

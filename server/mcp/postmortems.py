@@ -34,8 +34,9 @@ def parse_postmortem(
         str | None,
         Field(
             description=(
-                "Or a file to read: a .md/.txt/.rst/.html document inside the folders the user allowed "
-                "(default: the server's working directory). Dot-files and key material are refused."
+                "Or a file to read: a .md/.txt/.rst/.html document or a Word .docx inside the folders the user "
+                "allowed (default: the server's working directory). A .docx is stored as its Markdown rendering "
+                "(`origin` says so). Dot-files and key material are refused."
             )
         ),
     ] = None,

@@ -19,6 +19,7 @@ from typing import Final
 
 from postmortem_actions.store.records import Category
 from postmortem_actions.tools.extraction import fields as item_fields
+from postmortem_actions.tools.extraction import markers
 from postmortem_actions.tools.extraction import sentences as statements
 from postmortem_actions.tools.extraction.categories import categorise
 from postmortem_actions.tools.extraction.facts import section_title
@@ -38,7 +39,7 @@ from postmortem_actions.tools.extraction.raw_items import MAX_JUDGED, RawItem
 from postmortem_actions.tools.extraction.readers.detect import detect_format, rendering
 from postmortem_actions.tools.extraction.readers.markdown import Block, Document, parse_blocks
 from postmortem_actions.tools.extraction.repeats import deduplicated
-from postmortem_actions.tools.extraction.tables import TableRow, table_rows
+from postmortem_actions.tools.extraction.tables import OWN_CATEGORY, TableRow, table_rows
 
 _POINTER: Final = case_blind(
     r"^\W*(?:see|read\s+more|follow\s+along|more\s+details?|details?\s+(?:in|at)|this\s+(?:is\s+)?tracked|"
@@ -58,14 +59,16 @@ _NO_DELIVERABLE: Final = LintFinding(
 def extract(text: str, name: str | None = None) -> tuple[Finding, ...]:
     """Every follow-up action the document proposes, in document order, with exact quotes and offsets.
 
-    Markdown, plain text, HTML, MediaWiki, AsciiDoc, reStructuredText and MDX are read: the extension of `name`
+    Markdown, plain text, HTML, MediaWiki, AsciiDoc, reStructuredText and MDX are read (a .docx is read as the
+    Markdown its reader renders): the extension of `name`
     (a file's name or path) says which where it names one, the content otherwise (readers/detect.py). Offsets and
     quotes always refer to `text` itself. Results are cached for the last few texts (parse, then record: the
     same document is read twice).
     """
     with _collector_paused():
-        rendered, place = rendering(detect_format(text, name), text)
-        return tuple(_extract(rendered, text, place))
+        fmt = detect_format(text, name)
+        rendered, place = rendering(fmt, text)
+        return tuple(_extract(rendered, text, place, html=fmt == "html"))
 
 
 @contextmanager
@@ -86,21 +89,24 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _extract(text: str, source: str, place: Callable[[int, int], tuple[int, int]] | None) -> list[Finding]:
+def _extract(
+    text: str, source: str, place: Callable[[int, int], tuple[int, int]] | None, *, html: bool = False
+) -> list[Finding]:
     """The findings of a Markdown or plain text; `place` maps its offsets into `source` when it is a rendering (the
-    offsets are the same when it is None)."""
-    doc = parse_blocks(text)
+    offsets are the same when it is None). In an HTML rendering a bold line is a heading where no heading tag is."""
+    doc = parse_blocks(text, bold_headings=html)
     infos = classify(doc)
     raws: list[RawItem] = []
     for row in table_rows(doc, infos):
         raws.append(_from_row(row))
     label: tuple[int, SectionInfo] | None = None  # a "Next steps:" line opens a follow-up list in its section
+    chats: dict[int, bool] = {}  # whether a section reads as a chat log, worked out for sections with a marker word
     for index, block in enumerate(doc.blocks):
         info = infos[block.section]
         if label is not None and (block.section != label[0] or (block.kind != "item" and block.parent < 0)):
             label = None
         if block.kind == "para" and block.parent < 0 and info.purpose != "followup":
-            label = label_line(doc, block)
+            label = label_line(doc, block, info.purpose)
             if label is not None:
                 continue
         if label is not None and block.kind == "item":
@@ -111,10 +117,7 @@ def _extract(text: str, source: str, place: Callable[[int, int], tuple[int, int]
             continue
         if block.kind in ("heading", "row", "quote") or info.purpose in ("timeline", "advice", "skip"):
             continue
-        if info.purpose == "followup":
-            raws.extend(in_followup(doc, index, block, info))
-        else:
-            raws.extend(_in_narrative(doc, block))
+        raws.extend(_in_block(doc, index, block, info, chats))
     raws.extend(headed_actions(doc, infos))
     raws.sort(key=attrgetter("start"))
     titles: dict[int, str] = {}  # a section's clean title, worked out once for all its findings
@@ -124,6 +127,16 @@ def _extract(text: str, source: str, place: Callable[[int, int], tuple[int, int]
             titles[raw.section] = section_title(infos[raw.section].title, doc.definitions)
         start, end = (raw.start, raw.end) if place is None else place(raw.start, raw.end)
         found.append(_finish(raw, titles[raw.section], start, end, source[start:end]))
+    return found
+
+
+def _in_block(doc: Document, index: int, block: Block, info: SectionInfo, chats: dict[int, bool]) -> list[RawItem]:
+    """What a block proposes under its section's rules, and every sentence an action marker opens in it."""
+    found = in_followup(doc, index, block, info) if info.purpose == "followup" else _in_narrative(doc, block)
+    if markers.has_marker(doc.text, block.start, block.end):
+        if block.section not in chats:
+            chats[block.section] = markers.section_is_chat(doc, block.section)
+        found = markers.with_markers(doc, block, found, chats[block.section])
     return found
 
 
@@ -205,7 +218,8 @@ def _finish(raw: RawItem, section: str, start: int, end: int, quote: str) -> Fin
         category, words = categorise(raw.context[:MAX_JUDGED], raw.core[:MAX_JUDGED] if raw.core else None)
     else:
         category, words = raw.category
-        if _DOCUMENTATION.search(folded(raw.context)):
+        # The author's own category ("Mitigate") wins; a looser word ("Repair") yields to the documentation rule.
+        if not OWN_CATEGORY.match(words[0] if words else "") and _DOCUMENTATION.search(folded(raw.context)):
             guessed = categorise(raw.context[:MAX_JUDGED], raw.core[:MAX_JUDGED] if raw.core else None)
             if guessed[0] == Category.PROCESS:
                 category, words = guessed  # the guide: documentation is process, whatever the type column says

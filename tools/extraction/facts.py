@@ -67,14 +67,15 @@ def headings(text: str, name: str | None = None) -> list[tuple[int, int, str]]:
 
     fmt = detect_format(text, name)
     source, place = rendering(fmt, text)
-    doc = parse_blocks(source)
+    doc = parse_blocks(source, bold_headings=fmt == "html")
     found = []
     for heading in doc.sections[1:]:
         start = source.rfind("\n", 0, heading.start) + 1  # the heading's line, with its marks
+        tagged = source.startswith("#", start)  # not a bold line read as a heading: no <h1>-<h6> holds it
         if place is not None:  # the section starts at the heading's markup, before its text
             start = place(start, heading.end)[0]
         if fmt == "html":
-            tags = _HEADING_TAG.finditer(text, max(0, start - 2000), start + 1)
+            tags = _HEADING_TAG.finditer(text, max(0, start - 2000), start + 1) if tagged else iter(())
             start = max((tag.start() for tag in tags), default=start)
         found.append((start, heading.level, section_title(heading.title, doc.definitions)))
     return found

@@ -77,6 +77,15 @@ _NOT_KEYS: Final = frozenset(
         "WER",
     ]
 )
+# "Bug 5554823", "Issue 4821", "ticket #123": a tracker's number after the word that names it.
+_NAMED_REF: Final = re.compile(r"\b(?:[Bb]ug|BUG|[Ii]ssue|[Tt]icket|crbug)\s?(?::|no\.)?\s?\d{4,10}\b")
+_NAMED_REF_WORDS: Final = ("bug", "issue", "ticket")
+# What makes a date one something runs from or until, not a deadline: "since", a freeze, "until ... ends".
+_NOT_DEADLINE: Final = re.compile(
+    r"\b(?:since|freez\w*|frozen|blackout|embargo|started|began|"
+    r"until\s+(?:the\s+)?\w+(?:\s+\w+)?\s+(?:ends?|is\s+over|lifts?|finish\w*))",
+    re.IGNORECASE,
+)
 _HASH: Final = re.compile(r"#(?<![\w&/#].)(\d{1,7})\b(?!\s+priority)")
 _NOT_TICKET_URL: Final = re.compile(
     r"grafana|datadoghq|kibana|newrelic|dashboard|/d/|/charts?/|/metrics|\.(?:png|jpe?g|gif|svg)(?:$|\?)", re.IGNORECASE
@@ -242,7 +251,15 @@ def tickets(fragment: str, definitions: dict[str, str], *, any_key: bool = False
         refs += [m.group(0) for m in _KEY.finditer(plain) if any_key or m.group(1) not in _NOT_KEYS]
     if "#" in plain:
         refs += [m.group(0) for m in _HASH.finditer(plain)]
+    if any(word in plain.lower() for word in _NAMED_REF_WORDS):
+        refs += [m.group(0) for m in _NAMED_REF.finditer(plain)]
     return list(dict.fromkeys(refs)) if refs else refs
+
+
+def not_a_deadline(text: str) -> bool:
+    """Whether a date in `text` is one something runs from or until ("since 2024-04-01", "until the freeze ends on
+    June 30"), not a deadline."""
+    return bool(_NOT_DEADLINE.search(text))
 
 
 def _is_ticket_url(url: str) -> bool:
@@ -264,8 +281,11 @@ def due(fragment: str, lowered: str | None = None) -> str | None:
     lowered = folded(fragment) if lowered is None else lowered
     if not any_in(lowered, _DATE_WORDS) and not _DATE_NUMBERS.search(lowered):
         return None
-    match = _DUE_IN_FOLDED.search(lowered)
-    return " ".join(fragment[match.start(1) : match.end(1)].split()) if match else None
+    for match in _DUE_IN_FOLDED.finditer(lowered):
+        clause = max(lowered.rfind(mark, 0, match.start()) for mark in (";", ". ", ", then", "(")) + 1
+        if not _NOT_DEADLINE.search(lowered, max(0, clause, match.start() - 60), match.end()):
+            return " ".join(fragment[match.start(1) : match.end(1)].split())
+    return None
 
 
 def due_in_heading(heading: str) -> str | None:

@@ -63,7 +63,7 @@ _DROPPED: Final = Guarded(
 MAX_SENTENCE: Final = 1500
 
 
-def _not_a_task(line: str, lowered: str | None = None) -> bool:
+def not_a_task(line: str, lowered: str | None = None) -> bool:
     """Whether a line states what happened, thanks someone, or continues the line above (see _NOT_A_TASK_LEAD).
 
     `lowered` is `prefilter.folded(line)` when the caller has it."""
@@ -224,7 +224,7 @@ def _from_item(doc: Document, block: Block, info: SectionInfo) -> list[RawItem]:
     if _DROPPED.found(fragment, lowered):
         return []  # listed, then rejected: "won't do", "decided against", struck through
     if (
-        _not_a_task(fragment, lowered)
+        not_a_task(fragment, lowered)
         and not statements.is_imperative(fragment)
         and not statements.is_commitment(fragment, lowered)
     ):
@@ -238,7 +238,7 @@ def _from_lines(doc: Document, block: Block, info: SectionInfo) -> list[RawItem]
     raws: list[RawItem] = []
     for s, e in block.lines:
         line = doc.text[s:e]
-        if UMBRELLA.found(line) or len(line.split()) < 3 or _not_a_task(line) or statements.is_excluded(line):
+        if UMBRELLA.found(line) or len(line.split()) < 3 or not_a_task(line) or statements.is_excluded(line):
             continue
         raws.extend(_listed(doc, s, e, block, info, "lines", None))
     return raws

@@ -4,6 +4,7 @@ paragraph under a follow-up heading ("#### @dana Alerts configured")."""
 from __future__ import annotations
 
 import re
+from typing import Final
 
 from postmortem_actions.tools.extraction import fields as item_fields
 from postmortem_actions.tools.extraction import sentences as statements
@@ -11,13 +12,35 @@ from postmortem_actions.tools.extraction.purposes import SectionInfo, purpose_of
 from postmortem_actions.tools.extraction.raw_items import RawItem
 from postmortem_actions.tools.extraction.readers.markdown import Block, Document
 
+# A sentence that commits the authors to the list it introduces: "we will make the following changes:", "to prevent
+# this, we are going to:", "the following actions will be taken:" (issue 15). Past tense ("we did the following:")
+# introduces the response.
+_INTRODUCES: Final = re.compile(
+    r"\b(?:we(?:'ll|\s+will|\s+are\s+going\s+to|\s+plan\s+to|\s+intend\s+to|\s+need\s+to|\s+must|\s+should|"
+    r"\s+are\s+(?:making|taking|adding|implementing|planning))|(?:will|are\s+going\s+to|are\s+to)\s+be\s+"
+    r"(?:made|taken|implemented|done|added|tracked)|next\s+steps?|going\s+forward|to\s+prevent\s+(?:this|a\s+recurrence|"
+    r"recurrence|it))\b[^.!?]*:\W*$",
+    re.IGNORECASE,
+)
+_BOLD_LINE: Final = re.compile(r"^(\*\*|__)(?=\S)([^*_\n]{2,80})(?<=\S)\1$")
 
-def label_line(doc: Document, block: Block) -> tuple[int, SectionInfo] | None:
-    """A one-line paragraph such as "Agreed actions:" or "**Next steps:**" that heads the list below it."""
-    line = doc.text[block.start : block.end]
-    if len(block.lines) != 1 or not line.rstrip(" *_").endswith(":") or len(line.split()) > 8:
+
+def label_line(doc: Document, block: Block, purpose: str = "narrative") -> tuple[int, SectionInfo] | None:
+    """A one-line paragraph such as "Agreed actions:", "**Next steps:**" or "**Action items**" that heads the list
+    below it, or a paragraph whose last sentence commits to the list it introduces ("we will make the following
+    changes:") in a narrative or response section."""
+    last = block.lines[-1] if block.lines else (block.start, block.end)
+    line = doc.text[last[0] : last[1]]
+    if purpose in ("narrative", "response") and _INTRODUCES.search(line[-300:]):
+        title = item_fields.clean(line, doc.definitions)
+        return block.section, SectionInfo(title=title.rstrip(":"), purpose="followup")
+    bold = _BOLD_LINE.match(line.strip())
+    if len(block.lines) != 1 or len(line.split()) > 8:
         return None
-    title = item_fields.clean(line, doc.definitions).rstrip(":")
+    if not line.rstrip(" *_").endswith(":") and (bold is None or bold.group(2)[-1] in ".!?"):
+        return None
+    # clean() drops a leading "Action items:" marker, which here is the whole label
+    title = (item_fields.clean(line, doc.definitions) or line.strip(" \t*_")).rstrip(":").strip(" *_")
     if purpose_of(title) != "followup":
         return None
     info = SectionInfo(

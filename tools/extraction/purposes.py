@@ -36,12 +36,14 @@ _SKIP: Final = re.compile(
 )
 _RESPONSE: Final = re.compile(
     r"\bactions?\s+taken\b|\bresolution\b|\brecovery\b|^\s*mitigations?\s*$|\bwhat\s+we\s+did\b|"
-    r"\bhow\s+we\s+(?:fixed|resolved|responded)\b|\bworkaround\b|\bimmediate\s+response\b|\bresponse\b",
+    r"\bhow\s+we\s+(?:fixed|resolved|responded)\b|\bworkaround\b|\bimmediate\s+response\b|\bresponse\b|"
+    # Issue 15: what was fixed during the incident is the response, not a follow-up list
+    r"\bimmediate\s+(?:fix(?:es)?|mitigations?|measures\s+taken|actions?\s+taken)\b|\bquick\s+fix(?:es)?\b|\bhot-?fix(?:es)?\b",
     re.IGNORECASE,
 )
 # Phrases that name a follow-up section wherever they sit in the heading.
 _FOLLOWUP: Final = re.compile(
-    r"\baction[\s_-]*items?\b|\bfollow[\s-]?ups?\b|\bcorrective\b|\bpreventa?tive\b|"
+    r"\baction[\s_-]*items?\b|\bfollow[\s-]?ups?\b|\bcorrective\b|\bprevent(?:at)?ive\b|"
     r"\bremediations?\b|\bnext\s+steps?\b|\bfuture\s+(?:improvements?|work|measures|plans?|actions|mitigations?|"
     r"prevention|changes)\b|\bwhat\s+(?:we(?:'re|\s+are|\s+will)?|are\s+we|i(?:'m|\s+am|\s+will)?)\s+(?:doing|going\s+to\s+do|"
     r"changing|do(?:ing)?\s+(?:about|next))\b|\bhow\s+(?:we(?:'re|\s+are|\s+will)?\s+|are\s+we\s+|do\s+we\s+|to\s+)?"

@@ -38,12 +38,33 @@ _ROLES: Final = (
 _ACTION_HEADER: Final = re.compile(
     r"\b(?:actions?|tasks?|follow[\s-]?ups?|to[\s-]?dos?|remediations?|work\s+items?)\b", re.IGNORECASE
 )
+# The author's own category words, mapped onto ours (the labelling guide's four). A column that names one of ours
+# ("Mitigate", "Prevention") is the author's decision and wins over any guess; a looser word ("Repair", "Docs") is
+# mapped, and the documentation rule may still apply.
 _TYPES: Final[tuple[tuple[Category, re.Pattern[str]], ...]] = (
-    (Category.PREVENT, re.compile(r"\b(?:prevent\w*|repair|fix)\b", re.IGNORECASE)),
-    (Category.DETECT, re.compile(r"\bdetect\w*\b", re.IGNORECASE)),
-    (Category.MITIGATE, re.compile(r"\bmitigat\w*\b", re.IGNORECASE)),
-    (Category.PROCESS, re.compile(r"\bprocess\w*\b", re.IGNORECASE)),
+    (Category.DETECT, re.compile(r"\b(?:detect\w*|monitor\w*|alert\w*|observab\w*|visibility)\b", re.IGNORECASE)),
+    (
+        Category.MITIGATE,
+        re.compile(
+            r"\b(?:mitigat\w*|recover\w*|repair\w*|restor\w*|response|rollback|resilien\w*|diagnos\w*|debug\w*)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        Category.PROCESS,
+        re.compile(
+            r"\b(?:process\w*|docs?|documentation|runbooks?|communicat\w*|comms|train\w*|polic\w*|people|"
+            r"organi[sz]ation\w*)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (Category.PREVENT, re.compile(r"\b(?:prevent\w*|fix\w*|harden\w*|root\s+cause|test\w*)\b", re.IGNORECASE)),
 )
+OWN_CATEGORY: Final = re.compile(
+    r"^\W*(?:prevent(?:ion|ive|ative)?|detect(?:ion|ive)?|mitigat(?:e|ion|ions)|process)\W*$", re.IGNORECASE
+)
+# A due cell that is no deadline: a reference ("Bug 5554823"), or a date something runs from or until ("since
+# 2024-04-01", "until the freeze ends on 2024-06-30").
 _DONE_MARK_CELL: Final = re.compile(r"\bDONE\b|✅|✔|\[x\]", re.IGNORECASE)
 _TODO_MARK_CELL: Final = re.compile(r"\bTODO\b|\bopen\b|\bin\s+progress\b|\bnot\s+started\b", re.IGNORECASE)
 
@@ -63,6 +84,16 @@ class TableRow:
     done: bool = False
     category: Category | None = None
     category_cell: str = ""
+
+
+def _due(cell: str) -> str | None:
+    """The due date a due column's cell states: a date or period, or any text with a number that is neither a
+    reference nor a date something runs from or until."""
+    if not cell or item_fields.not_a_deadline(cell):
+        return None
+    return item_fields.due_cell(cell) or (
+        cell if re.search(r"\d", cell) and not item_fields.tickets(cell, {}, any_key=True) else None
+    )
 
 
 def _roles(doc: Document, header: Block) -> dict[str, int]:
@@ -144,11 +175,8 @@ def _row(doc: Document, block: Block, roles: dict[str, int], info: SectionInfo) 
         owner=owner_cell
         if owner_cell and owner_cell.lower() not in ("we", "tbd", "-", "n/a", "none", "?")
         else item_fields.owner(action) or info.owner,
-        due=item_fields.due_cell(due_text)
-        or (due_text if re.search(r"\d", due_text) else None)
-        or item_fields.due(action)
-        or info.due,
-        tickets=tickets + info.tickets,
+        due=_due(due_text) or item_fields.due(action) or info.due,
+        tickets=tickets + item_fields.tickets(due_text, doc.definitions) + info.tickets,
         done=done or info.done,
         category=category,
         category_cell=" ".join(kind.split()),

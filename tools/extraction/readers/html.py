@@ -11,11 +11,18 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
+from postmortem_actions.tools.extraction.readers.layout import (
+    ATTR,
+    FURNITURE_HINT,
+    FURNITURE_TAGS,
+    element_end,
+    furniture,
+    prose,
+)
 from postmortem_actions.tools.extraction.readers.offsets import OffsetMap
 
 # The second form covers <!doctype>, <?xml ?> and <![CDATA[, which a browser reads as bogus comments.
 _TAG: Final = re.compile(r"</?([a-zA-Z][^\s/>]*)([^>]*)>|<[!?][^>]*>")
-_ATTR: Final = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""")
 _WS: Final = " \t\n\r\f\xa0"
 _ENTITY: Final = r"&(?:#[0-9]{1,10}|#[xX][0-9a-fA-F]{1,8}|[a-zA-Z][a-zA-Z0-9]{0,31});?"
 # Words with the spaces between them are one token, so prose costs one write per run rather than one per word.
@@ -53,9 +60,9 @@ _BLOCKS: Final = frozenset(
     ]
 )
 _HEADINGS: Final = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
+_BOLD_STYLE: Final = re.compile(r"(?i)font-weight\s*:\s*(?:bold|[6-9]00)")
 _MARKS: Final = {"strong": "**", "b": "**", "em": "*", "i": "*", "s": "~~", "del": "~~", "strike": "~~", "code": "`"}
 _TRAILING_MARKUP: Final = re.compile(r"(?:\s*<[^<>]{0,500}>)+\s*$")
-_TAG_RUN: Final = re.compile(r"(?:\s*<[^<>]{0,500}>)+\s*")
 _LONGEST_TAG: Final = 502  # "<", up to 500 characters, ">"
 _DEEPEST: Final = 16  # deeper nesting is not indented further, so hostile nesting cannot square the output
 
@@ -76,6 +83,7 @@ class _Renderer:
         self.marker: tuple[str, int] | None = None  # "# ", "- [ ] "... for the next line's first content
         self.inline = list[tuple[str, str, str, int]]()  # open inline tags; the top `pending` are not yet written
         self.lists, self.heading, self.gt = list[_List](), False, -2  # gt: the next ">" (-1: there is none)
+        self.prose = False  # the open <pre> holds prose (a mail archive's message): text, not a code block
 
     def put(self, text: str, pos: int, exact: bool = False) -> None:
         """Append `text`: from `pos` on if `exact`, else all at `pos`; keep `trail`, the newlines ending `out`."""
@@ -149,8 +157,9 @@ class _Renderer:
         current = self.lists[-1] if self.lists else _List(False, 0, False)
         current.number, current.in_item = current.number + 1, True
         checked = "checked" in found.get("class", "").split()
-        done = checked or found.get("data-task-status", "").lower() in ("complete", "completed", "done", "checked")
-        task = current.task or checked or "data-task-status" in found or "data-inline-task-id" in found
+        status = (found.get("data-task-status") or found.get("data-inline-task-status") or "").lower()
+        done = checked or status in ("complete", "completed", "done", "checked")
+        task = current.task or checked or bool(status) or "data-inline-task-id" in found
         bullet = f"{current.number}. " if current.ordered else "- "
         indent = "  " * min(max(len(self.lists) - 1, 0), _DEEPEST)
         self.marker, self.need = (indent + bullet + ("[x] " if done else "[ ] ") * task, pos), max(self.need, 1)
@@ -182,12 +191,18 @@ class _Renderer:
         found = (
             {
                 m.group(1).lower(): html.unescape(next((g for g in m.groups()[1:] if g is not None), ""))
-                for m in reversed(list(_ATTR.finditer(attrs)))
+                for m in reversed(list(ATTR.finditer(attrs)))
             }
-            if attrs and name in ("ul", "ol", "li", "input", "a")
+            if attrs and (name in ("ul", "ol", "li", "input", "a") or (name == "span" and "style" in attrs))
             else {}
         )
-        if name in _BLOCKS or name in _HEADINGS or (name in ("ul", "ol", "li") and self.cells >= 0):
+        if name == "span" and not self.pre and len(self.inline) < 64:
+            bold = bool(
+                _BOLD_STYLE.search(found.get("style", ""))
+            )  # layout HTML's bold: <span style="font-weight:700">
+            self.inline.append(("span", "**" if bold else "", "**" if bold else "", pos))
+            self.pending += 1
+        elif name in _BLOCKS or name in _HEADINGS or (name in ("ul", "ol", "li") and self.cells >= 0):
             if not self.block(pos) and name in _HEADINGS:
                 self.heading, self.marker = True, ("#" * int(name[1]) + " ", pos)
             self.quote += name == "blockquote"
@@ -203,6 +218,8 @@ class _Renderer:
             self.checkbox("checked" in found, pos)
         elif name in ("table", "tr", "td", "th"):
             self.table_part(name, pos)
+        elif name == "pre" and not self.pre and prose(self.src, end):
+            self.need, self.pre, self.pre_body, self.prose = max(self.need, 2), 1, end, True
         elif name == "pre":
             self.need = max(self.need, 2)
             self.flush(pos)
@@ -235,6 +252,8 @@ class _Renderer:
                     self.flush(pos)
                     self.put("|" + " --- |" * self.cells, pos)
             self.cells, self.space, self.need = -1, -1, max(self.need, 2 if name == "table" else 1)
+        elif name == "pre" and self.pre == 1 and self.prose:
+            self.pre, self.prose, self.need = 0, False, 2
         elif name == "pre" and self.pre:
             self.pre, self.need = self.pre - 1, 1
             self.flush(pos)
@@ -267,6 +286,11 @@ class _Renderer:
         elif name in _SKIP and not attrs.endswith("/"):
             skip = _SKIP[name].search(src, end)
             return len(src) if skip is None else skip.end()
+        elif (name in FURNITURE_TAGS or (attrs and FURNITURE_HINT.search(attrs) and furniture(attrs))) and not (
+            attrs.endswith("/")
+        ):
+            self.block(lt)
+            return element_end(src, name, end)
         else:
             self.start(name, attrs, lt, end)
         return end
@@ -317,14 +341,9 @@ def quote_span(source: str, rendered: str, origin: OffsetMap, start: int, end: i
     last, char = (origin[end - 1], rendered[end - 1]) if end > 0 else (-1, "")
     # Most spans end with a character of text written as itself, followed by nothing but tags and spaces: the tags'
     # run then starts right after it (the character, neither a space nor a bracket, is in no tag).
-    if (
-        char
-        and source[last : last + 1] == char
-        and char not in "&<>"
-        and not char.isspace()
-        and max(start, after - 2000) <= last + 1 < after
-        and _TAG_RUN.fullmatch(source, last + 1, after)
-    ):
+    # Copied text is never followed by what the rendering left out (a footer, a script dropped whole): the quote ends
+    # with its last character even when more than tags lies between it and the next rendered one.
+    if char and source[last : last + 1] == char and char not in "&<>" and not char.isspace() and last + 1 <= after:
         return start, last + 1 if last + 1 > start else after
     tail = _TRAILING_MARKUP.search(source, _tags_before(source, max(start, after - 2000), after), after)
     if tail is not None and tail.start() > start:

@@ -31,9 +31,12 @@ def without_closing_hashes(title: str) -> str:
 BlockKind = Literal["heading", "item", "row", "para", "quote"]
 
 _ATX: Final = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+|$)")
-_ITEM: Final = re.compile(r"^([ \t]*)([-+*•]|\d{1,9}[.)]|[a-zA-Z][.)](?=[ \t]))[ \t]+(?:\[([ xX✓✔])\][ \t]*)?")
+# Besides Markdown's marks, the bullets text exports write ("•", "·", "▪", "◦", "‣"): mail archives and old CMSes.
+_ITEM: Final = re.compile(r"^([ \t]*)([-+*•·▪◦‣]|\d{1,9}[.)]|[a-zA-Z][.)](?=[ \t]))[ \t]+(?:\[([ xX✓✔])\][ \t]*)?")
 _RULE: Final = re.compile(r"^ {0,3}(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
 _QUOTE: Final = re.compile(r"^ {0,3}>")
+# A short line that is all bold, with no sentence ending: where layout HTML has no heading tags, its headings.
+_BOLD_HEADING: Final = re.compile(r"^ {0,3}(\*\*|__)(?=[^\s*_])([^*_\n]{1,100}?)(?<=[^\s*_])\1[ \t]*$")
 # A link definition; a footnote ("[^1]: text") is text and stays a paragraph.
 _DEFINITION: Final = re.compile(r"^ {0,3}\[(?!\^)([^\]\n]{1,200})\]:[ \t]*<?(\S+?)>?(?:[ \t]+.*)?$")
 _DELIMITER_CELL: Final = re.compile(r"[ \t]*:?-+:?[ \t]*")  # GFM accepts a single hyphen ("| :- |")
@@ -128,6 +131,7 @@ class _Builder:
         self.open: Block | None = None  # the paragraph or list item that a following line may continue
         self.items: list[int] = []  # stack of open list items, by indent
         self.table = -1
+        self.level = 0  # the last real heading's level: a bold line is a heading one level below it
 
     def close(self) -> None:
         self.open = None
@@ -197,16 +201,34 @@ class _Builder:
         self.table = -1
 
 
-def _read_line(b: _Builder, lines: list[str], n: int, start: int, end: int, first: str) -> None:
-    """Add line n (text[start:end], whose first non-blank character is `first`) to the blocks being built."""
+def _bold_heading(b: _Builder, line: str, start: int, end: int) -> bool:
+    """A paragraph's first line that is all bold, short and no sentence, read as a heading (layout HTML's)."""
+    bold = _BOLD_HEADING.match(line) if b.open is None else None
+    if bold is None:
+        return False
+    title = bold.group(2).rstrip(":").strip()
+    if not title or title[-1] in ".!?,;" or len(title.split()) > 10:
+        return False
+    inner = start + bold.start(2)
+    b.heading(title, min(b.level + 1, 6), inner, inner + len(bold.group(2)))
+    return True
+
+
+def _read_line(b: _Builder, lines: list[str], n: int, start: int, end: int, first: str, bold: bool = False) -> None:
+    """Add line n (text[start:end], whose first non-blank character is `first`) to the blocks being built;
+    `bold`: a bold line opening a paragraph is a heading."""
     line = b.text[start:end]
     if first == "#" and (atx := _ATX.match(line)) is not None:
-        b.heading(line[atx.end() :], len(atx.group(1)), start, end)
+        b.level = len(atx.group(1))
+        b.heading(line[atx.end() :], b.level, start, end)
+        return
+    if bold and first in "*_" and _bold_heading(b, line, start, end):
         return
     if first in "=-" and SETEXT.match(line) and b.open is not None and b.open.kind == "para" and len(b.open.lines) == 1:
         para = b.blocks.pop()
         b.open = None
-        b.heading(b.text[para.start : para.end], 1 if first == "=" else 2, para.start, para.end)
+        b.level = 1 if first == "=" else 2
+        b.heading(b.text[para.start : para.end], b.level, para.start, para.end)
         return
     rule = first in "*-_" and bool(_RULE.match(line))
     if rule:
@@ -233,8 +255,11 @@ def _read_line(b: _Builder, lines: list[str], n: int, start: int, end: int, firs
     b.line(start, end, quote=first == ">" and bool(_QUOTE.match(line)))
 
 
-def parse_blocks(text: str) -> Document:
-    """Split Markdown or plain text into blocks and sections, keeping exact offsets into `text`."""
+def parse_blocks(text: str, bold_headings: bool = False) -> Document:
+    """Split Markdown or plain text into blocks and sections, keeping exact offsets into `text`.
+
+    `bold_headings`: a short all-bold line that opens a paragraph is a heading one level below the last real one
+    (for HTML built from layout elements, where bold lines are the headings)."""
     b = _Builder(text)
     offset = _front_matter_end(text)
     lines = LINES.findall(text, offset)
@@ -265,5 +290,5 @@ def parse_blocks(text: str) -> Document:
         if stripped.startswith("<!--"):
             in_comment = "-->" not in stripped
             continue
-        _read_line(b, lines, n, start, end, stripped[0])
+        _read_line(b, lines, n, start, end, stripped[0], bold_headings)
     return Document(text=text, blocks=b.blocks, sections=b.sections, definitions=b.definitions)

@@ -1,0 +1,256 @@
+"""Issue 15's extraction rules, each on a small document written for it: the author's own category in a type
+column, references and non-deadline dates in a due column, inline action markers anywhere, sections that split the
+response from the improvements, and lists introduced by a sentence."""
+
+from __future__ import annotations
+
+from postmortem_actions.store.records import Category
+from postmortem_actions.tools.extraction.extractor import extract
+from postmortem_actions.tools.extraction.models import Finding
+
+
+def found(text: str) -> list[Finding]:
+    findings = list(extract(text))
+    assert all(text[f.start : f.end] == f.quote for f in findings)
+    return findings
+
+
+def texts(text: str) -> list[str]:
+    return [f.text for f in found(text)]
+
+
+# -- tables ----------------------------------------------------------------------------------------------
+
+AUTHOR_TYPES = """\
+## Action items
+
+| Action | Type | Owner |
+| --- | --- | --- |
+| Add canary analysis to deploys | Prevention | @sam |
+| Page on error budget burn | Detection | @lee |
+| Shorten the database failover | mitigate | @dana |
+| Restore the deleted backups | Repair | @ops |
+| Write the customer communication template | Docs | @kim |
+| Hold a blameless review training | Process | @hr |
+| Add a dashboard for queue depth | Mitigate | @dana |
+"""
+
+
+def test_the_type_column_maps_the_authors_words_onto_our_categories() -> None:
+    assert [f.category for f in found(AUTHOR_TYPES)] == [
+        Category.PREVENT,
+        Category.DETECT,
+        Category.MITIGATE,
+        Category.MITIGATE,
+        Category.PROCESS,
+        Category.PROCESS,
+        Category.MITIGATE,  # the author's own word wins over the guess a dashboard would get
+    ]
+
+
+DUE_COLUMN = """\
+## Follow-ups
+
+| Task | Owner | Due | Ticket |
+| --- | --- | --- | --- |
+| Add canary analysis to deploys | @sam | Bug 5554823 | |
+| Alert on error budget burn | @lee | until the freeze ends on 2024-06-30 | |
+| Restore the deleted backups | @ops | since 2024-04-01 | |
+| Rate limit the admin API | @kim | 2024-07-15 | Issue 48213 |
+"""
+
+
+def test_a_reference_in_the_due_column_is_a_ticket_and_a_date_that_is_no_deadline_is_no_due_date() -> None:
+    canary, alert, backups, limit = found(DUE_COLUMN)
+    assert (canary.due, canary.ticket) == (None, "Bug 5554823")
+    assert alert.due is None
+    assert backups.due is None
+    assert (limit.due, limit.ticket) == ("2024-07-15", "Issue 48213")
+
+
+def test_a_freeze_date_in_prose_is_not_the_due_date() -> None:
+    doc = "## Action items\n\n- Deploys stay frozen until 2024-06-30; then add the canary stage by 2024-07-31.\n"
+    assert [f.due for f in found(doc)] == ["2024-07-31"]
+    doc = "## Action items\n\n- Add the canary stage (blocked since 2024-04-01).\n"
+    assert [f.due for f in found(doc)] == [None]
+    doc = "## Action items\n\n- Move traffic away from the old cluster by 2024-05-01.\n"
+    assert [f.due for f in found(doc)] == ["2024-05-01"]
+
+
+# -- inline action markers -------------------------------------------------------------------------------
+
+MARKERS = """\
+# Cache outage
+
+## Summary
+
+The cache ran out of memory for an hour. Action point: Bob to add a memory alert on the cache cluster. We restarted.
+TODO: document the cache eviction settings in the runbook.
+Follow-up: review the cache sizing with the capacity team.
+
+## Analysis
+
+The eviction policy was wrong. AI: Priya to switch the eviction policy to allkeys-lru.
+Followup: add a load test for the cache tier.
+Action item: schedule a chaos test of cache node loss.
+- AI (Sam): add a canary for cache config changes.
+
+## Action Items
+
+TODO: Add a dashboard for cache hit rate (owner: @sam, by 2024-06-01)
+- Rotate the cache credentials.
+"""
+
+
+def test_markers_open_actions_in_any_section_with_the_owner_they_name() -> None:
+    findings = found(MARKERS)
+    assert [f.text for f in findings] == [
+        "Bob to add a memory alert on the cache cluster.",
+        "document the cache eviction settings in the runbook.",
+        "review the cache sizing with the capacity team.",
+        "Priya to switch the eviction policy to allkeys-lru.",
+        "add a load test for the cache tier.",
+        "schedule a chaos test of cache node loss.",
+        "add a canary for cache config changes.",
+        "Add a dashboard for cache hit rate (owner: @sam, by 2024-06-01)",
+        "Rotate the cache credentials.",
+    ]
+    assert all(f.in_section for f in findings)
+    assert [f.owner for f in findings][:8] == ["Bob", None, None, "Priya", None, None, "Sam", "@sam"]
+    assert findings[7].due == "2024-06-01"
+    assert {f.placement for f in findings[:8]} == {"marker"}
+
+
+TRAPS = """\
+# Outage
+
+## Chat log
+
+Bob: is the cache down?
+AI: Restart node 3 and check memory.
+Bob: ok, restarting.
+
+## Assistant transcript
+
+User: what happened?
+AI: Add more memory to the cache.
+
+## Timeline
+
+- 10:02 TODO: page the cache on-call
+- 10:05 Action item: Bob to restart node 3
+
+## Notes
+
+```
+# TODO: remove this hack
+AI: placeholder
+```
+
+We grep for `TODO:` comments in the codebase. The term AI: artificial intelligence in our docs.
+AI: It looks like the memory is exhausted.
+AI: is the alert wired up?
+Ai: Add an alert.
+Follow-up: on March 5 the vendor confirmed the fix.
+TODO: none
+> Action item: rotate every key (quoted from the vendor's report).
+"""
+
+
+def test_chat_logs_timelines_code_quotes_and_remarks_are_not_marked_actions() -> None:
+    assert found(TRAPS) == []
+
+
+def test_a_speaker_line_or_two_names_make_a_section_a_chat_log_but_field_lines_do_not() -> None:
+    from postmortem_actions.tools.extraction.markers import chat_like
+
+    assert chat_like("alice: hi\nbob: hello\n")
+    assert chat_like("[10:02] <alice> is it down?\n[10:03] <bob> yes\n")
+    assert chat_like("Assistant: sure\n")
+    assert not chat_like("Owner: Dana\nStatus: open\nDue: 2024-05-01\n")
+    assert not chat_like("alice: one speaker only\n")
+
+
+# -- sections and lists introduced by a sentence -----------------------------------------------------------
+
+SECTIONS = """\
+# Outage
+
+## Immediate fixes
+
+- Restarted the replication process.
+- Rolled back the configuration change.
+
+## Mitigation
+
+- Failed over to the secondary region.
+
+## What we did
+
+- Drained the bad node.
+
+## Short-term improvements
+
+- Add an alert on replication lag above 30 seconds.
+
+## Long-term improvements
+
+- Move the write path behind a circuit breaker.
+
+## Preventive measures
+
+- Add a pre-deploy check for configuration changes.
+
+## Discussion
+
+After reviewing the incident we will make the following changes:
+
+- Run a failover drill every quarter.
+- Require two reviewers for database configuration changes.
+
+The responders did the following:
+
+- Paged the DBA.
+
+## Resolution
+
+To prevent a recurrence, we are going to:
+1. Add a replica lag check to the deploy gate.
+"""
+
+
+def test_immediate_fixes_are_the_response_and_improvements_are_follow_ups() -> None:
+    assert texts(SECTIONS) == [
+        "Add an alert on replication lag above 30 seconds.",
+        "Move the write path behind a circuit breaker.",
+        "Add a pre-deploy check for configuration changes.",
+        "Run a failover drill every quarter.",
+        "Require two reviewers for database configuration changes.",
+        "Add a replica lag check to the deploy gate.",
+    ]
+
+
+def test_immediate_actions_under_a_remediation_heading_stay_follow_ups() -> None:
+    doc = "## Remediation\n\n### Immediate fixes\n\n- Rolled back the configuration change.\n"
+    assert texts(doc) == ["Rolled back the configuration change."]
+
+
+def test_a_bold_label_without_a_colon_opens_a_follow_up_list() -> None:
+    doc = "# Outage\n\n## Summary\n\nThe queue backed up.\n\n**Action items**\n\n- Add a queue depth alert.\n"
+    assert texts(doc) == ["Add a queue depth alert."]
+    doc = "# Outage\n\n## Summary\n\n**Background.**\n\n- The queue is old.\n"
+    assert texts(doc) == []
+
+
+def test_hostile_marker_runs_stay_linear() -> None:
+    import time
+
+    for hostile in (
+        "# T\n\n" + "AI: " * 100_000,
+        "# T\n\n" + "TODO: add the alert now.\n" * 20_000,
+        "# T\n\n" + "bob: hi\nAI: Add it.\n" * 20_000,
+        "# T\n\n" + "Action point: (" * 50_000,
+    ):
+        started = time.perf_counter()
+        extract(hostile)
+        assert time.perf_counter() - started < 10.0
