@@ -17,7 +17,8 @@ FROM python:3.12-slim
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     POSTMORTEM_ACTIONS_DB=/data/actions.db \
-    POSTMORTEM_ACTIONS_ALLOWED_DIRS=/postmortems
+    POSTMORTEM_ACTIONS_ALLOWED_DIRS=/postmortems \
+    POSTMORTEM_ACTIONS_PUBLIC_URL=http://127.0.0.1:8000
 COPY --from=wheel /wheels /wheels
 RUN pip install --no-cache-dir /wheels/*.whl \
     && rm -rf /wheels \

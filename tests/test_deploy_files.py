@@ -6,8 +6,11 @@ not built."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -78,6 +81,39 @@ def test_the_default_command_is_one_the_cli_accepts() -> None:
     if unknown:
         pytest.skip(f"serve does not take {unknown} in this tree yet (the team server adds them)")
     assert parser().parse_args(arguments).command == "serve"
+
+
+def test_the_default_command_starts_with_the_images_environment_once_a_token_exists(tmp_path: Path) -> None:
+    # The image's ENV and CMD as docker would run them (port 0 instead of 8000): the team server refuses to listen
+    # on every address without a public URL or without a token, so the image must carry one and the docs say
+    # how to make the other.
+    stage = final_stage(instructions(ROOT / "Dockerfile"))
+    env_line = dict(stage)["ENV"]
+    image_env = dict(item.split("=", 1) for item in shlex.split(env_line))
+    assert image_env["POSTMORTEM_ACTIONS_PUBLIC_URL"].startswith("http")
+    db = tmp_path / "actions.db"
+    env = {
+        **os.environ,
+        **image_env,
+        "POSTMORTEM_ACTIONS_DB": str(db),
+        "POSTMORTEM_ACTIONS_ALLOWED_DIRS": str(tmp_path),
+    }
+    command = [sys.executable, "-m", "postmortem_actions.server"]
+    for setup in (["people", "add", "alice"], ["token", "create", "alice", "--role", "admin"]):
+        subprocess.run([*command, *setup], env=env, check=True, capture_output=True, text=True, timeout=60)
+    arguments = exec_form(dict(stage)["CMD"])
+    arguments[arguments.index("--port") + 1] = "0"
+    with subprocess.Popen(
+        [*command, *arguments], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    ) as server:
+        try:
+            assert server.stderr is not None
+            first = server.stderr.readline()  # the server says where it listens before it serves
+            assert server.poll() is None, first + server.stderr.read()
+            assert "refusing" not in first
+        finally:
+            server.kill()
+            server.communicate(timeout=30)
 
 
 def test_the_image_is_built_from_the_three_packages_and_leaves_the_rest_out() -> None:
