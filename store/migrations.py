@@ -14,6 +14,7 @@ import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
 from .schema import (
+    DATABASE_ID_0007,
     DECISIONS_0005,
     FOLLOWTHROUGH,
     GUARDS,
@@ -66,6 +67,11 @@ def _revive_revisit_channels(db: sqlite_utils.Database) -> None:
     broken = list(db.execute("PRAGMA foreign_key_check"))
     if broken:
         raise sqlite3.IntegrityError(f"the decision log's rebuild left {len(broken)} broken reference(s)")
+
+
+@migrations(name="0007_database_id")
+def _database_id(db: sqlite_utils.Database) -> None:
+    _run_script(db, DATABASE_ID_0007)
 
 
 def _run_script(db: sqlite_utils.Database, script: str) -> None:

@@ -353,10 +353,21 @@ CREATE INDEX decisions_by_time ON decisions (decided_at);
 ALTER TABLE actions ADD COLUMN proposed_by TEXT
 """  # noqa: S608 - built from constants only
 
+# Who this database is, for things that must stay unique across databases and stable across copies and backups
+# of one (the calendar UIDs of `export --format ics`): a random 128-bit id, made once when the file is migrated.
+DATABASE_ID_0007: Final = """
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY CHECK (key IN ('database_id')),
+    value TEXT NOT NULL CHECK (length(value) = 32)
+) STRICT;
+INSERT INTO meta (key, value) VALUES ('database_id', lower(hex(randomblob(16))))
+"""
+
 KNOWN_MIGRATIONS: Final = (
     "0001_initial",
     "0002_replace_guards",
     "0003_followthrough",
     "0004_lifecycle_and_origin",
     "0005_revive_revisit_channels",
+    "0007_database_id",
 )

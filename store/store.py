@@ -14,6 +14,7 @@ from typing import Final
 from . import lifecycle
 from .chain import VerifyReport, decision_hash, verify_database
 from .connection import reading, snapshot, writing
+from .documents import PostmortemRecords
 from .errors import (
     ActionNotFound,
     IllegalTransition,
@@ -23,6 +24,7 @@ from .errors import (
     StaleAnswer,
 )
 from .followthrough import FollowthroughQueries
+from .history import DecisionReads
 from .inputs import ActionFilter, Actor, HumanDecision, NewAction, NewPostmortem
 from .records import (
     SUMMARY_COLUMNS,
@@ -54,7 +56,7 @@ EDITABLE_FIELDS: Final = frozenset(
 )
 
 
-class Store(FollowthroughQueries, TicketLinks):
+class Store(FollowthroughQueries, TicketLinks, PostmortemRecords, DecisionReads):
     """A postmortem-actions database file.
 
     `create=False` refuses a file that does not exist yet (for commands that only read or check);
