@@ -27,14 +27,17 @@ from postmortem_actions.store import (
 )
 from postmortem_actions.store.errors import ConfigError, IllegalTransition, InvalidInput
 from postmortem_actions.store.text import refusal, visible
-from postmortem_actions.tools.days import DUE_WINDOW_YEARS, plausible_due
+from postmortem_actions.tools.days import DUE_WINDOW_YEARS, check_day, plausible_due
 from postmortem_actions.tools.schema import Model
+from postmortem_actions.tools.status import record_status
 
 DEFAULT_DUE_DAYS: Final = {"SEV0": 7, "SEV1": 7, "SEV2": 30, "SEV3": 60, "SEV4": 90, "SEV5": 90}
 UNKNOWN_SEVERITY_DAYS: Final = 30
 MAX_DUE_DAYS: Final = 3650  # the latest a default may fall: inside the ten-year window every due date must be in
 
-Kind = Literal["decide", "replan", "complete", "reopen", "kill"]  # "decide", or the kind a confirmation is for
+Kind = Literal[
+    "decide", "replan", "complete", "reopen", "kill", "revive"
+]  # "decide", or the kind a confirmation is for
 Choice = Literal["accept", "kill", "defer"]
 
 
@@ -95,6 +98,7 @@ class Answer(Model):
     due: date | None = None
     reason: str = ""
     evidence: str = ""
+    revisit_on: date | None = Field(default=None, description="A defer's date to look at the item again")
 
 
 class Decider(Model):
@@ -192,6 +196,7 @@ _ASKS: Final[Mapping[DecisionKind, tuple[str, str]]] = {  # (the question, what 
     DecisionKind.COMPLETE: ("Mark it done?", "completed"),
     DecisionKind.REOPEN: ("Reopen it?", "reopened"),
     DecisionKind.KILL: ("Kill (descope) it?", "descoped"),
+    DecisionKind.REVIVE: ("Revive it as an undecided candidate (no owner, no due date)?", "revived"),
 }
 _OFFERED_AS: Final = {"reason": "Reason given", "evidence": "Evidence offered"}
 _KINDS: Final[Mapping[DecisionKind, Kind]] = {
@@ -199,6 +204,7 @@ _KINDS: Final[Mapping[DecisionKind, Kind]] = {
     DecisionKind.COMPLETE: "complete",
     DecisionKind.REOPEN: "reopen",
     DecisionKind.KILL: "kill",
+    DecisionKind.REVIVE: "revive",
 }
 
 
@@ -238,7 +244,7 @@ def ask_confirmation(
     offered = [
         f"{_OFFERED_AS[name]}: {visible(value, multiline=True)}"
         for name, value in (("reason", reason), ("evidence", evidence))
-        if value
+        if value.strip()  # a blank offer is no offer: never a dangling "Reason given:"
     ]
     ending = "Confirm (edit if needed) or reject." if row.sets_plan else "Confirm or reject."
     message = (
@@ -304,7 +310,10 @@ def apply_answer(store: Store, question: Question, answer: Answer, by: Decider) 
     if row.sets_plan:
         _plan_given(owner, answer.due)
     if row.needs_reason and not reason:
-        raise InvalidInput(f"a {kind} needs a reason; nothing was recorded")
+        raise InvalidInput(f"a {kind} needs a reason: say why; nothing was recorded")
+    if answer.revisit_on is not None and not row.may_revisit:
+        raise InvalidInput(f"a revisit date goes only with a defer, not a {kind}; nothing was recorded")
+    check_day("revisit_on", answer.revisit_on)
     decision, action = store.record_decision(
         question.action_id,
         HumanDecision(
@@ -316,10 +325,13 @@ def apply_answer(store: Store, question: Question, answer: Answer, by: Decider) 
             decided_by=by.name,
             channel=by.channel,
             client=by.client,
+            revisit_on=answer.revisit_on,
         ),
         expected_version=question.version,
     )
     detail = f" to {_shown(action.owner)}, due {action.due}" if row.sets_plan else ""
+    if decision.revisit_on is not None:
+        detail = f" until {decision.revisit_on}"
     return DecisionOutcome(
         action_id=action.id,
         committed=True,
@@ -379,7 +391,4 @@ def report_status(store: Store, action_id: int, status: WorkStatus, note: str | 
         IllegalTransition: the action is not accepted.
         InvalidInput: the note has control characters, or a blocked status has no note.
     """
-    clean = _text(note, "note", multiline=True) if note else None
-    if status is WorkStatus.BLOCKED and not clean:
-        raise InvalidInput("say what blocks it: a blocked status needs a note")
-    return store.set_work_status(action_id, status, clean, Actor(actor="assistant", via=f"mcp:{client} for {user}"))
+    return record_status(store, action_id, status, note, Actor(actor="assistant", via=f"mcp:{client} for {user}"))
