@@ -21,6 +21,7 @@ from postmortem_actions.server.mcp import extraction, gate, review, trackers
 from postmortem_actions.server.mcp import postmortems as postmortem_tools
 from postmortem_actions.server.mcp.boundary import ReadableResolverErrors, UnknownArgumentGuard, argument_names
 from postmortem_actions.server.mcp.context import App
+from postmortem_actions.server.mcp.validation import ReadableValidationErrors
 from postmortem_actions.server.settings import Settings
 from postmortem_actions.server.version import VERSION
 from postmortem_actions.store import Store
@@ -90,7 +91,7 @@ def build_server(
         version=VERSION,
         instructions=INSTRUCTIONS,
         log_level=settings.log_level,
-        middleware=[UnknownArgumentGuard(arguments), ReadableResolverErrors()],
+        middleware=[UnknownArgumentGuard(arguments), ReadableResolverErrors(), ReadableValidationErrors(tools)],
         request_state_security=security,
         lifespan=lifespan,
         tools=list(tools),
