@@ -25,7 +25,7 @@ def test_the_ics_feed_has_the_accepted_item_with_its_due_date(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("POSTMORTEM_ACTIONS_USER", "tester")
-    _, _, ids = seeded(tmp_path)
+    store, _, ids = seeded(tmp_path)
     out = tmp_path / "due.ics"
     status, _, err = run(capsys, "--db", str(tmp_path / "actions.db"), "export", "--format", "ics", "--out", str(out))
 
@@ -34,7 +34,7 @@ def test_the_ics_feed_has_the_accepted_item_with_its_due_date(
     feed = out.read_bytes().decode("utf-8")
     assert feed.startswith("BEGIN:VCALENDAR\r\n")
     assert feed.count("BEGIN:VEVENT") == 1
-    assert f"UID:action-{ids[0]}@postmortem-actions" in feed
+    assert f"UID:action-{ids[0]}.{store.database_id()}@postmortem-actions" in feed
     assert "DTSTART;VALUE=DATE:20261215" in feed
 
 
