@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from postmortem_actions.store import Action, Actor, Category, NewAction, Postmortem, Store
-from postmortem_actions.store.errors import QuoteNotFound
+from postmortem_actions.store.errors import InvalidInput, QuoteNotFound
 from postmortem_actions.store.sql import text_key
 from postmortem_actions.store.text import refusal
 from postmortem_actions.tools.days import plausible_due
@@ -18,7 +18,8 @@ from .postmortems import MAX_FINDINGS_SHOWN
 
 MAX_BATCH = 200
 EXTRACTOR = "extractor"  # `proposed_by` of a candidate recorded from one of the extractor's findings
-MAX_TEXT = 500
+MAX_TEXT = 500  # an action's text and its done_when (the store's limits)
+MAX_PROBLEM = 1000
 
 
 def record_candidates(
@@ -213,6 +214,9 @@ def record_finding(
         QuoteNotFound: the finding's quote is not at its offsets in the stored text (a finding of another text).
         InvalidInput: a text field is blank, too long or hides characters.
     """
+    for what, value, limit in (("finish line", done_when, MAX_TEXT), ("problem", problem, MAX_PROBLEM)):
+        if len(value.strip()) > limit:
+            raise InvalidInput(f"the {what} is {len(value.strip())} characters, at most {limit}; nothing was recorded")
     pm = store.get_postmortem(postmortem_id)
     if pm.text[finding.start : finding.end] != finding.quote:
         raise QuoteNotFound(

@@ -93,8 +93,9 @@ def edit_postmortem(
     check_day("incident_date", incident_date)
     changes: dict[str, object] = {}
     if title is not None:
-        if not title.strip() or (why := refusal(title)) is not None:
-            raise InvalidInput(f"the title {why or 'is blank'}; nothing was changed")
+        why = refusal(title) if title.strip() else "is blank"
+        if why is not None:
+            raise InvalidInput(f"the title {why}; nothing was changed")
         changes["title"] = title.strip()[:300]
     if severity is not None:
         changes["severity"] = normalise_severity(severity)

@@ -15,18 +15,20 @@ from postmortem_actions.server.cli.arguments import Commands, day
 from postmortem_actions.server.cli.items import revision
 from postmortem_actions.server.cli.prompts import Ask, ask_here, choose, confirm, line, require_terminal
 from postmortem_actions.server.cli.prompts import day as ask_day
+from postmortem_actions.server.cli.screen import proposer
 from postmortem_actions.server.settings import Settings
 from postmortem_actions.server.version import VERSION
 from postmortem_actions.store import Action, ActionState, Actor, Channel, DecisionKind, Store, lifecycle
 from postmortem_actions.store.errors import IllegalTransition, InvalidInput, PostmortemActionsError
 from postmortem_actions.store.text import visible
 from postmortem_actions.tools import decisions
-from postmortem_actions.tools.candidates import revise_candidate
+from postmortem_actions.tools.candidates import MAX_TEXT, revise_candidate
 from postmortem_actions.tools.decisions import Answer, Decider, Question
 
 CLIENT: Final = f"postmortem-actions-cli/{VERSION}"
-Again = Literal["again"]
+Again = Literal["again", "reworded"]
 AGAIN: Final[Again] = "again"
+REWORDED: Final[Again] = "reworded"  # asked again, showing the new wording
 Asked = tuple[Question, Answer] | Again | None  # what to record, ask again, or skip
 NEEDS: Final = {
     DecisionKind.KILL: "A kill needs a reason: say why it will not be done (it stays with the item, in every report).",
@@ -58,7 +60,7 @@ def show(store: Store, action: Action, question: Question) -> None:
     for finding in lint_findings(action.text):  # a human committing to a vague item should see why it is vague
         print(f"  Vague ({visible(finding.words) or finding.kind}): {finding.why}; it needs {finding.needs}.")
     if action.proposed_by:
-        print(f"  Proposed by {visible(action.proposed_by)}.")
+        print(f"  Proposed by {proposer(action.proposed_by)}.")
     latest = store.decisions(action.id)[-1] if action.decision_id is not None else None
     if latest is not None and latest.kind is DecisionKind.DEFER:
         until = f" until {latest.revisit_on}" if latest.revisit_on else ""
@@ -68,8 +70,8 @@ def show(store: Store, action: Action, question: Question) -> None:
 
 def reword(store: Store, settings: Settings, action: Action, ask: Ask) -> None:
     """Let the person reword a candidate's text and finish line (Enter keeps each); audit-logged as theirs."""
-    text = line(ask, "  Action", action.text, needed="An action needs its one sentence.")
-    done_when = line(ask, "  Done when", action.done_when, needed="An action needs its finish line.")
+    text = line(ask, "  Action", action.text, needed="An action needs its one sentence.", limit=MAX_TEXT)
+    done_when = line(ask, "  Done when", action.done_when, needed="An action needs its finish line.", limit=MAX_TEXT)
     changes = {k: v for k, v in (("text", text), ("done_when", done_when)) if v != getattr(action, k)}
     if not changes:
         print("  Unchanged.")
@@ -79,8 +81,8 @@ def reword(store: Store, settings: Settings, action: Action, ask: Ask) -> None:
     except PostmortemActionsError as exc:
         print(f"  Not reworded: {visible(str(exc), multiline=True)}")
         return
-    proposer = f"; it stays proposed by {visible(revised.proposed_by)}" if revised.proposed_by else ""
-    print(f"  Reworded #{action.id} (the change is kept in its history{proposer}).")
+    kept = f"; it stays proposed by {proposer(revised.proposed_by)}" if revised.proposed_by else ""
+    print(f"  Reworded #{action.id} (the change is kept in its history{kept}).")
 
 
 def _accept(action: Action, question: Question, ask: Ask, today: date) -> Asked:
@@ -127,7 +129,7 @@ def _candidate(
         return _defer(action, question, ask, today, until)
     if choice == "reword":
         reword(store, settings, action, ask)
-        return AGAIN
+        return REWORDED
     return None
 
 
@@ -213,8 +215,9 @@ def decide(
         action = store.get_action(action_id)
         asked = _asked(store, settings, action, ask, today, first, until)
         first = None
-        if asked == AGAIN:
-            print("  Nothing recorded yet; choose again.")
+        if asked in (AGAIN, REWORDED):
+            if asked == AGAIN:
+                print("  Nothing recorded yet; choose again.")
             continue
         if asked is None:
             print("  Skipped; nothing recorded.")

@@ -66,10 +66,19 @@ def confirm(ask: Ask, prompt: str) -> bool:
     return choose(ask, prompt, YES_NO) == "y"
 
 
-def line(ask: Ask, prompt: str, default: str = "", *, needed: str | None = None, multiline: bool = False) -> str:
+def line(
+    ask: Ask,
+    prompt: str,
+    default: str = "",
+    *,
+    needed: str | None = None,
+    multiline: bool = False,
+    limit: int | None = None,
+) -> str:
     """One line of text; Enter keeps `default`. Empty is asked again with `needed` (what it is needed for) when given.
 
-    Text that would hide characters (controls, bidi or invisible ones) is asked again, saying so.
+    Text that would hide characters (controls, bidi or invisible ones), or is longer than `limit`, is asked again,
+    saying so.
     """
     while True:
         reply = ask(f"{prompt}{f' [{visible(default)}]' if default else ''}: ").strip() or default
@@ -78,6 +87,9 @@ def line(ask: Ask, prompt: str, default: str = "", *, needed: str | None = None,
             continue
         if reply and (why := refusal(reply, multiline=multiline)) is not None:
             print(f"  That {why}; type it again.")
+            continue
+        if limit is not None and len(reply) > limit:
+            print(f"  That is {len(reply)} characters; say it in at most {limit}.")
             continue
         return reply
 

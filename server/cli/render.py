@@ -40,7 +40,8 @@ def table(*columns: str, wrap: str = "") -> Table:
     from rich import box
     from rich.table import Table
 
-    drawn = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold")
+    # Two spaces between columns (a space of padding and the box's blank rule): more room for the text at 80 columns.
+    drawn = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, padding=(0, 1, 0, 0), header_style="bold")
     for name in columns:
         drawn.add_column(
             name, justify="right" if name in NUMBERS else "left", no_wrap=name != wrap, overflow="ellipsis"
@@ -100,31 +101,31 @@ def action_table(items: Sequence[ActionSummary], total: int, offset: int) -> str
 def findings_view(findings: Sequence[Finding]) -> RenderableType:
     """The extractor's findings: one block per follow-up (its line, flags, what the document states), then counts."""
     from rich.console import Group
-    from rich.padding import Padding
+    from rich.table import Table
     from rich.text import Text
 
-    blocks: list[RenderableType] = []
+    blocks = Table.grid(padding=(0, 1))
+    blocks.add_column(justify="right", no_wrap=True)
+    blocks.add_column()
     for n, f in enumerate(findings, start=1):
         flags = [str(f.category), "in section" if f.in_section else "prose"] + ["done"] * f.done + ["VAGUE"] * f.vague
-        line = Text(f"{n:>3}. ")
-        line.append_text(shown(f.text, "bold"))
         details = Text(f"{' · '.join(flags)}   (chars {f.start}-{f.end})", style="dim")
         stated = [
             f"{label}: {visible(value)}"
             for label, value in (("owner", f.owner), ("due", f.due), ("ticket", f.ticket))
             if value
         ]
-        lines: list[RenderableType] = [details]
+        lines: list[RenderableType] = [shown(f.text, "bold"), details]
         if stated:
             lines.append(Text("   ".join(stated)))
         lines += [Text(f"vague ({visible(x.words) or x.kind}): {x.why}", style="yellow") for x in f.lint]
-        blocks += [line, Padding(Group(*lines), (0, 0, 0, 5), expand=False)]
+        blocks.add_row(f"{n:>3}.", Group(*lines))
     counts = (
         f"{len(findings)} follow-up(s): {sum(f.in_section for f in findings)} in follow-up sections, "
         f"{sum(not f.in_section for f in findings)} in prose, {sum(f.done for f in findings)} already done, "
         f"{sum(f.vague for f in findings)} vague"
     )
-    return Group(*blocks, Text(counts))
+    return Group(blocks, Text(counts))
 
 
 def postmortems_view(rows: Sequence[PostmortemOverview]) -> RenderableType:

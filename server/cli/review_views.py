@@ -36,6 +36,18 @@ def _heading(title: str) -> Text:
     return Text(title, style="bold")
 
 
+def _bullets(lines: Sequence[str]) -> RenderableType:
+    """One bullet per line, a wrapped line indented under its first."""
+    from rich.table import Table
+
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column()
+    for line in lines:
+        grid.add_row("-", shown(line, "yellow"))
+    return grid
+
+
 def items_view(items: Sequence[ft.ReviewItem], *, late: bool = True, prompts: bool = False) -> RenderableType:
     """Review items as a table: id, postmortem, owner, due, days late, status, and the text with its note/prompt."""
     from rich.text import Text
@@ -46,6 +58,8 @@ def items_view(items: Sequence[ft.ReviewItem], *, late: bool = True, prompts: bo
     for i in items:
         status = (i.work_status or "").replace("_", " ")
         note = f"{status}: {i.status_note}" if i.status_note and not wide else (i.status_note or "")
+        if prompts and i.status_note and i.status_note in (i.prompt or ""):
+            note = ""  # the prompt says it already
         drawn.add_row(
             str(i.action_id),
             str(i.postmortem_id),
@@ -141,7 +155,7 @@ def report_view(r: ft.FollowthroughReport) -> RenderableType:
         Text(""),
         _heading(f"Warnings ({len(r.warnings)})"),
     ]
-    parts += [shown(f"- {w}", "yellow") for w in r.warnings] or [Text("none", style="dim")]
+    parts.append(_bullets(r.warnings) if r.warnings else Text("none", style="dim"))
     for title, total, items, late in (
         ("Overdue", r.overdue_total, r.overdue_items, True),
         ("Blocked", r.blocked_total, r.blocked_items, False),

@@ -59,6 +59,11 @@ def as_text(renderable: RenderableType, columns: int) -> str:
     return "\n".join(line.rstrip() for line in buffer.getvalue().split("\n"))
 
 
+def proposer(name: str) -> str:
+    """Who proposed a candidate, as a sentence names it: "the extractor", or the client or person as stored."""
+    return "the extractor" if name == "extractor" else visible(name)
+
+
 def shown(value: str | None, style: str = "", *, multiline: bool = False) -> Text:
     """Stored text as the terminal may show it: nothing hidden (`visible`), never read as markup."""
     from rich.text import Text

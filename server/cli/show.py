@@ -11,7 +11,7 @@ import json
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from postmortem_actions.server.cli.screen import draw, shown
+from postmortem_actions.server.cli.screen import draw, proposer, shown
 from postmortem_actions.store import Action, AuditEntry, Decision, DecisionKind, Postmortem, Store, Ticket
 from postmortem_actions.store.text import visible
 from postmortem_actions.tools import queries
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from postmortem_actions.tools.extraction.models import LintFinding
 
-_CHANGE_WIDTH = 60
+_CHANGE_WIDTH = 200
 
 
 def decision_detail(d: Decision) -> str:
@@ -44,7 +44,9 @@ def change_detail(entry: AuditEntry) -> str:
     if entry.op == "create":
         return "recorded"
     return "; ".join(
-        f"{name.replace('_', ' ')}: {_value(pair[0])} → {_value(pair[-1])}" for name, pair in entry.changes.items()
+        f"{name.replace('_', ' ')}: {_value(pair[0])} → {_value(pair[-1])}"
+        for name, pair in entry.changes.items()
+        if pair[0] != pair[-1]
     )
 
 
@@ -74,7 +76,7 @@ def _facts(
     proposal = [
         f"owner {visible(action.proposed_owner)}?" if action.proposed_owner else "",
         f"due {action.proposed_due}?" if action.proposed_due else "",
-        f"by {visible(action.proposed_by)}" if action.proposed_by else "",
+        f"by {proposer(action.proposed_by)}" if action.proposed_by else "",
     ]
     if any(proposal):
         facts.append(("proposed", " · ".join(p for p in proposal if p)))

@@ -17,8 +17,13 @@ from postmortem_actions.server.settings import Settings
 from postmortem_actions.store import ActionFilter, ActionState, Category, Store
 from postmortem_actions.store.errors import PostmortemActionsError
 from postmortem_actions.store.text import visible
-from postmortem_actions.tools.candidates import record_finding, revise_candidate, uncovered_findings
+from postmortem_actions.tools.candidates import MAX_PROBLEM, MAX_TEXT, record_finding, revise_candidate, uncovered_findings
 from postmortem_actions.tools.extraction.models import Finding
+
+
+TEXT_NEEDED = "A candidate needs its one sentence: what will be done."
+DONE_WHEN_NEEDED = "A candidate needs a finish line: what shows it is done."
+PROBLEM_NEEDED = "Say which problem of the incident it addresses."
 
 
 def _show_finding(finding: Finding) -> None:
@@ -46,9 +51,9 @@ def offer_finding(store: Store, settings: Settings, postmortem_id: int, finding:
     """
     _show_finding(finding)
     while choose(ask, "Record it as a candidate? [r]ecord or [s]kip? ", {"r": "r", "s": "s"}) == "r":
-        text = line(ask, "  Action", finding.text, needed="A candidate needs its one sentence: what will be done.")
-        done_when = line(ask, "  Done when", needed="A candidate needs a finish line: what shows it is done.")
-        problem = line(ask, "  Problem it addresses", needed="Say which problem of the incident it addresses.")
+        text = line(ask, "  Action", finding.text, needed=TEXT_NEEDED, limit=MAX_TEXT)
+        done_when = line(ask, "  Done when", needed=DONE_WHEN_NEEDED, limit=MAX_TEXT)
+        problem = line(ask, "  Problem it addresses", needed=PROBLEM_NEEDED, multiline=True, limit=MAX_PROBLEM)
         category = choose(
             ask, f"  Category: [p]revent, [d]etect, [m]itigate or p[r]ocess [{finding.category}]: ", {"": "", **_keys()}
         )
@@ -68,9 +73,12 @@ def offer_finding(store: Store, settings: Settings, postmortem_id: int, finding:
         if not created:
             print(f"  #{action.id} already says that; it is decided below with the other candidates.")
             return action.id
-        if text != action.text:
-            action = revise_candidate(store, by, action.id, revision({"text": text}))
         print(f"  Recorded candidate #{action.id}, proposed by the extractor; you decide on it below.")
+        if text != action.text:
+            try:
+                revise_candidate(store, by, action.id, revision({"text": text}))
+            except PostmortemActionsError as exc:
+                print(f"  It keeps the extractor's words: {visible(str(exc), multiline=True)}")
         return action.id
     return None
 
