@@ -7,13 +7,16 @@ Every test checks what the person sees and what the store holds afterwards. Ever
 
 from __future__ import annotations
 
+import fcntl
 import os
 import pty
 import select
 import shutil
 import signal
 import subprocess
+import struct
 import sys
+import termios
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -22,6 +25,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Literal
 
+import pyte
 import pytest
 
 from postmortem_actions.store import (
@@ -148,12 +152,17 @@ class Terminal:
     matched before, so prompts asked twice are told apart. Leaving the `with` block kills and reaps the child.
     """
 
-    def __init__(self, args: Sequence[str], env: Mapping[str, str], *, stderr: int | None = None) -> None:
+    def __init__(
+        self, args: Sequence[str], env: Mapping[str, str], *, stderr: int | None = None, columns: int = 0
+    ) -> None:
         self.deadline = time.monotonic() + RUN_BUDGET_S
+        self.columns = columns
         self._raw = b""
         self._seen = 0
         self._eof = False
         self._fd, secondary = pty.openpty()
+        if columns:  # the terminal's size, as a terminal window of this width tells the program it runs in
+            fcntl.ioctl(secondary, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
         try:
             self.proc = subprocess.Popen(
                 [*console_script(), *args],
@@ -234,6 +243,16 @@ class Terminal:
             self._pump()
         assert self._eof, f"still running after {RUN_BUDGET_S:.0f} s; it showed:\n{self.screen}"
         return self.proc.wait(timeout=max(0.1, self._left()))
+
+    def drawn(self) -> list[str]:
+        """What the person sees: everything shown, drawn by a terminal emulator `columns` wide (colours applied, not
+        shown as codes), without the blank lines at the end."""
+        screen = pyte.Screen(self.columns or 80, 2000)
+        pyte.ByteStream(screen).feed(self._raw)
+        lines = [line.rstrip() for line in screen.display]
+        while lines and not lines[-1]:
+            lines.pop()
+        return lines
 
     def rest(self) -> str:
         """What was shown after the last match (call after `exit_status`)."""
