@@ -14,7 +14,16 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from postmortem_actions.store import Actor, Channel, DecisionKind, HumanDecision, NewAction, NewPostmortem, Store
+from postmortem_actions.store import (
+    Actor,
+    Channel,
+    DecisionKind,
+    HumanDecision,
+    NewAction,
+    NewPostmortem,
+    Store,
+    WorkStatus,
+)
 
 AS_OF = date(2026, 3, 1)
 BY = Actor(actor="assistant", via="mcp:claude-code/2.1 for carol")
@@ -180,7 +189,9 @@ def listed_database(folder: Path) -> Listed:
     )
     _decide(store, ids["page"], DecisionKind.ACCEPT, owner="dana", due=date(2026, 2, 10))
     _decide(store, ids["ci"], DecisionKind.ACCEPT, owner="lee", due=date(2026, 3, 5))
-    store.set_work_status(ids["ci"], "blocked", "waiting on the database team's sizing", Actor(actor="lee", via="cli"))
+    store.set_work_status(
+        ids["ci"], WorkStatus.BLOCKED, "waiting on the database team's sizing", Actor(actor="lee", via="cli")
+    )
     _decide(store, ids["retries"], DecisionKind.ACCEPT, owner="erin", due=date(2026, 2, 20))
     _decide(store, ids["replay"], DecisionKind.ACCEPT, owner="dana", due=date(2026, 2, 15))
     _decide(store, ids["replay"], DecisionKind.COMPLETE, evidence="https://git.example.com/billing/pull/42")

@@ -115,7 +115,7 @@ def test_what_a_finding_cannot_be_recorded_with_is_asked_again_or_said(stored: t
 
 
 def test_findings_a_candidate_already_covers_are_not_offered(stored: tuple[Store, dict[str, str]]) -> None:
-    store, env = stored
+    _, env = stored
     with Terminal(["triage", "1"], env) as term:
         for _ in range(2):
             term.answer("[r]ecord or [s]kip? ", "r")

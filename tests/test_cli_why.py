@@ -116,7 +116,7 @@ def test_calendar_uids_differ_between_databases_and_stay_the_same_in_a_copy(
     feeds = [run(capsys, db, "export", "--format", "ics")[1] for db in (listed.db, other.db, copy)]
     first, second, copied = (_uids(feed) for feed in feeds)
 
-    assert len(first) == 3 and len(set(first)) == 3  # the three accepted items with a due date
+    assert len(set(first)) == len(first) == 3  # the three accepted items with a due date
     assert not set(first) & set(second), "action 1 of another database is another event"
     assert copied == first, "a copy of the database updates the same events"
 
@@ -135,7 +135,8 @@ def test_the_calendar_reminds_n_days_before_each_due_date(listed: Listed, capsys
 
 
 @pytest.mark.parametrize(
-    "args", [["--format", "ics", "--remind-days", "-1"], ["--format", "ics", "--remind-days", "366"], ["--remind-days", "3"]]
+    "args",
+    [["--format", "ics", "--remind-days", "-1"], ["--format", "ics", "--remind-days", "366"], ["--remind-days", "3"]],
 )
 def test_a_reminder_outside_the_range_or_without_a_calendar_is_a_usage_error(
     listed: Listed, capsys: pytest.CaptureFixture[str], args: list[str]

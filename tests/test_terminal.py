@@ -13,8 +13,8 @@ import pty
 import select
 import shutil
 import signal
-import subprocess
 import struct
+import subprocess
 import sys
 import termios
 import time

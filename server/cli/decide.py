@@ -215,13 +215,13 @@ def decide(
         action = store.get_action(action_id)
         asked = _asked(store, settings, action, ask, today, first, until)
         first = None
-        if asked in (AGAIN, REWORDED):
-            if asked == AGAIN:
-                print("  Nothing recorded yet; choose again.")
-            continue
         if asked is None:
             print("  Skipped; nothing recorded.")
             return False
+        if isinstance(asked, str):  # AGAIN, or REWORDED (the question is shown again with the new words)
+            if asked == AGAIN:
+                print("  Nothing recorded yet; choose again.")
+            continue
         question, answer = asked
         outcome = decisions.apply_answer(store, question, answer, decider(settings))
         print(f"  {outcome.message}")

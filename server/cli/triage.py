@@ -17,9 +17,14 @@ from postmortem_actions.server.settings import Settings
 from postmortem_actions.store import ActionFilter, ActionState, Category, Store
 from postmortem_actions.store.errors import PostmortemActionsError
 from postmortem_actions.store.text import visible
-from postmortem_actions.tools.candidates import MAX_PROBLEM, MAX_TEXT, record_finding, revise_candidate, uncovered_findings
+from postmortem_actions.tools.candidates import (
+    MAX_PROBLEM,
+    MAX_TEXT,
+    record_finding,
+    revise_candidate,
+    uncovered_findings,
+)
 from postmortem_actions.tools.extraction.models import Finding
-
 
 TEXT_NEEDED = "A candidate needs its one sentence: what will be done."
 DONE_WHEN_NEEDED = "A candidate needs a finish line: what shows it is done."
