@@ -36,6 +36,16 @@ def stored(tmp_path: Path) -> tuple[Store, dict[str, str]]:
     return store, {**env, "POSTMORTEM_ACTIONS_DB": str(db), "POSTMORTEM_ACTIONS_USER": USER}
 
 
+def record(term: Terminal, done_when: str, problem: str, *, text: str = "", category: str = "") -> None:
+    """Record the finding on offer: its text (Enter keeps the extractor's), finish line, problem and category."""
+    term.answer("[r]ecord or [s]kip? ", "r")
+    term.answer("  Action [", text)
+    term.answer("  Done when: ", done_when)
+    term.answer("  Problem it addresses: ", problem)
+    term.answer("]: ", category)
+    term.answer("? [y/n] ", "y")
+
+
 def test_a_finding_is_recorded_with_its_stated_owner_and_due_date_as_proposals(
     stored: tuple[Store, dict[str, str]],
 ) -> None:
@@ -61,12 +71,12 @@ def test_a_finding_is_recorded_with_its_stated_owner_and_due_date_as_proposals(
     assert Store(store.path, create=False).actions(ActionFilter()) == []  # said no, then skipped: nothing recorded
 
     with Terminal(["triage", "1"], env) as term:
-        term.answer("[r]ecord or [s]kip? ", "r")
-        term.answer("  Action [", "")
-        term.answer("  Done when: ", "A load test with 1,000 concurrent misses makes one backend call per key")
-        term.answer("  Problem it addresses: ", "A stampede of misses overloaded the database")
-        term.answer("]: ", "mitigate")
-        term.answer("? [y/n] ", "y")
+        record(
+            term,
+            "A load test with 1,000 concurrent misses makes one backend call per key",
+            "A stampede of misses overloaded the database",
+            category="mitigate",
+        )
         term.expect("Recorded candidate #1, proposed by the extractor")
         term.answer("[r]ecord or [s]kip? ", "s")
         shown = term.answer("[s]kip? ", "s")
@@ -99,12 +109,7 @@ def test_what_a_finding_cannot_be_recorded_with_is_asked_again_or_said(stored: t
         term.answer("]: ", "")
         term.answer("? [y/n] ", "y")
         term.expect("Recorded candidate #1")
-        term.answer("[r]ecord or [s]kip? ", "r")
-        term.answer("  Action [", "Coalesce cache misses")  # what #1 says already
-        term.answer("  Done when: ", "It alerts")
-        term.answer("  Problem it addresses: ", "Nobody saw the hit ratio drop")
-        term.answer("]: ", "")
-        term.answer("? [y/n] ", "y")
+        record(term, "It alerts", "Nobody saw the hit ratio drop", text="Coalesce cache misses")  # #1's words
         term.expect("Recorded candidate #2")
         term.expect("It keeps the extractor's words: action 1 of this postmortem already says that")
         for _ in range(2):
@@ -118,12 +123,7 @@ def test_findings_a_candidate_already_covers_are_not_offered(stored: tuple[Store
     _, env = stored
     with Terminal(["triage", "1"], env) as term:
         for _ in range(2):
-            term.answer("[r]ecord or [s]kip? ", "r")
-            term.answer("  Action [", "")
-            term.answer("  Done when: ", "It is in place and was tested once")
-            term.answer("  Problem it addresses: ", "A stampede")
-            term.answer("]: ", "")
-            term.answer("? [y/n] ", "y")
+            record(term, "It is in place and was tested once", "A stampede")
         for _ in range(2):
             term.answer("[s]kip? ", "s")
         assert term.exit_status() == 0

@@ -19,20 +19,6 @@ from postmortem_actions.tools.document_files import ReadPolicy, check_text, deco
 COMMANDS = ("add", "extract", "postmortems", "verify")
 FILE_HELP = "a Markdown, text or HTML postmortem (a relative path starts at the working directory)"
 OVERVIEW_COLUMNS = ["id", "title", "severity", "incident_date", "candidate", "accepted", "done", "killed", "source"]
-FINDING_COLUMNS = [
-    "text",
-    "quote",
-    "start",
-    "end",
-    "category",
-    "owner",
-    "due",
-    "ticket",
-    "vague",
-    "vague_reasons",
-    "in_section",
-    "done",
-]
 
 
 def add_commands(commands: Commands, common: argparse.ArgumentParser) -> None:
@@ -133,7 +119,10 @@ def _read_for_extract(name: str, max_bytes: int) -> str:
 
 def _extract(args: argparse.Namespace, settings: Settings) -> int:
     from postmortem_actions.tools.extraction.extractor import extract
-    from postmortem_actions.tools.extraction.json_contract import as_contract  # the patterns compile only here
+    from postmortem_actions.tools.extraction.json_contract import (  # the patterns compile only here
+        CONTRACT_KEYS,
+        as_contract,
+    )
 
     findings = extract(_read_for_extract(args.file, settings.max_bytes))
     fmt = "json" if args.json else chosen(args)
@@ -147,11 +136,11 @@ def _extract(args: argparse.Namespace, settings: Settings) -> int:
     if fmt == "json":
         print(json.dumps(contract, indent=2, ensure_ascii=False))
         return 0
-    rows = [[_joined(c[k]) for k in FINDING_COLUMNS] for c in contract]
+    rows = [[_joined(c[k]) for k in CONTRACT_KEYS] for c in contract]  # md and csv: the contract's columns
     if fmt == "csv":
-        print(csv_text(FINDING_COLUMNS, rows), end="")
+        print(csv_text(CONTRACT_KEYS, rows), end="")
     else:
-        print(md_table(FINDING_COLUMNS, rows, title="Follow-ups found", empty="No follow-ups found."), end="")
+        print(md_table(CONTRACT_KEYS, rows, title="Follow-ups found", empty="No follow-ups found."), end="")
     return 0
 
 
