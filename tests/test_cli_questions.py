@@ -9,6 +9,13 @@ reach, and counted by the coverage run, which does not follow subprocesses.
 
 from __future__ import annotations
 
+import fcntl
+import io
+import os
+import pty
+import select
+import struct
+import termios
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -17,7 +24,7 @@ from cli_fixture import BY, Listed, listed_database
 
 from postmortem_actions.server.cli.decide import decide
 from postmortem_actions.server.cli.main import main
-from postmortem_actions.server.cli.prompts import require_terminal
+from postmortem_actions.server.cli.prompts import ask_here, require_terminal, say
 from postmortem_actions.server.cli.triage import triage
 from postmortem_actions.server.settings import Settings
 from postmortem_actions.store import ActionFilter, ActionState, Channel, DecisionKind, Store
@@ -338,3 +345,58 @@ def test_the_decision_commands_refuse_without_a_terminal(
         assert main(["--db", str(listed.db), *command]) == 2
         assert "a decision must be typed by a person" in capsys.readouterr().err
     assert len(Store(listed.db, create=False).decisions()) == 7  # the fixture's own
+
+
+def _on_a_terminal(columns: int, monkeypatch: pytest.MonkeyPatch, show: object) -> list[str]:
+    """What `show()` writes to standard output when that is a real terminal `columns` wide, line by line."""
+    primary, secondary = pty.openpty()
+    try:
+        fcntl.ioctl(secondary, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+        with os.fdopen(os.dup(secondary), "w", encoding="utf-8") as terminal:
+            monkeypatch.setattr("sys.stdout", terminal)
+            assert callable(show)
+            show()
+            terminal.flush()
+        shown = b""
+        while select.select([primary], [], [], 0.5)[0]:  # the terminal hands it over in pieces; all is written
+            shown += os.read(primary, 65536)
+    finally:
+        os.close(primary)
+        os.close(secondary)
+    return shown.decode("utf-8").replace("\r\n", "\n").split("\n")
+
+
+def test_what_the_questions_show_wraps_at_spaces_to_the_terminal_s_width(monkeypatch: pytest.MonkeyPatch) -> None:
+    evidence = '  Evidence: "Add an alert on webhook delivery failures above 5% for 10 minutes. Owner: dana"'
+    url = "  Evidence offered: https://git.example.com/payments/checkout/pull/4242/files#diff-0123456789"
+    lines = _on_a_terminal(40, monkeypatch, lambda: say(f"{evidence}\n{url}"))
+
+    assert lines[-1] == ""
+    assert all(len(line) < 40 for line in lines if "https" not in line)
+    assert " ".join(" ".join(lines).split()) == " ".join(f"{evidence} {url}".split())  # every word whole
+    assert all(line.startswith("    ") for line in lines[1:3])  # continued two spaces deeper than its first
+    assert any(line.strip() == url.split()[-1] for line in lines)  # a word wider than the terminal is never cut
+
+
+def test_a_long_question_keeps_its_last_words_with_the_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    question = (
+        "  2026-01-01 is in the past (today is 2026-12-04): the item would be overdue from the start. "
+        "Use it anyway? [y/n] "
+    )
+    monkeypatch.setattr("sys.stdin", io.StringIO("n\n"))
+    answers: list[str] = []
+    lines = _on_a_terminal(50, monkeypatch, lambda: answers.append(ask_here(question)))
+
+    assert answers == ["n"]
+    assert lines[-1].endswith("Use it anyway? [y/n] ")
+    assert all(len(line) < 50 for line in lines)
+    assert " ".join(" ".join(lines).split()) == " ".join(question.split())
+
+
+def test_a_short_line_or_one_not_for_a_terminal_is_shown_as_it_is(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    long = "  Vague (better): an improvement without a target has no finish line: any change counts"
+    say(long)
+    assert capsys.readouterr().out == long + "\n"  # a pipe: no width to wrap to
+    assert _on_a_terminal(120, monkeypatch, lambda: say(long)) == [long, ""]

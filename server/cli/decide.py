@@ -13,7 +13,7 @@ from typing import Final, Literal
 
 from postmortem_actions.server.cli.arguments import Commands, day
 from postmortem_actions.server.cli.items import revision
-from postmortem_actions.server.cli.prompts import Ask, ask_here, choose, confirm, line, require_terminal
+from postmortem_actions.server.cli.prompts import Ask, ask_here, choose, confirm, line, require_terminal, say
 from postmortem_actions.server.cli.prompts import day as ask_day
 from postmortem_actions.server.cli.screen import proposer
 from postmortem_actions.server.settings import Settings
@@ -52,20 +52,20 @@ def person(settings: Settings, via: str) -> Actor:
 def show(store: Store, action: Action, question: Question) -> None:
     """The item as the question shows it, and for a candidate why it may be vague, who proposed it, a deferral."""
     print()
-    print(question.message.rsplit("\n", 1)[0])  # built with visible(): nothing in it can hide or rewind
+    say(question.message.rsplit("\n", 1)[0])  # built with visible(): nothing in it can hide or rewind
     if action.state is not ActionState.CANDIDATE:
         return
     from postmortem_actions.tools.extraction.lint import lint_findings  # its patterns compile on first use
 
     for finding in lint_findings(action.text):  # a human committing to a vague item should see why it is vague
-        print(f"  Vague ({visible(finding.words) or finding.kind}): {finding.why}; it needs {finding.needs}.")
+        say(f"  Vague ({visible(finding.words) or finding.kind}): {finding.why}; it needs {finding.needs}.")
     if action.proposed_by:
         print(f"  Proposed by {proposer(action.proposed_by)}.")
     latest = store.decisions(action.id)[-1] if action.decision_id is not None else None
     if latest is not None and latest.kind is DecisionKind.DEFER:
         until = f" until {latest.revisit_on}" if latest.revisit_on else ""
         note = f": {visible(latest.reason, multiline=True)}" if latest.reason else ""
-        print(f"  Deferred{until} by {visible(latest.decided_by)} on {latest.decided_at:%Y-%m-%d}{note}")
+        say(f"  Deferred{until} by {visible(latest.decided_by)} on {latest.decided_at:%Y-%m-%d}{note}")
 
 
 def reword(store: Store, settings: Settings, action: Action, ask: Ask) -> None:
@@ -79,10 +79,10 @@ def reword(store: Store, settings: Settings, action: Action, ask: Ask) -> None:
     try:
         revised = revise_candidate(store, person(settings, "cli reword"), action.id, revision(changes))
     except PostmortemActionsError as exc:
-        print(f"  Not reworded: {visible(str(exc), multiline=True)}")
+        say(f"  Not reworded: {visible(str(exc), multiline=True)}")
         return
     kept = f"; it stays proposed by {proposer(revised.proposed_by)}" if revised.proposed_by else ""
-    print(f"  Reworded #{action.id} (the change is kept in its history{kept}).")
+    say(f"  Reworded #{action.id} (the change is kept in its history{kept}).")
 
 
 def _accept(action: Action, question: Question, ask: Ask, today: date) -> Asked:
@@ -224,7 +224,7 @@ def decide(
             continue
         question, answer = asked
         outcome = decisions.apply_answer(store, question, answer, decider(settings))
-        print(f"  {outcome.message}")
+        say(f"  {outcome.message}")
         return outcome.committed
 
 

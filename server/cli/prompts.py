@@ -11,7 +11,9 @@ a due date in the past is shown as such and confirmed; an empty answer that is n
 
 from __future__ import annotations
 
+import os
 import sys
+import textwrap
 from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Final
@@ -34,9 +36,49 @@ def ask_here(prompt: str) -> str:
     Raises:
         EOFError: Ctrl-D.
     """
-    sys.stdout.write(prompt)
+    columns = _columns()
+    sys.stdout.write(prompt if columns is None else _wrap(prompt, columns, together=4))
     sys.stdout.flush()
     return input()
+
+
+def say(text: str) -> None:
+    """Print `text` for the person at the terminal, each of its lines wrapped at spaces to the terminal's width (a
+    wrapped line indented two spaces more than its first), so the terminal never breaks a word across lines; as it
+    is when the width is unknown (not a terminal, or one that does not tell)."""
+    columns = _columns()
+    for paragraph in text.split("\n"):
+        print(paragraph if columns is None else _wrap(paragraph, columns))
+
+
+_GLUE: Final = "\ue000"  # a private-use character: holds words together while wrapping, then becomes a space again
+
+
+def _wrap(paragraph: str, columns: int, *, together: int = 1) -> str:
+    """`paragraph` wrapped at spaces to fit `columns` (its own indent kept, continuation lines two spaces more),
+    its last `together` words kept on one line: a question stays whole beside its answer."""
+    if len(paragraph) < columns:
+        return paragraph
+    body = paragraph.rstrip(" ")
+    head, *tail = body.rsplit(" ", together - 1) if together > 1 else (body,)
+    lead = " " * (len(body) - len(body.lstrip(" ")))
+    wrapped = textwrap.fill(
+        _GLUE.join([head, *tail]) if len(head) > len(lead) else body,
+        width=columns - 1,
+        subsequent_indent=lead + "  ",
+        break_long_words=False,  # a long URL or path overflows whole rather than cut
+        break_on_hyphens=False,
+    )
+    return wrapped.replace(_GLUE, " ") + paragraph[len(body) :]
+
+
+def _columns() -> int | None:
+    """The terminal's width, if standard output is a terminal that tells it."""
+    try:
+        columns = os.get_terminal_size(sys.stdout.fileno()).columns if sys.stdout.isatty() else 0
+    except (OSError, ValueError, AttributeError):  # a replaced stdout without a file descriptor
+        return None
+    return columns or None
 
 
 def require_terminal() -> None:

@@ -12,7 +12,7 @@ from datetime import date
 
 from postmortem_actions.server.cli.decide import decide, person
 from postmortem_actions.server.cli.items import revision
-from postmortem_actions.server.cli.prompts import Ask, ask_here, choose, confirm, line
+from postmortem_actions.server.cli.prompts import Ask, ask_here, choose, confirm, line, say
 from postmortem_actions.server.settings import Settings
 from postmortem_actions.store import ActionFilter, ActionState, Category, Store
 from postmortem_actions.store.errors import PostmortemActionsError
@@ -34,18 +34,18 @@ PROBLEM_NEEDED = "Say which problem of the incident it addresses."
 def _show_finding(finding: Finding) -> None:
     where = f'"{visible(finding.section)}"' if finding.section else "the opening"
     place = "in a follow-up section" if finding.in_section else "in the prose"
-    print(f"\nFound in {where} ({finding.category}, {place}{', marked done' if finding.done else ''}):")
-    print(f"  {visible(finding.text)}")
-    print(f'  Evidence: "{visible(finding.quote, multiline=True)}"')
+    say(f"\nFound in {where} ({finding.category}, {place}{', marked done' if finding.done else ''}):")
+    say(f"  {visible(finding.text)}")
+    say(f'  Evidence: "{visible(finding.quote, multiline=True)}"')
     stated = [
         f"{k} {visible(v)}"
         for k, v in (("owner", finding.owner), ("due", finding.due), ("ticket", finding.ticket))
         if v
     ]
     if stated:
-        print(f"  The document states: {', '.join(stated)}")
+        say(f"  The document states: {', '.join(stated)}")
     for lint in finding.lint:
-        print(f"  Vague ({visible(lint.words) or lint.kind}): {lint.why}; it needs {lint.needs}.")
+        say(f"  Vague ({visible(lint.words) or lint.kind}): {lint.why}; it needs {lint.needs}.")
 
 
 def offer_finding(store: Store, settings: Settings, postmortem_id: int, finding: Finding, ask: Ask) -> int | None:
@@ -83,7 +83,7 @@ def offer_finding(store: Store, settings: Settings, postmortem_id: int, finding:
             try:
                 revise_candidate(store, by, action.id, revision({"text": text}))
             except PostmortemActionsError as exc:
-                print(f"  It keeps the extractor's words: {visible(str(exc), multiline=True)}")
+                say(f"  It keeps the extractor's words: {visible(str(exc), multiline=True)}")
         return action.id
     return None
 
@@ -102,16 +102,14 @@ def triage(store: Store, settings: Settings, postmortem_id: int, ask: Ask = ask_
     gaps = uncovered_findings(store, postmortem_id)
     waiting = len(store.actions(ActionFilter(postmortem_id=postmortem_id, state=ActionState.CANDIDATE)))
     found = f", and {len(gaps)} follow-up(s) in the text that no candidate covers yet" if gaps else ""
-    print(
-        f"{visible(pm.title)}: {waiting} undecided candidate(s){found}. Ctrl-D stops; what you decided stays recorded."
-    )
+    say(f"{visible(pm.title)}: {waiting} undecided candidate(s){found}. Ctrl-D stops; what you decided stays recorded.")
     recorded = 0
     for number, finding in enumerate(gaps, start=1):
         print(f"\n--- finding {number} of {len(gaps)} ---")
         try:
             recorded += offer_finding(store, settings, postmortem_id, finding, ask) is not None
         except PostmortemActionsError as exc:
-            print(f"  Not recorded: {visible(str(exc), multiline=True)}")
+            say(f"  Not recorded: {visible(str(exc), multiline=True)}")
     pending = store.actions(ActionFilter(postmortem_id=postmortem_id, state=ActionState.CANDIDATE))
     decided = 0
     for number, action in enumerate(pending, start=1):
@@ -119,7 +117,7 @@ def triage(store: Store, settings: Settings, postmortem_id: int, ask: Ask = ask_
         try:
             decided += decide(store, settings, action.id, ask, today)
         except PostmortemActionsError as exc:
-            print(f"  Not recorded: {visible(str(exc), multiline=True)}")
+            say(f"  Not recorded: {visible(str(exc), multiline=True)}")
     new = f" Recorded {recorded} new candidate(s) from the extractor's findings." if gaps else ""
     print(f"\nDecided {decided} of {len(pending)}.{new}")
     return decided
