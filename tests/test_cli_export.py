@@ -69,6 +69,11 @@ def test_a_tracker_command_without_configuration_says_what_to_set(
     assert out == ""
     assert "is not configured" in err
     assert len(err.strip().splitlines()) == 1
+    # issue 13: it names what to set, where a person running a command sets it, and the trackers file.
+    assert ("POSTMORTEM_ACTIONS_GITHUB_TOKEN" if "github" in args else "POSTMORTEM_ACTIONS_LINEAR_API_KEY") in err
+    assert "in your shell for a command" in err
+    assert str(tmp_path / "none.toml") in err
+    assert "the server's environment" not in err
 
 
 def test_export_to_github_then_sync_through_the_command_line_against_a_loopback_github(

@@ -29,6 +29,7 @@ from postmortem_actions.server.cli.triage import triage
 from postmortem_actions.server.settings import Settings
 from postmortem_actions.store import ActionFilter, ActionState, Channel, DecisionKind, Store
 from postmortem_actions.store.errors import InvalidInput, NoHumanChannel, QuoteNotFound
+from postmortem_actions.tools import decisions
 from postmortem_actions.tools.candidates import MAX_TEXT, record_finding, uncovered_findings
 from postmortem_actions.tools.document_files import ReadPolicy
 from postmortem_actions.tools.postmortems import parse_postmortem
@@ -400,3 +401,13 @@ def test_a_short_line_or_one_not_for_a_terminal_is_shown_as_it_is(
     say(long)
     assert capsys.readouterr().out == long + "\n"  # a pipe: no width to wrap to
     assert _on_a_terminal(120, monkeypatch, lambda: say(long)) == [long, ""]
+
+
+def test_a_blank_reason_offered_leaves_no_dangling_line_in_the_question(listed: Listed) -> None:
+    store, page = Store(listed.db, create=False), listed.ids["page"]
+    blank = decisions.ask_confirmation(store, DecisionKind.KILL, page, reason=" \t ", evidence="  ")
+    given = decisions.ask_confirmation(store, DecisionKind.KILL, page, reason="covered by the 5xx page")
+
+    assert "Reason given" not in blank.message
+    assert "Evidence offered" not in blank.message
+    assert "Reason given: covered by the 5xx page" in given.message
