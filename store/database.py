@@ -95,6 +95,14 @@ class Database:
         with self._db() as db:
             return copy_database(db, target)
 
+    def database_id(self) -> str:
+        """This database's id: 32 hex digits, random, made once when the file was created or migrated.
+
+        It is stored in the file, so a copy or a backup keeps it and two databases never share it.
+        """
+        with self._db() as db, reading(db):
+            return str(db.execute("SELECT value FROM meta WHERE key = 'database_id'").fetchone()["value"])
+
     def __enter__(self) -> Self:
         return self
 

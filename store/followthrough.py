@@ -40,6 +40,9 @@ class ReviewRow(BaseModel):
     completed_at: datetime | None = None
     created_at: datetime
     ticket: str | None = None
+    decision_kind: str | None = None  # the latest human decision on it: a candidate's "defer" or "revive"
+    decision_reason: str | None = None
+    revisit_on: date | None = None
 
 
 class Change(BaseModel):
@@ -79,10 +82,13 @@ class GroupRow(NamedTuple):
     process: int
 
 
+# The latest decision comes along (one primary-key lookup per row shown): a deferred candidate is shown with its
+# note and revisit date, never as one nobody looked at.
 _SELECT = """
 SELECT a.*, p.title AS postmortem_title, p.severity AS severity,
-       (SELECT coalesce(t.url, t.ref) FROM tickets t WHERE t.action_id = a.id ORDER BY t.id LIMIT 1) AS ticket
-FROM actions a JOIN postmortems p ON p.id = a.postmortem_id
+       (SELECT coalesce(t.url, t.ref) FROM tickets t WHERE t.action_id = a.id ORDER BY t.id LIMIT 1) AS ticket,
+       d.kind AS decision_kind, d.reason AS decision_reason, d.revisit_on AS revisit_on
+FROM actions a JOIN postmortems p ON p.id = a.postmortem_id LEFT JOIN decisions d ON d.id = a.decision_id
 """
 
 _SECTIONS: dict[AgendaSection, tuple[str, str]] = {
@@ -208,6 +214,16 @@ class FollowthroughQueries(Database):
             )
         with self._db() as db, snapshot(db):
             return [ReviewRow.model_validate(r) for r in db.execute(sql, bound)]
+
+    def overdue_owners(self, as_of: str) -> list[tuple[str | None, int]]:
+        """Who has items overdue on `as_of` (None: no owner) and how many, most first, then by name."""
+        with self._db() as db, snapshot(db):
+            rows = db.execute(
+                "SELECT a.owner AS owner, count(*) AS n FROM actions a WHERE a.state = 'accepted' AND a.due < :as_of "
+                "GROUP BY a.owner COLLATE NOCASE ORDER BY n DESC, a.owner COLLATE NOCASE",
+                {"as_of": as_of},
+            )
+            return [(None if r["owner"] is None else str(r["owner"]), int(r["n"])) for r in rows]
 
     def counts_by_state(self, postmortem_id: int | None = None) -> dict[str, int]:
         """How many actions are in each state (all four states present, zero when none)."""

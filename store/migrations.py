@@ -15,6 +15,7 @@ from sqlite_utils.migrations import Migrations
 
 from .later_tables import ACTION_SEARCH, DECISION_REQUESTS, DECISIONS_0005
 from .schema import (
+    DATABASE_ID_0007,
     FOLLOWTHROUGH,
     GUARDS_0005,
     INITIAL_GUARDS,
@@ -80,6 +81,11 @@ def _decision_requests(db: sqlite_utils.Database) -> None:
     for name, sql in {**REQUEST_GUARDS, **SEARCH_SYNC}.items():
         db.execute(f"DROP TRIGGER IF EXISTS {name}")
         db.execute(sql)
+
+
+@migrations(name="0007_database_id")
+def _database_id(db: sqlite_utils.Database) -> None:
+    _run_script(db, DATABASE_ID_0007)
 
 
 @migrations(name="0008_people_and_deliveries")

@@ -90,6 +90,21 @@ class Postmortem(Record):
     )
 
 
+class PostmortemOverview(Record):
+    """A stored postmortem as the overview lists it: what describes it, and its actions counted by state."""
+
+    id: int
+    title: str
+    source: str
+    severity: str | None = None
+    incident_date: date | None = None
+    created_at: datetime
+    candidate: int
+    accepted: int
+    done: int
+    killed: int
+
+
 class Action(Record):
     """A candidate or committed action item."""
 

@@ -358,6 +358,16 @@ CREATE INDEX actions_by_postmortem_report
 CREATE INDEX actions_by_category_due ON actions (category, state, due);
 """
 
+# Who this database is, for things that must stay unique across databases and stable across copies and backups
+# of one (the calendar UIDs of `export --format ics`): a random 128-bit id, made once when the file is migrated.
+DATABASE_ID_0007: Final = """
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY CHECK (key IN ('database_id')),
+    value TEXT NOT NULL CHECK (length(value) = 32)
+) STRICT;
+INSERT INTO meta (key, value) VALUES ('database_id', lower(hex(randomblob(16))))
+"""
+
 KNOWN_MIGRATIONS: Final = (
     "0001_initial",
     "0002_replace_guards",
@@ -365,7 +375,7 @@ KNOWN_MIGRATIONS: Final = (
     "0004_lifecycle_and_origin",
     "0005_revive_revisit_channels",
     "0006_decision_requests_and_search",
-    # 0007 is the command line's (merged in order).
+    "0007_database_id",
     "0008_people_and_deliveries",
     "0009_postmortem_origin",
     "0010_tokens",

@@ -14,6 +14,7 @@ from typing import Final
 from .chain import VerifyReport, verify_database
 from .connection import reading, snapshot, writing
 from .deciding import append_decision
+from .documents import PostmortemRecords
 from .errors import (
     ActionNotFound,
     IllegalTransition,
@@ -22,6 +23,7 @@ from .errors import (
     PostmortemNotFound,
 )
 from .followthrough import FollowthroughQueries
+from .history import DecisionReads
 from .inputs import ActionFilter, Actor, HumanDecision, NewAction, NewPostmortem
 from .people import People
 from .records import (
@@ -56,7 +58,9 @@ EDITABLE_FIELDS: Final = frozenset(
 )
 
 
-class Store(FollowthroughQueries, TicketLinks, DecisionRequests, People, Reminders, Tokens):
+class Store(
+    FollowthroughQueries, TicketLinks, PostmortemRecords, DecisionReads, DecisionRequests, People, Reminders, Tokens
+):
     """A postmortem-actions database file.
 
     `create=False` refuses a file that does not exist yet (for commands that only read or check);

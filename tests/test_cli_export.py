@@ -25,7 +25,7 @@ def test_the_ics_feed_has_the_accepted_item_with_its_due_date(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("POSTMORTEM_ACTIONS_USER", "tester")
-    _, _, ids = seeded(tmp_path)
+    store, _, ids = seeded(tmp_path)
     out = tmp_path / "due.ics"
     status, _, err = run(capsys, "--db", str(tmp_path / "actions.db"), "export", "--format", "ics", "--out", str(out))
 
@@ -34,7 +34,7 @@ def test_the_ics_feed_has_the_accepted_item_with_its_due_date(
     feed = out.read_bytes().decode("utf-8")
     assert feed.startswith("BEGIN:VCALENDAR\r\n")
     assert feed.count("BEGIN:VEVENT") == 1
-    assert f"UID:action-{ids[0]}@postmortem-actions" in feed
+    assert f"UID:action-{ids[0]}.{store.database_id()}@postmortem-actions" in feed
     assert "DTSTART;VALUE=DATE:20261215" in feed
 
 
@@ -69,6 +69,11 @@ def test_a_tracker_command_without_configuration_says_what_to_set(
     assert out == ""
     assert "is not configured" in err
     assert len(err.strip().splitlines()) == 1
+    # issue 13: it names what to set, where a person running a command sets it, and the trackers file.
+    assert ("POSTMORTEM_ACTIONS_GITHUB_TOKEN" if "github" in args else "POSTMORTEM_ACTIONS_LINEAR_API_KEY") in err
+    assert "in your shell for a command" in err
+    assert str(tmp_path / "none.toml") in err
+    assert "the server's environment" not in err
 
 
 def test_export_to_github_then_sync_through_the_command_line_against_a_loopback_github(

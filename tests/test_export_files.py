@@ -48,6 +48,7 @@ from postmortem_actions.tools.followthrough.exports import (
 BY = Actor(actor="assistant", via="test")
 QUOTE = "Add an alert on queue depth"
 NOW = datetime(2025, 6, 16, 9, 30, 5, tzinfo=timezone(timedelta(hours=2)))  # 07:30:05 UTC
+DB_ID = "0123456789abcdef0123456789abcdef"  # a database's id (Store.database_id)
 
 CANDIDATE_TEXT = 'Add an alert, then; page "on-call" | maybe'
 RETRY_TEXT = 'Cap retries at 5, not 50; log "poison" messages | park them\nthen replay by hand'
@@ -367,6 +368,12 @@ def test_json_is_a_list_of_objects_with_exact_keys_and_iso_dates(seeded: Seeded)
         "status_note",
         "accepted_at",
         "completed_at",
+        "quote",
+        "proposed_by",
+        "kill_reason",
+        "completion_evidence",
+        "defer_note",
+        "revisit_on",
     ]
     assert all(list(item) == keys for item in parsed)
     by_id = {item["id"]: item for item in parsed}
@@ -387,6 +394,12 @@ def test_json_is_a_list_of_objects_with_exact_keys_and_iso_dates(seeded: Seeded)
         "status_note": "-waiting on infra",
         "accepted_at": "2025-06-13T10:00:00Z",
         "completed_at": None,
+        "quote": QUOTE,
+        "proposed_by": None,
+        "kill_reason": None,
+        "completion_evidence": None,
+        "defer_note": None,
+        "revisit_on": None,
     }
     assert by_id[seeded.done]["completed_at"] == "2025-06-14T16:45:30Z"
     assert by_id[seeded.done]["state"] == "done"
@@ -446,9 +459,9 @@ def test_ics_has_one_event_per_accepted_item_with_a_due_date(seeded: Seeded) -> 
         state=ActionState.ACCEPTED,
         owner="eve",
     )
-    ics = to_ics([*rows, no_due], calendar_name="Billing, follow-ups; due", now=NOW)
+    ics = to_ics([*rows, no_due], calendar_name="Billing, follow-ups; due", now=NOW, database_id=DB_ID)
     events = _events(ics)
-    assert [e["UID"] for e in events] == [ics_uid(i) for i in (seeded.retry, seeded.injection, seeded.unicode)]
+    assert [e["UID"] for e in events] == [ics_uid(i, DB_ID) for i in (seeded.retry, seeded.injection, seeded.unicode)]
     assert [_unescape(e["SUMMARY"]) for e in events] == [
         f"Due: {t}" for t in (RETRY_TEXT, INJECTION_TEXT, UNICODE_TEXT)
     ]
@@ -465,41 +478,41 @@ def test_ics_has_one_event_per_accepted_item_with_a_due_date(seeded: Seeded) -> 
 
 
 def test_ics_dates_and_stamp(seeded: Seeded) -> None:
-    events = {e["UID"]: e for e in _events(to_ics(_rows(seeded), calendar_name="c", now=NOW))}
+    events = {e["UID"]: e for e in _events(to_ics(_rows(seeded), calendar_name="c", now=NOW, database_id=DB_ID))}
     expected = {
         seeded.retry: ("20250620", "20250621"),
         seeded.injection: ("20250630", "20250701"),
         seeded.unicode: ("20251231", "20260101"),
     }
     for action_id, (start, end) in expected.items():
-        event = events[ics_uid(action_id)]
+        event = events[ics_uid(action_id, DB_ID)]
         assert (event["DTSTART;VALUE=DATE"], event["DTEND;VALUE=DATE"]) == (start, end)
         assert event["DTSTAMP"] == "20250616T073005Z"
 
 
 def test_ics_description_names_owner_finish_line_postmortem_and_ticket(seeded: Seeded) -> None:
-    events = {e["UID"]: e for e in _events(to_ics(_rows(seeded), calendar_name="c", now=NOW))}
-    retry = _unescape(events[ics_uid(seeded.retry)]["DESCRIPTION"]).split("\n")
+    events = {e["UID"]: e for e in _events(to_ics(_rows(seeded), calendar_name="c", now=NOW, database_id=DB_ID))}
+    retry = _unescape(events[ics_uid(seeded.retry, DB_ID)]["DESCRIPTION"]).split("\n")
     assert "Owner: alice" in retry
     assert 'Done when: Staging shows it, "verified"; reviewed by ops' in retry
     assert f"Postmortem #{seeded.pm_billing}: Billing | queue, backlog (SEV2)" in retry
     assert f"Ticket: {TICKET}" in retry
-    unicode = _unescape(events[ics_uid(seeded.unicode)]["DESCRIPTION"]).split("\n")
+    unicode = _unescape(events[ics_uid(seeded.unicode, DB_ID)]["DESCRIPTION"]).split("\n")
     assert "Owner: zoë" in unicode
     assert f"Postmortem #{seeded.pm_unicode}: Ünïcode outage 🚒" in unicode
     assert not any(line.startswith("Ticket:") for line in unicode)
 
 
 def test_ics_text_is_escaped_exactly(seeded: Seeded) -> None:
-    events = {e["UID"]: e for e in _events(to_ics(_rows(seeded), calendar_name="c", now=NOW))}
-    assert events[ics_uid(seeded.retry)]["SUMMARY"] == (
+    events = {e["UID"]: e for e in _events(to_ics(_rows(seeded), calendar_name="c", now=NOW, database_id=DB_ID))}
+    assert events[ics_uid(seeded.retry, DB_ID)]["SUMMARY"] == (
         'Due: Cap retries at 5\\, not 50\\; log "poison" messages | park them\\nthen replay by hand'
     )
-    assert events[ics_uid(seeded.unicode)]["SUMMARY"].endswith("✅ then update C:\\\\ops\\\\runbook\\; done")
+    assert events[ics_uid(seeded.unicode, DB_ID)]["SUMMARY"].endswith("✅ then update C:\\\\ops\\\\runbook\\; done")
 
 
 def test_ics_lines_end_in_crlf_and_fold_at_75_octets_without_splitting_characters(seeded: Seeded) -> None:
-    ics = to_ics(_rows(seeded), calendar_name="Ünïcode 🚒 " * 12, now=NOW)
+    ics = to_ics(_rows(seeded), calendar_name="Ünïcode 🚒 " * 12, now=NOW, database_id=DB_ID)
     assert ics.endswith("\r\n")
     assert "\n" not in ics.replace("\r\n", "")
     assert "\r" not in ics.replace("\r\n", "")
@@ -517,7 +530,7 @@ def test_ics_lines_end_in_crlf_and_fold_at_75_octets_without_splitting_character
 @pytest.mark.parametrize("shift", [0, 1, 2, 3])
 def test_ics_folding_keeps_every_multibyte_character_whole(char: str, shift: int) -> None:
     name = "x" * shift + char * 80
-    ics = to_ics([], calendar_name=name, now=NOW)
+    ics = to_ics([], calendar_name=name, now=NOW, database_id=DB_ID)
     physical = ics.encode().split(b"\r\n")[:-1]
     assert all(len(line) <= 75 for line in physical)
     decoded = [line.decode("utf-8") for line in physical]
@@ -527,11 +540,11 @@ def test_ics_folding_keeps_every_multibyte_character_whole(char: str, shift: int
 
 
 def test_ics_uids_are_stable_across_exports(seeded: Seeded) -> None:
-    first = [e["UID"] for e in _events(to_ics(_rows(seeded), calendar_name="c", now=NOW))]
+    first = [e["UID"] for e in _events(to_ics(_rows(seeded), calendar_name="c", now=NOW, database_id=DB_ID))]
     extra = _accepted(seeded.store, seeded.pm_billing, "Page on queue depth", "frank", date(2025, 6, 18))
     later = NOW + timedelta(days=3)
-    second = _events(to_ics(_rows(seeded), calendar_name="renamed", now=later))
-    assert [e["UID"] for e in second] == [*first, ics_uid(extra)]
+    second = _events(to_ics(_rows(seeded), calendar_name="renamed", now=later, database_id=DB_ID))
+    assert [e["UID"] for e in second] == [*first, ics_uid(extra, DB_ID)]
     assert len(set(first)) == len(first)
     assert all(uid.endswith("@postmortem-actions") for uid in first)
     assert {e["DTSTAMP"] for e in second} == {"20250619T073005Z"}
@@ -539,4 +552,4 @@ def test_ics_uids_are_stable_across_exports(seeded: Seeded) -> None:
 
 def test_ics_refuses_a_naive_now(seeded: Seeded) -> None:
     with pytest.raises(ValueError, match="timezone"):
-        to_ics(_rows(seeded), calendar_name="c", now=datetime(2025, 6, 16, 9, 30))
+        to_ics(_rows(seeded), calendar_name="c", now=datetime(2025, 6, 16, 9, 30), database_id=DB_ID)

@@ -220,7 +220,7 @@ async def test_report_status_cannot_set_owner_due_date_or_state(
     # 'done' is not a working status: completion goes through the human.
     before = snapshot(store)
     text = refusal(await call(server, mode, "report_status", {**base, "status": "done"}), "report_status")
-    assert "Input should be 'in_progress' or 'blocked'" in text
+    assert "status must be one of 'in_progress' or 'blocked', not 'done'" in text
     assert_unchanged(store, before)
 
 
@@ -319,7 +319,7 @@ async def test_an_injection_string_in_a_gate_text_argument_commits_nothing(
     if payload in TOO_LONG or payload in UNSHOWABLE:
         text = refusal(result, tool)
         assert human.asked == [], "refused before the human is asked"
-        expected = "String should have at most" if payload in TOO_LONG else "invisible or control the display"
+        expected = f"{field} must have at most" if payload in TOO_LONG else "invisible or control the display"
         assert expected in text, text
     else:
         not_committed(result, "declined")
@@ -501,7 +501,7 @@ async def test_killing_without_a_reason_is_refused(server: MCPServer, store: Sto
     for blank in ("", "  \t "):
         human = Human(answering(decision="kill", reason=blank))
         text = await refused_decision(server, mode, items, human)
-        assert "a kill needs a reason; nothing was recorded" in text
+        assert "a kill needs a reason: say why; nothing was recorded" in text
     assert_unchanged(store, before)
 
 
@@ -513,7 +513,7 @@ async def test_a_replan_whose_reason_the_answer_blanks_is_refused(
     text = refusal(
         await call(server, mode, "replan_action", valid_call("replan_action", items), human), "replan_action"
     )
-    assert "a replan needs a reason; nothing was recorded" in text
+    assert "a replan needs a reason: say why; nothing was recorded" in text
     assert_unchanged(store, before)
 
 

@@ -260,7 +260,7 @@ def test_every_export_and_report_writes_out_what_stored_text_hides(
     outputs = {
         "markdown": to_markdown(rows, title="Items"),
         "csv": to_csv(rows),
-        "ics": to_ics(rows, calendar_name="Due", now=datetime(2026, 2, 1, tzinfo=UTC)),
+        "ics": to_ics(rows, calendar_name="Due", now=datetime(2026, 2, 1, tzinfo=UTC), database_id=store.database_id()),
         "agenda": ft.review_agenda(store, as_of=as_of).markdown,
         "summary": ft.draft_status_summary(store, as_of=as_of).markdown,
         "report": ft.followthrough_report(store, as_of=as_of, group_by="postmortem").markdown,

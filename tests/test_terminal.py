@@ -7,21 +7,25 @@ Every test checks what the person sees and what the store holds afterwards. Ever
 
 from __future__ import annotations
 
+import fcntl
 import os
 import pty
 import select
 import shutil
 import signal
+import struct
 import subprocess
 import sys
+import termios
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Literal
 
+import pyte
 import pytest
 
 from postmortem_actions.store import (
@@ -40,10 +44,12 @@ from postmortem_actions.tools.postmortems import parse_postmortem
 
 pytestmark = pytest.mark.slow
 
+CHOICES = "[a]ccept, [k]ill, [d]efer, [r]eword or [s]kip? "
 RUN_BUDGET_S = 20.0  # one deadline for everything a single run of the command may take
 USER = "carol"
 CLIENT_PREFIX = "postmortem-actions-cli/"
-DUE = date(2027, 1, 15)
+DUE = date.today() + timedelta(days=40)  # always ahead: a past due date is confirmed first (issue 13)
+LATER = DUE + timedelta(days=45)
 EOT = b"\x04"  # what Ctrl-D sends at the start of a line
 
 POSTMORTEM = """\
@@ -146,12 +152,17 @@ class Terminal:
     matched before, so prompts asked twice are told apart. Leaving the `with` block kills and reaps the child.
     """
 
-    def __init__(self, args: Sequence[str], env: Mapping[str, str], *, stderr: int | None = None) -> None:
+    def __init__(
+        self, args: Sequence[str], env: Mapping[str, str], *, stderr: int | None = None, columns: int = 0
+    ) -> None:
         self.deadline = time.monotonic() + RUN_BUDGET_S
+        self.columns = columns
         self._raw = b""
         self._seen = 0
         self._eof = False
         self._fd, secondary = pty.openpty()
+        if columns:  # the terminal's size, as a terminal window of this width tells the program it runs in
+            fcntl.ioctl(secondary, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
         try:
             self.proc = subprocess.Popen(
                 [*console_script(), *args],
@@ -233,6 +244,16 @@ class Terminal:
         assert self._eof, f"still running after {RUN_BUDGET_S:.0f} s; it showed:\n{self.screen}"
         return self.proc.wait(timeout=max(0.1, self._left()))
 
+    def drawn(self) -> list[str]:
+        """What the person sees: everything shown, drawn by a terminal emulator `columns` wide (colours applied, not
+        shown as codes), without the blank lines at the end."""
+        screen = pyte.Screen(self.columns or 80, 2000)
+        pyte.ByteStream(screen).feed(self._raw)
+        lines = [line.rstrip() for line in screen.display]
+        while lines and not lines[-1]:
+            lines.pop()
+        return lines
+
     def rest(self) -> str:
         """What was shown after the last match (call after `exit_status`)."""
         return self.screen[self._seen :]
@@ -251,7 +272,7 @@ def test_triage_accepts_a_candidate_with_the_proposed_owner_and_an_edited_due_da
     first, second, third = seeded.action_ids
     with Terminal(["triage", str(seeded.postmortem_id)], seeded.env) as term:
         term.expect("Checkout outage: 3 undecided candidate(s)")
-        shown = term.expect("[a]ccept, [k]ill, [d]efer or [s]kip? ")
+        shown = term.expect(CHOICES)
         assert "--- 1 of 3 ---" in shown
         assert f'Action #{first} from "Checkout outage" (SEV2): {CANDIDATES[0][0]}' in shown
         assert f'Evidence: "{CANDIDATES[0][1]}"' in shown
@@ -259,12 +280,12 @@ def test_triage_accepts_a_candidate_with_the_proposed_owner_and_an_edited_due_da
         term.send(b"a\n")
         term.answer("Owner [dana]: ", "")
         term.answer("Due date [", "2027-02-30")
-        term.expect("A date like 2027-01-15, please.")
-        term.answer("Due date [", "2027-01-15")
-        term.answer(f"Accept #{first}: owner dana, due 2027-01-15? [y/n] ", "y")
-        term.expect(f"{USER} accepted action {first} to dana, due 2027-01-15 (decision #1, via terminal).")
-        term.answer("[a]ccept, [k]ill, [d]efer or [s]kip? ", "s")
-        term.answer("[a]ccept, [k]ill, [d]efer or [s]kip? ", "s")
+        term.expect("'2027-02-30' is not a date: write it as YYYY-MM-DD")
+        term.answer("Due date [", str(DUE))
+        term.answer(f"Accept #{first}: owner dana, due {DUE}? [y/n] ", "y")
+        term.expect(f"{USER} accepted action {first} to dana, due {DUE} (decision #1, via terminal).")
+        term.answer(CHOICES, "s")
+        term.answer(CHOICES, "s")
         term.expect("Decided 1 of 3.")
         assert term.exit_status() == 0
 
@@ -286,13 +307,16 @@ def test_triage_accepts_a_candidate_with_the_proposed_owner_and_an_edited_due_da
     assert {seeded.store.get_action(i).state for i in (second, third)} == {ActionState.CANDIDATE}
 
 
-def test_decide_kills_a_candidate_with_a_reason_and_re_asks_an_empty_one(seeded: Seeded) -> None:
+def test_decide_kills_a_candidate_with_a_confirmed_reason_and_re_asks_an_empty_one_saying_what_is_needed(
+    seeded: Seeded,
+) -> None:
     action_id = seeded.action_ids[1]
     with Terminal(["decide", str(action_id)], seeded.env) as term:
-        term.answer("[a]ccept, [k]ill, [d]efer or [s]kip? ", "k")
+        term.answer(CHOICES, "k")
         term.answer("Reason to kill it: ", "   ")
-        term.expect("This one is needed.")
+        term.expect("A kill needs a reason: say why it will not be done")
         term.answer("Reason to kill it: ", "covered by the provider's own drills")
+        term.answer(f'Kill #{action_id}, because "covered by the provider\'s own drills"? [y/n] ', "y")
         term.expect(f"{USER} killed action {action_id} (decision #1, via terminal).")
         assert term.exit_status() == 0
 
@@ -311,8 +335,10 @@ def test_decide_kills_a_candidate_with_a_reason_and_re_asks_an_empty_one(seeded:
 def test_defer_records_a_defer_decision_and_the_item_stays_a_candidate(seeded: Seeded) -> None:
     action_id = seeded.action_ids[0]
     with Terminal(["decide", str(action_id)], seeded.env) as term:
-        term.answer("[a]ccept, [k]ill, [d]efer or [s]kip? ", "d")
+        term.answer(CHOICES, "d")
+        term.answer("Revisit on [optional]: ", "")
         term.answer("Note (optional): ", "wait for the error-budget review")
+        term.answer(f'Defer #{action_id}: "wait for the error-budget review"? [y/n] ', "y")
         term.expect(f"{USER} deferred action {action_id} (decision #1, via terminal).")
         assert term.exit_status() == 0
 
@@ -335,7 +361,7 @@ def test_skip_records_nothing(seeded: Seeded) -> None:
     action_id = seeded.action_ids[0]
     before = seeded.store.get_action(action_id)
     with Terminal(["decide", str(action_id)], seeded.env) as term:
-        term.answer("[a]ccept, [k]ill, [d]efer or [s]kip? ", "s")
+        term.answer(CHOICES, "s")
         term.expect("Skipped; nothing recorded.")
         assert term.exit_status() == 0
 
@@ -343,15 +369,18 @@ def test_skip_records_nothing(seeded: Seeded) -> None:
     assert seeded.store.get_action(action_id) == before
 
 
-def test_answering_no_at_the_accept_confirmation_records_nothing(seeded: Seeded) -> None:
+def test_answering_no_at_the_accept_confirmation_asks_again_and_records_nothing(seeded: Seeded) -> None:
     action_id = seeded.action_ids[0]
     before = seeded.store.get_action(action_id)
     with Terminal(["decide", str(action_id)], seeded.env) as term:
-        term.answer("[a]ccept, [k]ill, [d]efer or [s]kip? ", "a")
+        term.answer(CHOICES, "a")
         term.answer("Owner [dana]: ", "frank")
-        term.answer("Due date [", "2027-01-15")
-        term.answer(f"Accept #{action_id}: owner frank, due 2027-01-15? [y/n] ", "n")
-        term.expect("nothing recorded")
+        term.answer("Due date [", str(DUE))
+        term.answer(f"Accept #{action_id}: owner frank, due {DUE}? [y/n] ", "n")
+        term.expect("Nothing recorded yet; choose again.")
+        shown = term.answer(CHOICES, "s")  # asked again about the same item, skip among the choices
+        assert f"Action #{action_id} from" in shown
+        term.expect("Skipped; nothing recorded.")
         assert term.exit_status() == 0
         assert "accepted action" not in term.screen
 
@@ -369,20 +398,20 @@ def test_decide_on_an_accepted_item_re_plans_it_to_a_new_owner_and_date_with_a_r
     seed_decision(seeded.store, action_id, DecisionKind.ACCEPT, owner="dana", due=DUE)
     with Terminal(["decide", str(action_id)], seeded.env) as term:
         shown = term.answer("[r]e-plan, [c]omplete, [k]ill or [s]kip? ", "r")
-        assert f"#{action_id} is accepted: owner dana, due 2027-01-15" in shown
+        assert f"#{action_id} is accepted: owner dana, due {DUE}" in shown
         term.answer("New owner [dana]: ", "erin")
-        term.answer("New due date [2027-01-15]: ", "2027-03-01")
+        term.answer(f"New due date [{DUE}]: ", str(LATER))
         term.answer("Reason: ", "dana moved to the payments team")
-        term.answer(f"Confirm replan of #{action_id}? [y/n] ", "y")
-        term.expect(f"{USER} replanned action {action_id} to erin, due 2027-03-01 (decision #2, via terminal).")
+        term.answer(f"Re-plan #{action_id} to erin, due {LATER}? [y/n] ", "y")
+        term.expect(f"{USER} replanned action {action_id} to erin, due {LATER} (decision #2, via terminal).")
         assert term.exit_status() == 0
 
     [decision] = decisions_after(seeded.store, 1)
-    assert (decision.kind, decision.owner, decision.due) == (DecisionKind.REPLAN, "erin", date(2027, 3, 1))
+    assert (decision.kind, decision.owner, decision.due) == (DecisionKind.REPLAN, "erin", LATER)
     assert decision.reason == "dana moved to the payments team"
     by_the_person(decision)
     action = seeded.store.get_action(action_id)
-    assert (action.state, action.owner, action.due) == (ActionState.ACCEPTED, "erin", date(2027, 3, 1))
+    assert (action.state, action.owner, action.due) == (ActionState.ACCEPTED, "erin", LATER)
 
 
 def test_decide_on_an_accepted_item_completes_it_with_evidence(seeded: Seeded) -> None:
@@ -391,7 +420,7 @@ def test_decide_on_an_accepted_item_completes_it_with_evidence(seeded: Seeded) -
     with Terminal(["decide", str(action_id)], seeded.env) as term:
         term.answer("[r]e-plan, [c]omplete, [k]ill or [s]kip? ", "c")
         term.answer("Evidence it is done (PR, link): ", "https://git.example.com/checkout/pull/42")
-        term.answer(f"Confirm complete of #{action_id}? [y/n] ", "y")
+        term.answer(f"Mark #{action_id} done (evidence: https://git.example.com/checkout/pull/42)? [y/n] ", "y")
         term.expect(f"{USER} completed action {action_id} (decision #2, via terminal).")
         assert term.exit_status() == 0
 
@@ -409,7 +438,7 @@ def test_decide_on_an_accepted_item_kills_it_with_a_reason(seeded: Seeded) -> No
     with Terminal(["decide", str(action_id)], seeded.env) as term:
         term.answer("[r]e-plan, [c]omplete, [k]ill or [s]kip? ", "k")
         term.answer("Reason: ", "superseded by the new alerting stack")
-        term.answer(f"Confirm kill of #{action_id}? [y/n] ", "y")
+        term.answer(f'Kill #{action_id}, because "superseded by the new alerting stack"? [y/n] ', "y")
         term.expect(f"{USER} killed action {action_id} (decision #2, via terminal).")
         assert term.exit_status() == 0
 
@@ -429,11 +458,12 @@ def test_decide_on_a_done_item_reopens_it_with_a_reason(seeded: Seeded) -> None:
     seed_decision(seeded.store, action_id, DecisionKind.ACCEPT, owner="dana", due=DUE)
     seed_decision(seeded.store, action_id, DecisionKind.COMPLETE, evidence="PR 42")
     with Terminal(["decide", str(action_id)], seeded.env) as term:
-        term.answer(f"#{action_id} is done. [r]eopen or [s]kip? ", "r")
+        term.expect(f"#{action_id} is done: owner dana, due {DUE}")
+        term.answer("[r]eopen or [s]kip? ", "r")
         term.answer("Reason: ", "")
-        term.expect("This one is needed.")
+        term.expect("Reopening needs a reason: say what is not done after all.")
         term.answer("Reason: ", "the alert did not fire in the drill")
-        term.answer(f"Confirm reopen of #{action_id}? [y/n] ", "y")
+        term.answer(f'Reopen #{action_id}, because "the alert did not fire in the drill"? [y/n] ', "y")
         term.expect(f"{USER} reopened action {action_id} (decision #3, via terminal).")
         assert term.exit_status() == 0
 
@@ -456,18 +486,19 @@ def test_triage_walks_the_candidates_in_order_and_reports_how_many_were_decided(
     first, second, _ = seeded.action_ids
     with Terminal(["triage", str(seeded.postmortem_id)], seeded.env) as term:
         for number, (action_id, (wording, _, _)) in enumerate(zip(seeded.action_ids, CANDIDATES, strict=True), 1):
-            shown = term.expect("[a]ccept, [k]ill, [d]efer or [s]kip? ")
+            shown = term.expect(CHOICES)
             assert f"--- {number} of 3 ---" in shown
             assert f'Action #{action_id} from "Checkout outage" (SEV2): {wording}' in shown
             if action_id == first:
                 term.send(b"a\n")
                 term.answer("Owner [dana]: ", "")
-                term.answer("Due date [", "2027-01-15")
+                term.answer("Due date [", str(DUE))
                 term.answer("? [y/n] ", "y")
                 term.expect(f"{USER} accepted action {first}")
             elif action_id == second:
                 term.send(b"k\n")
                 term.answer("Reason to kill it: ", "the provider runs this drill")
+                term.answer("? [y/n] ", "y")
                 term.expect(f"{USER} killed action {second}")
             else:
                 term.send(b"s\n")
@@ -491,13 +522,13 @@ def test_ctrl_d_in_the_middle_stops_with_130_keeping_earlier_decisions_and_recor
 ) -> None:
     first, second, _ = seeded.action_ids
     with Terminal(["triage", str(seeded.postmortem_id)], seeded.env) as term:
-        term.answer("[a]ccept, [k]ill, [d]efer or [s]kip? ", "a")
+        term.answer(CHOICES, "a")
         term.answer("Owner [dana]: ", "")
-        term.answer("Due date [", "2027-01-15")
+        term.answer("Due date [", str(DUE))
         term.answer("? [y/n] ", "y")
         term.expect(f"{USER} accepted action {first}")
         term.expect("--- 2 of 3 ---")
-        term.answer("[a]ccept, [k]ill, [d]efer or [s]kip? ", "a")
+        term.answer(CHOICES, "a")
         term.answer("Owner [erin]: ", "")
         term.expect("Due date [")
         term.send(EOT)
@@ -522,11 +553,11 @@ def test_the_questions_show_on_the_terminal_even_when_stderr_is_redirected(seede
     # confirmation naming the owner and due date, must be on that terminal, not in the log.
     action_id = seeded.action_ids[0]
     with Terminal(["decide", str(action_id)], seeded.env, stderr=subprocess.DEVNULL) as term:
-        term.answer("[a]ccept, [k]ill, [d]efer or [s]kip? ", "a")
+        term.answer(CHOICES, "a")
         term.answer("Owner [dana]: ", "")
-        term.answer("Due date [", "2027-01-15")
-        term.answer(f"Accept #{action_id}: owner dana, due 2027-01-15? [y/n] ", "y")
-        term.expect(f"{USER} accepted action {action_id} to dana, due 2027-01-15")
+        term.answer("Due date [", str(DUE))
+        term.answer(f"Accept #{action_id}: owner dana, due {DUE}? [y/n] ", "y")
+        term.expect(f"{USER} accepted action {action_id} to dana, due {DUE}")
         assert term.exit_status() == 0
 
     [decision] = seeded.store.decisions()
@@ -538,7 +569,7 @@ def test_the_questions_show_on_the_terminal_even_when_stderr_is_redirected(seede
 
 Stdin = Literal["devnull", "pipe", "tty"]
 Stdout = Literal["pipe", "tty"]
-SCRIPTED_ANSWERS = b"a\n\n2027-01-15\ny\n"
+SCRIPTED_ANSWERS = f"a\n\n{DUE}\ny\n".encode()
 
 
 @pytest.mark.parametrize("command", ["decide", "triage"])
@@ -618,7 +649,7 @@ def test_an_item_that_changed_while_the_person_was_answering_is_not_decided_on_t
     action_id = seeded.action_ids[0]
     target = str(action_id if command == "decide" else seeded.postmortem_id)
     with Terminal([command, target], seeded.env) as term:
-        shown = term.expect("[a]ccept, [k]ill, [d]efer or [s]kip? ")
+        shown = term.expect(CHOICES)
         assert "Proposed: owner dana" in shown
         # The assistant revises the candidate while the question is on the person's screen.
         changed = seeded.store.revise_candidate(
@@ -626,13 +657,13 @@ def test_an_item_that_changed_while_the_person_was_answering_is_not_decided_on_t
         )
         term.send(b"a\n")
         term.answer("Owner [dana]: ", "")
-        term.answer("Due date [", "2027-01-15")
-        term.answer(f"Accept #{action_id}: owner dana, due 2027-01-15? [y/n] ", "y")
+        term.answer("Due date [", str(DUE))
+        term.answer(f"Accept #{action_id}: owner dana, due {DUE}? [y/n] ", "y")
         said = term.expect("nothing was recorded, ask again")
         assert f"action {action_id} changed after the human was asked" in said
         if command == "triage":
-            term.answer("[a]ccept, [k]ill, [d]efer or [s]kip? ", "s")
-            term.answer("[a]ccept, [k]ill, [d]efer or [s]kip? ", "s")
+            term.answer(CHOICES, "s")
+            term.answer(CHOICES, "s")
             term.expect("Decided 0 of 3.")
         assert term.exit_status() == (2 if command == "decide" else 0)
         assert "accepted action" not in term.screen
@@ -650,13 +681,13 @@ def test_a_vague_candidate_shows_why_it_is_vague_before_the_human_commits_to_it(
     )
     with Terminal(["decide", str(action_id)], seeded.env) as term:
         term.expect("Vague (Look into): it names an activity, not a result")
-        term.answer("[a]ccept, [k]ill, [d]efer or [s]kip? ", "s")
+        term.answer(CHOICES, "s")
         assert term.exit_status() == 0
     assert seeded.store.decisions() == []
 
 
 def test_a_concrete_candidate_shows_no_vagueness_warning(seeded: Seeded) -> None:
     with Terminal(["decide", str(seeded.action_ids[0])], seeded.env) as term:
-        term.answer("[a]ccept, [k]ill, [d]efer or [s]kip? ", "s")
+        term.answer(CHOICES, "s")
         assert term.exit_status() == 0
         assert "Vague" not in term.screen

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from postmortem_actions.store import Action, Actor, NewAction, Postmortem, Store
-from postmortem_actions.store.errors import QuoteNotFound
+from datetime import date
+
+from postmortem_actions.store import Action, Actor, Category, NewAction, Postmortem, Store
+from postmortem_actions.store.errors import InvalidInput, QuoteNotFound
 from postmortem_actions.store.sql import text_key
+from postmortem_actions.store.text import refusal
+from postmortem_actions.tools.days import plausible_due
 from postmortem_actions.tools.extraction.coverage import gap_entry, uncovered
 from postmortem_actions.tools.extraction.evidence import index_of, locate
 from postmortem_actions.tools.extraction.models import CoverageGap, Finding
@@ -13,10 +17,17 @@ from .models import CandidateIn, CandidateRevision, RecordedCandidate, RecordRes
 from .postmortems import MAX_FINDINGS_SHOWN
 
 MAX_BATCH = 200
+EXTRACTOR = "extractor"  # `proposed_by` of a candidate recorded from one of the extractor's findings
+MAX_TEXT = 500  # an action's text and its done_when (the store's limits)
+MAX_PROBLEM = 1000
 
 
-def record_candidates(store: Store, by: Actor, postmortem_id: int, candidates: list[CandidateIn]) -> RecordResult:
+def record_candidates(
+    store: Store, by: Actor, postmortem_id: int, candidates: list[CandidateIn], *, proposed_by: str | None = None
+) -> RecordResult:
     """Record candidate actions whose evidence occurs in the postmortem; reject the others by name.
+
+    `proposed_by` says who proposed them (the assistant's client, e.g. "claude-code/2.1"); it is stored on each.
 
     Valid candidates are written in one transaction (all of them or, on a database error, none). A
     candidate whose text is already recorded for this postmortem is reported, not duplicated. The result
@@ -31,7 +42,7 @@ def record_candidates(store: Store, by: Actor, postmortem_id: int, candidates: l
     )
 
     pm = store.get_postmortem(postmortem_id)
-    fresh, rejected = _checked(pm, candidates)
+    fresh, rejected = _checked(pm, candidates, proposed_by)
     stored = store.add_actions(postmortem_id, [n for _, n in fresh], by) if fresh else []
     recorded = []
     for (i, _), (a, created) in zip(fresh, stored, strict=True):
@@ -71,6 +82,15 @@ def uncovered_followups(store: Store, postmortem_id: int) -> list[CoverageGap]:
     return [gap_entry(f) for f in _uncovered(store, store.get_postmortem(postmortem_id))]
 
 
+def uncovered_findings(store: Store, postmortem_id: int) -> list[Finding]:
+    """The extractor's findings in the postmortem that no recorded candidate covers, in document order, whole.
+
+    Raises:
+        PostmortemNotFound: no such postmortem.
+    """
+    return _uncovered(store, store.get_postmortem(postmortem_id))
+
+
 def _uncovered(store: Store, pm: Postmortem) -> list[Finding]:
     from postmortem_actions.tools.extraction.extractor import (
         extract,  # the extractor's patterns compile on first use, not at server start
@@ -82,7 +102,7 @@ def _uncovered(store: Store, pm: Postmortem) -> list[Finding]:
 
 
 def _checked(
-    pm: Postmortem, candidates: list[CandidateIn]
+    pm: Postmortem, candidates: list[CandidateIn], proposed_by: str | None
 ) -> tuple[list[tuple[int, NewAction]], list[RejectedCandidate]]:
     """The candidates to store (with their index in the call), and the rejected ones with the reason."""
     evidence = index_of(pm.text)
@@ -116,6 +136,7 @@ def _checked(
                     quote_end=end,
                     proposed_owner=cand.proposed_owner,
                     proposed_due=cand.proposed_due,
+                    proposed_by=proposed_by,
                 ),
             )
         )
@@ -169,3 +190,66 @@ def revise_candidate(store: Store, by: Actor, action_id: int, revision: Candidat
         start, end = locate(text, revision.quote)
         changes.update(quote=text[start:end], quote_start=start, quote_end=end)
     return store.revise_candidate(action_id, changes, by)
+
+
+def record_finding(
+    store: Store,
+    by: Actor,
+    postmortem_id: int,
+    finding: Finding,
+    *,
+    done_when: str,
+    problem: str,
+    category: Category | None = None,
+) -> tuple[Action, bool]:
+    """Record one of the extractor's findings as a candidate, proposed by the extractor, with its exact quote.
+
+    The text is the finding's own line (a person rewords it afterwards with `revise_candidate`, which keeps the
+    proposer and logs the reword); the finish line and the problem are the person's. An owner or a due date
+    the document states for it become the candidate's proposals when they can be (a due date must be a
+    plausible YYYY-MM-DD). Returns the action and whether it was new (the same text is stored once).
+
+    Raises:
+        PostmortemNotFound: no such postmortem.
+        QuoteNotFound: the finding's quote is not at its offsets in the stored text (a finding of another text).
+        InvalidInput: a text field is blank, too long or hides characters.
+    """
+    for what, value, limit in (("finish line", done_when, MAX_TEXT), ("problem", problem, MAX_PROBLEM)):
+        if len(value.strip()) > limit:
+            raise InvalidInput(f"the {what} is {len(value.strip())} characters, at most {limit}; nothing was recorded")
+    pm = store.get_postmortem(postmortem_id)
+    if pm.text[finding.start : finding.end] != finding.quote:
+        raise QuoteNotFound(
+            f"the finding's quote is not at characters {finding.start}-{finding.end} of postmortem {postmortem_id}; "
+            "nothing was recorded: run the extractor on the stored text again"
+        )
+    text = finding.text if len(finding.text) <= MAX_TEXT else finding.text[: MAX_TEXT - 1].rsplit(" ", 1)[0] + "…"
+    new = NewAction(
+        text=text,
+        done_when=done_when,
+        problem=problem,
+        category=category or finding.category,
+        quote=finding.quote,
+        quote_start=finding.start,
+        quote_end=finding.end,
+        proposed_owner=_stated_owner(finding.owner),
+        proposed_due=_stated_due(finding.due),
+        proposed_by=EXTRACTOR,
+    )
+    [(action, created)] = store.add_actions(postmortem_id, [new], by)
+    return action, created
+
+
+def _stated_owner(owner: str | None) -> str | None:
+    """An owner as the document states it, if it can be a proposal (one short line hiding nothing)."""
+    owner = (owner or "").strip()
+    return owner if owner and len(owner) <= 100 and refusal(owner) is None else None
+
+
+def _stated_due(due: str | None) -> date | None:
+    """A due date as the document states it, if it is a plausible YYYY-MM-DD."""
+    try:
+        day = date.fromisoformat((due or "").strip())
+    except ValueError:
+        return None
+    return day if plausible_due(day) is None else None

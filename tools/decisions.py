@@ -27,7 +27,7 @@ from postmortem_actions.store import (
 )
 from postmortem_actions.store.errors import ConfigError, IllegalTransition, InvalidInput
 from postmortem_actions.store.text import refusal, visible
-from postmortem_actions.tools.days import DUE_WINDOW_YEARS, plausible_due
+from postmortem_actions.tools.days import DUE_WINDOW_YEARS, check_day, plausible_due
 
 # Re-exported: the question and answer models lived here first, and callers still import them from here.
 from postmortem_actions.tools.decision_models import Answer as Answer
@@ -37,6 +37,7 @@ from postmortem_actions.tools.decision_models import Kind
 from postmortem_actions.tools.decision_models import Question as Question
 from postmortem_actions.tools.people import suggestion
 from postmortem_actions.tools.schema import Model
+from postmortem_actions.tools.status import record_status
 
 DEFAULT_DUE_DAYS: Final = {"SEV0": 7, "SEV1": 7, "SEV2": 30, "SEV3": 60, "SEV4": 90, "SEV5": 90}
 UNKNOWN_SEVERITY_DAYS: Final = 30
@@ -206,7 +207,7 @@ def ask_confirmation(
     offered = [
         f"{_OFFERED_AS[name]}: {visible(value, multiline=True)}"
         for name, value in (("reason", reason), ("evidence", evidence))
-        if value
+        if value.strip()  # a blank offer is no offer: never a dangling "Reason given:"
     ]
     ending = "Confirm (edit if needed) or reject." if row.sets_plan else "Confirm or reject."
     message = (
@@ -285,10 +286,10 @@ def human_decision(question: Question, answer: Answer, by: Decider) -> HumanDeci
     if row.sets_plan:
         _plan_given(owner, answer.due)
     if row.needs_reason and not reason:
-        raise InvalidInput(f"a {kind} needs a reason; nothing was recorded")
+        raise InvalidInput(f"a {kind} needs a reason: say why; nothing was recorded")
     if answer.revisit_on is not None and not row.may_revisit:
-        raise InvalidInput(f"only a defer has a revisit date, not a {kind}; nothing was recorded")
-    _dated("revisit date", answer.revisit_on)
+        raise InvalidInput(f"a revisit date goes only with a defer, not a {kind}; nothing was recorded")
+    check_day("revisit_on", answer.revisit_on)
     return HumanDecision(
         kind=kind,
         owner=owner if row.sets_plan else None,
@@ -306,6 +307,8 @@ def committed(decision: Decision, action: Action) -> DecisionOutcome:
     """The outcome of a recorded decision, saying exactly what the store now holds."""
     row = lifecycle.transition(decision.kind)
     detail = f" to {_shown(action.owner)}, due {action.due}" if row.sets_plan else ""
+    if decision.revisit_on is not None:
+        detail = f" until {decision.revisit_on}"
     return DecisionOutcome(
         action_id=action.id,
         committed=True,
@@ -365,7 +368,4 @@ def report_status(store: Store, action_id: int, status: WorkStatus, note: str | 
         IllegalTransition: the action is not accepted.
         InvalidInput: the note has control characters, or a blocked status has no note.
     """
-    clean = _text(note, "note", multiline=True) if note else None
-    if status is WorkStatus.BLOCKED and not clean:
-        raise InvalidInput("say what blocks it: a blocked status needs a note")
-    return store.set_work_status(action_id, status, clean, Actor(actor="assistant", via=f"mcp:{client} for {user}"))
+    return record_status(store, action_id, status, note, Actor(actor="assistant", via=f"mcp:{client} for {user}"))

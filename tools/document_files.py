@@ -52,10 +52,17 @@ _CONTROL: Final = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 @dataclass(frozen=True)
 class ReadPolicy:
-    """Which files `parse_postmortem` may read, and how large a document may be."""
+    """Which files `parse_postmortem` may read, and how large a document may be.
+
+    `named_by_person`: the path was typed by the person on the command line (`add`, `extract`), not chosen by
+    the model. The rules that keep the model away from files it should not read by name (dot-files, names that
+    suggest secrets) then do not apply: a postmortem titled "webhook-secrets-incident.md" is read. What a file
+    holds is checked either way (text, size, key material).
+    """
 
     allowed_dirs: tuple[Path, ...] = field(default_factory=lambda: (Path.cwd(),))
     max_bytes: int = DEFAULT_MAX_BYTES
+    named_by_person: bool = False
 
 
 def check_text(text: str, max_bytes: int) -> str:
@@ -128,17 +135,19 @@ def resolve_allowed(path_text: str, policy: ReadPolicy) -> Path:
             raise outside
         resolved = candidate.resolve(strict=True)
     except (OSError, RuntimeError, ValueError):
-        raise PathNotAllowed(f"{path_text!r} does not exist (relative paths start at {base})") from None
+        where = "" if policy.named_by_person or raw.is_absolute() else f" (relative paths start at {base})"
+        raise PathNotAllowed(f"{path_text!r} does not exist{where}") from None
     root = _root_of(resolved, policy)
     if root is None:
         raise outside
     # Checked on the resolved path below the allowed folder: that folder itself may live under a dot-folder.
-    if any(part.startswith(".") for part in resolved.relative_to(root).parts):
+    by_model = not policy.named_by_person
+    if by_model and any(part.startswith(".") for part in resolved.relative_to(root).parts):
         raise PathNotAllowed(f"{path_text!r}: dot-files and dot-folders are never read")
     if resolved.suffix.lower() not in TEXT_SUFFIXES and resolved.suffix.lower() != DOCX_SUFFIX:
         readable = ", ".join(sorted([*TEXT_SUFFIXES, DOCX_SUFFIX]))
         raise PathNotAllowed(f"{path_text!r}: only document files are read ({readable})")
-    if _SECRET_NAME.search(resolved.stem):
+    if by_model and _SECRET_NAME.search(resolved.stem):
         raise PathNotAllowed(f"{path_text!r}: the name suggests secrets or keys; it will not be read")
     return resolved
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from postmortem_actions.store import Actor, NewPostmortem, Store
+from postmortem_actions.store import Actor, NewPostmortem, Postmortem, Store
 from postmortem_actions.store.errors import InvalidInput, PathNotAllowed
 from postmortem_actions.store.text import plain, refusal, visible
 from postmortem_actions.tools.document_files import ReadPolicy, check_text, origin_of, read_document
@@ -69,6 +69,40 @@ def parse_postmortem(
     )
     stored, created = store.add_postmortem(new, by)
     return describe(stored.id, store, created=created)
+
+
+def edit_postmortem(
+    store: Store,
+    by: Actor,
+    postmortem_id: int,
+    *,
+    title: str | None = None,
+    severity: str | None = None,
+    incident_date: date | None = None,
+) -> tuple[Postmortem, dict[str, list[object]]]:
+    """Set or correct a stored postmortem's title, severity or incident date (the text never changes).
+
+    Only the values given are set. The change is audit-logged with who made it; the severity then drives the
+    default due dates proposed and the report's SEV1/SEV2 warnings. Returns the postmortem and what changed
+    (field: [before, after]); nothing changes when every value given is the stored one.
+
+    Raises:
+        PostmortemNotFound: no such id.
+        InvalidInput: a severity outside SEV0..SEV5, a blank title or one hiding characters, a day outside
+            the supported range.
+    """
+    check_day("incident_date", incident_date)
+    changes: dict[str, object] = {}
+    if title is not None:
+        why = refusal(title) if title.strip() else "is blank"
+        if why is not None:
+            raise InvalidInput(f"the title {why}; nothing was changed")
+        changes["title"] = title.strip()[:300]
+    if severity is not None:
+        changes["severity"] = normalise_severity(severity)
+    if incident_date is not None:
+        changes["incident_date"] = incident_date
+    return store.update_postmortem(postmortem_id, changes, by)
 
 
 def _plain(found: str) -> str:

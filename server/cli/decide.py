@@ -1,93 +1,88 @@
-"""Decisions typed by a person at a terminal: `postmortem-actions decide ID` and `triage POSTMORTEM`.
+"""Decisions typed by a person at a terminal: `decide ID`, and the single decisions `defer`, `revive` and `reopen`.
 
-This is a human channel for a person at a keyboard: it refuses to run unless both stdin and stdout are a
-terminal, and it has no flag that skips the questions, so answers are never piped in from a file or another
-command by accident. It is not a barrier against a program that drives a pseudo-terminal: an agent with shell
-access can type here as it can edit the database file, which is why the threat model (README) puts agents
-with shell access out of scope.
+Each is recorded as the person's own decision, channel `terminal`. Every choice that records something is confirmed
+first, showing what will be recorded; answering n asks again (with skip among the choices), it never drops the item
+silently. A candidate can be reworded before it is decided (audit-logged; it keeps who proposed it).
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
-from collections.abc import Callable
 from datetime import date
+from typing import Final, Literal
 
-from postmortem_actions.server.cli.arguments import Commands
+from postmortem_actions.server.cli.arguments import Commands, day
+from postmortem_actions.server.cli.items import revision
+from postmortem_actions.server.cli.prompts import Ask, ask_here, choose, confirm, line, require_terminal, say
+from postmortem_actions.server.cli.prompts import day as ask_day
+from postmortem_actions.server.cli.screen import proposer
 from postmortem_actions.server.settings import Settings
 from postmortem_actions.server.version import VERSION
-from postmortem_actions.store import Action, ActionFilter, ActionState, Channel, DecisionKind, Store
-from postmortem_actions.store.errors import NoHumanChannel, PostmortemActionsError
+from postmortem_actions.store import Action, ActionState, Actor, Channel, DecisionKind, Store, lifecycle
+from postmortem_actions.store.errors import IllegalTransition, InvalidInput, PostmortemActionsError
 from postmortem_actions.store.text import visible
 from postmortem_actions.tools import decisions
+from postmortem_actions.tools.candidates import MAX_TEXT, revise_candidate
 from postmortem_actions.tools.decisions import Answer, Decider, Question
 
-Ask = Callable[[str], str]
+CLIENT: Final = f"postmortem-actions-cli/{VERSION}"
+Again = Literal["again", "reworded"]
+AGAIN: Final[Again] = "again"
+REWORDED: Final[Again] = "reworded"  # asked again, showing the new wording
+Asked = tuple[Question, Answer] | Again | None  # what to record, ask again, or skip
+NEEDS: Final = {
+    DecisionKind.KILL: "A kill needs a reason: say why it will not be done (it stays with the item, in every report).",
+    DecisionKind.REPLAN: "A re-plan needs a reason: say why the owner or the date changes.",
+    DecisionKind.REOPEN: "Reopening needs a reason: say what is not done after all.",
+    DecisionKind.REVIVE: "Reviving needs a reason: say why the item matters again.",
+}
+OWNER_NEEDED: Final = "An accepted item needs an owner: type the name of the person who will do it."
 
 
-def ask_here(prompt: str) -> str:
-    """Show `prompt` on stdout, the terminal `require_terminal` checked, then read the line the person types.
-
-    `input(prompt)` writes its prompt to stderr when stdin and stdout are terminals: with stderr redirected
-    the person would answer, and confirm an owner and due date, without seeing the question.
-
-    Raises:
-        EOFError: Ctrl-D.
-    """
-    sys.stdout.write(prompt)
-    sys.stdout.flush()
-    return input()
+def decider(settings: Settings) -> Decider:
+    """The person at this terminal, as their decisions record them."""
+    return Decider(name=settings.user, channel=Channel.TERMINAL, client=CLIENT)
 
 
-def require_terminal() -> None:
-    """Refuse to go on without an interactive terminal.
-
-    Raises:
-        NoHumanChannel: stdin or stdout is not a terminal.
-    """
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise NoHumanChannel(
-            "decide and triage run only in an interactive terminal: a decision must be typed by "
-            "a person, not piped in by a script or an assistant. Run it yourself in a terminal."
-        )
+def person(settings: Settings, via: str) -> Actor:
+    """The person at this terminal, as the audit log records a change that is not a decision."""
+    return Actor(actor=settings.user, via=via)
 
 
-def _show(action: Action, question: Question) -> None:
+def show(store: Store, action: Action, question: Question) -> None:
+    """The item as the question shows it, and for a candidate why it may be vague, who proposed it, a deferral."""
     print()
-    print(question.message.rsplit("\n", 1)[0])  # built with visible(): nothing in it can hide or rewind
-    if action.state == "candidate":
-        from postmortem_actions.tools.extraction.lint import lint_findings  # its patterns compile on first use
+    say(question.message.rsplit("\n", 1)[0])  # built with visible(): nothing in it can hide or rewind
+    if action.state is not ActionState.CANDIDATE:
+        return
+    from postmortem_actions.tools.extraction.lint import lint_findings  # its patterns compile on first use
 
-        for finding in lint_findings(action.text):  # a human committing to a vague item should see why it is vague
-            print(f"  Vague ({visible(finding.words) or finding.kind}): {finding.why}; it needs {finding.needs}.")
-
-
-def _choose(ask: Ask, prompt: str, options: dict[str, str]) -> str:
-    while True:
-        reply = ask(prompt).strip().lower()
-        if reply in options:
-            return options[reply]
-        print(f"  Please answer one of: {', '.join(options)}")
-
-
-def _date(ask: Ask, prompt: str, default: date | None) -> date:
-    while True:
-        reply = ask(f"{prompt} [{default or 'YYYY-MM-DD'}]: ").strip()
-        if not reply and default is not None:
-            return default
-        try:
-            return date.fromisoformat(reply)
-        except ValueError:
-            print("  A date like 2027-01-15, please.")
+    for finding in lint_findings(action.text):  # a human committing to a vague item should see why it is vague
+        say(f"  Vague ({visible(finding.words) or finding.kind}): {finding.why}; it needs {finding.needs}.")
+    if action.proposed_by:
+        print(f"  Proposed by {proposer(action.proposed_by)}.")
+    latest = store.decisions(action.id)[-1] if action.decision_id is not None else None
+    if latest is not None and latest.kind is DecisionKind.DEFER:
+        until = f" until {latest.revisit_on}" if latest.revisit_on else ""
+        note = f": {visible(latest.reason, multiline=True)}" if latest.reason else ""
+        say(f"  Deferred{until} by {visible(latest.decided_by)} on {latest.decided_at:%Y-%m-%d}{note}")
 
 
-def _line(ask: Ask, prompt: str, default: str = "", required: bool = True) -> str:
-    while True:
-        reply = ask(f"{prompt}{f' [{visible(default)}]' if default else ''}: ").strip() or default
-        if reply or not required:
-            return reply
-        print("  This one is needed.")
+def reword(store: Store, settings: Settings, action: Action, ask: Ask) -> None:
+    """Let the person reword a candidate's text and finish line (Enter keeps each); audit-logged as theirs."""
+    text = line(ask, "  Action", action.text, needed="An action needs its one sentence.", limit=MAX_TEXT)
+    done_when = line(ask, "  Done when", action.done_when, needed="An action needs its finish line.", limit=MAX_TEXT)
+    changes = {k: v for k, v in (("text", text), ("done_when", done_when)) if v != getattr(action, k)}
+    if not changes:
+        print("  Unchanged.")
+        return
+    try:
+        revised = revise_candidate(store, person(settings, "cli reword"), action.id, revision(changes))
+    except PostmortemActionsError as exc:
+        say(f"  Not reworded: {visible(str(exc), multiline=True)}")
+        return
+    kept = f"; it stays proposed by {proposer(revised.proposed_by)}" if revised.proposed_by else ""
+    say(f"  Reworded #{action.id} (the change is kept in its history{kept}).")
 
 
 def _suggest(question: Question) -> None:
@@ -95,137 +90,213 @@ def _suggest(question: Question) -> None:
         print(f"  {question.known_people}")
 
 
-def _answer_for(action: Action, question: Question, ask: Ask) -> Answer | None:
-    version = question.version
-    if question.kind == "decide":
-        choice = _choose(
-            ask, "[a]ccept, [k]ill, [d]efer or [s]kip? ", {"a": "accept", "k": "kill", "d": "defer", "s": "skip"}
-        )
-        if choice == "skip":
-            return None
-        if choice == "accept":
-            _suggest(question)
-            owner = _line(ask, "  Owner", question.owner)
-            due = _date(ask, "  Due date", question.due)
-            if (
-                _choose(ask, f"  Accept #{action.id}: owner {visible(owner)}, due {due}? [y/n] ", {"y": "y", "n": "n"})
-                == "n"
-            ):
-                return None
-            return Answer(choice="accept", item_version=version, owner=owner, due=due)
-        if choice == "kill":
-            return Answer(choice="kill", item_version=version, reason=_line(ask, "  Reason to kill it"))
-        return Answer(choice="defer", item_version=version, reason=_line(ask, "  Note (optional)", required=False))
-    owner, reason, evidence = question.owner, question.reason, question.evidence
-    new_due: date | None = question.due
-    if question.kind == "replan":
-        _suggest(question)
-        owner = _line(ask, "  New owner", owner)
-        new_due = _date(ask, "  New due date", new_due)
-        reason = _line(ask, "  Reason", reason)
-    elif question.kind in ("reopen", "kill"):
-        reason = _line(ask, "  Reason", reason)
-    else:
-        evidence = _line(ask, "  Evidence it is done (PR, link)", evidence, required=False)
-    confirmed = _choose(ask, f"  Confirm {question.kind} of #{action.id}? [y/n] ", {"y": "confirm", "n": "reject"})
-    return Answer(choice=confirmed, item_version=version, owner=owner, due=new_due, reason=reason, evidence=evidence)
+def _accept(action: Action, question: Question, ask: Ask, today: date) -> Asked:
+    _suggest(question)
+    owner = line(ask, "  Owner", question.owner, needed=OWNER_NEEDED)
+    due = ask_day(ask, "  Due date", question.due, today=today)
+    if not confirm(ask, f"  Accept #{action.id}: owner {visible(owner)}, due {due}? [y/n] "):
+        return AGAIN
+    return question, Answer(choice="accept", item_version=question.version, owner=owner, due=due)
 
 
-def _question(store: Store, settings: Settings, action: Action, ask: Ask) -> Question | None:
-    if action.state is ActionState.CANDIDATE:
-        return decisions.ask_decide(
-            store,
-            action.id,
-            proposed_owner=None,
-            proposed_due=None,
-            note=None,
-            table=settings.due_table,
-            today=date.today(),
-        )
-    if action.state is ActionState.ACCEPTED:
-        print(
-            f"\n#{action.id} is accepted: owner {visible(action.owner or '-')}, due {action.due}"
-            + (f", {action.work_status}" if action.work_status else "")
-        )
-        what = _choose(
-            ask, "[r]e-plan, [c]omplete, [k]ill or [s]kip? ", {"r": "replan", "c": "complete", "k": "kill", "s": "skip"}
-        )
-        return None if what == "skip" else decisions.ask_confirmation(store, DecisionKind(what), action.id)
-    if action.state is ActionState.DONE:
-        if _choose(ask, f"\n#{action.id} is done. [r]eopen or [s]kip? ", {"r": "r", "s": "s"}) == "s":
-            return None
-        return decisions.ask_confirmation(store, DecisionKind.REOPEN, action.id)
-    print(f"\n#{action.id} was killed; there is nothing to decide.")
+def _kill(action: Action, question: Question, ask: Ask) -> Asked:
+    reason = line(ask, "  Reason to kill it", needed=NEEDS[DecisionKind.KILL], multiline=True)
+    if not confirm(ask, f'  Kill #{action.id}, because "{visible(reason)}"? [y/n] '):
+        return AGAIN
+    return question, Answer(choice="kill", item_version=question.version, reason=reason)
+
+
+def _defer(action: Action, question: Question, ask: Ask, today: date, until: date | None = None) -> Asked:
+    if until is None:
+        until = ask_day(ask, "  Revisit on", None, today=today, optional=True, due=False)
+    note = line(ask, "  Note (optional)", multiline=True)
+    said = (f" until {until}" if until else "") + (f': "{visible(note)}"' if note else "")
+    if not confirm(ask, f"  Defer #{action.id}{said}? [y/n] "):
+        return AGAIN
+    return question, Answer(choice="defer", item_version=question.version, reason=note, revisit_on=until)
+
+
+CANDIDATE_CHOICES: Final = {"a": "accept", "k": "kill", "d": "defer", "r": "reword", "s": "skip"}
+
+
+def _candidate(
+    store: Store, settings: Settings, action: Action, ask: Ask, today: date, first: str | None, until: date | None
+) -> Asked:
+    question = decisions.ask_decide(
+        store, action.id, proposed_owner=None, proposed_due=None, note=None, table=settings.due_table, today=today
+    )
+    show(store, action, question)
+    choice = first or choose(ask, "[a]ccept, [k]ill, [d]efer, [r]eword or [s]kip? ", CANDIDATE_CHOICES)
+    if choice == "accept":
+        return _accept(action, question, ask, today)
+    if choice == "kill":
+        return _kill(action, question, ask)
+    if choice == "defer":
+        return _defer(action, question, ask, today, until)
+    if choice == "reword":
+        reword(store, settings, action, ask)
+        return REWORDED
     return None
 
 
-def decide(store: Store, settings: Settings, action_id: int, ask: Ask = ask_here) -> bool:
-    """Walk the person through one action; True if a decision was recorded.
+def _summary(kind: DecisionKind, action_id: int, owner: str, due: date | None, reason: str, evidence: str) -> str:
+    match kind:
+        case DecisionKind.REPLAN:
+            return f"Re-plan #{action_id} to {visible(owner)}, due {due}"
+        case DecisionKind.COMPLETE:
+            return f"Mark #{action_id} done" + (f" (evidence: {visible(evidence)})" if evidence else "")
+        case DecisionKind.REVIVE:
+            return f'Revive #{action_id} as an undecided candidate, because "{visible(reason)}"'
+    verb = "Kill" if kind is DecisionKind.KILL else "Reopen"
+    return f'{verb} #{action_id}, because "{visible(reason)}"'
+
+
+def _confirmation(store: Store, action: Action, kind: DecisionKind, ask: Ask, today: date) -> Asked:
+    question = decisions.ask_confirmation(store, kind, action.id)
+    show(store, action, question)
+    owner, due, reason, evidence = question.owner, question.due, question.reason, question.evidence
+    if kind is DecisionKind.REPLAN:
+        _suggest(question)
+        owner = line(ask, "  New owner", owner, needed=OWNER_NEEDED)
+        due = ask_day(ask, "  New due date", due, today=today)
+    if kind is DecisionKind.COMPLETE:
+        evidence = line(ask, "  Evidence it is done (PR, link)", evidence, multiline=True)
+    else:
+        reason = line(ask, "  Reason", reason, needed=NEEDS[kind], multiline=True)
+    if not confirm(ask, f"  {_summary(kind, action.id, owner, due, reason, evidence)}? [y/n] "):
+        return AGAIN
+    answer = Answer(
+        choice="confirm", item_version=question.version, owner=owner, due=due, reason=reason, evidence=evidence
+    )
+    return question, answer
+
+
+# What a person can do with an item in each state other than a candidate: (the question, its choices).
+LATER: Final[dict[ActionState, tuple[str, dict[str, str]]]] = {
+    ActionState.ACCEPTED: ("[r]e-plan, [c]omplete, [k]ill or [s]kip? ", {"r": "replan", "c": "complete", "k": "kill"}),
+    ActionState.DONE: ("[r]eopen or [s]kip? ", {"r": "reopen"}),
+    ActionState.KILLED: ("[r]evive or [s]kip? ", {"r": "revive"}),
+}
+
+
+def _asked(
+    store: Store,
+    settings: Settings,
+    action: Action,
+    ask: Ask,
+    today: date,
+    first: str | None = None,
+    until: date | None = None,
+) -> Asked:
+    if action.state is ActionState.CANDIDATE:
+        return _candidate(store, settings, action, ask, today, first, until)
+    prompt, options = LATER[action.state]
+    if first is None:
+        owner = f": owner {visible(action.owner or '-')}, due {action.due}" if action.owner else ""
+        status = f", {action.work_status}" if action.work_status else ""
+        print(f"\n#{action.id} is {action.state}{owner}{status}")
+        first = choose(ask, prompt, {**options, "s": "skip"})
+    return None if first == "skip" else _confirmation(store, action, DecisionKind(first), ask, today)
+
+
+def decide(
+    store: Store,
+    settings: Settings,
+    action_id: int,
+    ask: Ask = ask_here,
+    today: date | None = None,
+    *,
+    first: str | None = None,
+    until: date | None = None,
+) -> bool:
+    """Walk the person through one action until they record a decision or skip it; True if one was recorded.
+
+    `first` is the choice already made (a `defer`, `revive` or `reopen` command) for the first round; `until` a
+    defer's revisit date given on the command line.
 
     Raises:
         PostmortemActionsError: unknown action, or the answer could not be recorded (the message says why).
     """
-    action = store.get_action(action_id)
-    question = _question(store, settings, action, ask)
-    if question is None:
-        return False
-    _show(action, question)
-    answer = _answer_for(action, question, ask)
-    if answer is None:
-        print("  Skipped; nothing recorded.")
-        return False
-    who = Decider(name=settings.user, channel=Channel.TERMINAL, client=f"postmortem-actions-cli/{VERSION}")
-    outcome = decisions.apply_answer(store, question, answer, who)
-    print(f"  {outcome.message}")
-    return outcome.committed
+    today = today or date.today()
+    while True:
+        action = store.get_action(action_id)
+        asked = _asked(store, settings, action, ask, today, first, until)
+        first = None
+        if asked is None:
+            print("  Skipped; nothing recorded.")
+            return False
+        if isinstance(asked, str):  # AGAIN, or REWORDED (the question is shown again with the new words)
+            if asked == AGAIN:
+                print("  Nothing recorded yet; choose again.")
+            continue
+        question, answer = asked
+        outcome = decisions.apply_answer(store, question, answer, decider(settings))
+        say(f"  {outcome.message}")
+        return outcome.committed
 
 
-def triage(store: Store, settings: Settings, postmortem_id: int, ask: Ask = ask_here) -> int:
-    """Walk the person through every undecided candidate of a postmortem; returns how many were decided.
-
-    Raises:
-        PostmortemNotFound: no such postmortem.
-    """
-    pm = store.get_postmortem(postmortem_id)
-    pending = store.actions(ActionFilter(postmortem_id=postmortem_id, state=ActionState.CANDIDATE))
-    print(f"{visible(pm.title)}: {len(pending)} undecided candidate(s). Ctrl-D stops; what you decided stays recorded.")
-    decided = 0
-    for number, action in enumerate(pending, start=1):
-        print(f"\n--- {number} of {len(pending)} ---")
-        try:
-            decided += decide(store, settings, action.id, ask)
-        except PostmortemActionsError as exc:
-            print(f"  Not recorded: {visible(str(exc), multiline=True)}")
-    print(f"\nDecided {decided} of {len(pending)}.")
-    return decided
-
-
-COMMANDS = ("decide", "triage")
+COMMANDS = ("decide", "triage", "defer", "revive", "reopen")
+# The single decisions: the kind, and the one state it applies to.
+SINGLE: Final = {
+    "defer": (DecisionKind.DEFER, ActionState.CANDIDATE),
+    "revive": (DecisionKind.REVIVE, ActionState.KILLED),
+    "reopen": (DecisionKind.REOPEN, ActionState.DONE),
+}
 
 
 def add_commands(commands: Commands, common: argparse.ArgumentParser) -> None:
-    """Register `decide` and `triage` on the CLI's sub-parsers."""
-    decide = commands.add_parser(
+    """Register `decide`, `triage`, `defer`, `revive` and `reopen` on the CLI's sub-parsers."""
+    item = "the action item's id (see `list`)"
+    parser = commands.add_parser(
         "decide", parents=[common], help="decide one action yourself, in this terminal (accept, kill, defer, re-plan…)"
     )
-    decide.add_argument("action_id", type=int)
-    triage = commands.add_parser(
-        "triage", parents=[common], help="walk through a postmortem's undecided candidates, in this terminal"
+    parser.add_argument("action_id", type=int, help=item)
+    parser = commands.add_parser(
+        "triage",
+        parents=[common],
+        help="walk through a postmortem in this terminal: record the extractor's uncovered findings as candidates, "
+        "then decide every undecided candidate",
     )
-    triage.add_argument("postmortem_id", type=int)
+    parser.add_argument("postmortem_id", type=int, help="the postmortem's id (see `postmortems`)")
+    parser = commands.add_parser(
+        "defer", parents=[common], help="defer a candidate yourself, in this terminal, with a note and a revisit date"
+    )
+    parser.add_argument("action_id", type=int, help=item)
+    parser.add_argument("--until", type=day, metavar="YYYY-MM-DD", help="the day to look at it again")
+    parser = commands.add_parser(
+        "revive", parents=[common], help="bring a killed item back as an undecided candidate, in this terminal"
+    )
+    parser.add_argument("action_id", type=int, help=item)
+    parser = commands.add_parser("reopen", parents=[common], help="reopen a done item, in this terminal")
+    parser.add_argument("action_id", type=int, help=item)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    """Run `decide` or `triage` in this terminal; returns the exit status.
+    """Run one of the terminal's decision commands; returns the exit status.
 
     Raises:
         NoHumanChannel: stdin or stdout is not a terminal.
-        PostmortemActionsError: unknown ids, or an answer that could not be recorded.
+        PostmortemActionsError: unknown ids, a decision that does not fit the item, or an answer that could not
+            be recorded.
     """
     require_terminal()
     store = Store(settings.db_path, create=False)
-    if args.command == "decide":
-        decide(store, settings, args.action_id)
-    else:
+    if args.command == "triage":
+        from postmortem_actions.server.cli.triage import triage
+
         triage(store, settings, args.postmortem_id)
+        return 0
+    first = None
+    if args.command in SINGLE:
+        kind, state = SINGLE[args.command]
+        action = store.get_action(args.action_id)
+        if action.state is not state:
+            raise IllegalTransition(
+                f"action {action.id} is {action.state}, so it cannot be {lifecycle.transition(kind).past}: "
+                f"{lifecycle.NEXT_STEP[action.state]}"
+            )
+        if getattr(args, "until", None) is not None and args.until < date.today():
+            raise InvalidInput(f"--until {args.until} is in the past: give a day to come; nothing was recorded")
+        first = str(kind)
+    decide(store, settings, args.action_id, first=first, until=getattr(args, "until", None))
     return 0

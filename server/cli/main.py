@@ -1,14 +1,16 @@
 """The `postmortem-actions` command: the MCP server and the human's side of the tool.
 
-Each command group registers its commands and runs them (`postmortems`, `decide`, `review`, `export`, `serve`,
-`web`, `remind`, `people`, `token`, `backup`); this module only assembles the parser and turns domain errors into
-a sentence and exit status 2. Commands that do not speak MCP never import the SDK (its import alone takes about a
-second).
+Each command group registers its commands and runs them (`postmortems`, `items`, `decide`, `review`, `export`,
+`serve`, `web`, `remind`, `people`, `token`, `backup`); this module only assembles the parser and turns domain errors
+into a sentence and exit status 2, Ctrl-C and Ctrl-D into 130, and a reader that stops reading (`| head`) into a
+quiet 141. Commands that do not speak MCP never import the SDK (its import alone takes about a second).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from types import ModuleType
@@ -17,6 +19,7 @@ from postmortem_actions.server.cli import (
     backup,
     decide,
     export,
+    items,
     people,
     postmortems,
     remind,
@@ -30,13 +33,27 @@ from postmortem_actions.server.version import VERSION
 from postmortem_actions.store.errors import PostmortemActionsError
 from postmortem_actions.store.text import visible
 
-GROUPS: tuple[ModuleType, ...] = (serve, postmortems, decide, review, export, web, remind, people, tokens, backup)
+GROUPS: tuple[ModuleType, ...] = (
+    serve,
+    postmortems,
+    items,
+    decide,
+    review,
+    export,
+    web,
+    remind,
+    people,
+    tokens,
+    backup,
+)
+BROKEN_PIPE = 141  # the status of a program that SIGPIPE stopped: what `| head` leaves of any other command
 RUNS: Mapping[str, Callable[[argparse.Namespace, Settings], int]] = {
     command: group.run for group in GROUPS for command in group.COMMANDS
 }
 
 
 def parser() -> argparse.ArgumentParser:
+    """The command line: every command, option and argument, each with its help."""
     parser = argparse.ArgumentParser(
         prog="postmortem-actions",
         description="Turn incident postmortems into action items a human commits to. "
@@ -48,7 +65,7 @@ def parser() -> argparse.ArgumentParser:
     # --db is also accepted after the command; SUPPRESS keeps a later default from erasing an earlier value.
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", default=argparse.SUPPRESS, help=db_help)
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", help="what to do (default: serve)")
     for group in GROUPS:
         group.add_commands(commands, common)
     return parser
@@ -59,13 +76,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         settings = Settings.load(db=args.db, allow_dirs=getattr(args, "allow_dir", ()))
-        return RUNS[args.command or "serve"](args, settings)
+        status = RUNS[args.command or "serve"](args, settings)
+        sys.stdout.flush()  # a reader gone away shows here, not in the interpreter's last flush
+        return status
+    except BrokenPipeError:
+        _discard_stdout()
+        return BROKEN_PIPE
     except PostmortemActionsError as exc:
         print(f"postmortem-actions: {visible(str(exc), multiline=True)}", file=sys.stderr)
         return 2
     except (KeyboardInterrupt, EOFError):
         print("\npostmortem-actions: stopped; what was decided before stays recorded, nothing else.", file=sys.stderr)
         return 130
+
+
+def _discard_stdout() -> None:
+    """Point standard output at /dev/null: what is still buffered for the closed pipe goes nowhere, quietly, instead
+    of raising again when the interpreter flushes it on exit."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
 
 
 if __name__ == "__main__":

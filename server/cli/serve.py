@@ -6,7 +6,10 @@ from __future__ import annotations
 import argparse
 import gc
 import logging
+import os
+import signal
 import sys
+from types import FrameType
 
 from postmortem_actions.server.cli.arguments import Commands
 from postmortem_actions.server.settings import Settings
@@ -62,7 +65,19 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     return _serve(settings)
 
 
+STOPPED = b"\npostmortem-actions: stopped; what was decided before stays recorded, nothing else.\n"
+
+
+def _stop_at_once(signum: int, frame: FrameType | None) -> None:
+    # The SDK reads stdin on a worker thread that an interrupt cannot stop, and the event loop waits for it: the first
+    # Ctrl-C was ignored and the second left the process running. Every write is one committed transaction, so
+    # leaving at once loses nothing that was recorded.
+    os.write(2, STOPPED)
+    os._exit(130)
+
+
 def _serve(settings: Settings) -> int:
+    signal.signal(signal.SIGINT, _stop_at_once)
     # stdout is the protocol on stdio: every log line goes to stderr.
     logging.basicConfig(
         level=settings.log_level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"

@@ -24,6 +24,7 @@ from postmortem_actions.server.mcp import postmortems as postmortem_tools
 from postmortem_actions.server.mcp.boundary import ReadableResolverErrors, UnknownArgumentGuard, argument_names
 from postmortem_actions.server.mcp.context import App
 from postmortem_actions.server.mcp.roles import RoleGuard, read_only_tools
+from postmortem_actions.server.mcp.validation import ReadableValidationErrors
 from postmortem_actions.server.settings import Settings
 from postmortem_actions.server.version import VERSION
 from postmortem_actions.store import Store
@@ -105,6 +106,7 @@ def build_server(
             RoleGuard(read_only_tools(tools)),
             UnknownArgumentGuard(arguments),
             ReadableResolverErrors(),
+            ReadableValidationErrors(tools),
             card.AppOnlyTools(),
         ],
         request_state_security=security,

@@ -12,7 +12,7 @@ from mcp.types import ToolAnnotations
 from pydantic import Field
 
 from postmortem_actions.server.mcp.boundary import READ_ONLY, ToolSpec, tool
-from postmortem_actions.server.mcp.context import App, app, assistant
+from postmortem_actions.server.mcp.context import App, app, assistant, client_label
 from postmortem_actions.store import Action, ActionFilter, ActionState, Category
 from postmortem_actions.store.errors import NotFound
 from postmortem_actions.tools import postmortems, queries
@@ -73,7 +73,9 @@ def record_candidates(
 
     Candidates whose quote is not in the postmortem are rejected by name; the others are recorded.
     Candidates are proposals: an owner and due date may be *proposed*, never committed, here."""
-    return record_candidates_op(app(ctx).store, assistant(ctx), postmortem_id, candidates)
+    return record_candidates_op(
+        app(ctx).store, assistant(ctx), postmortem_id, candidates, proposed_by=client_label(ctx)
+    )
 
 
 @tool("Revise a candidate", WRITES_CANDIDATES)

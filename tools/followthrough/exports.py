@@ -18,7 +18,17 @@ from typing import Final
 
 from pydantic import Field
 
-from postmortem_actions.store import ActionFilter, ActionState, Category, Postmortem, Store, WorkStatus
+from postmortem_actions.store import (
+    Action,
+    ActionFilter,
+    ActionState,
+    Category,
+    Decision,
+    DecisionKind,
+    Postmortem,
+    Store,
+    WorkStatus,
+)
 from postmortem_actions.store.text import visible
 from postmortem_actions.tools.markdown_text import md_cell, md_text
 from postmortem_actions.tools.schema import Model
@@ -50,6 +60,13 @@ class ExportRow(Model):
     status_note: str | None = None
     accepted_at: datetime | None = None
     completed_at: datetime | None = None
+    # Why it is where it is: the evidence, who proposed it, and what the latest human decision said.
+    quote: str = Field(default="", description="The evidence quote from the postmortem")
+    proposed_by: str | None = Field(default=None, description="extractor, the assistant's client, or a person")
+    kill_reason: str | None = Field(default=None, description="A killed item: why it will not be done")
+    completion_evidence: str | None = Field(default=None, description="A done item: the evidence it is done")
+    defer_note: str | None = Field(default=None, description="A deferred candidate: what the human said")
+    revisit_on: date | None = Field(default=None, description="A deferred candidate: when to look at it again")
 
 
 def export_rows(store: Store, where: ActionFilter, tickets: Mapping[int, str] = NO_TICKETS) -> list[ExportRow]:
@@ -65,7 +82,9 @@ def export_rows(store: Store, where: ActionFilter, tickets: Mapping[int, str] = 
     if where.postmortem_id is not None:
         postmortems[where.postmortem_id] = store.get_postmortem(where.postmortem_id)
     rows: list[ExportRow] = []
-    for action in store.actions(where):
+    actions = store.actions(where)
+    latest = store.decisions_by_id(a.decision_id for a in actions if a.decision_id is not None)
+    for action in actions:
         pm = postmortems.get(action.postmortem_id)
         if pm is None:
             pm = postmortems[action.postmortem_id] = store.get_postmortem(action.postmortem_id)
@@ -87,9 +106,26 @@ def export_rows(store: Store, where: ActionFilter, tickets: Mapping[int, str] = 
                 status_note=action.status_note,
                 accepted_at=action.accepted_at,
                 completed_at=action.completed_at,
+                quote=action.quote,
+                proposed_by=action.proposed_by,
+                **_why(action, latest.get(action.decision_id or 0)),
             )
         )
     return rows
+
+
+def _why(action: Action, decision: Decision | None) -> dict[str, object]:
+    """What the latest decision says about where the action is: a kill's reason, a completion's evidence, a
+    defer's note and revisit date (a candidate revived or never decided has none)."""
+    if decision is None:
+        return {}
+    if action.state is ActionState.KILLED and decision.kind is DecisionKind.KILL:
+        return {"kill_reason": decision.reason}
+    if action.state is ActionState.DONE and decision.kind is DecisionKind.COMPLETE:
+        return {"completion_evidence": decision.evidence}
+    if action.state is ActionState.CANDIDATE and decision.kind is DecisionKind.DEFER:
+        return {"defer_note": decision.reason, "revisit_on": decision.revisit_on}
+    return {}
 
 
 def _cells(row: ExportRow) -> dict[str, str]:
@@ -116,6 +152,12 @@ MARKDOWN_COLUMNS: Final = (
     ("ticket", "Ticket"),
     ("work_status", "Status"),
     ("status_note", "Status note"),
+    ("quote", "Evidence"),
+    ("proposed_by", "Proposed by"),
+    ("kill_reason", "Kill reason"),
+    ("completion_evidence", "Done evidence"),
+    ("defer_note", "Defer note"),
+    ("revisit_on", "Revisit on"),
 )
 
 
@@ -212,24 +254,51 @@ def _description(row: ExportRow) -> str:
     return "\n".join(lines)
 
 
-def ics_uid(action_id: int) -> str:
-    """The calendar UID of an action's due-date event; the same in every export."""
-    return f"action-{action_id}@postmortem-actions"
+def ics_uid(action_id: int, database_id: str) -> str:
+    """The calendar UID of an action's due-date event: the same in every export of one database (and its copies),
+    never the same as another database's (whose action 1 is another item)."""
+    return f"action-{action_id}.{database_id}@postmortem-actions"
 
 
-def to_ics(rows: Sequence[ExportRow], *, calendar_name: str, now: datetime) -> str:
+MAX_REMIND_DAYS: Final = 365
+
+
+def _alarm(row: ExportRow, remind_days: int) -> list[str]:
+    """A display reminder `remind_days` before the due day starts (on the day itself for 0)."""
+    when = "PT0S" if remind_days == 0 else f"-P{remind_days}D"
+    return [
+        "BEGIN:VALARM",
+        "ACTION:DISPLAY",
+        f"TRIGGER:{when}",
+        f"DESCRIPTION:{_ics_text(f'Due {row.due}: {row.text}')}",
+        "END:VALARM",
+    ]
+
+
+def to_ics(
+    rows: Sequence[ExportRow],
+    *,
+    calendar_name: str,
+    now: datetime,
+    database_id: str,
+    remind_days: int | None = None,
+) -> str:
     """An iCalendar feed (RFC 5545) with one all-day VEVENT per accepted row that has a due date.
 
     Candidates, killed and done items and rows without a due date are left out. Each event lasts the due
-    day (DTSTART;VALUE=DATE, DTEND the next day), has a UID stable per action (`ics_uid`), DTSTAMP `now`
-    in UTC, SUMMARY "Due: {text}", a DESCRIPTION with owner, finish line, postmortem and ticket, and the
-    category. Lines end in CRLF and are folded at 75 octets; text values are escaped.
+    day (DTSTART;VALUE=DATE, DTEND the next day), has a UID stable per action and unique to the database
+    (`ics_uid`), DTSTAMP `now` in UTC, SUMMARY "Due: {text}", a DESCRIPTION with owner, finish line,
+    postmortem and ticket, and the category; with `remind_days`, a display alarm that many days before.
+    Lines end in CRLF and are folded at 75 octets; text values are escaped.
 
     Raises:
-        ValueError: `now` has no timezone (DTSTAMP must be UTC, and a naive time would read the local zone).
+        ValueError: `now` has no timezone (DTSTAMP must be UTC, and a naive time would read the local zone), or
+            `remind_days` is outside 0..365.
     """
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
+    if remind_days is not None and not 0 <= remind_days <= MAX_REMIND_DAYS:
+        raise ValueError(f"remind_days must be between 0 and {MAX_REMIND_DAYS}")
     stamp = _ics_stamp(now)
     lines = [
         "BEGIN:VCALENDAR",
@@ -244,7 +313,7 @@ def to_ics(rows: Sequence[ExportRow], *, calendar_name: str, now: datetime) -> s
             continue
         lines += [
             "BEGIN:VEVENT",
-            f"UID:{ics_uid(row.id)}",
+            f"UID:{ics_uid(row.id, database_id)}",
             f"DTSTAMP:{stamp}",
             f"DTSTART;VALUE=DATE:{row.due:%Y%m%d}",
             f"DTEND;VALUE=DATE:{row.due + timedelta(days=1):%Y%m%d}",
@@ -252,6 +321,7 @@ def to_ics(rows: Sequence[ExportRow], *, calendar_name: str, now: datetime) -> s
             f"DESCRIPTION:{_ics_text(_description(row))}",
             f"CATEGORIES:{_ics_text(str(row.category))}",
             "TRANSP:TRANSPARENT",
+            *(_alarm(row, remind_days) if remind_days is not None else []),
             "END:VEVENT",
         ]
     lines.append("END:VCALENDAR")

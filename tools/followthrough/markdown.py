@@ -5,7 +5,7 @@ Every stored text goes through `md_text`/`md_cell`, so it renders as itself (too
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from postmortem_actions.tools.followthrough.models import AgendaPart, FollowthroughReport, ReviewItem, StatusSummary
 from postmortem_actions.tools.markdown_text import md_cell, md_text
@@ -71,11 +71,44 @@ def _rate(value: float | None) -> str:
     return "–" if value is None else f"{value:.0%}"
 
 
+def window_words(since: date | None, until: date | None) -> str:
+    """Which items a report counts, in words: "items accepted at any time", "... from 2026-01-01 through 2026-03-31"."""
+    last = until - timedelta(days=1) if until is not None else None  # `until` is the first day left out
+    if since is not None and last is not None:
+        return f"items accepted from {since} through {last}"
+    if since is not None:
+        return f"items accepted since {since}"
+    if last is not None:
+        return f"items accepted up to {last}"
+    return "items accepted at any time"
+
+
+def _listed(title: str, total: int, items: list[ReviewItem], line: str) -> list[str]:
+    if not total:
+        return []
+    lines = ["", f"## {title} ({total})"]
+    for i in items:
+        lines.append(
+            line.format(
+                id=i.action_id,
+                text=md_text(i.text),
+                who=_who(i),
+                late=days(i.days_overdue),
+                note=md_text(i.status_note or "no note"),
+                prompt=md_text(i.prompt or ""),
+            )
+        )
+    if total > len(items):
+        lines.append(f"- … and {total - len(items)} more")
+    return lines
+
+
 def report_markdown(r: FollowthroughReport) -> str:
     t = r.total
-    window = f" accepted {r.since or 'ever'} – {r.until or r.as_of}"
     lines = [
-        f"# Follow-through on {r.as_of}{window}",
+        f"# Follow-through on {r.as_of}",
+        "",
+        f"Counting {window_words(r.since, r.until)}, grouped by {r.group_by}.",
         "",
         f"{t.accepted} accepted, {t.done} done ({t.done_on_time} on time), {t.open} open ({t.overdue} overdue); "
         f"{t.killed} killed (not counted). Completion rate {_rate(t.completion_rate)}; median "
@@ -96,4 +129,7 @@ def report_markdown(r: FollowthroughReport) -> str:
     ]
     if r.warnings:
         lines += ["", "## Warnings"] + [f"- {md_text(w)}" for w in r.warnings]
+    lines += _listed("Overdue", r.overdue_total, r.overdue_items, "- #{id} {text} — {who}, {late} overdue")
+    lines += _listed("Blocked", r.blocked_total, r.blocked_items, "- #{id} {text} — {who}; blocked: {note}")
+    lines += _listed("Undecided candidates", r.undecided_total, r.undecided_items, "- #{id} {text}. {prompt}")
     return "\n".join(lines) + "\n"

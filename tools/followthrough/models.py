@@ -32,6 +32,9 @@ class ReviewItem(Model):
     status_note: str | None = None
     ticket: str | None = None
     prompt: str | None = Field(default=None, description="What to ask about it in the meeting")
+    deferred: bool = Field(default=False, description="An undecided candidate a human deferred (its latest decision)")
+    revisit_on: date | None = Field(default=None, description="A deferred candidate's date to look at it again")
+    defer_note: str | None = Field(default=None, description="What the human said when deferring it")
 
 
 class OverduePage(Model):
@@ -117,5 +120,11 @@ class FollowthroughReport(Model):
     groups: list[GroupFigures]
     total: GroupFigures
     by_month: list[MonthFigures]
-    warnings: list[str]
+    warnings: list[str] = Field(description="What a lead should read first: who is overdue, what is blocked, ...")
+    overdue_total: int = Field(default=0, description="Items overdue on as_of, all postmortems (exact)")
+    overdue_items: list[ReviewItem] = Field(default_factory=list, description="The most overdue first (at most 20)")
+    blocked_total: int = Field(default=0, description="Accepted items reported blocked (exact)")
+    blocked_items: list[ReviewItem] = Field(default_factory=list, description="At most 20")
+    undecided_total: int = Field(default=0, description="Candidates awaiting a human decision (exact)")
+    undecided_items: list[ReviewItem] = Field(default_factory=list, description="The oldest first (at most 20)")
     markdown: str

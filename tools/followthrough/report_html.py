@@ -10,7 +10,8 @@ from html import escape
 from typing import Final
 
 from postmortem_actions.store.text import visible
-from postmortem_actions.tools.followthrough.models import FollowthroughReport, GroupFigures, MonthFigures
+from postmortem_actions.tools.followthrough.markdown import window_words
+from postmortem_actions.tools.followthrough.models import FollowthroughReport, GroupFigures, MonthFigures, ReviewItem
 
 CATEGORY_COLORS: Final = {"prevent": "#4e79a7", "detect": "#e8833a", "mitigate": "#59a14f", "process": "#a77bb0"}
 ON_TIME, LATE, NOT_DONE = "#2e7d32", "#f0b429", "#d5dbe3"
@@ -297,9 +298,55 @@ def _warnings(warnings: list[str]) -> str:
     return f'<section class="panel warn"><h2>Warnings ({len(warnings)})</h2><ul>{items}</ul></section>'
 
 
+def _items(title: str, total: int, items: list[ReviewItem], columns: list[tuple[str, str]]) -> str:
+    """A panel listing items (id, text and `columns`: (heading, attribute)), or nothing when there are none."""
+    if not total:
+        return ""
+    heads = "".join(f"<th>{_e(h)}</th>" for h in ["#", "Item", *(h for h, _ in columns)])
+    rows = "".join(
+        f'<tr><td>{i.action_id}</td><td style="text-align:left">{_e(i.text)}</td>'
+        + "".join(f'<td style="text-align:left">{_e(_value(i, name))}</td>' for _, name in columns)
+        + "</tr>"
+        for i in items
+    )
+    more = f'<p class="note">… and {total - len(items)} more.</p>' if total > len(items) else ""
+    return (
+        f'<section class="panel" style="margin-top:16px"><h2>{_e(title)} ({total})</h2>'
+        f"<table><thead><tr>{heads}</tr></thead><tbody>{rows}</tbody></table>{more}</section>"
+    )
+
+
+def _value(item: ReviewItem, name: str) -> str:
+    value = getattr(item, name)
+    if name == "owner":
+        return str(value or "no owner")
+    if name == "days_overdue":
+        return f"{value} day{'' if value == 1 else 's'}"
+    return "" if value is None else str(value)
+
+
+def _follow_ups(report: FollowthroughReport) -> str:
+    """Who is overdue, what is blocked, and the candidates still waiting for a decision."""
+    return (
+        _items(
+            "Overdue",
+            report.overdue_total,
+            report.overdue_items,
+            [("Owner", "owner"), ("Due", "due"), ("Late", "days_overdue")],
+        )
+        + _items("Blocked", report.blocked_total, report.blocked_items, [("Owner", "owner"), ("Note", "status_note")])
+        + _items(
+            "Undecided candidates",
+            report.undecided_total,
+            report.undecided_items,
+            [("Postmortem", "postmortem_title"), ("What to do", "prompt")],
+        )
+    )
+
+
 def render_html(report: FollowthroughReport, title: str = "Action-item follow-through") -> str:
     """The whole report as one self-contained HTML page (figures, two SVG charts, table, aging, warnings)."""
-    window = f"accepted {report.since or 'ever'} – {report.until or report.as_of}"
+    window = window_words(report.since, report.until)
     t = report.total
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
@@ -308,7 +355,7 @@ def render_html(report: FollowthroughReport, title: str = "Action-item follow-th
 <title>{_e(title)}</title><style>{CSS}</style></head>
 <body><main>
 <h1>{_e(title)}</h1>
-<p class="sub">As of {_e(report.as_of)} · items {_e(window)} · grouped by {_e(report.group_by)}</p>
+<p class="sub">As of {_e(report.as_of)} · {_e(window)} · grouped by {_e(report.group_by)}</p>
 {_cards(t)}
 <div class="grid">
 <section class="panel"><h2>Completion over time</h2><div class="recent">{completion_chart(report.by_month)}</div>
@@ -320,5 +367,6 @@ completion rate. Recent months are naturally lower: their items may not be due y
 </div>
 {_group_table(report)}
 <div class="grid" style="margin-top:16px;align-items:start">{_warnings(report.warnings)}{_aging(t)}</div>
+{_follow_ups(report)}
 </main></body></html>
 """

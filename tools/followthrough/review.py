@@ -30,6 +30,8 @@ from postmortem_actions.tools.followthrough.models import (
 DUE_SOON_DAYS: Final = 7
 STALE_DAYS: Final = 14
 RECENT_DAYS: Final = 14
+REPORT_ITEMS: Final = 20  # items the report lists per warning (overdue, blocked, undecided); totals are exact
+WARNED_NAMES: Final = 5
 
 
 def _checkdays(as_of: date, since: date | None, until: date | None) -> None:
@@ -49,6 +51,7 @@ def _iso(day: date) -> str:
 def _item(row: ReviewRow, as_of: date, prompt: str | None = None) -> ReviewItem:
     overdue = (as_of - row.due).days if row.state == "accepted" and row.due and row.due < as_of else None
     reported = row.status_at or row.accepted_at
+    deferred = row.state == "candidate" and row.decision_kind == "defer"
     return ReviewItem(
         action_id=row.id,
         postmortem_id=row.postmortem_id,
@@ -65,6 +68,9 @@ def _item(row: ReviewRow, as_of: date, prompt: str | None = None) -> ReviewItem:
         status_note=row.status_note,
         ticket=row.ticket,
         prompt=prompt,
+        deferred=deferred,
+        revisit_on=row.revisit_on if deferred else None,
+        defer_note=row.decision_reason if deferred else None,
     )
 
 
@@ -132,7 +138,7 @@ _AGENDA: Final[list[tuple[AgendaSection, str]]] = [
 ]
 
 
-def _prompt(key: AgendaSection, item: ReviewItem) -> str:
+def _prompt(key: AgendaSection, item: ReviewItem, as_of: date) -> str:
     match key:
         case "overdue":
             return f"{days(item.days_overdue)} overdue, what is blocking it?"
@@ -141,7 +147,7 @@ def _prompt(key: AgendaSection, item: ReviewItem) -> str:
         case "due_soon":
             return f"Due {item.due}: on track?"
         case "undecided":
-            return f"Undecided for {days(item.age_days)}: accept with an owner and date, or kill?"
+            return _undecided_prompt(item, as_of)
         case "stale":
             return f"No report for {days(item.days_since_report)}: what is the status?"
         case _:
@@ -186,7 +192,7 @@ def agenda_section(
         key=key,
         title=title,
         total=min(total, count_up_to) if floor and count_up_to is not None else total,
-        items=[i.model_copy(update={"prompt": _prompt(key, i)}) for i in items],
+        items=[i.model_copy(update={"prompt": _prompt(key, i, as_of)}) for i in items],
         total_is_floor=floor,
     )
 
@@ -213,6 +219,18 @@ def search_items(
     return [_item(r, as_of) for r in rows]
 
 
+def _undecided_prompt(item: ReviewItem, as_of: date) -> str:
+    decide = "accept with an owner and date, or kill?"
+    if not item.deferred:
+        return f"Undecided for {days(item.age_days)}: {decide}"
+    note = f" ({item.defer_note})" if item.defer_note else ""
+    if item.revisit_on is None:
+        return f"Deferred{note}: {decide}"
+    if item.revisit_on > as_of:
+        return f"Deferred until {item.revisit_on}{note}: nothing to decide before then."
+    return f"Deferred until {item.revisit_on}{note}, which has come: {decide}"
+
+
 def review_agenda(
     store: Store, *, as_of: date, owner: str | None = None, postmortem_id: int | None = None, per_section: int = 10
 ) -> Agenda:
@@ -235,7 +253,7 @@ def review_agenda(
                 key=key,
                 title=title,
                 total=total,
-                items=[i.model_copy(update={"prompt": _prompt(key, i)}) for i in items],
+                items=[i.model_copy(update={"prompt": _prompt(key, i, as_of)}) for i in items],
             )
         )
     return Agenda(as_of=as_of, sections=parts, markdown=agenda_markdown(as_of, parts))
@@ -323,7 +341,15 @@ def followthrough_report(
         MonthFigures.model_validate(m)
         for m in store.completion_by_month(since=_iso(since) if since else None, until=_iso(until) if until else None)
     ]
-    warnings = [
+    dates = _dates(as_of)
+    overdue, overdue_total = store.review_section("overdue", dates, limit=REPORT_ITEMS)
+    blocked, blocked_total = store.review_section("blocked", dates, limit=REPORT_ITEMS)
+    undecided, undecided_total = store.review_section("undecided", dates, limit=REPORT_ITEMS)
+    undecided_items = [_item(r, as_of) for r in undecided]
+    warnings = _warnings(store, as_of, [_item(r, as_of) for r in blocked], blocked_total, undecided_total)
+    if since is not None or until is not None:  # the figures count a window; these name every item of today
+        warnings = [f"{w} (all items, not only those accepted in the window)" for w in warnings]
+    warnings += [
         f"{name}: a SEV1/SEV2 postmortem with no detect or mitigate item (only prevent/process)" for name in weak
     ]
     report = FollowthroughReport(
@@ -335,6 +361,35 @@ def followthrough_report(
         total=total,
         by_month=months,
         warnings=warnings,
+        overdue_total=overdue_total,
+        overdue_items=[_item(r, as_of) for r in overdue],
+        blocked_total=blocked_total,
+        blocked_items=[_item(r, as_of) for r in blocked],
+        undecided_total=undecided_total,
+        undecided_items=[i.model_copy(update={"prompt": _undecided_prompt(i, as_of)}) for i in undecided_items],
         markdown="",
     )
     return report.model_copy(update={"markdown": report_markdown(report)})
+
+
+def _warnings(
+    store: Store, as_of: date, blocked: list[ReviewItem], blocked_total: int, undecided_total: int
+) -> list[str]:
+    """Who is overdue, what is blocked and how many candidates wait for a decision, as sentences."""
+    warnings: list[str] = []
+    owners = store.overdue_owners(as_of.isoformat())
+    if owners:
+        late = sum(n for _, n in owners)
+        who = ", ".join(f"{owner or 'no owner'} {n}" for owner, n in owners[:WARNED_NAMES])
+        more = f" and {len(owners) - WARNED_NAMES} more" if len(owners) > WARNED_NAMES else ""
+        warnings.append(f"{late} item(s) overdue on {as_of}: {who}{more}")
+    if blocked_total:
+        named = "; ".join(
+            f"#{i.action_id} {i.text} ({i.owner or 'no owner'}): {i.status_note or 'no note'}"
+            for i in blocked[:WARNED_NAMES]
+        )
+        more = f"; and {blocked_total - WARNED_NAMES} more" if blocked_total > WARNED_NAMES else ""
+        warnings.append(f"{blocked_total} item(s) blocked: {named}{more}")
+    if undecided_total:
+        warnings.append(f"{undecided_total} candidate(s) still await a human decision (accept, kill or defer)")
+    return warnings

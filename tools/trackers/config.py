@@ -67,7 +67,8 @@ def how_to_configure(name: TrackerName, path: Path | None = None) -> str:
     variables = ", ".join(v for key in ("token", "target", "url", "email") for v in _ENV[name].get(key, ())[:1])
     where = str(path) if path is not None else "the trackers file (POSTMORTEM_ACTIONS_TRACKERS)"
     return (
-        f"Set {variables} in the server's environment, or add a [{name}] table to {where} (see docs/trackers.md)."
+        f"Set {variables} (in your shell for a command, in the MCP host's `env` for the server), or add a [{name}] "
+        f"table to {where} (see docs/trackers.md)."
         " Credentials are never passed as tool arguments"
     )
 
