@@ -28,7 +28,9 @@ def add_commands(commands: Commands, common: argparse.ArgumentParser) -> None:
     people = commands.add_parser(
         "people", parents=[common], help="the people owners' names mean, with their email and Slack id (for remind)"
     )
-    actions = people.add_subparsers(dest="people_command", metavar="ACTION", required=True)
+    actions = people.add_subparsers(
+        dest="people_command", metavar="ACTION", required=True, help="add, set, alias, unalias, remove or list"
+    )
     add = actions.add_parser("add", parents=[common], help="add a person")
     add.add_argument("name")
     add.add_argument("--email", help="where email reminders go")

@@ -28,7 +28,7 @@ def add_commands(commands: Commands, common: argparse.ArgumentParser) -> None:
     token = commands.add_parser(
         "token", parents=[common], help="access tokens for the team server (serve --http), one person and role each"
     )
-    actions = token.add_subparsers(dest="token_command", metavar="ACTION", required=True)
+    actions = token.add_subparsers(dest="token_command", metavar="ACTION", required=True, help="create, list or revoke")
     create = actions.add_parser("create", parents=[common], help="make a token for a person (printed once)")
     create.add_argument("name", help="a name or alias in the people table (`people add NAME` first)")
     create.add_argument(
