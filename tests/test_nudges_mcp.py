@@ -141,7 +141,7 @@ def test_the_terminal_decision_shows_known_people_before_it_asks_for_an_owner(tm
         "POSTMORTEM_ACTIONS_POLICY": str(tmp_path / "none.toml"),
     }
     with Terminal(["decide", str(candidate)], env) as term:
-        term.answer("[a]ccept, [k]ill, [d]efer or [s]kip? ", "a")
+        term.answer("[a]ccept, [k]ill, [d]efer, [r]eword or [s]kip? ", "a")
         shown = term.answer("Owner: ", "Erin")
         assert f"  {KNOWN}\n" in shown
         term.answer("Due date [", "2027-01-15")
