@@ -18,7 +18,6 @@ from postmortem_actions.store import DecisionKind, Store
 from postmortem_actions.store.errors import InvalidInput
 from postmortem_actions.store.inputs import NewDecisionRequest
 from postmortem_actions.store.records import DecisionRequest
-from postmortem_actions.store.text import visible
 from postmortem_actions.tools import decisions
 from postmortem_actions.tools.decision_models import Answer, Decider, DecisionOutcome, Question
 
@@ -144,17 +143,7 @@ def answer_link(store: Store, code: str, question: Question, answer: Answer, by:
     decision = None if answer.choice == "reject" else decisions.human_decision(question, answer, by)
     _request, recorded, action = store.answer_request(code_hash(code), decision)
     if recorded is None:
-        return DecisionOutcome(
-            action_id=action.id,
-            committed=False,
-            outcome="not_confirmed",
-            state=action.state,
-            owner=action.owner,
-            due=action.due,
-            decided_by=by.name,
-            channel=by.channel,
-            message=f"{visible(by.name)} did not confirm; nothing was recorded.",
-        )
+        return decisions.not_confirmed(action, by)
     return decisions.committed(recorded, action)
 
 

@@ -254,18 +254,7 @@ def apply_answer(store: Store, question: Question, answer: Answer, by: Decider) 
             f"{question.version!r}; nothing was recorded, ask again"
         )
     if answer.choice == "reject":
-        action = store.get_action(question.action_id)
-        return DecisionOutcome(
-            action_id=action.id,
-            committed=False,
-            outcome="not_confirmed",
-            state=action.state,
-            owner=action.owner,
-            due=action.due,
-            decided_by=by.name,
-            channel=by.channel,
-            message=f"{visible(by.name)} did not confirm; nothing was recorded.",
-        )
+        return not_confirmed(store.get_action(question.action_id), by)
     decision = human_decision(question, answer, by)
     recorded, action = store.record_decision(question.action_id, decision, expected_version=question.version)
     return committed(recorded, action)
@@ -300,6 +289,21 @@ def human_decision(question: Question, answer: Answer, by: Decider) -> HumanDeci
         channel=by.channel,
         client=by.client,
         revisit_on=answer.revisit_on,
+    )
+
+
+def not_confirmed(action: Action, by: Decider) -> DecisionOutcome:
+    """The outcome when the human rejected the confirmation: nothing was recorded, `action` is as it was."""
+    return DecisionOutcome(
+        action_id=action.id,
+        committed=False,
+        outcome="not_confirmed",
+        state=action.state,
+        owner=action.owner,
+        due=action.due,
+        decided_by=by.name,
+        channel=by.channel,
+        message=f"{visible(by.name)} did not confirm; nothing was recorded.",
     )
 
 
