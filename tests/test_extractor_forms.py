@@ -254,3 +254,25 @@ def test_hostile_marker_runs_stay_linear() -> None:
         started = time.perf_counter()
         extract(hostile)
         assert time.perf_counter() - started < 10.0
+
+
+# -- fitted on sets E and F (issue 15): constructs the readers or rules mishandled ----------------------------
+
+
+def test_an_introducing_sentence_wrapped_over_lines_opens_its_list() -> None:
+    doc = (
+        "# Disk full\n\nThe volume filled at night.\n\n"
+        "After this, the changes we will make to the storage\nservice over the next quarter include:\n\n"
+        "1. Alerting at 80% of volume capacity\n2. Rotating the logs every day\n"
+    )
+    assert texts(doc) == ["Alerting at 80% of volume capacity", "Rotating the logs every day"]
+
+
+def test_a_named_team_introducing_a_list_commits_to_it() -> None:
+    doc = (
+        "# Disk full\n\nThe volume filled.\n\nOver the next months, the SRE team will be reviewing:\n\n"
+        "- Quotas on shared volumes\n- Log retention settings\n\n"
+        "The following graphs show the growth:\n\n- Volume size per day\n"
+    )
+    assert texts(doc) == ["Quotas on shared volumes", "Log retention settings"]
+

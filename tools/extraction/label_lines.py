@@ -17,7 +17,10 @@ from postmortem_actions.tools.extraction.readers.markdown import Block, Document
 # introduces the response.
 _INTRODUCES: Final = re.compile(
     r"\b(?:we(?:'ll|\s+will|\s+are\s+going\s+to|\s+plan\s+to|\s+intend\s+to|\s+need\s+to|\s+must|\s+should|"
-    r"\s+are\s+(?:making|taking|adding|implementing|planning))|(?:will|are\s+going\s+to|are\s+to)\s+be\s+"
+    r"\s+are\s+(?:making|taking|adding|implementing|planning))|"
+    # a named team or organisation as the subject: "the SRE team will ...", "the OSL will be looking at ..."
+    r"(?:the\s+)?(?:(?-i:[A-Z]{2,}[\w-]{0,20})|[\w-]{2,30}\s+team)\s+(?:will|is\s+going\s+to|plans\s+to)|"
+    r"(?:will|are\s+going\s+to|are\s+to)\s+be\s+"
     r"(?:made|taken|implemented|done|added|tracked)|next\s+steps?|going\s+forward|to\s+prevent\s+(?:this|a\s+recurrence|"
     r"recurrence|it))\b[^.!?]*:\W*$",
     re.IGNORECASE,
@@ -31,8 +34,10 @@ def label_line(doc: Document, block: Block, purpose: str = "narrative") -> tuple
     changes:") in a narrative or response section."""
     last = block.lines[-1] if block.lines else (block.start, block.end)
     line = doc.text[last[0] : last[1]]
-    if purpose in ("narrative", "response") and _INTRODUCES.search(line[-300:]):
-        title = item_fields.clean(line, doc.definitions)
+    # The introducing sentence may wrap over several lines: its commitment is often on a line above the colon.
+    tail = " ".join(doc.text[max(block.start, block.end - 300) : block.end].split())
+    if purpose in ("narrative", "response") and _INTRODUCES.search(tail):
+        title = item_fields.clean(tail[tail.rfind(". ") + 1 :].strip(), doc.definitions)
         return block.section, SectionInfo(title=title.rstrip(":"), purpose="followup")
     bold = _BOLD_LINE.match(line.strip())
     if len(block.lines) != 1 or len(line.split()) > 8:
