@@ -276,3 +276,16 @@ def test_a_named_team_introducing_a_list_commits_to_it() -> None:
     )
     assert texts(doc) == ["Quotas on shared volumes", "Log retention settings"]
 
+
+def test_an_item_ending_in_including_is_an_action_and_so_are_its_parts() -> None:
+    doc = (
+        "## Action items\n\n- Harden the backup pipeline, including\n"
+        "  - Nightly checks of the last backup's size\n  - Regularly restoring a backup on a spare host\n"
+        "- Rewrite the runbook\n  - the current one predates the migration\n"
+    )
+    assert texts(doc) == [
+        "Harden the backup pipeline, including",
+        "Nightly checks of the last backup's size",
+        "Regularly restoring a backup on a spare host",
+        "Rewrite the runbook",
+    ]

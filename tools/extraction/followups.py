@@ -59,6 +59,9 @@ _DROPPED: Final = Guarded(
         re.IGNORECASE,
     )
 )
+# An item that ends by announcing its sub-list of parts or examples ("Harden the backups, including"): the item is
+# an action of its own, and each sub-item is one too, not a detail of it.
+_INCLUDING: Final = case_blind(r"[,\s](?:including|such\s+as|e\.g\.|for\s+example|for\s+instance|namely)\W{0,3}$")
 # A "sentence" longer than this is not one action (a run-on paste, a table flattened into a line).
 MAX_SENTENCE: Final = 1500
 
@@ -95,7 +98,7 @@ def _is_label(doc: Document, block: Block) -> bool:
     fragment = doc.text[block.start : block.end]
     if fragment.rstrip(" *_").endswith(":"):
         return True
-    if not block.children:
+    if not block.children or _INCLUDING.search(folded(fragment[-40:])):
         return False
     plain = item_fields.clean(fragment, doc.definitions)
     return len(plain.split()) <= 6 and not _LINE_END.search(fragment) and not statements.is_imperative(plain)
@@ -212,6 +215,8 @@ def _from_item(doc: Document, block: Block, info: SectionInfo) -> list[RawItem]:
     fragment = text[block.start : block.end]
     parent = doc.blocks[block.parent] if block.parent >= 0 else None
     label = parent if parent is not None and _is_label(doc, parent) else None
+    if parent is not None and label is None and _INCLUDING.search(folded(text[parent.start : parent.end][-40:])):
+        label = parent  # "Harden the backups, including" announces its sub-items
     if (
         parent is not None
         and label is None
