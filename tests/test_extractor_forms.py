@@ -289,3 +289,13 @@ def test_an_item_ending_in_including_is_an_action_and_so_are_its_parts() -> None
         "Regularly restoring a backup on a spare host",
         "Rewrite the runbook",
     ]
+
+
+def test_a_heading_asking_what_we_can_do_to_improve_is_a_follow_up_section() -> None:
+    doc = (
+        "# Outage\n\n## What can we do to improve?\n\n* Lock the load balancer's address against deletion.\n\n"
+        "## What can you do?\n\n* Retry your failed builds.\n"
+    )
+    assert texts(doc) == ["Lock the load balancer's address against deletion."]
+    doc = "# Outage\n\n## How could we do better\n\n- Page the on-call engineer for disk alerts.\n"
+    assert texts(doc) == ["Page the on-call engineer for disk alerts."]

@@ -52,7 +52,10 @@ _FOLLOWUP: Final = re.compile(
     r"\bpreventing\s+(?:this|recurrence|a\s+recurrence)\b|\bmitigations?\s+(?:going\s+forward|planned)\b|"
     r"\bwhat\s+(?:we(?:'ve|\s+have)?|i(?:'ve|\s+have)?)\s+changed\b|\bchanges\s+(?:we\s+)?made\b|"
     r"\b(?:possible\s+|future\s+)actions\b|\bactions?\s+(?:in|for)\s+the\s+future\b|\bactions?\s+to\s+take\b|"
-    r"\bresulting\s+actions?\b",
+    r"\bresulting\s+actions?\b|"
+    # a heading asking what the authors will do: "What can we do to improve?", "How could we do better?"
+    r"\b(?:what|how)\s+(?:can|could|should|will|do|must)\s+(?:we|i)\s+(?:do|change|improve|prevent|avoid)\b|"
+    r"\bhow\s+(?:can|could|should|will|do)\s+(?:we|i)\s+do\s+better\b",
     re.IGNORECASE,
 )
 # Words that name one only as a short heading's lead ("Prevention", "Long-term improvements", "Immediate actions"),
