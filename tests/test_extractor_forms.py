@@ -299,3 +299,12 @@ def test_a_heading_asking_what_we_can_do_to_improve_is_a_follow_up_section() -> 
     assert texts(doc) == ["Lock the load balancer's address against deletion."]
     doc = "# Outage\n\n## How could we do better\n\n- Page the on-call engineer for disk alerts.\n"
     assert texts(doc) == ["Page the on-call engineer for disk alerts."]
+
+
+def test_a_heading_naming_the_weeks_after_the_incident_is_a_follow_up_section() -> None:
+    doc = (
+        "# Relay outage\n\n## The following 3 weeks\n\nThe work went on after that day.\n\n"
+        "- Added load shedding to the relay\n- Wrote a load test for the relays\n\n"
+        "## The following morning\n\n- Restarted the relays\n"
+    )
+    assert texts(doc) == ["Added load shedding to the relay", "Wrote a load test for the relays"]

@@ -55,7 +55,9 @@ _FOLLOWUP: Final = re.compile(
     r"\bresulting\s+actions?\b|"
     # a heading asking what the authors will do: "What can we do to improve?", "How could we do better?"
     r"\b(?:what|how)\s+(?:can|could|should|will|do|must)\s+(?:we|i)\s+(?:do|change|improve|prevent|avoid)\b|"
-    r"\bhow\s+(?:can|could|should|will|do)\s+(?:we|i)\s+do\s+better\b",
+    r"\bhow\s+(?:can|could|should|will|do)\s+(?:we|i)\s+do\s+better\b|"
+    # the period after the incident: "The following 2 weeks", "Over the next months", "In the coming weeks"
+    r"\b(?:following|next|coming)\s+(?:\d{1,2}\s+|few\s+|two\s+|three\s+|several\s+)?(?:weeks|months)\b",
     re.IGNORECASE,
 )
 # Words that name one only as a short heading's lead ("Prevention", "Long-term improvements", "Immediate actions"),
