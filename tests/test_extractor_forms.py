@@ -308,3 +308,11 @@ def test_a_heading_naming_the_weeks_after_the_incident_is_a_follow_up_section() 
         "## The following morning\n\n- Restarted the relays\n"
     )
     assert texts(doc) == ["Added load shedding to the relay", "Wrote a load test for the relays"]
+
+
+def test_a_section_of_proposals_being_considered_is_a_follow_up_section() -> None:
+    doc = (
+        "# Outage\n\n## Things being considered\n\n- Mandatory disk health exports on new hosts.\n\n"
+        "## Things that went well\n\n- The team worked well together.\n"
+    )
+    assert texts(doc) == ["Mandatory disk health exports on new hosts."]

@@ -56,6 +56,8 @@ _FOLLOWUP: Final = re.compile(
     # a heading asking what the authors will do: "What can we do to improve?", "How could we do better?"
     r"\b(?:what|how)\s+(?:can|could|should|will|do|must)\s+(?:we|i)\s+(?:do|change|improve|prevent|avoid)\b|"
     r"\bhow\s+(?:can|could|should|will|do)\s+(?:we|i)\s+do\s+better\b|"
+    # proposals the authors are weighing: "Things being considered", "Under consideration", "Ideas for improvement"
+    r"\b(?:being|to\s+be)\s+considered\b|\bunder\s+consideration\b|\bideas\s+for\s+(?:improvement|the\s+future)\b|"
     # the period after the incident: "The following 2 weeks", "Over the next months", "In the coming weeks"
     r"\b(?:following|next|coming)\s+(?:\d{1,2}\s+|few\s+|two\s+|three\s+|several\s+)?(?:weeks|months)\b",
     re.IGNORECASE,
