@@ -316,3 +316,28 @@ def test_a_section_of_proposals_being_considered_is_a_follow_up_section() -> Non
         "## Things that went well\n\n- The team worked well together.\n"
     )
     assert texts(doc) == ["Mandatory disk health exports on new hosts."]
+
+
+def test_a_status_or_proposer_label_before_a_task_leaves_it_a_task() -> None:
+    doc = (
+        "# Fork\n\n## Action items\n\n**Done**: Generate test alerts every week on the test network.\n\n"
+        "Idea from Dana: encourage exchanges to run the majority version.\n\n"
+        "Root cause: the lock table was too small.\n"
+    )
+    findings = found(doc)
+    assert [f.quote[:20] for f in findings] == ["**Done**: Generate t", "Idea from Dana: enco"]
+    assert [f.done for f in findings] == [True, False]
+
+
+def test_an_adverb_or_pre_before_the_verb_is_still_an_imperative_sub_task() -> None:
+    doc = (
+        "## Action items\n\n- Rewrite the restore runbook\n"
+        "  - Regularly test a backup on a spare host\n  - Pre-generate the restore credentials\n"
+        "  - the old one predates the migration\n"
+    )
+    assert texts(doc) == [
+        "Rewrite the restore runbook",
+        "Regularly test a backup on a spare host",
+        "Pre-generate the restore credentials",
+    ]
+

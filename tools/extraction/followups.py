@@ -62,6 +62,9 @@ _DROPPED: Final = Guarded(
 # An item that ends by announcing its sub-list of parts or examples ("Harden the backups, including"): the item is
 # an action of its own, and each sub-item is one too, not a detail of it.
 _INCLUDING: Final = case_blind(r"[,\s](?:including|such\s+as|e\.g\.|for\s+example|for\s+instance|namely)\W{0,3}$")
+# A short label opening a paragraph of a follow-up section ("**Done**: Add ...", "Idea from Dana: move ..."): the
+# task follows it.
+_LEAD_LABEL: Final = re.compile(r"^\W{0,4}(?:\*\*|__)?([^:.!?\n*_]{1,50}?)(?:\*\*|__)?[ \t]*:[ \t]+(?=\S)")
 # A "sentence" longer than this is not one action (a run-on paste, a table flattened into a line).
 MAX_SENTENCE: Final = 1500
 
@@ -282,8 +285,12 @@ def _task_sentence(
     sentence: str, length: int, raws: list[RawItem], previous: tuple[int, int] | None, single_line: bool
 ) -> bool:
     """Whether a paragraph's sentence is an action of its own (not a lead-in, not a remark on the one before)."""
-    if length > MAX_SENTENCE or UMBRELLA.found(sentence) or not statements.is_task_like(sentence):
+    if length > MAX_SENTENCE or UMBRELLA.found(sentence):
         return False
+    if not statements.is_task_like(sentence):
+        label = _LEAD_LABEL.match(sentence)
+        if label is None or len(label.group(1).split()) > 5 or not statements.is_task_like(sentence[label.end() :]):
+            return False
     continues = bool(raws) and raws[-1].end == (previous[1] if previous else -1) and not single_line
     return not (continues and not statements.is_imperative(sentence) and not statements.is_commitment(sentence))
 

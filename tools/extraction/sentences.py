@@ -177,7 +177,10 @@ _COMPARATIVE: Final = case_blind(
 _SECTION_PROPOSAL: Final = Guarded(
     re.compile(
         r"\b(?:should|must|ought\s+to)\s+(?!have\s+been|not\s+have)\w+|\bit\s+would\s+(?:be\s+(?:useful|good|nice|helpful|"
-        r"better|worth)|help)\b",
+        r"better|worth)|help)\b|"
+        # a proposal stated as a solution: "A solution is for nodes to sync ...", "One fix would be to ..."
+        r"\b(?:a|one|the)\s+(?:possible\s+|better\s+|simple\s+)?(?:solution|fix|remedy)\s+(?:is|would\s+be|could\s+be)\s+"
+        r"(?:for|to)\b",
         re.IGNORECASE,
     )
 )
@@ -211,7 +214,8 @@ _VERBS: Final = (
     "know|liaise|never|practi[cs]e|reach\\s+out|rehearse|remember|report|revert|scale|think|try|watch|"
     "analy[sz]e|archive|assign|audit|automate|back\\s?fill|block|build|bump|cap|change|check|"
     "clarify|clean\\s?up|codify|communicate|configure|consider|consolidate|create|deduplicate|define|delete|deploy|"
-    "deprecate|design|detect|develop|disable|document|draft|drop|educate|enable|enforce|ensure|establish|evaluate|"
+    "deprecate|design|detect|develop|disable|document|draft|drop|educate|enable|encourage|enforce|ensure|establish|"
+    "evaluate|generate|"
     "expand|explore|expose|extend|figure\\s+out|fix|follow\\s+up|harden|have|hire|hold|implement|improve|increase|"
     "instrument|integrate|introduce|investigate|isolate|keep|limit|look\\s+into|lower|maintain|make|make\\s+sure|"
     "migrate|minimi[sz]e|monitor|move|notify|optimi[sz]e|organi[sz]e|page|patch|pin|prepare|prevent|prioriti[sz]e|"
@@ -222,7 +226,9 @@ _VERBS: Final = (
 )
 _IMPERATIVE: Final = case_blind(
     rf"^[\W_]{{0,6}}(?:(?:also|additionally|finally|then|further(?:more)?|in\s+particular|in\s+addition|and|"
-    rf"separately|second(?:ly)?|next),?\s+)?(?:{_VERBS})\b(?!\s+(?:been|had|to\s+be)\b)"
+    rf"separately|second(?:ly)?|next),?\s+)?"
+    # a manner adverb before the verb ("Regularly audit ...", "Automatically create ..."), a "pre-" on it
+    rf"(?:[a-z]{{3,20}}ly\s+)?(?:pre-?)?(?:{_VERBS})\b(?!\s+(?:been|had|to\s+be)\b)"
 )
 
 
