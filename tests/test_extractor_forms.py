@@ -341,3 +341,12 @@ def test_an_adverb_or_pre_before_the_verb_is_still_an_imperative_sub_task() -> N
         "Pre-generate the restore credentials",
     ]
 
+
+def test_a_topic_sub_heading_over_a_story_is_not_one_action() -> None:
+    doc = (
+        "# Fork\n\n## Action items\n\n### Double spending\n\n"
+        "A double spend was accepted by one exchange. A solution is for nodes to share their mempools at startup.\n"
+    )
+    assert texts(doc) == ["A solution is for nodes to share their mempools at startup."]
+    doc = "# Fork\n\n## Action items\n\n### Alerts\n\n**Done**: Review who holds the alert keys.\n"
+    assert [(f.quote, f.done) for f in found(doc)] == [("Alerts\n\n**Done**: Review who holds the alert keys.", True)]

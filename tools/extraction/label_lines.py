@@ -8,6 +8,7 @@ from typing import Final
 
 from postmortem_actions.tools.extraction import fields as item_fields
 from postmortem_actions.tools.extraction import sentences as statements
+from postmortem_actions.tools.extraction.followups import not_a_task
 from postmortem_actions.tools.extraction.purposes import SectionInfo, purpose_of
 from postmortem_actions.tools.extraction.raw_items import RawItem
 from postmortem_actions.tools.extraction.readers.markdown import Block, Document
@@ -88,10 +89,14 @@ def headed_actions(doc: Document, infos: list[SectionInfo]) -> list[RawItem]:
         start, end = (title_at, heading.end) if title_at >= 0 else (heading.start, heading.end)
         shown = item_fields.clean(re.sub(r"^@[\w-]+\s+", "", heading.title), doc.definitions)
         para = first_para.get(index)
+        done = False
         if para is not None:
             first = statements.sentences(doc.text, para.start, para.end)[0]
+            if not_a_task(doc.text[first[0] : first[1]]):
+                continue  # a topic heading over a story ("A double spend succeeded ..."): its sentences are read alone
             end = first[1]
             shown = item_fields.clean(doc.text[first[0] : first[1]], doc.definitions) or shown
+            done = item_fields.done(doc.text[first[0] : first[1]])
         if len(shown) < 3:
             continue
         raws.append(
@@ -106,6 +111,7 @@ def headed_actions(doc: Document, infos: list[SectionInfo]) -> list[RawItem]:
                 shown,
                 owner=lead_handle(heading.title) or item_fields.owner(heading.title),
                 tickets=item_fields.tickets(heading.title, doc.definitions),
+                done=done,
             )
         )
     return raws
