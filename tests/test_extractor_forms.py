@@ -350,3 +350,23 @@ def test_a_topic_sub_heading_over_a_story_is_not_one_action() -> None:
     assert texts(doc) == ["A solution is for nodes to share their mempools at startup."]
     doc = "# Fork\n\n## Action items\n\n### Alerts\n\n**Done**: Review who holds the alert keys.\n"
     assert [(f.quote, f.done) for f in found(doc)] == [("Alerts\n\n**Done**: Review who holds the alert keys.", True)]
+
+
+def test_an_umbrella_sentence_making_several_changes_is_not_an_action() -> None:
+    doc = (
+        "# Breach\n\n## What we are changing\n\n"
+        "As a result we are making several changes to our hosts. These include:\n\n- Rotating the backup keys.\n"
+    )
+    assert texts(doc) == ["Rotating the backup keys."]
+
+
+def test_a_gerund_item_with_a_second_gerund_sentence_is_two_actions() -> None:
+    doc = (
+        "## Changes we are making\n\n- Rotating the backup keys, one per host. Also enforcing a forced command for each key.\n"
+        "- Moving the mirror to its own host. Nothing else runs there.\n"
+    )
+    assert texts(doc) == [
+        "Rotating the backup keys, one per host.",
+        "Also enforcing a forced command for each key.",
+        "Moving the mirror to its own host. Nothing else runs there.",
+    ]

@@ -23,7 +23,10 @@ UMBRELLA: Final = Guarded(
     re.compile(
         r":\s*(?:\*\*|__)?\s*$|\b(?:the\s+following|outlined\s+(?:above|below)|as\s+follows|listed\s+(?:above|below))\b|"
         r"\b(?:implemented|made|taken|completed|shipped|identified)\s+(?:\w+\s+){0,2}?"
-        r"(?:remediations|improvements|changes|fixes|measures|steps|actions|action\s+items)\b",
+        r"(?:remediations|improvements|changes|fixes|measures|steps|actions|action\s+items)\b|"
+        # "we are making several changes", "we are taking a number of steps": the list says which
+        r"\b(?:making|taking|introducing)\s+(?:several|a\s+few|some|a\s+number\s+of|a\s+series\s+of|a\s+set\s+of)\s+"
+        r"(?:\w+\s+)?(?:changes|improvements|measures|steps|actions)\b",
         re.IGNORECASE,
     )
 )
@@ -65,6 +68,11 @@ _INCLUDING: Final = case_blind(r"[,\s](?:including|such\s+as|e\.g\.|for\s+exampl
 # A short label opening a paragraph of a follow-up section ("**Done**: Add ...", "Idea from Dana: move ..."): the
 # task follows it.
 _LEAD_LABEL: Final = re.compile(r"^\W{0,4}(?:\*\*|__)?([^:.!?\n*_]{1,50}?)(?:\*\*|__)?[ \t]*:[ \t]+(?=\S)")
+# A sentence led by a gerund, as items of a list of changes often are ("Recreating the keys", "Also enforcing ...").
+_GERUND: Final = case_blind(
+    r"^\W{0,4}(?:also\s+|additionally\s+)?(?!(?:during|nothing|something|everything|anything|morning|evening|thing)\b)"
+    r"[a-z]{3,20}ing\s+(?!(?:is|was|are|were|has|had)\b)\w"
+)
 # A "sentence" longer than this is not one action (a run-on paste, a table flattened into a line).
 MAX_SENTENCE: Final = 1500
 
@@ -78,15 +86,17 @@ def not_a_task(line: str, lowered: str | None = None) -> bool:
 
 
 def _item_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """An item's sentences grouped into actions: a later sentence opening with a task verb starts a new one."""
+    """An item's sentences grouped into actions: a later sentence opening with a task verb starts a new one, and
+    in an item written as gerunds ("Rotating the keys. Also enforcing ..."), a later gerund does."""
     spans = statements.sentences(text, start, end)
+    gerunds = bool(spans) and bool(_GERUND.match(folded(text[spans[0][0] : spans[0][1]])))
     groups: list[list[tuple[int, int]]] = []
     for s, e in spans:
         sentence = text[s:e]
         if groups and _FIELD_LINE.match(folded(text[groups[-1][0][0] : groups[-1][-1][1]])) and len(groups[-1]) == 1:
             groups[-1].append((s, e))  # "Owner: SRE. Add a health check." is one item with its owner first
         elif groups and not (
-            statements.is_imperative(sentence)
+            (statements.is_imperative(sentence) or (gerunds and _GERUND.match(folded(sentence))))
             and len(sentence.split()) >= 4
             and not _CRITERION.match(folded(sentence))
             and not _FIELD_LINE.match(folded(sentence))
