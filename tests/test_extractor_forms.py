@@ -370,3 +370,11 @@ def test_a_gerund_item_with_a_second_gerund_sentence_is_two_actions() -> None:
         "Also enforcing a forced command for each key.",
         "Moving the mirror to its own host. Nothing else runs there.",
     ]
+
+
+def test_an_item_ending_in_a_colon_over_its_own_code_block_is_an_action() -> None:
+    doc = (
+        "## Follow-ups\n\n- Serve the tracker behind a proxy with these rules:\n\n"
+        "  ```\n  ProxyPass /popup !\n  ```\n\n- Tooling:\n  - Add a config linter\n"
+    )
+    assert texts(doc) == ["Serve the tracker behind a proxy with these rules", "Add a config linter"]

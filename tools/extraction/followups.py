@@ -73,6 +73,7 @@ _GERUND: Final = case_blind(
     r"^\W{0,4}(?:also\s+|additionally\s+)?(?!(?:during|nothing|something|everything|anything|morning|evening|thing)\b)"
     r"[a-z]{3,20}ing\s+(?!(?:is|was|are|were|has|had)\b)\w"
 )
+_FENCE_BELOW: Final = re.compile(r"[ \t]*\r?\n(?:[ \t]*\r?\n)*[ \t]*(?:```|~~~)")
 # A "sentence" longer than this is not one action (a run-on paste, a table flattened into a line).
 MAX_SENTENCE: Final = 1500
 
@@ -105,6 +106,14 @@ def _item_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
         else:
             groups.append([(s, e)])
     return [(g[0][0], g[-1][1]) for g in groups] or [(start, end)]
+
+
+def _shows_code(doc: Document, block: Block) -> bool:
+    """Whether a list item ending in ':' introduces its own code or configuration block (a fence right below it),
+    not a list: "Run JIRA behind a proxy with these rules:" then the rules is an action with its details."""
+    if any(doc.blocks[c].kind == "item" for c in block.children):
+        return False
+    return bool(_FENCE_BELOW.match(doc.text, block.end))
 
 
 def _is_label(doc: Document, block: Block) -> bool:
@@ -236,7 +245,7 @@ def _from_item(doc: Document, block: Block, info: SectionInfo) -> list[RawItem]:
         and not statements.is_imperative(item_fields.clean(fragment, doc.definitions))
     ):
         return []  # a detail of the item above; a sub-task (an imperative of its own) is an action
-    if _is_label(doc, block) and (block.children or fragment.rstrip(" *_").endswith(":")):
+    if _is_label(doc, block) and (block.children or fragment.rstrip(" *_").endswith(":")) and not _shows_code(doc, block):
         return []
     lowered = folded(fragment)
     if _DROPPED.found(fragment, lowered):
