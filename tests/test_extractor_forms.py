@@ -378,3 +378,12 @@ def test_an_item_ending_in_a_colon_over_its_own_code_block_is_an_action() -> Non
         "  ```\n  ProxyPass /popup !\n  ```\n\n- Tooling:\n  - Add a config linter\n"
     )
     assert texts(doc) == ["Serve the tracker behind a proxy with these rules", "Add a config linter"]
+
+
+def test_a_see_link_for_details_is_reading_matter_not_a_tracked_problem() -> None:
+    doc = (
+        "# Outage\n\n## Root cause\n\nThe client ignored the default cluster alias. "
+        "See https://example.org/pull/12 for more context.\n\n"
+        "The scheduler leaks memory. See https://example.org/issues/7 which tracks it.\n"
+    )
+    assert [f.ticket for f in found(doc)] == ["https://example.org/issues/7"]
