@@ -387,3 +387,12 @@ def test_a_see_link_for_details_is_reading_matter_not_a_tracked_problem() -> Non
         "The scheduler leaks memory. See https://example.org/issues/7 which tracks it.\n"
     )
     assert [f.ticket for f in found(doc)] == ["https://example.org/issues/7"]
+
+
+def test_a_pasted_chat_log_and_a_misspelt_appendix_are_not_read_for_actions() -> None:
+    doc = (
+        "# Flaky CI\n\n## Action items\n\n- Add an alert on throttled disk writes.\n\n"
+        "## Appendinx\n\nWe will move the jobs to bigger disks.\n\n"
+        "## Support chat log\n\nI'll add more nodes now.\n\nWe should set a global concurrency limit.\n"
+    )
+    assert texts(doc) == ["Add an alert on throttled disk writes."]

@@ -31,7 +31,9 @@ _ADVICE: Final = re.compile(
 )
 _SKIP: Final = re.compile(
     r"^\s*(?:appendix|references?|glossary|responders|participants|attendees|authors?|links|"
-    r"acknowledg(?:e)?ments?|thanks|contact|about\b)",
+    r"acknowledg(?:e)?ments?|thanks|contact|about\b)|"
+    # a pasted conversation: what people said while responding, never the authors' commitments
+    r"\bchat\s*logs?\b|\b(?:slack|irc|chat)\s+(?:threads?|transcripts?|conversations?|history)\b|\btranscripts?\s*$",
     re.IGNORECASE,
 )
 _RESPONSE: Final = re.compile(
@@ -113,6 +115,7 @@ _KEYWORDS: Final = (
     "measures",
     "timeline",
     "steps",
+    "appendix",
 )
 
 
