@@ -396,3 +396,17 @@ def test_a_pasted_chat_log_and_a_misspelt_appendix_are_not_read_for_actions() ->
         "## Support chat log\n\nI'll add more nodes now.\n\nWe should set a global concurrency limit.\n"
     )
     assert texts(doc) == ["Add an alert on throttled disk writes."]
+
+
+def test_telling_users_is_communication_even_when_it_says_alert_or_status_page() -> None:
+    from postmortem_actions.tools.extraction.categories import categorise
+
+    assert categorise("Send a series of alerts to users of older versions, pointing to the upgrade notes.")[0] == (
+        Category.PROCESS
+    )
+    assert categorise("Move the status page outside our main data centres so users can still see it.")[0] == (
+        Category.PROCESS
+    )
+    assert categorise("Link the status page to our monitoring so it turns red on its own.")[0] == Category.DETECT
+    assert categorise("Onboarded two more engineers to the on-call work.")[0] == Category.PROCESS
+    assert categorise("Crosstraining contractors in all critical services.")[0] == Category.PROCESS
