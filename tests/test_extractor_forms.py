@@ -410,3 +410,12 @@ def test_telling_users_is_communication_even_when_it_says_alert_or_status_page()
     assert categorise("Link the status page to our monitoring so it turns red on its own.")[0] == Category.DETECT
     assert categorise("Onboarded two more engineers to the on-call work.")[0] == Category.PROCESS
     assert categorise("Crosstraining contractors in all critical services.")[0] == Category.PROCESS
+
+
+def test_thanks_worded_as_a_wish_is_not_a_commitment() -> None:
+    doc = (
+        "# Compromise\n\n## Summary\n\nThe old host was retired.\n\n"
+        "I would like to extend thanks to our sponsor for funding the migration. "
+        "We would like to move the mirrors to the new host.\n"
+    )
+    assert texts(doc) == ["We would like to move the mirrors to the new host."]
