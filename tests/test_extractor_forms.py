@@ -419,3 +419,11 @@ def test_thanks_worded_as_a_wish_is_not_a_commitment() -> None:
         "We would like to move the mirrors to the new host.\n"
     )
     assert texts(doc) == ["We would like to move the mirrors to the new host."]
+
+
+def test_a_templates_italic_guidance_in_a_follow_up_section_is_not_an_item() -> None:
+    doc = (
+        "# Outage\n\n## Follow-up tasks\n\n*List any tasks we should complete for this incident*\n\n"
+        "- Add a connection-surge alert\n\nWe will rotate the *signing* keys.\n"
+    )
+    assert texts(doc) == ["Add a connection-surge alert", "We will rotate the *signing* keys."]

@@ -73,6 +73,7 @@ _GERUND: Final = case_blind(
     r"^\W{0,4}(?:also\s+|additionally\s+)?(?!(?:during|nothing|something|everything|anything|morning|evening|thing)\b)"
     r"[a-z]{3,20}ing\s+(?!(?:is|was|are|were|has|had)\b)\w"
 )
+_ITALIC_PARAGRAPH: Final = re.compile(r"([*_])(?![*_\s])[^*_]{3,400}(?<![*_\s])\1")
 _FENCE_BELOW: Final = re.compile(r"[ \t]*\r?\n(?:[ \t]*\r?\n)*[ \t]*(?:```|~~~)")
 # A "sentence" longer than this is not one action (a run-on paste, a table flattened into a line).
 MAX_SENTENCE: Final = 1500
@@ -223,6 +224,8 @@ def in_followup(doc: Document, index: int, block: Block, info: SectionInfo) -> l
     text = doc.text
     lines = block.lines
     fragment = text[block.start : block.end]
+    if _ITALIC_PARAGRAPH.fullmatch(fragment):
+        return []  # a template's guidance in italics ("*List any tasks we should complete*"), not an item
     if len(lines) == 1 and TRACKING_LINE.match(folded(fragment)):
         info.tickets = info.tickets + item_fields.tickets(fragment, doc.definitions)
         return []  # "Tracking issue: URL" under the heading tracks every item that follows
