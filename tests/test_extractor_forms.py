@@ -427,3 +427,23 @@ def test_a_templates_italic_guidance_in_a_follow_up_section_is_not_an_item() -> 
         "- Add a connection-surge alert\n\nWe will rotate the *signing* keys.\n"
     )
     assert texts(doc) == ["Add a connection-surge alert", "We will rotate the *signing* keys."]
+
+
+def test_working_closely_with_others_to_do_something_is_a_commitment() -> None:
+    doc = (
+        "# Attack\n\n## Summary\n\nThe wiki was defaced.\n\n"
+        "We are working closely with our hosting partners to move the wiki to a static site. "
+        "We were working with them to restore it.\n"
+    )
+    assert texts(doc) == ["We are working closely with our hosting partners to move the wiki to a static site."]
+
+
+def test_a_second_sentence_opening_and_also_with_a_verb_is_a_second_action() -> None:
+    doc = (
+        "## Action items\n\n- Ensure the facilities team tells more than one of us about planned outages. "
+        "And also ensure we notify our customers of such outages.\n"
+    )
+    assert texts(doc) == [
+        "Ensure the facilities team tells more than one of us about planned outages.",
+        "And also ensure we notify our customers of such outages.",
+    ]

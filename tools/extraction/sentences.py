@@ -58,7 +58,8 @@ _MODAL: Final = (
     rf"(?:{_WILL}|are\s+going\s+to|'re\s+going\s+to|is\s+going\s+to|plans?\s+to|are\s+planning\s+(?:to|on)|"
     r"intends?\s+to|needs?\s+to|need\s+(?!to\b)(?=[a-z])|must|should(?!\s+be\s+able)|ha(?:ve|s)\s+to(?!\s+date\b)|would\s+like\s+to|"
     r"'d\s+like\s+to|aims?\s+to|hope\s+to|expect\s+to|are\s+committed\s+to|commit\s+to|"
-    r"(?:are|'re|is)\s+(?:now\s+|currently\s+|actively\s+)?(?:working\s+(?:on|to|towards?)|looking\s+(?:into|at)|"
+    r"(?:are|'re|is)\s+(?:now\s+|currently\s+|actively\s+)?(?:working\s+(?:closely\s+|hard\s+)?(?:on|to|towards?|"
+    r"with\b[^.;!?]{0,150}?\bto\s+(?!be\b)\w+)|looking\s+(?:into|at)|"
     r"adding|building|implementing|rolling\s+out|migrating|introducing|planning|investigating|exploring|evaluating|"
     r"developing|creating|writing|updating|improving|reviewing|changing|moving|making|setting\s+up|"
     r"putting\s+in\s+place|preparing|designing|reworking|refactoring|automating|auditing|enabling|deploying))"
@@ -228,7 +229,7 @@ _VERBS: Final = (
 )
 _IMPERATIVE: Final = case_blind(
     rf"^[\W_]{{0,6}}(?:(?:also|additionally|finally|then|further(?:more)?|in\s+particular|in\s+addition|and|"
-    rf"separately|second(?:ly)?|next),?\s+)?"
+    rf"separately|second(?:ly)?|next),?\s+){{0,2}}"
     # a manner adverb before the verb ("Regularly audit ...", "Automatically create ..."), a "pre-" on it
     rf"(?:[a-z]{{3,20}}ly\s+)?(?:pre-?)?(?:{_VERBS})\b(?!\s+(?:been|had|to\s+be)\b)"
 )
