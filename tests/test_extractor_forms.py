@@ -410,6 +410,8 @@ def test_telling_users_is_communication_even_when_it_says_alert_or_status_page()
     assert categorise("Link the status page to our monitoring so it turns red on its own.")[0] == Category.DETECT
     assert categorise("Onboarded two more engineers to the on-call work.")[0] == Category.PROCESS
     assert categorise("Crosstraining contractors in all critical services.")[0] == Category.PROCESS
+    assert categorise("Follow up on the support ticket with our hosting vendor.")[0] == Category.PROCESS
+    assert categorise("Raise funds to replace the oldest storage servers.")[0] == Category.PROCESS
 
 
 def test_thanks_worded_as_a_wish_is_not_a_commitment() -> None:
