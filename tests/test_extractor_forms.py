@@ -449,3 +449,18 @@ def test_a_second_sentence_opening_and_also_with_a_verb_is_a_second_action() -> 
         "Ensure the facilities team tells more than one of us about planned outages.",
         "And also ensure we notify our customers of such outages.",
     ]
+
+
+def test_hostile_inputs_for_the_fitted_rules_stay_linear() -> None:
+    import time
+
+    for hostile in (
+        "## Action items\n\n" + "- Harden it, including\n  - Regularly audit it\n" * 20_000,
+        "## Action items\n\n" + "*List any tasks*\n\n**Done**: Pre-generate alerts.\n\n" * 20_000,
+        "# T\n\n" + "We are working with " + "a " * 200_000 + "\n",
+        "# T\n\n" + "the changes we will make\n" * 20_000 + "include:\n\n- Add it\n",
+        "## Follow-ups\n\n" + "- Serve it with these rules:\n" + "\n" * 200_000 + "```\nx\n```\n",
+    ):
+        started = time.perf_counter()
+        extract(hostile)
+        assert time.perf_counter() - started < 10.0
