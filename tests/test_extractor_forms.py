@@ -362,7 +362,8 @@ def test_an_umbrella_sentence_making_several_changes_is_not_an_action() -> None:
 
 def test_a_gerund_item_with_a_second_gerund_sentence_is_two_actions() -> None:
     doc = (
-        "## Changes we are making\n\n- Rotating the backup keys, one per host. Also enforcing a forced command for each key.\n"
+        "## Changes we are making\n\n"
+        "- Rotating the backup keys, one per host. Also enforcing a forced command for each key.\n"
         "- Moving the mirror to its own host. Nothing else runs there.\n"
     )
     assert texts(doc) == [

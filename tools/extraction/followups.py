@@ -248,7 +248,11 @@ def _from_item(doc: Document, block: Block, info: SectionInfo) -> list[RawItem]:
         and not statements.is_imperative(item_fields.clean(fragment, doc.definitions))
     ):
         return []  # a detail of the item above; a sub-task (an imperative of its own) is an action
-    if _is_label(doc, block) and (block.children or fragment.rstrip(" *_").endswith(":")) and not _shows_code(doc, block):
+    if (
+        _is_label(doc, block)
+        and (block.children or fragment.rstrip(" *_").endswith(":"))
+        and not _shows_code(doc, block)
+    ):
         return []
     lowered = folded(fragment)
     if _DROPPED.found(fragment, lowered):
