@@ -254,3 +254,214 @@ def test_hostile_marker_runs_stay_linear() -> None:
         started = time.perf_counter()
         extract(hostile)
         assert time.perf_counter() - started < 10.0
+
+
+# -- fitted on sets E and F (issue 15): constructs the readers or rules mishandled ----------------------------
+
+
+def test_an_introducing_sentence_wrapped_over_lines_opens_its_list() -> None:
+    doc = (
+        "# Disk full\n\nThe volume filled at night.\n\n"
+        "After this, the changes we will make to the storage\nservice over the next quarter include:\n\n"
+        "1. Alerting at 80% of volume capacity\n2. Rotating the logs every day\n"
+    )
+    assert texts(doc) == ["Alerting at 80% of volume capacity", "Rotating the logs every day"]
+
+
+def test_a_named_team_introducing_a_list_commits_to_it() -> None:
+    doc = (
+        "# Disk full\n\nThe volume filled.\n\nOver the next months, the SRE team will be reviewing:\n\n"
+        "- Quotas on shared volumes\n- Log retention settings\n\n"
+        "The following graphs show the growth:\n\n- Volume size per day\n"
+    )
+    assert texts(doc) == ["Quotas on shared volumes", "Log retention settings"]
+
+
+def test_an_item_ending_in_including_is_an_action_and_so_are_its_parts() -> None:
+    doc = (
+        "## Action items\n\n- Harden the backup pipeline, including\n"
+        "  - Nightly checks of the last backup's size\n  - Regularly restoring a backup on a spare host\n"
+        "- Rewrite the runbook\n  - the current one predates the migration\n"
+    )
+    assert texts(doc) == [
+        "Harden the backup pipeline, including",
+        "Nightly checks of the last backup's size",
+        "Regularly restoring a backup on a spare host",
+        "Rewrite the runbook",
+    ]
+
+
+def test_a_heading_asking_what_we_can_do_to_improve_is_a_follow_up_section() -> None:
+    doc = (
+        "# Outage\n\n## What can we do to improve?\n\n* Lock the load balancer's address against deletion.\n\n"
+        "## What can you do?\n\n* Retry your failed builds.\n"
+    )
+    assert texts(doc) == ["Lock the load balancer's address against deletion."]
+    doc = "# Outage\n\n## How could we do better\n\n- Page the on-call engineer for disk alerts.\n"
+    assert texts(doc) == ["Page the on-call engineer for disk alerts."]
+
+
+def test_a_heading_naming_the_weeks_after_the_incident_is_a_follow_up_section() -> None:
+    doc = (
+        "# Relay outage\n\n## The following 3 weeks\n\nThe work went on after that day.\n\n"
+        "- Added load shedding to the relay\n- Wrote a load test for the relays\n\n"
+        "## The following morning\n\n- Restarted the relays\n"
+    )
+    assert texts(doc) == ["Added load shedding to the relay", "Wrote a load test for the relays"]
+
+
+def test_a_section_of_proposals_being_considered_is_a_follow_up_section() -> None:
+    doc = (
+        "# Outage\n\n## Things being considered\n\n- Mandatory disk health exports on new hosts.\n\n"
+        "## Things that went well\n\n- The team worked well together.\n"
+    )
+    assert texts(doc) == ["Mandatory disk health exports on new hosts."]
+
+
+def test_a_status_or_proposer_label_before_a_task_leaves_it_a_task() -> None:
+    doc = (
+        "# Fork\n\n## Action items\n\n**Done**: Generate test alerts every week on the test network.\n\n"
+        "Idea from Dana: encourage exchanges to run the majority version.\n\n"
+        "Root cause: the lock table was too small.\n"
+    )
+    findings = found(doc)
+    assert [f.quote[:20] for f in findings] == ["**Done**: Generate t", "Idea from Dana: enco"]
+    assert [f.done for f in findings] == [True, False]
+
+
+def test_an_adverb_or_pre_before_the_verb_is_still_an_imperative_sub_task() -> None:
+    doc = (
+        "## Action items\n\n- Rewrite the restore runbook\n"
+        "  - Regularly test a backup on a spare host\n  - Pre-generate the restore credentials\n"
+        "  - the old one predates the migration\n"
+    )
+    assert texts(doc) == [
+        "Rewrite the restore runbook",
+        "Regularly test a backup on a spare host",
+        "Pre-generate the restore credentials",
+    ]
+
+
+def test_a_topic_sub_heading_over_a_story_is_not_one_action() -> None:
+    doc = (
+        "# Fork\n\n## Action items\n\n### Double spending\n\n"
+        "A double spend was accepted by one exchange. A solution is for nodes to share their mempools at startup.\n"
+    )
+    assert texts(doc) == ["A solution is for nodes to share their mempools at startup."]
+    doc = "# Fork\n\n## Action items\n\n### Alerts\n\n**Done**: Review who holds the alert keys.\n"
+    assert [(f.quote, f.done) for f in found(doc)] == [("Alerts\n\n**Done**: Review who holds the alert keys.", True)]
+
+
+def test_an_umbrella_sentence_making_several_changes_is_not_an_action() -> None:
+    doc = (
+        "# Breach\n\n## What we are changing\n\n"
+        "As a result we are making several changes to our hosts. These include:\n\n- Rotating the backup keys.\n"
+    )
+    assert texts(doc) == ["Rotating the backup keys."]
+
+
+def test_a_gerund_item_with_a_second_gerund_sentence_is_two_actions() -> None:
+    doc = (
+        "## Changes we are making\n\n"
+        "- Rotating the backup keys, one per host. Also enforcing a forced command for each key.\n"
+        "- Moving the mirror to its own host. Nothing else runs there.\n"
+    )
+    assert texts(doc) == [
+        "Rotating the backup keys, one per host.",
+        "Also enforcing a forced command for each key.",
+        "Moving the mirror to its own host. Nothing else runs there.",
+    ]
+
+
+def test_an_item_ending_in_a_colon_over_its_own_code_block_is_an_action() -> None:
+    doc = (
+        "## Follow-ups\n\n- Serve the tracker behind a proxy with these rules:\n\n"
+        "  ```\n  ProxyPass /popup !\n  ```\n\n- Tooling:\n  - Add a config linter\n"
+    )
+    assert texts(doc) == ["Serve the tracker behind a proxy with these rules", "Add a config linter"]
+
+
+def test_a_see_link_for_details_is_reading_matter_not_a_tracked_problem() -> None:
+    doc = (
+        "# Outage\n\n## Root cause\n\nThe client ignored the default cluster alias. "
+        "See https://example.org/pull/12 for more context.\n\n"
+        "The scheduler leaks memory. See https://example.org/issues/7 which tracks it.\n"
+    )
+    assert [f.ticket for f in found(doc)] == ["https://example.org/issues/7"]
+
+
+def test_a_pasted_chat_log_and_a_misspelt_appendix_are_not_read_for_actions() -> None:
+    doc = (
+        "# Flaky CI\n\n## Action items\n\n- Add an alert on throttled disk writes.\n\n"
+        "## Appendinx\n\nWe will move the jobs to bigger disks.\n\n"
+        "## Support chat log\n\nI'll add more nodes now.\n\nWe should set a global concurrency limit.\n"
+    )
+    assert texts(doc) == ["Add an alert on throttled disk writes."]
+
+
+def test_telling_users_is_communication_even_when_it_says_alert_or_status_page() -> None:
+    from postmortem_actions.tools.extraction.categories import categorise
+
+    assert categorise("Send a series of alerts to users of older versions, pointing to the upgrade notes.")[0] == (
+        Category.PROCESS
+    )
+    assert categorise("Move the status page outside our main data centres so users can still see it.")[0] == (
+        Category.PROCESS
+    )
+    assert categorise("Link the status page to our monitoring so it turns red on its own.")[0] == Category.DETECT
+    assert categorise("Onboarded two more engineers to the on-call work.")[0] == Category.PROCESS
+    assert categorise("Crosstraining contractors in all critical services.")[0] == Category.PROCESS
+    assert categorise("Follow up on the support ticket with our hosting vendor.")[0] == Category.PROCESS
+    assert categorise("Raise funds to replace the oldest storage servers.")[0] == Category.PROCESS
+
+
+def test_thanks_worded_as_a_wish_is_not_a_commitment() -> None:
+    doc = (
+        "# Compromise\n\n## Summary\n\nThe old host was retired.\n\n"
+        "I would like to extend thanks to our sponsor for funding the migration. "
+        "We would like to move the mirrors to the new host.\n"
+    )
+    assert texts(doc) == ["We would like to move the mirrors to the new host."]
+
+
+def test_a_templates_italic_guidance_in_a_follow_up_section_is_not_an_item() -> None:
+    doc = (
+        "# Outage\n\n## Follow-up tasks\n\n*List any tasks we should complete for this incident*\n\n"
+        "- Add a connection-surge alert\n\nWe will rotate the *signing* keys.\n"
+    )
+    assert texts(doc) == ["Add a connection-surge alert", "We will rotate the *signing* keys."]
+
+
+def test_working_closely_with_others_to_do_something_is_a_commitment() -> None:
+    doc = (
+        "# Attack\n\n## Summary\n\nThe wiki was defaced.\n\n"
+        "We are working closely with our hosting partners to move the wiki to a static site. "
+        "We were working with them to restore it.\n"
+    )
+    assert texts(doc) == ["We are working closely with our hosting partners to move the wiki to a static site."]
+
+
+def test_a_second_sentence_opening_and_also_with_a_verb_is_a_second_action() -> None:
+    doc = (
+        "## Action items\n\n- Ensure the facilities team tells more than one of us about planned outages. "
+        "And also ensure we notify our customers of such outages.\n"
+    )
+    assert texts(doc) == [
+        "Ensure the facilities team tells more than one of us about planned outages.",
+        "And also ensure we notify our customers of such outages.",
+    ]
+
+
+def test_hostile_inputs_for_the_fitted_rules_stay_linear() -> None:
+    import time
+
+    for hostile in (
+        "## Action items\n\n" + "- Harden it, including\n  - Regularly audit it\n" * 20_000,
+        "## Action items\n\n" + "*List any tasks*\n\n**Done**: Pre-generate alerts.\n\n" * 20_000,
+        "# T\n\n" + "We are working with " + "a " * 200_000 + "\n",
+        "# T\n\n" + "the changes we will make\n" * 20_000 + "include:\n\n- Add it\n",
+        "## Follow-ups\n\n" + "- Serve it with these rules:\n" + "\n" * 200_000 + "```\nx\n```\n",
+    ):
+        started = time.perf_counter()
+        extract(hostile)
+        assert time.perf_counter() - started < 10.0

@@ -176,3 +176,31 @@ def test_and_so_on_is_an_open_list(text: str) -> None:
 )
 def test_a_concrete_artifact_about_investigation_is_not_vague(text: str) -> None:
     assert not lint_action(text).vague
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Review concurrency for the replication requests.",
+        "We will review our dependency on single vendors.",
+        "We have to work out sensible limits for API requests.",
+        "Work on moving the queue to a redundant architecture.",
+        "Encourage exchanges to run the majority version.",
+        "Broader audience for incident reports.",
+    ],
+)
+def test_a_review_without_a_set_an_effort_or_a_wish_is_vague(text: str) -> None:
+    assert lint_action(text).vague
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Review who has access to the signing keys and remove former staff.",
+        "Migrating more of these services to Chef.",
+        "Use mydumper instead of mysql-zrm to improve the speed of logical backups.",
+        "Instituting periodic review of the runbooks.",
+    ],
+)
+def test_a_bounded_review_a_quantity_and_a_purpose_to_improve_are_not_vague(text: str) -> None:
+    assert not lint_action(text).vague

@@ -38,7 +38,16 @@ _TERMS: Final[dict[Category, tuple[tuple[str, int], ...]]] = {
         (r"procedures?", 3),
         (r"process(?:es)?", 2),
         (r"prioriti[sz](?:e|ation|ed)", 3),
-        (r"onboard(?:ing)?", 3),
+        (r"onboard(?:ing|ed)?", 3),
+        (r"cross-?train(?:ing|ed)?", 3),
+        # organisational follow-ups: chasing a vendor's ticket, raising money
+        (r"follow(?:ing)?[- ]?up\s+(?:on|with)", 3),
+        (r"funds|fundraising|funding|budget", 2),
+        # telling users and the community: an alert sent to users is communication, not detection
+        (r"alerts?\s+to\s+(?:users|customers|operators|merchants|the\s+community)", 4),
+        (r"urge\s+(?:users|customers|operators)|informed|inform\s+(?:users|customers|the\s+community)", 3),
+        (r"web\s?pages?", 2),
+        (r"status\s+(?:pages?|reports?)", 3),
         (r"escalat(?:e|ion)", 2),
         (r"checklists?", 2),
         (r"handbook", 3),

@@ -45,6 +45,11 @@ _POINTER: Final = case_blind(
     r"^\W*(?:see|read\s+more|follow\s+along|more\s+details?|details?\s+(?:in|at)|this\s+(?:is\s+)?tracked|"
     r"\[?this\s+(?:tracking\s+)?issue\]?)|\btrack(?:s|ing|ed)?\b|\bfollow\s+along\b|\bideas\s+for\s+resolution\b"
 )
+# "See <link> for details": reading matter, not a problem handed to a tracker (unless it says it tracks one).
+_FOR_READING: Final = case_blind(
+    r"\bfor\s+(?:more\s+|further\s+|additional\s+|full\s+|the\s+)?(?:context|details?|background|information|info|"
+    r"explanation|discussion)\b"
+)
 _MARKER: Final = case_blind(r"^\W{0,6}(?:\[\s*action\s+items?\s*\]|(?:\*\*|__)?action\s+items?\s*(?:\*\*|__)?\s*:)")
 _DOCUMENTATION: Final = case_blind(r"\b(?:document\w*|docs|runbooks?|playbooks?|wiki|handbook)\b")
 _NO_DELIVERABLE: Final = LintFinding(
@@ -155,7 +160,12 @@ def _in_narrative(doc: Document, block: Block) -> list[RawItem]:
         plain = item_fields.clean(sentence, doc.definitions) if ticket_links else sentence
         lowered = folded(plain)
         own = lowered if plain is sentence else folded(sentence)
-        pointer = bool(ticket_links) and bool(_POINTER.search(lowered)) and not statements.is_excluded(sentence, own)
+        pointer = (
+            bool(ticket_links)
+            and bool(_POINTER.search(lowered))
+            and not statements.is_excluded(sentence, own)
+            and ("track" in lowered or not _FOR_READING.search(lowered))
+        )
         if UMBRELLA.found(sentence, own) or TRACKING_LINE.match(lowered):
             pass  # announces the list, or a bare "Tracking issue: URL" line
         elif _MARKER.match(own):

@@ -23,7 +23,10 @@ UMBRELLA: Final = Guarded(
     re.compile(
         r":\s*(?:\*\*|__)?\s*$|\b(?:the\s+following|outlined\s+(?:above|below)|as\s+follows|listed\s+(?:above|below))\b|"
         r"\b(?:implemented|made|taken|completed|shipped|identified)\s+(?:\w+\s+){0,2}?"
-        r"(?:remediations|improvements|changes|fixes|measures|steps|actions|action\s+items)\b",
+        r"(?:remediations|improvements|changes|fixes|measures|steps|actions|action\s+items)\b|"
+        # "we are making several changes", "we are taking a number of steps": the list says which
+        r"\b(?:making|taking|introducing)\s+(?:several|a\s+few|some|a\s+number\s+of|a\s+series\s+of|a\s+set\s+of)\s+"
+        r"(?:\w+\s+)?(?:changes|improvements|measures|steps|actions)\b",
         re.IGNORECASE,
     )
 )
@@ -59,6 +62,19 @@ _DROPPED: Final = Guarded(
         re.IGNORECASE,
     )
 )
+# An item that ends by announcing its sub-list of parts or examples ("Harden the backups, including"): the item is
+# an action of its own, and each sub-item is one too, not a detail of it.
+_INCLUDING: Final = case_blind(r"[,\s](?:including|such\s+as|e\.g\.|for\s+example|for\s+instance|namely)\W{0,3}$")
+# A short label opening a paragraph of a follow-up section ("**Done**: Add ...", "Idea from Dana: move ..."): the
+# task follows it.
+_LEAD_LABEL: Final = re.compile(r"^\W{0,4}(?:\*\*|__)?([^:.!?\n*_]{1,50}?)(?:\*\*|__)?[ \t]*:[ \t]+(?=\S)")
+# A sentence led by a gerund, as items of a list of changes often are ("Recreating the keys", "Also enforcing ...").
+_GERUND: Final = case_blind(
+    r"^\W{0,4}(?:also\s+|additionally\s+)?(?!(?:during|nothing|something|everything|anything|morning|evening|thing)\b)"
+    r"[a-z]{3,20}ing\s+(?!(?:is|was|are|were|has|had)\b)\w"
+)
+_ITALIC_PARAGRAPH: Final = re.compile(r"([*_])(?![*_\s])[^*_]{3,400}(?<![*_\s])\1")
+_FENCE_BELOW: Final = re.compile(r"[ \t]*\r?\n(?:[ \t]*\r?\n)*[ \t]*(?:```|~~~)")
 # A "sentence" longer than this is not one action (a run-on paste, a table flattened into a line).
 MAX_SENTENCE: Final = 1500
 
@@ -72,15 +88,17 @@ def not_a_task(line: str, lowered: str | None = None) -> bool:
 
 
 def _item_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """An item's sentences grouped into actions: a later sentence opening with a task verb starts a new one."""
+    """An item's sentences grouped into actions: a later sentence opening with a task verb starts a new one, and
+    in an item written as gerunds ("Rotating the keys. Also enforcing ..."), a later gerund does."""
     spans = statements.sentences(text, start, end)
+    gerunds = bool(spans) and bool(_GERUND.match(folded(text[spans[0][0] : spans[0][1]])))
     groups: list[list[tuple[int, int]]] = []
     for s, e in spans:
         sentence = text[s:e]
         if groups and _FIELD_LINE.match(folded(text[groups[-1][0][0] : groups[-1][-1][1]])) and len(groups[-1]) == 1:
             groups[-1].append((s, e))  # "Owner: SRE. Add a health check." is one item with its owner first
         elif groups and not (
-            statements.is_imperative(sentence)
+            (statements.is_imperative(sentence) or (gerunds and _GERUND.match(folded(sentence))))
             and len(sentence.split()) >= 4
             and not _CRITERION.match(folded(sentence))
             and not _FIELD_LINE.match(folded(sentence))
@@ -91,11 +109,19 @@ def _item_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [(g[0][0], g[-1][1]) for g in groups] or [(start, end)]
 
 
+def _shows_code(doc: Document, block: Block) -> bool:
+    """Whether a list item ending in ':' introduces its own code or configuration block (a fence right below it),
+    not a list: "Run JIRA behind a proxy with these rules:" then the rules is an action with its details."""
+    if any(doc.blocks[c].kind == "item" for c in block.children):
+        return False
+    return bool(_FENCE_BELOW.match(doc.text, block.end))
+
+
 def _is_label(doc: Document, block: Block) -> bool:
     fragment = doc.text[block.start : block.end]
     if fragment.rstrip(" *_").endswith(":"):
         return True
-    if not block.children:
+    if not block.children or _INCLUDING.search(folded(fragment[-40:])):
         return False
     plain = item_fields.clean(fragment, doc.definitions)
     return len(plain.split()) <= 6 and not _LINE_END.search(fragment) and not statements.is_imperative(plain)
@@ -198,6 +224,8 @@ def in_followup(doc: Document, index: int, block: Block, info: SectionInfo) -> l
     text = doc.text
     lines = block.lines
     fragment = text[block.start : block.end]
+    if _ITALIC_PARAGRAPH.fullmatch(fragment):
+        return []  # a template's guidance in italics ("*List any tasks we should complete*"), not an item
     if len(lines) == 1 and TRACKING_LINE.match(folded(fragment)):
         info.tickets = info.tickets + item_fields.tickets(fragment, doc.definitions)
         return []  # "Tracking issue: URL" under the heading tracks every item that follows
@@ -212,13 +240,19 @@ def _from_item(doc: Document, block: Block, info: SectionInfo) -> list[RawItem]:
     fragment = text[block.start : block.end]
     parent = doc.blocks[block.parent] if block.parent >= 0 else None
     label = parent if parent is not None and _is_label(doc, parent) else None
+    if parent is not None and label is None and _INCLUDING.search(folded(text[parent.start : parent.end][-40:])):
+        label = parent  # "Harden the backups, including" announces its sub-items
     if (
         parent is not None
         and label is None
         and not statements.is_imperative(item_fields.clean(fragment, doc.definitions))
     ):
         return []  # a detail of the item above; a sub-task (an imperative of its own) is an action
-    if _is_label(doc, block) and (block.children or fragment.rstrip(" *_").endswith(":")):
+    if (
+        _is_label(doc, block)
+        and (block.children or fragment.rstrip(" *_").endswith(":"))
+        and not _shows_code(doc, block)
+    ):
         return []
     lowered = folded(fragment)
     if _DROPPED.found(fragment, lowered):
@@ -277,8 +311,12 @@ def _task_sentence(
     sentence: str, length: int, raws: list[RawItem], previous: tuple[int, int] | None, single_line: bool
 ) -> bool:
     """Whether a paragraph's sentence is an action of its own (not a lead-in, not a remark on the one before)."""
-    if length > MAX_SENTENCE or UMBRELLA.found(sentence) or not statements.is_task_like(sentence):
+    if length > MAX_SENTENCE or UMBRELLA.found(sentence):
         return False
+    if not statements.is_task_like(sentence):
+        label = _LEAD_LABEL.match(sentence)
+        if label is None or len(label.group(1).split()) > 5 or not statements.is_task_like(sentence[label.end() :]):
+            return False
     continues = bool(raws) and raws[-1].end == (previous[1] if previous else -1) and not single_line
     return not (continues and not statements.is_imperative(sentence) and not statements.is_commitment(sentence))
 

@@ -8,6 +8,7 @@ from typing import Final
 
 from postmortem_actions.tools.extraction import fields as item_fields
 from postmortem_actions.tools.extraction import sentences as statements
+from postmortem_actions.tools.extraction.followups import not_a_task
 from postmortem_actions.tools.extraction.purposes import SectionInfo, purpose_of
 from postmortem_actions.tools.extraction.raw_items import RawItem
 from postmortem_actions.tools.extraction.readers.markdown import Block, Document
@@ -17,7 +18,10 @@ from postmortem_actions.tools.extraction.readers.markdown import Block, Document
 # introduces the response.
 _INTRODUCES: Final = re.compile(
     r"\b(?:we(?:'ll|\s+will|\s+are\s+going\s+to|\s+plan\s+to|\s+intend\s+to|\s+need\s+to|\s+must|\s+should|"
-    r"\s+are\s+(?:making|taking|adding|implementing|planning))|(?:will|are\s+going\s+to|are\s+to)\s+be\s+"
+    r"\s+are\s+(?:making|taking|adding|implementing|planning))|"
+    # a named team or organisation as the subject: "the SRE team will ...", "the OSL will be looking at ..."
+    r"(?:the\s+)?(?:(?-i:[A-Z]{2,}[\w-]{0,20})|[\w-]{2,30}\s+team)\s+(?:will|is\s+going\s+to|plans\s+to)|"
+    r"(?:will|are\s+going\s+to|are\s+to)\s+be\s+"
     r"(?:made|taken|implemented|done|added|tracked)|next\s+steps?|going\s+forward|to\s+prevent\s+(?:this|a\s+recurrence|"
     r"recurrence|it))\b[^.!?]*:\W*$",
     re.IGNORECASE,
@@ -31,8 +35,10 @@ def label_line(doc: Document, block: Block, purpose: str = "narrative") -> tuple
     changes:") in a narrative or response section."""
     last = block.lines[-1] if block.lines else (block.start, block.end)
     line = doc.text[last[0] : last[1]]
-    if purpose in ("narrative", "response") and _INTRODUCES.search(line[-300:]):
-        title = item_fields.clean(line, doc.definitions)
+    # The introducing sentence may wrap over several lines: its commitment is often on a line above the colon.
+    tail = " ".join(doc.text[max(block.start, block.end - 300) : block.end].split())
+    if purpose in ("narrative", "response") and _INTRODUCES.search(tail):
+        title = item_fields.clean(tail[tail.rfind(". ") + 1 :].strip(), doc.definitions)
         return block.section, SectionInfo(title=title.rstrip(":"), purpose="followup")
     bold = _BOLD_LINE.match(line.strip())
     if len(block.lines) != 1 or len(line.split()) > 8:
@@ -83,10 +89,14 @@ def headed_actions(doc: Document, infos: list[SectionInfo]) -> list[RawItem]:
         start, end = (title_at, heading.end) if title_at >= 0 else (heading.start, heading.end)
         shown = item_fields.clean(re.sub(r"^@[\w-]+\s+", "", heading.title), doc.definitions)
         para = first_para.get(index)
+        done = False
         if para is not None:
             first = statements.sentences(doc.text, para.start, para.end)[0]
+            if not_a_task(doc.text[first[0] : first[1]]):
+                continue  # a topic heading over a story ("A double spend succeeded ..."): its sentences are read alone
             end = first[1]
             shown = item_fields.clean(doc.text[first[0] : first[1]], doc.definitions) or shown
+            done = item_fields.done(doc.text[first[0] : first[1]])
         if len(shown) < 3:
             continue
         raws.append(
@@ -101,6 +111,7 @@ def headed_actions(doc: Document, infos: list[SectionInfo]) -> list[RawItem]:
                 shown,
                 owner=lead_handle(heading.title) or item_fields.owner(heading.title),
                 tickets=item_fields.tickets(heading.title, doc.definitions),
+                done=done,
             )
         )
     return raws

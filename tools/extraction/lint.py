@@ -21,7 +21,7 @@ _PURPOSE: Final = case_blind(  # run over folded text: case-sensitive alternativ
     r"(?:,|;|:|\s)\s*(?:so\s+that|so(?!\s+(?:on|forth)\b)|in\s+order\s+to|in\s+order\s+for|such\s+that|because|since|as\s+we|which|"
     r"to\s+(?:ensure|make\s+sure|help|allow|avoid|prevent|reduce|catch|monitor|detect|validate|accommodate|"
     r"remove|notify|let|enable|keep|protect|guarantee|stop|speed|give|get|support|make|better|more|further|"
-    r"capture|identify|find|learn|see|know|confirm|check|verify|increase|handle|serve|cover|track))\b"
+    r"capture|identify|find|learn|see|know|confirm|check|verify|increase|handle|serve|cover|track|improve))\b"
 )
 # The mark, then a look back at the character before it: the engine skips from mark to mark.
 _SENTENCE_END: Final = re.compile(r"[.!?](?<=[a-z0-9)`\]].)(?:\s|$)")
@@ -34,7 +34,9 @@ _RULES: Final[tuple[tuple[LintKind, re.Pattern[str], str, str], ...]] = (
             r"assess(?:ing)?|research(?:ing)?|figure\s+out|think(?:ing)?\s+(?:about|through)|brainstorm(?:ing)?|"
             r"discuss(?:ing)?|entertain(?:ed|ing)?|ideas\s+(?:on|for|about)|yet\s+to\s+(?:settle|decide|find)|"
             r"what\s+we\s+can\s+do|(?:identify|find|determine)\s+the\s+(?:root\s+)?causes?|root[\s-]cause\s+analysis|determine\s+(?:whether|if|how)|see\s+(?:whether|if)|understand|study|"
-            r"something\s+(?:about|for|like)|options\s+for|possibilit(?:y|ies)\s+of)\b",
+            r"something\s+(?:about|for|like)|options\s+for|possibilit(?:y|ies)\s+of|work\s+out|"
+            # "review" as the task, with no set it runs over ("review who has access" has one): a review is never done
+            r"(?:^\W*|\b(?:will|'ll|must|should|to|and|also)\s+)review(?:ing)?(?!\s+(?:who|which|whether|each|every|all)\b))\b",
             re.IGNORECASE,
         ),
         "it names an activity, not a result: an investigation or a discussion is never clearly finished",
@@ -44,7 +46,8 @@ _RULES: Final[tuple[tuple[LintKind, re.Pattern[str], str, str], ...]] = (
     (
         "unbounded",
         re.compile(
-            r"\b(?:improv(?:e|es|ed|ing|ements?)|better|(?<!\ba\s)(?<!\ban\s)more(?!\s+than\s+\d|\s+\w+ly\b)|further|"
+            r"\b(?:improv(?:e|es|ed|ing|ements?)|better|(?<!\ba\s)(?<!\ban\s)more(?!\s+than\s+\d|\s+\w+ly\b|\s+of\b)|further|"
+            r"broader|wider|"
             r"^(?:reduce|shorten|speed\s+up|decrease|lower)|strive|enhanc(?:e|es|ed|ing)|"
             r"optimi[sz](?:e|es|ing)|minimi[sz](?:e|es|ing)|maximi[sz](?:e|es|ing)|as\s+much\s+as\s+possible|"
             r"where\s+possible|(?:more\s+)?robust(?:ness)?)\b",
@@ -64,7 +67,9 @@ _RULES: Final[tuple[tuple[LintKind, re.Pattern[str], str, str], ...]] = (
         re.compile(
             r"\b(?:prioriti[sz](?:e|es|ed|ing|ation)|remains?\s+a\s+priority|focus\s+on|make\s+\S+(?:\s+\S+)?\s+a\s+priority|"
             r"be\s+(?:more\s+)?(?:careful|mindful|vigilant)|pay\s+(?:more\s+)?attention|"
-            r"keep\s+an\s+eye\s+on|(?:will\s+)?continue\s+to|take\s+\S+(?:\s+\S+)?\s+seriously)\b",
+            r"keep\s+an\s+eye\s+on|(?:will\s+)?continue\s+to|take\s+\S+(?:\s+\S+)?\s+seriously|"
+            # "work on X", "encourage X to": an effort or a wish, with nothing that says it is done
+            r"^\W*(?:we\s+(?:will|must|should|need\s+to)\s+)?work\s+on|encourag(?:e|es|ing))\b",
             re.IGNORECASE,
         ),
         "it states an intention or a priority, not a deliverable",

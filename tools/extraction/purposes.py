@@ -31,7 +31,9 @@ _ADVICE: Final = re.compile(
 )
 _SKIP: Final = re.compile(
     r"^\s*(?:appendix|references?|glossary|responders|participants|attendees|authors?|links|"
-    r"acknowledg(?:e)?ments?|thanks|contact|about\b)",
+    r"acknowledg(?:e)?ments?|thanks|contact|about\b)|"
+    # a pasted conversation: what people said while responding, never the authors' commitments
+    r"\bchat\s*logs?\b|\b(?:slack|irc|chat)\s+(?:threads?|transcripts?|conversations?|history)\b|\btranscripts?\s*$",
     re.IGNORECASE,
 )
 _RESPONSE: Final = re.compile(
@@ -52,7 +54,14 @@ _FOLLOWUP: Final = re.compile(
     r"\bpreventing\s+(?:this|recurrence|a\s+recurrence)\b|\bmitigations?\s+(?:going\s+forward|planned)\b|"
     r"\bwhat\s+(?:we(?:'ve|\s+have)?|i(?:'ve|\s+have)?)\s+changed\b|\bchanges\s+(?:we\s+)?made\b|"
     r"\b(?:possible\s+|future\s+)actions\b|\bactions?\s+(?:in|for)\s+the\s+future\b|\bactions?\s+to\s+take\b|"
-    r"\bresulting\s+actions?\b",
+    r"\bresulting\s+actions?\b|"
+    # a heading asking what the authors will do: "What can we do to improve?", "How could we do better?"
+    r"\b(?:what|how)\s+(?:can|could|should|will|do|must)\s+(?:we|i)\s+(?:do|change|improve|prevent|avoid)\b|"
+    r"\bhow\s+(?:can|could|should|will|do)\s+(?:we|i)\s+do\s+better\b|"
+    # proposals the authors are weighing: "Things being considered", "Under consideration", "Ideas for improvement"
+    r"\b(?:being|to\s+be)\s+considered\b|\bunder\s+consideration\b|\bideas\s+for\s+(?:improvement|the\s+future)\b|"
+    # the period after the incident: "The following 2 weeks", "Over the next months", "In the coming weeks"
+    r"\b(?:following|next|coming)\s+(?:\d{1,2}\s+|few\s+|two\s+|three\s+|several\s+)?(?:weeks|months)\b",
     re.IGNORECASE,
 )
 # Words that name one only as a short heading's lead ("Prevention", "Long-term improvements", "Immediate actions"),
@@ -106,6 +115,7 @@ _KEYWORDS: Final = (
     "measures",
     "timeline",
     "steps",
+    "appendix",
 )
 
 

@@ -58,7 +58,8 @@ _MODAL: Final = (
     rf"(?:{_WILL}|are\s+going\s+to|'re\s+going\s+to|is\s+going\s+to|plans?\s+to|are\s+planning\s+(?:to|on)|"
     r"intends?\s+to|needs?\s+to|need\s+(?!to\b)(?=[a-z])|must|should(?!\s+be\s+able)|ha(?:ve|s)\s+to(?!\s+date\b)|would\s+like\s+to|"
     r"'d\s+like\s+to|aims?\s+to|hope\s+to|expect\s+to|are\s+committed\s+to|commit\s+to|"
-    r"(?:are|'re|is)\s+(?:now\s+|currently\s+|actively\s+)?(?:working\s+(?:on|to|towards?)|looking\s+(?:into|at)|"
+    r"(?:are|'re|is)\s+(?:now\s+|currently\s+|actively\s+)?(?:working\s+(?:closely\s+|hard\s+)?(?:on|to|towards?|"
+    r"with\b[^.;!?]{0,150}?\bto\s+(?!be\b)\w+)|looking\s+(?:into|at)|"
     r"adding|building|implementing|rolling\s+out|migrating|introducing|planning|investigating|exploring|evaluating|"
     r"developing|creating|writing|updating|improving|reviewing|changing|moving|making|setting\s+up|"
     r"putting\s+in\s+place|preparing|designing|reworking|refactoring|automating|auditing|enabling|deploying))"
@@ -177,7 +178,10 @@ _COMPARATIVE: Final = case_blind(
 _SECTION_PROPOSAL: Final = Guarded(
     re.compile(
         r"\b(?:should|must|ought\s+to)\s+(?!have\s+been|not\s+have)\w+|\bit\s+would\s+(?:be\s+(?:useful|good|nice|helpful|"
-        r"better|worth)|help)\b",
+        r"better|worth)|help)\b|"
+        # a proposal stated as a solution: "A solution is for nodes to sync ...", "One fix would be to ..."
+        r"\b(?:a|one|the)\s+(?:possible\s+|better\s+|simple\s+)?(?:solution|fix|remedy)\s+(?:is|would\s+be|could\s+be)\s+"
+        r"(?:for|to)\b",
         re.IGNORECASE,
     )
 )
@@ -197,7 +201,9 @@ _GENERIC: Final = Guarded(
     re.compile(
         r"\b(?:(?:will|shall)\s+continue\s+to|take\s+(?:\S+\s+){0,8}?seriously|(?:are|remain)\s+committed\s+to\s+(?:the\s+)?"
         r"(?:security|reliability|transparency|privacy|our))\b|\bapologi[sz]e\b|\bsorry\b|"
-        r"\bcommitted\s+to\s+(?:keeping|continuing|maintaining|providing|being|making)\b",
+        r"\bcommitted\s+to\s+(?:keeping|continuing|maintaining|providing|being|making)\b|"
+        # thanks in the form of a wish: "I would like to extend thanks to ...", "we'd like to thank ..."
+        r"\blike\s+to\s+(?:thank|(?:extend|express|offer|give|say)\s+(?:\w+\s+){0,2}?(?:thanks|gratitude|appreciation))\b",
         re.IGNORECASE,
     )
 )
@@ -211,7 +217,8 @@ _VERBS: Final = (
     "know|liaise|never|practi[cs]e|reach\\s+out|rehearse|remember|report|revert|scale|think|try|watch|"
     "analy[sz]e|archive|assign|audit|automate|back\\s?fill|block|build|bump|cap|change|check|"
     "clarify|clean\\s?up|codify|communicate|configure|consider|consolidate|create|deduplicate|define|delete|deploy|"
-    "deprecate|design|detect|develop|disable|document|draft|drop|educate|enable|enforce|ensure|establish|evaluate|"
+    "deprecate|design|detect|develop|disable|document|draft|drop|educate|enable|encourage|enforce|ensure|establish|"
+    "evaluate|generate|"
     "expand|explore|expose|extend|figure\\s+out|fix|follow\\s+up|harden|have|hire|hold|implement|improve|increase|"
     "instrument|integrate|introduce|investigate|isolate|keep|limit|look\\s+into|lower|maintain|make|make\\s+sure|"
     "migrate|minimi[sz]e|monitor|move|notify|optimi[sz]e|organi[sz]e|page|patch|pin|prepare|prevent|prioriti[sz]e|"
@@ -222,7 +229,9 @@ _VERBS: Final = (
 )
 _IMPERATIVE: Final = case_blind(
     rf"^[\W_]{{0,6}}(?:(?:also|additionally|finally|then|further(?:more)?|in\s+particular|in\s+addition|and|"
-    rf"separately|second(?:ly)?|next),?\s+)?(?:{_VERBS})\b(?!\s+(?:been|had|to\s+be)\b)"
+    rf"separately|second(?:ly)?|next),?\s+){{0,2}}"
+    # a manner adverb before the verb ("Regularly audit ...", "Automatically create ..."), a "pre-" on it
+    rf"(?:[a-z]{{3,20}}ly\s+)?(?:pre-?)?(?:{_VERBS})\b(?!\s+(?:been|had|to\s+be)\b)"
 )
 
 
