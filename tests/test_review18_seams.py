@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pytest
 from board_fixtures import Seeded, seed, url_only  # noqa: F401 -- url_only is a fixture
@@ -43,3 +44,54 @@ async def test_a_local_server_with_the_team_address_in_its_environment_links_its
     assert result.structured_content["committed"] is True
     [decision] = store.decisions(seeded.candidate)
     assert (decision.channel, decision.owner, decision.decided_by) == ("web", "erin", "tester")
+
+
+async def test_on_the_team_server_a_card_answer_is_the_signed_in_members_and_a_viewer_cannot_give_it(
+    settings: Settings, store: Store
+) -> None:
+    import anyio
+    from apps_host import APPS, HOST, ask_in_card
+    from mcp_results import ok
+    from team_fixtures import make_team, mcp_client, running
+
+    team = make_team(store)
+    seeded = seed(store)
+    operator = dataclasses.replace(settings, user="server-operator")
+    with running(operator) as server, anyio.fail_after(30):
+        async with (
+            mcp_client(server.base_url, team.alice, extensions=[APPS], client_info=HOST) as alice,
+            mcp_client(server.base_url, team.vic, extensions=[APPS], client_info=HOST) as vic,
+        ):
+            _asked, card = await ask_in_card(alice, "decide_action", {"action_id": seeded.candidate})
+            # Even holding the card's ticket, a viewer's call records nothing (and leaves the ticket unspent).
+            refused = await vic.call_tool("answer_decision_card", card.answer(owner="vic", due_date="2030-01-01"))
+            assert refused.is_error
+            assert store.decisions(seeded.candidate) == []
+            answered = ok(await alice.call_tool("answer_decision_card", card.answer(owner="erin", due_date="2030-02-02")))
+    assert answered["committed"] is True
+    [decision] = store.decisions(seeded.candidate)
+    assert (decision.decided_by, decision.channel, decision.owner) == ("Alice", "mcp-app", "erin")
+
+
+ADOC = (
+    "Checkout outage\n\nFollow-ups:\n\n. Add an alert on checkout queue depth above 500\n"
+    ". Write a runbook for the payment gateway failover\n"
+)
+
+
+async def test_the_boards_postmortem_page_reads_a_document_in_the_format_its_name_says(
+    settings: Settings, store: Store, docs_dir: Path
+) -> None:
+    # An AsciiDoc file whose content alone reads as Markdown: parse_postmortem reads it by its name and finds two
+    # follow-ups no action covers; the board's page must show that same gap, not "every follow-up is covered".
+    from board_fixtures import board_client
+    from mcp_results import ok
+
+    (docs_dir / "checkout.adoc").write_text(ADOC, encoding="utf-8")
+    async with Client(build_server(settings)) as client:
+        parsed = ok(await client.call_tool("parse_postmortem", {"path": str(docs_dir / "checkout.adoc")}))
+    assert len(parsed["findings"]) == 2, parsed
+    with board_client(settings) as (browser, _board):
+        page = browser.get(f"/postmortems/{parsed['postmortem_id']}").text
+    assert "Coverage gap: 2 of 2 follow-ups" in page
+    assert '<mark class="gap"' in page and "Every follow-up found is covered" not in page
