@@ -95,3 +95,42 @@ async def test_the_boards_postmortem_page_reads_a_document_in_the_format_its_nam
         page = browser.get(f"/postmortems/{parsed['postmortem_id']}").text
     assert "Coverage gap: 2 of 2 follow-ups" in page
     assert '<mark class="gap"' in page and "Every follow-up found is covered" not in page
+
+
+@pytest.mark.usefixtures("url_only")
+async def test_on_the_team_server_a_viewer_may_open_a_decision_page_but_not_answer_it(
+    settings: Settings, store: Store
+) -> None:
+    import re
+
+    import anyio
+    from team_fixtures import make_team, mcp_client, running
+    from test_team_board import browser, sign_in
+
+    team = make_team(store)
+    seeded = seed(store)
+    replies: list[tuple[int, str]] = []
+
+    def viewer_answers(url: str) -> None:
+        base, path = url.split("/d/")
+        with browser(base) as http:
+            sign_in(http, team.vic, f"/d/{path}")
+            page = http.get(url)
+            assert page.status_code == 200
+            hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', page.text))
+            reply = http.post(url, data={**hidden, "choice": "kill", "reason": "not needed"})
+            replies.append((reply.status_code, reply.text))
+
+    async def human(context: ClientRequestContext, params: ElicitRequestParams) -> ElicitResult:
+        assert isinstance(params, ElicitRequestURLParams)
+        await anyio.to_thread.run_sync(viewer_answers, params.url)
+        return ElicitResult(action="accept")
+
+    operator = dataclasses.replace(settings, user="server-operator")
+    with running(operator) as server, anyio.fail_after(30):
+        async with mcp_client(server.base_url, team.alice, elicitation_callback=human) as client:
+            result = await client.call_tool("decide_action", {"action_id": seeded.candidate})
+    [(status, text)] = replies
+    assert status == 403 and "viewer" in text
+    assert result.structured_content is not None and result.structured_content["committed"] is False
+    assert store.decisions(seeded.candidate) == []
