@@ -134,3 +134,30 @@ async def test_on_the_team_server_a_viewer_may_open_a_decision_page_but_not_answ
     assert status == 403 and "viewer" in text
     assert result.structured_content is not None and result.structured_content["committed"] is False
     assert store.decisions(seeded.candidate) == []
+
+
+async def test_the_team_server_never_opens_a_browser_or_starts_a_local_board_for_a_client_without_forms(
+    settings: Settings, store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    import anyio
+    from mcp_results import text_of
+    from team_fixtures import make_team, mcp_client, running
+
+    opened = tmp_path / "opened.txt"
+    script = tmp_path / "browser.py"
+    script.write_text(f"import sys\nopen({str(opened)!r}, 'a').write(sys.argv[1] + '\\n')\n")
+    monkeypatch.setenv("BROWSER", f"{sys.executable} {script} %s")
+    monkeypatch.setenv("POSTMORTEM_ACTIONS_OPEN_BROWSER", "1")
+    team = make_team(store)
+    seeded = seed(store)
+    with running(settings) as server, anyio.fail_after(30):
+        async with mcp_client(server.base_url, team.alice) as client:
+            result = await client.call_tool("decide_action", {"action_id": seeded.candidate})
+        text = text_of(result)
+        assert result.is_error
+        assert f"{server.base_url}/actions/{seeded.candidate}" in text
+    assert not opened.exists()
+    assert not settings.board_state_path.exists()
+    assert store.decisions(seeded.candidate) == []
