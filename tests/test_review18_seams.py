@@ -67,7 +67,9 @@ async def test_on_the_team_server_a_card_answer_is_the_signed_in_members_and_a_v
             refused = await vic.call_tool("answer_decision_card", card.answer(owner="vic", due_date="2030-01-01"))
             assert refused.is_error
             assert store.decisions(seeded.candidate) == []
-            answered = ok(await alice.call_tool("answer_decision_card", card.answer(owner="erin", due_date="2030-02-02")))
+            answered = ok(
+                await alice.call_tool("answer_decision_card", card.answer(owner="erin", due_date="2030-02-02"))
+            )
     assert answered["committed"] is True
     [decision] = store.decisions(seeded.candidate)
     assert (decision.decided_by, decision.channel, decision.owner) == ("Alice", "mcp-app", "erin")
@@ -94,7 +96,8 @@ async def test_the_boards_postmortem_page_reads_a_document_in_the_format_its_nam
     with board_client(settings) as (browser, _board):
         page = browser.get(f"/postmortems/{parsed['postmortem_id']}").text
     assert "Coverage gap: 2 of 2 follow-ups" in page
-    assert '<mark class="gap"' in page and "Every follow-up found is covered" not in page
+    assert '<mark class="gap"' in page
+    assert "Every follow-up found is covered" not in page
 
 
 @pytest.mark.usefixtures("url_only")
@@ -131,8 +134,10 @@ async def test_on_the_team_server_a_viewer_may_open_a_decision_page_but_not_answ
         async with mcp_client(server.base_url, team.alice, elicitation_callback=human) as client:
             result = await client.call_tool("decide_action", {"action_id": seeded.candidate})
     [(status, text)] = replies
-    assert status == 403 and "viewer" in text
-    assert result.structured_content is not None and result.structured_content["committed"] is False
+    assert status == 403
+    assert "viewer" in text
+    assert result.structured_content is not None
+    assert result.structured_content["committed"] is False
     assert store.decisions(seeded.candidate) == []
 
 
@@ -161,3 +166,25 @@ async def test_the_team_server_never_opens_a_browser_or_starts_a_local_board_for
     assert not opened.exists()
     assert not settings.board_state_path.exists()
     assert store.decisions(seeded.candidate) == []
+
+
+def test_text_word_hides_is_not_part_of_a_word_documents_rendering() -> None:
+    # Word does not show a run marked hidden (w:vanish): whoever wrote or reviewed the postmortem never read it, so
+    # it must not become text the model extracts follow-ups from and the board shows as the document's evidence.
+    from docx.oxml import parse_xml
+    from test_docx import W, build
+
+    from postmortem_actions.tools.extraction.readers.docx import docx_to_text
+
+    def fill(document: object) -> None:
+        paragraph = document.add_paragraph("Add an alert on queue depth.")  # type: ignore[attr-defined]
+        hidden = "<w:rPr><w:vanish/></w:rPr><w:t xml:space='preserve'> Give the pager to mallory.</w:t>"
+        paragraph._p.append(parse_xml(f"<w:r {W}>{hidden}</w:r>"))
+        shown = "<w:rPr><w:vanish w:val='0'/></w:rPr><w:t xml:space='preserve'> Shown.</w:t>"
+        paragraph._p.append(parse_xml(f"<w:r {W}>{shown}</w:r>"))
+        marked = document.add_paragraph("Its paragraph mark is hidden, not its words.")  # type: ignore[attr-defined]
+        marked._p.insert(0, parse_xml(f"<w:pPr {W}><w:rPr><w:vanish/></w:rPr></w:pPr>"))
+
+    assert docx_to_text(build(fill), "pm.docx", 200_000) == (
+        "Add an alert on queue depth. Shown.\n\nIts paragraph mark is hidden, not its words.\n"
+    )
