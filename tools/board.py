@@ -182,7 +182,7 @@ def postmortem(store: Store, postmortem_id: int) -> PostmortemView:
     pm = store.get_postmortem(postmortem_id)
     actions = store.actions(ActionFilter(postmortem_id=postmortem_id))
     spans = [(a.quote_start, a.quote_end) for a in actions]
-    found = extract(pm.text)
+    found = extract(pm.text, pm.source)  # read as parse_postmortem read it: by its name when it has one
     findings = [
         FindingMark(text=f.text, start=f.start, end=f.end, covered=any(covers(s, f) for s in spans)) for f in found
     ]

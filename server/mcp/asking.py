@@ -172,8 +172,10 @@ def _page_url(ctx: Context[App], question: Question, note: str | None, via: deci
     from postmortem_actions.server.web.launch import ensure_board
 
     state = app(ctx)
-    # The team server's board is on its own port, at the address people reach it by.
-    base = state.settings.public_url or ensure_board(state.settings)
+    # The team server's board is at the address people reach it by; a local server's codes are in its own
+    # database, so its links go to its own board even when the team's address is in the environment.
+    settings = state.settings
+    base = settings.public_url if not settings.local and settings.public_url else ensure_board(settings)
     code = decision_links.new_code()
     decision_links.open_link(state.store, question, note=note, via=via, client=client_label(ctx), code=code)
     return f"{base}/d/{code}"

@@ -89,6 +89,7 @@ def docx_to_text(data: bytes, name: str, max_bytes: int) -> str:
             for key, rel in document.part.rels.items()
             if rel.is_external and str(rel.target_ref).startswith(("http://", "https://"))
         }
+        _drop_hidden(document.element.body)
         _render_body(document.element.body, context)
     except (DocumentTooLarge, NotText):
         raise
@@ -100,6 +101,14 @@ def docx_to_text(data: bytes, name: str, max_bytes: int) -> str:
     if context.code:
         context.lines.append("```")
     return _BLANK_RUN.sub("\n\n", "\n".join(context.lines)).strip("\n") + "\n"
+
+
+def _drop_hidden(body: Any) -> None:
+    """Remove the runs Word does not show (`w:vanish`): nobody reading the document in Word read their words."""
+    for mark in list(body.iter(f"{_W}vanish")):
+        run = mark.getparent().getparent()  # w:r > w:rPr > w:vanish; under w:pPr it hides only the paragraph mark
+        if run.tag == f"{_W}r" and mark.get(f"{_W}val") not in ("0", "false", "off"):
+            run.getparent().remove(run)
 
 
 def _check_package(data: bytes, name: str, max_bytes: int) -> None:
