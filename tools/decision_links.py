@@ -162,15 +162,11 @@ def recent_answer(
     action = store.get_action(action_id)
     where = "on the decision page" if request.via != "mcp-app" else "in the decision card"
     if request.outcome == "rejected":
-        return DecisionOutcome(
-            action_id=action_id,
-            committed=False,
-            outcome="not_confirmed",
-            state=action.state,
-            owner=action.owner,
-            due=action.due,
-            message=f"The human did not confirm {where} ({request.answered_at:%Y-%m-%d %H:%M} UTC); nothing was "
-            f"recorded and action {action_id} stays {action.state}. Do not ask again unless they want to.",
+        return decisions.unchanged(
+            action,
+            "not_confirmed",
+            f"The human did not confirm {where} ({request.answered_at:%Y-%m-%d %H:%M} UTC); nothing was recorded "
+            f"and action {action_id} stays {action.state}. Do not ask again unless they want to.",
         )
     if request.decision_id is None or request.decision_id != action.decision_id:
         return None
@@ -182,14 +178,10 @@ def recent_answer(
 def awaiting(store: Store, question: Question, *, where: str) -> DecisionOutcome:
     """The result while the human has been asked outside the client and has not answered: nothing is committed."""
     action = store.get_action(question.action_id)
-    return DecisionOutcome(
-        action_id=action.id,
-        committed=False,
-        outcome="awaiting_human",
-        state=action.state,
-        owner=action.owner,
-        due=action.due,
-        message=f"The human has been asked {where} about action {action.id}. Nothing is committed until they "
-        "answer there, and the answer is theirs alone. Call this tool again (or list_actions) after they say they "
-        "have answered, to see exactly what they decided.",
+    return decisions.unchanged(
+        action,
+        "awaiting_human",
+        f"The human has been asked {where} about action {action.id}. Nothing is committed until they answer "
+        "there, and the answer is theirs alone. Call this tool again (or list_actions) after they say they have "
+        "answered, to see exactly what they decided.",
     )

@@ -14,6 +14,7 @@ Kind = Literal[
     "decide", "replan", "complete", "reopen", "kill", "revive"
 ]  # "decide", or the kind a confirmation is for
 Choice = Literal["accept", "kill", "defer"]
+Uncommitted = Literal["declined", "cancelled", "not_confirmed", "awaiting_human"]  # outcomes that recorded nothing
 
 
 class Question(Model):
@@ -55,7 +56,7 @@ class DecisionOutcome(Model):
 
     action_id: int
     committed: bool
-    outcome: lifecycle.Past | Literal["declined", "cancelled", "not_confirmed", "awaiting_human"]
+    outcome: lifecycle.Past | Uncommitted
     decision_id: int | None = None
     decided_by: str | None = None
     channel: Channel | None = None

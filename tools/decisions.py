@@ -18,6 +18,7 @@ from postmortem_actions.store import (
     Action,
     ActionState,
     Actor,
+    Channel,
     Decision,
     DecisionKind,
     HumanDecision,
@@ -33,7 +34,7 @@ from postmortem_actions.tools.days import DUE_WINDOW_YEARS, check_day, plausible
 from postmortem_actions.tools.decision_models import Answer as Answer
 from postmortem_actions.tools.decision_models import Decider as Decider
 from postmortem_actions.tools.decision_models import DecisionOutcome as DecisionOutcome
-from postmortem_actions.tools.decision_models import Kind
+from postmortem_actions.tools.decision_models import Kind, Uncommitted
 from postmortem_actions.tools.decision_models import Question as Question
 from postmortem_actions.tools.people import suggestion
 from postmortem_actions.tools.schema import Model
@@ -292,19 +293,27 @@ def human_decision(question: Question, answer: Answer, by: Decider) -> HumanDeci
     )
 
 
-def not_confirmed(action: Action, by: Decider) -> DecisionOutcome:
-    """The outcome when the human rejected the confirmation: nothing was recorded, `action` is as it was."""
+def unchanged(
+    action: Action, outcome: Uncommitted, message: str, *, decided_by: str | None = None, channel: Channel | None = None
+) -> DecisionOutcome:
+    """An outcome that recorded nothing: `action` as the store holds it, and why nothing changed."""
     return DecisionOutcome(
         action_id=action.id,
         committed=False,
-        outcome="not_confirmed",
+        outcome=outcome,
         state=action.state,
         owner=action.owner,
         due=action.due,
-        decided_by=by.name,
-        channel=by.channel,
-        message=f"{visible(by.name)} did not confirm; nothing was recorded.",
+        decided_by=decided_by,
+        channel=channel,
+        message=message,
     )
+
+
+def not_confirmed(action: Action, by: Decider) -> DecisionOutcome:
+    """The outcome when the human rejected the confirmation: nothing was recorded, `action` is as it was."""
+    message = f"{visible(by.name)} did not confirm; nothing was recorded."
+    return unchanged(action, "not_confirmed", message, decided_by=by.name, channel=by.channel)
 
 
 def committed(decision: Decision, action: Action) -> DecisionOutcome:
@@ -351,17 +360,11 @@ def _plan_given(owner: str, due: date | None) -> None:
 def not_answered(store: Store, action_id: int, how: Literal["declined", "cancelled"], by: Decider) -> DecisionOutcome:
     """The outcome when the human declined or dismissed the question: nothing is recorded."""
     action = store.get_action(action_id)
-    return DecisionOutcome(
-        action_id=action_id,
-        committed=False,
-        outcome=how,
-        state=action.state,
-        owner=action.owner,
-        due=action.due,
-        channel=by.channel,
-        message=f"The human {how} the question; nothing was recorded and action "
-        f"{action_id} stays {action.state}. Do not ask again unless they want to.",
+    message = (
+        f"The human {how} the question; nothing was recorded and action {action_id} stays {action.state}. "
+        "Do not ask again unless they want to."
     )
+    return unchanged(action, how, message, channel=by.channel)
 
 
 def report_status(store: Store, action_id: int, status: WorkStatus, note: str | None, client: str, user: str) -> Action:
