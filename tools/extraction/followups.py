@@ -327,6 +327,7 @@ def raw_sentence(doc: Document, block: Block, s: int, e: int, placement: Placeme
     for cs, ce in statements.clauses(text, s, e):
         clause = text[cs:ce]
         shown = item_fields.clean(clause, doc.definitions)
+        lowered = folded(clause)
         result.append(
             RawItem(
                 cs,
@@ -337,9 +338,9 @@ def raw_sentence(doc: Document, block: Block, s: int, e: int, placement: Placeme
                 block.section,
                 shown,
                 shown,
-                done=item_fields.done(clause),
-                owner=item_fields.owner(clause),
-                due=item_fields.due(clause),
+                done=item_fields.done(clause, lowered),
+                owner=item_fields.owner(clause, lowered),
+                due=item_fields.due(clause, lowered),
                 tickets=item_fields.tickets(clause, doc.definitions),
             )
         )

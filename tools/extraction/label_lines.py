@@ -26,6 +26,9 @@ _INTRODUCES: Final = re.compile(
     r"recurrence|it))\b[^.!?]*:\W*$",
     re.IGNORECASE,
 )
+# What every introducing sentence ends with: run first, so the long alternation above is tried only on the few
+# paragraphs that end in a colon.
+_ENDS_IN_COLON: Final = re.compile(r":\W*$")
 _BOLD_LINE: Final = re.compile(r"^(\*\*|__)(?=\S)([^*_\n]{2,80})(?<=\S)\1$")
 
 
@@ -37,7 +40,7 @@ def label_line(doc: Document, block: Block, purpose: str = "narrative") -> tuple
     line = doc.text[last[0] : last[1]]
     # The introducing sentence may wrap over several lines: its commitment is often on a line above the colon.
     tail = " ".join(doc.text[max(block.start, block.end - 300) : block.end].split())
-    if purpose in ("narrative", "response") and _INTRODUCES.search(tail):
+    if purpose in ("narrative", "response") and _ENDS_IN_COLON.search(tail) and _INTRODUCES.search(tail):
         title = item_fields.clean(tail[tail.rfind(". ") + 1 :].strip(), doc.definitions)
         return block.section, SectionInfo(title=title.rstrip(":"), purpose="followup")
     bold = _BOLD_LINE.match(line.strip())

@@ -15,6 +15,7 @@ from typing import Final
 from postmortem_actions.tools.extraction import fields as item_fields
 from postmortem_actions.tools.extraction import sentences as statements
 from postmortem_actions.tools.extraction.followups import not_a_task
+from postmortem_actions.tools.extraction.prefilter import any_in, folded
 from postmortem_actions.tools.extraction.raw_items import RawItem
 from postmortem_actions.tools.extraction.readers.markdown import Block, Document
 
@@ -23,7 +24,7 @@ MARKER: Final = re.compile(  # used with match(): anchored where it is tried
     r"[\W_]{0,6}(?:(?i:action[\s-]+(?:points?|items?)|to-?do|follow[\s-]?ups?)|AI)\s*(?:\([^()\n]{1,40}\)\s*)?"
     r"(?:\*\*|__)?\s*:(?:\*\*|__)?[ \t]*(?=\S)"
 )
-_HINT: Final = re.compile(r"(?i:action|to-?do|follow)|AI")
+_HINT_WORDS: Final = ("action", "todo", "to-do", "follow")  # with "AI", what every MARKER holds
 _AI: Final = re.compile(r"[\W_]{0,6}AI\b")
 _PERSON_TO: Final = re.compile(
     r"^(@[A-Za-z0-9][\w.-]{0,38}|[A-Z][a-z][\w.-]{0,30}(?:\s+[A-Z][\w.-]{1,30})?)\s*(?:\([^)]*\)\s*)?"
@@ -96,8 +97,15 @@ _ASSISTANTS: Final = frozenset(
 
 
 def has_marker(text: str, start: int, end: int) -> bool:
-    """Whether a marker word occurs in text[start:end] at all (the cheap test before the line-by-line one)."""
-    return _HINT.search(text, start, end) is not None
+    """Whether a marker word and a colon occur in text[start:end] at all (the cheap test before the line-by-line
+    one): every marker ends in a colon, and most paragraphs have none."""
+    if text.find(":", start, end) < 0:
+        return False
+    part = text[start:end]
+    if "AI" in part:
+        return True
+    # _HINT's case-blind words, tested in C over the folded text: the pattern tried them at every position.
+    return any_in(folded(part), _HINT_WORDS)
 
 
 def chat_like(text: str) -> bool:
