@@ -16,6 +16,14 @@ from postmortem_actions.store.records import Category
 from postmortem_actions.tools.extraction.lint import deliverable
 from postmortem_actions.tools.extraction.prefilter import alternation, case_blind, folded
 
+_QUANTITY_SEEN: Final = "|".join(
+    rf"{verb}\s+(?:the\s+)?(?:number|count|rate|size|depth|age)\s+of"
+    for verb in ("see", "view", "show", "surface", "expose")
+)
+# "end-to-end tests that help validate that a deployment was successful": checking a deploy is detection
+_DEPLOY_VALIDATED: Final = "|".join(
+    rf"{verb}\w*\s+(?:that\s+)?(?:(?:a|the|each|every)\s+)?deploy(?:ment|s)?" for verb in ("validat", "verif", "check")
+)
 _TERMS: Final[dict[Category, tuple[tuple[str, int], ...]]] = {
     Category.PROCESS: (
         (r"document(?:s|ed|ing|ation)?", 3),
@@ -25,8 +33,10 @@ _TERMS: Final[dict[Category, tuple[tuple[str, int], ...]]] = {
         (r"wiki", 2),
         (r"train(?:ing|ed)?", 3),
         (r"drills?", 3),
+        (r"rehears(?:e|es|al|als|ing)", 3),
         (r"on-?call", 3),
-        (r"rotations?", 2),
+        # the people's rota, not a log's, a key's or a fleet's rotation ("stagger rotation of the gateways")
+        (r"on-?call\s+rotations?|pager\s+rotations?|support\s+rotations?|shift\s+rotations?|duty\s+rotations?", 2),
         (r"incident[- ](?:response|management|commander|process|review)", 3),
         (r"post-?mortems?", 2),
         (r"retrospectives?", 2),
@@ -42,6 +52,17 @@ _TERMS: Final[dict[Category, tuple[tuple[str, int], ...]]] = {
         (r"cross-?train(?:ing|ed)?", 3),
         # organisational follow-ups: chasing a vendor's ticket, raising money
         (r"follow(?:ing)?[- ]?up\s+(?:on|with)", 3),
+        (
+            r"engag(?:e|ing)\s+(?:with\s+)?(?:the\s+|our\s+)?(?:[\w.-]+\s+){0,2}(?:maintainers|vendors?|upstream|developers|providers?)",
+            3,
+        ),
+        (r"reach(?:ing)?\s+out\s+to", 3),
+        (r"engag(?:e|ing)\s+with", 3),
+        (r"raise\s+(?:an?\s+)?(?:issues?|tickets?|bugs?)\s+with", 3),
+        (r"discuss(?:ing|ions?)?\s+(?:\w+\s+){0,4}?with\s+(?:the\s+)?", 2),
+        # documentation by another name; acknowledging pages is on-call practice
+        (r"write\s+down|written\s+down", 3),
+        (r"acknowledg(?:e|es|ing|ement)", 2),
         (r"funds|fundraising|funding|budget", 2),
         # telling users and the community: an alert sent to users is communication, not detection
         (r"alerts?\s+to\s+(?:users|customers|operators|merchants|the\s+community)", 4),
@@ -102,6 +123,10 @@ _TERMS: Final[dict[Category, tuple[tuple[str, int], ...]]] = {
         (r"uptime", 2),
         (r"tracing|traces", 2),
         (r"verif(?:y|ication)\s+(?:of\s+)?(?:the\s+)?deploy", 3),
+        (_DEPLOY_VALIDATED, 3),
+        (r"notif(?:y|ications?)\s+(?:us\s+)?(?:of|on|about|when)", 2),
+        # visibility into a quantity: "the ability to see the number of events in the backlog"
+        (_QUANTITY_SEEN, 2),
     ),
     Category.MITIGATE: (
         (r"roll\s?back(?:s)?|rolling\s+back", 3),
@@ -113,6 +138,7 @@ _TERMS: Final[dict[Category, tuple[tuple[str, int], ...]]] = {
         (r"configurable", 2),
         (r"kill[- ]switch(?:es)?", 3),
         (r"self[- ]heal(?:ing)?", 3),
+        (r"without\s+manual\s+intervention|auto-?restart(?:s|ing|ed)?", 3),
         (r"logging", 2),
         (r"diagnos(?:e|is|tics?|ing)", 3),
         (r"debug(?:ging)?", 2),
@@ -135,6 +161,8 @@ _TERMS: Final[dict[Category, tuple[tuple[str, int], ...]]] = {
     Category.PREVENT: (
         (r"prevent(?:s|ion|ing)?", 2),
         (r"tests?|testing", 2),
+        (r"ci\s+(?:coverage|jobs?|checks?|pipelines?|tests?|steps?|runs?)", 3),
+        (r"automat(?:e|es|ed|ing|ion)", 2),
         (r"validat(?:e|ion|ing)", 1),
         (r"guards?", 2),
         (r"limits?|quotas?", 2),
@@ -212,6 +240,7 @@ def _by_first_letter(terms: tuple[tuple[str, int], ...]) -> re.Pattern[str]:
 _ORDER: Final = (Category.PROCESS, Category.DETECT, Category.MITIGATE, Category.PREVENT)
 _COMPILED: Final = {cat: _by_first_letter(_TERMS[cat]) for cat in _ORDER}
 _WEIGHTS: Final = {cat: {f"t{n}": weight for n, (_, weight) in enumerate(terms)} for cat, terms in _TERMS.items()}
+_WEIGHTS[Category.PROCESS]["rule"] = 3  # a standing rule (_with_rule) weighs like "policy"
 # A term starts a word with its lead (its literal first letters), so one pass finding the words that open with a
 # lead shows where each category can have a term, and its pattern is tried only there: a pass per category,
 # or an alternation tried at every word, costs several times as much.
@@ -230,6 +259,11 @@ _LEADS: Final = {cat: tuple(sorted(leads)) for cat, leads in _CATEGORY_LEADS.ite
 _LEAD_VERB: Final = case_blind(r"^\s*(?:investigate|look\s+into|consider|explore|evaluate)\b")
 _LEAD_VERB_FIRST: Final = frozenset("iIlLcCeE\u0130\u0131")  # what folds to the verbs' first letters
 _Hits = dict[Category, list[tuple[str, int, int]]]
+_STANDING_RULE: Final = case_blind(
+    r"[\W_]{0,4}(always|never|avoid|do\s+not|don't|must\s+not)\b(?!\s+(?:be\s+)?(?:allow|show|let|accept|permit|"
+    r"expose|serve|load|return|send|store|log|display|cache|render|print|break|fail|crash)\w*)"
+)
+_RULE_FIRST: Final = frozenset("aAnNdDmM*_-([\"'“")  # what a standing rule's text can start with
 _WORD_AFTER_DOT: Final = re.compile(r"\.\w")
 
 
@@ -285,6 +319,18 @@ def _in_prefix(found: _Hits, core: str, rest: str) -> _Hits | None:
     return within
 
 
+def _with_rule(found: _Hits, text: str) -> _Hits:
+    """`found` with a process hit for a standing rule the text opens with ("Avoid ...", "Always ...", "Do not
+    pull ..."): the guide files written rules under process. "Do not allow/show ..." says what a system must not
+    do, which is a change to it, not a rule for people."""
+    if text[:1] not in _RULE_FIRST:
+        return found
+    rule = _STANDING_RULE.match(folded(text))
+    if rule is not None:
+        found.setdefault(Category.PROCESS, []).insert(0, ("rule", rule.start(1), rule.end(1)))
+    return found
+
+
 def categorise(text: str, core: str | None = None) -> tuple[Category, list[str]]:
     """Suggest a category for an action text and return the words that drove it.
 
@@ -293,7 +339,7 @@ def categorise(text: str, core: str | None = None) -> tuple[Category, list[str]]
     word list is empty.
     """
     rest = _without_lead_verb(" ".join(text.split()))
-    found = term_matches(folded(rest))
+    found = _with_rule(term_matches(folded(rest)), rest)
     if found and not rest.isascii():
         lowered = rest.lower()
         found = {cat: hits for cat, hits in found.items() if any(lead in lowered for lead in _LEADS[cat])}
@@ -301,12 +347,14 @@ def categorise(text: str, core: str | None = None) -> tuple[Category, list[str]]
         return Category.PREVENT, []
     if len(found) == 1:  # every term weighs more than nothing: the one category found wins, whatever the deliverable
         best = next(iter(found))
+        if best != Category.PREVENT and all(_WEIGHTS[best][term] < 2 for term, _, _ in found[best]):
+            return Category.PREVENT, []  # one faint hint ("risk", "customers") does not outweigh the default
         return best, list(dict.fromkeys(rest[start:end].lower() for _, start, end in found[best]))
     core = _without_lead_verb(deliverable(core if core is not None else text))
     # Most items are one clause: their deliverable is the whole text, and its terms are the ones just found.
     in_core = found if core == rest else _in_prefix(found, core, rest)
     if in_core is None:
-        in_core = term_matches(folded(core))
+        in_core = _with_rule(term_matches(folded(core)), core)
     best, top = Category.PREVENT, 0
     for cat in _ORDER:  # ties go to the category earlier in _ORDER
         hits = found.get(cat)

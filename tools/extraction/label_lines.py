@@ -32,6 +32,13 @@ _ENDS_IN_COLON: Final = re.compile(r":\W*$")
 _BOLD_LINE: Final = re.compile(r"^(\*\*|__)(?=\S)([^*_\n]{2,80})(?<=\S)\1$")
 
 
+def _bare_title(line: str) -> bool:
+    """A heading typed as a plain line ("Action Items" over a list, the markup lost or never written): a few
+    capitalised words with no sentence mark; whether it names follow-ups is asked next."""
+    words = line.split()
+    return 0 < len(words) <= 4 and line.strip()[0].isupper() and line.rstrip()[-1].isalnum()
+
+
 def label_line(doc: Document, block: Block, purpose: str = "narrative") -> tuple[int, SectionInfo] | None:
     """A one-line paragraph such as "Agreed actions:", "**Next steps:**" or "**Action items**" that heads the list
     below it, or a paragraph whose last sentence commits to the list it introduces ("we will make the following
@@ -46,7 +53,7 @@ def label_line(doc: Document, block: Block, purpose: str = "narrative") -> tuple
     bold = _BOLD_LINE.match(line.strip())
     if len(block.lines) != 1 or len(line.split()) > 8:
         return None
-    if not line.rstrip(" *_").endswith(":") and (bold is None or bold.group(2)[-1] in ".!?"):
+    if not line.rstrip(" *_").endswith(":") and (bold is None or bold.group(2)[-1] in ".!?") and not _bare_title(line):
         return None
     # clean() drops a leading "Action items:" marker, which here is the whole label
     title = (item_fields.clean(line, doc.definitions) or line.strip(" \t*_")).rstrip(":").strip(" *_")

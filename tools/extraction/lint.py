@@ -47,7 +47,7 @@ _RULES: Final[tuple[tuple[LintKind, re.Pattern[str], str, str], ...]] = (
         "unbounded",
         re.compile(
             r"\b(?:improv(?:e|es|ed|ing|ements?)|better|(?<!\ba\s)(?<!\ban\s)more(?!\s+than\s+\d|\s+\w+ly\b|\s+of\b)|further|"
-            r"broader|wider|"
+            r"broader|wider|(?<![-_`])(?:easier|simpler|safer)(?![-_`])|"
             r"^(?:reduce|shorten|speed\s+up|decrease|lower)|strive|enhanc(?:e|es|ed|ing)|"
             r"optimi[sz](?:e|es|ing)|minimi[sz](?:e|es|ing)|maximi[sz](?:e|es|ing)|as\s+much\s+as\s+possible|"
             r"where\s+possible|(?:more\s+)?robust(?:ness)?)\b",
@@ -67,7 +67,7 @@ _RULES: Final[tuple[tuple[LintKind, re.Pattern[str], str, str], ...]] = (
         re.compile(
             r"\b(?:prioriti[sz](?:e|es|ed|ing|ation)|remains?\s+a\s+priority|focus\s+on|make\s+\S+(?:\s+\S+)?\s+a\s+priority|"
             r"be\s+(?:more\s+)?(?:careful|mindful|vigilant)|pay\s+(?:more\s+)?attention|"
-            r"keep\s+an\s+eye\s+on|(?:will\s+)?continue\s+to|take\s+\S+(?:\s+\S+)?\s+seriously|"
+            r"keep\s+an\s+eye\s+on|(?:will\s+)?continue\s+to|take\s+\S+(?:\s+\S+)?\s+seriously|invest(?:ing)?\s+(?:more\s+)?in|"
             # "work on X", "encourage X to": an effort or a wish, with nothing that says it is done
             r"^\W*(?:we\s+(?:will|must|should|need\s+to)\s+)?work\s+on|encourag(?:e|es|ing))\b",
             re.IGNORECASE,

@@ -55,6 +55,8 @@ _FOLLOWUP: Final = re.compile(
     r"\bwhat\s+(?:we(?:'ve|\s+have)?|i(?:'ve|\s+have)?)\s+changed\b|\bchanges\s+(?:we\s+)?made\b|"
     r"\b(?:possible\s+|future\s+)actions\b|\bactions?\s+(?:in|for)\s+the\s+future\b|\bactions?\s+to\s+take\b|"
     r"\bresulting\s+actions?\b|"
+    # "Preventing the issue from happening again", "Stopping this from recurring"
+    r"\bfrom\s+(?:happening|occurring)\s+again\b|\bfrom\s+(?:recurring|re-?occurring)\b|"
     # a heading asking what the authors will do: "What can we do to improve?", "How could we do better?"
     r"\b(?:what|how)\s+(?:can|could|should|will|do|must)\s+(?:we|i)\s+(?:do|change|improve|prevent|avoid)\b|"
     r"\bhow\s+(?:can|could|should|will|do)\s+(?:we|i)\s+do\s+better\b|"
@@ -67,7 +69,7 @@ _FOLLOWUP: Final = re.compile(
 # Words that name one only as a short heading's lead ("Prevention", "Long-term improvements", "Immediate actions"),
 # not inside a sentence-like heading ("An ounce of prevention is worth a pound of cure").
 _FOLLOWUP_LEAD: Final = re.compile(
-    r"^\W*(?:\S+\s+){0,2}?(?:actions?|prevention|improvements?|fixes|plans?|commitments?|recommendations?|"
+    r"^\W*(?:\S+\s+){0,2}?(?:actions?|prevention|preventing|improvements?|fixes|plans?|commitments?|recommendations?|"
     r"(?:long|short|medium|near)[\s-]term|to[\s-]?dos?|(?:going|moving)\s+forward|mitigations?\s+plan)\b",
     re.IGNORECASE,
 )

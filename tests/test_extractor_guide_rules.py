@@ -1,0 +1,105 @@
+"""Rules from the guide found missing on held-out sets G and H (issue 15), each on a small document written for
+it: standing rules and outside parties are process, a people's rota is not a log's rotation, one faint word does
+not move an item off the default, a heading typed as a plain line opens its list, and "preventing ... from
+happening again" names a follow-up section."""
+
+from __future__ import annotations
+
+import pytest
+
+from postmortem_actions.store.records import Category
+from postmortem_actions.tools.extraction.categories import categorise
+from postmortem_actions.tools.extraction.extractor import extract
+from postmortem_actions.tools.extraction.lint import lint_action
+from postmortem_actions.tools.extraction.purposes import purpose_of
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("Avoid using top-level wildcards on the DNS level.", Category.PROCESS),
+        ("Always run a full config apply once a machine rejoins production.", Category.PROCESS),
+        ("Do not pull the base image by tag on the shared build host.", Category.PROCESS),
+        # what a system must not do is a change to the system, not a rule for people
+        ("Do not allow loading of the summary chart for anonymous users.", Category.PREVENT),
+        ("Do not show build results when the request exceeds 300 actions.", Category.PREVENT),
+        ("Engage with the upstream maintainers about musl support.", Category.PROCESS),
+        ("Raise an issue with the PostgreSQL developers.", Category.PROCESS),
+        ("Reach out to the CDN vendor about the purge API limits.", Category.PROCESS),
+        ("Perform rehearsals with all engineers on restoring the gateways.", Category.PROCESS),
+        ("Write down the responsibilities of the people doing the deployment.", Category.PROCESS),
+        ("Stagger rotation of the gateway services so they do not fail at once.", Category.PREVENT),
+        ("Add improved log rotation in the instance image.", Category.PREVENT),
+        ("Revisit the on-call rotation so everyone on it has access.", Category.PROCESS),
+        ("Add CI coverage that boots the image on an ARM64 runner.", Category.PREVENT),
+        ("Fully automate the release workflow.", Category.PREVENT),
+        ("Write end-to-end tests that validate that a deployment was successful.", Category.DETECT),
+        ("Set up notifications of downtime for the hub.", Category.DETECT),
+        ("The ability to see the number of events in the backlog.", Category.DETECT),
+        ("Restart the hub without manual intervention when it is unhealthy.", Category.MITIGATE),
+        # one faint word ("risk") is not enough to leave the default
+        ("Find out why the x86 build tolerates the failed load, a risk for other images.", Category.PREVENT),
+    ],
+)
+def test_the_category_follows_the_guide(text: str, category: Category) -> None:
+    assert categorise(text)[0] == category
+
+
+def test_a_standing_rule_names_its_word_as_the_reason() -> None:
+    assert categorise("Never do a manual failover on a Friday.") == (Category.PROCESS, ["never"])
+
+
+@pytest.mark.parametrize(
+    ("text", "vague"),
+    [
+        ("Make site failover easier, less manual, and lower risk.", True),
+        ("Invest in site reliability.", True),
+        ("Add `safer-runner-action` to every workflow that checks out external code.", False),
+        ("Add a safer_mode flag to the importer.", False),
+    ],
+)
+def test_comparatives_and_investment_have_no_finish_line_but_names_do(text: str, vague: bool) -> None:
+    assert lint_action(text).vague is vague
+
+
+PLAIN_LABEL = """\
+# Expired certificate
+
+## Detection
+People told us the site was down.
+
+Action Items
+- Set up alerting to warn us of expiring certificates
+
+- Host the instance in the project that owns its domain
+
+## Lessons Learned
+- Know all your certificates.
+"""
+
+
+def test_a_heading_typed_as_a_plain_line_opens_the_list_below_it() -> None:
+    found = extract(PLAIN_LABEL)
+    assert [f.text for f in found] == [
+        "Set up alerting to warn us of expiring certificates",
+        "Host the instance in the project that owns its domain",
+    ]
+    assert all(f.in_section for f in found)
+
+
+def test_a_plain_line_that_is_not_a_follow_up_title_opens_nothing() -> None:
+    text = PLAIN_LABEL.replace("Action Items", "Things We Saw")
+    assert [f.text for f in extract(text)] == []
+
+
+@pytest.mark.parametrize(
+    ("heading", "purpose"),
+    [
+        ("Preventing the issue from happening again / What we have learnt", "followup"),
+        ("How do we stop this from recurring", "followup"),
+        ("An ounce of prevention is worth a pound of cure", None),
+        ("What happened again", None),
+    ],
+)
+def test_a_heading_about_stopping_a_recurrence_names_follow_ups(heading: str, purpose: str | None) -> None:
+    assert purpose_of(heading) == purpose
