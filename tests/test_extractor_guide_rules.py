@@ -103,3 +103,83 @@ def test_a_plain_line_that_is_not_a_follow_up_title_opens_nothing() -> None:
 )
 def test_a_heading_about_stopping_a_recurrence_names_follow_ups(heading: str, purpose: str | None) -> None:
     assert purpose_of(heading) == purpose
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("The five vault owners who were liquidated will be compensated.", Category.MITIGATE),
+        ("All undistributed rewards will be redistributed to the farmers.", Category.MITIGATE),
+        ("Export instance journald logs for gunicorn and nginx to CloudWatch.", Category.MITIGATE),
+        ("Share developer best practices for using RPC endpoints.", Category.PROCESS),
+        ("Give our providers at least 48 hours notice before a launch.", Category.PROCESS),
+        ("Contact the owners of the zones and ask them to change the delegation.", Category.PROCESS),
+        ("Read RFC 2328 to learn how the protocol handles router ids.", Category.PROCESS),
+    ],
+)
+def test_more_categories_follow_the_guide(text: str, category: Category) -> None:
+    assert categorise(text)[0] == category
+
+
+@pytest.mark.parametrize(
+    ("text", "vague"),
+    [
+        ("We will expand the set of monitoring checks we run on the system.", True),
+        ("Increase the replicas with an expanded set of static IPs.", False),
+        ("Open a ticket on the Proxmox forum to investigate the crash.", False),
+    ],
+)
+def test_expanding_has_no_target_and_a_purpose_is_not_the_deliverable(text: str, vague: bool) -> None:
+    assert lint_action(text).vague is vague
+
+
+STATUS_MARKS = """\
+# Disk full
+
+## Lessons learned
+
+**DONE**: Alex added the blog and the wiki to the monitored sites.
+
+**TODO** add a ZFS exporter that alerts on disk space usage.
+
+**DOING** the import job checks for free disk space before it downloads the dump.
+
+We were DONE with the restore by noon.
+"""
+
+
+def test_status_words_in_capitals_mark_tracked_items_in_any_section() -> None:
+    found = extract(STATUS_MARKS)
+    assert [(f.text, f.done, f.in_section) for f in found] == [
+        ("Alex added the blog and the wiki to the monitored sites.", True, True),
+        ("add a ZFS exporter that alerts on disk space usage.", False, True),
+        ("the import job checks for free disk space before it downloads the dump.", False, True),
+    ]
+
+
+JOTTED = """\
+# Network down
+
+## Lessons learned
+
+### What went wrong
+
+- No alert was sent to the alerts channel → need integration tests on the server repository
+- The failover took an hour -> it was a long night
+
+## Supporting information:
+
+- Document the owner and co-owner of each machine.
+- Decide how we document the infrastructure.
+- Is it possible to publish only real alerts?
+- The spreadsheet of machines is in the shared drive.
+"""
+
+
+def test_to_dos_jotted_after_an_arrow_or_under_supporting_information_are_proposals() -> None:
+    found = extract(JOTTED)
+    assert [(f.text, f.in_section) for f in found] == [
+        ("need integration tests on the server repository", False),
+        ("Document the owner and co-owner of each machine.", False),
+        ("Decide how we document the infrastructure.", False),
+    ]

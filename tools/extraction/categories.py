@@ -24,6 +24,10 @@ _QUANTITY_SEEN: Final = "|".join(
 _DEPLOY_VALIDATED: Final = "|".join(
     rf"{verb}\w*\s+(?:that\s+)?(?:(?:a|the|each|every)\s+)?deploy(?:ment|s)?" for verb in ("validat", "verif", "check")
 )
+_LOGS_SHIPPED: Final = "|".join(
+    rf"{verb}\s+(?:the\s+|our\s+|all\s+)?(?:[\w-]+\s+){{0,4}}?logs?"
+    for verb in ("export", "ship", "forward", "centralise", "centralize")
+)
 _TERMS: Final[dict[Category, tuple[tuple[str, int], ...]]] = {
     Category.PROCESS: (
         (r"document(?:s|ed|ing|ation)?", 3),
@@ -62,6 +66,11 @@ _TERMS: Final[dict[Category, tuple[tuple[str, int], ...]]] = {
         (r"discuss(?:ing|ions?)?\s+(?:\w+\s+){0,4}?with\s+(?:the\s+)?", 2),
         # documentation by another name; acknowledging pages is on-call practice
         (r"write\s+down|written\s+down", 3),
+        (r"best\s+practices?", 3),
+        (r"threat\s+models?", 2),
+        (r"advance\s+notice|notice\s+(?:to|of|before)|hours?\s+(?:of\s+)?notice|days?\s+(?:of\s+)?notice", 3),
+        (r"contact(?:ing)?\s+(?:the|our|all|each|every)\s", 2),
+        (r"read\s+(?:up\s+on\s+)?(?:the\s+)?(?:rfcs?|specs?|specifications?|manuals?)", 3),
         (r"acknowledg(?:e|es|ing|ement)", 2),
         (r"funds|fundraising|funding|budget", 2),
         # telling users and the community: an alert sent to users is communication, not detection
@@ -138,6 +147,12 @@ _TERMS: Final[dict[Category, tuple[tuple[str, int], ...]]] = {
         (r"configurable", 2),
         (r"kill[- ]switch(?:es)?", 3),
         (r"self[- ]heal(?:ing)?", 3),
+        # making the people hit whole again: the guide's "restoring service" for money and data
+        (r"compensat(?:e|ed|es|ing|ion)|reimburs(?:e|ed|ement)|refund(?:s|ed)?|redistribut(?:e|ed|ion)", 3),
+        (r"distributed?\s+back|made\s+whole", 3),
+        (r"restart(?:s|ed|ing)?", 2),
+        # logs shipped somewhere they can be read: logging for diagnosis
+        (_LOGS_SHIPPED, 3),
         (r"without\s+manual\s+intervention|auto-?restart(?:s|ing|ed)?", 3),
         (r"logging", 2),
         (r"diagnos(?:e|is|tics?|ing)", 3),

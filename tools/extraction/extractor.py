@@ -30,6 +30,7 @@ from postmortem_actions.tools.extraction.followups import (
     in_followup,
     raw_sentence,
 )
+from postmortem_actions.tools.extraction.jotted import after_arrow, is_notes_heading, noted_task
 from postmortem_actions.tools.extraction.label_lines import headed_actions, label_line
 from postmortem_actions.tools.extraction.lint import lint_findings
 from postmortem_actions.tools.extraction.models import Finding, LintFinding, built
@@ -137,7 +138,12 @@ def _extract(
 
 def _in_block(doc: Document, index: int, block: Block, info: SectionInfo, chats: dict[int, bool]) -> list[RawItem]:
     """What a block proposes under its section's rules, and every sentence an action marker opens in it."""
-    found = in_followup(doc, index, block, info) if info.purpose == "followup" else _in_narrative(doc, block)
+    if info.purpose == "followup":
+        found = in_followup(doc, index, block, info)
+    elif block.kind == "item" and is_notes_heading(info.title) and (noted := noted_task(doc, block)):
+        found = noted
+    else:
+        found = _in_narrative(doc, block)
     if markers.has_marker(doc.text, block.start, block.end):
         if block.section not in chats:
             chats[block.section] = markers.section_is_chat(doc, block.section)
@@ -170,6 +176,8 @@ def _in_narrative(doc: Document, block: Block) -> list[RawItem]:
             pass  # announces the list, or a bare "Tracking issue: URL" line
         elif _MARKER.match(own):
             raws.extend(raw_sentence(doc, block, s, e, "marker", True))
+        elif arrowed := after_arrow(doc, block, s, e):
+            raws.extend(arrowed)
         elif statements.is_commitment(sentence, own) or (
             statements.is_future_with(sentence, own) and item_fields.due(sentence) is not None
         ):

@@ -21,7 +21,8 @@ _PURPOSE: Final = case_blind(  # run over folded text: case-sensitive alternativ
     r"(?:,|;|:|\s)\s*(?:so\s+that|so(?!\s+(?:on|forth)\b)|in\s+order\s+to|in\s+order\s+for|such\s+that|because|since|as\s+we|which|"
     r"to\s+(?:ensure|make\s+sure|help|allow|avoid|prevent|reduce|catch|monitor|detect|validate|accommodate|"
     r"remove|notify|let|enable|keep|protect|guarantee|stop|speed|give|get|support|make|better|more|further|"
-    r"capture|identify|find|learn|see|know|confirm|check|verify|increase|handle|serve|cover|track|improve))\b"
+    r"capture|identify|find|learn|see|know|confirm|check|verify|increase|handle|serve|cover|track|improve|"
+    r"investigate|understand|diagnose|debug))\b"
 )
 # The mark, then a look back at the character before it: the engine skips from mark to mark.
 _SENTENCE_END: Final = re.compile(r"[.!?](?<=[a-z0-9)`\]].)(?:\s|$)")
@@ -47,7 +48,7 @@ _RULES: Final[tuple[tuple[LintKind, re.Pattern[str], str, str], ...]] = (
         "unbounded",
         re.compile(
             r"\b(?:improv(?:e|es|ed|ing|ements?)|better|(?<!\ba\s)(?<!\ban\s)more(?!\s+than\s+\d|\s+\w+ly\b|\s+of\b)|further|"
-            r"broader|wider|(?<![-_`])(?:easier|simpler|safer)(?![-_`])|"
+            r"broader|wider|(?:^\W*|\b(?:will|'ll|to|and|should|must)\s+)expand|(?<![-_`])(?:easier|simpler|safer)(?![-_`])|"
             r"^(?:reduce|shorten|speed\s+up|decrease|lower)|strive|enhanc(?:e|es|ed|ing)|"
             r"optimi[sz](?:e|es|ing)|minimi[sz](?:e|es|ing)|maximi[sz](?:e|es|ing)|as\s+much\s+as\s+possible|"
             r"where\s+possible|(?:more\s+)?robust(?:ness)?)\b",

@@ -20,11 +20,15 @@ from postmortem_actions.tools.extraction.raw_items import RawItem
 from postmortem_actions.tools.extraction.readers.markdown import Block, Document
 
 # Case-blind except "AI", which must be written in capitals ("Ai:" and "ai:" are words, not markers).
+# A status word in capitals ("DONE:", "**DOING**", "**TODO** add ...") marks the sentence as a tracked item too, with
+# a colon or in bold: a word in bold is a label, and a lone "DONE" in a sentence is not.
 MARKER: Final = re.compile(  # used with match(): anchored where it is tried
-    r"[\W_]{0,6}(?:(?i:action[\s-]+(?:points?|items?)|to-?do|follow[\s-]?ups?)|AI)\s*(?:\([^()\n]{1,40}\)\s*)?"
-    r"(?:\*\*|__)?\s*:(?:\*\*|__)?[ \t]*(?=\S)"
+    r"[\W_]{0,6}(?:(?i:action[\s-]+(?:points?|items?)|to-?do|follow[\s-]?ups?)|AI|DOING|DONE|WIP)\s*"
+    r"(?:\([^()\n]{1,40}\)\s*)?(?:\*\*|__)?\s*:(?:\*\*|__)?[ \t]*(?=\S)|"
+    r"[\W_]{0,4}?(?:\*\*|__)(?:TODO|DOING|DONE|WIP)(?:\*\*|__)[ \t]+(?=\S)"
 )
-_HINT_WORDS: Final = ("action", "todo", "to-do", "follow")  # with "AI", what every MARKER holds
+_HINT_WORDS: Final = ("action", "todo", "to-do", "follow")  # with the capital words, what every MARKER holds
+_CAPITAL_WORDS: Final = ("AI", "DOING", "DONE", "WIP", "TODO")
 _AI: Final = re.compile(r"[\W_]{0,6}AI\b")
 _PERSON_TO: Final = re.compile(
     r"^(@[A-Za-z0-9][\w.-]{0,38}|[A-Z][a-z][\w.-]{0,30}(?:\s+[A-Z][\w.-]{1,30})?)\s*(?:\([^)]*\)\s*)?"
@@ -97,12 +101,12 @@ _ASSISTANTS: Final = frozenset(
 
 
 def has_marker(text: str, start: int, end: int) -> bool:
-    """Whether a marker word and a colon occur in text[start:end] at all (the cheap test before the line-by-line
-    one): every marker ends in a colon, and most paragraphs have none."""
-    if text.find(":", start, end) < 0:
+    """Whether a marker word and a colon or bold occur in text[start:end] at all (the cheap test before the
+    line-by-line one): every marker ends in a colon or is in bold, and most paragraphs have neither."""
+    if text.find(":", start, end) < 0 and text.find("**", start, end) < 0 and text.find("__", start, end) < 0:
         return False
     part = text[start:end]
-    if "AI" in part:
+    if any_in(part, _CAPITAL_WORDS):
         return True
     # _HINT's case-blind words, tested in C over the folded text: the pattern tried them at every position.
     return any_in(folded(part), _HINT_WORDS)
