@@ -183,3 +183,37 @@ def test_to_dos_jotted_after_an_arrow_or_under_supporting_information_are_propos
         ("Document the owner and co-owner of each machine.", False),
         ("Decide how we document the infrastructure.", False),
     ]
+
+
+CURLY = """\
+# Disk full
+
+## What happened
+
+The disk filled up. We\u2019ll add an alert on disk usage above 80%. We shouldn\u2019t have deployed on a Friday.
+If we\u2019d had monitoring of the SSH configuration, the breach could have been caught instantly.
+
+## Action items
+
+- Fix O\u2019Brien\u2019s cleanup script (owner: Pat O\u2019Brien)
+- Don't page the whole team at night
+"""
+
+
+def test_curly_apostrophes_read_as_straight_ones_and_come_back_in_what_is_shown() -> None:
+    found = extract(CURLY)
+    assert [(f.text, f.owner) for f in found] == [
+        ("We\u2019ll add an alert on disk usage above 80%.", None),
+        ("Fix O\u2019Brien\u2019s cleanup script (owner: Pat O\u2019Brien)", "Pat O\u2019Brien"),
+        ("Don't page the whole team at night", None),
+    ]
+    assert all(CURLY[f.start : f.end] == f.quote for f in found)
+
+
+def test_what_the_write_up_itself_does_is_not_an_action() -> None:
+    text = (
+        "## Summary\n\nThis post-mortem explains what happened and what we\u2019re changing. "
+        "We\u2019d like to share the resulting remediation plan in as much detail as possible. "
+        "We\u2019re going to have to skip over some of the items.\n\nWe will add rate limits to the login endpoint.\n"
+    )
+    assert [f.text for f in extract(text)] == ["We will add rate limits to the login endpoint."]

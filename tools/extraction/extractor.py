@@ -74,7 +74,24 @@ def extract(text: str, name: str | None = None) -> tuple[Finding, ...]:
     with _collector_paused():
         fmt = detect_format(text, name)
         rendered, place = rendering(fmt, text)
-        return tuple(_extract(rendered, text, place, html=fmt == "html"))
+        if _CURLY not in rendered:
+            return tuple(_extract(rendered, text, place, html=fmt == "html"))
+        # Word, Google Docs and most CMSs type "we’ll" and "shouldn’t": every rule is written with "'", so the rules
+        # read the text with "'" (same length, same offsets) and each finding gets the author's apostrophes back.
+        found = _extract(rendered.replace(_CURLY, "'"), text, place, html=fmt == "html")
+        return tuple(_with_curly_apostrophes(finding) for finding in found)
+
+
+_CURLY: Final = "\u2019"
+
+
+def _with_curly_apostrophes(finding: Finding) -> Finding:
+    """The finding with the apostrophes its quote has: when the quote's are all curly, so are its fields'."""
+    if "'" in finding.quote or _CURLY not in finding.quote:
+        return finding
+    fields = {key: getattr(finding, key) for key in ("text", "owner", "due")}
+    changed = {key: value.replace("'", _CURLY) for key, value in fields.items() if value and "'" in value}
+    return finding.model_copy(update=changed) if changed else finding
 
 
 @contextmanager

@@ -26,7 +26,12 @@ UMBRELLA: Final = Guarded(
         r"(?:remediations|improvements|changes|fixes|measures|steps|actions|action\s+items)\b|"
         # "we are making several changes", "we are taking a number of steps": the list says which
         r"\b(?:making|taking|introducing)\s+(?:several|a\s+few|some|a\s+number\s+of|a\s+series\s+of|a\s+set\s+of)\s+"
-        r"(?:\w+\s+)?(?:changes|improvements|measures|steps|actions)\b",
+        r"(?:\w+\s+)?(?:changes|improvements|measures|steps|actions)\b|"
+        # what the write-up itself does: "this post-mortem explains ...", "we'd like to share the plan in as much
+        # detail as possible", "we're going to have to skip over some of the items"
+        r"\bthis\s+(?:blog\s+)?(?:post|post-?mortem|report|write-?up|document)\s+(?:explains|describes|covers|details|"
+        r"outlines|walks)\b|\b(?:share|explain|describe|detail|outline)\s+(?:\w+\s+){0,4}?(?:in\s+(?:as\s+much|more|full|"
+        r"great)\s+detail|in\s+this\s+(?:post|report|document))\b|\bskip\s+over\b",
         re.IGNORECASE,
     )
 )
