@@ -25,7 +25,8 @@ _NOTES_HEADING: Final = re.compile(
 def after_arrow(doc: Document, block: Block, start: int, end: int) -> list[RawItem]:
     """The to-do after an arrow in the sentence text[start:end]: "→ need X" or "→ add X", or nothing."""
     text = doc.text
-    if not any(mark in text[start:end] for mark in ("→", "->", "=>", "⇒")):
+    sentence = text[start:end]
+    if "→" not in sentence and "->" not in sentence and "=>" not in sentence and "⇒" not in sentence:
         return []
     arrow = _ARROW.search(text, start, end)
     if arrow is None:

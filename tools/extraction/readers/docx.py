@@ -221,8 +221,9 @@ _READ: Final = (
 )
 
 
-def _text(element: Any, links: dict[str, str]) -> tuple[str, bool | None, bool]:
-    """A paragraph's text, its content-control checkbox (ticked or not, None: none) and whether all of it is bold.
+def _text(element: Any, links: dict[str, str]) -> tuple[str, bool | None, list[Any]]:
+    """A paragraph's text, its content-control checkbox (ticked or not, None: none) and its runs (for `_all_bold`,
+    asked only of a short paragraph that is not a heading or a list item).
     A hyperlink to a web address is written as a Markdown link, so a ticket behind "this issue" is not lost."""
     parts: list[str] = []
     box: bool | None = None
@@ -248,7 +249,7 @@ def _text(element: Any, links: dict[str, str]) -> tuple[str, bool | None, bool]:
         text = _linked(element, text, links)
     if box is not None:  # the box's own glyph is text in the control
         text = text.lstrip("".join(_OPEN_BOX | _TICKED_BOX) + " ")
-    return text, box, len(text) <= 100 and _all_bold(runs)
+    return text, box, runs
 
 
 def _linked(element: Any, text: str, links: dict[str, str]) -> str:
@@ -268,13 +269,16 @@ def _linked(element: Any, text: str, links: dict[str, str]) -> str:
 
 def _all_bold(runs: list[Any]) -> bool:
     """Whether every run that holds text is bold (a short paragraph's test for a heading written as a bold line)."""
-    written = [run for run in runs if run.find(f"{_W}t") is not None]
-    for run in written:
+    written = False
+    for run in runs:  # the first run that is not bold settles it: most paragraphs are not bold lines
+        if run.find(f"{_W}t") is None:
+            continue
         rpr = run.find(f"{_W}rPr")
         mark = rpr.find(f"{_W}b") if rpr is not None else None
         if mark is None or mark.get(f"{_W}val") in ("0", "false", "off"):
             return False
-    return bool(written)
+        written = True
+    return written
 
 
 def _resolved(style_id: str, styles: dict[str, _Style]) -> _Style:
@@ -331,7 +335,7 @@ def _paragraph(element: Any, context: _Context) -> None:
     style = context.resolved.get(style_id)
     if style is None:
         style = context.resolved[style_id] = _resolved(style_id, context.styles)
-    text, box, bold = _text(element, context.links)
+    text, box, runs = _text(element, context.links)
     if _CODE_STYLE.search(style.name) and text:
         context.lines.extend([] if context.code else ["", "```"])
         context.lines.append(text)
@@ -356,7 +360,13 @@ def _paragraph(element: Any, context: _Context) -> None:
         context.lines.append("  " * depth + mark + text)
     elif _QUOTE_STYLE.match(style.name):
         context.lines.extend(["", "> " + text, ""])
-    elif bold and len(text.split()) <= 10 and text[-1] not in ".!?,;" and ":" not in text[:-1]:
+    elif (
+        len(text) <= 100
+        and len(text.split()) <= 10
+        and text[-1] not in ".!?,;"
+        and ":" not in text[:-1]
+        and _all_bold(runs)
+    ):
         # A short bold line is how many Word and Google Docs authors write a sub-heading.
         context.lines.extend(["", "#" * min(context.level + 1, 6) + " " + text.rstrip(":"), ""])
     else:
