@@ -115,6 +115,10 @@ def test_a_heading_about_stopping_a_recurrence_names_follow_ups(heading: str, pu
         ("Give our providers at least 48 hours notice before a launch.", Category.PROCESS),
         ("Contact the owners of the zones and ask them to change the delegation.", Category.PROCESS),
         ("Read RFC 2328 to learn how the protocol handles router ids.", Category.PROCESS),
+        ("Try to educate everyone on the perils of SSH agent forwarding.", Category.PROCESS),
+        ("If you need to copy files between machines, use rsync rather than scp.", Category.PROCESS),
+        ("We will provide an update on these once the work is complete.", Category.PROCESS),
+        ("Pick a globally friendly day-of-week for security releases.", Category.PROCESS),
     ],
 )
 def test_more_categories_follow_the_guide(text: str, category: Category) -> None:

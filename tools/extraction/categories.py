@@ -67,6 +67,9 @@ _TERMS: Final[dict[Category, tuple[tuple[str, int], ...]]] = {
         # documentation by another name; acknowledging pages is on-call practice
         (r"write\s+down|written\s+down", 3),
         (r"best\s+practices?", 3),
+        (r"educat(?:e|es|ed|ing|ion)", 3),
+        (r"provide\s+(?:an?\s+)?updates?|updates?\s+on\s+(?:these|this|the\s+status|progress)", 3),
+        (r"release\s+(?:days?|schedules?|windows?|cadence)|day[- ]of[- ](?:the[- ])?week", 2),
         (r"threat\s+models?", 2),
         (r"advance\s+notice|notice\s+(?:to|of|before)|hours?\s+(?:of\s+)?notice|days?\s+(?:of\s+)?notice", 3),
         (r"contact(?:ing)?\s+(?:the|our|all|each|every)\s", 2),
@@ -275,10 +278,10 @@ _LEAD_VERB: Final = case_blind(r"^\s*(?:investigate|look\s+into|consider|explore
 _LEAD_VERB_FIRST: Final = frozenset("iIlLcCeE\u0130\u0131")  # what folds to the verbs' first letters
 _Hits = dict[Category, list[tuple[str, int, int]]]
 _STANDING_RULE: Final = case_blind(
-    r"[\W_]{0,4}(always|never|avoid|do\s+not|don't|must\s+not)\b(?!\s+(?:be\s+)?(?:allow|show|let|accept|permit|"
+    r"[\W_]{0,4}(always|never|avoid|do\s+not|don't|must\s+not|if\s+you\s+(?:just\s+)?need\s+to)\b(?!\s+(?:be\s+)?(?:allow|show|let|accept|permit|"
     r"expose|serve|load|return|send|store|log|display|cache|render|print|break|fail|crash)\w*)"
 )
-_RULE_FIRST: Final = frozenset("aAnNdDmM*_-([\"'“")  # what a standing rule's text can start with
+_RULE_FIRST: Final = frozenset("aAnNdDmMiI*_-([\"'“")  # what a standing rule's text can start with
 _WORD_AFTER_DOT: Final = re.compile(r"\.\w")
 
 
