@@ -5,9 +5,12 @@ happening again" names a follow-up section."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from postmortem_actions.store.records import Category
+from postmortem_actions.tools.document_files import ReadPolicy, read_document
 from postmortem_actions.tools.extraction.categories import categorise
 from postmortem_actions.tools.extraction.extractor import extract
 from postmortem_actions.tools.extraction.lint import lint_action
@@ -23,6 +26,8 @@ from postmortem_actions.tools.extraction.purposes import purpose_of
         # what a system must not do is a change to the system, not a rule for people
         ("Do not allow loading of the summary chart for anonymous users.", Category.PREVENT),
         ("Do not show build results when the request exceeds 300 actions.", Category.PREVENT),
+        # a state the system must be in is a design choice, not a rule for people
+        ("Always be in multi-master so one database can fail.", Category.PREVENT),
         ("Engage with the upstream maintainers about musl support.", Category.PROCESS),
         ("Raise an issue with the PostgreSQL developers.", Category.PROCESS),
         ("Reach out to the CDN vendor about the purge API limits.", Category.PROCESS),
@@ -221,3 +226,13 @@ def test_what_the_write_up_itself_does_is_not_an_action() -> None:
         "We\u2019re going to have to skip over some of the items.\n\nWe will add rate limits to the login endpoint.\n"
     )
     assert [f.text for f in extract(text)] == ["We will add rate limits to the login endpoint."]
+
+
+def test_quarto_and_r_markdown_are_read_as_markdown(tmp_path: Path) -> None:
+    for suffix in (".qmd", ".Rmd"):
+        path = tmp_path / f"outage{suffix}"
+        path.write_text(
+            "---\ntitle: Outage\n---\n\n## Action items\n\n- Add an alert on 5xx errors\n", encoding="utf-8"
+        )
+        _, text = read_document(str(path), ReadPolicy(allowed_dirs=(tmp_path,)))
+        assert [f.text for f in extract(text, path.name)] == ["Add an alert on 5xx errors"]

@@ -24,6 +24,8 @@ TEXT_SUFFIXES: Final = frozenset(
         ".markdown",
         ".mdown",
         ".mkd",
+        ".qmd",
+        ".rmd",
         ".txt",
         ".text",
         ".rst",

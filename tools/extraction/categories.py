@@ -278,7 +278,9 @@ _LEAD_VERB: Final = case_blind(r"^\s*(?:investigate|look\s+into|consider|explore
 _LEAD_VERB_FIRST: Final = frozenset("iIlLcCeE\u0130\u0131")  # what folds to the verbs' first letters
 _Hits = dict[Category, list[tuple[str, int, int]]]
 _STANDING_RULE: Final = case_blind(
-    r"[\W_]{0,4}(always|never|avoid|do\s+not|don't|must\s+not|if\s+you\s+(?:just\s+)?need\s+to)\b(?!\s+(?:be\s+)?(?:allow|show|let|accept|permit|"
+    r"[\W_]{0,4}(always|never|avoid|do\s+not|don't|must\s+not|if\s+you\s+(?:just\s+)?need\s+to)\b"
+    # "Always be in multi-master", "never have one replica": a state of the system, a design choice, not a rule
+    r"(?!\s+(?:be|have|keep)\b|\s+(?:be\s+)?(?:allow|show|let|accept|permit|"
     r"expose|serve|load|return|send|store|log|display|cache|render|print|break|fail|crash)\w*)"
 )
 _RULE_FIRST: Final = frozenset("aAnNdDmMiI*_-([\"'“")  # what a standing rule's text can start with

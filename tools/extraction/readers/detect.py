@@ -31,6 +31,8 @@ SUFFIX_FORMATS: Final[dict[str, Format | None]] = {
     ".markdown": "markdown",
     ".mdown": "markdown",
     ".mkd": "markdown",
+    ".qmd": "markdown",  # Quarto and R Markdown: Markdown with front matter and {lang} code chunks
+    ".rmd": "markdown",
     ".mdx": "mdx",
     ".rst": "rst",
     ".adoc": "asciidoc",
