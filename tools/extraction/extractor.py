@@ -30,7 +30,7 @@ from postmortem_actions.tools.extraction.followups import (
     in_followup,
     raw_sentence,
 )
-from postmortem_actions.tools.extraction.jotted import after_arrow, is_notes_heading, noted_task
+from postmortem_actions.tools.extraction.jotted import after_arrow, noted_task
 from postmortem_actions.tools.extraction.label_lines import headed_actions, label_line
 from postmortem_actions.tools.extraction.lint import lint_findings
 from postmortem_actions.tools.extraction.models import Finding, LintFinding, built
@@ -157,7 +157,7 @@ def _in_block(doc: Document, index: int, block: Block, info: SectionInfo, chats:
     """What a block proposes under its section's rules, and every sentence an action marker opens in it."""
     if info.purpose == "followup":
         found = in_followup(doc, index, block, info)
-    elif block.kind == "item" and is_notes_heading(info.title) and (noted := noted_task(doc, block)):
+    elif info.notes and (noted := noted_task(doc, block)):
         found = noted
     else:
         found = _in_narrative(doc, block)

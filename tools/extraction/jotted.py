@@ -16,10 +16,6 @@ from postmortem_actions.tools.extraction.readers.markdown import Block, Document
 # An arrow, then what is needed: "→ need integration tests", "-> we should add an alert", "=> add a check".
 _ARROW: Final = re.compile(r"(?:→|->|=>|⇒)[ \t]*(?=(?:we\s+|(?:will\s+)?)?(?:needs?|should|must|todo\b)|[A-Za-z])")
 _NEED: Final = re.compile(r"(?:we\s+)?(?:needs?|should|must)\s+(?:to\s+)?\w", re.IGNORECASE)
-_NOTES_HEADING: Final = re.compile(
-    r"^\W*(?:supporting|additional|other|further)\s+(?:information|info|notes)\b|^\W*(?:notes|misc(?:ellaneous)?)\W*$",
-    re.IGNORECASE,
-)
 
 
 def after_arrow(doc: Document, block: Block, start: int, end: int) -> list[RawItem]:
@@ -37,13 +33,9 @@ def after_arrow(doc: Document, block: Block, start: int, end: int) -> list[RawIt
     return raw_sentence(doc, block, arrow.end(), end, "prose", False)
 
 
-def is_notes_heading(title: str) -> bool:
-    """Whether a heading names a section of notes ("Supporting information", "Notes"), where to-dos get jotted."""
-    return bool(_NOTES_HEADING.search(title))
-
-
 def noted_task(doc: Document, block: Block) -> list[RawItem]:
-    """A list item of a notes section that is a task: its first sentence opens with a task verb or a need."""
+    """A list item of a notes section (`SectionInfo.notes`) that is a task: its first sentence opens with a task
+    verb or a need."""
     if block.kind != "item":
         return []
     spans = statements.sentences(doc.text, block.start, block.end)

@@ -73,6 +73,10 @@ _FOLLOWUP_LEAD: Final = re.compile(
     r"(?:long|short|medium|near)[\s-]term|to[\s-]?dos?|(?:going|moving)\s+forward|mitigations?\s+plan)\b",
     re.IGNORECASE,
 )
+_NOTES_HEADING: Final = re.compile(
+    r"^\W*(?:supporting|additional|other|further)\s+(?:information|info|notes)\b|^\W*(?:notes|misc(?:ellaneous)?)\W*$",
+    re.IGNORECASE,
+)
 _DONE_HEADING: Final = re.compile(
     r"\b(?:completed|done|already\s+(?:done|fixed|implemented|shipped)|finished|shipped|resolved|implemented)\b",
     re.IGNORECASE,
@@ -99,6 +103,7 @@ class SectionInfo:
     due: str | None = None
     owner: str | None = None
     tickets: list[str] = field(default_factory=list)
+    notes: bool = False  # headed as notes ("Supporting information", "Notes"): to-dos get jotted there (jotted.py)
 
 
 _KEYWORDS: Final = (
@@ -188,7 +193,7 @@ def classify(doc: Document) -> list[SectionInfo]:
             purpose = "followup"  # "Mitigation" under "Action items" is a group of follow-ups
         else:
             purpose = own
-        info = SectionInfo(title=heading.title, purpose=purpose)
+        info = SectionInfo(title=heading.title, purpose=purpose, notes=bool(_NOTES_HEADING.search(heading.title)))
         if purpose == "followup":
             title = heading.title
             info.done = bool(_DONE_HEADING.search(title) and not _NOT_DONE_HEADING.search(title)) or bool(
