@@ -176,7 +176,7 @@ _BOLD_STATUS: Final = re.compile(
 )
 _DONE_TENSE: Final = Guarded(
     re.compile(
-        r"^(?:(?:we|i)(?:\s+have|'ve|’ve)\s+(?:already\s+)?(?!to\b|been\s+asked)\w+(?:ed|en|wn|ilt|ade|ut)\b|"
+        r"^(?:(?:we|i)(?:\s+have|'ve)\s+(?:already\s+)?(?!to\b|been\s+asked)\w+(?:ed|en|wn|ilt|ade|ut)\b|"
         r"[^.;]{0,160}?\b(?:has|have)\s+(?:already\s+)?been\s+\w+(?:ed|en|wn|ne|ilt|ade|ut)\b)",
         re.IGNORECASE,
     )

@@ -17,7 +17,7 @@ from postmortem_actions.tools.extraction.raw_items import RawItem
 from postmortem_actions.tools.extraction.readers.markdown import Block, Document
 
 _BOLD_TITLE: Final = re.compile(r"^\s*(\*\*|__)([^*_\n]{2,200}?)\1\s*:?\s*")
-_LINE_END: Final = re.compile(r"[.!?)][*_`\"'”’]*\s*$")
+_LINE_END: Final = re.compile(r"[.!?)][*_`\"'”]*\s*$")
 # Sentences that announce or sum up the list rather than add to it.
 UMBRELLA: Final = Guarded(
     re.compile(

@@ -108,7 +108,7 @@ def has_marker(text: str, start: int, end: int) -> bool:
     part = text[start:end]
     if any_in(part, _CAPITAL_WORDS):
         return True
-    # _HINT's case-blind words, tested in C over the folded text: the pattern tried them at every position.
+    # MARKER's case-blind words, tested in C over the folded text rather than by a pattern at every position.
     return any_in(folded(part), _HINT_WORDS)
 
 

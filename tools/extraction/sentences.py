@@ -43,7 +43,7 @@ _ABBREVIATIONS: Final = frozenset(
 # Starts only at the first mark of a run, so a run of a million dots is scanned once, not a million times. The
 # mark comes first and the look back after it, so the engine jumps from mark to mark instead of trying every
 # position ("(?<![.!?])[.!?]" is the same test, but it cannot be skipped to).
-_BOUNDARY: Final = re.compile(r"[.!?](?<![.!?].)[.!?]*+[\"'”’)\]*_`]*+(?=\s)")
+_BOUNDARY: Final = re.compile(r"[.!?](?<![.!?].)[.!?]*+[\"'”)\]*_`]*+(?=\s)")
 _NEXT_START: Final = re.compile(
     r"\s+[\"'“‘(\[*_`]*[A-Z0-9@#]|\s+\((?=\s*(?:fixed|added|filed|done|completed|tracked|landed|merged|opened|"
     r"created|implemented|shipped|deployed)\b)"
@@ -208,7 +208,7 @@ _GENERIC: Final = Guarded(
     )
 )
 _DONE_STEP: Final = case_blind(
-    r"^\W*(?:(?:we|i)(?:'ve|’ve|\s+have)|[\w\s`-]{1,80}?\s+(?:has|have)\s+been)\s+(?:already\s+|now\s+|since\s+)?\w+(?:ed|en|wn|ilt|ut|ade)\b"
+    r"^\W*(?:(?:we|i)(?:'ve|\s+have)|[\w\s`-]{1,80}?\s+(?:has|have)\s+been)\s+(?:already\s+|now\s+|since\s+)?\w+(?:ed|en|wn|ilt|ut|ade)\b"
 )
 _DONE_PROSE: Final = Guarded(re.compile(r"\balready\b|\bhave\s+since\b|\bhas\s+since\b", re.IGNORECASE))
 
