@@ -236,3 +236,11 @@ def test_quarto_and_r_markdown_are_read_as_markdown(tmp_path: Path) -> None:
         )
         _, text = read_document(str(path), ReadPolicy(allowed_dirs=(tmp_path,)))
         assert [f.text for f in extract(text, path.name)] == ["Add an alert on 5xx errors"]
+
+
+def test_a_stored_candidate_with_curly_apostrophes_is_linted_as_extract_linted_it() -> None:
+    text = "We\u2019ll review the runbook for the database."
+    (finding,) = extract(f"## Action items\n\n- {text}\n")
+    assert finding.text == text
+    assert finding.vague is True
+    assert lint_action(finding.text).vague is True

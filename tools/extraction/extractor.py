@@ -34,7 +34,7 @@ from postmortem_actions.tools.extraction.jotted import after_arrow, noted_task
 from postmortem_actions.tools.extraction.label_lines import headed_actions, label_line
 from postmortem_actions.tools.extraction.lint import lint_findings
 from postmortem_actions.tools.extraction.models import Finding, LintFinding, built
-from postmortem_actions.tools.extraction.prefilter import case_blind, folded
+from postmortem_actions.tools.extraction.prefilter import CURLY_APOSTROPHE, case_blind, folded, straight_apostrophes
 from postmortem_actions.tools.extraction.purposes import SectionInfo, classify
 from postmortem_actions.tools.extraction.raw_items import MAX_JUDGED, RawItem
 from postmortem_actions.tools.extraction.readers.detect import detect_format, rendering
@@ -74,23 +74,21 @@ def extract(text: str, name: str | None = None) -> tuple[Finding, ...]:
     with _collector_paused():
         fmt = detect_format(text, name)
         rendered, place = rendering(fmt, text)
-        if _CURLY not in rendered:
+        analysed = straight_apostrophes(rendered)
+        if analysed is rendered:
             return tuple(_extract(rendered, text, place, html=fmt == "html"))
         # Word, Google Docs and most CMSs type "we’ll" and "shouldn’t": every rule is written with "'", so the rules
         # read the text with "'" (same length, same offsets) and each finding gets the author's apostrophes back.
-        found = _extract(rendered.replace(_CURLY, "'"), text, place, html=fmt == "html")
+        found = _extract(analysed, text, place, html=fmt == "html")
         return tuple(_with_curly_apostrophes(finding) for finding in found)
-
-
-_CURLY: Final = "\u2019"
 
 
 def _with_curly_apostrophes(finding: Finding) -> Finding:
     """The finding with the apostrophes its quote has: when the quote's are all curly, so are its fields'."""
-    if "'" in finding.quote or _CURLY not in finding.quote:
+    if "'" in finding.quote or CURLY_APOSTROPHE not in finding.quote:
         return finding
     fields = {key: getattr(finding, key) for key in ("text", "owner", "due")}
-    changed = {key: value.replace("'", _CURLY) for key, value in fields.items() if value and "'" in value}
+    changed = {key: value.replace("'", CURLY_APOSTROPHE) for key, value in fields.items() if value and "'" in value}
     return finding.model_copy(update=changed) if changed else finding
 
 

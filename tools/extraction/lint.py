@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Final
 
 from postmortem_actions.tools.extraction.models import LintFinding, LintKind, LintResult, built
-from postmortem_actions.tools.extraction.prefilter import Guarded, case_blind, folded
+from postmortem_actions.tools.extraction.prefilter import Guarded, case_blind, folded, straight_apostrophes
 
 # Where the deliverable ends and the reason begins. Every pattern is linear: alternations of words.
 _PURPOSE: Final = case_blind(  # run over folded text: case-sensitive alternatives are tried faster
@@ -114,8 +114,9 @@ def deliverable(text: str) -> str:
 
 
 def lint_findings(text: str) -> list[LintFinding]:
-    """The reasons `text` has no finish line (empty when it is concrete); judged on its deliverable only."""
-    core = deliverable(text)
+    """The reasons `text` has no finish line (empty when it is concrete); judged on its deliverable only. A stored
+    candidate keeps the document's "we’ll": it is judged as `extract` judged it, with "'"."""
+    core = deliverable(straight_apostrophes(text))
     lowered = folded(core)
     found: list[LintFinding] = []
     if _BARE.match(lowered) or len(core.split()) < 2:

@@ -25,6 +25,7 @@ _FOLD: Final = str.maketrans(
         "\u212a": "k",
     }
 )
+CURLY_APOSTROPHE: Final = "\u2019"
 _MAX_CLASS: Final = 4  # a character class of up to this many literals ("[\[(]") is a set of one-letter needles
 _Needles = tuple[str, ...]
 
@@ -32,6 +33,12 @@ _Needles = tuple[str, ...]
 def folded(text: str) -> str:
     """The text as a case-blind pattern of ASCII letters sees it: same length, and each letter in lower case."""
     return text.lower() if text.isascii() else text.translate(_FOLD)
+
+
+def straight_apostrophes(text: str) -> str:
+    """The text with the typographic apostrophe ("we’ll", as Word and Google Docs type it) as "'", which every
+    pattern is written with: same length, so offsets stay where they were."""
+    return text.replace(CURLY_APOSTROPHE, "'") if CURLY_APOSTROPHE in text else text
 
 
 def any_in(text: str, needles: tuple[str, ...]) -> bool:
