@@ -244,3 +244,6 @@ def test_a_stored_candidate_with_curly_apostrophes_is_linted_as_extract_linted_i
     assert finding.text == text
     assert finding.vague is True
     assert lint_action(finding.text).vague is True
+    # the reason quotes the words as the person sees them
+    assert [lint.words for lint in finding.lint] == ["\u2019ll review"]
+    assert [lint.words for lint in lint_action(finding.text).findings] == ["\u2019ll review"]

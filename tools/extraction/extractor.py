@@ -88,7 +88,15 @@ def _with_curly_apostrophes(finding: Finding) -> Finding:
     if "'" in finding.quote or CURLY_APOSTROPHE not in finding.quote:
         return finding
     fields = {key: getattr(finding, key) for key in ("text", "owner", "due")}
-    changed = {key: value.replace("'", CURLY_APOSTROPHE) for key, value in fields.items() if value and "'" in value}
+    changed: dict[str, object] = {
+        key: value.replace("'", CURLY_APOSTROPHE) for key, value in fields.items() if value and "'" in value
+    }
+    if any("'" in word for word in finding.category_words):  # the reasons quote the text as it is shown
+        changed["category_words"] = [word.replace("'", CURLY_APOSTROPHE) for word in finding.category_words]
+    if any("'" in lint.words for lint in finding.lint):
+        changed["lint"] = [
+            lint.model_copy(update={"words": lint.words.replace("'", CURLY_APOSTROPHE)}) for lint in finding.lint
+        ]
     return finding.model_copy(update=changed) if changed else finding
 
 

@@ -116,14 +116,15 @@ def deliverable(text: str) -> str:
 def lint_findings(text: str) -> list[LintFinding]:
     """The reasons `text` has no finish line (empty when it is concrete); judged on its deliverable only. A stored
     candidate keeps the document's "we’ll": it is judged as `extract` judged it, with "'"."""
-    core = deliverable(straight_apostrophes(text))
+    shown = deliverable(text)  # the words a finding quotes, with the author's apostrophes
+    core = straight_apostrophes(shown)  # what the patterns read: same length, so a span of one is a span of the other
     lowered = folded(core)
     found: list[LintFinding] = []
     if _BARE.match(lowered) or len(core.split()) < 2:
         found.append(
             LintFinding(
                 kind="no_object",
-                words=core or text.strip(),
+                words=shown or text.strip(),
                 why="it does not say what is changed",
                 needs="the artifact, system or document it changes, and the state it must reach",
             )
@@ -132,7 +133,7 @@ def lint_findings(text: str) -> list[LintFinding]:
         found.append(
             LintFinding(
                 kind="unbounded",
-                words=core[blanket[0] : blanket[1]],
+                words=shown[blanket[0] : blanket[1]],
                 why="a promise about everything ('make sure all ...') names an outcome, not a task with an end",
                 needs="the concrete list it covers, or the mechanism (check, alert, review) that enforces it",
             )
@@ -147,7 +148,7 @@ def lint_findings(text: str) -> list[LintFinding]:
             continue  # a number or a concrete verb alongside gives it an end
         if kind == "unbounded" and any(f.kind == "unbounded" for f in found):
             continue
-        found.append(built(LintFinding, {"kind": kind, "words": core[span[0] : span[1]], "why": why, "needs": needs}))
+        found.append(built(LintFinding, {"kind": kind, "words": shown[span[0] : span[1]], "why": why, "needs": needs}))
     return found
 
 
