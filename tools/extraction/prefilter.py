@@ -219,11 +219,12 @@ def _alone(pattern: re.Pattern[str], fold: bool) -> _Alone:
     needles; empty when the pattern has one alternative, or groups that refer to each other."""
     source = pattern.pattern
     wrapped = re.fullmatch(r"(\\b)?\(\?:(.*)\)(\\b)?", source, re.DOTALL)
-    body = wrapped.group(2) if wrapped and _top_level(wrapped.group(2)) is not None else source
+    body, before, after = source, "", ""
+    if wrapped is not None and _top_level(wrapped.group(2)) is not None:
+        body, before, after = wrapped.group(2), wrapped.group(1) or "", wrapped.group(3) or ""
     parts = _top_level(body)
     if parts is None or len(parts) < 2 or re.search(r"\\[1-9]|\(\?P=|\(\?\(", source):
         return ()
-    before, after = (wrapped.group(1) or "", wrapped.group(3) or "") if body is not source else ("", "")
     # "\b(?:a|b)\b" tries a then b at each position, each followed by "\b": so does "\b(?:a)\b|\b(?:b)\b".
     sources = [f"{before}(?:{part}){after}" for part in parts]
     try:
