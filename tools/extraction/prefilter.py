@@ -260,7 +260,7 @@ def _the_one_possible(alone: _Alone, lowered: str) -> re.Pattern[str] | None:
 
 
 def _top_level(source: str) -> list[str] | None:
-    """`source` split at each "|" outside groups and character classes; None when its brackets do not balance."""
+    """`source` split at each "|" outside groups and character classes; None when its parentheses do not balance."""
     parts, depth, start, i = [], 0, 0, 0
     while i < len(source):
         char = source[i]
@@ -269,8 +269,6 @@ def _top_level(source: str) -> list[str] | None:
             continue
         if char == "[":
             i = _class_end(source, i)
-            if i < 0:
-                return None
             continue
         if char == "(":
             depth += 1
@@ -287,7 +285,8 @@ def _top_level(source: str) -> list[str] | None:
 
 
 def _class_end(source: str, i: int) -> int:
-    """Where the character class opening at `i` ends (just after its "]"), or -1 when it does not."""
+    """Where the character class opening at `i` ends: just after its "]", or at the end of a source that does not
+    close it (no compiled pattern's source does)."""
     i += 1
     if source[i : i + 1] == "^":
         i += 1
@@ -300,4 +299,4 @@ def _class_end(source: str, i: int) -> int:
         if source[i] == "]":
             return i + 1
         i += 1
-    return -1
+    return i
