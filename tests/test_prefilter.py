@@ -117,6 +117,43 @@ def test_a_guarded_pattern_finds_exactly_what_the_plain_pattern_finds(guarded: G
         assert (plain and plain.span()) == (skipped and skipped.span()), text
 
 
+@pytest.mark.parametrize("guarded", GUARDED)
+def test_a_guarded_span_is_the_plain_patterns_span_when_one_alternative_runs_alone(guarded: Guarded) -> None:
+    for text in [*_texts(), "we will not", "and so on, and more", "taken steps: the following", "Had we known"]:
+        plain = guarded.pattern.search(text)
+        assert (plain and plain.span()) == guarded.span(text), text
+
+
+@pytest.mark.parametrize(
+    ("source", "alone"),
+    [
+        (r"\b(?:a[|)]b|c\|d|(?:e|f)g)\b", [r"a(?<!\w.)(?:[|)]b)\b", r"c(?<!\w.)(?:\|d)\b", r"\b(?:(?:e|f)g)\b"]),
+        (r"\betc\b|[]|]x|…", [r"e(?<!\w.)(?:tc\b)", r"(?:[]|]x)", "(?:…)"]),
+        (r"\b(?:ab)\b|(?:cd)", [r"(?:\b(?:ab)\b)", "(?:(?:cd))"]),  # "(?:ab)\b|(?:cd" is not one group
+        (r"\b(?:a?b|cd)", [r"\b(?:a?b)", r"c(?<!\w.)(?:d)"]),  # a letter made optional stays behind "\b"
+        (r"[\]|]x|y", [r"(?:[\]|]x)", "(?:y)"]),
+    ],
+)
+def test_each_alternative_of_a_pattern_runs_alone_as_the_pattern_would_run_it(source: str, alone: list[str]) -> None:
+    guarded = Guarded(re.compile(source, re.IGNORECASE))
+    assert [pattern.pattern for _, pattern in guarded.alone] == alone
+
+
+def test_a_pattern_that_is_not_case_blind_keeps_its_alternatives_as_written() -> None:
+    guarded = Guarded(re.compile(r"\bWe\b|\bplease\b"))
+    assert [pattern.pattern for _, pattern in guarded.alone] == [r"(?:\bWe\b)", r"(?:\bplease\b)"]
+    assert guarded.span("So We said: please") == (3, 5)
+
+
+@pytest.mark.parametrize("source", [r"(a)|\1", r"(?P<x>a)|(?P=x)", r"(?i)a|b", r"[ab|c", r"a)|(b", r"alert|page(?:s"])
+def test_a_pattern_whose_alternatives_cannot_stand_alone_runs_whole(source: str) -> None:
+    try:
+        pattern = re.compile(source, re.IGNORECASE)
+    except re.error:
+        return
+    assert Guarded(pattern).alone == ()
+
+
 def test_folding_keeps_the_length_and_lowers_what_ignorecase_matches_to_ascii_letters() -> None:
     for odd in ODD:
         assert len(folded(f"A{odd}B")) == 3

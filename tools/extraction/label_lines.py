@@ -26,9 +26,9 @@ _INTRODUCES: Final = re.compile(
     r"recurrence|it))\b[^.!?]*:\W*$",
     re.IGNORECASE,
 )
-# What every introducing sentence ends with: run first, so the long alternation above is tried only on the few
-# paragraphs that end in a colon.
-_ENDS_IN_COLON: Final = re.compile(r":\W*$")
+# What every introducing sentence ends with (":\W*$") is tested first, so the long alternation above is tried only
+# on the few paragraphs that end in a colon.
+_WORD_CHARACTER: Final = re.compile(r"\w")
 _BOLD_LINE: Final = re.compile(r"^(\*\*|__)(?=\S)([^*_\n]{2,80})(?<=\S)\1$")
 
 
@@ -46,13 +46,18 @@ def label_line(doc: Document, block: Block, purpose: str = "narrative") -> tuple
     last = block.lines[-1] if block.lines else (block.start, block.end)
     line = doc.text[last[0] : last[1]]
     # The introducing sentence may wrap over several lines: its commitment is often on a line above the colon.
-    tail = " ".join(doc.text[max(block.start, block.end - 300) : block.end].split())
-    if purpose in ("narrative", "response") and _ENDS_IN_COLON.search(tail) and _INTRODUCES.search(tail):
+    low = max(block.start, block.end - 300)
+    # `tail` ends in a colon exactly when no word character follows the window's last colon: the
+    # spaces joining it again are no word characters. Most paragraphs end otherwise, and are not joined at all.
+    colon = doc.text.rfind(":", low, block.end)
+    ends_in_colon = colon >= 0 and _WORD_CHARACTER.search(doc.text, colon, block.end) is None
+    tail = " ".join(doc.text[low : block.end].split()) if ends_in_colon else ""
+    if purpose in ("narrative", "response") and ends_in_colon and _INTRODUCES.search(tail):
         title = item_fields.clean(tail[tail.rfind(". ") + 1 :].strip(), doc.definitions)
         return block.section, SectionInfo(title=title.rstrip(":"), purpose="followup")
-    bold = _BOLD_LINE.match(line.strip())
     if len(block.lines) != 1 or len(line.split()) > 8:
         return None
+    bold = _BOLD_LINE.match(line.strip())
     if not line.rstrip(" *_").endswith(":") and (bold is None or bold.group(2)[-1] in ".!?") and not _bare_title(line):
         return None
     # clean() drops a leading "Action items:" marker, which here is the whole label

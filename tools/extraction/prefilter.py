@@ -63,9 +63,14 @@ def alternation(words: set[str]) -> str:
 
 class Guarded:
     """A compiled pattern, literals of which each of its matches contains one (None: no such literals), and, for a
-    case-blind pattern written in lower case, its case-sensitive twin over folded text (see `case_blind`)."""
+    case-blind pattern written in lower case, its case-sensitive twin over folded text (see `case_blind`).
 
-    __slots__ = ("folded", "needles", "pattern")
+    A pattern made of alternatives ("a|b|c", "\\b(?:a|b|c)\\b") also keeps each alternative alone, with its own
+    needles: where a text holds the needles of only one alternative, no other can match in it, and the alternative
+    alone finds the same span as the whole pattern while the engine tries one branch, not all, at each position.
+    """
+
+    __slots__ = ("alone", "folded", "needles", "pattern")
 
     def __init__(self, pattern: re.Pattern[str]) -> None:
         self.pattern = pattern
@@ -74,6 +79,7 @@ class Guarded:
         if pattern.flags & ~re.UNICODE == re.IGNORECASE:
             with contextlib.suppress(ValueError):
                 self.folded = case_blind(pattern.pattern)
+        self.alone = _alone(pattern, self.folded is not None) if self.needles is not None else ()
 
     def possible(self, lowered: str) -> bool:
         """Whether the pattern may match a text whose `folded()` form is `lowered` (False: it cannot)."""
@@ -110,7 +116,10 @@ class Guarded:
                     break
             else:
                 return None
-        match = self.pattern.search(text) if self.folded is None else self.folded.search(lowered)
+        pattern, subject = (self.pattern, text) if self.folded is None else (self.folded, lowered)
+        if self.alone:  # its alternatives run over the same text as it does
+            pattern = _the_one_possible(self.alone, lowered) or pattern
+        match = pattern.search(subject)
         return None if match is None else match.span()
 
     def match(self, text: str, lowered: str | None = None) -> re.Match[str] | None:
@@ -206,3 +215,95 @@ def _node(op: Any, value: Any, const: Any) -> _Needles | None:
         chars = [_literal(v) for _, v in value]
         return tuple(sorted({c for c in chars if c is not None})) if None not in chars else None
     return None
+
+
+# An alternative alone, with its needles (None: it may match any text) and the pattern to search with.
+_Alone = tuple[tuple[_Needles | None, re.Pattern[str]], ...]
+
+
+def _alone(pattern: re.Pattern[str], fold: bool) -> _Alone:
+    """Each top-level alternative of `pattern` as a pattern of its own (run over folded text when `fold`), with its
+    needles; empty when the pattern has one alternative, or groups that refer to each other."""
+    source = pattern.pattern
+    wrapped = re.fullmatch(r"(\\b)?\(\?:(.*)\)(\\b)?", source, re.DOTALL)
+    body, before, after = source, "", ""
+    if wrapped is not None and _top_level(wrapped.group(2)) is not None:
+        body, before, after = wrapped.group(2), wrapped.group(1) or "", wrapped.group(3) or ""
+    parts = _top_level(body)
+    if parts is None or len(parts) < 2 or re.search(r"\\[1-9]|\(\?P=|\(\?\(", source):
+        return ()
+    # "\b(?:a|b)\b" tries a then b at each position, each followed by "\b": so does "\b(?:a)\b|\b(?:b)\b".
+    sources = [f"{before}(?:{part}){after}" for part in parts]
+    try:
+        own = [re.compile(s, pattern.flags) for s in sources]
+        return tuple(
+            (needles(p), case_blind(_letter_first(before, part, after)) if fold else p)
+            for p, part in zip(own, parts, strict=True)
+        )
+    except (re.error, ValueError):
+        return ()
+
+
+def _letter_first(before: str, part: str, after: str) -> str:
+    """`before(?:part)after`, with a leading "\\b" before a letter or digit moved behind it as a look back: "c(?<!\\w.)"
+    is "\\bc" for a word character c, and a pattern that opens with a literal is searched by skipping from one "c" to
+    the next, where one that opens with "\\b" is tried at every position."""
+    if before == r"\b" and re.match(r"[a-z0-9](?![?*+{])", part):
+        return rf"{part[0]}(?<!\w.)(?:{part[1:]}){after}"
+    if not before and re.match(r"\\b[a-z0-9](?![?*+{])", part):
+        return rf"{part[2]}(?<!\w.)(?:{part[3:]}){after}"
+    return f"{before}(?:{part}){after}"
+
+
+def _the_one_possible(alone: _Alone, lowered: str) -> re.Pattern[str] | None:
+    """The one alternative whose needles `lowered` holds, or None when more than one (or none) may match."""
+    found = None
+    for needles_of, pattern in alone:
+        if needles_of is None or any_in(lowered, needles_of):
+            if found is not None:
+                return None
+            found = pattern
+    return found
+
+
+def _top_level(source: str) -> list[str] | None:
+    """`source` split at each "|" outside groups and character classes; None when its parentheses do not balance."""
+    parts, depth, start, i = [], 0, 0, 0
+    while i < len(source):
+        char = source[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == "[":
+            i = _class_end(source, i)
+            continue
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth < 0:
+                return None
+        elif char == "|" and depth == 0:
+            parts.append(source[start:i])
+            start = i + 1
+        i += 1
+    parts.append(source[start:])
+    return parts if depth == 0 else None
+
+
+def _class_end(source: str, i: int) -> int:
+    """Where the character class opening at `i` ends: just after its "]", or at the end of a source that does not
+    close it (no compiled pattern's source does)."""
+    i += 1
+    if source[i : i + 1] == "^":
+        i += 1
+    if source[i : i + 1] == "]":
+        i += 1  # a "]" first in a class is a literal
+    while i < len(source):
+        if source[i] == "\\":
+            i += 2
+            continue
+        if source[i] == "]":
+            return i + 1
+        i += 1
+    return i
