@@ -41,6 +41,8 @@ def wheel(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
                 check=True,
                 timeout=INSTALL_TIMEOUT_S,
                 capture_output=True,
+                # the pure wheel, whatever the developer's shell asks for (setup.py)
+                env={k: v for k, v in os.environ.items() if k != "POSTMORTEM_ACTIONS_COMPILE"},
             )
     return next(folder.glob("postmortem_actions-*.whl"))
 
@@ -106,6 +108,15 @@ def test_the_wheel_holds_every_subpackage_and_data_file_and_nothing_outside_its_
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     with zipfile.ZipFile(wheel) as zf:
         assert "postmortem-actions = postmortem_actions.server.cli:main" in zf.read(entry_points).decode()
+
+
+@pytest.mark.slow
+def test_without_the_compile_switch_the_wheel_is_pure_python_for_every_platform(wheel: Path) -> None:
+    """setup.py compiles the extractor only under POSTMORTEM_ACTIONS_COMPILE=1, and empties setuptools' staging
+    folder first: a module compiled by an earlier build in this tree must not ride along in a pure wheel."""
+    assert wheel.name.endswith("-py3-none-any.whl"), wheel.name
+    compiled = [n for n in zipfile.ZipFile(wheel).namelist() if n.endswith((".so", ".pyd"))]
+    assert not compiled, compiled
 
 
 @pytest.mark.install
