@@ -21,8 +21,6 @@ import postmortem_actions.tools.extraction as extraction_package
 from postmortem_actions.tools.extraction.extractor import extract
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
-sys.path.insert(0, str(ROOT / "bench"))
 SIZE = 300_000  # enough of each shape for every kind of item, owner, date and mark to come up many times
 
 
@@ -40,6 +38,8 @@ def compiled_modules() -> int:
 
 def documents() -> dict[str, tuple[str, str | None]]:
     """Each document by a label: its text, and the file name it is read under (None: the format is sniffed)."""
+    # Here, not at import: bench/extraction.py imports this module for compiled_modules() alone.
+    sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "bench")]
     import extraction as bench  # bench/extraction.py
     import markup_samples  # tests/markup_samples.py
 
