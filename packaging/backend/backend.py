@@ -20,13 +20,16 @@ def _compiling() -> bool:
 
 def get_requires_for_build_wheel(config_settings: dict[str, str] | None = None) -> list[str]:
     """setuptools' requirements, and the compiler when a compiled wheel is asked for."""
-    compiling = _compiling()
+    asked = os.environ.get(SWITCH)
     os.environ[SWITCH] = "0"  # setuptools runs setup.py to list them: before the compiler is installed
     try:
         required = _setuptools.get_requires_for_build_wheel(config_settings)
     finally:
-        os.environ[SWITCH] = "1" if compiling else "0"
-    return [*required, *([MYPYC] if compiling else [])]
+        if asked is None:
+            del os.environ[SWITCH]
+        else:
+            os.environ[SWITCH] = asked
+    return [*required, *([MYPYC] if _compiling() else [])]
 
 
 def build_editable(
