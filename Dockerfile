@@ -5,13 +5,16 @@
 #   docker run -d -p 127.0.0.1:8000:8000 -v pa-data:/data postmortem-actions
 # Binding 0.0.0.0 (as the container must) is refused unless authentication is configured: create a token first.
 
-FROM python:3.12-slim AS wheel
+# The full image of the same Python as the runtime stage: it has the C compiler and headers that the compiled
+# extractor needs (docs/extraction.md, "Speed"); the wheel it builds is for exactly the Python and platform below.
+FROM python:3.12 AS wheel
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md setup.py MANIFEST.in ./
+COPY packaging packaging
 COPY server server
 COPY tools tools
 COPY store store
-RUN pip wheel --no-cache-dir --no-deps --wheel-dir /wheels .
+RUN POSTMORTEM_ACTIONS_COMPILE=1 pip wheel --no-cache-dir --no-deps --wheel-dir /wheels .
 
 FROM python:3.12-slim
 ENV PYTHONDONTWRITEBYTECODE=1 \

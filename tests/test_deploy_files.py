@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from dockerfile import copied_from_context, instructions, stages
 
 from postmortem_actions.server.cli.main import parser
 from postmortem_actions.server.version import VERSION
@@ -22,25 +23,8 @@ from postmortem_actions.server.version import VERSION
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def instructions(path: Path) -> list[tuple[str, str]]:
-    """A Dockerfile's instructions as (KEYWORD, arguments), continuation lines joined, comments dropped."""
-    logical: list[str] = []
-    pending = ""
-    for line in path.read_text().splitlines():
-        if not pending and (not line.strip() or line.lstrip().startswith("#")):
-            continue
-        if line.rstrip().endswith("\\"):
-            pending += line.rstrip()[:-1] + " "
-            continue
-        logical.append(pending + line)
-        pending = ""
-    assert not pending, "the Dockerfile ends inside a continued line"
-    return [(text.split(None, 1)[0].upper(), text.split(None, 1)[1].strip()) for text in logical]
-
-
 def final_stage(steps: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    last_from = max(i for i, (keyword, _) in enumerate(steps) if keyword == "FROM")
-    return steps[last_from:]
+    return stages(steps)[-1]
 
 
 def exec_form(arguments: str) -> list[str]:
@@ -116,19 +100,21 @@ def test_the_default_command_starts_with_the_images_environment_once_a_token_exi
             server.communicate(timeout=30)
 
 
-def test_the_image_is_built_from_the_three_packages_and_leaves_the_rest_out() -> None:
-    steps = instructions(ROOT / "Dockerfile")
-    copied = {
-        source
-        for keyword, arguments in steps
-        if keyword == "COPY" and not arguments.startswith("--from")
-        for source in shlex.split(arguments)[:-1]
-    }
-    assert copied == {"pyproject.toml", "README.md", "server", "tools", "store"}
+def test_the_image_compiles_the_extractor_for_its_own_python_from_the_packages_and_build_files_only() -> None:
+    build, runtime = stages(instructions(ROOT / "Dockerfile"))
+    # The wheel is built on the full image of the runtime's Python (the compiler and headers are there), so the
+    # compiled modules load in the slim runtime; the packaging tests build their wheel from this same copy set.
+    build_image = build[0][1].split()[0]
+    assert build_image + "-slim" == runtime[0][1], (build_image, runtime[0][1])
+    [command] = [arguments for keyword, arguments in build if keyword == "RUN"]
+    assert command.startswith("POSTMORTEM_ACTIONS_COMPILE=1 pip wheel "), command
+    copied = copied_from_context(build)
+    assert copied == {"pyproject.toml", "README.md", "setup.py", "MANIFEST.in", "packaging", "server", "tools", "store"}
     for source in copied:
         assert (ROOT / source).exists(), source
+    assert not copied_from_context(runtime)
     ignored = (ROOT / ".dockerignore").read_text().split()
-    for heavy in (".git", ".venv", "tests", "bench"):
+    for heavy in (".git", ".venv", "tests", "bench", "build"):
         assert heavy in ignored
 
 

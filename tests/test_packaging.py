@@ -17,6 +17,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from dockerfile import copied_from_context, instructions, stages
 
 from postmortem_actions.server.version import VERSION
 
@@ -29,15 +30,35 @@ BIN = Path(sys.executable).parent
 
 @pytest.fixture(scope="session")
 def wheel(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
-    """The wheel built from this tree, once for all workers of this run."""
+    """The wheel built once for all workers of this run, from only what the Dockerfile's build stage copies: a
+    file the build needs and the image leaves out fails here, not in somebody's `docker build`."""
     base = tmp_path_factory.getbasetemp()
     shared = base if worker_id == "master" else base.parent
     folder = shared / "wheel"
     with (shared / "wheel.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not list(folder.glob("postmortem_actions-*.whl")):
+            context = shared / "image-build-context"
+            shutil.rmtree(context, ignore_errors=True)
+            context.mkdir()
+            for source in copied_from_context(stages(instructions())[0]):
+                if (ROOT / source).is_dir():
+                    shutil.copytree(ROOT / source, context / source, ignore=shutil.ignore_patterns("__pycache__"))
+                else:
+                    shutil.copy2(ROOT / source, context / source)
             subprocess.run(
-                [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", folder, ROOT],
+                [
+                    sys.executable,
+                    "-m",
+                    "pip",
+                    "wheel",
+                    "--no-deps",
+                    "--no-build-isolation",
+                    "-q",
+                    "-w",
+                    folder,
+                    context,
+                ],
                 check=True,
                 timeout=INSTALL_TIMEOUT_S,
                 capture_output=True,
