@@ -5,6 +5,8 @@ edited, and a compiled module would shadow them."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from setuptools import build_meta as _setuptools
 from setuptools.build_meta import *  # noqa: F403 - every hook this file does not change is setuptools' own
@@ -18,23 +20,47 @@ def _compiling() -> bool:
     return os.environ.get(SWITCH) == "1"
 
 
-def get_requires_for_build_wheel(config_settings: dict[str, str] | None = None) -> list[str]:
-    """setuptools' requirements, and the compiler when a compiled wheel is asked for."""
+@contextmanager
+def _switched(value: str | None) -> Iterator[None]:
+    """The compile switch set to `value` (None: unset) while setuptools runs, then put back exactly as it was."""
     asked = os.environ.get(SWITCH)
-    os.environ[SWITCH] = "0"  # setuptools runs setup.py to list them: before the compiler is installed
+    if value is None:
+        os.environ.pop(SWITCH, None)
+    else:
+        os.environ[SWITCH] = value
     try:
-        required = _setuptools.get_requires_for_build_wheel(config_settings)
+        yield
     finally:
         if asked is None:
-            del os.environ[SWITCH]
+            os.environ.pop(SWITCH, None)
         else:
             os.environ[SWITCH] = asked
-    return [*required, *([MYPYC] if _compiling() else [])]
+
+
+def get_requires_for_build_wheel(config_settings: dict[str, str] | None = None) -> list[str]:
+    """setuptools' requirements, and the compiler when a compiled wheel is asked for."""
+    compiling = _compiling()
+    with _switched("0"):  # setuptools runs setup.py to list them: before the compiler is installed
+        required = _setuptools.get_requires_for_build_wheel(config_settings)
+    return [*required, *([MYPYC] if compiling else [])]
+
+
+# pip calls each hook in a process of its own: every editable hook runs setup.py, so each one turns the switch off.
+def get_requires_for_build_editable(config_settings: dict[str, str] | None = None) -> list[str]:
+    """setuptools' requirements for an editable install, which is never compiled (see the module's docstring)."""
+    with _switched("0"):
+        return list(_setuptools.get_requires_for_build_editable(config_settings))
+
+
+def prepare_metadata_for_build_editable(metadata_directory: str, config_settings: dict[str, str] | None = None) -> str:
+    """setuptools' metadata for an editable install, never compiled."""
+    with _switched("0"):
+        return str(_setuptools.prepare_metadata_for_build_editable(metadata_directory, config_settings))
 
 
 def build_editable(
     wheel_directory: str, config_settings: dict[str, str] | None = None, metadata_directory: str | None = None
 ) -> str:
-    """setuptools' editable install, never compiled (see the module's docstring)."""
-    os.environ[SWITCH] = "0"
-    return str(_setuptools.build_editable(wheel_directory, config_settings, metadata_directory))
+    """setuptools' editable install, never compiled."""
+    with _switched("0"):
+        return str(_setuptools.build_editable(wheel_directory, config_settings, metadata_directory))
