@@ -12,7 +12,7 @@ import re
 import pytest
 
 from postmortem_actions.store import Category
-from postmortem_actions.tools.extraction import categories, extractor, followups, lint
+from postmortem_actions.tools.extraction import categories, category_terms, extractor, followups, lint
 from postmortem_actions.tools.extraction import fields as item_fields
 from postmortem_actions.tools.extraction import sentences as statements
 from postmortem_actions.tools.extraction.prefilter import Guarded, case_blind, folded, needles
@@ -181,9 +181,9 @@ def _case_blind(terms: tuple[tuple[str, int], ...]) -> re.Pattern[str]:
     return re.compile("|".join(rf"(?P<t{n}>\b(?:{p})\b)" for n, (p, _) in enumerate(terms)), re.IGNORECASE)
 
 
-@pytest.mark.parametrize("category", list(categories._TERMS))
+@pytest.mark.parametrize("category", list(category_terms.TERMS))
 def test_a_category_pattern_finds_what_its_terms_find_case_blind(category: Category) -> None:
-    straightforward = _case_blind(categories._TERMS[category])
+    straightforward = _case_blind(category_terms.TERMS[category])
     branched = categories._COMPILED[category]
     for text in [*_texts(), "Roll back and ROLLING BACK a rollback", "update our status page", "clean- up", "docs.x"]:
         expected = [(m.span(), m.lastgroup) for m in straightforward.finditer(text)]

@@ -13,200 +13,9 @@ import re
 from typing import Final
 
 from postmortem_actions.store.records import Category
+from postmortem_actions.tools.extraction.category_terms import TERMS
 from postmortem_actions.tools.extraction.lint import deliverable
 from postmortem_actions.tools.extraction.prefilter import alternation, case_blind, folded
-
-_QUANTITY_SEEN: Final = "|".join(
-    rf"{verb}\s+(?:the\s+)?(?:number|count|rate|size|depth|age)\s+of"
-    for verb in ("see", "view", "show", "surface", "expose")
-)
-# "end-to-end tests that help validate that a deployment was successful": checking a deploy is detection
-_DEPLOY_VALIDATED: Final = "|".join(
-    rf"{verb}\w*\s+(?:that\s+)?(?:(?:a|the|each|every)\s+)?deploy(?:ment|s)?" for verb in ("validat", "verif", "check")
-)
-_LOGS_SHIPPED: Final = "|".join(
-    rf"{verb}\s+(?:the\s+|our\s+|all\s+)?(?:[\w-]+\s+){{0,4}}?logs?"
-    for verb in ("export", "ship", "forward", "centralise", "centralize")
-)
-_TERMS: Final[dict[Category, tuple[tuple[str, int], ...]]] = {
-    Category.PROCESS: (
-        (r"document(?:s|ed|ing|ation)?", 3),
-        (r"docs?(?!\.\w)", 2),
-        (r"runbooks?", 3),
-        (r"playbooks?", 3),
-        (r"wiki", 2),
-        (r"train(?:ing|ed)?", 3),
-        (r"drills?", 3),
-        (r"rehears(?:e|es|al|als|ing)", 3),
-        (r"on-?call", 3),
-        # the people's rota, not a log's, a key's or a fleet's rotation ("stagger rotation of the gateways")
-        (r"on-?call\s+rotations?|pager\s+rotations?|support\s+rotations?|shift\s+rotations?|duty\s+rotations?", 2),
-        (r"incident[- ](?:response|management|commander|process|review)", 3),
-        (r"post-?mortems?", 2),
-        (r"retrospectives?", 2),
-        (r"communicat(?:e|ion|ions|ing)", 3),
-        (r"customers?", 1),
-        (r"announce(?:ments?)?", 2),
-        (r"polic(?:y|ies)", 3),
-        (r"guidelines?", 3),
-        (r"procedures?", 3),
-        (r"process(?:es)?", 2),
-        (r"prioriti[sz](?:e|ation|ed)", 3),
-        (r"onboard(?:ing|ed)?", 3),
-        (r"cross-?train(?:ing|ed)?", 3),
-        # organisational follow-ups: chasing a vendor's ticket, raising money
-        (r"follow(?:ing)?[- ]?up\s+(?:on|with)", 3),
-        (
-            r"engag(?:e|ing)\s+(?:with\s+)?(?:the\s+|our\s+)?(?:[\w.-]+\s+){0,2}(?:maintainers|vendors?|upstream|developers|providers?)",
-            3,
-        ),
-        (r"reach(?:ing)?\s+out\s+to", 3),
-        (r"engag(?:e|ing)\s+with", 3),
-        (r"raise\s+(?:an?\s+)?(?:issues?|tickets?|bugs?)\s+with", 3),
-        (r"discuss(?:ing|ions?)?\s+(?:\w+\s+){0,4}?with\s+(?:the\s+)?", 2),
-        # documentation by another name; acknowledging pages is on-call practice
-        (r"write\s+down|written\s+down", 3),
-        (r"best\s+practices?", 3),
-        (r"educat(?:e|es|ed|ing|ion)", 3),
-        (r"provide\s+(?:an?\s+)?updates?|updates?\s+on\s+(?:these|this|the\s+status|progress)", 3),
-        (r"release\s+(?:days?|schedules?|windows?|cadence)|day[- ]of[- ](?:the[- ])?week", 2),
-        (r"threat\s+models?", 2),
-        (r"advance\s+notice|notice\s+(?:to|of|before)|hours?\s+(?:of\s+)?notice|days?\s+(?:of\s+)?notice", 3),
-        (r"contact(?:ing)?\s+(?:the|our|all|each|every)\s", 2),
-        (r"read\s+(?:up\s+on\s+)?(?:the\s+)?(?:rfcs?|specs?|specifications?|manuals?)", 3),
-        (r"acknowledg(?:e|es|ing|ement)", 2),
-        (r"funds|fundraising|funding|budget", 2),
-        # telling users and the community: an alert sent to users is communication, not detection
-        (r"alerts?\s+to\s+(?:users|customers|operators|merchants|the\s+community)", 4),
-        (r"urge\s+(?:users|customers|operators)|informed|inform\s+(?:users|customers|the\s+community)", 3),
-        (r"web\s?pages?", 2),
-        (r"status\s+(?:pages?|reports?)", 3),
-        (r"escalat(?:e|ion)", 2),
-        (r"checklists?", 2),
-        (r"handbook", 3),
-        (r"hand-?off", 2),
-        (r"status\s+updates?", 2),
-        (r"notify\s+the", 2),
-        (r"staffing|hiring|headcount", 2),
-        (r"declare\s+(?:an\s+)?incidents?", 3),
-        (r"aware(?:ness)?", 2),
-        (r"liais(?:e|ing|on)", 2),
-        (r"support\s+teams?", 2),
-        (r"squads?", 1),
-        (r"council", 3),
-        (r"governance", 3),
-        (r"blog(?:\s+posts?)?", 3),
-        (r"public\s+(?:post|report)", 3),
-        (r"channels?", 2),
-        (r"get(?:ting)?\s+hold\s+of", 3),
-        (r"team\s+members?", 2),
-        (r"owners?\s+files?", 2),
-        (r"check\s+ins?", 1),
-        (r"meetings?", 2),
-        (r"decisions?", 1),
-        (r"risks?", 1),
-        (r"instruct(?:ions?)?", 2),
-        (r"update\s+(?:our\s+|the\s+)?status(?:\.io)?\s+page", 4),
-        (r"strike\s+team|team\s+formation", 3),
-        (r"deployment\s+(?:strategy|procedures?|process)", 3),
-        (r"incident\s+report", 3),
-        (r"write[- ]?up", 2),
-    ),
-    Category.DETECT: (
-        (r"monitor(?:s|ed|ing)?", 3),
-        (r"alert(?:s|ed|ing)?", 3),
-        (r"alarms?", 3),
-        (r"dashboards?", 3),
-        (r"metrics?", 2),
-        (r"instrument(?:ation|ed|ing)?", 3),
-        (r"observability", 3),
-        (r"paged?|paging", 2),
-        (r"detect(?:s|ed|ion|ing)?", 3),
-        (r"status\s+page", 3),
-        (r"synthetic", 2),
-        (r"probes?\s+for", 1),
-        (r"consistency\s+checks?", 3),
-        (r"anomal(?:y|ies)", 2),
-        (r"visibility", 1),
-        (r"telemetry", 2),
-        (r"slos?", 1),
-        (r"canar(?:y|ies)", 2),
-        (r"heartbeats?", 2),
-        (r"uptime", 2),
-        (r"tracing|traces", 2),
-        (r"verif(?:y|ication)\s+(?:of\s+)?(?:the\s+)?deploy", 3),
-        (_DEPLOY_VALIDATED, 3),
-        (r"notif(?:y|ications?)\s+(?:us\s+)?(?:of|on|about|when)", 2),
-        # visibility into a quantity: "the ability to see the number of events in the backlog"
-        (_QUANTITY_SEEN, 2),
-    ),
-    Category.MITIGATE: (
-        (r"roll\s?back(?:s)?|rolling\s+back", 3),
-        (r"revert(?:s|ing)?", 2),
-        (r"recover(?:y|ies|ing)?", 3),
-        (r"restor(?:e|es|ing|ation)", 2),
-        (r"fail\s?over", 3),
-        (r"runtime\s+config(?:uration|urable)?", 3),
-        (r"configurable", 2),
-        (r"kill[- ]switch(?:es)?", 3),
-        (r"self[- ]heal(?:ing)?", 3),
-        # making the people hit whole again: the guide's "restoring service" for money and data
-        (r"compensat(?:e|ed|es|ing|ion)|reimburs(?:e|ed|ement)|refund(?:s|ed)?|redistribut(?:e|ed|ion)", 3),
-        (r"distributed?\s+back|made\s+whole", 3),
-        (r"restart(?:s|ed|ing)?", 2),
-        # logs shipped somewhere they can be read: logging for diagnosis
-        (_LOGS_SHIPPED, 3),
-        (r"without\s+manual\s+intervention|auto-?restart(?:s|ing|ed)?", 3),
-        (r"logging", 2),
-        (r"diagnos(?:e|is|tics?|ing)", 3),
-        (r"debug(?:ging)?", 2),
-        (r"troubleshoot(?:ing)?", 2),
-        (r"health[- ]?checks?", 3),
-        (r"liveness|readiness", 3),
-        (r"rapid(?:ly)?|faster|quick(?:er|ly)", 2),
-        (r"terminat(?:e|ion|ing)", 1),
-        (r"backups?", 2),
-        (r"investigat(?:e|ion)", 1),
-        (r"time\s+to\s+recover", 3),
-        (r"mttr", 3),
-        (r"inventor(?:y|ies)", 2),
-        (r"upgrade\s+notifications?", 2),
-        (r"hotfix(?:es)?|fix\s+to\s+release", 2),
-        (r"during\s+(?:an\s+)?incidents?", 1),
-        (r"break[- ]glass", 3),
-        (r"manual\s+override", 2),
-    ),
-    Category.PREVENT: (
-        (r"prevent(?:s|ion|ing)?", 2),
-        (r"tests?|testing", 2),
-        (r"ci\s+(?:coverage|jobs?|checks?|pipelines?|tests?|steps?|runs?)", 3),
-        (r"automat(?:e|es|ed|ing|ion)", 2),
-        (r"validat(?:e|ion|ing)", 1),
-        (r"guards?", 2),
-        (r"limits?|quotas?", 2),
-        (r"capacity", 2),
-        (r"isolat(?:e|ion)", 2),
-        (r"separat(?:e|ion)", 1),
-        (r"redundan(?:t|cy)", 2),
-        (r"circuit\s+breakers?", 3),
-        (r"backoff", 2),
-        (r"rate[- ]limit(?:s|ing)?", 2),
-        (r"enforce(?:ment|d)?", 2),
-        (r"2fa|mfa|two-factor", 2),
-        (r"branch\s+protection", 3),
-        (r"required?\s+reviews?|mandatory\s+reviews?|manual\s+reviews?", 3),
-        (r"permissions?", 1),
-        (r"fix(?:es|ed)?", 1),
-        (r"clean-?\s?up", 1),
-        (r"bug\s+bounty", 2),
-        (r"code-?owners?", 3),
-        (r"staging", 2),
-        (r"beta", 1),
-        (r"migrat(?:e|ion)", 1),
-        (r"phased|staged|gradual(?:ly)?|incremental(?:ly)?", 2),
-        (r"release\s+(?:to\s+production|increase)", 2),
-    ),
-}
 
 
 def _alternatives(pattern: str) -> list[str]:
@@ -256,13 +65,13 @@ def _by_first_letter(terms: tuple[tuple[str, int], ...]) -> re.Pattern[str]:
 
 # Ties go to the more specific purpose; prevent is what remains.
 _ORDER: Final = (Category.PROCESS, Category.DETECT, Category.MITIGATE, Category.PREVENT)
-_COMPILED: Final = {cat: _by_first_letter(_TERMS[cat]) for cat in _ORDER}
-_WEIGHTS: Final = {cat: {f"t{n}": weight for n, (_, weight) in enumerate(terms)} for cat, terms in _TERMS.items()}
+_COMPILED: Final = {cat: _by_first_letter(TERMS[cat]) for cat in _ORDER}
+_WEIGHTS: Final = {cat: {f"t{n}": weight for n, (_, weight) in enumerate(terms)} for cat, terms in TERMS.items()}
 _WEIGHTS[Category.PROCESS]["rule"] = 3  # a standing rule (_with_rule) weighs like "policy"
 # A term starts a word with its lead (its literal first letters), so one pass finding the words that open with a
 # lead shows where each category can have a term, and its pattern is tried only there: a pass per category,
 # or an alternation tried at every word, costs several times as much.
-_CATEGORY_LEADS: Final = {cat: {lead for p, _ in terms for lead in _leads(p) or ()} for cat, terms in _TERMS.items()}
+_CATEGORY_LEADS: Final = {cat: {lead for p, _ in terms for lead in _leads(p) or ()} for cat, terms in TERMS.items()}
 _ANY_LEAD: Final = re.compile(r"\b" + alternation(set().union(*_CATEGORY_LEADS.values())))
 # The longest lead a word opens with stands for all its leads, which are its prefixes.
 _CATEGORIES_AT: Final = {

@@ -58,11 +58,19 @@ _MODAL: Final = (
     rf"(?:{_WILL}|are\s+going\s+to|'re\s+going\s+to|is\s+going\s+to|plans?\s+to|are\s+planning\s+(?:to|on)|"
     r"intends?\s+to|needs?\s+to|need\s+(?!to\b)(?=[a-z])|must|should(?!\s+be\s+able)|ha(?:ve|s)\s+to(?!\s+date\b)|would\s+like\s+to|"
     r"'d\s+like\s+to|aims?\s+to|hope\s+to|expect\s+to|are\s+committed\s+to|commit\s+to|"
-    r"(?:are|'re|is)\s+(?:now\s+|currently\s+|actively\s+)?(?:working\s+(?:closely\s+|hard\s+)?(?:on|to|towards?|"
+    r"(?:are|'re|is)\s+(?:(?:now|also|currently|actively|still)\s+){0,2}(?:working\s+(?:closely\s+|hard\s+)?(?:on|to|towards?|"
     r"with\b[^.;!?]{0,150}?\bto\s+(?!be\b)\w+)|looking\s+(?:into|at)|"
     r"adding|building|implementing|rolling\s+out|migrating|introducing|planning|investigating|exploring|evaluating|"
     r"developing|creating|writing|updating|improving|reviewing|changing|moving|making|setting\s+up|"
-    r"putting\s+in\s+place|preparing|designing|reworking|refactoring|automating|auditing|enabling|deploying))"
+    r"putting\s+in\s+place|preparing|designing|reworking|refactoring|automating|auditing|enabling|deploying|"
+    # work under way that changes something: "we are also replacing the engine", "we're establishing a process"
+    # (not "switching", "upgrading", "extending": an incident's status update does those "now")
+    r"replacing|establishing|hardening|decommissioning|rewriting|redesigning|strengthening|tightening|"
+    r"transitioning|standardi[sz]ing|formali[sz]ing|documenting|in\s+the\s+process\s+of\s+\w+ing)|"
+    # work begun: "we have begun retooling", "we have also started the process of decommissioning"; not what
+    # reached us ("we have started receiving reports", "started seeing errors")
+    r"ha(?:ve|s)\s+(?:also\s+|now\s+|already\s+)?(?:begun|started)\s+(?:the\s+process\s+of\s+)?(?:\w+ly\s+)?"
+    r"(?!(?:seeing|receiving|getting|noticing|observing|experiencing|hearing)\b)\w+ing)"
 )
 # An organisation or a team as the subject: "The PSF is exploring ...", "Infra Team will ..." (capitalised names).
 _ORGANISATION: Final = (
@@ -141,6 +149,23 @@ _HINTS: Final = (
     "auditing",
     "enabling",
     "deploying",
+    "replacing",
+    "establishing",
+    "hardening",
+    "decommissioning",
+    "rewriting",
+    "redesigning",
+    "strengthening",
+    "tightening",
+    "transitioning",
+    "standardising",
+    "standardizing",
+    "formalising",
+    "formalizing",
+    "documenting",
+    "process of",
+    "begun",
+    "started",
     "forward",
     "next step",
     "future",

@@ -1,0 +1,87 @@
+"""Issue 15, stop 21: an action's category read from what it is for, and headings that name the way forward.
+
+Each case is written for the rule it checks, in words of its own (not taken from a labelled set)."""
+
+from __future__ import annotations
+
+from postmortem_actions.store.records import Category
+from postmortem_actions.tools.extraction.categories import categorise
+from postmortem_actions.tools.extraction.extractor import extract
+
+
+def test_telling_the_people_affected_is_communication_even_when_the_verb_is_alert() -> None:
+    for text in (
+        "Alert all node operators before the next upgrade window.",
+        "Inform affected customers of the refund.",
+        "Notify the validators about the patched release.",
+        "Warn integrators that the old endpoint goes away.",
+    ):
+        assert categorise(text)[0] == Category.PROCESS, text
+    # an alert about a system, not a message to people, still detects
+    assert categorise("Alert on replication lag above ten seconds.")[0] == Category.DETECT
+
+
+def test_working_with_or_discussing_with_an_outside_party_is_process() -> None:
+    assert categorise("Work with the hosting provider's team to find the cause of the packet loss.")[0] == (
+        Category.PROCESS
+    )
+    assert categorise("Discuss possible improvements to the upgrade handler with the SDK team.")[0] == (
+        Category.PROCESS
+    )
+
+
+def test_restoring_service_and_stopgaps_are_mitigation() -> None:
+    for text in (
+        "Operators rolled back their nodes to the previous block.",
+        "Downgrade the broker to 3.8 on every host.",
+        "Resume block production from the last good height.",
+        "Re-enable deposits once the patch is live.",
+        "Apply the memory limit in the meantime to the other workers.",
+        "Reboot the storage controllers in a rolling fashion.",
+    ):
+        assert categorise(text)[0] == Category.MITIGATE, text
+
+
+def test_a_looking_forward_or_path_forward_heading_is_a_follow_up_section() -> None:
+    for heading in ("Looking Forward", "The Path Forward", "Way ahead"):
+        doc = (
+            f"# Relay outage\n\n## {heading}\n\nWe identified two areas:\n\n"
+            "1. **Load handling**\n"
+            "   - Conducting load tests of the simulator before each release.\n"
+            "2. Bug bounty\n"
+            "   - We will establish a bug bounty program for the relay code.\n"
+        )
+        findings = list(extract(doc))
+        assert [f.text for f in findings] == [
+            "Conducting load tests of the simulator before each release.",
+            "We will establish a bug bounty program for the relay code.",
+        ], heading
+        assert all(f.in_section for f in findings)
+    # looking forward to something is not a heading of follow-ups
+    doc = "# Relay outage\n\n## Summary\n\nWe are looking forward to the new hardware. It arrived.\n"
+    assert [f.in_section for f in extract(doc)] == []
+
+
+def _narrative(sentence: str) -> str:
+    return f"# Outage\n\n## Analysis\n\nThe database fell over at noon. {sentence} The rest of the day was quiet.\n"
+
+
+def test_work_under_way_or_begun_is_a_commitment() -> None:
+    for sentence in (
+        "We are now also replacing the storage engine with a newer one.",
+        "We are establishing a weekly review of security updates.",
+        "We are still in the process of hardening the gateway against floods.",
+        "We have begun systematically revoking the old deploy keys.",
+        "We have also started the process of decommissioning the old CI servers.",
+    ):
+        assert [f.text for f in extract(_narrative(sentence))] == [sentence], sentence
+
+
+def test_what_the_responders_saw_or_did_during_the_incident_is_not_work_under_way() -> None:
+    for sentence in (
+        "We have started receiving reports of slow pages.",
+        "We are still seeing elevated latency.",
+        "We are switching traffic back to the primary now.",
+        "At 10:02 we started rolling back the release.",
+    ):
+        assert list(extract(_narrative(sentence))) == [], sentence
