@@ -31,7 +31,7 @@ from postmortem_actions.tools.extraction.followups import (
     raw_sentence,
 )
 from postmortem_actions.tools.extraction.jotted import after_arrow, noted_task
-from postmortem_actions.tools.extraction.label_lines import headed_actions, label_line
+from postmortem_actions.tools.extraction.label_lines import OpenList, headed_actions
 from postmortem_actions.tools.extraction.lint import lint_findings
 from postmortem_actions.tools.extraction.models import Finding, LintFinding, built
 from postmortem_actions.tools.extraction.prefilter import CURLY_APOSTROPHE, case_blind, folded, straight_apostrophes
@@ -128,18 +128,13 @@ def _extract(
     raws: list[RawItem] = []
     for row in table_rows(doc, infos):
         raws.append(_from_row(row))
-    label: tuple[int, SectionInfo] | None = None  # a "Next steps:" line opens a follow-up list in its section
+    lists = OpenList()
     chats: dict[int, bool] = {}  # whether a section reads as a chat log, worked out for sections with a marker word
     for index, block in enumerate(doc.blocks):
         info = infos[block.section]
-        if label is not None and (block.section != label[0] or (block.kind != "item" and block.parent < 0)):
-            label = None
-        if block.kind == "para" and block.parent < 0 and info.purpose != "followup":
-            label = label_line(doc, block, info.purpose)
-            if label is not None:
-                continue
-        if label is not None and block.kind == "item":
-            raws.extend(in_followup(doc, index, block, label[1]))
+        listed = lists.read(doc, index, block, info)
+        if listed is not None:
+            raws.extend(listed)
             continue
         if block.kind == "para" and doc.text.startswith("[^", block.start):
             raws.extend(_in_narrative(doc, block))  # a footnote belongs to the text that cites it, not to its section

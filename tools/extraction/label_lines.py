@@ -4,11 +4,12 @@ paragraph under a follow-up heading ("#### @dana Alerts configured")."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Final
 
 from postmortem_actions.tools.extraction import fields as item_fields
 from postmortem_actions.tools.extraction import sentences as statements
-from postmortem_actions.tools.extraction.followups import not_a_task
+from postmortem_actions.tools.extraction.followups import in_followup, not_a_task
 from postmortem_actions.tools.extraction.purposes import SectionInfo, purpose_of
 from postmortem_actions.tools.extraction.raw_items import RawItem
 from postmortem_actions.tools.extraction.readers.markdown import Block, Document
@@ -73,6 +74,31 @@ def label_line(doc: Document, block: Block, purpose: str = "narrative") -> tuple
     return block.section, info
 
 
+def item_label(doc: Document, block: Block) -> str | None:
+    """The title of a top-level list item that is only a label ("- **Review actions**:", "- **Impact**",
+    "- Resolution:" in a write-up kept as one outline), or None for any other block."""
+    if block.kind != "item" or block.parent >= 0:
+        return None
+    line = doc.text[block.start : block.end]
+    if "\n" in line or len(line.split()) > 8:
+        return None
+    title = (item_fields.clean(line, doc.definitions) or line.strip(" \t*_")).rstrip(":").strip(" *_")
+    # bold, as a heading is, or a label naming what a section is for ("- Review actions:", the bold lost in a
+    # Word export): "3. Review token usage:" over its sub-items is a task with its parts
+    bold = _BOLD_LINE.match(line.strip().removesuffix(":").rstrip())
+    if bold is not None and bold.group(2).rstrip(":")[-1:] not in (".", "!", "?", ""):
+        return title
+    return title if line.rstrip().endswith(":") and purpose_of(title) is not None else None
+
+
+def label_item(title: str) -> SectionInfo | None:
+    """The follow-up list a label item (`item_label`) heads, or None when its title names something else: its
+    sub-items, or the list right after it when it has none, are read as that list's items."""
+    if purpose_of(title) != "followup":
+        return None
+    return SectionInfo(title=title, purpose="followup", due=item_fields.due_in_heading(title))
+
+
 def lead_handle(title: str) -> str | None:
     """ "@dana" for a heading that starts with a handle ("@dana Alerts configured")."""
     match = re.match(r"@[A-Za-z0-9][\w-]{0,38}(?=\s)", title)
@@ -130,3 +156,40 @@ def headed_actions(doc: Document, infos: list[SectionInfo]) -> list[RawItem]:
             )
         )
     return raws
+
+
+@dataclass(slots=True)
+class OpenList:
+    """The follow-up list a label opened outside a follow-up section, as `_extract` walks the blocks: a "Next
+    steps:" line over the list below it, or a "- **Review actions**:" item over its sub-items (or, with none, over
+    the list after it, up to the next label item)."""
+
+    label: tuple[int, SectionInfo] | None = None
+    outline: tuple[int, SectionInfo] | None = None
+    from_item: bool = False
+
+    def read(self, doc: Document, index: int, block: Block, info: SectionInfo) -> list[RawItem] | None:
+        """The actions `block` adds to the open list ([] for a label, which opens one), or None when no open list
+        takes it and it is read under its section's rules."""
+        if self.label is not None and (block.section != self.label[0] or (block.kind != "item" and block.parent < 0)):
+            self.label = None
+        if self.outline is not None and (block.parent < 0 or block.section != self.outline[0]):
+            self.outline = None
+        title = item_label(doc, block) if info.purpose != "followup" else None
+        if title is not None and self.from_item:
+            self.label = None
+        if title is not None and (labelled := label_item(title)) is not None:
+            opened = (block.section, labelled)
+            self.outline, self.label = (opened, None) if block.children else (None, opened)
+            self.from_item = True
+            return []
+        if self.outline is not None:
+            return in_followup(doc, index, block, self.outline[1])
+        if block.kind == "para" and block.parent < 0 and info.purpose != "followup":
+            self.label = label_line(doc, block, info.purpose)
+            self.from_item = False
+            if self.label is not None:
+                return []
+        if self.label is not None and block.kind == "item":
+            return in_followup(doc, index, block, self.label[1])
+        return None

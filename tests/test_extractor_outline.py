@@ -1,0 +1,70 @@
+"""Issue 15, stop 21: a write-up kept as one outline, each part a top-level list item that is only a label
+("- **Review actions**:", "- Resolution:"), has its follow-ups under the label that names them."""
+
+from __future__ import annotations
+
+from postmortem_actions.tools.extraction.extractor import extract
+
+OUTLINE = """\
+# Incident on 2025-03-18 - node upgrade
+
+- **Key events**
+  - First detected 09:36
+  - Resolved 12:09
+
+- **Resolution**:
+  - The team removed the cordon annotation so pods could be rescheduled.
+
+- **Review actions**:
+  - Document a runbook for emergency scaling of a node group.
+  - Create a ticket to alert on pending pod count spikes
+  - Leads to review token usage:
+    - Replace the shared bot with a team-controlled one
+
+- **Lessons**:
+  - The on-call rota worked well.
+"""
+
+
+def findings(text: str) -> list[tuple[str, bool]]:
+    found = list(extract(text))
+    assert all(text[f.start : f.end] == f.quote for f in found)
+    return [(f.text, f.in_section) for f in found]
+
+
+def test_the_sub_items_of_a_label_item_naming_follow_ups_are_follow_ups() -> None:
+    assert findings(OUTLINE) == [
+        ("Document a runbook for emergency scaling of a node group.", True),
+        ("Create a ticket to alert on pending pod count spikes", True),
+        ("Replace the shared bot with a team-controlled one", True),
+    ]
+
+
+def test_a_label_item_without_sub_items_heads_the_list_after_it_up_to_the_next_label() -> None:
+    doc = (
+        "# Leaked token\n\n- **Resolution**:\n\nThe token was revoked.\n\n- **Review actions**:\n\n"
+        "1. Speak to the namespace owner\n2. Add `*.out` to gitignore\n\n- **Lessons**:\n- The rota worked.\n"
+    )
+    assert findings(doc) == [("Speak to the namespace owner", True), ("Add `*.out` to gitignore", True)]
+
+
+def test_the_label_may_lose_its_bold_as_in_a_word_export() -> None:
+    plain = OUTLINE.replace("**", "")
+    assert findings(plain) == findings(OUTLINE)
+
+
+def test_a_numbered_task_ending_in_a_colon_is_not_a_label_that_ends_the_list() -> None:
+    doc = (
+        "# Leaked token\n\n- **Review actions**:\n\n1. Rotate the deploy keys\n2. Review token usage:\n"
+        "    1. Move the CI tokens to the vault\n3. Add a pre-commit secret scan\n"
+    )
+    assert [text for text, _ in findings(doc)] == [
+        "Rotate the deploy keys",
+        "Move the CI tokens to the vault",
+        "Add a pre-commit secret scan",
+    ]
+
+
+def test_label_items_naming_no_follow_ups_leave_their_items_to_the_narrative() -> None:
+    doc = "# Outage\n\n- **Impact**:\n  - Users could not log in.\n  - We lost two hours of writes.\n"
+    assert findings(doc) == []
