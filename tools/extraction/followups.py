@@ -10,6 +10,7 @@ from typing import Final
 
 from postmortem_actions.tools.extraction import fields as item_fields
 from postmortem_actions.tools.extraction import sentences as statements
+from postmortem_actions.tools.extraction.assignees import assignee, is_assigned
 from postmortem_actions.tools.extraction.models import Placement
 from postmortem_actions.tools.extraction.prefilter import Guarded, case_blind, folded
 from postmortem_actions.tools.extraction.purposes import SectionInfo
@@ -140,7 +141,7 @@ def _stated(
     Most items have no details and no label: those are not read at all (every reader returns nothing for "")."""
     lowered = folded(fragment)
     done = bool(block.checked) or item_fields.done(fragment, lowered) or info.done
-    owner = item_fields.owner(fragment, lowered)
+    owner = item_fields.owner(fragment, lowered) or assignee(fragment)
     due = item_fields.due(fragment, lowered)
     shared: list[str] = []
     if details:
@@ -220,6 +221,11 @@ def _listed(
     return raws
 
 
+def _sub_task(item: str) -> bool:
+    """Whether a sub-item is a task of its own: an imperative, or one with its assignee first ("Hypha to verify")."""
+    return statements.is_imperative(item) or is_assigned(item)
+
+
 def in_followup(doc: Document, index: int, block: Block, info: SectionInfo) -> list[RawItem]:
     """The actions one block of a follow-up section proposes."""
     if block.kind == "item":
@@ -247,11 +253,7 @@ def _from_item(doc: Document, block: Block, info: SectionInfo) -> list[RawItem]:
     label = parent if parent is not None and _is_label(doc, parent) else None
     if parent is not None and label is None and _INCLUDING.search(folded(text[parent.start : parent.end][-40:])):
         label = parent  # "Harden the backups, including" announces its sub-items
-    if (
-        parent is not None
-        and label is None
-        and not statements.is_imperative(item_fields.clean(fragment, doc.definitions))
-    ):
+    if parent is not None and label is None and not _sub_task(item_fields.clean(fragment, doc.definitions)):
         return []  # a detail of the item above; a sub-task (an imperative of its own) is an action
     if (
         _is_label(doc, block)
