@@ -85,3 +85,16 @@ def test_what_the_responders_saw_or_did_during_the_incident_is_not_work_under_wa
         "At 10:02 we started rolling back the release.",
     ):
         assert list(extract(_narrative(sentence))) == [], sentence
+
+
+def test_a_sentence_naming_planned_improvements_introduces_its_list() -> None:
+    doc = (
+        "# Fee bug\n\n## Fix\n\nThe teams are reviewing the wider code. Planned improvements include:\n\n"
+        "- Refactoring the pre-signature checks to return only retryable errors.\n"
+        "- Adding an invariant that no fee is taken before the signature is verified.\n\n"
+        "## Impact\n\nThe affected calls included:\n\n- Payments to new accounts\n"
+    )
+    assert [(f.text, f.in_section) for f in extract(doc)] == [
+        ("Refactoring the pre-signature checks to return only retryable errors.", True),
+        ("Adding an invariant that no fee is taken before the signature is verified.", True),
+    ]
