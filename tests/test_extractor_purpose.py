@@ -98,3 +98,11 @@ def test_a_sentence_naming_planned_improvements_introduces_its_list() -> None:
         ("Refactoring the pre-signature checks to return only retryable errors.", True),
         ("Adding an invariant that no fee is taken before the signature is verified.", True),
     ]
+
+
+def test_a_heading_saying_what_we_plan_to_change_is_a_follow_up_section() -> None:
+    for heading in ("Conclusions - What We Plan to Change", "What we need to fix"):
+        doc = f"# Gallery outage\n\n## {heading}\n\n* Validate production deployments with automated tests.\n"
+        assert [(f.text, f.in_section) for f in extract(doc)] == [
+            ("Validate production deployments with automated tests.", True)
+        ], heading

@@ -52,6 +52,8 @@ _FOLLOWUP: Final = re.compile(
     r"(?:prevent(?:ing)?|going\s+to\s+prevent|making\s+sure|avoid(?:ing)?)\b|\blessons\s+learned\s+and\s+(?:future|next)\b|"
     r"\bchanges\s+we(?:'re|\s+are|\s+will)?\b|\bwork\s+items?\b|\bwhat'?s\s+next\b|\blooking\s+(?:ahead|forward)\b|"
     r"\b(?:the\s+)?(?:path|way|road)\s+(?:ahead|forward)\b|"
+    # "What We Plan to Change", "What we need to fix"
+    r"\bwhat\s+(?:we|i)\s+(?:plan|intend|want|need|are\s+going|will\s+need)\s+to\s+(?:change|do|improve|fix)\b|"
     r"\bpreventing\s+(?:this|recurrence|a\s+recurrence)\b|\bmitigations?\s+(?:going\s+forward|planned)\b|"
     r"\bwhat\s+(?:we(?:'ve|\s+have)?|i(?:'ve|\s+have)?)\s+changed\b|\bchanges\s+(?:we\s+)?made\b|"
     r"\b(?:possible\s+|future\s+)actions\b|\bactions?\s+(?:in|for)\s+the\s+future\b|\bactions?\s+to\s+take\b|"
