@@ -82,16 +82,16 @@ def item_label(doc: Document, block: Block) -> str | None:
     "- Resolution:" in a write-up kept as one outline), or None for any other block."""
     if block.kind != "item" or block.parent >= 0:
         return None
-    line = doc.text[block.start : block.end]
-    if "\n" in line or len(line.split()) > 8:
-        return None
+    line = doc.text[block.start : block.end].rstrip()
+    if not line.endswith((":", "*", "_")) or "\n" in line or len(line.split()) > 8:
+        return None  # most items: neither a colon nor bold markup at the end
     title = (item_fields.clean(line, doc.definitions) or line.strip(" \t*_")).rstrip(":").strip(" *_")
     # bold, as a heading is, or a label naming what a section is for ("- Review actions:", the bold lost in a
     # Word export): "3. Review token usage:" over its sub-items is a task with its parts
     bold = _BOLD_LINE.match(line.strip().removesuffix(":").rstrip())
     if bold is not None and bold.group(2).rstrip(":")[-1:] not in (".", "!", "?", ""):
         return title
-    return title if line.rstrip().endswith(":") and purpose_of(title) is not None else None
+    return title if line.endswith(":") and purpose_of(title) is not None else None
 
 
 def label_item(title: str) -> SectionInfo | None:

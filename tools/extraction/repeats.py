@@ -7,7 +7,9 @@ follow-up list says is the same follow-up: the list is the record, and the state
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
+from itertools import chain
 from typing import Final
 
 from postmortem_actions.tools.extraction.lint import deliverable
@@ -99,12 +101,11 @@ def deduplicated(raws: list[RawItem]) -> Iterator[RawItem]:
 
 
 def _repeats_listed(mine: set[str], listed: list[set[str]], postings: dict[str, list[int]]) -> bool:
-    shared: dict[int, int] = {}
-    for word in mine:
-        for item in postings.get(word, ())[:_MAX_POSTINGS]:
-            shared[item] = shared.get(item, 0) + 1
+    # Counted by Counter's C loop: a long document's prose against thousands of listed items (issue 15's speed).
+    shared = Counter(chain.from_iterable(postings.get(word, ())[:_MAX_POSTINGS] for word in mine))
     # Repeats a listed item when most of the prose statement's words are in it (not merely some of the item's).
-    return any(count >= 2 and count >= 0.6 * len(mine) for count in shared.values())
+    most = max(shared.values(), default=0)
+    return most >= 2 and most >= 0.6 * len(mine)
 
 
 def statements_core(text: str) -> str:
