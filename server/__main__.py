@@ -2,6 +2,6 @@
 
 import sys
 
-from postmortem_actions.server.cli.main import main
+from postmortem_actions.server.cli.main import console
 
-sys.exit(main())
+sys.exit(console())

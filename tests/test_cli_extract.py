@@ -211,6 +211,21 @@ def test_non_ascii_text_is_printed_as_is_with_code_point_offsets(
     assert len(findings) == 1
 
 
+def test_the_json_is_laid_out_exactly_as_json_dumps_with_two_space_indent_lays_it_out(
+    places: Places, docs: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The layout scripts may diff against: written by pydantic's serializer, it must stay json.dumps's.
+    text = (
+        '# Panne\n\n## Action items\n\n- Add a "queue" alert on C:\\spool\tdepth — café ✅ 😀 (owner: @dana)\n'
+        "- [x] Page the on-call engineer on lag\n- Investigate things etc.\n"
+    )
+    file = write(docs, "layout.md", text)
+    assert main(["extract", str(file), "--json"]) == 0
+    out = capsys.readouterr().out
+    assert out == json.dumps(json.loads(out), indent=2, ensure_ascii=False) + "\n"
+    assert len(json.loads(out)) == 3
+
+
 # -- the readable listing -------------------------------------------------------------------------------
 
 

@@ -128,7 +128,7 @@ def test_the_wheel_holds_every_subpackage_and_data_file_and_nothing_outside_its_
     assert declared == on_disk
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     with zipfile.ZipFile(wheel) as zf:
-        assert "postmortem-actions = postmortem_actions.server.cli:main" in zf.read(entry_points).decode()
+        assert "postmortem-actions = postmortem_actions.server.cli:console" in zf.read(entry_points).decode()
 
 
 @pytest.mark.slow

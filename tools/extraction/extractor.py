@@ -38,7 +38,7 @@ from postmortem_actions.tools.extraction.prefilter import CURLY_APOSTROPHE, case
 from postmortem_actions.tools.extraction.purposes import SectionInfo, classify
 from postmortem_actions.tools.extraction.raw_items import MAX_JUDGED, RawItem
 from postmortem_actions.tools.extraction.readers.detect import detect_format, rendering
-from postmortem_actions.tools.extraction.readers.markdown import Block, Document, parse_blocks
+from postmortem_actions.tools.extraction.readers.markdown import Block, Document, parsed
 from postmortem_actions.tools.extraction.repeats import deduplicated
 from postmortem_actions.tools.extraction.tables import OWN_CATEGORY, TableRow, table_rows
 
@@ -71,7 +71,7 @@ def extract(text: str, name: str | None = None) -> tuple[Finding, ...]:
     quotes always refer to `text` itself. Results are cached for the last few texts (parse, then record: the
     same document is read twice).
     """
-    with _collector_paused():
+    with collector_paused():
         fmt = detect_format(text, name)
         rendered, place = rendering(fmt, text)
         analysed = straight_apostrophes(rendered)
@@ -101,7 +101,7 @@ def _with_curly_apostrophes(finding: Finding) -> Finding:
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector while a document is read.
 
     Reading makes no reference cycles (its records are freed as their counts drop), but its hundreds of
@@ -123,7 +123,7 @@ def _extract(
 ) -> list[Finding]:
     """The findings of a Markdown or plain text; `place` maps its offsets into `source` when it is a rendering (the
     offsets are the same when it is None). In an HTML rendering a bold line is a heading where no heading tag is."""
-    doc = parse_blocks(text, bold_headings=html)
+    doc = parsed(text, html)
     infos = classify(doc)
     raws: list[RawItem] = []
     for row in table_rows(doc, infos):
