@@ -6,6 +6,7 @@ import hashlib
 import html
 import re
 from datetime import date
+from functools import lru_cache
 from typing import Final
 
 from postmortem_actions.store.errors import InvalidInput
@@ -61,13 +62,19 @@ def headings(text: str, name: str | None = None) -> list[tuple[int, int, str]]:
     """(offset, level, heading) for every heading, in order, read by the extractor's own reader: one parse gives the
     sections a tool returns and the sections findings name, with the same clean titles. Fenced code, comments and
     front matter hold no headings. A rendered document's headings (HTML, wiki markup) are placed at their markup,
-    an HTML heading at its tag; `name` is the file's name, whose extension may say the format."""
+    an HTML heading at its tag; `name` is the file's name, whose extension may say the format. Kept for the last
+    few texts: the title, the incident date and the sections of one document are read from one parse."""
+    return list(_headings(text, name))
+
+
+@lru_cache(maxsize=4)
+def _headings(text: str, name: str | None) -> tuple[tuple[int, int, str], ...]:
     from postmortem_actions.tools.extraction.readers.detect import detect_format, rendering
-    from postmortem_actions.tools.extraction.readers.markdown import parse_blocks
+    from postmortem_actions.tools.extraction.readers.markdown import parsed
 
     fmt = detect_format(text, name)
     source, place = rendering(fmt, text)
-    doc = parse_blocks(source, bold_headings=fmt == "html")
+    doc = parsed(source, fmt == "html")
     found = []
     for heading in doc.sections[1:]:
         start = source.rfind("\n", 0, heading.start) + 1  # the heading's line, with its marks
@@ -78,7 +85,7 @@ def headings(text: str, name: str | None = None) -> list[tuple[int, int, str]]:
             tags = _HEADING_TAG.finditer(text, max(0, start - 2000), start + 1) if tagged else iter(())
             start = max((tag.start() for tag in tags), default=start)
         found.append((start, heading.level, section_title(heading.title, doc.definitions)))
-    return found
+    return tuple(found)
 
 
 def section_title(title: str, definitions: dict[str, str]) -> str:
@@ -195,6 +202,6 @@ def find_incident_date(text: str, source: str) -> date | None:
     for match in _DATE_LABEL.finditer(head):
         if found := parse_date(match.group(1)):
             return found
-    if found := parse_date(find_title(text)):
+    if found := parse_date(find_title(text, source)):
         return found
     return parse_date(source.rsplit("/", 1)[-1])

@@ -9,7 +9,7 @@ The file's extension decides where it names a format (`.rst`, `.adoc`, `.wiki`, 
 from __future__ import annotations
 
 import re
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import PurePath
 from typing import Final, Literal
 
@@ -125,9 +125,11 @@ def _rst_evidence(head: str) -> bool:
     )
 
 
+@lru_cache(maxsize=4)
 def rendering(fmt: Format, text: str) -> tuple[str, Place | None]:
     """The Markdown the extractor reads for a document in `fmt`, and how a span of it maps back to `text` (None:
-    the offsets are the same)."""
+    the offsets are the same). Kept for the last few texts: storing a postmortem reads its headings and its
+    findings from one rendering."""
     match fmt:
         case "html":
             rendered, origin = html_to_text(text)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Final, Literal
 
 FENCE: Final = re.compile(r"^ {0,3}(`{3,}|~{3,})")
@@ -292,3 +293,10 @@ def parse_blocks(text: str, bold_headings: bool = False) -> Document:
             continue
         _read_line(b, lines, n, start, end, stripped[0], bold_headings)
     return Document(text=text, blocks=b.blocks, sections=b.sections, definitions=b.definitions)
+
+
+@lru_cache(maxsize=1)
+def parsed(text: str, bold_headings: bool = False) -> Document:
+    """`parse_blocks` of the last text read: storing a postmortem reads its headings (facts.py) and its findings
+    from one parse. Nothing may change the Document it returns (nothing does: the extractor only reads it)."""
+    return parse_blocks(text, bold_headings)
