@@ -68,3 +68,19 @@ def test_a_numbered_task_ending_in_a_colon_is_not_a_label_that_ends_the_list() -
 def test_label_items_naming_no_follow_ups_leave_their_items_to_the_narrative() -> None:
     doc = "# Outage\n\n- **Impact**:\n  - Users could not log in.\n  - We lost two hours of writes.\n"
     assert findings(doc) == []
+
+
+def test_a_label_in_a_flat_outline_heads_no_list_its_siblings_stay_narrative() -> None:
+    # One bullet list for the whole write-up: the items after "Action items" are its siblings, not its items.
+    doc = (
+        "# Incident 42\n\n- **Summary**: the API was down for 2 hours.\n- **Action items**\n- Severity: SEV2\n"
+        "- Timeline\n- 14:30 Restart the primary (done)\n- Root cause\n- The deploy removed the index\n"
+        "- Make sure you read the runbook before paging\n"
+    )
+    assert findings(doc) == []
+    # a list of its own after the label is its list, and it ends where that list does
+    doc = (
+        "# Incident 43\n\n- **Review actions**:\n\n1. Add an index check to the deploy\n2. Page on slow queries\n\n"
+        "- **Timeline**\n- 14:00 Restart the primary\n"
+    )
+    assert findings(doc) == [("Add an index check to the deploy", True), ("Page on slow queries", True)]

@@ -161,15 +161,24 @@ def headed_actions(doc: Document, infos: list[SectionInfo]) -> list[RawItem]:
     return raws
 
 
+def _marker(doc: Document, block: Block) -> str:
+    """A list item's kind of marker: "1" for a numbered item, else its bullet ("-", "*", "+")."""
+    line_start = doc.text.rfind("\n", 0, block.start) + 1
+    mark = doc.text[line_start : block.start].lstrip()[:1]
+    return "1" if mark.isdigit() else mark
+
+
 @dataclass(slots=True)
 class OpenList:
     """The follow-up list a label opened outside a follow-up section, as `_extract` walks the blocks: a "Next
-    steps:" line over the list below it, or a "- **Review actions**:" item over its sub-items (or, with none, over
-    the list after it, up to the next label item)."""
+    steps:" line over the list below it, or a "- **Review actions**:" item over its sub-items, or, with none, over
+    the list right after it: a list of its own (another marker, "1." after "-"), which ends where that list does.
+    The items that follow a label in its own list are its siblings, not its items."""
 
     label: tuple[int, SectionInfo] | None = None
     outline: tuple[int, SectionInfo] | None = None
     from_item: bool = False
+    markers: tuple[str, str] = ("", "")  # a label item's marker, and that of the list it heads ("": not seen yet)
 
     def read(self, doc: Document, index: int, block: Block, info: SectionInfo) -> list[RawItem] | None:
         """The actions `block` adds to the open list ([] for a label, which opens one), or None when no open list
@@ -178,6 +187,8 @@ class OpenList:
             self.label = None
         if self.outline is not None and (block.parent < 0 or block.section != self.outline[0]):
             self.outline = None
+        if self.label is not None and self.from_item and block.kind == "item" and block.parent < 0:
+            self._follow(_marker(doc, block))
         title = item_label(doc, block) if info.purpose != "followup" else None
         if title is not None and self.from_item:
             self.label = None
@@ -185,6 +196,7 @@ class OpenList:
             opened = (block.section, labelled)
             self.outline, self.label = (opened, None) if block.children else (None, opened)
             self.from_item = True
+            self.markers = (_marker(doc, block), "")
             return []
         if self.outline is not None:
             return in_followup(doc, index, block, self.outline[1])
@@ -196,3 +208,12 @@ class OpenList:
         if self.label is not None and block.kind == "item":
             return in_followup(doc, index, block, self.label[1])
         return None
+
+    def _follow(self, marker: str) -> None:
+        """Close a childless label item's list at a top-level item that is not of it: a sibling of the label (its
+        marker), or an item of a third list."""
+        own, headed = self.markers
+        if not headed and marker != own:
+            self.markers = (own, marker)  # the first item of the list the label heads
+        elif marker != headed:
+            self.label = None
