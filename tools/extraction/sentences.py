@@ -54,23 +54,33 @@ _PERSON: Final = r"(?:we|i)"
 _TEAM: Final = r"(?:the\s+|our\s+)?[\w-]+\s+teams?"
 # "will" and "'ll" count only before an action: "we'll have confidence", "we will be fine" are not work.
 _WILL: Final = r"(?:will|'ll|shall)(?!\s+(?:have(?!\s+to)|be(?!\s+\w+ing\b)|know|see|feel|get|continue|not)\b)"
+# The lasting changes work under way or begun names ("in the process of hardening", "begun revoking"), not the
+# response's own steps (restoring, rolling back, monitoring, investigating).
+_CHANGE_WORK: Final = (
+    r"(?:retooling|decommissioning|migrating|replacing|rewriting|revoking|rotating|invalidating|removing|building|"
+    r"implementing|introducing|redesigning|reworking|hardening|auditing|refactoring|consolidating|phasing\s+out|"
+    r"deprecating|retiring|moving|transitioning|standardi[sz]ing|formali[sz]ing|strengthening|tightening|planning|"
+    r"designing|developing|working\s+on)\b"
+)
 _MODAL: Final = (
     rf"(?:{_WILL}|are\s+going\s+to|'re\s+going\s+to|is\s+going\s+to|plans?\s+to|are\s+planning\s+(?:to|on)|"
     r"intends?\s+to|needs?\s+to|need\s+(?!to\b)(?=[a-z])|must|should(?!\s+be\s+able)|ha(?:ve|s)\s+to(?!\s+date\b)|would\s+like\s+to|"
     r"'d\s+like\s+to|aims?\s+to|hope\s+to|expect\s+to|are\s+committed\s+to|commit\s+to|"
-    r"(?:are|'re|is)\s+(?:(?:now|also|currently|actively|still)\s+){0,2}(?:working\s+(?:closely\s+|hard\s+)?(?:on|to|towards?|"
+    r"(?:are|'re|is)\s+(?:(?:now|also|currently|actively)\s+){0,2}(?:working\s+(?:closely\s+|hard\s+)?(?:on|to|towards?|"
     r"with\b[^.;!?]{0,150}?\bto\s+(?!be\b)\w+)|looking\s+(?:into|at)|"
     r"adding|building|implementing|rolling\s+out|migrating|introducing|planning|investigating|exploring|evaluating|"
     r"developing|creating|writing|updating|improving|reviewing|changing|moving|making|setting\s+up|"
     r"putting\s+in\s+place|preparing|designing|reworking|refactoring|automating|auditing|enabling|deploying|"
     # work under way that changes something: "we are also replacing the engine", "we're establishing a process"
-    # (not "switching", "upgrading", "extending": an incident's status update does those "now")
+    # (not "switching", "upgrading", "extending", "still working to restore": a status update does those "now",
+    # nor "documenting": that is the write-up itself)
     r"replacing|establishing|hardening|decommissioning|rewriting|redesigning|strengthening|tightening|"
-    r"transitioning|standardi[sz]ing|formali[sz]ing|documenting|in\s+the\s+process\s+of\s+\w+ing)|"
-    # work begun: "we have begun retooling", "we have also started the process of decommissioning"; not what
-    # reached us ("we have started receiving reports", "started seeing errors")
+    r"transitioning|standardi[sz]ing|formali[sz]ing)|"
+    rf"(?:are|'re|is)\s+(?:still\s+)?in\s+the\s+process\s+of\s+{_CHANGE_WORK}|"
+    # work begun: "we have begun retooling", "we have also started the process of decommissioning"; not what the
+    # response did or saw ("we have started rolling back", "started receiving reports")
     r"ha(?:ve|s)\s+(?:also\s+|now\s+|already\s+)?(?:begun|started)\s+(?:the\s+process\s+of\s+)?(?:\w+ly\s+)?"
-    r"(?!(?:seeing|receiving|getting|noticing|observing|experiencing|hearing)\b)\w+ing)"
+    rf"{_CHANGE_WORK})"
 )
 # An organisation or a team as the subject: "The PSF is exploring ...", "Infra Team will ..." (capitalised names).
 _ORGANISATION: Final = (
@@ -162,7 +172,6 @@ _HINTS: Final = (
     "standardizing",
     "formalising",
     "formalizing",
-    "documenting",
     "process of",
     "begun",
     "started",
