@@ -18,13 +18,23 @@ _NAME: Final = r"(?:@[A-Za-z0-9][\w-]{0,38}|[A-Z][\w.&-]{1,30}(?:\s+team)?)"
 _ASSIGNED: Final = re.compile(
     rf"^[\W_]{{0,6}}({_NAME}(?:\s+(?:and|&|\+)\s+{_NAME})?)\s+to\s+(?i:(?!be\b){_TASK_VERB})\b"
 )
-# Words that start such an item without naming anyone: "Need to add ...", "Team to push ...", "Nobody to use ..."
-_NOBODY: Final = frozenset(
+# Words that start such an item without anyone of ours doing it: "Need to add ...", "Customers to update ..."
+_NOT_OURS: Final = frozenset(
     (
         *("need", "needs", "want", "wants", "plan", "plans", "continue", "ability", "going", "how", "way", "time"),
-        *("nobody", "someone", "everyone", "everybody", "team", "teams", "users", "customers", "people", "steps"),
-        *("we", "i", "they", "it", "this", "that", "access"),
+        *("nobody", "someone", "everyone", "everybody", "users", "customers", "clients", "people", "readers"),
+        *("steps", "we", "i", "you", "they", "it", "this", "that", "access"),
     )
+)
+# Who is named as the owner: a handle, a team, two names, or a code in capitals ("ICL", "SRE") that is no system's
+# ("CI", "DNS"). A single capitalised word may be a person ("Daniel") or a thing ("Backups", "Kubernetes"): the task
+# is kept, without a proposed owner.
+_ONE: Final = r"(?:@[A-Za-z0-9][\w-]{0,38}|[A-Z][\w.&-]{1,30})"
+_OWNER: Final = re.compile(
+    rf"@[A-Za-z0-9][\w-]{{0,38}}|[A-Z][\w.&-]{{1,30}}\s+team|[A-Z]{{2,6}}|{_ONE}\s+(?:and|&|\+)\s+{_ONE}"
+)
+_SYSTEMS: Final = frozenset(
+    ("CI", "CD", "API", "DB", "DNS", "CDN", "VPN", "SSO", "SSL", "TLS", "HTTP", "UI", "OS", "VM", "AWS", "GCP", "K8S")
 )
 _FIRST: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ@*_-([ ")
 
@@ -33,17 +43,20 @@ def _assigned(item: str) -> str | None:
     if item[:1] not in _FIRST:
         return None  # neither a capital nor a handle starts it: the pattern is not run
     match = _ASSIGNED.match(item.lstrip())
-    return None if match is None or is_imperative(item) else match.group(1)
+    if match is None or is_imperative(item) or match.group(1).lower() in _NOT_OURS:
+        return None
+    return match.group(1)
 
 
 def is_assigned(item: str) -> bool:
-    """Whether an item is a task written with its assignee first ("Team to push up v23.0.2")."""
-    first = _assigned(item)
-    return first is not None and first.lower() not in ("need", "needs", "want", "wants", "nobody", "how", "way")
+    """Whether an item is a task written with its doer first ("Team to push up v23.0.2", "CI to block merges")."""
+    return _assigned(item) is not None
 
 
 def assignee(item: str) -> str | None:
-    """Who an item names first as doing it ("ICL to add ...", "Daniel to investigate ..."), or None when it names
-    nobody in particular ("Team to push ...") or is not written so."""
+    """The owner an item names first ("ICL to add ...", "@dana to write ...", "Relay team to update ..."), or None
+    when it names nobody who could own it."""
     first = _assigned(item)
-    return None if first is None or first.lower() in _NOBODY else first
+    if first is None or first in _SYSTEMS or _OWNER.fullmatch(first) is None:
+        return None
+    return first
