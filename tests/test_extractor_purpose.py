@@ -9,16 +9,19 @@ from postmortem_actions.tools.extraction.categories import categorise
 from postmortem_actions.tools.extraction.extractor import extract
 
 
-def test_telling_the_people_affected_is_communication_even_when_the_verb_is_alert() -> None:
+def test_telling_the_people_affected_is_communication_but_a_message_sent_on_a_condition_detects() -> None:
     for text in (
-        "Alert all node operators before the next upgrade window.",
         "Inform affected customers of the refund.",
         "Notify the validators about the patched release.",
         "Warn integrators that the old endpoint goes away.",
     ):
         assert categorise(text)[0] == Category.PROCESS, text
-    # an alert about a system, not a message to people, still detects
-    assert categorise("Alert on replication lag above ten seconds.")[0] == Category.DETECT
+    # monitoring written as a message to people: sent whenever a condition holds
+    for text in ("Alert operators when replication lag exceeds 30 seconds.", "Alert on replication lag above 10 s."):
+        assert categorise(text)[0] == Category.DETECT, text
+    assert categorise("Notify operators automatically when a node stops signing.")[0] != Category.PROCESS
+    # our own team is no outside party: the work is what it is for
+    assert categorise("Work with the storage team to add checksums to the backups.")[0] != Category.PROCESS
 
 
 def test_working_with_or_discussing_with_an_outside_party_is_process() -> None:
@@ -83,6 +86,11 @@ def test_what_the_responders_saw_or_did_during_the_incident_is_not_work_under_wa
         "We are still seeing elevated latency.",
         "We are switching traffic back to the primary now.",
         "At 10:02 we started rolling back the release.",
+        "We are still investigating the root cause.",
+        "We are still working to restore full service.",
+        "We have started rolling back the deploy that caused it.",
+        "We have started monitoring the fix.",
+        "We're documenting what happened in this report.",
     ):
         assert list(extract(_narrative(sentence))) == [], sentence
 

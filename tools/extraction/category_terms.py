@@ -22,10 +22,14 @@ _LOGS_SHIPPED: Final = "|".join(
     rf"{verb}\s+(?:the\s+|our\s+|all\s+)?(?:[\w-]+\s+){{0,4}}?logs?"
     for verb in ("export", "ship", "forward", "centralise", "centralize")
 )
+# Telling the people affected, once ("Inform affected users", "notify the validators about the release"): not a
+# message a system sends whenever a condition holds ("Notify customers automatically when a region fails over"),
+# and never "alert", which is how monitoring is written ("Alert operators when lag exceeds 30 s").
 _PEOPLE_TOLD: Final = "|".join(
     rf"{verb}\s+(?:the\s+|all\s+|our\s+)?(?:affected\s+|impacted\s+)?(?:users|customers|contributors|validators|"
     r"operators|node\s+operators|stakeholders|partners|community|delegators|merchants|exchanges|integrators)"
-    for verb in ("inform", "notify", "alert", "warn", "tell")
+    r"(?![^.;!?]*\b(?:when|whenever|if|once|before|automatically)\b)"
+    for verb in ("inform", "notify", "warn", "tell")
 )
 TERMS: Final[dict[Category, tuple[tuple[str, int], ...]]] = {
     Category.PROCESS: (
@@ -63,10 +67,11 @@ TERMS: Final[dict[Category, tuple[tuple[str, int], ...]]] = {
         (r"engag(?:e|ing)\s+with", 3),
         (r"raise\s+(?:an?\s+)?(?:issues?|tickets?|bugs?)\s+with", 3),
         (r"discuss(?:ing|ions?)?\s+(?:\w+\s+){0,6}?with\s+(?:the\s+)?", 2),
-        # working with an outside party: "Work with instructors to ...", "working closely with the Cosmos team"
+        # working with an outside party: "Work with instructors to ...", "working closely with our hosting partners"
         (
             r"work(?:ing)?\s+(?:closely\s+)?with\s+(?:the\s+|our\s+)?(?:[\w.-]+\s+){0,2}"
-            r"(?:teams?|instructors|partners|vendors?|community|maintainers|providers?|foundation)",
+            # outside parties, not our own teams: "work with the storage team to add checksums" is the checksums
+            r"(?:instructors|partners|vendors?|community|maintainers|providers?|foundation|upstream)",
             3,
         ),
         # documentation by another name; acknowledging pages is on-call practice
