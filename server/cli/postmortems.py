@@ -143,7 +143,7 @@ def _extract(args: argparse.Namespace, settings: Settings) -> int:
         contract = [as_contract(f) for f in findings]
     if fmt == "json":
         # pydantic's serializer writes what json.dumps(indent=2, ensure_ascii=False) writes, byte for byte, about
-        # five times faster: json.dumps leaves its C encoder when asked to indent (tests/test_cli_extract_json.py)
+        # five times faster: json.dumps leaves its C encoder when asked to indent (tests/test_cli_extract.py)
         print(to_json(contract, indent=2).decode())
         return 0
     rows = [[_joined(c[k]) for k in CONTRACT_KEYS] for c in contract]  # md and csv: the contract's columns

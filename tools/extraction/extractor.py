@@ -76,11 +76,16 @@ def extract(text: str, name: str | None = None) -> tuple[Finding, ...]:
         rendered, place = rendering(fmt, text)
         analysed = straight_apostrophes(rendered)
         if analysed is rendered:
-            return tuple(_extract(rendered, text, place, html=fmt == "html"))
-        # Word, Google Docs and most CMSs type "we’ll" and "shouldn’t": every rule is written with "'", so the rules
-        # read the text with "'" (same length, same offsets) and each finding gets the author's apostrophes back.
-        found = _extract(analysed, text, place, html=fmt == "html")
-        return tuple(_with_curly_apostrophes(finding) for finding in found)
+            found = tuple(_extract(rendered, text, place, html=fmt == "html"))
+        else:
+            # Word, Google Docs and most CMSs type "we’ll" and "shouldn’t": every rule is written with "'", so the
+            # rules read the text with "'" (same length, same offsets) and each finding gets the author's apostrophes.
+            found = tuple(_with_curly_apostrophes(f) for f in _extract(analysed, text, place, html=fmt == "html"))
+        # The extractor reads a document last (after its title, date and sections): its rendering and parse, a
+        # hundred megabytes for a 5 MB document, are not kept in a server that goes on.
+        parsed.cache_clear()
+        rendering.cache_clear()
+        return found
 
 
 def _with_curly_apostrophes(finding: Finding) -> Finding:

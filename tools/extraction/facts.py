@@ -67,7 +67,7 @@ def headings(text: str, name: str | None = None) -> list[tuple[int, int, str]]:
     return list(_headings(text, name))
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=2)
 def _headings(text: str, name: str | None) -> tuple[tuple[int, int, str], ...]:
     from postmortem_actions.tools.extraction.readers.detect import detect_format, rendering
     from postmortem_actions.tools.extraction.readers.markdown import parsed

@@ -128,8 +128,8 @@ def _rst_evidence(head: str) -> bool:
 @lru_cache(maxsize=4)
 def rendering(fmt: Format, text: str) -> tuple[str, Place | None]:
     """The Markdown the extractor reads for a document in `fmt`, and how a span of it maps back to `text` (None:
-    the offsets are the same). Kept for the last few texts: storing a postmortem reads its headings and its
-    findings from one rendering."""
+    the offsets are the same). Kept while one document is read: storing a postmortem reads its headings and its
+    findings from one rendering (`extract`, the last reader, lets it go)."""
     match fmt:
         case "html":
             rendered, origin = html_to_text(text)

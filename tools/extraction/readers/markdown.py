@@ -297,6 +297,7 @@ def parse_blocks(text: str, bold_headings: bool = False) -> Document:
 
 @lru_cache(maxsize=1)
 def parsed(text: str, bold_headings: bool = False) -> Document:
-    """`parse_blocks` of the last text read: storing a postmortem reads its headings (facts.py) and its findings
-    from one parse. Nothing may change the Document it returns (nothing does: the extractor only reads it)."""
+    """`parse_blocks` of the document being read: storing a postmortem reads its headings (facts.py) and its
+    findings from one parse (`extract`, the last reader, lets it go). Nothing may change the Document it returns
+    (nothing does: the extractor only reads it)."""
     return parse_blocks(text, bold_headings)
