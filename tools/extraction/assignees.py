@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from postmortem_actions.tools.extraction.fields import HANDLE
 from postmortem_actions.tools.extraction.sentences import _VERBS, is_imperative
 
 # The task verbs of imperatives, and the ones notes give an assignee ("Hypha to offer points", "ICL to open an issue")
@@ -14,7 +15,8 @@ _TASK_VERB: Final = (
     r"upstream|contribute)"
 )
 # a name, a handle or capitals, then "to" and a task verb: "Users to be notified" has no task verb
-_NAME: Final = r"(?:@[A-Za-z0-9][\w-]{0,38}|[A-Z][\w.&-]{1,30}(?:\s+team)?)"
+_CAPITALISED: Final = r"[A-Z][\w.&-]{1,30}"
+_NAME: Final = rf"(?:{HANDLE}|{_CAPITALISED}(?:\s+team)?)"
 _ASSIGNED: Final = re.compile(
     rf"^[\W_]{{0,6}}({_NAME}(?:\s+(?:and|&|\+)\s+{_NAME})?)\s+to\s+(?i:(?!be\b){_TASK_VERB})\b"
 )
@@ -29,10 +31,8 @@ _NOT_OURS: Final = frozenset(
 # Who is named as the owner: a handle, a team, two names, or a code in capitals ("ICL", "SRE") that is no system's
 # ("CI", "DNS"). A single capitalised word may be a person ("Daniel") or a thing ("Backups", "Kubernetes"): the task
 # is kept, without a proposed owner.
-_ONE: Final = r"(?:@[A-Za-z0-9][\w-]{0,38}|[A-Z][\w.&-]{1,30})"
-_OWNER: Final = re.compile(
-    rf"@[A-Za-z0-9][\w-]{{0,38}}|[A-Z][\w.&-]{{1,30}}\s+team|[A-Z]{{2,6}}|{_ONE}\s+(?:and|&|\+)\s+{_ONE}"
-)
+_ONE: Final = rf"(?:{HANDLE}|{_CAPITALISED})"
+_OWNER: Final = re.compile(rf"{HANDLE}|{_CAPITALISED}\s+team|[A-Z]{{2,6}}|{_ONE}\s+(?:and|&|\+)\s+{_ONE}")
 _SYSTEMS: Final = frozenset(
     ("CI", "CD", "API", "DB", "DNS", "CDN", "VPN", "SSO", "SSL", "TLS", "HTTP", "UI", "OS", "VM", "AWS", "GCP", "K8S")
 )

@@ -152,9 +152,10 @@ _NAME: Final = (
     rf"@?[A-Za-z]{_WORD_IN_NAME}"
     rf"(?:\s+(?!(?i:and|to|by|due|eta|deadline|target|ticket|status|priority|add|fix)\b)[A-Z]{_WORD_IN_NAME}){{0,3}}"
 )
+HANDLE: Final = r"@[A-Za-z0-9][\w-]{0,38}"  # a GitHub-style handle: "@dana", "@sre-oncall"
 _OWNER: Final = re.compile(
     rf"(?i:\b(?:owners?|owned\s+by|assignee|assigned\s+to|dri|responsible)\b)\s*[:=-]?\s*({_NAME})|"
-    r"\(\s*(@[A-Za-z0-9][\w-]{0,38})\b|(?:^|\s)[-–—]\s*(@[A-Za-z0-9][\w-]{0,38})\s*$|^(@[A-Za-z0-9][\w-]{0,38})\s*[:–—-]|"
+    rf"\(\s*({HANDLE})\b|(?:^|\s)[-–—]\s*({HANDLE})\s*$|^({HANDLE})\s*[:–—-]|"
     r"\b((?:[Tt]he\s+)?[A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,2}\s+team)\s+(?:will|is\s+going\s+to|owns|plans?\s+to)\b"
 )
 # Literals a match of _OWNER needs besides "@" and "team" (folded, as its case-blind part matches them).
