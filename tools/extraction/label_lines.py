@@ -43,6 +43,12 @@ def _bare_title(line: str) -> bool:
     return 0 < len(words) <= 4 and line.strip()[0].isupper() and line.rstrip()[-1].isalnum()
 
 
+def _label_title(line: str, doc: Document) -> str:
+    """A label line's title: clean text without the colon or bold marks around it."""
+    # clean() drops a leading "Action items:" marker, which here is the whole label
+    return (item_fields.clean(line, doc.definitions) or line.strip(" \t*_")).rstrip(":").strip(" *_")
+
+
 def label_line(doc: Document, block: Block, purpose: str = "narrative") -> tuple[int, SectionInfo] | None:
     """A one-line paragraph such as "Agreed actions:", "**Next steps:**" or "**Action items**" that heads the list
     below it, or a paragraph whose last sentence commits to the list it introduces ("we will make the following
@@ -64,8 +70,7 @@ def label_line(doc: Document, block: Block, purpose: str = "narrative") -> tuple
     bold = _BOLD_LINE.match(line.strip())
     if not line.rstrip(" *_").endswith(":") and (bold is None or bold.group(2)[-1] in ".!?") and not _bare_title(line):
         return None
-    # clean() drops a leading "Action items:" marker, which here is the whole label
-    title = (item_fields.clean(line, doc.definitions) or line.strip(" \t*_")).rstrip(":").strip(" *_")
+    title = _label_title(line, doc)
     if purpose_of(title) != "followup":
         return None
     info = SectionInfo(
@@ -85,7 +90,7 @@ def item_label(doc: Document, block: Block) -> str | None:
     line = doc.text[block.start : block.end].rstrip()
     if not line.endswith((":", "*", "_")) or "\n" in line or len(line.split()) > 8:
         return None  # most items: neither a colon nor bold markup at the end
-    title = (item_fields.clean(line, doc.definitions) or line.strip(" \t*_")).rstrip(":").strip(" *_")
+    title = _label_title(line, doc)
     # bold, as a heading is, or a label naming what a section is for ("- Review actions:", the bold lost in a
     # Word export): "3. Review token usage:" over its sub-items is a task with its parts
     bold = _BOLD_LINE.match(line.strip().removesuffix(":").rstrip())
@@ -104,7 +109,7 @@ def label_item(title: str) -> SectionInfo | None:
 
 def lead_handle(title: str) -> str | None:
     """ "@dana" for a heading that starts with a handle ("@dana Alerts configured")."""
-    match = re.match(r"@[A-Za-z0-9][\w-]{0,38}(?=\s)", title)
+    match = re.match(rf"{item_fields.HANDLE}(?=\s)", title)
     return match.group(0) if match else None
 
 
@@ -177,8 +182,9 @@ class OpenList:
 
     label: tuple[int, SectionInfo] | None = None
     outline: tuple[int, SectionInfo] | None = None
-    from_item: bool = False
-    markers: tuple[str, str] = ("", "")  # a label item's marker, and that of the list it heads ("": not seen yet)
+    # The label item's marker and that of the list it heads ("": not seen yet); ("", "") when the label, if any,
+    # is a line, not an item.
+    markers: tuple[str, str] = ("", "")
 
     def read(self, doc: Document, index: int, block: Block, info: SectionInfo) -> list[RawItem] | None:
         """The actions `block` adds to the open list ([] for a label, which opens one), or None when no open list
@@ -187,22 +193,22 @@ class OpenList:
             self.label = None
         if self.outline is not None and (block.parent < 0 or block.section != self.outline[0]):
             self.outline = None
-        if self.label is not None and self.from_item and block.kind == "item" and block.parent < 0:
+        from_item = bool(self.markers[0])
+        if self.label is not None and from_item and block.kind == "item" and block.parent < 0:
             self._follow(_marker(doc, block))
         title = item_label(doc, block) if info.purpose != "followup" else None
-        if title is not None and self.from_item:
+        if title is not None and from_item:
             self.label = None
         if title is not None and (labelled := label_item(title)) is not None:
             opened = (block.section, labelled)
             self.outline, self.label = (opened, None) if block.children else (None, opened)
-            self.from_item = True
             self.markers = (_marker(doc, block), "")
             return []
         if self.outline is not None:
             return in_followup(doc, index, block, self.outline[1])
         if block.kind == "para" and block.parent < 0 and info.purpose != "followup":
             self.label = label_line(doc, block, info.purpose)
-            self.from_item = False
+            self.markers = ("", "")
             if self.label is not None:
                 return []
         if self.label is not None and block.kind == "item":
