@@ -76,15 +76,14 @@ def deduplicated(raws: list[RawItem]) -> Iterator[RawItem]:
 
     A generator, so each kept item is finished right after this judged it: its deliverable is still in
     `deliverable`'s cache when its category and vagueness are judged."""
-    listed: list[set[str]] = []
-    postings: dict[str, list[int]] = {}
+    postings: dict[str, list[int]] = {}  # each word: the listed items (numbered in order) that hold it
     prose = any(not raw.in_section for raw in raws)  # listed items are compared only with prose statements
+    listed = 0
     for raw in raws:
         if prose and raw.in_section:
-            words = _words(raw.lint_text[:MAX_JUDGED])
-            for word in words:
-                postings.setdefault(word, []).append(len(listed))
-            listed.append(words)
+            for word in _words(raw.lint_text[:MAX_JUDGED]):
+                postings.setdefault(word, []).append(listed)
+            listed += 1
     seen: set[str] = set()
     for raw in raws:
         key = " ".join(raw.text.lower().split())
@@ -93,14 +92,14 @@ def deduplicated(raws: list[RawItem]) -> Iterator[RawItem]:
         if (
             not raw.in_section
             and postings
-            and _repeats_listed(_words(statements_core(raw.text[:MAX_JUDGED])), listed, postings)
+            and _repeats_listed(_words(statements_core(raw.text[:MAX_JUDGED])), postings)
         ):
             continue  # the prose repeats an item of the follow-up list: the list is the record
         seen.add(key)
         yield raw
 
 
-def _repeats_listed(mine: set[str], listed: list[set[str]], postings: dict[str, list[int]]) -> bool:
+def _repeats_listed(mine: set[str], postings: dict[str, list[int]]) -> bool:
     # Counted by Counter's C loop: a long document's prose against thousands of listed items (issue 15's speed).
     shared = Counter(chain.from_iterable(postings.get(word, ())[:_MAX_POSTINGS] for word in mine))
     # Repeats a listed item when most of the prose statement's words are in it (not merely some of the item's).
