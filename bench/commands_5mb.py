@@ -25,10 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from extraction import shapes  # bench/ is sys.path[0] when this file runs as a script
+from extraction import shapes, timed  # bench/ is sys.path[0] when this file runs as a script
 from identity import compiled_modules
-
-from postmortem_actions.tools.extraction.extractor import extract
 
 RUNS = 2
 
@@ -50,17 +48,6 @@ def _best_wall(run: list[str], folder: Path) -> float:
     return best
 
 
-def _best_extract(text: str, name: str) -> tuple[float, int]:
-    """The best wall time of the extractor alone on `text`, past its cache (which would also keep every run's
-    findings alive in this process, and the collector walking them, as bench/extraction.py avoids too)."""
-    best, found = float("inf"), 0
-    for _ in range(RUNS):
-        started = time.perf_counter()
-        found = len(extract.__wrapped__(text, name))
-        best = min(best, time.perf_counter() - started)
-    return best, found
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--mb", type=float, default=5.0, help="size of each document in MB (default 5)")
@@ -72,7 +59,7 @@ def main() -> None:
         for shape, text in shapes(int(args.mb * 1_000_000)).items():
             file = folder / (f"{shape}.html" if shape.startswith("html") else f"{shape}.md")
             file.write_text(text, encoding="utf-8")
-            core, found = _best_extract(text, file.name)
+            core, found = timed(text, RUNS, file.name)  # past the extractor's cache, as bench/extraction.py times
             extract_s = _best_wall([command, "extract", str(file), "--json"], folder)
             add_s = _best_wall([command, "add", str(file)], folder)
             figures = {

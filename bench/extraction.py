@@ -218,7 +218,7 @@ def format_speeds(size: int) -> dict[str, dict[str, object]]:
     return result
 
 
-def _timed(text: str, rounds: int, name: str | None = None) -> tuple[float, int]:
+def timed(text: str, rounds: int, name: str | None = None) -> tuple[float, int]:
     """The best of `rounds` extractions of `text` (not the cache: every round reads the document)."""
     best, _, found = _timed_both(text, rounds, name)
     return best, found
@@ -240,7 +240,7 @@ def throughput(texts: list[str], size: int) -> dict[str, object]:
     joined = "\n\n".join(texts)
     big = (joined * (size // len(joined) + 1))[:size]
     size_mb = len(big.encode("utf-8")) / 1e6
-    best, found = _timed(big, 3)
+    best, found = timed(big, 3)
     floor = min(_timed_call(big.splitlines) for _ in range(3))
     return {
         "document_mb": round(size_mb, 2),

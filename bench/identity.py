@@ -2,9 +2,10 @@
 documents, and how many of the extractor's modules are compiled.
 
 usage: python bench/identity.py
-Prints one JSON line: {"compiled_modules": N, "documents": D, "findings": F, "sha256": H}. .ci/run prints it for the
-editable (pure Python) install and for the compiled wheel (setup.py, POSTMORTEM_ACTIONS_COMPILE=1) and fails unless
-the hashes agree and the compiled install really runs compiled modules. The documents: the bundled sample, every
+Prints one JSON line: {"compiled_modules": N, "documents": D, "findings": F, "sha256": H}. packaging/release (which
+.ci/run runs) prints it for the pure wheel and for the compiled one (setup.py, POSTMORTEM_ACTIONS_COMPILE=1) and
+fails unless the hashes agree and the compiled wheel really runs compiled modules; .ci/run also asks it whether an
+editable install asked to compile runs its sources. The documents: the bundled sample, every
 markup document the tests read, the bench's realistic worst shapes and a document in each format it times.
 """
 

@@ -63,7 +63,7 @@ def headings(text: str, name: str | None = None) -> list[tuple[int, int, str]]:
     sections a tool returns and the sections findings name, with the same clean titles. Fenced code, comments and
     front matter hold no headings. A rendered document's headings (HTML, wiki markup) are placed at their markup,
     an HTML heading at its tag; `name` is the file's name, whose extension may say the format. Kept for the last
-    few texts: the title, the incident date and the sections of one document are read from one parse."""
+    two texts: the title, the incident date and the sections of one document are read from one parse."""
     return list(_headings(text, name))
 
 
