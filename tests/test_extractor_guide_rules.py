@@ -44,6 +44,17 @@ from postmortem_actions.tools.extraction.purposes import purpose_of
         ("Restart the hub without manual intervention when it is unhealthy.", Category.MITIGATE),
         # one faint word ("risk") is not enough to leave the default
         ("Find out why the x86 build tolerates the failed load, a risk for other images.", Category.PREVENT),
+        ("The five vault owners who were liquidated will be compensated.", Category.MITIGATE),
+        ("All undistributed rewards will be redistributed to the farmers.", Category.MITIGATE),
+        ("Export instance journald logs for gunicorn and nginx to CloudWatch.", Category.MITIGATE),
+        ("Share developer best practices for using RPC endpoints.", Category.PROCESS),
+        ("Give our providers at least 48 hours notice before a launch.", Category.PROCESS),
+        ("Contact the owners of the zones and ask them to change the delegation.", Category.PROCESS),
+        ("Read RFC 2328 to learn how the protocol handles router ids.", Category.PROCESS),
+        ("Try to educate everyone on the perils of SSH agent forwarding.", Category.PROCESS),
+        ("If you need to copy files between machines, use rsync rather than scp.", Category.PROCESS),
+        ("We will provide an update on these once the work is complete.", Category.PROCESS),
+        ("Pick a globally friendly day-of-week for security releases.", Category.PROCESS),
     ],
 )
 def test_the_category_follows_the_guide(text: str, category: Category) -> None:
@@ -108,26 +119,6 @@ def test_a_plain_line_that_is_not_a_follow_up_title_opens_nothing() -> None:
 )
 def test_a_heading_about_stopping_a_recurrence_names_follow_ups(heading: str, purpose: str | None) -> None:
     assert purpose_of(heading) == purpose
-
-
-@pytest.mark.parametrize(
-    ("text", "category"),
-    [
-        ("The five vault owners who were liquidated will be compensated.", Category.MITIGATE),
-        ("All undistributed rewards will be redistributed to the farmers.", Category.MITIGATE),
-        ("Export instance journald logs for gunicorn and nginx to CloudWatch.", Category.MITIGATE),
-        ("Share developer best practices for using RPC endpoints.", Category.PROCESS),
-        ("Give our providers at least 48 hours notice before a launch.", Category.PROCESS),
-        ("Contact the owners of the zones and ask them to change the delegation.", Category.PROCESS),
-        ("Read RFC 2328 to learn how the protocol handles router ids.", Category.PROCESS),
-        ("Try to educate everyone on the perils of SSH agent forwarding.", Category.PROCESS),
-        ("If you need to copy files between machines, use rsync rather than scp.", Category.PROCESS),
-        ("We will provide an update on these once the work is complete.", Category.PROCESS),
-        ("Pick a globally friendly day-of-week for security releases.", Category.PROCESS),
-    ],
-)
-def test_more_categories_follow_the_guide(text: str, category: Category) -> None:
-    assert categorise(text)[0] == category
 
 
 @pytest.mark.parametrize(
