@@ -25,6 +25,7 @@ _ITEM: Final = re.compile(r"[ \t]*(\*{1,6}|-|\.{1,6}|\d{1,9}\.|[a-zA-Z]\.)[ \t]+
 _ATTRIBUTE_ENTRY: Final = re.compile(r":!?[\w-]{1,60}!?:(?:[ \t]|$)")
 _BLOCK_ATTRIBUTES: Final = re.compile(r"\[[^\[\]\n]{0,300}\]|\[\[[^\[\]\n]{1,300}\]\]")
 _BLOCK_MACRO: Final = re.compile(r"[a-z][\w-]{0,30}::\S{0,2000}\[[^\n]{0,2000}\][ \t]*$")
+_DELIMITER_FIRST: Final = frozenset("-.+/_=*")  # what a delimiter line starts with
 _BLOCK_TITLE: Final = re.compile(r"\.(?=[^\s.])")
 _ADMONITION: Final = re.compile(r"(?:NOTE|TIP|IMPORTANT|WARNING|CAUTION):[ \t]+")
 _INLINE: Final = re.compile(
@@ -75,7 +76,7 @@ class _Reader:
         if self.table is not None:
             self.table_line(text, start, end)
             return
-        if (delimiter := _DELIMITER.match(text)) is not None:
+        if text[0] in _DELIMITER_FIRST and (delimiter := _DELIMITER.match(text)) is not None:
             self.delimiter(delimiter.group(1), stripped, start)
             return
         if self.skip_paragraph or (text[0] in " \t" and self.previous == ""):
@@ -92,9 +93,10 @@ class _Reader:
             return True  # a comment line
         if text == "+" or stripped in ("'''", "<<<"):
             return True  # a list continuation joins the next block to the item; breaks are not text
-        if _ATTRIBUTE_ENTRY.match(text) or _BLOCK_MACRO.match(text):
+        # Each pattern needs its own first character (or "::"): most lines are text, and skip the patterns.
+        if (text[0] == ":" and _ATTRIBUTE_ENTRY.match(text)) or ("::" in text and _BLOCK_MACRO.match(text)):
             return True
-        if _BLOCK_ATTRIBUTES.fullmatch(stripped):
+        if stripped[0] == "[" and _BLOCK_ATTRIBUTES.fullmatch(stripped):
             style = stripped[1:-1].split(",")[0].strip().lower()
             self.skip_paragraph = style in ("source", "listing", "literal", "stem", "latexmath", "mermaid")
             self.quote = "paragraph" if style in ("quote", "verse") else self.quote

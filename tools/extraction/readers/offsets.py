@@ -17,7 +17,7 @@ class OffsetMap(Sequence[int]):
     """`origin[i]` is the source offset of rendered character i; one entry more than the rendering has, the
     source's length, so that a span reaching the rendering's end maps to the source's end."""
 
-    __slots__ = ("_at", "_copied", "_from", "_last", "_size")
+    __slots__ = ("_at", "_copied", "_from", "_last", "_run", "_size")
 
     def __init__(self) -> None:
         self._at: list[int] = []  # rendered offset where each run starts
@@ -25,23 +25,30 @@ class OffsetMap(Sequence[int]):
         self._copied: list[bool] = []  # copied text (offsets step by one) or written marks (one offset)
         self._size = 0
         self._last = 0  # the last offset added
+        self._run: bool | None = None  # the last run's kind (`_copied[-1]`), None before the first
 
     def add(self, pos: int, size: int, copied: bool) -> None:
         """Map the next `size` rendered characters: copied from `pos` on, or written at `pos`. A written run is
         placed no earlier than what precedes it (marks are often written after the text that follows them)."""
         if size <= 0:
             return
-        if not copied:
-            pos = max(pos, self._last)
-        at, last = self._size, self._last
-        if self._at and copied == self._copied[-1] and (pos == last + 1 if copied else pos == last):
-            pass  # continues the previous run
+        last = self._last
+        if copied:
+            if self._run is not True or pos != last + 1:  # else it continues the previous run
+                self._start_run(pos, True)
+            self._last = pos + size - 1
         else:
-            self._at.append(at)
-            self._from.append(pos)
-            self._copied.append(copied)
-        self._size = at + size
-        self._last = pos + size - 1 if copied else pos
+            pos = max(pos, last)
+            if self._run is not False or pos != last:
+                self._start_run(pos, False)
+            self._last = pos
+        self._size += size
+
+    def _start_run(self, pos: int, copied: bool) -> None:
+        self._at.append(self._size)
+        self._from.append(pos)
+        self._copied.append(copied)
+        self._run = copied
 
     def close(self, length: int) -> None:
         """Add the final entry: the source's length."""
@@ -50,6 +57,7 @@ class OffsetMap(Sequence[int]):
         self._copied.append(False)
         self._size += 1
         self._last = length
+        self._run = False
 
     def __len__(self) -> int:
         return self._size

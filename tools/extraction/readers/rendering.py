@@ -59,6 +59,14 @@ def lines(text: str) -> list[tuple[int, int, int]]:
     """(start, end of content, end with the line break) of every line of `text`."""
     found = []
     offset = 0
+    if "\r" not in text:  # only "\n" ends lines: split in C, the same lines as below
+        for body in text.split("\n"):
+            end = offset + len(body)
+            found.append((offset, end, end + 1))
+            offset = end + 1
+        start, end, _ = found[-1]
+        found[-1] = (start, end, end)  # the text after the last "\n" has no line break...
+        return found if end > start else found[:-1]  # ...and is no line when it is empty
     for raw in LINES.findall(text):
         body = raw.rstrip("\r\n")
         found.append((offset, offset + len(body), offset + len(raw)))
