@@ -47,6 +47,9 @@ from postmortem_actions.tools.extraction.purposes import purpose_of
         ("The five vault owners who were liquidated will be compensated.", Category.MITIGATE),
         ("All undistributed rewards will be redistributed to the farmers.", Category.MITIGATE),
         ("Export instance journald logs for gunicorn and nginx to CloudWatch.", Category.MITIGATE),
+        # correlating logs or events is how an incident is diagnosed: the guide's logging for diagnosis
+        ("Consensus log correlation", Category.MITIGATE),
+        ("Correlate the events of the load balancer and the nodes by request id.", Category.MITIGATE),
         ("Share developer best practices for using RPC endpoints.", Category.PROCESS),
         ("Give our providers at least 48 hours notice before a launch.", Category.PROCESS),
         ("Contact the owners of the zones and ask them to change the delegation.", Category.PROCESS),

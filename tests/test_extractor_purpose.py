@@ -114,3 +114,24 @@ def test_a_heading_saying_what_we_plan_to_change_is_a_follow_up_section() -> Non
         assert [(f.text, f.in_section) for f in extract(doc)] == [
             ("Validate production deployments with automated tests.", True)
         ], heading
+
+
+def test_a_heading_asking_what_could_be_done_to_avoid_it_is_a_follow_up_section() -> None:
+    for heading in (
+        "What could be done to avoid this in future?",
+        "How can this be prevented?",
+        "Avoiding it next time",
+    ):
+        doc = (
+            f"# Images outage\n\n## Cause\n\nThe CDN went offline.\n\n## {heading}\n\n"
+            "- Have a healthcheck on the image service which fails when transformations fail.\n"
+            "- Simplify the purging process.\n"
+        )
+        assert [(f.text, f.in_section) for f in extract(doc)] == [
+            ("Have a healthcheck on the image service which fails when transformations fail.", True),
+            ("Simplify the purging process.", True),
+        ], heading
+    # what was done, or what could have been done, is not a list of follow-ups
+    for heading in ("What was done", "What could have been done better"):
+        doc = f"# Images outage\n\n## {heading}\n\n- Rolled back the CDN change.\n- Purged the images.\n"
+        assert list(extract(doc)) == [], heading

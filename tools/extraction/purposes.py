@@ -63,6 +63,12 @@ _FOLLOWUP: Final = re.compile(
     # a heading asking what the authors will do: "What can we do to improve?", "How could we do better?"
     r"\b(?:what|how)\s+(?:can|could|should|will|do|must)\s+(?:we|i)\s+(?:do|change|improve|prevent|avoid)\b|"
     r"\bhow\s+(?:can|could|should|will|do)\s+(?:we|i)\s+do\s+better\b|"
+    # ... or what is to be done, in the passive: "What could be done to avoid this in future?", "How can this be
+    # prevented?", "Avoiding it next time" (not "What could have been done better", a look back)
+    r"\bwhat\s+(?:can|could|should|must|will|might)\s+be\s+done\b|"
+    r"\bhow\s+(?:can|could|should|will|might)\s+(?:this|it|that|these|such\s+\w+)\s+be\s+(?:avoided|prevented)\b|"
+    r"\bavoid(?:ing)?\s+(?:this|it|that|these|them|a\s+repeat|recurrence)\s+"
+    r"(?:in\s+(?:the\s+)?future|next\s+time|going\s+forward|again)\b|"
     # proposals the authors are weighing: "Things being considered", "Under consideration", "Ideas for improvement"
     r"\b(?:being|to\s+be)\s+considered\b|\bunder\s+consideration\b|\bideas\s+for\s+(?:improvement|the\s+future)\b|"
     # the period after the incident: "The following 2 weeks", "Over the next months", "In the coming weeks"
