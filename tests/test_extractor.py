@@ -1109,6 +1109,19 @@ def test_sub_headings_with_a_paragraph_under_a_follow_up_heading_are_actions_wit
     assert (second.text, second.owner) == ("Postmortem documented", "@nova")
 
 
+def test_a_sub_heading_that_groups_sub_headings_of_its_own_is_not_an_action() -> None:
+    doc = (
+        "## Looking forward\n\nWe are committing to changes in engineering and support.\n\n### Engineering:\n\n"
+        "#### Pre-release process\n\n- Introduce improved test instances.\n\n#### Post-release process\n\n"
+        "- Create a process for pulling a release.\n\n### Support\n\nWe will add a status page for releases.\n"
+    )
+    assert [f.text for f in found(doc)] == [
+        "Introduce improved test instances.",
+        "Create a process for pulling a release.",
+        "We will add a status page for releases.",
+    ]
+
+
 def test_a_label_line_naming_possible_future_actions_heads_its_list() -> None:
     doc = (
         "The proxy lost its IP for two hours.\n\nSome possible actions in the future:\n\n"
@@ -1119,6 +1132,7 @@ def test_a_label_line_naming_possible_future_actions_heads_its_list() -> None:
 
 def test_being_committed_to_keeping_something_is_not_a_follow_up() -> None:
     assert found("## Summary\n\nWe are committed to keeping the service free for everyone.\n") == ()
+    assert found("## Looking forward\n\nWe are committed to learning in an open way from this incident.\n") == ()
 
 
 def test_we_need_followed_by_a_noun_is_a_commitment() -> None:

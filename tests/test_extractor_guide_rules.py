@@ -222,12 +222,15 @@ def test_what_the_write_up_itself_does_is_not_an_action() -> None:
     assert [f.text for f in extract(text)] == ["We will add rate limits to the login endpoint."]
 
 
-def test_quarto_and_r_markdown_are_read_as_markdown(tmp_path: Path) -> None:
-    for suffix in (".qmd", ".Rmd"):
+def test_quarto_r_markdown_and_supermd_are_read_as_markdown(tmp_path: Path) -> None:
+    front = {
+        ".qmd": "title: Outage",
+        ".Rmd": "title: Outage",
+        ".smd": '.title = "Outage",\n.custom = {\n  "a": "b",\n}',
+    }
+    for suffix, matter in front.items():
         path = tmp_path / f"outage{suffix}"
-        path.write_text(
-            "---\ntitle: Outage\n---\n\n## Action items\n\n- Add an alert on 5xx errors\n", encoding="utf-8"
-        )
+        path.write_text(f"---\n{matter}\n---\n\n## Action items\n\n- Add an alert on 5xx errors\n", encoding="utf-8")
         _, text = read_document(str(path), ReadPolicy(allowed_dirs=(tmp_path,)))
         assert [f.text for f in extract(text, path.name)] == ["Add an alert on 5xx errors"]
 

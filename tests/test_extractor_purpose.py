@@ -121,6 +121,8 @@ def test_a_heading_asking_what_could_be_done_to_avoid_it_is_a_follow_up_section(
         "What could be done to avoid this in future?",
         "How can this be prevented?",
         "Avoiding it next time",
+        "How do we stop it from repeating?",
+        "Avoiding a repeat",
     ):
         doc = (
             f"# Images outage\n\n## Cause\n\nThe CDN went offline.\n\n## {heading}\n\n"

@@ -26,6 +26,7 @@ TEXT_SUFFIXES: Final = frozenset(
         ".mkd",
         ".qmd",
         ".rmd",
+        ".smd",
         ".txt",
         ".text",
         ".rst",

@@ -116,9 +116,10 @@ def lead_handle(title: str) -> str | None:
 def headed_actions(doc: Document, infos: list[SectionInfo]) -> list[RawItem]:
     """Follow-ups written as sub-headings ("#### @dana Alerts configured") with a paragraph, not as a list.
 
-    Under a follow-up heading, a sub-section with no list or table of its own is one action: its heading and
-    the first sentence below it are the quote, an @handle in the heading is the owner."""
+    Under a follow-up heading, a sub-section with no list, table or sub-section of its own is one action: its
+    heading and the first sentence below it are the quote, an @handle in the heading is the owner."""
     listed = {b.section for b in doc.blocks if b.kind in ("item", "row")}
+    grouping = {heading.parent for heading in doc.sections}  # "### Engineering" over sub-headings of its own
     first_para: dict[int, Block] = {}
     for block in doc.blocks:
         if block.kind == "para" and block.parent < 0:
@@ -129,6 +130,7 @@ def headed_actions(doc: Document, infos: list[SectionInfo]) -> list[RawItem]:
         if (
             index == 0
             or index in listed
+            or index in grouping
             or infos[index].purpose != "followup"
             or purpose_of(heading.title)
             or not (0 < parent < index and infos[parent].purpose == "followup" and parent not in listed)

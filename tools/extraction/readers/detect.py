@@ -33,6 +33,7 @@ SUFFIX_FORMATS: Final[dict[str, Format | None]] = {
     ".mkd": "markdown",
     ".qmd": "markdown",  # Quarto and R Markdown: Markdown with front matter and {lang} code chunks
     ".rmd": "markdown",
+    ".smd": "markdown",  # SuperMD (the Zine site generator): Markdown under a "---" fenced Ziggy front matter
     ".mdx": "mdx",
     ".rst": "rst",
     ".adoc": "asciidoc",
