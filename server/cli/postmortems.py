@@ -125,7 +125,8 @@ def _read_for_extract(name: str, max_bytes: int) -> str:
 def _extract(args: argparse.Namespace, settings: Settings) -> int:
     from pydantic_core import to_json
 
-    from postmortem_actions.tools.extraction.extractor import collector_paused, extract
+    from postmortem_actions.tools.extraction.collector import collector_paused
+    from postmortem_actions.tools.extraction.extractor import extract
     from postmortem_actions.tools.extraction.json_contract import (  # the patterns compile only here
         CONTRACT_KEYS,
         as_contract,

@@ -9,10 +9,8 @@ is dropped. Timelines, block quotes, code and advice to readers are never read f
 
 from __future__ import annotations
 
-import gc
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from functools import lru_cache
 from operator import attrgetter
 from typing import Final
@@ -22,6 +20,7 @@ from postmortem_actions.tools.extraction import fields as item_fields
 from postmortem_actions.tools.extraction import markers
 from postmortem_actions.tools.extraction import sentences as statements
 from postmortem_actions.tools.extraction.categories import categorise
+from postmortem_actions.tools.extraction.collector import collector_paused
 from postmortem_actions.tools.extraction.facts import section_title
 from postmortem_actions.tools.extraction.followups import (
     MAX_SENTENCE,
@@ -103,24 +102,6 @@ def _with_curly_apostrophes(finding: Finding) -> Finding:
             lint.model_copy(update={"words": lint.words.replace("'", CURLY_APOSTROPHE)}) for lint in finding.lint
         ]
     return finding.model_copy(update=changed) if changed else finding
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a document is read.
-
-    Reading makes no reference cycles (its records are freed as their counts drop), but its hundreds of
-    thousands of short-lived objects set the collector off again and again, and each pass over all live
-    objects found nothing: a quarter of the time on a 5 MB document (issue 10, finding 5). The collector is
-    switched back on only if it was on, so a caller that turned it off keeps it off.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _extract(

@@ -10,6 +10,7 @@ from functools import lru_cache
 from typing import Final
 
 from postmortem_actions.store.errors import InvalidInput
+from postmortem_actions.tools.extraction.collector import collector_paused
 from postmortem_actions.tools.models import Section
 
 # Every pattern here runs on text a model or a hostile document supplies: no nested or adjacent
@@ -73,8 +74,9 @@ def _headings(text: str, name: str | None) -> tuple[tuple[int, int, str], ...]:
     from postmortem_actions.tools.extraction.readers.markdown import parsed
 
     fmt = detect_format(text, name)
-    source, place = rendering(fmt, text)
-    doc = parsed(source, fmt == "html")
+    with collector_paused():  # the rendering and parse the extractor reads next: see extractor.extract
+        source, place = rendering(fmt, text)
+        doc = parsed(source, fmt == "html")
     found = []
     for heading in doc.sections[1:]:
         start = source.rfind("\n", 0, heading.start) + 1  # the heading's line, with its marks
