@@ -70,7 +70,7 @@ _set = object.__setattr__
 
 def built(model: type[_M], values: dict[str, Any]) -> _M:
     """An instance of `model` holding `values`, which the extractor computed itself: exactly the model's fields, each
-    of its type (tests/test_extractor_speed.py checks that every finding equals the validated one).
+    of its type (tests/test_extractor_models.py checks that every finding equals the validated one).
 
     What pydantic's `model_construct` does for a model without aliases, defaults or private attributes, without its
     per-field loop: a 5 MB document has tens of thousands of findings, and validating values we made cost a tenth of
