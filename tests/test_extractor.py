@@ -1112,6 +1112,7 @@ def test_sub_headings_with_a_paragraph_under_a_follow_up_heading_are_actions_wit
 def test_a_sub_heading_that_groups_sub_headings_of_its_own_is_not_an_action() -> None:
     doc = (
         "## Looking forward\n\nWe are committing to changes in engineering and support.\n\n### Engineering:\n\n"
+        "These are the changes to how we build and ship.\n\n"
         "#### Pre-release process\n\n- Introduce improved test instances.\n\n#### Post-release process\n\n"
         "- Create a process for pulling a release.\n\n### Support\n\nWe will add a status page for releases.\n"
     )
@@ -1119,6 +1120,17 @@ def test_a_sub_heading_that_groups_sub_headings_of_its_own_is_not_an_action() ->
         "Introduce improved test instances.",
         "Create a process for pulling a release.",
         "We will add a status page for releases.",
+    ]
+
+
+def test_an_action_sub_heading_keeps_its_action_and_its_own_sub_headings_are_its_notes() -> None:
+    doc = (
+        "# Incident\n\n## Action items\n\n### @dana Add alerting on queue depth\n\n#### Notes\n\n"
+        "The threshold is still under discussion.\n\n### @sam Rotate the worker credentials\n\nRotate them quarterly.\n"
+    )
+    assert [(f.text, f.owner) for f in found(doc)] == [
+        ("Add alerting on queue depth", "@dana"),
+        ("Rotate them quarterly.", "@sam"),
     ]
 
 
@@ -1133,6 +1145,8 @@ def test_a_label_line_naming_possible_future_actions_heads_its_list() -> None:
 def test_being_committed_to_keeping_something_is_not_a_follow_up() -> None:
     assert found("## Summary\n\nWe are committed to keeping the service free for everyone.\n") == ()
     assert found("## Looking forward\n\nWe are committed to learning in an open way from this incident.\n") == ()
+    (finding,) = found("## Next steps\n\nWe are committed to learning from this, and we will add alerting by Friday.\n")
+    assert finding.text.endswith("we will add alerting by Friday.")
 
 
 def test_we_need_followed_by_a_noun_is_a_commitment() -> None:

@@ -50,6 +50,7 @@ from postmortem_actions.tools.extraction.purposes import purpose_of
         # correlating logs or events is how an incident is diagnosed: the guide's logging for diagnosis
         ("Consensus log correlation", Category.MITIGATE),
         ("Correlate the events of the load balancer and the nodes by request id.", Category.MITIGATE),
+        ("Correlated events should trigger a page.", Category.DETECT),
         ("Share developer best practices for using RPC endpoints.", Category.PROCESS),
         ("Give our providers at least 48 hours notice before a launch.", Category.PROCESS),
         ("Contact the owners of the zones and ask them to change the delegation.", Category.PROCESS),
@@ -118,6 +119,22 @@ def test_a_plain_line_that_is_not_a_follow_up_title_opens_nothing() -> None:
         ("How do we stop this from recurring", "followup"),
         ("An ounce of prevention is worth a pound of cure", None),
         ("What happened again", None),
+        ("How do we make sure this doesn't happen again?", "followup"),
+        ("What is being done to prevent this?", "followup"),
+        ("How is this being prevented?", "followup"),
+        ("How do we stop this happening again?", "followup"),
+        ("Avoiding this happening again", "followup"),
+        ("How to stop it recurring", "followup"),
+        ("Stopping it repeating", "followup"),
+        ("Avoiding recurrences", "followup"),
+        ("Preventing a repeat of the outage", "followup"),
+        # a look back, advice to readers, a runbook, and repeats that are not the incident's
+        ("What could be done better", None),
+        ("What can be done to protect yourself", None),
+        ("Background: what can be done when the queue backs up", None),
+        ("How could this be avoided?", None),
+        ("Stopping repeat customers from churning", None),
+        ("Keeping the cron from repeating every minute", None),
     ],
 )
 def test_a_heading_about_stopping_a_recurrence_names_follow_ups(heading: str, purpose: str | None) -> None:

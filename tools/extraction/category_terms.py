@@ -177,8 +177,8 @@ TERMS: Final[dict[Category, tuple[tuple[str, int], ...]]] = {
         (r"logging", 2),
         (r"diagnos(?:e|is|tics?|ing)", 3),
         # correlating what the systems wrote down is diagnosis ("Consensus log correlation")
-        (r"logs?\s+correlation|events?\s+correlation|traces?\s+correlation", 3),
-        (r"correlat(?:e|es|ed|ing)\s+(?:the\s+)?(?:logs?|events|traces)", 3),
+        (r"logs?\s+correlation|events?\s+correlation|traces?\s+correlation(?!\s+ids?\b)", 3),
+        (r"correlat(?:e|es|ing)\s+(?:the\s+)?(?:logs?|events|traces)", 3),
         (r"debug(?:ging)?", 2),
         (r"troubleshoot(?:ing)?", 2),
         (r"health[- ]?checks?", 3),

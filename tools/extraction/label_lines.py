@@ -116,21 +116,22 @@ def lead_handle(title: str) -> str | None:
 def headed_actions(doc: Document, infos: list[SectionInfo]) -> list[RawItem]:
     """Follow-ups written as sub-headings ("#### @dana Alerts configured") with a paragraph, not as a list.
 
-    Under a follow-up heading, a sub-section with no list, table or sub-section of its own is one action: its
-    heading and the first sentence below it are the quote, an @handle in the heading is the owner."""
+    Under a follow-up heading, a sub-section with no list or table of its own is one action: its heading and the
+    first sentence below it are the quote, an @handle in the heading is the owner. Its own sub-sections are its
+    notes; a heading that only groups sub-headings is none (`_groups`)."""
     listed = {b.section for b in doc.blocks if b.kind in ("item", "row")}
-    grouping = {heading.parent for heading in doc.sections}  # "### Engineering" over sub-headings of its own
     first_para: dict[int, Block] = {}
     for block in doc.blocks:
         if block.kind == "para" and block.parent < 0:
             first_para.setdefault(block.section, block)
+    skipped = _groups(doc)
     raws: list[RawItem] = []
     for index, heading in enumerate(doc.sections):
         parent = heading.parent
         if (
             index == 0
             or index in listed
-            or index in grouping
+            or index in skipped
             or infos[index].purpose != "followup"
             or purpose_of(heading.title)
             or not (0 < parent < index and infos[parent].purpose == "followup" and parent not in listed)
@@ -150,6 +151,7 @@ def headed_actions(doc: Document, infos: list[SectionInfo]) -> list[RawItem]:
             done = item_fields.done(doc.text[first[0] : first[1]])
         if len(shown) < 3:
             continue
+        skipped.update(i for i, h in enumerate(doc.sections) if h.parent == index)  # its notes, not more actions
         raws.append(
             RawItem(
                 start,
@@ -166,6 +168,16 @@ def headed_actions(doc: Document, infos: list[SectionInfo]) -> list[RawItem]:
             )
         )
     return raws
+
+
+def _groups(doc: Document) -> set[int]:
+    """Sub-headings that group sub-headings of their own under a topic ("### Engineering:" over "#### Pre-release
+    process", "#### SSH" over "##### SSH keys should give minimal access"), an introduction below them or not: no
+    task in their title. "### @dana Add alerting" over "#### Notes" is an action, and its notes are not."""
+    parents = {heading.parent for heading in doc.sections if heading.parent > 0}
+    return {
+        index for index in parents if not statements.is_task_like(re.sub(r"^@[\w-]+\s+", "", doc.sections[index].title))
+    }
 
 
 def _marker(doc: Document, block: Block) -> str:

@@ -58,16 +58,24 @@ _FOLLOWUP: Final = re.compile(
     r"\bwhat\s+(?:we(?:'ve|\s+have)?|i(?:'ve|\s+have)?)\s+changed\b|\bchanges\s+(?:we\s+)?made\b|"
     r"\b(?:possible\s+|future\s+)actions\b|\bactions?\s+(?:in|for)\s+the\s+future\b|\bactions?\s+to\s+take\b|"
     r"\bresulting\s+actions?\b|"
-    # "Preventing the issue from happening again", "Stopping this from recurring"
-    r"\bfrom\s+(?:happening|occurring)\s+again\b|\bfrom\s+(?:recurring|re-?occurring|repeating)\b|"
-    r"\b(?:avoid|prevent|stopp?)(?:ing)?\s+(?:a\s+)?(?:repeat|recurrence)\b|"
+    # "Preventing the issue from happening again", "Stopping this from recurring", "How do we stop it from
+    # repeating?", "Avoiding a repeat", "How do we make sure this doesn't happen again?" (not "Stopping repeat
+    # customers from churning", nor "Keeping the cron from repeating every minute")
+    r"\bfrom\s+(?:happening|occurring)\s+again\b|\bfrom\s+(?:recurring|re-?occurring)\b|"
+    r"\bfrom\s+repeating(?:\s+again)?\s*(?:[?.!:]|$)|"
+    r"\b(?:stop|prevent|avoid)(?:ping|ing|s)?\s+(?:it|this|that|these|them)\s+(?:from\s+)?"
+    r"(?:happening\s+again|recurring|re-?occurring|repeating)\b|"
+    r"\b(?:stop|prevent|avoid)(?:ping|ing|s)?\s+(?:a\s+)?(?:repeats?|recurrences?)(?:\s+of\b|\s*(?:[?.!:]|$))|"
+    r"\b(?:does\s*n[o']t|won't|will\s+not|never)\s+happen\s+again\b|"
     # a heading asking what the authors will do: "What can we do to improve?", "How could we do better?"
     r"\b(?:what|how)\s+(?:can|could|should|will|do|must)\s+(?:we|i)\s+(?:do|change|improve|prevent|avoid)\b|"
     r"\bhow\s+(?:can|could|should|will|do)\s+(?:we|i)\s+do\s+better\b|"
-    # ... or what is to be done, in the passive: "What could be done to avoid this in future?", "How can this be
-    # prevented?", "Avoiding it next time" (not "What could have been done better", a look back)
-    r"\bwhat\s+(?:can|could|should|must|will|might)\s+be\s+done\b|"
-    r"\bhow\s+(?:can|could|should|will|might)\s+(?:this|it|that|these|such\s+\w+)\s+be\s+(?:avoided|prevented)\b|"
+    # ... or what is to be done, in the passive: "What could be done to avoid this in future?", "What is being
+    # done to prevent this?", "How can this be prevented?", "Avoiding it next time" (not "What could be done
+    # better", a look back at what went wrong, nor "What can be done to protect yourself", advice to readers)
+    r"\bwhat\s+(?:(?:can|could|should|must|will|might)\s+be|is\s+being|needs\s+to\s+be)\s+done\s+"
+    r"(?:to\s+(?:avoid|prevent|stop)|about\s+(?:it|this|that))\b|"
+    r"\bhow\s+(?:can|should|will|is|are)\s+(?:this|it|that|these|such\s+\w+)\s+(?:be|being)\s+(?:avoided|prevented)\b|"
     r"\bavoid(?:ing)?\s+(?:this|it|that|these|them|a\s+repeat|recurrence)\s+"
     r"(?:in\s+(?:the\s+)?future|next\s+time|going\s+forward|again)\b|"
     # proposals the authors are weighing: "Things being considered", "Under consideration", "Ideas for improvement"

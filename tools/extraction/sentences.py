@@ -235,7 +235,9 @@ _GENERIC: Final = Guarded(
     re.compile(
         r"\b(?:(?:will|shall)\s+continue\s+to|take\s+(?:\S+\s+){0,8}?seriously|(?:are|remain)\s+committed\s+to\s+(?:the\s+)?"
         r"(?:security|reliability|transparency|privacy|our))\b|\bapologi[sz]e\b|\bsorry\b|"
-        r"\bcommitted\s+to\s+(?:keeping|continuing|maintaining|providing|being|making|learning)\b|"
+        r"\bcommitted\s+to\s+(?:keeping|continuing|maintaining|providing|being|making)\b|"
+        # learning from it, with nothing else said ("..., and we will add alerting" is a commitment)
+        r"\bcommitted\s+to\s+learning\b[^,;]*$|"
         # thanks in the form of a wish: "I would like to extend thanks to ...", "we'd like to thank ..."
         r"\blike\s+to\s+(?:thank|(?:extend|express|offer|give|say)\s+(?:\w+\s+){0,2}?(?:thanks|gratitude|appreciation))\b",
         re.IGNORECASE,
