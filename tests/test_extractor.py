@@ -1280,3 +1280,29 @@ def test_a_heading_ending_in_a_hash_keeps_it_as_the_section_name() -> None:
     # The same CommonMark rule the document's section list uses: "C#" is a word, "Setup ##" has closing marks.
     doc = "## Follow-ups for C#\n\n- Pin the C# analyzer version in CI.\n"
     assert only(doc).section == "Follow-ups for C#"
+
+
+def test_a_status_update_announces_the_response_and_only_a_lasting_change_in_it_is_an_action() -> None:
+    doc = (
+        "## December 7, 2025\n\n**Notice**: The cluster is having file-system issues and needs to be shut down. "
+        "Compute nodes will be shut down as well. Login nodes will be rebooted on Saturday at 13:00.\n\n"
+        "**Update**: We hope to resume operations by the weekend. We will share file lists with affected groups.\n\n"
+        "**Resolved**: Service is back. We will add monitoring of the metadata servers to prevent a recurrence.\n"
+    )
+    assert [f.text for f in found(doc)] == ["We will add monitoring of the metadata servers to prevent a recurrence."]
+    # the same sentences outside a status update are commitments, as before
+    assert len(found("## What happened\n\nLogin nodes will be rebooted on Saturday at 13:00.\n")) == 1
+
+
+def test_a_list_or_table_of_names_in_a_follow_up_section_holds_no_tasks() -> None:
+    doc = (
+        "## Corrective actions\n\n### Introspection\n\nIntrospection is disabled in production. "
+        "The client used these queries:\n\n- `COPYRIGHT_QUERY`\n- `VIDEO_QUALITY_QUERY`\n- languageTranslation\n\n"
+        "### Unauthenticated operations\n\nThese operations were left open:\n\n"
+        "| Resolver | Query | Mutation |\n|---|---|---|\n| **Bureau** | bureau | createBureau |\n"
+        "| | bureaus | |\n\n- Wrap every remaining operation in an authentication check.\n"
+    )
+    assert [f.text for f in found(doc)] == ["Wrap every remaining operation in an authentication check."]
+    # an action table's one-word action is still an action
+    table = "## Action items\n\n| Action | Owner |\n|---|---|\n| Backups | @dana |\n"
+    assert [f.text for f in found(table)] == ["Backups"]

@@ -160,6 +160,8 @@ def _in_narrative(doc: Document, block: Block) -> list[RawItem]:
     spans = statements.sentences(text, block.start, block.end)
     raws: list[RawItem] = []
     previous: tuple[int, int] | None = None
+    # A status update tells the response (the guide leaves it out): only what outlasts the incident counts.
+    status = statements.STATUS_UPDATE.match(folded(text[block.start : block.start + 40])) is not None
     for s, e in spans:
         if e - s > MAX_SENTENCE:
             previous = None
@@ -182,9 +184,10 @@ def _in_narrative(doc: Document, block: Block) -> list[RawItem]:
             raws.extend(raw_sentence(doc, block, s, e, "marker", True))
         elif arrowed := after_arrow(doc, block, s, e):
             raws.extend(arrowed)
-        elif statements.is_commitment(sentence, own) or (
-            statements.is_future_with(sentence, own) and item_fields.due(sentence) is not None
-        ):
+        elif (
+            statements.is_commitment(sentence, own)
+            or (statements.is_future_with(sentence, own) and item_fields.due(sentence) is not None)
+        ) and (not status or statements.LASTING.found(sentence, own)):
             raws.extend(raw_sentence(doc, block, s, e, "prose", False))
         elif pointer and raws and raws[-1].end == (previous[1] if previous else -1):
             last = raws[-1]  # "[This issue](...) tracks that effort." belongs to the commitment before it

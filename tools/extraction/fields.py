@@ -257,6 +257,17 @@ def tickets(fragment: str, definitions: dict[str, str], *, any_key: bool = False
     return list(dict.fromkeys(refs)) if refs else refs
 
 
+# One name and nothing else: a code span or an identifier written as code is (snake_case, camelCase, CONSTANT_CASE).
+_ONLY_A_NAME: Final = re.compile(r"`[^`\n]{1,80}`|[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+|[a-z]+(?:[A-Z][a-z0-9]*)+")
+
+
+def only_a_name(text: str) -> bool:
+    """Whether an item is only a name (`COPYRIGHT_QUERY`, createBureau, languageTranslation), emphasis and a final
+    stop aside: a list of names in a follow-up section names things (queries, hosts, fields), it sets no task."""
+    bare = text.strip().strip("*_").rstrip(".,;:").strip()
+    return len(bare) <= 80 and _ONLY_A_NAME.fullmatch(bare) is not None
+
+
 def not_a_deadline(text: str) -> bool:
     """Whether a date in `text` is one something runs from or until ("since 2024-04-01", "until the freeze ends on
     June 30"), not a deadline."""

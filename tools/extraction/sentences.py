@@ -271,6 +271,20 @@ _IMPERATIVE: Final = case_blind(
 )
 
 
+# A status page's update ("**Notice**: ...", "Update: ..."): the response as it went, told as it happened.
+STATUS_UPDATE: Final = case_blind(
+    r"^\W{0,4}(?:notice|update|resolved|investigating|identified|monitoring|status)\W{0,4}:"
+)
+# What in such an update still outlasts the incident: "... to prevent a recurrence", "going forward".
+LASTING: Final = Guarded(
+    re.compile(
+        r"\b(?:prevent\w*|recurr\w*|re-?occurr\w*|again|in\s+the\s+future|going\s+forward|long[\s-]term|"
+        r"permanent(?:ly)?)\b",
+        re.IGNORECASE,
+    )
+)
+
+
 def sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Spans of the sentences in text[start:end], ignoring full stops in abbreviations, versions and names."""
     spans: list[tuple[int, int]] = []
