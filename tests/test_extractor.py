@@ -1306,3 +1306,27 @@ def test_a_list_or_table_of_names_in_a_follow_up_section_holds_no_tasks() -> Non
     # an action table's one-word action is still an action
     table = "## Action items\n\n| Action | Owner |\n|---|---|\n| Backups | @dana |\n"
     assert [f.text for f in found(table)] == ["Backups"]
+
+
+def test_a_change_described_as_now_in_place_under_a_follow_up_heading_is_an_action() -> None:
+    doc = (
+        "## What we changed in authorization\n\nRequested scopes are now resolved against the principal's access "
+        "every time a token is created. The public repository stays available to everyone.\n"
+    )
+    assert [f.text for f in found(doc)] == [
+        "Requested scopes are now resolved against the principal's access every time a token is created."
+    ]
+    # in narrative it is what happened, not a follow-up
+    assert found("## Impact\n\nRequested scopes are now resolved against the principal's access.\n") == ()
+
+
+def test_a_sentence_saying_what_was_changed_to_prevent_similar_issues_introduces_its_list() -> None:
+    doc = (
+        "## Impact\n\nThe site was down.\n\nTo prevent similar issues in the future, we've made a few changes "
+        "along with more long term improvements:\n\n1. A periodic job has been added that renews the certificates.\n"
+        "2. A daily check has been added to verify the certificates.\n"
+    )
+    assert [(f.text, f.in_section) for f in found(doc)] == [
+        ("A periodic job has been added that renews the certificates.", True),
+        ("A daily check has been added to verify the certificates.", True),
+    ]

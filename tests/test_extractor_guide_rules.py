@@ -128,6 +128,11 @@ def test_a_plain_line_that_is_not_a_follow_up_title_opens_nothing() -> None:
         ("Stopping it repeating", "followup"),
         ("Avoiding recurrences", "followup"),
         ("Preventing a repeat of the outage", "followup"),
+        (
+            "To prevent similar issues in the future, we've made a few changes along with more long term improvements:",
+            "followup",
+        ),
+        ("Changes and long-term improvements", "followup"),
         # a look back, advice to readers, a runbook, and repeats that are not the incident's
         ("What could be done better", None),
         ("What can be done to protect yourself", None),

@@ -245,6 +245,8 @@ _GENERIC: Final = Guarded(
 )
 _DONE_STEP: Final = case_blind(
     r"^\W*(?:(?:we|i)(?:'ve|\s+have)|[\w\s`-]{1,80}?\s+(?:has|have)\s+been)\s+(?:already\s+|now\s+|since\s+)?\w+(?:ed|en|wn|ilt|ut|ade)\b"
+    # a change now in place: "Requested scopes are now resolved against ..."
+    r"|^\W*[\w\s`'-]{1,80}?\s+(?:is|are)\s+now\s+\w+(?:ed|en|wn|ilt|ut|ade)\b"
 )
 _DONE_PROSE: Final = Guarded(re.compile(r"\balready\b|\bhave\s+since\b|\bhas\s+since\b", re.IGNORECASE))
 
