@@ -13,6 +13,7 @@ from postmortem_actions.store.records import Category
 from postmortem_actions.tools.document_files import ReadPolicy, read_document
 from postmortem_actions.tools.extraction.categories import categorise
 from postmortem_actions.tools.extraction.extractor import extract
+from postmortem_actions.tools.extraction.facts import sections
 from postmortem_actions.tools.extraction.lint import lint_action
 from postmortem_actions.tools.extraction.purposes import purpose_of
 
@@ -255,6 +256,25 @@ def test_quarto_r_markdown_and_supermd_are_read_as_markdown(tmp_path: Path) -> N
         path.write_text(f"---\n{matter}\n---\n\n## Action items\n\n- Add an alert on 5xx errors\n", encoding="utf-8")
         _, text = read_document(str(path), ReadPolicy(allowed_dirs=(tmp_path,)))
         assert [f.text for f in extract(text, path.name)] == ["Add an alert on 5xx errors"]
+
+
+def test_supermd_link_targets_are_read_as_their_text(tmp_path: Path) -> None:
+    path = tmp_path / "outage.smd"
+    path.write_text(
+        '---\n.title = "Outage",\n---\n\n## [Action items]($section.id("next"))\n\n'
+        '- Add an alert on 5xx errors, see [the dashboard]($link.url("https://x.example/d"))\n\n'
+        '[]($block.attrs("note"))\n> Note\n',
+        encoding="utf-8",
+    )
+    _, text = read_document(str(path), ReadPolicy(allowed_dirs=(tmp_path,)))
+    (finding,) = extract(text, path.name)
+    assert (finding.text, finding.section, finding.ticket) == (
+        "Add an alert on 5xx errors, see the dashboard",
+        "Action items",
+        None,
+    )
+    assert text[finding.start : finding.end] == finding.quote
+    assert [s.heading for s in sections(text, name=path.name)][-1] == "Action items"
 
 
 def test_a_stored_candidate_with_curly_apostrophes_is_linted_as_extract_linted_it() -> None:

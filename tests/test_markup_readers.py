@@ -20,6 +20,7 @@ from postmortem_actions.tools.extraction.readers.mediawiki import mediawiki_to_t
 from postmortem_actions.tools.extraction.readers.offsets import OffsetMap
 from postmortem_actions.tools.extraction.readers.rendering import placer
 from postmortem_actions.tools.extraction.readers.rst import rst_to_text
+from postmortem_actions.tools.extraction.readers.supermd import supermd_to_text
 
 Reader = Callable[[str], tuple[str, OffsetMap]]
 READERS: dict[str, Reader] = {".wiki": mediawiki_to_text, ".adoc": asciidoc_to_text, ".rst": rst_to_text}
@@ -322,6 +323,8 @@ HOSTILE = {
     "adoc_links": "https://x[" * (SIZE // 10),
     "rst_links": "`a <" * (SIZE // 4),
     "xrefs": "<<" * (SIZE // 2),
+    "scripty_links": '[a]($x.y("' * (SIZE // 10),
+    "scripty_nested": "[a]($" + "(" * (SIZE // 2),
     "spaces": " " * SIZE,
     "indents": "".join(" " * (k % 100) + "x\n" for k in range(SIZE // 50)),
 }
@@ -337,10 +340,11 @@ def test_hostile_input_is_rendered_in_linear_time_and_size(name: str) -> None:
         assert len(rendered) <= 4 * len(source) + 16
         assert len(origin) == len(rendered) + 1
     assert len(mdx_to_text(source)) == len(source)
+    assert len(supermd_to_text(source)) == len(source)
     assert time.perf_counter() - started < 20
 
 
-@pytest.mark.parametrize("extension", [*READERS, ".mdx"])
+@pytest.mark.parametrize("extension", [*READERS, ".mdx", ".smd"])
 def test_mixed_hostile_markup_is_extracted_in_linear_time(extension: str) -> None:
     source = "".join(text[:10_000] + "\n" for text in HOSTILE.values())
     started = time.perf_counter()

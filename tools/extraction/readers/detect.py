@@ -21,9 +21,10 @@ from postmortem_actions.tools.extraction.readers.mdx import mdx_to_text
 from postmortem_actions.tools.extraction.readers.mediawiki import mediawiki_to_text
 from postmortem_actions.tools.extraction.readers.rendering import Place, placer
 from postmortem_actions.tools.extraction.readers.rst import rst_to_text
+from postmortem_actions.tools.extraction.readers.supermd import supermd_to_text
 
-Format = Literal["markdown", "html", "mediawiki", "asciidoc", "rst", "mdx"]
-FORMATS: Final[tuple[Format, ...]] = ("markdown", "html", "mediawiki", "asciidoc", "rst", "mdx")
+Format = Literal["markdown", "html", "mediawiki", "asciidoc", "rst", "mdx", "supermd"]
+FORMATS: Final[tuple[Format, ...]] = ("markdown", "html", "mediawiki", "asciidoc", "rst", "mdx", "supermd")
 # The format an extension names; None: the extension says "text", and the content decides. Every extension
 # `document_files.TEXT_SUFFIXES` allows is here (a test checks it).
 SUFFIX_FORMATS: Final[dict[str, Format | None]] = {
@@ -33,7 +34,7 @@ SUFFIX_FORMATS: Final[dict[str, Format | None]] = {
     ".mkd": "markdown",
     ".qmd": "markdown",  # Quarto and R Markdown: Markdown with front matter and {lang} code chunks
     ".rmd": "markdown",
-    ".smd": "markdown",  # SuperMD (the Zine site generator): Markdown under a "---" fenced Ziggy front matter
+    ".smd": "supermd",  # SuperMD (the Zine site generator): Markdown with Scripty link targets (readers/supermd.py)
     ".mdx": "mdx",
     ".rst": "rst",
     ".adoc": "asciidoc",
@@ -75,8 +76,8 @@ def detect_format(text: str, name: str | None = None) -> Format:
     the content. A Markdown file holding an HTML page (a wiki export saved as .md) is HTML, as it always was."""
     suffix = PurePath(name).suffix.lower() if name else ""
     declared = SUFFIX_FORMATS.get(suffix)
-    if declared == "markdown":
-        return "html" if is_html(text) else "markdown"
+    if declared in ("markdown", "supermd"):
+        return "html" if is_html(text) else declared
     return declared if declared is not None else sniff(text)
 
 
@@ -137,6 +138,8 @@ def rendering(fmt: Format, text: str) -> tuple[str, Place | None]:
             return rendered, partial(quote_span, text, rendered, origin)
         case "mdx":
             return mdx_to_text(text), None
+        case "supermd":
+            return supermd_to_text(text), None
         case "mediawiki" | "asciidoc" | "rst":
             reader = {"mediawiki": mediawiki_to_text, "asciidoc": asciidoc_to_text, "rst": rst_to_text}[fmt]
             rendered, origin = reader(text)
