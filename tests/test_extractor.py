@@ -1292,32 +1292,39 @@ def test_a_status_update_announces_the_response_and_only_a_lasting_change_in_it_
     assert [f.text for f in found(doc)] == ["We will add monitoring of the metadata servers to prevent a recurrence."]
     # the same sentences outside a status update are commitments, as before
     assert len(found("## What happened\n\nLogin nodes will be rebooted on Saturday at 13:00.\n")) == 1
+    # one labelled paragraph in a postmortem is no status log: "Monitoring:" is a topic, "Update:" a label
+    lessons = (
+        "## Lessons learned\n\n**Monitoring:** We will add alerting on replication lag.\n\n"
+        "## What happened\n\n**Update**: We will add alerting on disk usage.\n"
+    )
+    assert [f.text for f in found(lessons)] == [
+        "Monitoring: We will add alerting on replication lag.",
+        "Update: We will add alerting on disk usage.",
+    ]
 
 
 def test_a_list_or_table_of_names_in_a_follow_up_section_holds_no_tasks() -> None:
     doc = (
         "## Corrective actions\n\n### Introspection\n\nIntrospection is disabled in production. "
-        "The client used these queries:\n\n- `COPYRIGHT_QUERY`\n- `VIDEO_QUALITY_QUERY`\n- languageTranslation\n\n"
+        "The client used these queries:\n\n- `COPYRIGHT_QUERY`\n- `VIDEO_QUALITY_QUERY`\n\n"
         "### Unauthenticated operations\n\nThese operations were left open:\n\n"
         "| Resolver | Query | Mutation |\n|---|---|---|\n| **Bureau** | bureau | createBureau |\n"
-        "| | bureaus | |\n\n- Wrap every remaining operation in an authentication check.\n"
+        "| | bureaus | |\n\n| Type | Name |\n|---|---|\n| CNAME | share.example.gov |\n\n"
+        "- Wrap every remaining operation in an authentication check.\n"
     )
     assert [f.text for f in found(doc)] == ["Wrap every remaining operation in an authentication check."]
-    # an action table's one-word action is still an action
+    # a one-word action is still an action in a table whose header names an action, owner, status or ticket
+    # column, and an unchecked box is a to-do whatever it holds
     table = "## Action items\n\n| Action | Owner |\n|---|---|\n| Backups | @dana |\n"
     assert [f.text for f in found(table)] == ["Backups"]
+    tracked = "## Follow-ups\n\n| Ticket | Owner | Status |\n|---|---|---|\n| Runbook | @eve | Open |\n"
+    assert [f.text for f in found(tracked)] == ["Runbook"]
+    assert [f.text for f in found("## Action items\n\n- [ ] `rotate_db_credentials`\n")] == ["`rotate_db_credentials`"]
 
 
-def test_a_change_described_as_now_in_place_under_a_follow_up_heading_is_an_action() -> None:
-    doc = (
-        "## What we changed in authorization\n\nRequested scopes are now resolved against the principal's access "
-        "every time a token is created. The public repository stays available to everyone.\n"
-    )
-    assert [f.text for f in found(doc)] == [
-        "Requested scopes are now resolved against the principal's access every time a token is created."
-    ]
-    # in narrative it is what happened, not a follow-up
-    assert found("## Impact\n\nRequested scopes are now resolved against the principal's access.\n") == ()
+def test_a_state_reached_in_a_follow_up_section_is_no_action() -> None:
+    doc = "## Action items\n\nThe service is now restored. The incident is now closed.\n\n- Add a disk alert.\n"
+    assert [f.text for f in found(doc)] == ["Add a disk alert."]
 
 
 def test_a_sentence_saying_what_was_changed_to_prevent_similar_issues_introduces_its_list() -> None:
@@ -1330,3 +1337,11 @@ def test_a_sentence_saying_what_was_changed_to_prevent_similar_issues_introduces
         ("A periodic job has been added that renews the certificates.", True),
         ("A daily check has been added to verify the certificates.", True),
     ]
+    # what the response did, what was done long ago, and what was rejected introduce no follow-ups
+    for intro in (
+        "To prevent further data loss, the on-call engineer did the following:",
+        "During the incident we have made several emergency changes:",
+        "Last year we made long-term changes to the storage layer, namely:",
+        "We debated several long-term fixes but rejected them:",
+    ):
+        assert found(f"## Response\n\nThe disk filled up. {intro}\n\n- Stopped the writers.\n- Failed over.\n") == ()

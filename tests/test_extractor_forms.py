@@ -461,6 +461,9 @@ def test_hostile_inputs_for_the_fitted_rules_stay_linear() -> None:
         "# T\n\n" + "We are working with " + "a " * 200_000 + "\n",
         "# T\n\n" + "the changes we will make\n" * 20_000 + "include:\n\n- Add it\n",
         "## Follow-ups\n\n" + "- Serve it with these rules:\n" + "\n" * 200_000 + "```\nx\n```\n",
+        # a sentence of spaces in a follow-up section: the done-step pattern took seconds for each (review)
+        "## Action items\n\n" + ("'" + " " * 1_400 + "x y z.\n\n") * 70,
+        "## Action items\n\n'" + " " * 20_000 + "x y z.\n",
     ):
         started = time.perf_counter()
         extract(hostile)

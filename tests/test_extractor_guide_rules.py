@@ -141,6 +141,9 @@ def test_a_plain_line_that_is_not_a_follow_up_title_opens_nothing() -> None:
         ("How could this be avoided?", None),
         ("Stopping repeat customers from churning", None),
         ("Keeping the cron from repeating every minute", None),
+        ("Steps taken to prevent further damage", None),
+        ("Why we failed to prevent this", None),
+        ("History of long-term work on the scheduler", None),
     ],
 )
 def test_a_heading_about_stopping_a_recurrence_names_follow_ups(heading: str, purpose: str | None) -> None:
@@ -258,7 +261,7 @@ def test_quarto_r_markdown_and_supermd_are_read_as_markdown(tmp_path: Path) -> N
         assert [f.text for f in extract(text, path.name)] == ["Add an alert on 5xx errors"]
 
 
-def test_supermd_link_targets_are_read_as_their_text(tmp_path: Path) -> None:
+def test_supermd_link_targets_are_read_as_their_text_and_external_ones_as_links(tmp_path: Path) -> None:
     path = tmp_path / "outage.smd"
     path.write_text(
         '---\n.title = "Outage",\n---\n\n## [Action items]($section.id("next"))\n\n'
@@ -271,7 +274,7 @@ def test_supermd_link_targets_are_read_as_their_text(tmp_path: Path) -> None:
     assert (finding.text, finding.section, finding.ticket) == (
         "Add an alert on 5xx errors, see the dashboard",
         "Action items",
-        None,
+        "https://x.example/d",
     )
     assert text[finding.start : finding.end] == finding.quote
     assert [s.heading for s in sections(text, name=path.name)][-1] == "Action items"

@@ -50,6 +50,7 @@ _FOR_READING: Final = case_blind(
     r"\bfor\s+(?:more\s+|further\s+|additional\s+|full\s+|the\s+)?(?:context|details?|background|information|info|"
     r"explanation|discussion)\b"
 )
+_STATUS_FIRST: Final = frozenset("nNuUrRiImM")  # what a status update's word starts with (sentences.STATUS_UPDATE)
 _MARKER: Final = case_blind(r"^\W{0,6}(?:\[\s*action\s+items?\s*\]|(?:\*\*|__)?action\s+items?\s*(?:\*\*|__)?\s*:)")
 _DOCUMENTATION: Final = case_blind(r"\b(?:document\w*|docs|runbooks?|playbooks?|wiki|handbook)\b")
 _NO_DELIVERABLE: Final = LintFinding(
@@ -116,6 +117,7 @@ def _extract(
         raws.append(_from_row(row))
     lists = OpenList()
     chats: dict[int, bool] = {}  # whether a section reads as a chat log, worked out for sections with a marker word
+    status_log = _status_log(doc)
     for index, block in enumerate(doc.blocks):
         info = infos[block.section]
         listed = lists.read(doc, index, block, info)
@@ -123,11 +125,11 @@ def _extract(
             raws.extend(listed)
             continue
         if block.kind == "para" and doc.text.startswith("[^", block.start):
-            raws.extend(_in_narrative(doc, block))  # a footnote belongs to the text that cites it, not to its section
+            raws.extend(_in_narrative(doc, block, status_log))  # a footnote belongs to the text that cites it
             continue
         if block.kind in ("heading", "row", "quote") or info.purpose in ("timeline", "advice", "skip"):
             continue
-        raws.extend(_in_block(doc, index, block, info, chats))
+        raws.extend(_in_block(doc, index, block, info, chats, status_log))
     raws.extend(headed_actions(doc, infos))
     raws.sort(key=attrgetter("start"))
     titles: dict[int, str] = {}  # a section's clean title, worked out once for all its findings
@@ -140,14 +142,16 @@ def _extract(
     return found
 
 
-def _in_block(doc: Document, index: int, block: Block, info: SectionInfo, chats: dict[int, bool]) -> list[RawItem]:
+def _in_block(
+    doc: Document, index: int, block: Block, info: SectionInfo, chats: dict[int, bool], status_log: bool
+) -> list[RawItem]:
     """What a block proposes under its section's rules, and every sentence an action marker opens in it."""
     if info.purpose == "followup":
         found = in_followup(doc, index, block, info)
     elif info.notes and (noted := noted_task(doc, block)):
         found = noted
     else:
-        found = _in_narrative(doc, block)
+        found = _in_narrative(doc, block, status_log)
     if markers.has_marker(doc.text, block.start, block.end):
         if block.section not in chats:
             chats[block.section] = markers.section_is_chat(doc, block.section)
@@ -155,13 +159,32 @@ def _in_block(doc: Document, index: int, block: Block, info: SectionInfo, chats:
     return found
 
 
-def _in_narrative(doc: Document, block: Block) -> list[RawItem]:
+def _status_log(doc: Document) -> bool:
+    """Whether the document is a status page's incident log: three paragraphs or more open as its updates do
+    ("**Notice**:", "Update:", "Resolved:"). One such paragraph in a postmortem is only a label."""
+    count = 0
+    for block in doc.blocks:
+        if block.kind == "para" and _is_status_update(doc.text, block):
+            count += 1
+            if count == 3:
+                return True
+    return False
+
+
+def _is_status_update(text: str, block: Block) -> bool:
+    head = text[block.start : block.start + 40]
+    if not any(char in _STATUS_FIRST for char in head[:5]):
+        return False  # no status word can start within its first marks: the pattern is not run
+    return statements.STATUS_UPDATE.match(folded(head)) is not None
+
+
+def _in_narrative(doc: Document, block: Block, status_log: bool = False) -> list[RawItem]:
     text = doc.text
     spans = statements.sentences(text, block.start, block.end)
     raws: list[RawItem] = []
     previous: tuple[int, int] | None = None
-    # A status update tells the response (the guide leaves it out): only what outlasts the incident counts.
-    status = statements.STATUS_UPDATE.match(folded(text[block.start : block.start + 40])) is not None
+    # In a status log an update tells the response (the guide leaves it out): only what outlasts the incident counts.
+    status = status_log and _is_status_update(text, block)
     for s, e in spans:
         if e - s > MAX_SENTENCE:
             previous = None

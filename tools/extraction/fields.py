@@ -257,15 +257,15 @@ def tickets(fragment: str, definitions: dict[str, str], *, any_key: bool = False
     return list(dict.fromkeys(refs)) if refs else refs
 
 
-# One name and nothing else: a code span or an identifier written as code is (snake_case, camelCase, CONSTANT_CASE).
-_ONLY_A_NAME: Final = re.compile(r"`[^`\n]{1,80}`|[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+|[a-z]+(?:[A-Z][a-z0-9]*)+")
+# A name in code and nothing else: "`COPYRIGHT_QUERY`" (not a command, "`make test`", which has a space).
+_CODE_NAME: Final = re.compile(r"`[^`\s]{1,80}`")
 
 
-def only_a_name(text: str) -> bool:
-    """Whether an item is only a name (`COPYRIGHT_QUERY`, createBureau, languageTranslation), emphasis and a final
-    stop aside: a list of names in a follow-up section names things (queries, hosts, fields), it sets no task."""
+def only_a_code_name(text: str) -> bool:
+    """Whether an item is only a name in code (`COPYRIGHT_QUERY`), emphasis and a final stop aside: a list of such
+    names in a follow-up section names things (queries, hosts, fields), it sets no task."""
     bare = text.strip().strip("*_").rstrip(".,;:").strip()
-    return len(bare) <= 80 and _ONLY_A_NAME.fullmatch(bare) is not None
+    return _CODE_NAME.fullmatch(bare) is not None
 
 
 def not_a_deadline(text: str) -> bool:

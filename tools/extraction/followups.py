@@ -264,8 +264,8 @@ def _from_item(doc: Document, block: Block, info: SectionInfo) -> list[RawItem]:
     lowered = folded(fragment)
     if _DROPPED.found(fragment, lowered):
         return []  # listed, then rejected: "won't do", "decided against", struck through
-    if item_fields.only_a_name(fragment):
-        return []  # "- `COPYRIGHT_QUERY`": the names a sentence above lists
+    if block.checked is None and item_fields.only_a_code_name(fragment):
+        return []  # "- `COPYRIGHT_QUERY`": the names a sentence above lists ("- [ ] `x`" is a to-do)
     if (
         not_a_task(fragment, lowered)
         and not statements.is_imperative(fragment)

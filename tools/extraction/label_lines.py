@@ -24,9 +24,7 @@ _INTRODUCES: Final = re.compile(
     r"(?:the\s+)?(?:(?-i:[A-Z]{2,}[\w-]{0,20})|[\w-]{2,30}\s+team)\s+(?:will|is\s+going\s+to|plans\s+to)|"
     r"(?:will|are\s+going\s+to|are\s+to)\s+be\s+"
     r"(?:made|taken|implemented|done|added|tracked)|next\s+steps?|going\s+forward|to\s+prevent\s+(?:this|a\s+recurrence|"
-    r"recurrence|it|similar|such|these|further|future)|long[\s-]term\s+(?:improvements|changes|fixes)|"
-    # changes made since: "we've made a few changes along with ...:"
-    r"we(?:'ve|\s+have)\s+made\s+(?:\w+\s+){0,3}?(?:changes|improvements|fixes)|"
+    r"recurrence|it|similar)|long[\s-]term\s+improvements|"
     # "Planned improvements include:", "Proposed changes are:"
     r"(?:planned|proposed|upcoming|further|future)\s+(?:improvements|changes|actions|work|measures|steps|fixes)\s+"
     r"(?:include|are|will\s+be))\b[^.!?]*:\W*$",

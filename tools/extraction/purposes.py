@@ -67,9 +67,9 @@ _FOLLOWUP: Final = re.compile(
     r"(?:happening\s+again|recurring|re-?occurring|repeating)\b|"
     r"\b(?:stop|prevent|avoid)(?:ping|ing|s)?\s+(?:a\s+)?(?:repeats?|recurrences?)(?:\s+of\b|\s*(?:[?.!:]|$))|"
     r"\b(?:does\s*n[o']t|won't|will\s+not|never)\s+happen\s+again\b|"
-    # "To prevent similar issues in the future, we made changes along with long-term improvements:"
-    r"\bto\s+prevent\s+(?:similar|this|such|these|further|future|recurrence|a\s+recurrence)\b|"
-    r"\blong[\s-]term\s+(?:improvements?|fixes|changes|work|actions?|plans?|remediations?)\b|"
+    # "To prevent similar issues", "... and long-term improvements" (not "Steps taken to prevent further damage",
+    # the response, nor "History of long-term work on the scheduler")
+    r"\bto\s+prevent\s+(?:similar|recurrence|a\s+recurrence)\b|\blong[\s-]term\s+improvements?\b|"
     # a heading asking what the authors will do: "What can we do to improve?", "How could we do better?"
     r"\b(?:what|how)\s+(?:can|could|should|will|do|must)\s+(?:we|i)\s+(?:do|change|improve|prevent|avoid)\b|"
     r"\bhow\s+(?:can|could|should|will|do)\s+(?:we|i)\s+do\s+better\b|"

@@ -244,9 +244,9 @@ _GENERIC: Final = Guarded(
     )
 )
 _DONE_STEP: Final = case_blind(
-    r"^\W*(?:(?:we|i)(?:'ve|\s+have)|[\w\s`-]{1,80}?\s+(?:has|have)\s+been)\s+(?:already\s+|now\s+|since\s+)?\w+(?:ed|en|wn|ilt|ut|ade)\b"
-    # a change now in place: "Requested scopes are now resolved against ..."
-    r"|^\W*[\w\s`'-]{1,80}?\s+(?:is|are)\s+now\s+\w+(?:ed|en|wn|ilt|ut|ade)\b"
+    # "\W*+" takes every leading mark at once: given back one by one to the words after it, a long run of spaces
+    # made the match quadratic
+    r"^\W*+(?:(?:we|i)(?:'ve|\s+have)|[\w\s`-]{1,80}?\s+(?:has|have)\s+been)\s+(?:already\s+|now\s+|since\s+)?\w+(?:ed|en|wn|ilt|ut|ade)\b"
 )
 _DONE_PROSE: Final = Guarded(re.compile(r"\balready\b|\bhave\s+since\b|\bhas\s+since\b", re.IGNORECASE))
 
@@ -273,10 +273,9 @@ _IMPERATIVE: Final = case_blind(
 )
 
 
-# A status page's update ("**Notice**: ...", "Update: ..."): the response as it went, told as it happened.
-STATUS_UPDATE: Final = case_blind(
-    r"^\W{0,4}(?:notice|update|resolved|investigating|identified|monitoring|status)\W{0,4}:"
-)
+# A status page's update ("**Notice**: ...", "Update: ..."): the response as it went, told as it happened
+# (extractor._status_log: only where the document is a log of them).
+STATUS_UPDATE: Final = case_blind(r"^\W{0,4}(?:notice|update|resolved|investigating|identified|monitoring)\W{0,4}:")
 # What in such an update still outlasts the incident: "... to prevent a recurrence", "going forward".
 LASTING: Final = Guarded(
     re.compile(

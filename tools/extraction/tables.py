@@ -142,8 +142,7 @@ def _row(doc: Document, block: Block, roles: dict[str, int], info: SectionInfo) 
         return doc.text[s:e]
 
     column = roles.get("text")
-    named = column is not None and column < len(cells)  # a column the header names as the action's
-    if not named:
+    if column is None or column >= len(cells):
         taken = set(roles.values())
         free = [i for i in range(len(cells)) if i not in taken] or list(range(len(cells)))
         column = max(free, key=lambda i: cells[i][1] - cells[i][0])
@@ -151,8 +150,9 @@ def _row(doc: Document, block: Block, roles: dict[str, int], info: SectionInfo) 
     start, end = cells[column]
     action = doc.text[start:end]
     shown = item_fields.clean(action, doc.definitions)
-    if len(shown) < 3 or (not named and (len(shown.split()) < 2 or item_fields.only_a_name(action))):
-        return None  # a table of data ("| bureau | createBureau |") in a follow-up section, not of actions
+    tracked = any(role in roles for role in ("text", "owner", "due", "status", "ticket"))
+    if len(shown) < 3 or (not tracked and (len(shown.split()) < 2 or item_fields.only_a_code_name(action))):
+        return None  # a table of data ("| bureau | createBureau |", "| CNAME | share.america.gov |"), not of work
     row_text = doc.text[block.start : block.end]
     owner_cell = item_fields.clean(cell("owner"), doc.definitions)
     due_text = item_fields.clean(cell("due"), doc.definitions)
