@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -120,8 +122,57 @@ def docs_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, docs_dir: Path) -> Settings:
-    return Settings(db_path=tmp_path / "actions.db", allowed_dirs=(docs_dir,), max_bytes=MAX_BYTES, user="tester")
+def settings(request: pytest.FixtureRequest, tmp_path: Path, docs_dir: Path) -> Settings:
+    """Settings on the test's own database file; a test of the gate's setting (`items`) starts from a copy of it."""
+    made = Settings(db_path=tmp_path / "actions.db", allowed_dirs=(docs_dir,), max_bytes=MAX_BYTES, user="tester")
+    for seeded in ("gate_template", "recorded_template"):
+        if seeded in request.fixturenames:
+            template: tuple[Path, object] = request.getfixturevalue(seeded)
+            _copy_database(template[0], made.db_path)
+    return made
+
+
+@pytest.fixture(scope="session")
+def gate_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Items]:
+    """The gate's setting (tests/gate_setting.py), made once per test process through the real server and store,
+    and its database file: each test of it gets a copy (SQLite's backup), not its own ~40 ms of MCP calls."""
+    import anyio
+    from gate_setting import setting
+
+    from postmortem_actions.server.mcp.app import build_server
+
+    folder = tmp_path_factory.mktemp("gate-template")
+    (folder / "docs").mkdir()
+    made = Settings(db_path=folder / "actions.db", allowed_dirs=(folder / "docs",), max_bytes=MAX_BYTES, user="tester")
+    record = _recorder(SAMPLE_POSTMORTEM, [dict(c) for c in SAMPLE_CANDIDATES])
+    items = anyio.run(setting, build_server(made), Store(made.db_path), record)
+    return made.db_path, items
+
+
+@pytest.fixture(scope="session")
+def recorded_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, tuple[int, list[int]]]:
+    """The sample parsed and its candidates recorded through the real server (`record_sample`), made once per test
+    process, and its database file: a test that asks for it starts from a copy."""
+    import anyio
+    from mcp import Client
+
+    from postmortem_actions.server.mcp.app import build_server
+
+    folder = tmp_path_factory.mktemp("recorded-template")
+    (folder / "docs").mkdir()
+    made = Settings(db_path=folder / "actions.db", allowed_dirs=(folder / "docs",), max_bytes=MAX_BYTES, user="tester")
+    record = _recorder(SAMPLE_POSTMORTEM, [dict(c) for c in SAMPLE_CANDIDATES])
+
+    async def run() -> tuple[int, list[int]]:
+        async with Client(build_server(made)) as plain:
+            return await record(plain)
+
+    return made.db_path, anyio.run(run)
+
+
+def _copy_database(source: Path, target: Path) -> None:
+    with closing(sqlite3.connect(source)) as original, closing(sqlite3.connect(target)) as copy:
+        original.backup(copy)
 
 
 @pytest.fixture
@@ -145,11 +196,10 @@ def server(settings: Settings) -> MCPServer:
 
 
 @pytest.fixture
-async def items(server: MCPServer, store: Store, record_sample: RecordSample) -> Items:
-    """The sample postmortem with an item in every state the gated tools ask about (tests/gate_setting.py)."""
-    from gate_setting import setting
-
-    return await setting(server, store, record_sample)
+def items(gate_template: tuple[Path, Items], settings: Settings) -> Items:
+    """The sample postmortem with an item in every state the gated tools ask about (tests/gate_setting.py), in
+    the test's database (`settings` copied it from `gate_template`)."""
+    return gate_template[1]
 
 
 @pytest.fixture
@@ -176,7 +226,10 @@ def sample_candidates() -> list[dict[str, Any]]:
 @pytest.fixture
 def record_sample(sample_text: str, sample_candidates: list[dict[str, Any]]) -> RecordSample:
     """Parse the sample through the client and record its candidates; returns (postmortem id, action ids)."""
+    return _recorder(sample_text, sample_candidates)
 
+
+def _recorder(sample_text: str, sample_candidates: list[dict[str, Any]]) -> RecordSample:
     async def run(client: Client) -> tuple[int, list[int]]:
         parsed = await client.call_tool("parse_postmortem", {"text": sample_text})
         assert not parsed.is_error, parsed.content

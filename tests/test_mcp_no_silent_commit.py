@@ -5,7 +5,7 @@ the model can act on, or stored as plain text; the database never holds anything
 from __future__ import annotations
 
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +15,6 @@ from mcp import Client
 from mcp.types import CallToolResult
 
 from postmortem_actions.store import ActionFilter, Store
-
-RecordSample = Callable[[Client], Awaitable[tuple[int, list[int]]]]
 
 pytestmark = pytest.mark.anyio
 
@@ -99,8 +97,10 @@ def refusal(result: CallToolResult, tool: str) -> str:
 
 
 @pytest.fixture
-async def sample(client: Client, record_sample: RecordSample) -> tuple[int, list[int]]:
-    return await record_sample(client)
+def sample(recorded_template: tuple[Path, tuple[int, list[int]]], client: Client) -> tuple[int, list[int]]:
+    """The sample parsed and recorded (tests/conftest.py's `record_sample`), in the test's database, which
+    `settings` copied from `recorded_template`."""
+    return recorded_template[1]
 
 
 def valid_arguments(tool: str, postmortem_id: int, action_id: int, sample_text: str) -> dict[str, Any]:
