@@ -36,6 +36,9 @@ _WORD_CHARACTER: Final = re.compile(r"\w")
 _BOLD_LINE: Final = re.compile(r"^(\*\*|__)(?=\S)([^*_\n]{2,80})(?<=\S)\1$")
 
 
+_LEAD_HANDLE: Final = re.compile(r"^@[\w-]+\s+")
+
+
 def _bare_title(line: str) -> bool:
     """A heading typed as a plain line ("Action Items" over a list, the markup lost or never written): a few
     capitalised words with no sentence mark; whether it names follow-ups is asked next."""
@@ -113,6 +116,11 @@ def lead_handle(title: str) -> str | None:
     return match.group(0) if match else None
 
 
+def _without_lead_handle(title: str) -> str:
+    """A heading's title without the @handle it starts with ("@dana Alerts configured" -> "Alerts configured")."""
+    return _LEAD_HANDLE.sub("", title)
+
+
 def headed_actions(doc: Document, infos: list[SectionInfo]) -> list[RawItem]:
     """Follow-ups written as sub-headings ("#### @dana Alerts configured") with a paragraph, not as a list.
 
@@ -139,7 +147,7 @@ def headed_actions(doc: Document, infos: list[SectionInfo]) -> list[RawItem]:
             continue
         title_at = doc.text.find(heading.title.split()[0], heading.start, heading.end) if heading.title else -1
         start, end = (title_at, heading.end) if title_at >= 0 else (heading.start, heading.end)
-        shown = item_fields.clean(re.sub(r"^@[\w-]+\s+", "", heading.title), doc.definitions)
+        shown = item_fields.clean(_without_lead_handle(heading.title), doc.definitions)
         para = first_para.get(index)
         done = False
         if para is not None:
@@ -175,9 +183,7 @@ def _groups(doc: Document) -> set[int]:
     process", "#### SSH" over "##### SSH keys should give minimal access"), an introduction below them or not: no
     task in their title. "### @dana Add alerting" over "#### Notes" is an action, and its notes are not."""
     parents = {heading.parent for heading in doc.sections if heading.parent > 0}
-    return {
-        index for index in parents if not statements.is_task_like(re.sub(r"^@[\w-]+\s+", "", doc.sections[index].title))
-    }
+    return {index for index in parents if not statements.is_task_like(_without_lead_handle(doc.sections[index].title))}
 
 
 def _marker(doc: Document, block: Block) -> str:

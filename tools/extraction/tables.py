@@ -146,12 +146,11 @@ def _row(doc: Document, block: Block, roles: dict[str, int], info: SectionInfo) 
         taken = set(roles.values())
         free = [i for i in range(len(cells)) if i not in taken] or list(range(len(cells)))
         column = max(free, key=lambda i: cells[i][1] - cells[i][0])
-    assert column is not None
     start, end = cells[column]
     action = doc.text[start:end]
     shown = item_fields.clean(action, doc.definitions)
     tracked = any(role in roles for role in ("text", "owner", "due", "status", "ticket"))
-    if len(shown) < 3 or (not tracked and (len(shown.split()) < 2 or item_fields.only_a_code_name(action))):
+    if len(shown) < 3 or (not tracked and len(shown.split()) < 2):
         return None  # a table of data ("| bureau | createBureau |", "| CNAME | share.america.gov |"), not of work
     row_text = doc.text[block.start : block.end]
     owner_cell = item_fields.clean(cell("owner"), doc.definitions)
