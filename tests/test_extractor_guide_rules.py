@@ -60,6 +60,28 @@ from postmortem_actions.tools.extraction.purposes import purpose_of
         ("If you need to copy files between machines, use rsync rather than scp.", Category.PROCESS),
         ("We will provide an update on these once the work is complete.", Category.PROCESS),
         ("Pick a globally friendly day-of-week for security releases.", Category.PROCESS),
+        # stop 23: words the guide names that had no term yet
+        ("Run trainings on the new failover tooling for every engineer.", Category.PROCESS),
+        ("Keep at least two people on call during the migration weekend.", Category.PROCESS),
+        ("Publish the post mortem on the engineering blog.", Category.PROCESS),
+        ("Write after-action reports for every outage over an hour.", Category.PROCESS),
+        ("Form a reliability working group with the platform teams.", Category.PROCESS),
+        ("Write a user guide on how to rotate the signing key.", Category.PROCESS),
+        # documentation is process even when its purpose is faster recovery
+        ("Update the rollback playbook with the snapshot restore steps.", Category.PROCESS),
+        ("Add rollback tooling that restores the last good snapshot.", Category.MITIGATE),
+        ("A daily check verifies that every certificate is valid for two more weeks.", Category.DETECT),
+        ("Add an SSL check on the mirrors.", Category.DETECT),
+        ("Add a Nagios check for reconnection failures on the storage nodes.", Category.DETECT),
+        ("Enable SMS notifications in PagerDuty for the secondary.", Category.DETECT),
+        # the monitoring tools as things to change are not detection
+        ("Set resource limits on the support services (prometheus, grafana, ingress).", Category.PREVENT),
+        ("Validate production deployments with smoke tests right after they go live.", Category.DETECT),
+        ("Restored the replicas from the nightly snapshot.", Category.MITIGATE),
+        ("Purge the leaked tokens from the CI logs.", Category.MITIGATE),
+        ("Backfill the missing rows for the two days of the outage.", Category.MITIGATE),
+        ("Unpublish the compromised package versions.", Category.MITIGATE),
+        ("Keep spare disks on site for the storage servers.", Category.MITIGATE),
     ],
 )
 def test_the_category_follows_the_guide(text: str, category: Category) -> None:

@@ -78,6 +78,10 @@ _CATEGORIES_AT: Final = {
     lead: tuple((cat, _COMPILED[cat]) for cat in _ORDER if any(lead.startswith(x) for x in _CATEGORY_LEADS[cat]))
     for lead in set().union(*_CATEGORY_LEADS.values())
 }
+_DOC_WORDS: Final = re.compile(r"document|docs|runbook|playbook|wiki|handbook|guide|write")
+_DOCUMENTATION_TERMS: Final = frozenset(
+    f"t{n}" for n, (pattern, _) in enumerate(TERMS[Category.PROCESS]) if _DOC_WORDS.match(pattern)
+)
 _TERM_OF: Final = {name: name.partition("_")[0] for pattern in _COMPILED.values() for name in pattern.groupindex}
 # Texts with non-ASCII characters keep the earlier prefilter, a term's letters in `str.lower()` of the text: it
 # misses what re.IGNORECASE folds ("ſ" for "s"), and every text must get the category it always got.
@@ -198,4 +202,11 @@ def categorise(text: str, core: str | None = None) -> tuple[Category, list[str]]
             best, top = cat, score
     if top == 0:
         return Category.PREVENT, []
+    if best == Category.MITIGATE and _documents(in_core.get(Category.PROCESS, ())):
+        best = Category.PROCESS  # the guide: documentation is process even when its purpose is faster recovery
     return best, list(dict.fromkeys(rest[start:end].lower() for _, start, end in found[best]))
+
+
+def _documents(hits: list[tuple[str, int, int]] | tuple[()]) -> bool:
+    """Whether process terms found in a deliverable include a documentation term (a runbook, docs, a guide)."""
+    return any(term in _DOCUMENTATION_TERMS for term, _, _ in hits)

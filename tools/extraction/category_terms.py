@@ -16,7 +16,8 @@ _QUANTITY_SEEN: Final = "|".join(
 )
 # "end-to-end tests that help validate that a deployment was successful": checking a deploy is detection
 _DEPLOY_VALIDATED: Final = "|".join(
-    rf"{verb}\w*\s+(?:that\s+)?(?:(?:a|the|each|every)\s+)?deploy(?:ment|s)?" for verb in ("validat", "verif", "check")
+    rf"{verb}\w*\s+(?:that\s+)?(?:(?:a|the|each|every)\s+)?(?:production\s+|prod\s+|new\s+)?deploy(?:ments?|s)?"
+    for verb in ("validat", "verif", "check")
 )
 _LOGS_SHIPPED: Final = "|".join(
     rf"{verb}\s+(?:the\s+|our\s+|all\s+)?(?:[\w-]+\s+){{0,4}}?logs?"
@@ -31,6 +32,22 @@ _PEOPLE_TOLD: Final = "|".join(
     r"(?![^.;!?]*\b(?:when|whenever|if|once|before|automatically)\b)"
     for verb in ("inform", "notify", "warn", "tell")
 )
+_CHECKS_RUN: Final = "|".join(
+    rf"{when}\s+checks?" for when in ("daily", "hourly", "weekly", "nightly", "periodic", "scheduled", "regular")
+)
+_CHECKS_OF: Final = "|".join(
+    rf"{what}\s+checks?" for what in ("ssl", "tls", "certs?", "certificates?", "expiry", "expiration", "dns", "domain")
+)
+_GUIDES: Final = "|".join(
+    [
+        r"guides?\s+(?:on|to|for|about)",
+        *(rf"{kind}\s+guides?" for kind in ("user", "how-?to", "operator", "admin", "setup")),
+    ]
+)
+_TOOL_WATCHES: Final = "|".join(
+    rf"{tool}\s+(?:checks?|alerts?|alerting|notifications?|monitors?|monitoring|probes?|rules?|dashboards?)"
+    for tool in ("nagios", "icinga", "zabbix", "pingdom", "prometheus", "grafana", "datadog", r"uptime\s?robot")
+)
 TERMS: Final[dict[Category, tuple[tuple[str, int], ...]]] = {
     Category.PROCESS: (
         (r"document(?:s|ed|ing|ation)?", 3),
@@ -38,14 +55,19 @@ TERMS: Final[dict[Category, tuple[tuple[str, int], ...]]] = {
         (r"runbooks?", 3),
         (r"playbooks?", 3),
         (r"wiki", 2),
-        (r"train(?:ing|ed)?", 3),
+        # a written guide, not a guide rail: "User guide on how to purge git history"
+        (_GUIDES, 3),
+        (r"train(?:ings?|ed|s)?", 3),
         (r"drills?", 3),
         (r"rehears(?:e|es|al|als|ing)", 3),
-        (r"on-?call", 3),
+        (r"on[- ]?call", 3),
         # the people's rota, not a log's, a key's or a fleet's rotation ("stagger rotation of the gateways")
         (r"on-?call\s+rotations?|pager\s+rotations?|support\s+rotations?|shift\s+rotations?|duty\s+rotations?", 2),
         (r"incident[- ](?:response|management|commander|process|review)", 3),
-        (r"post-?mortems?", 2),
+        (r"post[- ]?mortems?", 2),
+        # writing the incident report: "Start writing after action reports"
+        (r"after[- ]action\s+(?:reports?|reviews?)", 3),
+        (r"working\s+groups?", 3),
         (r"retrospectives?", 2),
         (r"communicat(?:e|ion|ions|ing)", 3),
         (r"customers?", 1),
@@ -138,6 +160,14 @@ TERMS: Final[dict[Category, tuple[tuple[str, int], ...]]] = {
         (r"synthetic", 2),
         (r"probes?\s+for", 1),
         (r"consistency\s+checks?", 3),
+        # a check that runs on its own and tells someone: "a daily check that every certificate is valid"
+        (_CHECKS_RUN, 3),
+        (_CHECKS_OF, 3),
+        (r"early[- ]warnings?", 3),
+        # what a monitoring service runs ("Add a Nagios check"), and the paging services ("PagerDuty notifications"):
+        # not the tools as things to change ("set limits on prometheus, grafana")
+        (_TOOL_WATCHES, 2),
+        (r"pagerduty|opsgenie", 2),
         (r"anomal(?:y|ies)", 2),
         (r"visibility", 1),
         (r"telemetry", 2),
@@ -161,7 +191,13 @@ TERMS: Final[dict[Category, tuple[tuple[str, int], ...]]] = {
         (r"in\s+the\s+meantime|stop-?gap|workarounds?", 2),
         (r"revert(?:s|ing)?", 2),
         (r"recover(?:y|ies|ing)?", 3),
-        (r"restor(?:e|es|ing|ation)", 2),
+        (r"restor(?:e|es|ed|ing|ation)", 2),
+        (r"purg(?:e|es|ed|ing)", 2),
+        # putting back what the incident broke or took: data refilled, a service redeployed, a bad release pulled
+        (r"backfill(?:s|ed|ing)?|populat(?:e|ed|ing)\s+(?:the\s+)?missing", 3),
+        (r"re-?deploy(?:s|ed|ing)?|unpublish(?:es|ed|ing)?|takedowns?|taken\s+down", 2),
+        # what is kept ready to recover with
+        (r"snapshots?|spares?(?!\s+(?:time|capacity|cycles))", 2),
         (r"fail\s?over", 3),
         (r"runtime\s+config(?:uration|urable)?", 3),
         (r"configurable", 2),
