@@ -98,6 +98,14 @@ def test_a_standing_rule_names_its_word_as_the_reason() -> None:
         ("Make site failover easier, less manual, and lower risk.", True),
         ("Invest in site reliability.", True),
         ("Add `safer-runner-action` to every workflow that checks out external code.", False),
+        # stop 23: exploring in other words, and "more" before an adverb
+        ("Debug why the standby never received the replication alerts.", True),
+        ("Determine what makes the canary pass while production fails.", True),
+        ("Map out how the relay list could be updated at runtime.", True),
+        ("We will try out several ideas to make the service start faster.", True),
+        ("Handle connection resets in the proxy more gracefully.", True),
+        ("Determine the owners of the 14 orphaned buckets and tag them.", False),
+        ("Run the restore drill more than 3 times a year.", False),
         ("Add a safer_mode flag to the importer.", False),
     ],
 )
