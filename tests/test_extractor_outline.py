@@ -84,3 +84,41 @@ def test_a_label_in_a_flat_outline_heads_no_list_its_siblings_stay_narrative() -
         "- **Timeline**\n- 14:00 Restart the primary\n"
     )
     assert findings(doc) == [("Add an index check to the deploy", True), ("Page on slow queries", True)]
+
+
+# Stop 23 (set Y): a page of fixes holding a whole post-mortem, whose own "Prevention" section names its follow-ups.
+PAGE_OF_FIXES = """\
+# Code Fixes
+
+## Block production halt
+
+### Initial issue
+
+With the chain stalled, we had two options:
+
+1. **Reset the runtime on the relay chain with a build that reverts the change.**
+2. **Start a new chain from the last good state.**
+
+### Prevention
+
+- Add an integration test that runs a runtime upgrade on a local relay chain.
+"""
+
+
+def test_a_page_title_worded_as_fixes_does_not_make_its_story_follow_ups() -> None:
+    assert [text for text, _ in findings(PAGE_OF_FIXES)] == [
+        "Add an integration test that runs a runtime upgrade on a local relay chain."
+    ]
+
+
+def test_a_page_that_is_the_follow_up_list_keeps_its_sub_headings_follow_ups() -> None:
+    page = (
+        "# Action items\n\n## Monitoring\n\n- Alert when the queue is over 10k.\n\n"
+        "## Long-term fixes\n\n- Shard the queue.\n"
+    )
+    assert [text for text, _ in findings(page)] == ["Alert when the queue is over 10k.", "Shard the queue."]
+
+
+def test_a_page_of_fixes_with_no_follow_up_section_of_its_own_is_one() -> None:
+    page = "# Fixes\n\n## Queue\n\n- Alert when the queue is over 10k.\n\n## Storage\n\n- Shard the queue.\n"
+    assert [text for text, _ in findings(page)] == ["Alert when the queue is over 10k.", "Shard the queue."]

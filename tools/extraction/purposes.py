@@ -197,8 +197,11 @@ def _purpose(title: str) -> Purpose | None:
 def classify(doc: Document) -> list[SectionInfo]:
     """The purpose of each section of `doc` (same indexes as `doc.sections`), with what it states for its items."""
     infos: list[SectionInfo] = []
+    owns = [purpose_of(heading.title) for heading in doc.sections]
+    if _a_title_over_follow_ups(doc, owns):
+        owns[1] = None  # "# Code Fixes" over a whole post-mortem with its own "### Prevention": the page's name
     for index, heading in enumerate(doc.sections):
-        own = purpose_of(heading.title)
+        own = owns[index]
         parent = infos[heading.parent] if 0 <= heading.parent < index else None
         purpose: Purpose
         if (
@@ -226,3 +229,16 @@ def classify(doc: Document) -> list[SectionInfo]:
             info.tickets = item_fields.tickets(title, doc.definitions) or (inherited.tickets if inherited else [])
         infos.append(info)
     return infos
+
+
+def _a_title_over_follow_ups(doc: Document, owns: list[Purpose | None]) -> bool:
+    """Whether the document opens with its title (the one heading of the top level, over all the others) that only
+    a lead word makes a follow-up section ("Code Fixes", "Improvements") while a section below is one in its own
+    words: then the title names the page, and the sections under it keep no follow-up purpose from it."""
+    headings = doc.sections[1:]
+    if len(headings) < 2 or owns[1] != "followup" or _FOLLOWUP.search(headings[0].title):
+        return False  # "# Action items", "# Remediation": the page is the follow-up list, sub-headings and all
+    top = min(heading.level for heading in headings)
+    if headings[0].level != top or any(heading.level == top for heading in headings[1:]):
+        return False
+    return "followup" in owns[2:]
