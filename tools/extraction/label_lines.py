@@ -91,8 +91,10 @@ def item_label(doc: Document, block: Block) -> str | None:
     if block.kind != "item" or block.parent >= 0:
         return None
     line = doc.text[block.start : block.end].rstrip()
-    if not line.endswith((":", "*", "_")) or "\n" in line or len(line.split()) > 8:
-        return None  # most items: neither a colon nor bold markup at the end
+    if "\n" in line or len(line.split()) > 8:
+        return None
+    if not line.endswith((":", "*", "_")):
+        return _plain_label(doc, block, line)  # most items: neither a colon nor bold markup at the end
     title = _label_title(line, doc)
     # bold, as a heading is, or a label naming what a section is for ("- Review actions:", the bold lost in a
     # Word export): "3. Review token usage:" over its sub-items is a task with its parts
@@ -100,6 +102,15 @@ def item_label(doc: Document, block: Block) -> str | None:
     if bold is not None and bold.group(2).rstrip(":")[-1:] not in (".", "!", "?", ""):
         return title
     return title if line.endswith(":") and purpose_of(title) is not None else None
+
+
+def _plain_label(doc: Document, block: Block, line: str) -> str | None:
+    """The title of an item over sub-items that names a follow-up section in a few words, with no colon or bold
+    ("7. Preventative Measures" in a write-up kept as a numbered outline, as Word exports it), or None."""
+    if not block.children or len(line.split()) > 6 or line[-1:] in ".!?":
+        return None
+    title = _label_title(line, doc)
+    return title if purpose_of(title) == "followup" and not statements.is_imperative(title) else None
 
 
 def label_item(title: str) -> SectionInfo | None:

@@ -63,6 +63,7 @@ class _Context:
     links: dict[str, str] = field(default_factory=dict)  # relationship id -> web address, for hyperlinks
     lines: list[str] = field(default_factory=list)
     code: bool = False
+    columns: list[int] = field(default_factory=list)  # where each open list level's item text starts
 
 
 def docx_to_text(data: bytes, name: str, max_bytes: int) -> str:
@@ -357,7 +358,11 @@ def _paragraph(element: Any, context: _Context) -> None:
         depth, mark = marker or (0, "- ")
         if box is not None:
             mark = mark.replace("[ ] ", "").replace("[x] ", "") + ("[x] " if box else "[ ] ")
-        context.lines.append("  " * depth + mark + text)
+        # A nested item starts where its parent's text does ("7. " is three wide), or Markdown reads it as a sibling.
+        indent = context.columns[depth - 1] if 0 < depth <= len(context.columns) else 2 * depth
+        del context.columns[depth:]
+        context.columns.append(indent + len(mark))
+        context.lines.append(" " * indent + mark + text)
     elif _QUOTE_STYLE.match(style.name):
         context.lines.extend(["", "> " + text, ""])
     elif (
