@@ -319,3 +319,17 @@ def test_a_stored_candidate_with_curly_apostrophes_is_linted_as_extract_linted_i
     # the reason quotes the words as the person sees them
     assert [lint.words for lint in finding.lint] == ["\u2019ll review"]
     assert [lint.words for lint in lint_action(finding.text).findings] == ["\u2019ll review"]
+
+
+def test_a_heading_naming_a_purpose_categorises_the_items_under_it_that_name_none() -> None:
+    text = (
+        "# Queue outage\n\n## Action items\n\n### Incident review\n\n- Shard the queue by tenant\n\n### Detection\n\n"
+        "- Add a check on the consumer lag\n- Write the runbook for a stalled consumer\n\n"
+        "### Recovery\n\n- Script the replica promotion\n"
+    )
+    found = {f.text: (f.category, f.category_words) for f in extract(text)}
+    assert found["Add a check on the consumer lag"] == (Category.DETECT, ["detection"])
+    assert found["Script the replica promotion"] == (Category.MITIGATE, ["recovery"])
+    # an item's own words win over its heading's; a write-up's own title is no group
+    assert found["Write the runbook for a stalled consumer"][0] == Category.PROCESS
+    assert found["Shard the queue by tenant"] == (Category.PREVENT, [])

@@ -52,6 +52,8 @@ _FOR_READING: Final = case_blind(
 )
 _STATUS_FIRST: Final = frozenset("nNuUrRiImM")  # what a status update's word starts with (sentences.STATUS_UPDATE)
 _MARKER: Final = case_blind(r"^\W{0,6}(?:\[\s*action\s+items?\s*\]|(?:\*\*|__)?action\s+items?\s*(?:\*\*|__)?\s*:)")
+# A heading naming the write-up itself ("Mysql1 Outage Post-Mortem", "Lessons learned"), not a group of its items.
+_WRITE_UP: Final = case_blind(r"post[- ]?mortem|incident|outage|lessons|retrospective|report|summary|review")
 _DOCUMENTATION: Final = case_blind(r"\b(?:document\w*|docs|runbooks?|playbooks?|wiki|handbook)\b")
 _NO_DELIVERABLE: Final = LintFinding(
     kind="no_deliverable",
@@ -239,6 +241,16 @@ def _in_narrative(doc: Document, block: Block, status_log: bool = False) -> list
     return raws
 
 
+@lru_cache(maxsize=64)
+def _grouped_by(title: str) -> tuple[Category, tuple[str, ...]] | None:
+    """The category a section's heading names for the items under it that name none ("### Monitoring", "What we
+    changed in logging"): the author grouped them by purpose. Not the default's, nor a write-up's own title."""
+    category, words = categorise(title)
+    if not words or category == Category.PREVENT or _WRITE_UP.search(folded(title)):
+        return None
+    return category, tuple(words)
+
+
 def _from_row(row: TableRow) -> RawItem:
     shown = row.shown
     category = None
@@ -264,6 +276,8 @@ def _from_row(row: TableRow) -> RawItem:
 def _finish(raw: RawItem, section: str, start: int, end: int, quote: str) -> Finding:
     if raw.category is None:
         category, words = categorise(raw.context[:MAX_JUDGED], raw.core[:MAX_JUDGED] if raw.core else None)
+        if not words and section and (grouped := _grouped_by(section)) is not None:
+            category, words = grouped[0], list(grouped[1])  # the cached words are shared: each finding gets a copy
     else:
         category, words = raw.category
         # The author's own category ("Mitigate") wins; a looser word ("Repair") yields to the documentation rule.
