@@ -82,6 +82,10 @@ from postmortem_actions.tools.extraction.purposes import purpose_of
         ("Backfill the missing rows for the two days of the outage.", Category.MITIGATE),
         ("Unpublish the compromised package versions.", Category.MITIGATE),
         ("Keep spare disks on site for the storage servers.", Category.MITIGATE),
+        # a program's process is no people's process
+        ("Strip the startup process of every external dependency.", Category.PREVENT),
+        ("Change the build process to use only checked-in code.", Category.PREVENT),
+        ("Add a step to the release process for announcing breaking changes.", Category.PROCESS),
     ],
 )
 def test_the_category_follows_the_guide(text: str, category: Category) -> None:

@@ -48,6 +48,24 @@ _TOOL_WATCHES: Final = "|".join(
     rf"{tool}\s+(?:checks?|alerts?|alerting|notifications?|monitors?|monitoring|probes?|rules?|dashboards?)"
     for tool in ("nagios", "icinga", "zabbix", "pingdom", "prometheus", "grafana", "datadog", r"uptime\s?robot")
 )
+_MACHINE_PROCESS: Final = "|".join(
+    rf"{kind}\s+process(?:es)?"
+    for kind in (
+        "build",
+        "startup",
+        "start-up",
+        "boot",
+        "authentication",
+        "login",
+        "signing",
+        "generation",
+        "compilation",
+        "migration",
+        "testing",
+        "cleanup",
+        "clean-up",
+    )
+)
 TERMS: Final[dict[Category, tuple[tuple[str, int], ...]]] = {
     Category.PROCESS: (
         (r"document(?:s|ed|ing|ation)?", 3),
@@ -261,5 +279,7 @@ TERMS: Final[dict[Category, tuple[tuple[str, int], ...]]] = {
         (r"migrat(?:e|ion)", 1),
         (r"phased|staged|gradual(?:ly)?|incremental(?:ly)?", 2),
         (r"release\s+(?:to\s+production|increase)", 2),
+        # a program's process, not people's: "strip the startup process of external dependencies"
+        (_MACHINE_PROCESS, 3),
     ),
 }
