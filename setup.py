@@ -17,7 +17,7 @@ from setuptools import Extension, setup
 ROOT = Path(__file__).resolve().parent
 # Not compiled: pydantic models (mypyc cannot compile a class pydantic builds), the optional .docx reader (its
 # library may be absent) and package files.
-PURE = {"__init__.py", "models.py", "json_contract.py", "docx.py"}
+PURE = {"__init__.py", "models.py", "json_contract.py", "docx.py", "docx_package.py"}
 
 
 def compiled_extractor() -> list[Extension]:

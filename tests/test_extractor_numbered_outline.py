@@ -54,3 +54,27 @@ def test_word_indents_a_sub_item_past_its_parents_number() -> None:
     text = docx_to_text(out.getvalue(), "pm.docx", 200_000)
     assert "1. Preventative Measures\n   - Alert" in text
     assert texts(text, "pm.docx") == ["Alert when no partner file arrives for a day"]
+
+
+def test_a_label_over_response_steps_questions_or_what_already_is_heads_nothing() -> None:
+    response = "## Resolution\n\n1. Immediate remediation\n   - Stopped the second cron run\n"
+    timeline = "## Timeline\n\n- 02:10 Export starts\n- Preventive actions discussed\n  - Disable the standby cron\n"
+    questions = "## Notes\n\n- Open follow-up questions\n  - Why did the standby keep its crontab?\n"
+    existing = "## Background\n\n- Existing preventive measures\n  - Nightly backups of the export table\n"
+    for text in (response, timeline, questions, existing):
+        assert texts("# Export outage\n\n" + text) == [], text
+
+
+def test_word_starts_each_list_afresh() -> None:
+    document = docx.Document()
+    for n in range(10):
+        document.add_paragraph(f"Step {n}", style="List Number")
+    document.add_paragraph("Measures", style="List Number")
+    document.add_paragraph("Add a lock around the export", style="List Bullet 2")
+    document.add_heading("Later", 1)
+    document.add_paragraph("Revoke the old keys", style="List Bullet 2")  # a list that opens one level down
+    out = io.BytesIO()
+    document.save(out)
+    text = docx_to_text(out.getvalue(), "pm.docx", 200_000)
+    assert "11. Measures\n    - Add a lock" in text
+    assert "# Later\n\n  - Revoke the old keys" in text  # not under the "11. " of the list before the heading

@@ -122,3 +122,16 @@ def test_a_page_that_is_the_follow_up_list_keeps_its_sub_headings_follow_ups() -
 def test_a_page_of_fixes_with_no_follow_up_section_of_its_own_is_one() -> None:
     page = "# Fixes\n\n## Queue\n\n- Alert when the queue is over 10k.\n\n## Storage\n\n- Shard the queue.\n"
     assert [text for text, _ in findings(page)] == ["Alert when the queue is over 10k.", "Shard the queue."]
+
+
+def test_a_plan_page_with_a_follow_up_section_right_under_its_title_keeps_its_topic_sections() -> None:
+    page = (
+        "# Database outage action plan\n\n## Database\n\n- Upgrade Postgres to 15.4\n\n"
+        "## Monitoring\n\n- Alert on replication lag above 30 seconds\n\n"
+        "## Next steps\n\n- Review the plan on 2024-05-10\n"
+    )
+    assert [text for text, _ in findings(page)] == [
+        "Upgrade Postgres to 15.4",
+        "Alert on replication lag above 30 seconds",
+        "Review the plan on 2024-05-10",
+    ]

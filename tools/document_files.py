@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Final
 
 from postmortem_actions.store.errors import DocumentTooLarge, NotText, PathNotAllowed
-from postmortem_actions.tools.extraction.readers.docx import DOCX_SUFFIX, ZIP_MAGIC, docx_to_text
+from postmortem_actions.tools.extraction.readers.docx import DOCX_SUFFIX, docx_to_text
+from postmortem_actions.tools.extraction.readers.docx_package import ZIP_MAGIC
 
 DEFAULT_MAX_BYTES: Final = 5 * 1024 * 1024
 TEXT_SUFFIXES: Final = frozenset(

@@ -78,7 +78,10 @@ _CATEGORIES_AT: Final = {
     lead: tuple((cat, _COMPILED[cat]) for cat in _ORDER if any(lead.startswith(x) for x in _CATEGORY_LEADS[cat]))
     for lead in set().union(*_CATEGORY_LEADS.values())
 }
-_DOC_WORDS: Final = re.compile(r"document|docs|runbook|playbook|wiki|handbook|guide|write")
+# What names written documentation whatever it is about; not "docs", "documents" or a "wiki", which are also data
+# and systems that are recovered ("restore the deleted documents", "recovery for the wiki database").
+_DOC_WORDS: Final = re.compile(r"document|runbook|playbook|handbook|guide|write")
+_DOCUMENT_NOUN: Final = re.compile(r"documents?\b")
 _DOCUMENTATION_TERMS: Final = frozenset(
     f"t{n}" for n, (pattern, _) in enumerate(TERMS[Category.PROCESS]) if _DOC_WORDS.match(pattern)
 )
@@ -202,11 +205,15 @@ def categorise(text: str, core: str | None = None) -> tuple[Category, list[str]]
             best, top = cat, score
     if top == 0:
         return Category.PREVENT, []
-    if best == Category.MITIGATE and _documents(in_core.get(Category.PROCESS, ())):
+    if best == Category.MITIGATE and _documents(in_core.get(Category.PROCESS, ()), folded(core)):
         best = Category.PROCESS  # the guide: documentation is process even when its purpose is faster recovery
     return best, list(dict.fromkeys(rest[start:end].lower() for _, start, end in found[best]))
 
 
-def _documents(hits: list[tuple[str, int, int]] | tuple[()]) -> bool:
-    """Whether process terms found in a deliverable include a documentation term (a runbook, docs, a guide)."""
-    return any(term in _DOCUMENTATION_TERMS for term, _, _ in hits)
+def _documents(hits: list[tuple[str, int, int]] | tuple[()], lowered: str) -> bool:
+    """Whether process terms found in a deliverable (`lowered`, folded) include a documentation term: a runbook, a
+    guide, documentation; "document" only as the verb that opens it ("Document the restore steps")."""
+    return any(
+        term in _DOCUMENTATION_TERMS and (start == 0 or not _DOCUMENT_NOUN.match(lowered, start))
+        for term, start, _ in hits
+    )

@@ -35,9 +35,6 @@ _PEOPLE_TOLD: Final = "|".join(
 _CHECKS_RUN: Final = "|".join(
     rf"{when}\s+checks?" for when in ("daily", "hourly", "weekly", "nightly", "periodic", "scheduled", "regular")
 )
-_CHECKS_OF: Final = "|".join(
-    rf"{what}\s+checks?" for what in ("ssl", "tls", "certs?", "certificates?", "expiry", "expiration", "dns", "domain")
-)
 _GUIDES: Final = "|".join(
     [
         r"guides?\s+(?:on|to|for|about)",
@@ -56,15 +53,13 @@ _MACHINE_PROCESS: Final = "|".join(
         "start-up",
         "boot",
         "authentication",
-        "login",
-        "signing",
         "generation",
         "compilation",
-        "migration",
-        "testing",
-        "cleanup",
-        "clean-up",
     )
+)
+_ON_CALL: Final = "|".join(
+    rf"{who}\s+on\s+call"
+    for who in ("be", "is", "are", "was", "were", "person", "people", "someone", "engineers?", "staff")
 )
 TERMS: Final[dict[Category, tuple[tuple[str, int], ...]]] = {
     Category.PROCESS: (
@@ -78,7 +73,9 @@ TERMS: Final[dict[Category, tuple[tuple[str, int], ...]]] = {
         (r"train(?:ings?|ed|s)?", 3),
         (r"drills?", 3),
         (r"rehears(?:e|es|al|als|ing)", 3),
-        (r"on[- ]?call", 3),
+        (r"on-?call", 3),
+        # "on call" as two words only where it is a person's duty: not "a metric on call completion"
+        (_ON_CALL, 3),
         # the people's rota, not a log's, a key's or a fleet's rotation ("stagger rotation of the gateways")
         (r"on-?call\s+rotations?|pager\s+rotations?|support\s+rotations?|shift\s+rotations?|duty\s+rotations?", 2),
         (r"incident[- ](?:response|management|commander|process|review)", 3),
@@ -180,7 +177,6 @@ TERMS: Final[dict[Category, tuple[tuple[str, int], ...]]] = {
         (r"consistency\s+checks?", 3),
         # a check that runs on its own and tells someone: "a daily check that every certificate is valid"
         (_CHECKS_RUN, 3),
-        (_CHECKS_OF, 3),
         (r"early[- ]warnings?", 3),
         # what a monitoring service runs ("Add a Nagios check"), and the paging services ("PagerDuty notifications"):
         # not the tools as things to change ("set limits on prometheus, grafana")
@@ -210,12 +206,11 @@ TERMS: Final[dict[Category, tuple[tuple[str, int], ...]]] = {
         (r"revert(?:s|ing)?", 2),
         (r"recover(?:y|ies|ing)?", 3),
         (r"restor(?:e|es|ed|ing|ation)", 2),
-        (r"purg(?:e|es|ed|ing)", 2),
         # putting back what the incident broke or took: data refilled, a service redeployed, a bad release pulled
         (r"backfill(?:s|ed|ing)?|populat(?:e|ed|ing)\s+(?:the\s+)?missing", 3),
-        (r"re-?deploy(?:s|ed|ing)?|unpublish(?:es|ed|ing)?|takedowns?|taken\s+down", 2),
-        # what is kept ready to recover with
-        (r"snapshots?|spares?(?!\s+(?:time|capacity|cycles))", 2),
+        (r"unpublish(?:es|ed|ing)?|takedowns?", 2),
+        # what is kept ready to recover with, not a snapshot test
+        (r"snapshots?(?!\s+test)", 2),
         (r"fail\s?over", 3),
         (r"runtime\s+config(?:uration|urable)?", 3),
         (r"configurable", 2),

@@ -19,7 +19,7 @@ from postmortem_actions.store.records import Category
 from postmortem_actions.tools.extraction import fields as item_fields
 from postmortem_actions.tools.extraction import markers
 from postmortem_actions.tools.extraction import sentences as statements
-from postmortem_actions.tools.extraction.categories import categorise
+from postmortem_actions.tools.extraction.categories import categorise, term_matches
 from postmortem_actions.tools.extraction.collector import collector_paused
 from postmortem_actions.tools.extraction.facts import section_title
 from postmortem_actions.tools.extraction.followups import (
@@ -243,12 +243,14 @@ def _in_narrative(doc: Document, block: Block, status_log: bool = False) -> list
 
 @lru_cache(maxsize=64)
 def _grouped_by(title: str) -> tuple[Category, tuple[str, ...]] | None:
-    """The category a section's heading names for the items under it that name none ("### Monitoring", "What we
-    changed in logging"): the author grouped them by purpose. Not the default's, nor a write-up's own title."""
-    category, words = categorise(title)
-    if not words or category == Category.PREVENT or _WRITE_UP.search(folded(title)):
+    """The category a follow-up list's sub-heading names for its items that name none ("### Monitoring", "What we
+    changed in logging"): the author grouped them by purpose. Only a short heading naming one category, not the
+    default's, nor a write-up's own title ("... Post-Mortem"), nor one naming two ("Prevention and detection")."""
+    topic = re.sub(r"\([^)]*\)", " ", title) if "(" in title else title  # "(see the SLO dashboard)" is an aside
+    if len(topic.split()) > 5 or _WRITE_UP.search(folded(topic)) or len(term_matches(folded(topic))) != 1:
         return None
-    return category, tuple(words)
+    category, words = categorise(topic)
+    return None if not words or category == Category.PREVENT else (category, tuple(words))
 
 
 def _from_row(row: TableRow) -> RawItem:
@@ -276,7 +278,7 @@ def _from_row(row: TableRow) -> RawItem:
 def _finish(raw: RawItem, section: str, start: int, end: int, quote: str) -> Finding:
     if raw.category is None:
         category, words = categorise(raw.context[:MAX_JUDGED], raw.core[:MAX_JUDGED] if raw.core else None)
-        if not words and section and (grouped := _grouped_by(section)) is not None:
+        if not words and raw.in_section and section and (grouped := _grouped_by(section)) is not None:
             category, words = grouped[0], list(grouped[1])  # the cached words are shared: each finding gets a copy
     else:
         category, words = raw.category

@@ -9,7 +9,9 @@ from typing import Final
 
 from postmortem_actions.tools.extraction import fields as item_fields
 from postmortem_actions.tools.extraction import sentences as statements
+from postmortem_actions.tools.extraction.assignees import is_assigned
 from postmortem_actions.tools.extraction.followups import in_followup, not_a_task
+from postmortem_actions.tools.extraction.prefilter import folded
 from postmortem_actions.tools.extraction.purposes import SectionInfo, purpose_of
 from postmortem_actions.tools.extraction.raw_items import RawItem
 from postmortem_actions.tools.extraction.readers.markdown import Block, Document
@@ -85,16 +87,17 @@ def label_line(doc: Document, block: Block, purpose: str = "narrative") -> tuple
     return block.section, info
 
 
-def item_label(doc: Document, block: Block) -> str | None:
+def item_label(doc: Document, block: Block, plain: bool = False) -> str | None:
     """The title of a top-level list item that is only a label ("- **Review actions**:", "- **Impact**",
-    "- Resolution:" in a write-up kept as one outline), or None for any other block."""
+    "- Resolution:" in a write-up kept as one outline), or None for any other block. With `plain` (in the story
+    of a write-up, not its timeline or response) also a label with no colon or bold (`_plain_label`)."""
     if block.kind != "item" or block.parent >= 0:
         return None
     line = doc.text[block.start : block.end].rstrip()
     if "\n" in line or len(line.split()) > 8:
         return None
-    if not line.endswith((":", "*", "_")):
-        return _plain_label(doc, block, line)  # most items: neither a colon nor bold markup at the end
+    if not line.endswith((":", "*", "_")):  # most items: neither a colon nor bold markup at the end
+        return _plain_label(doc, block, line) if plain else None
     title = _label_title(line, doc)
     # bold, as a heading is, or a label naming what a section is for ("- Review actions:", the bold lost in a
     # Word export): "3. Review token usage:" over its sub-items is a task with its parts
@@ -110,7 +113,26 @@ def _plain_label(doc: Document, block: Block, line: str) -> str | None:
     if not block.children or len(line.split()) > 6 or line[-1:] in ".!?":
         return None
     title = _label_title(line, doc)
-    return title if purpose_of(title) == "followup" and not statements.is_imperative(title) else None
+    if purpose_of(title) != "followup" or statements.is_imperative(title):
+        return None
+    # Its sub-items are the measures: one at least is a task, and none a question ("Open follow-up questions") or
+    # a thing that is already so ("Existing preventive measures: nightly backups").
+    items = [
+        item_fields.clean(doc.text[doc.blocks[i].start : doc.blocks[i].end], doc.definitions) for i in block.children
+    ]
+    if any(item.rstrip().endswith("?") for item in items):
+        return None
+    return title if any(_a_task(item) for item in items) else None
+
+
+def _a_task(item: str) -> bool:
+    """Whether a sub-item says work to do: an imperative, an assignee's task, a commitment, or "X will do Y"."""
+    return (
+        statements.is_imperative(item)
+        or is_assigned(item)
+        or statements.is_commitment(item)
+        or statements.is_future_with(item, folded(item))
+    )
 
 
 def label_item(title: str) -> SectionInfo | None:
@@ -227,7 +249,7 @@ class OpenList:
         from_item = bool(self.markers[0])
         if self.label is not None and from_item and block.kind == "item" and block.parent < 0:
             self._follow(_marker(doc, block))
-        title = item_label(doc, block) if info.purpose != "followup" else None
+        title = item_label(doc, block, info.purpose == "narrative") if info.purpose != "followup" else None
         if title is not None and from_item:
             self.label = None
         if title is not None and (labelled := label_item(title)) is not None:

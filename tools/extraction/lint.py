@@ -34,8 +34,10 @@ _RULES: Final[tuple[tuple[LintKind, re.Pattern[str], str, str], ...]] = (
             r"\b(?:investigat(?:e|es|ing)|^(?:an?\s+)?investigation|look(?:ing)?\s+into|consider(?:ing)?|explor(?:e|ing)|evaluat(?:e|ing)|"
             r"assess(?:ing)?|research(?:ing)?|figure\s+out|think(?:ing)?\s+(?:about|through)|brainstorm(?:ing)?|"
             r"discuss(?:ing)?|entertain(?:ed|ing)?|ideas\s+(?:on|for|about)|yet\s+to\s+(?:settle|decide|find)|"
-            r"what\s+we\s+can\s+do|(?:identify|find|determine)\s+the\s+(?:root\s+)?causes?|root[\s-]cause\s+analysis|determine\s+(?:whether|if|how|why|what)|see\s+(?:whether|if)|understand|study|"
-            r"debug(?:ging)?\s+why|map(?:ping)?\s+out|try(?:ing)?\s+(?:out\s+)?(?:several|some|a\s+few|different)\s+(?:ideas|options|approaches)|"
+            r"what\s+we\s+can\s+do|(?:identify|find|determine)\s+the\s+(?:root\s+)?causes?|root[\s-]cause\s+analysis|determine\s+(?:whether|if|how)|see\s+(?:whether|if)|understand|study|"
+            # opening the item, not a purpose ("Add a panel to determine why requests are retried" has a result)
+            r"^\W*(?:debug(?:ging)?|determin(?:e|ing))\s+(?:why|what)|"
+            r"try(?:ing)?\s+(?:out\s+)?(?:several|some|a\s+few|different)\s+(?:ideas|options|approaches)|"
             r"something\s+(?:about|for|like)|options\s+for|possibilit(?:y|ies)\s+of|work\s+out|"
             # "review" as the task, with no set it runs over ("review who has access" has one): a review is never done
             r"(?:^\W*|\b(?:will|'ll|must|should|to|and|also)\s+)review(?:ing)?(?!\s+(?:who|which|whether|each|every|all)\b))\b",
@@ -48,7 +50,7 @@ _RULES: Final[tuple[tuple[LintKind, re.Pattern[str], str, str], ...]] = (
     (
         "unbounded",
         re.compile(
-            r"\b(?:improv(?:e|es|ed|ing|ements?)|better|(?<!\ba\s)(?<!\ban\s)more(?!\s+than\s+\d|\s+of\b)|further|"
+            r"\b(?:improv(?:e|es|ed|ing|ements?)|better|(?<!\ba\s)(?<!\ban\s)more(?!\s+than\s+\d|\s+\w+ly\b|\s+of\b)|further|"
             r"broader|wider|(?:^\W*|\b(?:will|'ll|to|and|should|must)\s+)expand|(?<![-_`])(?:easier|simpler|safer)(?![-_`])|"
             r"^(?:reduce|shorten|speed\s+up|decrease|lower)|strive|enhanc(?:e|es|ed|ing)|"
             r"optimi[sz](?:e|es|ing)|minimi[sz](?:e|es|ing)|maximi[sz](?:e|es|ing)|as\s+much\s+as\s+possible|"

@@ -233,12 +233,17 @@ def classify(doc: Document) -> list[SectionInfo]:
 
 def _a_title_over_follow_ups(doc: Document, owns: list[Purpose | None]) -> bool:
     """Whether the document opens with its title (the one heading of the top level, over all the others) that only
-    a lead word makes a follow-up section ("Code Fixes", "Improvements") while a section below is one in its own
-    words: then the title names the page, and the sections under it keep no follow-up purpose from it."""
+    a lead word makes a follow-up section ("Code Fixes", "Improvements") while a section further down, under a
+    heading of its own, is one in its own words: then the title names a page holding a write-up, and the sections
+    under it keep no follow-up purpose from it."""
     headings = doc.sections[1:]
     if len(headings) < 2 or owns[1] != "followup" or _FOLLOWUP.search(headings[0].title):
         return False  # "# Action items", "# Remediation": the page is the follow-up list, sub-headings and all
     top = min(heading.level for heading in headings)
     if headings[0].level != top or any(heading.level == top for heading in headings[1:]):
         return False
-    return "followup" in owns[2:]
+    # The follow-up section is the write-up's own, under a heading of the page ("## Block production halt" over
+    # "### Prevention"): a follow-up section right under the title is one part of a plan the page is.
+    return any(
+        own == "followup" and doc.sections[doc.sections[n].parent].parent >= 1 for n, own in enumerate(owns[2:], 2)
+    )

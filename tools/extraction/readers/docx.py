@@ -15,18 +15,15 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 from postmortem_actions.store.errors import DocumentTooLarge, NotText
+from postmortem_actions.tools.extraction.readers.docx_package import check_package
 
 DOCX_SUFFIX: Final = ".docx"
-ZIP_MAGIC: Final = b"PK\x03\x04"
 INSTALL_HINT: Final = "pip install 'postmortem-actions[docx]'"
-_MAX_PARTS: Final = 5000
-_EXPANSION: Final = 20  # a package may unpack to this many times the document size limit, no more
 
 _W: Final = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _R: Final = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -73,7 +70,7 @@ def docx_to_text(data: bytes, name: str, max_bytes: int) -> str:
         DocumentTooLarge: the package unpacks to more than the limit allows (a zip bomb), or has too many parts.
         NotText: not a zip, not a Word document, damaged, or python-docx is not installed.
     """
-    _check_package(data, name, max_bytes)
+    check_package(data, name, max_bytes)
     try:
         import docx
     except ImportError:
@@ -110,29 +107,6 @@ def _drop_hidden(body: Any) -> None:
         run = mark.getparent().getparent()  # w:r > w:rPr > w:vanish; under w:pPr it hides only the paragraph mark
         if run.tag == f"{_W}r" and mark.get(f"{_W}val") not in ("0", "false", "off"):
             run.getparent().remove(run)
-
-
-def _check_package(data: bytes, name: str, max_bytes: int) -> None:
-    """Refuse what is not a Word package, or would unpack to too much, before any part is read."""
-    if not data.startswith(ZIP_MAGIC):
-        raise NotText(f"{name!r} is not a Word document (a .docx is a zip package); nothing was read")
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as package:
-            parts = package.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError):
-        raise NotText(f"{name!r} is damaged: its zip directory cannot be read; nothing was read") from None
-    names = {info.filename for info in parts}
-    if "word/document.xml" not in names or "[Content_Types].xml" not in names:
-        raise NotText(f"{name!r} is a zip package but not a Word document (no word/document.xml); nothing was read")
-    if len(parts) > _MAX_PARTS:
-        raise DocumentTooLarge(f"{name!r} holds {len(parts):,} parts; a Word document has far fewer. Nothing was read")
-    # zipfile never inflates a part past the size its directory declares, so the declared sizes bound the work.
-    unpacked, limit = sum(info.file_size for info in parts), _EXPANSION * max_bytes
-    if unpacked > limit:
-        raise DocumentTooLarge(
-            f"{name!r} unpacks to {unpacked:,} bytes, over the limit of {limit:,} (a zip bomb, or a document "
-            "with very large pictures); nothing was read. Paste its text instead"
-        )
 
 
 def _has_title(body: Any, styles: dict[str, _Style]) -> bool:
@@ -351,6 +325,8 @@ def _paragraph(element: Any, context: _Context) -> None:
         box, text = text[0] in _TICKED_BOX, text[1:].lstrip()
     level = _heading_level(style, ppr, context.shift)
     marker = _list_marker(style, ppr, context) if not level else None
+    if marker is None and box is None:
+        context.columns.clear()  # a list ends at anything that is no item of it
     if level:
         context.level = level
         context.lines.extend(["", "#" * level + " " + text, ""])
@@ -358,11 +334,7 @@ def _paragraph(element: Any, context: _Context) -> None:
         depth, mark = marker or (0, "- ")
         if box is not None:
             mark = mark.replace("[ ] ", "").replace("[x] ", "") + ("[x] " if box else "[ ] ")
-        # A nested item starts where its parent's text does ("7. " is three wide), or Markdown reads it as a sibling.
-        indent = context.columns[depth - 1] if 0 < depth <= len(context.columns) else 2 * depth
-        del context.columns[depth:]
-        context.columns.append(indent + len(mark))
-        context.lines.append(" " * indent + mark + text)
+        _list_line(context, depth, mark, text)
     elif _QUOTE_STYLE.match(style.name):
         context.lines.extend(["", "> " + text, ""])
     elif (
@@ -378,12 +350,29 @@ def _paragraph(element: Any, context: _Context) -> None:
         context.lines.extend(["", text, ""])
 
 
+def _list_line(context: _Context, depth: int, mark: str, text: str) -> None:
+    """Add a list item at `depth`. A nested item starts where its parent's text does ("7. " is three wide), or
+    Markdown reads it as a sibling; one that skips a level goes at least as deep as any item above it."""
+    columns = context.columns
+    if depth == 0:
+        indent = 0
+    elif depth <= len(columns):
+        indent = columns[depth - 1]
+    else:
+        indent = max(columns[-1] if columns else 0, 2 * depth)
+    del columns[depth:]
+    columns.extend([indent] * (depth - len(columns)))
+    columns.append(indent + len(mark))
+    context.lines.append(" " * indent + mark + text)
+
+
 def _cell_text(cell: Any, links: dict[str, str]) -> str:
     words = " ".join(_text(p, links)[0] for p in cell.iter(f"{_W}p"))
     return " ".join(words.split()).replace("|", "\\|")
 
 
 def _table(element: Any, context: _Context) -> None:
+    context.columns.clear()
     rows = [list(row.iterchildren(f"{_W}tc")) for row in element.iterchildren(f"{_W}tr")]
     if len(rows) == 1 and len(rows[0]) == 1:  # a one-cell table is a box around ordinary blocks
         _render_body(rows[0][0], context)
