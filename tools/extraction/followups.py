@@ -221,7 +221,7 @@ def _listed(
     return raws
 
 
-def _sub_task(item: str) -> bool:
+def is_sub_task(item: str) -> bool:
     """Whether a sub-item is a task of its own: an imperative, or one with its assignee first ("Hypha to verify")."""
     return statements.is_imperative(item) or is_assigned(item)
 
@@ -253,7 +253,7 @@ def _from_item(doc: Document, block: Block, info: SectionInfo) -> list[RawItem]:
     label = parent if parent is not None and _is_label(doc, parent) else None
     if parent is not None and label is None and _INCLUDING.search(folded(text[parent.start : parent.end][-40:])):
         label = parent  # "Harden the backups, including" announces its sub-items
-    if parent is not None and label is None and not _sub_task(item_fields.clean(fragment, doc.definitions)):
+    if parent is not None and label is None and not is_sub_task(item_fields.clean(fragment, doc.definitions)):
         return []  # a detail of the item above; a sub-task (an imperative of its own) is an action
     if (
         _is_label(doc, block)

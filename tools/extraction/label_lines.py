@@ -9,8 +9,7 @@ from typing import Final
 
 from postmortem_actions.tools.extraction import fields as item_fields
 from postmortem_actions.tools.extraction import sentences as statements
-from postmortem_actions.tools.extraction.assignees import is_assigned
-from postmortem_actions.tools.extraction.followups import in_followup, not_a_task
+from postmortem_actions.tools.extraction.followups import in_followup, is_sub_task, not_a_task
 from postmortem_actions.tools.extraction.prefilter import folded
 from postmortem_actions.tools.extraction.purposes import SectionInfo, purpose_of
 from postmortem_actions.tools.extraction.raw_items import RawItem
@@ -126,13 +125,8 @@ def _plain_label(doc: Document, block: Block, line: str) -> str | None:
 
 
 def _a_task(item: str) -> bool:
-    """Whether a sub-item says work to do: an imperative, an assignee's task, a commitment, or "X will do Y"."""
-    return (
-        statements.is_imperative(item)
-        or is_assigned(item)
-        or statements.is_commitment(item)
-        or statements.is_future_with(item, folded(item))
-    )
+    """Whether a sub-item says work to do: a task of its own (`is_sub_task`), a commitment, or "X will do Y"."""
+    return is_sub_task(item) or statements.is_commitment(item) or statements.is_future_with(item, folded(item))
 
 
 def label_item(title: str) -> SectionInfo | None:
