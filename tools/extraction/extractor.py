@@ -119,7 +119,7 @@ def _extract(
         raws.append(_from_row(row))
     lists = OpenList()
     chats: dict[int, bool] = {}  # whether a section reads as a chat log, worked out for sections with a marker word
-    status_log = _status_log(doc)
+    updates = _status_updates(doc)
     for index, block in enumerate(doc.blocks):
         info = infos[block.section]
         listed = lists.read(doc, index, block, info)
@@ -127,11 +127,11 @@ def _extract(
             raws.extend(listed)
             continue
         if block.kind == "para" and doc.text.startswith("[^", block.start):
-            raws.extend(_in_narrative(doc, block, status_log))  # a footnote belongs to the text that cites it
+            raws.extend(_in_narrative(doc, block, updates))  # a footnote belongs to the text that cites it
             continue
         if block.kind in ("heading", "row", "quote") or info.purpose in ("timeline", "advice", "skip"):
             continue
-        raws.extend(_in_block(doc, index, block, info, chats, status_log))
+        raws.extend(_in_block(doc, index, block, info, chats, updates))
     raws.extend(headed_actions(doc, infos))
     raws.sort(key=attrgetter("start"))
     titles: dict[int, str] = {}  # a section's clean title, worked out once for all its findings
@@ -145,7 +145,7 @@ def _extract(
 
 
 def _in_block(
-    doc: Document, index: int, block: Block, info: SectionInfo, chats: dict[int, bool], status_log: bool
+    doc: Document, index: int, block: Block, info: SectionInfo, chats: dict[int, bool], updates: frozenset[int]
 ) -> list[RawItem]:
     """What a block proposes under its section's rules, and every sentence an action marker opens in it."""
     if info.purpose == "followup":
@@ -153,7 +153,7 @@ def _in_block(
     elif info.notes and (noted := noted_task(doc, block)):
         found = noted
     else:
-        found = _in_narrative(doc, block, status_log)
+        found = _in_narrative(doc, block, updates)
     if markers.has_marker(doc.text, block.start, block.end):
         if block.section not in chats:
             chats[block.section] = markers.section_is_chat(doc, block.section)
@@ -161,16 +161,12 @@ def _in_block(
     return found
 
 
-def _status_log(doc: Document) -> bool:
-    """Whether the document is a status page's incident log: three paragraphs or more open as its updates do
-    ("**Notice**:", "Update:", "Resolved:"). One such paragraph in a postmortem is only a label."""
-    count = 0
-    for block in doc.blocks:
-        if block.kind == "para" and _is_status_update(doc.text, block):
-            count += 1
-            if count == 3:
-                return True
-    return False
+def _status_updates(doc: Document) -> frozenset[int]:
+    """Where the paragraphs of a status page's incident log start: three paragraphs or more that open as its
+    updates do ("**Notice**:", "Update:", "Resolved:"). None in any other document: one such paragraph in a
+    postmortem is only a label."""
+    found = frozenset(b.start for b in doc.blocks if b.kind == "para" and _is_status_update(doc.text, b))
+    return found if len(found) >= 3 else frozenset()
 
 
 def _is_status_update(text: str, block: Block) -> bool:
@@ -180,13 +176,13 @@ def _is_status_update(text: str, block: Block) -> bool:
     return statements.STATUS_UPDATE.match(folded(head)) is not None
 
 
-def _in_narrative(doc: Document, block: Block, status_log: bool = False) -> list[RawItem]:
+def _in_narrative(doc: Document, block: Block, updates: frozenset[int] = frozenset()) -> list[RawItem]:
     text = doc.text
     spans = statements.sentences(text, block.start, block.end)
     raws: list[RawItem] = []
     previous: tuple[int, int] | None = None
     # In a status log an update tells the response (the guide leaves it out): only what outlasts the incident counts.
-    status = status_log and _is_status_update(text, block)
+    status = block.start in updates
     for s, e in spans:
         if e - s > MAX_SENTENCE:
             previous = None

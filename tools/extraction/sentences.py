@@ -274,7 +274,7 @@ _IMPERATIVE: Final = case_blind(
 
 
 # A status page's update ("**Notice**: ...", "Update: ..."): the response as it went, told as it happened
-# (extractor._status_log: only where the document is a log of them).
+# (extractor._status_updates: only where the document is a log of them).
 STATUS_UPDATE: Final = case_blind(r"^\W{0,4}(?:notice|update|resolved|investigating|identified|monitoring)\W{0,4}:")
 # What in such an update still outlasts the incident: "... to prevent a recurrence", "going forward".
 LASTING: Final = Guarded(
