@@ -30,25 +30,37 @@ class OffsetMap(Sequence[int]):
     def add(self, pos: int, size: int, copied: bool) -> None:
         """Map the next `size` rendered characters: copied from `pos` on, or written at `pos`. A written run is
         placed no earlier than what precedes it (marks are often written after the text that follows them)."""
+        if copied:
+            self.add_copied(pos, size)
+        else:
+            self.add_written(pos, size)
+
+    def add_copied(self, pos: int, size: int) -> None:
+        """Map the next `size` rendered characters as copied from `pos` on."""
+        if size <= 0:
+            return
+        if self._run is not True or pos != self._last + 1:  # else it continues the previous run
+            self._at.append(self._size)
+            self._from.append(pos)
+            self._copied.append(True)
+            self._run = True
+        self._last = pos + size - 1
+        self._size += size
+
+    def add_written(self, pos: int, size: int) -> None:
+        """Map the next `size` rendered characters as written at `pos` (or at the last offset, if that is later)."""
         if size <= 0:
             return
         last = self._last
-        if copied:
-            if self._run is not True or pos != last + 1:  # else it continues the previous run
-                self._start_run(pos, True)
-            self._last = pos + size - 1
-        else:
-            pos = max(pos, last)
-            if self._run is not False or pos != last:
-                self._start_run(pos, False)
-            self._last = pos
+        if pos < last:
+            pos = last
+        if self._run is not False or pos != last:
+            self._at.append(self._size)
+            self._from.append(pos)
+            self._copied.append(False)
+            self._run = False
+        self._last = pos
         self._size += size
-
-    def _start_run(self, pos: int, copied: bool) -> None:
-        self._at.append(self._size)
-        self._from.append(pos)
-        self._copied.append(copied)
-        self._run = copied
 
     def close(self, length: int) -> None:
         """Add the final entry: the source's length."""

@@ -33,7 +33,7 @@ class Rendering:
         """Append source[start:end] as it is."""
         if end > start:
             self.out.append(self.source[start:end])
-            self.origin.add(start, end - start, True)
+            self.origin.add_copied(start, end - start)
 
     def copied_plain(self, start: int, end: int, marks: re.Pattern[str]) -> bool:
         """Copy source[start:end] as it is if none of `marks` (what every inline markup starts with) is in it; say
@@ -47,7 +47,7 @@ class Rendering:
         """Append `text`, a mark the markup at `pos` stands for."""
         if text:
             self.out.append(text)
-            self.origin.add(pos, len(text), False)
+            self.origin.add_written(pos, len(text))
 
     def done(self) -> tuple[str, OffsetMap]:
         """The rendering and its offset map (closed with the source's length)."""
