@@ -690,6 +690,29 @@ async def test_the_prompt_embeds_the_stored_document_the_findings_and_the_instru
     assert text.endswith(f"The document:\n\n```\n{stored}\n```\n")
 
 
+async def test_the_prompt_carries_the_guides_rules_the_assistant_needs_beyond_the_findings(client: Client) -> None:
+    # A second reader of the labelled sets agreed with the gold on 0.99 of categories; the word rules reach about
+    # 0.55. The assistant reads purpose from context only if the prompt says categories go by purpose, with the
+    # guide's cases, and that a follow-up list's done items still count (the first prompt lost those).
+    pm = (await parse(client, CACHE_STAMPEDE))["postmortem_id"]
+    text = " ".join((await prompt_text(client, str(pm))).split("The server's extractor found")[0].split())
+
+    for words in (
+        "even one the document marks done: record it too and tell the human it is done",
+        "by the action's purpose rather than its words",
+        "logging for diagnosis",
+        "documentation and runbooks (even when they are for faster recovery)",
+        "enforced security controls",
+        "deploy verification",
+        "steps of the incident response",
+        "advice to readers",
+        "rejected proposals",
+        "when the list and the prose state the same one, quote the list",
+        "A specific policy or a tentative but concrete proposal is not vague",
+    ):
+        assert words in text, words
+
+
 async def test_the_prompt_lists_every_finding_of_a_long_document(client: Client) -> None:
     pm = (await parse(client, many_followups(120)))["postmortem_id"]
     text = await prompt_text(client, str(pm))

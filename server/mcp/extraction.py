@@ -23,24 +23,42 @@ _ID = re.compile(r"[0-9]{1,18}")
 INSTRUCTIONS = """\
 Extract every proposed follow-up action from postmortem {id} ("{title}"), below.
 
+What counts: work the authors committed to or proposed for after the incident ("we will", "we need to",
+"should", "plan to", "looking into"), and every item of a list or section dedicated to follow-ups (action
+items, remediation, corrective actions, next steps, what we are doing about it), even one the document
+marks done: record it too and tell the human it is done. Not follow-ups: steps of the incident response
+and fixes told only in the story (resolution, timeline); advice to readers or users; rejected proposals;
+practices that pre-date the incident; observations, open questions, and lessons or insights without a
+commitment; sentences that only announce the list. Record each action once: when the list and the prose
+state the same one, quote the list; split a list item only where it holds separate sentences with
+separate deliverables.
+
 For each action give:
 - one specific sentence: what will be done, to what;
 - done_when: the finish line, an observable state that shows it is done;
 - the problem from the incident that it addresses;
-- a category: prevent (fewer recurrences), detect (shorter time to detect), mitigate (shorter time to
-  mitigate or recover), or process (documentation, runbooks, training, communication, on-call, policies);
+- a category, by the action's purpose rather than its words:
+  prevent: fewer recurrences (code fixes, guards, tests, staging and beta phases, capacity, isolation,
+  enforced security controls such as required reviews or removed permissions);
+  detect: shorter time to detect (monitoring, alerts, metrics, dashboards, consistency checks, deploy
+  verification);
+  mitigate: shorter time to mitigate, recover or diagnose (rollback and recovery tooling, logging for
+  diagnosis, runtime settings, faster health checks, self-healing, inventories that speed investigation,
+  restoring service);
+  process: documentation and runbooks (even when they are for faster recovery), training, communication,
+  incident and on-call practice, written policies and rules, deployment procedures, the incident report;
 - the evidence: the sentence it comes from, quoted verbatim from the document.
 
-Do not invent actions the text does not support. Steps taken during the response, advice to readers,
-rejected proposals, observations and lessons without a commitment are not follow-ups. If an action is
-too vague to finish (investigate, look into, improve, better, more, etc.), flag it, say why, and rewrite
-it as a concrete version (lint_action explains what is missing); keep the document's quote as evidence.
+Do not invent actions the text does not support. If an action is too vague to finish (investigate, look
+into, consider, explore, improve, better, more, or an intent or priority with no deliverable), flag it,
+say why, and rewrite it as a concrete version (lint_action explains what is missing); keep the document's
+quote as evidence. A specific policy or a tentative but concrete proposal is not vague.
 Owners and due dates are only proposals: a human commits them later (decide_action asks them).
 
-The server's extractor found the {count} follow-up(s) listed below (suggestions, with quotes); start
-from them, and read the whole document for any it missed. Then call record_candidates with
-postmortem_id={id}, and settle every item it reports in coverage_gap: record it, or tell the human why
-it is not a follow-up.
+The server's extractor found the {count} follow-up(s) listed below (suggestions, with quotes, each with
+its suggested category and flags); start from them, and read the whole document for any it missed. Then
+call record_candidates with postmortem_id={id}, and settle every item it reports in coverage_gap: record
+it, or tell the human why it is not a follow-up.
 
 {findings}
 
@@ -50,6 +68,18 @@ The document:
 {text}
 {fence}
 """
+
+
+def extraction_prompt(postmortem_id: int, title: str, text: str, source: str | None) -> str:
+    """The extract_actions prompt's text for a stored postmortem: the instructions, the extractor's findings in
+    `text` (read as `source` names it) and the document itself (bench/assistant_loop.py renders it for a corpus)."""
+    from postmortem_actions.tools.extraction.extractor import extract
+
+    findings = extract(text, source)
+    listed = "\n".join(_finding_line(n, f) for n, f in enumerate(findings, start=1)) or "(none found)"
+    return INSTRUCTIONS.format(
+        id=postmortem_id, title=title, count=len(findings), findings=listed, fence=_fence(text), text=text
+    )
 
 
 def _finding_line(n: int, f: Finding) -> str:
@@ -113,18 +143,8 @@ def register_resources(mcp: MCPServer[App], state: App) -> None:
         "findings embedded",
     )
     def extract_actions(postmortem_id: str) -> list[UserMessage]:
-        from postmortem_actions.tools.extraction.extractor import extract
-
         pm = _postmortem(store, postmortem_id, prompt=True)
-        findings = extract(pm.text, pm.source)
-        listed = "\n".join(_finding_line(n, f) for n, f in enumerate(findings, start=1)) or "(none found)"
-        return [
-            UserMessage(
-                INSTRUCTIONS.format(
-                    id=pm.id, title=pm.title, count=len(findings), findings=listed, fence=_fence(pm.text), text=pm.text
-                )
-            )
-        ]
+        return [UserMessage(extraction_prompt(pm.id, pm.title, pm.text, pm.source))]
 
 
 def _postmortem(store: Store, value: str, *, prompt: bool = False) -> Postmortem:
