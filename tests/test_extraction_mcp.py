@@ -22,6 +22,7 @@ from mcp_results import ok, refusal
 
 from postmortem_actions.server.settings import Settings
 from postmortem_actions.store import ActionFilter, HumanDecision, Store
+from postmortem_actions.tools import guide
 
 RecordSample = Callable[[Client], Awaitable[tuple[int, list[int]]]]
 
@@ -711,6 +712,32 @@ async def test_the_prompt_carries_the_guides_rules_the_assistant_needs_beyond_th
         "A specific policy or a tentative but concrete proposal is not vague",
     ):
         assert words in text, words
+
+
+async def test_an_assistant_that_never_opens_the_prompt_is_told_the_same_rules_by_the_tools(client: Client) -> None:
+    # Most hosts let the model call tools without a prompt: the instructions, parse_postmortem's next step and the
+    # candidate schema carry the rules, in the same words as the prompt (tools/guide.py).
+    instructions = " ".join((client.instructions or "").split())
+    assert "every item of a follow-up list counts, even one marked done" in instructions
+    assert "a category by the action's purpose" in instructions
+
+    parsed = await parse(client, CACHE_STAMPEDE)
+    assert guide.WHAT_COUNTS in parsed["next_step"]
+    assert "a category (by the action's purpose: the category field says how)" in parsed["next_step"]
+
+    tools = {t.name: t for t in (await client.list_tools()).tools}
+    for name, path in (("record_candidates", ("candidates", "items")), ("revise_candidate", ("changes",))):
+        schema = tools[name].input_schema
+        node = schema["properties"][path[0]]
+        for key in path[1:]:
+            node = node[key]
+        model = schema["$defs"][node["$ref"].rsplit("/", 1)[1]] if "$ref" in node else node
+        assert model["properties"]["category"]["description"] == guide.CATEGORY_RULE + ".", name
+
+    prompt = " ".join((await prompt_text(client, str(parsed["postmortem_id"]))).split())
+    for category, cases in guide.CATEGORIES:
+        assert f"{category}: {cases};" in prompt
+        assert f"{category}: {cases}" in guide.CATEGORY_RULE
 
 
 async def test_the_prompt_lists_every_finding_of_a_long_document(client: Client) -> None:

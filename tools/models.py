@@ -16,6 +16,7 @@ from postmortem_actions.tools.extraction.models import (
     Finding,
     LintFinding,
 )
+from postmortem_actions.tools.guide import CATEGORY_RULE
 from postmortem_actions.tools.schema import Line, Model, MultiLine, Quote
 
 
@@ -35,7 +36,7 @@ class CandidateIn(Model):
     ]
     category: Annotated[
         Category,
-        Field(description="prevent (recurrence), detect (time to detect), mitigate (time to mitigate) or process."),
+        Field(description=CATEGORY_RULE + "."),
     ]
     quote: Annotated[
         Quote,
@@ -69,7 +70,7 @@ class CandidateRevision(Model):
     text: Annotated[Line | None, Field(min_length=3, max_length=500)] = None
     done_when: Annotated[Line | None, Field(min_length=3, max_length=500)] = None
     problem: Annotated[MultiLine | None, Field(min_length=3, max_length=1000)] = None
-    category: Category | None = None
+    category: Annotated[Category | None, Field(description=CATEGORY_RULE + ".")] = None
     quote: Annotated[Quote | None, Field(min_length=1, max_length=2000)] = None
     size: Size | None = None
     proposed_owner: Annotated[Line | None, Field(max_length=100)] = None

@@ -18,6 +18,7 @@ from postmortem_actions.tools.extraction.facts import (
 )
 
 from .days import check_day
+from .guide import WHAT_COUNTS
 from .models import ParseResult
 
 MAX_FINDINGS_SHOWN = 100
@@ -127,9 +128,11 @@ def describe(postmortem_id: int, store: Store, *, created: bool = False) -> Pars
     next_step = (
         f"The server found {len(findings)} follow-up(s) in the text (`findings`, with exact quotes). Start from "
         "them and read the sections for any they missed; then call record_candidates with each follow-up the "
-        "document proposes: one specific sentence, its done_when, the problem, a category, and a verbatim "
-        "evidence quote. Rewrite vague ones (see each finding's lint) into finishable tasks, keeping the "
-        "document's quote as evidence. Do not invent actions the text does not support."
+        "document proposes: one specific sentence, its done_when, the problem, a category (by the action's "
+        "purpose: the category field says how), and a verbatim evidence quote. What counts: "
+        + WHAT_COUNTS
+        + " Rewrite vague ones (see each finding's lint) into finishable tasks, keeping the document's quote as "
+        "evidence. Do not invent actions the text does not support."
     )
     if len(findings) > MAX_FINDINGS_SHOWN:
         next_step += (

@@ -2,6 +2,7 @@
 prompt."""
 
 import re
+import textwrap
 from typing import Annotated
 
 from mcp import MCPError
@@ -16,57 +17,57 @@ from postmortem_actions.server.mcp.context import App
 from postmortem_actions.store import Postmortem, Store
 from postmortem_actions.store.errors import NotFound
 from postmortem_actions.tools.extraction.models import CoverageGap, Finding, LintResult
+from postmortem_actions.tools.guide import BY_PURPOSE, CATEGORIES, NOT_VAGUE, VAGUE, WHAT_COUNTS
 from postmortem_actions.tools.schema import Line
 
 _ID = re.compile(r"[0-9]{1,18}")
 
-INSTRUCTIONS = """\
-Extract every proposed follow-up action from postmortem {id} ("{title}"), below.
 
-What counts: work the authors committed to or proposed for after the incident ("we will", "we need to",
-"should", "plan to", "looking into"), and every item of a list or section dedicated to follow-ups (action
-items, remediation, corrective actions, next steps, what we are doing about it), even one the document
-marks done: record it too and tell the human it is done. Not follow-ups: steps of the incident response
-and fixes told only in the story (resolution, timeline); advice to readers or users; rejected proposals;
-practices that pre-date the incident; observations, open questions, and lessons or insights without a
-commitment; sentences that only announce the list. Record each action once: when the list and the prose
-state the same one, quote the list; split a list item only where it holds separate sentences with
-separate deliverables.
+def _wrapped(text: str, indent: str = "") -> str:
+    return textwrap.fill(text, width=106, initial_indent=indent, subsequent_indent=indent, break_on_hyphens=False)
+
+
+_CATEGORY_LINES = "\n".join(_wrapped(f"{name}: {what};", "  ") for name, what in CATEGORIES)
+
+# The guide's rules come from tools/guide.py, which parse_postmortem's next step and the candidate schema also use.
+INSTRUCTIONS = f"""\
+Extract every proposed follow-up action from postmortem {{id}} ("{{title}}"), below.
+
+{_wrapped("What counts: " + WHAT_COUNTS)}
 
 For each action give:
 - one specific sentence: what will be done, to what;
 - done_when: the finish line, an observable state that shows it is done;
 - the problem from the incident that it addresses;
-- a category, by the action's purpose rather than its words:
-  prevent: fewer recurrences (code fixes, guards, tests, staging and beta phases, capacity, isolation,
-  enforced security controls such as required reviews or removed permissions);
-  detect: shorter time to detect (monitoring, alerts, metrics, dashboards, consistency checks, deploy
-  verification);
-  mitigate: shorter time to mitigate, recover or diagnose (rollback and recovery tooling, logging for
-  diagnosis, runtime settings, faster health checks, self-healing, inventories that speed investigation,
-  restoring service);
-  process: documentation and runbooks (even when they are for faster recovery), training, communication,
-  incident and on-call practice, written policies and rules, deployment procedures, the incident report;
+- a category, {BY_PURPOSE}:
+{_CATEGORY_LINES}
 - the evidence: the sentence it comes from, quoted verbatim from the document.
 
-Do not invent actions the text does not support. If an action is too vague to finish (investigate, look
-into, consider, explore, improve, better, more, or an intent or priority with no deliverable), flag it,
-say why, and rewrite it as a concrete version (lint_action explains what is missing); keep the document's
-quote as evidence. A specific policy or a tentative but concrete proposal is not vague.
+{
+    _wrapped(
+        f"Do not invent actions the text does not support. If an action is {VAGUE}, flag it, say why, and rewrite it "
+        "as a concrete version (lint_action explains what is missing); keep the document's quote as evidence. "
+        + NOT_VAGUE
+    )
+}
 Owners and due dates are only proposals: a human commits them later (decide_action asks them).
 
-The server's extractor found the {count} follow-up(s) listed below (suggestions, with quotes, each with
-its suggested category and flags); start from them, and read the whole document for any it missed. Then
-call record_candidates with postmortem_id={id}, and settle every item it reports in coverage_gap: record
-it, or tell the human why it is not a follow-up.
+{
+    _wrapped(
+        "The server's extractor found the {count} follow-up(s) listed below (suggestions, with quotes, each with its "
+        "suggested category and flags); start from them, and read the whole document for any it missed. Then call "
+        "record_candidates with postmortem_id={id}, and settle every item it reports in coverage_gap: record it, or "
+        "tell the human why it is not a follow-up."
+    )
+}
 
-{findings}
+{{findings}}
 
 The document:
 
-{fence}
-{text}
-{fence}
+{{fence}}
+{{text}}
+{{fence}}
 """
 
 
