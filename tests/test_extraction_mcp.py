@@ -20,6 +20,7 @@ from mcp.shared.exceptions import MCPError
 from mcp.types import TextContent
 from mcp_results import ok, refusal
 
+from postmortem_actions.server.mcp.extraction import extraction_prompt
 from postmortem_actions.server.settings import Settings
 from postmortem_actions.store import ActionFilter, HumanDecision, Store
 from postmortem_actions.tools import guide
@@ -699,7 +700,8 @@ async def test_the_prompt_carries_the_guides_rules_the_assistant_needs_beyond_th
     text = " ".join((await prompt_text(client, str(pm))).split("The server's extractor found")[0].split())
 
     for words in (
-        "even one the document marks done: record it too and tell the human it is done",
+        "even one the document marks done: record it too, and say the document reports it done (only the human "
+        "marks an item complete)",
         "by the action's purpose rather than its words",
         "logging for diagnosis",
         "documentation and runbooks (even when they are for faster recovery)",
@@ -709,7 +711,8 @@ async def test_the_prompt_carries_the_guides_rules_the_assistant_needs_beyond_th
         "advice to readers",
         "rejected proposals",
         "when the list and the prose state the same one, quote the list",
-        "A specific policy or a tentative but concrete proposal is not vague",
+        "a specific policy, or a tentative but concrete proposal is not vague",
+        "propose an owner only when the text names one",
     ):
         assert words in text, words
 
@@ -738,6 +741,43 @@ async def test_an_assistant_that_never_opens_the_prompt_is_told_the_same_rules_b
     for category, cases in guide.CATEGORIES:
         assert f"{category}: {cases};" in prompt
         assert f"{category}: {cases}" in guide.CATEGORY_RULE
+
+
+def test_the_rules_keep_the_labelling_guides_qualifiers() -> None:
+    # The guide (shared/corpus/README.md, not shipped) in the words that decide a call: losing one changes what an
+    # assistant records ("improve" alone is not vague; a planned fix told in prose still counts).
+    told = " ".join((guide.WHAT_COUNTS, guide.CATEGORY_RULE, guide.VAGUE, guide.NOT_VAGUE, guide.OWNER_RULE))
+    for words in (
+        '"intend to"',
+        "even one the document marks done",
+        "completed fixes told only in the story",
+        "counterfactuals",
+        "without an explicit commitment word",
+        "generic statements",
+        "test plans",
+        "branch protection",
+        "status pages that alert",
+        "runtime-configurable settings",
+        "tooling that keeps debugging tools alive",
+        "restoring service as an item of the action list",
+        "communication (internal and with customers)",
+        "organisational follow-ups",
+        "with no concrete deliverable",
+        "figure out, think about",
+        "further, strive",
+        "not the authors' generic we or I, nor their organisation",
+    ):
+        assert words in told, words
+    assert "not due dates" in guide.DUE_RULE
+    assert "only the human marks an item complete" in guide.WHAT_COUNTS  # never "tell the human it is done"
+
+
+def test_a_title_or_document_with_braces_renders_as_written() -> None:
+    text = "# {id} {count} {}\n\n## Action items\n\n- Add an alert on {queue} depth\n"
+    prompt = extraction_prompt(7, "{id} {count} {0}", text, "x.md")
+    assert prompt.startswith('Extract every proposed follow-up action from postmortem 7 ("{id} {count} {0}")')
+    assert prompt.endswith(f"```\n{text}\n```\n")
+    assert "1. [detect] Add an alert on {queue} depth" in prompt
 
 
 async def test_the_prompt_lists_every_finding_of_a_long_document(client: Client) -> None:

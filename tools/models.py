@@ -16,7 +16,7 @@ from postmortem_actions.tools.extraction.models import (
     Finding,
     LintFinding,
 )
-from postmortem_actions.tools.guide import CATEGORY_RULE
+from postmortem_actions.tools.guide import CATEGORY_RULE, DUE_RULE, OWNER_RULE
 from postmortem_actions.tools.schema import Line, Model, MultiLine, Quote
 
 
@@ -52,12 +52,14 @@ class CandidateIn(Model):
         Line | None,
         Field(
             max_length=100,
-            description=("A suggested owner, if the text names one. Only a proposal: a human commits owners."),
+            description=f"A suggested owner, {OWNER_RULE}. Only a proposal: a human commits owners.",
         ),
     ] = None
     proposed_due: Annotated[
         DueDate | None,
-        Field(description=("A suggested due date (YYYY-MM-DD). Only a proposal: a human commits due dates.")),
+        Field(
+            description=f"A suggested due date (YYYY-MM-DD), {DUE_RULE}. Only a proposal: a human commits due dates."
+        ),
     ] = None
 
 

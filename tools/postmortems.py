@@ -18,7 +18,7 @@ from postmortem_actions.tools.extraction.facts import (
 )
 
 from .days import check_day
-from .guide import WHAT_COUNTS
+from .guide import NOT_VAGUE, VAGUE, WHAT_COUNTS
 from .models import ParseResult
 
 MAX_FINDINGS_SHOWN = 100
@@ -131,8 +131,8 @@ def describe(postmortem_id: int, store: Store, *, created: bool = False) -> Pars
         "document proposes: one specific sentence, its done_when, the problem, a category (by the action's "
         "purpose: the category field says how), and a verbatim evidence quote. What counts: "
         + WHAT_COUNTS
-        + " Rewrite vague ones (see each finding's lint) into finishable tasks, keeping the document's quote as "
-        "evidence. Do not invent actions the text does not support."
+        + f" Rewrite an action {VAGUE} into a finishable task (see each finding's lint), keeping the document's "
+        "quote as evidence. " + NOT_VAGUE + " Do not invent actions the text does not support."
     )
     if len(findings) > MAX_FINDINGS_SHOWN:
         next_step += (

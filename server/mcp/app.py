@@ -7,6 +7,7 @@ pairs them with its own `App`. Rules live in `tools/`; these modules only wire.
 
 import functools
 import logging
+import textwrap
 import time
 from collections.abc import Callable, Sequence
 from contextlib import asynccontextmanager
@@ -28,22 +29,27 @@ from postmortem_actions.server.mcp.validation import ReadableValidationErrors
 from postmortem_actions.server.settings import Settings
 from postmortem_actions.server.version import VERSION
 from postmortem_actions.store import Store
+from postmortem_actions.tools.guide import BY_PURPOSE, IN_BRIEF
 from postmortem_actions.tools.trackers.base import TrackerName
 
 log = logging.getLogger("postmortem_actions")
 
-INSTRUCTIONS = """\
+INSTRUCTIONS = textwrap.fill(
+    " ".join(
+        f"""
 postmortem-actions turns an incident postmortem into action items that get done.
 You propose; a human commits. Workflow: parse_postmortem (stores the document, returns its sections and
 the follow-ups the server found, with quotes) -> record_candidates (specific actions, each with a verbatim
-evidence quote; nothing the text does not support; every item of a follow-up list counts, even one marked done,
-while response steps, advice to readers and lessons without a commitment do not; a category by the action's
-purpose; lint_action checks vagueness; settle every item of the coverage_gap it returns) -> decide_action per
+evidence quote; nothing the text does not support; {IN_BRIEF}; a category {BY_PURPOSE}; lint_action
+checks vagueness; settle every item of the coverage_gap it returns) -> decide_action per
 candidate with your proposed owner and due date: the server asks the human directly in their client, and only
 their answer is recorded. Later: report_status (in progress,
 blocked), and replan_action / complete_action / reopen_action, which again ask the human. Never claim an
 item is accepted, assigned or done unless a tool result says the human decided so.
-"""
+""".split()
+    ),
+    width=110,
+)
 
 
 @functools.cache

@@ -3,6 +3,7 @@ prompt."""
 
 import re
 import textwrap
+from collections.abc import Sequence
 from typing import Annotated
 
 from mcp import MCPError
@@ -17,19 +18,36 @@ from postmortem_actions.server.mcp.context import App
 from postmortem_actions.store import Postmortem, Store
 from postmortem_actions.store.errors import NotFound
 from postmortem_actions.tools.extraction.models import CoverageGap, Finding, LintResult
-from postmortem_actions.tools.guide import BY_PURPOSE, CATEGORIES, NOT_VAGUE, VAGUE, WHAT_COUNTS
+from postmortem_actions.tools.guide import BY_PURPOSE, CATEGORIES, DUE_RULE, NOT_VAGUE, OWNER_RULE, VAGUE, WHAT_COUNTS
 from postmortem_actions.tools.schema import Line
 
 _ID = re.compile(r"[0-9]{1,18}")
 
 
 def _wrapped(text: str, indent: str = "") -> str:
-    return textwrap.fill(text, width=106, initial_indent=indent, subsequent_indent=indent, break_on_hyphens=False)
+    """`text` filled to the prompt's width, with its braces doubled: guide text is never a format field."""
+    filled = textwrap.fill(text, width=106, initial_indent=indent, subsequent_indent=indent, break_on_hyphens=False)
+    return filled.replace("{", "{{").replace("}", "}}")
 
 
 _CATEGORY_LINES = "\n".join(_wrapped(f"{name}: {what};", "  ") for name, what in CATEGORIES)
+_DO_NOT_INVENT = (
+    f"Do not invent actions the text does not support. If an action is {VAGUE}, flag it, say why, and rewrite it as "
+    "a concrete version (lint_action explains what is missing); keep the document's quote as evidence. " + NOT_VAGUE
+)
+_PROPOSALS = (
+    f"Owners and due dates are only proposals, and a human commits them later (decide_action asks them): propose an "
+    f"owner {OWNER_RULE}, and a due date {DUE_RULE}."
+)
+_FOUND = (
+    "The server's extractor found the {count} follow-up(s) listed below (suggestions, with quotes, each with its "
+    "suggested category and flags); start from them, and read the whole document for any it missed. Then call "
+    "record_candidates with postmortem_id={id}, and settle every item it reports in coverage_gap: record it, or tell "
+    "the human why it is not a follow-up."
+)
 
-# The guide's rules come from tools/guide.py, which parse_postmortem's next step and the candidate schema also use.
+# The guide's rules come from tools/guide.py, which the server's instructions, parse_postmortem's next step and the
+# candidate schema also use.
 INSTRUCTIONS = f"""\
 Extract every proposed follow-up action from postmortem {{id}} ("{{title}}"), below.
 
@@ -43,23 +61,10 @@ For each action give:
 {_CATEGORY_LINES}
 - the evidence: the sentence it comes from, quoted verbatim from the document.
 
-{
-    _wrapped(
-        f"Do not invent actions the text does not support. If an action is {VAGUE}, flag it, say why, and rewrite it "
-        "as a concrete version (lint_action explains what is missing); keep the document's quote as evidence. "
-        + NOT_VAGUE
-    )
-}
-Owners and due dates are only proposals: a human commits them later (decide_action asks them).
+{_wrapped(_DO_NOT_INVENT)}
+{_wrapped(_PROPOSALS)}
 
-{
-    _wrapped(
-        "The server's extractor found the {count} follow-up(s) listed below (suggestions, with quotes, each with its "
-        "suggested category and flags); start from them, and read the whole document for any it missed. Then call "
-        "record_candidates with postmortem_id={id}, and settle every item it reports in coverage_gap: record it, or "
-        "tell the human why it is not a follow-up."
-    )
-}
+{_wrapped(_FOUND).replace("{{count}}", "{count}").replace("{{id}}", "{id}")}
 
 {{findings}}
 
@@ -71,15 +76,18 @@ The document:
 """
 
 
-def extraction_prompt(postmortem_id: int, title: str, text: str, source: str | None) -> str:
+def extraction_prompt(
+    postmortem_id: int, title: str, text: str, source: str | None, findings: Sequence[Finding] | None = None
+) -> str:
     """The extract_actions prompt's text for a stored postmortem: the instructions, the extractor's findings in
-    `text` (read as `source` names it) and the document itself (bench/assistant_loop.py renders it for a corpus)."""
+    `text` (read as `source` names it; `findings` instead, when given) and the document itself
+    (bench/assistant_loop.py renders it for a corpus)."""
     from postmortem_actions.tools.extraction.extractor import extract
 
-    findings = extract(text, source)
-    listed = "\n".join(_finding_line(n, f) for n, f in enumerate(findings, start=1)) or "(none found)"
+    found = extract(text, source) if findings is None else findings
+    listed = "\n".join(_finding_line(n, f) for n, f in enumerate(found, start=1)) or "(none found)"
     return INSTRUCTIONS.format(
-        id=postmortem_id, title=title, count=len(findings), findings=listed, fence=_fence(text), text=text
+        id=postmortem_id, title=title, count=len(found), findings=listed, fence=_fence(text), text=text
     )
 
 
