@@ -11,8 +11,11 @@ NAME.gold.json): the prompt the server gives an assistant for it, with the text 
 record_candidates (settling its coverage_gap) is not played. Play the assistant with any model that has not
 seen the labels: give it the brief and the folder, nothing else. It writes OUT_DIR/NAME.candidates.json.
 
-`score` scores those candidates with the corpus's scorer (CORPUS_DIR/../score.py unless --scorer names another)
-and prints its JSON line. Nothing here calls a model: the assistant is whoever answers the brief.
+`score` scores those candidates with the corpus's scorer (CORPUS_DIR/../score.py unless --scorer names another;
+the shared corpus's score.py reads only NAME.md documents) and prints its JSON line. The vague figure scores the
+assistant's own flag: record_candidates has no such field, and the product stores the server's lint of the wording
+the assistant submits (a rewritten item reads as not vague). Nothing here calls a model: the assistant is whoever
+answers the brief.
 """
 
 from __future__ import annotations
@@ -26,12 +29,14 @@ from pathlib import Path
 from typing import Final
 
 from postmortem_actions.server.mcp.extraction import extraction_prompt
-from postmortem_actions.store import Actor, Postmortem, Store
+from postmortem_actions.store import Actor, Category, Postmortem, Store
+from postmortem_actions.store.errors import PostmortemActionsError
 from postmortem_actions.tools.document_files import TEXT_SUFFIXES, ReadPolicy
 from postmortem_actions.tools.extraction.readers.docx import DOCX_SUFFIX
 from postmortem_actions.tools.postmortems import parse_postmortem
 
 READABLE: Final = frozenset([*TEXT_SUFFIXES, DOCX_SUFFIX])
+CATEGORIES: Final = frozenset(c.value for c in Category)
 MAX_BYTES: Final = 50_000_000
 BRIEF: Final = """\
 You are the AI assistant in a user's editor. For each postmortem in this folder the user said "extract the action
@@ -59,21 +64,31 @@ def documents(corpus: Path) -> list[Path]:
         if len(matches) > 1:
             raise ValueError(f"{name} has two documents: {', '.join(p.name for p in matches)}")
         if not matches:
-            print(f"{gold.name}: no document beside it; left out", file=sys.stderr)
+            print(f"{gold.name}: no document `add` reads beside it; left out", file=sys.stderr)
         found += matches
     return found
 
 
 def stored(path: Path, store: Store) -> Postmortem:
-    """The postmortem as `add` stores the file: its text (a .docx's rendering, no byte-order mark) and title."""
+    """The postmortem as `add` stores the file: its text (a .docx's rendering, no byte-order mark) and title.
+
+    Raises:
+        DocumentTooLarge, NotText, PathNotAllowed: `add` would refuse the file too."""
     policy = ReadPolicy(allowed_dirs=(path.parent,), max_bytes=MAX_BYTES, named_by_person=True)
     parsed = parse_postmortem(store, Actor(actor="bench", via="assistant_loop"), policy, path=str(path))
     return store.get_postmortem(parsed.postmortem_id)
 
 
 def render(corpus: Path, out: Path, no_findings: bool) -> int:
-    """Write each labelled document's prompt and the brief; return how many prompts were written."""
+    """Write each labelled document's prompt and the brief (earlier prompts in `out` are removed); return how many
+    prompts were written.
+
+    Raises:
+        ValueError: a label has two documents.
+        DocumentTooLarge, NotText, PathNotAllowed: a document `add` would refuse."""
     out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("*.prompt.md"):
+        old.unlink()
     docs = documents(corpus)
     with tempfile.TemporaryDirectory() as scratch:
         store = Store(Path(scratch) / "bench.db")
@@ -89,18 +104,28 @@ def _answers(path: Path) -> list[dict[str, object]]:
     """A candidates file's items as the scorer reads them.
 
     Raises:
-        ValueError: an item lacks a key or its `vague` is not true or false."""
-    items = json.loads(path.read_text(encoding="utf-8"))
+        ValueError: the file is not a JSON list, or an item lacks a key, has a text or quote that is not a string,
+            a category that is not one of the four, or a vague that is not true or false."""
+    try:
+        items = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path.name}: not JSON ({exc})") from exc
     if not isinstance(items, list):
         raise ValueError(f"{path.name}: not a JSON list")
-    answers: list[dict[str, object]] = []
-    for n, item in enumerate(items):
-        if not isinstance(item, dict) or not {"text", "quote", "category", "vague"} <= set(item):
-            raise ValueError(f"{path.name}: item {n} lacks text, quote, category or vague")
-        if not isinstance(item["vague"], bool):
-            raise ValueError(f"{path.name}: item {n}'s vague is {item['vague']!r}, not true or false")
-        answers.append({key: item[key] for key in ("text", "quote", "category", "vague")})
-    return answers
+    return [_answer(path.name, n, item) for n, item in enumerate(items)]
+
+
+def _answer(name: str, n: int, item: object) -> dict[str, object]:
+    """One item of a candidates file, checked (see `_answers`)."""
+    if not isinstance(item, dict) or not {"text", "quote", "category", "vague"} <= set(item):
+        raise ValueError(f"{name}: item {n} lacks text, quote, category or vague")
+    if not isinstance(item["text"], str) or not isinstance(item["quote"], str):
+        raise ValueError(f"{name}: item {n}'s text and quote must be strings")
+    if item["category"] not in CATEGORIES:
+        raise ValueError(f"{name}: item {n}'s category is {item['category']!r}, not one of {sorted(CATEGORIES)}")
+    if not isinstance(item["vague"], bool):
+        raise ValueError(f"{name}: item {n}'s vague is {item['vague']!r}, not true or false")
+    return {key: item[key] for key in ("text", "quote", "category", "vague")}
 
 
 def score(corpus: Path, out: Path, scorer: Path, verbose: bool) -> str:
@@ -108,8 +133,8 @@ def score(corpus: Path, out: Path, scorer: Path, verbose: bool) -> str:
     and is named on stderr, as is a candidates file no document has.
 
     Raises:
-        ValueError: a candidates file is malformed (see `_answers`).
-        subprocess.CalledProcessError: the scorer failed."""
+        ValueError: a candidates file is malformed (see `_answers`), or the scorer failed or printed nothing (its
+            error output is in the message)."""
     docs = documents(corpus)
     predictions: dict[str, list[dict[str, object]]] = {}
     for path in docs:
@@ -123,9 +148,11 @@ def score(corpus: Path, out: Path, scorer: Path, verbose: bool) -> str:
         json.dump(predictions, handle)
     try:
         args = [sys.executable, str(scorer), str(corpus), handle.name] + ["--verbose"] * verbose
-        done = subprocess.run(args, capture_output=True, text=True, check=True)
+        done = subprocess.run(args, capture_output=True, text=True, check=False)
     finally:
         Path(handle.name).unlink()
+    if done.returncode != 0 or not done.stdout.strip():
+        raise ValueError(f"the scorer {scorer} failed (exit {done.returncode}): {done.stderr.strip()[-2000:]}")
     if verbose:
         sys.stderr.write(done.stderr)
     return done.stdout.strip().splitlines()[-1]
@@ -140,10 +167,13 @@ def main() -> None:
     parser.add_argument("--scorer", type=Path)
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
-    if args.step == "render":
-        print(f"{render(args.corpus, args.out, args.no_findings)} prompts in {args.out}")
-    else:
-        print(score(args.corpus, args.out, args.scorer or args.corpus.parent / "score.py", args.verbose))
+    try:
+        if args.step == "render":
+            print(f"{render(args.corpus, args.out, args.no_findings)} prompts in {args.out}")
+        else:
+            print(score(args.corpus, args.out, args.scorer or args.corpus.resolve().parent / "score.py", args.verbose))
+    except (ValueError, PostmortemActionsError, OSError) as exc:
+        sys.exit(f"assistant_loop: {exc}")
 
 
 if __name__ == "__main__":

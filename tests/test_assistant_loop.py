@@ -85,7 +85,7 @@ def test_a_label_without_its_document_is_named_and_two_documents_for_one_label_a
     folder = corpus(tmp_path / "corpus")
     (folder / "lost.gold.json").write_text(GOLD, encoding="utf-8")
     assert [p.name for p in loop.documents(folder)] == ["cache.md", "word.docx"]
-    assert "lost.gold.json: no document beside it" in capsys.readouterr().err
+    assert "lost.gold.json: no document `add` reads beside it" in capsys.readouterr().err
 
     (folder / "cache.html").write_text("<h2>Action items</h2><ul><li>Add an alert</li></ul>", encoding="utf-8")
     with pytest.raises(ValueError, match=re.escape("cache has two documents: cache.html, cache.md")):
@@ -149,6 +149,8 @@ def test_scoring_hands_every_documents_candidates_to_the_scorer_and_names_what_i
         ([{"text": "t", "quote": "q", "category": "detect", "vague": "false"}], "vague is 'false', not true or false"),
         ([{"text": "t", "quote": "q", "category": "detect"}], "item 0 lacks text, quote, category or vague"),
         ({"text": "t"}, "not a JSON list"),
+        ([{"text": "t", "quote": "q", "category": "Detect", "vague": False}], "category is 'Detect', not one of"),
+        ([{"text": "t", "quote": 3, "category": "detect", "vague": False}], "text and quote must be strings"),
     ],
 )
 def test_a_malformed_answer_is_refused_not_scored_as_something_else(
@@ -161,3 +163,19 @@ def test_a_malformed_answer_is_refused_not_scored_as_something_else(
     (out / "cache.candidates.json").write_text(json.dumps(answer), encoding="utf-8")
     with pytest.raises(ValueError, match=message):
         loop.score(source, out, echo_scorer(tmp_path), verbose=False)
+
+
+def test_an_answer_that_is_not_json_and_a_failing_scorer_are_named_with_what_went_wrong(tmp_path: Path) -> None:
+    loop = bench()
+    source = corpus(tmp_path / "corpus")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "cache.candidates.json").write_text("[{'text': 1}", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"cache.candidates.json: not JSON"):
+        loop.score(source, out, echo_scorer(tmp_path), verbose=False)
+
+    (out / "cache.candidates.json").write_text("[]", encoding="utf-8")
+    failing = tmp_path / "failing_score.py"
+    failing.write_text("import sys\nsys.exit('cannot open word.md')\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"failed \(exit 1\): cannot open word.md"):
+        loop.score(source, out, failing, verbose=False)

@@ -697,11 +697,15 @@ async def test_the_prompt_carries_the_guides_rules_the_assistant_needs_beyond_th
     # 0.55. The assistant reads purpose from context only if the prompt says categories go by purpose, with the
     # guide's cases, and that a follow-up list's done items still count (the first prompt lost those).
     pm = (await parse(client, CACHE_STAMPEDE))["postmortem_id"]
-    text = " ".join((await prompt_text(client, str(pm))).split("The server's extractor found")[0].split())
+    full = await prompt_text(client, str(pm))
+    text = " ".join(full.split("The server's extractor found")[0].split())
+    assert "the category its word rules guess and its flags: judge each category by the action's purpose yourself" in (
+        " ".join(full.split())
+    )
 
     for words in (
-        "even one the document marks done: record it too, and say the document reports it done (only the human "
-        "marks an item complete)",
+        "even one the document marks done: record it like any other, and when you ask the human to decide it, say "
+        "in decide_action's note that the document reports it done (only the human marks an item complete",
         "by the action's purpose rather than its words",
         "logging for diagnosis",
         "documentation and runbooks (even when they are for faster recovery)",
@@ -712,7 +716,8 @@ async def test_the_prompt_carries_the_guides_rules_the_assistant_needs_beyond_th
         "rejected proposals",
         "when the list and the prose state the same one, quote the list",
         "a specific policy, or a tentative but concrete proposal is not vague",
-        "propose an owner only when the text names one",
+        "Propose an owner only when the text names one",
+        "Propose a due date only when the text states one",
     ):
         assert words in text, words
 
@@ -736,11 +741,13 @@ async def test_an_assistant_that_never_opens_the_prompt_is_told_the_same_rules_b
             node = node[key]
         model = schema["$defs"][node["$ref"].rsplit("/", 1)[1]] if "$ref" in node else node
         assert model["properties"]["category"]["description"] == guide.CATEGORY_RULE + ".", name
+    proposal = tools["record_candidates"].input_schema["$defs"]["CandidateIn"]["properties"]
+    assert guide.OWNER_RULE in proposal["proposed_owner"]["description"]
+    assert guide.DUE_RULE in proposal["proposed_due"]["description"]
 
     prompt = " ".join((await prompt_text(client, str(parsed["postmortem_id"]))).split())
     for category, cases in guide.CATEGORIES:
         assert f"{category}: {cases};" in prompt
-        assert f"{category}: {cases}" in guide.CATEGORY_RULE
 
 
 def test_the_rules_keep_the_labelling_guides_qualifiers() -> None:

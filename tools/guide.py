@@ -2,8 +2,8 @@
 due date: the labelling guide's rules, close to its own words, for every channel that tells an assistant (the
 extract_actions prompt, the server's instructions, parse_postmortem's next step, the candidate schema).
 
-The word rules of the extractor reach a category accuracy near 0.55 on documents nobody tuned them on; an assistant
-that reads the story reaches 0.9 and more, with these rules in front of it (docs/extraction.md).
+The extractor's word rules read an item; these rules ask the assistant to read its purpose in the story
+(docs/extraction.md measures both).
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ WHAT_COUNTS: Final = (
     'work the authors committed to or proposed for after the incident ("we will", "we need to", "should", '
     '"plan to", "intend to", "looking into"), and every item of a list dedicated to follow-ups (action items, '
     "corrective actions, remediation, follow-ups, future improvements, what we're doing about it), even one the "
-    "document marks done: record it too, and say the document reports it done (only the human marks an item "
-    "complete). In a follow-up section written as prose, each commitment counts. Not follow-ups: steps of the "
+    "document marks done: record it like any other, and when you ask the human to decide it, say in "
+    "decide_action's note that the document reports it done (only the human marks an item complete, through "
+    "complete_action). In a follow-up section written as prose, each commitment counts. Not follow-ups: steps of the "
     "incident response and completed fixes told only in the story (resolution, timeline); advice to readers or "
     "users; rejected proposals; practices that pre-date the incident; observations, open questions and "
     'counterfactuals; lessons or insights without an explicit commitment word ("remain calm", or "Use feature '
@@ -66,9 +67,10 @@ NOT_VAGUE: Final = (
 )
 
 OWNER_RULE: Final = (
-    "only when the text names one for this action or its list: a named person, role or team (not the authors' "
-    "generic we or I, nor their organisation)"
+    "only when the text names one for this action or for the list or section that holds it: a named person, role "
+    "or team (not the authors' generic we or I, nor their organisation)"
 )
 DUE_RULE: Final = (
-    "only when the text states one for this action or its list (effort estimates and priorities are not due dates)"
+    "only when the text states one for this action or for the list or section that holds it (a period such as "
+    '"Q4 2025" as its last day; effort estimates and priorities are not due dates)'
 )

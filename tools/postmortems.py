@@ -131,8 +131,9 @@ def describe(postmortem_id: int, store: Store, *, created: bool = False) -> Pars
         "document proposes: one specific sentence, its done_when, the problem, a category (by the action's "
         "purpose: the category field says how), and a verbatim evidence quote. What counts: "
         + WHAT_COUNTS
-        + f" Rewrite an action {VAGUE} into a finishable task (see each finding's lint), keeping the document's "
-        "quote as evidence. " + NOT_VAGUE + " Do not invent actions the text does not support."
+        + f" If an action is {VAGUE}, flag it, say why, and rewrite it into a finishable task (see each finding's "
+        "lint), keeping the document's quote as evidence. The findings' categories are word rules' guesses: judge "
+        "each by the action's purpose. " + NOT_VAGUE + " Do not invent actions the text does not support."
     )
     if len(findings) > MAX_FINDINGS_SHOWN:
         next_step += (

@@ -42,8 +42,8 @@ You propose; a human commits. Workflow: parse_postmortem (stores the document, r
 the follow-ups the server found, with quotes) -> record_candidates (specific actions, each with a verbatim
 evidence quote; nothing the text does not support; {IN_BRIEF}; a category {BY_PURPOSE}; lint_action
 checks vagueness; settle every item of the coverage_gap it returns) -> decide_action per
-candidate with your proposed owner and due date: the server asks the human directly in their client, and only
-their answer is recorded. Later: report_status (in progress,
+candidate, proposing the owner and due date the text or the person you work with states, if any: the server asks
+the human directly in their client, and only their answer is recorded. Later: report_status (in progress,
 blocked), and replan_action / complete_action / reopen_action, which again ask the human. Never claim an
 item is accepted, assigned or done unless a tool result says the human decided so.
 """.split()

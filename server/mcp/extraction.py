@@ -36,14 +36,17 @@ _DO_NOT_INVENT = (
     "a concrete version (lint_action explains what is missing); keep the document's quote as evidence. " + NOT_VAGUE
 )
 _PROPOSALS = (
-    f"Owners and due dates are only proposals, and a human commits them later (decide_action asks them): propose an "
-    f"owner {OWNER_RULE}, and a due date {DUE_RULE}."
+    "Owners and due dates are only proposals; a human commits them later, when decide_action asks. Propose an owner "
+    f"{OWNER_RULE}. Propose a due date {DUE_RULE}."
 )
-_FOUND = (
-    "The server's extractor found the {count} follow-up(s) listed below (suggestions, with quotes, each with its "
-    "suggested category and flags); start from them, and read the whole document for any it missed. Then call "
-    "record_candidates with postmortem_id={id}, and settle every item it reports in coverage_gap: record it, or tell "
-    "the human why it is not a follow-up."
+# Not through _wrapped: {count} and {id} are format fields.
+_FOUND = textwrap.fill(
+    "The server's extractor found the {count} follow-up(s) listed below (suggestions, with quotes, each with the "
+    "category its word rules guess and its flags: judge each category by the action's purpose yourself); start from "
+    "them, and read the whole document for any it missed. Then call record_candidates with postmortem_id={id}, and "
+    "settle every item it reports in coverage_gap: record it, or tell the human why it is not a follow-up.",
+    width=106,
+    break_on_hyphens=False,
 )
 
 # The guide's rules come from tools/guide.py, which the server's instructions, parse_postmortem's next step and the
@@ -64,7 +67,7 @@ For each action give:
 {_wrapped(_DO_NOT_INVENT)}
 {_wrapped(_PROPOSALS)}
 
-{_wrapped(_FOUND).replace("{{count}}", "{count}").replace("{{id}}", "{id}")}
+{_FOUND}
 
 {{findings}}
 
