@@ -84,7 +84,8 @@ class _Reader:
             return
         if self.structure(text, stripped, start, end):
             return
-        self.content(text, start, end, after)
+        self.content(text, start, end)
+        self.r.copy(end, after) if after > end else self.r.write("\n", end)
 
     def structure(self, text: str, stripped: str, start: int, end: int) -> bool:
         """Lines that are markup only: delimiters, attributes, comments, macros. True when the line was one."""
@@ -116,8 +117,7 @@ class _Reader:
             self.r.write("\n\n", start)  # a block boundary ends the paragraph or list before it
         self.previous = ""
 
-    def content(self, text: str, start: int, end: int, after: int) -> None:
-        """A line of text: a heading, a list item, a block title or a paragraph's line, with its line break."""
+    def content(self, text: str, start: int, end: int) -> None:
         quote = "> " if self.quote else ""
         if text[0] == "=" and (heading := _HEADING.match(text)) is not None:
             title = heading.group(2)
@@ -127,7 +127,6 @@ class _Reader:
             self.r.write("\n" * (self.previous != "") + "#" * len(heading.group(1)) + " ", start)
             self.inline(start + heading.start(2), start + heading.start(2) + len(title))
             self.r.write("\n", end)
-            self.line_break(end, after)
             self.previous = ""
             return
         if (item := _ITEM.match(text)) is not None:
@@ -138,39 +137,23 @@ class _Reader:
             self.r.write(
                 quote + "  " * (depth - 1) + bullet + ("[x] " if box and box != "[ ]" else "[ ] " if box else ""), start
             )
-            self.inline(start + item.end(), end, after)
+            self.inline(start + item.end(), end)
             self.previous = "item"
             return
         if self.previous == "" and _BLOCK_TITLE.match(text):
             self.r.write("**", start)  # ".Action items": the title of the block below
             self.inline(start + 1, end)
             self.r.write("**\n", end)
-            self.line_break(end, after)
             return
         self.r.write(quote, start)
         admonition = _ADMONITION.match(text) if self.previous == "" else None
-        self.inline(start + (admonition.end() if admonition else 0), end, after)
+        self.inline(start + (admonition.end() if admonition else 0), end)
         self.previous = self.previous or "text"
 
-    def line_break(self, end: int, after: int) -> None:
-        """The line break from `end` to `after`, or a written one after a last line that has none."""
-        self.r.copy(end, after) if after > end else self.r.write("\n", end)
-
-    def inline(self, start: int, end: int, after: int = -1) -> None:
-        """Copy text with its inline markup rendered: constrained bold as Markdown bold, links with their labels;
-        then the line break up to `after`, when one is given."""
-        if _INLINE_MARK.search(self.src, start, end) is None:
-            if after > end:
-                self.r.copy(start, after)  # most lines hold no inline markup: the text and its break at once
-                return
-            self.r.copy(start, end)
-        else:
-            self.marked(start, end)
-        if after >= 0:
-            self.line_break(end, after)
-
-    def marked(self, start: int, end: int) -> None:
-        """Copy text that may hold inline markup, rendered."""
+    def inline(self, start: int, end: int) -> None:
+        """Copy text with its inline markup rendered: constrained bold as Markdown bold, links with their labels."""
+        if self.r.copied_plain(start, end, _INLINE_MARK):
+            return
         pos = start
         for m in _INLINE.finditer(self.src, start, end):
             self.r.copy(pos, m.start())
