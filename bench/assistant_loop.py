@@ -22,11 +22,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 from typing import Final
+
+from extraction import scored  # bench/extraction.py
 
 from postmortem_actions.server.mcp.extraction import extraction_prompt
 from postmortem_actions.store import Actor, Category, Postmortem, Store
@@ -144,18 +145,7 @@ def score(corpus: Path, out: Path, scorer: Path, verbose: bool) -> str:
         predictions[path.stem] = _answers(answer) if answer.exists() else []
     for orphan in sorted(set(out.glob("*.candidates.json")) - {out / f"{p.stem}.candidates.json" for p in docs}):
         print(f"{orphan.name}: no labelled document of that name; not scored", file=sys.stderr)
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
-        json.dump(predictions, handle)
-    try:
-        args = [sys.executable, str(scorer), str(corpus), handle.name] + ["--verbose"] * verbose
-        done = subprocess.run(args, capture_output=True, text=True, check=False)
-    finally:
-        Path(handle.name).unlink()
-    if done.returncode != 0 or not done.stdout.strip():
-        raise ValueError(f"the scorer {scorer} failed (exit {done.returncode}): {done.stderr.strip()[-2000:]}")
-    if verbose:
-        sys.stderr.write(done.stderr)
-    return done.stdout.strip().splitlines()[-1]
+    return scored(scorer, corpus, predictions, verbose)
 
 
 def main() -> None:

@@ -83,15 +83,29 @@ def baseline(text: str) -> list[dict[str, object]]:
 
 
 def score(corpus: Path, predictions: dict[str, list[dict[str, object]]], verbose: bool) -> dict[str, object]:
+    """The corpus's score.py figures for `predictions`. Raises ValueError when the scorer fails (see `scored`)."""
+    result: dict[str, object] = json.loads(scored(corpus.parent / "score.py", corpus, predictions, verbose))
+    return result
+
+
+def scored(scorer: Path, corpus: Path, predictions: dict[str, list[dict[str, object]]], verbose: bool) -> str:
+    """The last line a scorer script prints for `predictions` over `corpus` (its JSON figures); with `verbose`, its
+    misses and false positives go to stderr.
+
+    Raises:
+        ValueError: the scorer failed or printed nothing (its error output is in the message)."""
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
         json.dump(predictions, handle)
-    args = [sys.executable, str(corpus.parent / "score.py"), str(corpus), handle.name] + (["--verbose"] * verbose)
-    done = subprocess.run(args, capture_output=True, text=True, check=True)
+    try:
+        args = [sys.executable, str(scorer), str(corpus), handle.name] + ["--verbose"] * verbose
+        done = subprocess.run(args, capture_output=True, text=True, check=False)
+    finally:
+        Path(handle.name).unlink()
+    if done.returncode != 0 or not done.stdout.strip():
+        raise ValueError(f"the scorer {scorer} failed (exit {done.returncode}): {done.stderr.strip()[-2000:]}")
     if verbose:
         sys.stderr.write(done.stderr)
-    Path(handle.name).unlink()
-    result: dict[str, object] = json.loads(done.stdout)
-    return result
+    return done.stdout.strip().splitlines()[-1]
 
 
 def _filled(template: str, n: int) -> str:

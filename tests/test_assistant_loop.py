@@ -9,6 +9,7 @@ import importlib.util
 import io
 import json
 import re
+import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -21,6 +22,8 @@ GOLD = json.dumps({"source": "test", "title": "t", "actions": []})
 
 
 def bench() -> ModuleType:
+    if str(ROOT / "bench") not in sys.path:
+        sys.path.insert(0, str(ROOT / "bench"))  # as when it runs as a script: it imports bench/extraction.py
     spec = importlib.util.spec_from_file_location("assistant_loop", ROOT / "bench" / "assistant_loop.py")
     assert spec is not None
     assert spec.loader is not None
